@@ -1,0 +1,278 @@
+"""The objects mailflow reasons about: plain dataclasses, no I/O.
+
+Names follow GUIDE.md: a Meeting (会议) has Attendees and AgendaItems; Minutes (会议纪要) hold
+decisions and ActionItems; an accepted action item becomes a Task (行动项/待办任务) whose dated
+progress log is a list of TaskEvents. The pure core turns (state, Event, now) into an Outcome:
+the objects to store and the Mails to queue.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+class Lang(str, enum.Enum):
+    ZH_CN = "zh-CN"
+    ZH_TW = "zh-TW"
+    EN = "en"
+
+
+LANGS = tuple(lang.value for lang in Lang)
+
+
+class Role(str, enum.Enum):
+    """How a person takes part in a meeting; maps onto iCalendar ROLE."""
+
+    HOST = "host"            # 主持人  -> CHAIR
+    RECORDER = "recorder"    # 记录人  -> REQ-PARTICIPANT
+    PREPARER = "preparer"    # 材料准备人 -> REQ-PARTICIPANT
+    REQUIRED = "required"    # 核心参会人 -> REQ-PARTICIPANT
+    OPTIONAL = "optional"    # 列席人员 -> OPT-PARTICIPANT
+
+
+class Rsvp(str, enum.Enum):
+    NEEDS_ACTION = "needs-action"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    TENTATIVE = "tentative"
+
+
+class TaskStatus(str, enum.Enum):
+    """Task states; the values are the JSON contract of `mailflow tasks --json`."""
+
+    NOT_STARTED = "not_started"   # 未开始
+    IN_PROGRESS = "in_progress"   # 进行中
+    DONE = "done"                 # 已完成 (waiting for 验收)
+    VERIFIED = "verified"         # 已验收
+    DELAYED = "delayed"           # 延期 (always with a reason and a new due date)
+
+    @property
+    def closed(self) -> bool:
+        return self in (TaskStatus.DONE, TaskStatus.VERIFIED)
+
+
+STATUS_LABELS = {
+    "zh-CN": {"not_started": "未开始", "in_progress": "进行中", "done": "已完成",
+              "verified": "已验收", "delayed": "延期"},
+    "zh-TW": {"not_started": "未開始", "in_progress": "進行中", "done": "已完成",
+              "verified": "已驗收", "delayed": "延期"},
+    "en": {"not_started": "not started", "in_progress": "in progress", "done": "done",
+           "verified": "verified", "delayed": "delayed"},
+}
+
+
+class Intent(str, enum.Enum):
+    """What a reply asks for (replies.classify)."""
+
+    CONFIRM = "confirm"
+    DONE = "done"
+    PROGRESS = "progress"
+    DELAY = "delay"
+    OBJECTION = "objection"
+    DECLINE = "decline"
+    TENTATIVE = "tentative"
+    RISK = "risk"
+    UNKNOWN = "unknown"
+
+
+@dataclass
+class Person:
+    name: str
+    email: str                      # always lower case
+    department: str = ""
+    title: str = ""
+    manager: str | None = None      # email of who gets escalations
+    aliases: list[str] = field(default_factory=list)
+    delegates: list[str] = field(default_factory=list)  # emails that may answer for this person
+    language: str = "zh-CN"
+
+
+@dataclass
+class AgendaItem:
+    seq: int
+    title: str
+    owner: str | None = None        # email
+    minutes: int | None = None      # 讨论时长
+    outcome: str = ""               # 预期成果
+    materials: str = ""             # 材料
+
+
+@dataclass
+class Attendee:
+    email: str
+    role: Role
+    name: str = ""
+    rsvp: Rsvp = Rsvp.NEEDS_ACTION
+    proxy: str | None = None        # 代理人: email (or a name when unknown)
+    answered_at: datetime | None = None
+    answered_via: str | None = None  # "imip", "mail", "cli"
+    rsvp_sequence: int = -1         # SEQUENCE of the iMIP reply that set rsvp
+    rsvp_stamp: datetime | None = None  # DTSTAMP of that reply
+
+    @property
+    def required(self) -> bool:
+        return self.role is not Role.OPTIONAL
+
+
+@dataclass
+class Meeting:
+    id: int | None
+    uid: str                        # iCalendar UID, stable for the meeting's life
+    title: str
+    start: datetime                 # aware
+    end: datetime                   # aware
+    tz: str = "Asia/Shanghai"
+    goal: str = ""
+    location: str = ""
+    online: str = ""
+    host: str = ""                  # email
+    recorder: str | None = None
+    preparer: str | None = None
+    attendees: list[Attendee] = field(default_factory=list)
+    agenda: list[AgendaItem] = field(default_factory=list)
+    sequence: int = 0               # iCalendar SEQUENCE, raised on every change
+    status: str = "scheduled"       # scheduled | cancelled
+    cancel_reason: str = ""
+    source: str = "file"            # file | imip | mail
+    minutes_state: str = "none"     # none | requested | draft | review | final
+    created_at: datetime | None = None
+
+    def attendee(self, email: str) -> Attendee | None:
+        email = email.lower()
+        return next((a for a in self.attendees if a.email == email), None)
+
+    @property
+    def emails(self) -> list[str]:
+        return [a.email for a in self.attendees]
+
+
+@dataclass
+class ActionItem:
+    """One 行动项 as read from a minutes draft (minutes.parse)."""
+
+    title: str
+    owner: str | None = None                 # email
+    collaborators: list[str] = field(default_factory=list)
+    due: date | None = None
+    deliverable: str = ""
+    line: str = ""                           # the source line, for problem reports
+    line_no: int | None = None
+
+
+@dataclass
+class Problem:
+    item: int | None                         # 1-based index into action_items, None for the draft
+    kind: str                                # vague_due, no_owner, multiple_owners, unknown_person, ambiguous_person, no_due
+    line: str
+    detail: str = ""
+
+
+@dataclass
+class ParsedMinutes:
+    decisions: list[str] = field(default_factory=list)
+    action_items: list[ActionItem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class MinutesVersion:
+    id: int | None
+    meeting_id: int
+    version: int
+    text: str
+    author: str
+    received_at: datetime
+    status: str = "draft"                    # draft | problems | review | final | superseded
+    message_id: str | None = None
+    parsed: ParsedMinutes | None = None
+
+
+@dataclass
+class Task:
+    id: int | None
+    title: str
+    owner: str                               # email: exactly one 唯一责任人
+    due: date | None
+    meeting_id: int | None = None
+    item_no: int | None = None               # position in the meeting's action items
+    collaborators: list[str] = field(default_factory=list)
+    deliverable: str = ""
+    description: str = ""
+    status: TaskStatus = TaskStatus.NOT_STARTED
+    percent: int | None = None
+    risk: bool = False
+    risk_note: str = ""
+    delay_reason: str = ""
+    confirmed_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    done_at: datetime | None = None
+    verified_at: datetime | None = None
+
+
+@dataclass
+class TaskEvent:
+    """One line of a task's 进度更新 log."""
+
+    task_id: int
+    at: datetime
+    actor: str                               # email, or "mailflow"
+    kind: str                                # created, confirm, progress, done, verified, rejected, delay, risk, ...
+    text: str = ""                           # the sentence that caused it
+    old_status: str | None = None
+    new_status: str | None = None
+    percent: int | None = None
+    due: date | None = None
+    message_id: str | None = None
+    flags: list[str] = field(default_factory=list)  # e.g. late_notice, calendar_gap
+
+
+@dataclass
+class Attachment:
+    filename: str
+    content_type: str                        # e.g. "text/calendar"
+    data: bytes
+
+
+@dataclass
+class Mail:
+    """An effect: a mail to queue. Rendered by render.py from templates/<lang>/<template>.*"""
+
+    key: str                                 # unique dedupe key: the same key is never queued twice
+    template: str
+    to: list[str]
+    context: dict[str, Any] = field(default_factory=dict)
+    cc: list[str] = field(default_factory=list)
+    lang: str = "zh-CN"
+    meeting_id: int | None = None
+    task_id: int | None = None
+    kind: str = ""                           # what the mail is for: notice, reminder, receipt, ...
+    in_reply_to: str | None = None           # Message-ID we answer (threads receipts)
+    references: list[str] = field(default_factory=list)
+    calendar: bytes | None = None            # a text/calendar part (METHOD inside decides method=)
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    """What the pure core decided: objects to store and mails to queue, in one transaction."""
+
+    meetings: list[Meeting] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    task_events: list[TaskEvent] = field(default_factory=list)
+    minutes: list[MinutesVersion] = field(default_factory=list)
+    mails: list[Mail] = field(default_factory=list)
+    status: str = "applied"                  # for an inbound mail: applied | ignored | unknown | refused
+    log: list[str] = field(default_factory=list)
+
+    def extend(self, other: "Outcome") -> "Outcome":
+        self.meetings += other.meetings
+        self.tasks += other.tasks
+        self.task_events += other.task_events
+        self.minutes += other.minutes
+        self.mails += other.mails
+        self.log += other.log
+        return self

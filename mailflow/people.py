@@ -1,0 +1,152 @@
+"""The people directory (people.yaml): who is who, and how minutes and replies may name them.
+
+Pure: `Directory.from_data` takes the parsed YAML; `load_people` is the only function that reads
+a file. Lookups accept an email, a name, an alias, or a department plus a (masked) name such as
+"技术部-王*", "市场部-张" or "财务部-周".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .model import LANGS, Person
+
+EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+# "技术部-王*", "技术部－王", "技术部 王磊", "技术部·王": a department, a separator, a (partial) name
+DEPT_NAME_RE = re.compile(r"^(?P<dept>\S+?[部处科室组中心])\s*[-－—–·・/／\s]?\s*(?P<name>[^\s\-－*＊×]+)?[*＊×]*$")
+
+
+class DirectoryError(ValueError):
+    """people.yaml is malformed; the message names the entry and the key."""
+
+
+@dataclass
+class Directory:
+    people: list[Person]
+
+    def __post_init__(self) -> None:
+        self._by_email = {p.email: p for p in self.people}
+        self._delegate_of: dict[str, list[str]] = {}
+        for p in self.people:
+            for d in p.delegates:
+                self._delegate_of.setdefault(d, []).append(p.email)
+
+    # --- construction -------------------------------------------------
+    @classmethod
+    def from_data(cls, data: object, source: str = "people.yaml") -> "Directory":
+        if data is None:
+            return cls([])
+        if not isinstance(data, dict) or not isinstance(data.get("people", []), list):
+            raise DirectoryError(f"{source}: expected a mapping with a list under 'people'")
+        people: list[Person] = []
+        seen: set[str] = set()
+        for i, entry in enumerate(data.get("people") or [], start=1):
+            where = f"{source}: people[{i}]"
+            if not isinstance(entry, dict):
+                raise DirectoryError(f"{where}: expected a mapping with name and email")
+            unknown = set(entry) - {"name", "email", "department", "title", "manager",
+                                    "aliases", "delegates", "language"}
+            if unknown:
+                raise DirectoryError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+            for key in ("name", "email"):
+                if not isinstance(entry.get(key), str) or not entry[key].strip():
+                    raise DirectoryError(f"{where}: key '{key}' is required")
+            email = entry["email"].strip().lower()
+            if not EMAIL_RE.match(email):
+                raise DirectoryError(f"{where}: key 'email': {email!r} is not an email address")
+            if email in seen:
+                raise DirectoryError(f"{where}: key 'email': duplicate email {email}")
+            seen.add(email)
+            lang = entry.get("language") or "zh-CN"
+            if lang not in LANGS:
+                raise DirectoryError(f"{where}: key 'language': {lang!r} is not one of {', '.join(LANGS)}")
+            people.append(Person(
+                name=entry["name"].strip(),
+                email=email,
+                department=str(entry.get("department") or "").strip(),
+                title=str(entry.get("title") or "").strip(),
+                manager=(entry.get("manager") or "").strip().lower() or None,
+                aliases=[str(a).strip() for a in _as_list(entry.get("aliases"), where, "aliases")],
+                delegates=[str(d).strip().lower() for d in _as_list(entry.get("delegates"), where, "delegates")],
+                language=lang,
+            ))
+        for i, p in enumerate(people, start=1):
+            if p.manager and p.manager not in seen:
+                raise DirectoryError(f"{source}: people[{i}]: key 'manager': unknown person {p.manager}")
+        return cls(people)
+
+    # --- lookups ----------------------------------------------------------
+    def get(self, email: str | None) -> Person | None:
+        return self._by_email.get((email or "").strip().lower())
+
+    def language_of(self, email: str | None, default: str = "zh-CN") -> str:
+        p = self.get(email)
+        return p.language if p else default
+
+    def name_of(self, email: str | None) -> str:
+        p = self.get(email)
+        return p.name if p else (email or "")
+
+    def manager_of(self, email: str | None) -> str | None:
+        p = self.get(email)
+        return p.manager if p else None
+
+    def delegators_of(self, email: str) -> list[str]:
+        """Whom `email` may answer for (the people who list it under delegates)."""
+        return self._delegate_of.get(email.lower(), [])
+
+    def find(self, text: str) -> list[Person]:
+        """Everyone `text` may name: an email, a name, an alias, or 部门-姓(*). Empty: nobody."""
+        text = text.strip().strip("<>").strip()
+        if not text:
+            return []
+        if "@" in text:
+            p = self.get(text)
+            return [p] if p else []
+        exact = [p for p in self.people if text == p.name or text in p.aliases]
+        if exact:
+            return exact
+        folded = text.casefold()
+        exact = [p for p in self.people
+                 if folded == p.name.casefold() or folded in (a.casefold() for a in p.aliases)]
+        if exact:
+            return exact
+        m = DEPT_NAME_RE.match(text)
+        if m and m.group("dept"):
+            dept, name = m.group("dept"), m.group("name") or ""
+            in_dept = [p for p in self.people if p.department == dept]
+            if not name:
+                return in_dept
+            return [p for p in in_dept if p.name.startswith(name)
+                    or any(a.startswith(name) for a in p.aliases)]
+        return []
+
+    def resolve(self, text: str) -> Person | None:
+        """The one person `text` names, or None when it names nobody or several people."""
+        found = self.find(text)
+        return found[0] if len(found) == 1 else None
+
+
+def _as_list(value: object, where: str, key: str) -> list:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list):
+        raise DirectoryError(f"{where}: key '{key}': expected a list")
+    return value
+
+
+def load_people(path: str | Path) -> Directory:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DirectoryError(f"{path}: file not found") from None
+    except yaml.YAMLError as e:
+        raise DirectoryError(f"{path}: not valid YAML: {e}") from None
+    return Directory.from_data(data, source=str(path))
