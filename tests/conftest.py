@@ -1,0 +1,9 @@
+"""Shared fixtures. Real-server fixtures live in their own modules and are imported here."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
