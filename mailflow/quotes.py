@@ -1,0 +1,442 @@
+"""Quote and signature stripping: the sender's new text only. Pure, no I/O.
+
+`visible_text(text)` works on a plain-text body, `visible_html(html)` on an HTML body (the quoted
+history is cut in the HTML itself, at the markers the clients put there, before it becomes text).
+
+How a reply is read, line by line (every step is linear in the size of the mail; each regular
+expression is applied to one line at a time, anchored, with bounded repetition):
+
+1. The first *quote header* ends the new text. Quote headers are the separators and attribution
+   lines of the clients used here:
+   - separator lines: "------------------ 原始邮件 ------------------" (QQ邮箱, 腾讯企业邮箱, also
+     "Original"), "-----原始邮件-----", "-----Original Message-----", "---- 回复的原邮件 ----"
+     (网易邮箱大师), "---- Replied Message ----", forwarded-message separators;
+   - attribution lines ending in 写道 / 寫道 / wrote (Gmail, Apple Mail, 网易 163/126, Thunderbird,
+     "在 2026年11月18日 15:02，张三 <a@b> 写道：", "On Wed, Nov 18, 2026 at 3:02 PM … wrote:",
+     also wrapped over two lines) — only when the line carries a digit or an "@", so that
+     "as I wrote:" in a sentence is not a header;
+   - header blocks (Outlook zh-CN/zh-TW/en, Foxmail, Lark/Feishu, DingTalk/阿里邮箱, Sina):
+     a "发件人:/寄件者:/From:" line (ASCII or full-width colon, ideographic spaces, "*bold*") followed
+     within a few lines by a second header key (发送时间/日期/收件人/主题/寄件日期/收件者/主旨/Sent/
+     Date/To/Subject/…). One "From: x" line alone is not a header.
+   - "回复 张三：" alone on a line (Lark/Feishu quick reply quoting).
+   An attribution line directly followed by ">"-quoted lines is only removed (with the quoted lines),
+   so bottom-posted and inline answers keep their new text.
+2. ">"-quoted lines are dropped wherever they are.
+3. Signatures: everything from a "-- " / "--" line, and a trailing mobile signature ("发自我的iPhone",
+   "Sent from my iPhone", "从我的 iPad 发送", "来自网易邮箱大师", "Get Outlook for iOS", …).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+__all__ = ["visible_text", "visible_html", "html_to_text", "is_quote_header"]
+
+# --------------------------------------------------------------------------------------------
+# line normalisation
+
+_SPACES = str.maketrans({"\u3000": " ", "\xa0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ",
+                         "\u200b": "", "\ufeff": "", "\t": " ", "：": ":", "，": ",", "＞": ">"})
+_MAX_HEADER_LINE = 400  # a quote header longer than this is prose, not a header
+
+
+def _norm(line: str) -> str:
+    """A line as the matchers see it: unified spaces and colons, no markup stars, stripped."""
+    return line.translate(_SPACES).replace("*", "").strip()
+
+
+# --------------------------------------------------------------------------------------------
+# quote headers
+
+_SEPARATOR_WORDS = (
+    "原始邮件", "原始郵件", "原邮件", "原郵件", "原始信件", "原始訊息", "原始消息", "回复的原邮件",
+    "回覆的原郵件", "转发邮件信息", "转发的邮件", "轉寄郵件", "转发邮件", "邮件原文", "郵件原文",
+    "original message", "original", "replied message", "forwarded message", "forwarded",
+    "reply message", "原始邮件信息", "mensaje original", "message d'origine", "ursprüngliche nachricht",
+    "ursprungligt meddelande", "oorspronkelijk bericht", "messaggio originale", "oprindelig meddelelse",
+    "opprinnelig melding", "alkuperäinen viesti", "исходное сообщение", "mensagem original",
+    "wiadomość oryginalna", "originalnachricht", "元のメッセージ",
+)
+_SEPARATOR_RE = re.compile(
+    r"^[-_=—–~\s]{2,}\s*(?:" + "|".join(re.escape(w) for w in _SEPARATOR_WORDS)
+    + r")\s*[-_=—–~\s:]*$", re.IGNORECASE)
+_FORWARD_RE = re.compile(r"^(?:begin forwarded message|以下为转发的邮件|下面是转发的邮件|转发的邮件|轉寄的郵件)\s*:?$",
+                         re.IGNORECASE)
+
+# an attribution line: "... 写道：", "... wrote:", "... schrieb:", "... a écrit :"
+_ATTRIB_END_RE = re.compile(
+    r"(?:写道|寫道|写了|寫了|wrote|writes|schrieb|a écrit|escribió|ha scritto|schreef|skrev|napisał"
+    r"|kirjoitti|написал\(а\)|написал|написала|escreveu|が書きました|wrote on)\s*:?\s*$",
+    re.IGNORECASE)
+# the first line of an attribution wrapped over two lines
+_ATTRIB_START_RE = re.compile(
+    r"^(?:on|在|於|于|am|le|el|il|op|den|dnia|em|\d{4}[-/年.])", re.IGNORECASE)
+_HAS_DATE_OR_ADDR_RE = re.compile(r"[0-9@]|[一二三四五六七八九十]月")
+
+# header blocks: keys that open one and keys that may follow
+_FROM_KEYS = frozenset(k.lower() for k in (
+    "发件人", "寄件者", "寄件人", "發件人", "发信人", "發信人", "from", "de", "von", "van", "od", "från",
+    "fra", "da", "от", "від", "lähettäjä", "afzender", "差出人", "보낸 사람", "보낸사람",
+))
+_OTHER_KEYS = frozenset(k.lower() for k in (
+    "发送时间", "發送時間", "日期", "时间", "時間", "发送日期", "發送日期", "收件人", "收件者", "主题", "主題", "主旨",
+    "抄送", "抄送人", "副本", "密送", "寄件日期", "寄送時間", "sent", "date", "to", "subject", "cc", "bcc",
+    "reply-to", "envoyé", "objet", "à", "a", "gesendet", "betreff", "an", "datum", "onderwerp",
+    "verzonden", "aan", "wysłano", "temat", "do", "data", "skickat", "ämne", "till", "sendt", "emne",
+    "til", "inviato", "oggetto", "enviado", "asunto", "para", "отправлено", "тема", "кому", "дата",
+    "надіслано", "lähetetty", "aihe", "vastaanottaja", "送信日時", "件名", "宛先", "日時",
+    "받는 사람", "제목", "날짜", "sent time", "time",
+))
+_KEY_RE = re.compile(r"^[>\s]*\|?\s*([^\s:|][^:|]{0,18}?)\s*(?::|\|)")
+
+
+def _key(line_n: str) -> str | None:
+    """The header key a normalised line starts with ("发件人" for "发件人: 张三"), lower case."""
+    if len(line_n) > _MAX_HEADER_LINE:
+        return None
+    m = _KEY_RE.match(line_n)
+    if not m:
+        return None
+    key = m.group(1).lower()
+    if " " in key and key not in _OTHER_KEYS and key not in _FROM_KEYS:
+        key = key.replace(" ", "")  # "主　题", "发 件 人"
+    return key
+
+
+def _is_header_block(lines_n: list[str], i: int) -> bool:
+    """Line i opens a block of at least two mail-header lines (From + Sent/Date/To/Subject…)."""
+    k = _key(lines_n[i])
+    if k is None:
+        return False
+    if k not in _FROM_KEYS:
+        # some clients lead with the date or the subject; require three keys then
+        if k not in _OTHER_KEYS or k in ("a", "à", "do", "da", "an", "to", "time", "时间", "時間"):
+            return False
+        need, seen_from = 3, False
+    else:
+        need, seen_from = 2, True
+    found, j, blank = 1, i + 1, 0
+    while j < len(lines_n) and j <= i + 10:
+        ln = lines_n[j]
+        if not ln:
+            blank += 1
+            if blank > 1:
+                break
+            j += 1
+            continue
+        kj = _key(ln)
+        if kj in _OTHER_KEYS or kj in _FROM_KEYS:
+            found += 1
+            seen_from = seen_from or kj in _FROM_KEYS
+            if found >= need and seen_from:
+                return True
+        j += 1
+    return False
+
+
+def _attribution_len(lines_n: list[str], i: int) -> int:
+    """1 or 2 when line i (and i+1) is an attribution line ("… wrote:" / "… 写道："), else 0."""
+    ln = lines_n[i]
+    if not ln or len(ln) > _MAX_HEADER_LINE or ln.startswith(">"):
+        return 0
+    if _ATTRIB_END_RE.search(ln):
+        return 1 if _HAS_DATE_OR_ADDR_RE.search(ln) else 0
+    if i + 1 < len(lines_n) and _ATTRIB_START_RE.match(ln):
+        nxt = lines_n[i + 1]
+        if nxt and len(nxt) <= 200 and not nxt.startswith(">") and _ATTRIB_END_RE.search(nxt) \
+                and _HAS_DATE_OR_ADDR_RE.search(ln + nxt):
+            return 2
+    return 0
+
+
+_LARK_REPLY_RE = re.compile(r"^(?:回复|回覆|reply to)\s*\S.{0,30}:$", re.IGNORECASE)
+
+
+def is_quote_header(line: str) -> bool:
+    """True when one line on its own is a quote separator or attribution (for callers and tests)."""
+    n = _norm(line)
+    return bool(_SEPARATOR_RE.match(n) or _FORWARD_RE.match(n) or _attribution_len([n], 0))
+
+
+# --------------------------------------------------------------------------------------------
+# signatures
+
+_MOBILE_SIG_RE = re.compile(
+    r"^(?:"
+    r"(?:发自|發自|来自|來自|寄自)\s*(?:我的)?\s*(?:iphone|ipad|ipod|android|华为|華為|huawei|荣耀|honor|小米|xiaomi|"
+    r"redmi|oppo|vivo|一加|oneplus|魅族|meizu|三星|samsung|pixel|手机|手機|移动设备|行動裝置|mac|"
+    r"qq\s*邮箱|qq\s*郵箱|qq\s*mail|网易邮箱|網易郵箱|网易邮箱大师|网易邮箱大師|网易|163|126|"
+    r"企业微信|企業微信|钉钉|釘釘|dingtalk|飞书|飛書|lark|outlook|foxmail|mail|wps|阿里邮箱|阿里郵箱|"
+    r"腾讯企业邮|騰訊企業郵|新浪邮箱|搜狐邮箱)[\w \-.()（）]{0,30}"
+    r"|(?:从|從)我的\s*[\w \-]{1,20}\s*(?:发送|發送|傳送)"
+    r"|(?:sent|envoyé|gesendet|enviado|inviato) (?:from|with|via|de|von|desde|da)\s+(?:my\s+|mon\s+|ma\s+|meinem\s+|mi\s+)?"
+    r"[\w .'’\-()]{1,40}"
+    r"|von meinem [\w .\-]{1,40} gesendet"
+    r"|(?:get|获取|獲取|取得|下载|下載)\s*outlook\s*(?:for|適用於|适用于)?\s*(?:ios|android)[\w \-]{0,10}"
+    r"|(?:outlook\s*for\s*(?:ios|android))"
+    r")\s*$", re.IGNORECASE)
+_SIG_DASH_RE = re.compile(r"^(?:--|—|-- ?)$")
+
+
+def _strip_signature(lines: list[str]) -> list[str]:
+    # "-- " delimiter: the conventional start of a signature
+    for idx, line in enumerate(lines):
+        if idx > 0 and line.rstrip() in ("--", "-- ", "—"):
+            lines = lines[:idx]
+            break
+    # a mobile signature among the last few non-empty lines
+    seen = 0
+    for idx in range(len(lines) - 1, -1, -1):
+        n = _norm(lines[idx])
+        if not n:
+            continue
+        seen += 1
+        if seen > 4:
+            break
+        if len(n) <= 60 and _MOBILE_SIG_RE.match(n) and idx > 0:
+            lines = lines[:idx]
+            break
+    return lines
+
+
+# --------------------------------------------------------------------------------------------
+# plain text
+
+_NEWLINES_RE = re.compile(r"\r\n?|[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _is_quoted(line_n: str) -> bool:
+    return line_n.startswith(">") or line_n.startswith("|>")
+
+
+def _cut_lines(lines: list[str]) -> list[str]:
+    """The lines of the new text: up to the first quote header, without ">"-quoted lines."""
+    lines_n = [_norm(ln) for ln in lines]
+    out: list[str] = []
+    i, n = 0, len(lines)
+    while i < n:
+        ln = lines_n[i]
+        if not ln:
+            out.append("")
+            i += 1
+            continue
+        if _is_quoted(ln):
+            i += 1
+            continue
+        if _SEPARATOR_RE.match(ln) or _FORWARD_RE.match(ln):
+            break
+        a = _attribution_len(lines_n, i)
+        if a:
+            j = i + a
+            while j < n and not lines_n[j]:
+                j += 1
+            if j < n and _is_quoted(lines_n[j]):
+                i = j  # attribution above ">" lines: drop it, keep reading after the quote
+                continue
+            break
+        if _is_header_block(lines_n, i):
+            break
+        if _LARK_REPLY_RE.match(ln) and i + 1 < n and any(lines_n[i + 1:i + 3]):
+            break
+        out.append(lines[i])
+        i += 1
+    return out
+
+
+def _tidy(lines: Iterable[str]) -> str:
+    out = [ln.rstrip() for ln in lines]
+    # trailing separator lines ("________________", "-----") and blanks left by the cut
+    while out and (not _norm(out[-1]) or re.fullmatch(r"[-_=—–~*]{2,}", _norm(out[-1]))):
+        out.pop()
+    while out and not out[0].strip():
+        out.pop(0)
+    text = "\n".join(out)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def visible_text(text: str) -> str:
+    """The sender's new text of a plain-text reply: quoted history and signature removed."""
+    if not text:
+        return ""
+    if not isinstance(text, str):
+        text = str(text)
+    text = _NEWLINES_RE.sub("\n", text)
+    lines = text.split("\n")
+    lines = _cut_lines(lines)
+    lines = _strip_signature(lines)
+    return _tidy(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# HTML
+
+# elements that open the quoted history in the HTML of the clients used here
+_CUT_IDS = frozenset({"divrplyfwdmsg", "isreplycontent", "origbody", "reply-content",
+                      "ntes-original", "original-content", "mail-history"})
+_CUT_CLASSES = frozenset({"gmail_quote", "gmail_quote_container", "gmail_extra_quote",
+                          "history-quote-wrapper", "history-quote", "lark-mail-quote",
+                          "moz-cite-prefix", "yahoo_quoted", "zmail_extra", "protonmail_quote",
+                          "ms-outlook-mobile-reply", "reply-quote", "dingtalk-quote",
+                          "mail-quote", "qmail_quote", "origin-mail"})
+_CUT_TAGS = frozenset({"includetail"})   # QQ邮箱 / Foxmail wrap the original in <includetail>
+_SKIP_TAGS = frozenset({"script", "style", "head", "title", "meta", "link", "noscript", "template",
+                        "svg", "xml", "o:p"})
+_SIG_CLASSES = frozenset({"gmail_signature", "protonmail_signature_block", "ms-outlook-mobile-signature"})
+_BLOCK_TAGS = frozenset({"p", "div", "br", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4",
+                         "h5", "h6", "pre", "blockquote", "hr", "section", "article", "header",
+                         "footer", "dl", "dt", "dd", "address", "center", "form", "fieldset",
+                         "caption", "tbody", "thead", "tfoot", "figure", "main", "nav", "aside"})
+_CELL_TAGS = frozenset({"td", "th"})
+_WS_RE = re.compile(r"[ \t\r\n\f\v]+")
+
+
+def _is_cut(tag) -> bool:
+    name = tag.name
+    if name in _CUT_TAGS:
+        return True
+    attrs = tag.attrs
+    if not attrs:
+        return False
+    tid = attrs.get("id")
+    if isinstance(tid, str) and tid.lower() in _CUT_IDS:
+        return True
+    cls = attrs.get("class")
+    if cls:
+        if isinstance(cls, str):
+            cls = cls.split()
+        for c in cls:
+            if c.lower() in _CUT_CLASSES:
+                return True
+    if name == "div" and attrs.get("name") == "quote":  # GMX
+        return True
+    return False
+
+
+def _is_sig(tag) -> bool:
+    cls = tag.attrs.get("class") if tag.attrs else None
+    if not cls:
+        return False
+    if isinstance(cls, str):
+        cls = cls.split()
+    return any(c.lower() in _SIG_CLASSES for c in cls)
+
+
+def _render(html: str, cut: bool) -> str:
+    """HTML to plain text. Blockquotes become "> " lines; with cut=True, rendering stops at the first
+    quote marker element (and a <hr> right before it is dropped by the text pass)."""
+    try:
+        from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ProcessingInstruction, Declaration, CData
+    except Exception:  # pragma: no cover - bs4 is a dependency
+        return re.sub(r"<[^>]{0,2000}>", " ", html)
+    try:
+        soup = BeautifulSoup(html, "html.parser")
+    except Exception:
+        return re.sub(r"<[^>]{0,2000}>", " ", html)
+    skip_strings = (Comment, Doctype, ProcessingInstruction, Declaration)
+    lines: list[str] = []
+    cur: list[str] = []
+    cur_depth = 0
+    depth = 0
+    pre = 0
+
+    def newline() -> None:
+        nonlocal cur, cur_depth
+        text = "".join(cur)
+        if pre == 0:
+            text = text.strip(" ")
+        lines.append(("> " * cur_depth) + text if cur_depth and text else text)
+        cur = []
+        cur_depth = depth
+
+    # iterative walk: (node, entering) pairs; no recursion, whatever the nesting depth
+    stack: list[tuple[object, bool]] = [(soup, True)]
+    while stack:
+        node, entering = stack.pop()
+        if isinstance(node, NavigableString):
+            if isinstance(node, skip_strings) and not isinstance(node, CData):
+                continue
+            s = str(node)
+            if pre:
+                parts = s.split("\n")
+                for k, part in enumerate(parts):
+                    if k:
+                        newline()
+                    if not cur:
+                        cur_depth = depth
+                    cur.append(part)
+            else:
+                s = _WS_RE.sub(" ", s)
+                if s.strip() or (cur and not cur[-1].endswith(" ")):
+                    if not cur:
+                        cur_depth = depth
+                        s = s.lstrip(" ")
+                    if s:
+                        cur.append(s)
+            continue
+        name = getattr(node, "name", None)
+        if name is None:
+            continue
+        if entering:
+            if name in _SKIP_TAGS:
+                continue
+            if name != "[document]":
+                if cut and _is_cut(node):
+                    break
+                if cut and _is_sig(node):
+                    continue
+            if name in _BLOCK_TAGS and cur:
+                newline()
+            if name in _CELL_TAGS and cur:
+                cur.append(" ")
+            if name == "hr":
+                lines.append("")
+                continue
+            if name == "img":
+                alt = node.attrs.get("alt") if node.attrs else None
+                if isinstance(alt, str) and alt.strip() and not alt.lower().startswith(("image", "cid:")):
+                    cur.append(alt.strip())
+                continue
+            if name == "blockquote":
+                depth += 1
+            if name == "pre":
+                pre += 1
+            stack.append((node, False))
+            children = getattr(node, "contents", None) or []
+            for child in reversed(children):
+                stack.append((child, True))
+        else:
+            if name in _BLOCK_TAGS and name != "br" and cur:
+                newline()
+            elif name == "br":
+                newline()
+            if name == "blockquote":
+                if cur:
+                    newline()
+                depth -= 1
+                cur_depth = depth
+            if name == "pre":
+                pre -= 1
+            if name in ("p", "table", "blockquote", "pre", "ul", "ol") or name.startswith("h") and len(name) == 2:
+                if lines and lines[-1] != "":
+                    lines.append("")
+    if cur:
+        newline()
+    out = "\n".join(ln.rstrip() for ln in lines)
+    return re.sub(r"\n{3,}", "\n\n", out).strip("\n")
+
+
+def html_to_text(html: str) -> str:
+    """The whole text of an HTML body (quotes kept, blockquotes as "> " lines)."""
+    if not html:
+        return ""
+    return _render(html, cut=False)
+
+
+def visible_html(html: str) -> str:
+    """The sender's new text of an HTML reply, as plain text."""
+    if not html:
+        return ""
+    return visible_text(_render(html, cut=True))
