@@ -299,7 +299,6 @@ class SmtpMailer:
     async def _connect(self) -> aiosmtplib.SMTP:
         self._drop()
         client = self._new_client()
-        self.connections += 1
         try:
             await client.connect()  # TLS / STARTTLS / AUTH happen here
             if client.is_ehlo_or_helo_needed:
@@ -307,6 +306,7 @@ class SmtpMailer:
         except BaseException:
             client.close()
             raise
+        self.connections += 1
         self._client = client
         self.log.debug("%s: connected", self.description)
         return client
