@@ -525,6 +525,8 @@ def _invite_of(ev: Any, method: str, default_tz: str) -> InviteInfo | None:
         email = _email(att)
         params = getattr(att, "params", {}) or {}
         name = _param(params, "CN")
+        if name.lower() == email:
+            name = ""  # Gmail writes the address as CN when it knows no name
         cutype = _param(params, "CUTYPE").upper()
         if cutype in ("ROOM", "RESOURCE"):
             if name or email:
