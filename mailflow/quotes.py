@@ -56,7 +56,7 @@ _SEPARATOR_WORDS = (
     "original message", "original", "replied message", "forwarded message", "forwarded",
     "reply message", "原始邮件信息", "mensaje original", "message d'origine", "ursprüngliche nachricht",
     "ursprungligt meddelande", "oorspronkelijk bericht", "messaggio originale", "oprindelig meddelelse",
-    "opprinnelig melding", "alkuperäinen viesti", "исходное сообщение", "mensagem original",
+    "opprinnelig melding", "oprindelig besked", "oryginalna wiadomość", "původní zpráva", "alkuperäinen viesti", "исходное сообщение", "mensagem original",
     "wiadomość oryginalna", "originalnachricht", "元のメッセージ",
 )
 _SEPARATOR_RE = re.compile(
@@ -68,7 +68,7 @@ _FORWARD_RE = re.compile(r"^(?:begin forwarded message|以下为转发的邮件|
 # an attribution line: "... 写道：", "... wrote:", "... schrieb:", "... a écrit :"
 _ATTRIB_END_RE = re.compile(
     r"(?:写道|寫道|写了|寫了|wrote|writes|schrieb|a écrit|escribió|ha scritto|schreef|skrev|napisał"
-    r"|kirjoitti|написал\(а\)|написал|написала|escreveu|が書きました|wrote on)\s*:?\s*$",
+    r"|kirjoitti|написал\(а\)|написал|написала|escreveu|が書きました|wrote on|írta|撰写|撰寫|来信|來信|пише|geschreven)\s*:?\s*$",
     re.IGNORECASE)
 # the first line of an attribution wrapped over two lines
 _ATTRIB_START_RE = re.compile(
@@ -86,7 +86,7 @@ _OTHER_KEYS = frozenset(k.lower() for k in (
     "reply-to", "envoyé", "objet", "à", "a", "gesendet", "betreff", "an", "datum", "onderwerp",
     "verzonden", "aan", "wysłano", "temat", "do", "data", "skickat", "ämne", "till", "sendt", "emne",
     "til", "inviato", "oggetto", "enviado", "asunto", "para", "отправлено", "тема", "кому", "дата",
-    "надіслано", "lähetetty", "aihe", "vastaanottaja", "送信日時", "件名", "宛先", "日時",
+    "надіслано", "lähetetty", "aihe", "vastaanottaja", "送信日時", "件名", "宛先", "日時", "message du", "copie à", "sujet", "envoyé le", "pour",
     "받는 사람", "제목", "날짜", "sent time", "time",
 ))
 _KEY_RE = re.compile(r"^[>\s]*\|?\s*([^\s:|][^:|]{0,18}?)\s*(?::|\|)")
@@ -136,19 +136,47 @@ def _is_header_block(lines_n: list[str], i: int) -> bool:
     return False
 
 
-def _attribution_len(lines_n: list[str], i: int) -> int:
-    """1 or 2 when line i (and i+1) is an attribution line ("… wrote:" / "… 写道："), else 0."""
+def _attribution_len(lines_n: list[str], i: int, before_quote: bool = False) -> int:
+    """How many lines (1-3) starting at line i form an attribution ("… wrote:" / "… 写道："), else 0.
+
+    One line ending in an attribution verb counts when it carries a digit or an "@". A window of up
+    to three lines counts when it ends in such a verb, or ends in ":" and carries an "<address>"
+    and a time of day (Gmail, Thunderbird and Android clients wrap their attribution lines).
+    before_quote: the line sits directly above ">"-quoted lines, where a date and an address suffice.
+    """
     ln = lines_n[i]
-    if not ln or len(ln) > _MAX_HEADER_LINE or ln.startswith(">"):
+    if not ln or len(ln) > _MAX_HEADER_LINE or _is_quoted(ln):
         return 0
-    if _ATTRIB_END_RE.search(ln):
-        return 1 if _HAS_DATE_OR_ADDR_RE.search(ln) else 0
-    if i + 1 < len(lines_n) and _ATTRIB_START_RE.match(ln):
-        nxt = lines_n[i + 1]
-        if nxt and len(nxt) <= 200 and not nxt.startswith(">") and _ATTRIB_END_RE.search(nxt) \
-                and _HAS_DATE_OR_ADDR_RE.search(ln + nxt):
-            return 2
+    joined = ""
+    for k in range(3):
+        if i + k >= len(lines_n):
+            break
+        part = lines_n[i + k]
+        if not part or _is_quoted(part) or (k and len(part) > 200):
+            break
+        joined = (joined + " " + part) if joined else part
+        if len(joined) > _MAX_HEADER_LINE:
+            break
+        core = _TRAIL_DASH_RE.sub("", joined)
+        if k and (not _HAS_DATE_OR_ADDR_RE.search(ln) or ln[-1] in ".!?。！？;；"):
+            # a wrapped attribution starts with its date or address; and a sentence above a
+            # complete one-line attribution is not part of it
+            if _ATTRIB_END_RE.search(core) or core.endswith(":"):
+                return 0
+        if _ATTRIB_END_RE.search(core):
+            if _HAS_DATE_OR_ADDR_RE.search(joined) and (k == 0 or _ATTRIB_START_RE.match(joined)
+                                                        or "@" in joined or _TIME_RE.search(joined)):
+                return k + 1
+        elif core.endswith(":") and "@" in joined and _TIME_RE.search(joined) and _YEAR_RE.search(joined):
+            return k + 1
+        elif before_quote and k == 0 and "@" in joined and _YEAR_RE.search(joined):
+            return 1
     return 0
+
+
+_TRAIL_DASH_RE = re.compile(r"[\s\-—–]+$")
+_TIME_RE = re.compile(r"\d{1,2}[:.]\d{2}|[上下]午|\d{1,2}点")
+_YEAR_RE = re.compile(r"(?:19|20)\d{2}|\d{1,2}[/.]\d{1,2}")
 
 
 _LARK_REPLY_RE = re.compile(r"^(?:回复|回覆|reply to)\s*\S.{0,30}:$", re.IGNORECASE)
@@ -164,38 +192,33 @@ def is_quote_header(line: str) -> bool:
 # signatures
 
 _MOBILE_SIG_RE = re.compile(
-    r"^(?:"
+    r"^[(<\[]*\s*(?:"
     r"(?:发自|發自|来自|來自|寄自)\s*(?:我的)?\s*(?:iphone|ipad|ipod|android|华为|華為|huawei|荣耀|honor|小米|xiaomi|"
     r"redmi|oppo|vivo|一加|oneplus|魅族|meizu|三星|samsung|pixel|手机|手機|移动设备|行動裝置|mac|"
     r"qq\s*邮箱|qq\s*郵箱|qq\s*mail|网易邮箱|網易郵箱|网易邮箱大师|网易邮箱大師|网易|163|126|"
     r"企业微信|企業微信|钉钉|釘釘|dingtalk|飞书|飛書|lark|outlook|foxmail|mail|wps|阿里邮箱|阿里郵箱|"
     r"腾讯企业邮|騰訊企業郵|新浪邮箱|搜狐邮箱)[\w \-.()（）]{0,30}"
     r"|(?:从|從)我的\s*[\w \-]{1,20}\s*(?:发送|發送|傳送)"
-    r"|(?:sent|envoyé|gesendet|enviado|inviato) (?:from|with|via|de|von|desde|da)\s+(?:my\s+|mon\s+|ma\s+|meinem\s+|mi\s+)?"
-    r"[\w .'’\-()]{1,40}"
+    r"|(?:sent|envoyé|gesendet|enviado|inviato|sendt|skickat|verzonden|wysłane|отправлено)\s+"
+    r"(?:from|with|via|by|using|on|depuis|de|von|desde|da|fra|från|met|vanaf|z|с)\s+"
+    r"[\w .'’\-()\[\]/:]{1,60}?(?:,\s*please excuse.{0,40})?"
     r"|von meinem [\w .\-]{1,40} gesendet"
-    r"|(?:get|获取|獲取|取得|下载|下載)\s*outlook\s*(?:for|適用於|适用于)?\s*(?:ios|android)[\w \-]{0,10}"
+    r"|(?:get|获取|獲取|取得|下载|下載)\s*\[?\s*outlook\s*(?:for|適用於|适用于)?\s*(?:ios|android)[\w \-]{0,10}\]?"
     r"|(?:outlook\s*for\s*(?:ios|android))"
-    r")\s*$", re.IGNORECASE)
+    r")\s*(?:<[^<>\s]{1,200}>|\([^()\s]{1,200}\)|https?://\S{1,200})?[)>\]]*\s*$", re.IGNORECASE)
 _SIG_DASH_RE = re.compile(r"^(?:--|—|-- ?)$")
 
 
 def _strip_signature(lines: list[str]) -> list[str]:
     # "-- " delimiter: the conventional start of a signature
     for idx, line in enumerate(lines):
-        if idx > 0 and line.rstrip() in ("--", "-- ", "—"):
+        if idx > 0 and line.rstrip() in ("--", "-- "):
             lines = lines[:idx]
             break
-    # a mobile signature among the last few non-empty lines
-    seen = 0
-    for idx in range(len(lines) - 1, -1, -1):
+    # a mobile signature ("发自我的iPhone", "Sent from my iPhone", …): the new text ends above it
+    for idx in range(1, len(lines)):
         n = _norm(lines[idx])
-        if not n:
-            continue
-        seen += 1
-        if seen > 4:
-            break
-        if len(n) <= 60 and _MOBILE_SIG_RE.match(n) and idx > 0:
+        if n and len(n) <= 120 and _MOBILE_SIG_RE.match(n):
             lines = lines[:idx]
             break
     return lines
@@ -208,7 +231,8 @@ _NEWLINES_RE = re.compile(r"\r\n?|[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def _is_quoted(line_n: str) -> bool:
-    return line_n.startswith(">") or line_n.startswith("|>")
+    # "|" quoting (old Outlook/Gmail); a Markdown table row ("| 任务 | 状态 |") is not a quote
+    return line_n.startswith(">") or (line_n.startswith("|") and not line_n.endswith("|"))
 
 
 def _cut_lines(lines: list[str]) -> list[str]:
@@ -224,16 +248,29 @@ def _cut_lines(lines: list[str]) -> list[str]:
             continue
         if _is_quoted(ln):
             i += 1
+            # a long quoted line wrapped by a client that did not re-quote the rest ("lazy
+            # continuation"): the unquoted tail right below it belongs to the quote
+            while i < n and len(ln) >= 60 and lines_n[i] and not _is_quoted(lines_n[i]) \
+                    and i + 1 < n and _is_quoted(lines_n[i + 1]):
+                i += 1
             continue
         if _SEPARATOR_RE.match(ln) or _FORWARD_RE.match(ln):
             break
         a = _attribution_len(lines_n, i)
+        if not a:
+            j = i + 1
+            while j < n and not lines_n[j] and j < i + 3:
+                j += 1
+            if j < n and _is_quoted(lines_n[j]):
+                a = _attribution_len(lines_n, i, before_quote=True)
         if a:
             j = i + a
             while j < n and not lines_n[j]:
                 j += 1
             if j < n and _is_quoted(lines_n[j]):
-                i = j  # attribution above ">" lines: drop it, keep reading after the quote
+                # attribution above ">" lines: drop both and keep reading, so that bottom-posted
+                # and inline answers keep their text
+                i = j
                 continue
             break
         if _is_header_block(lines_n, i):
