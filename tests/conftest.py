@@ -7,3 +7,4 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from dovecot_server import dovecot, dovecot_server, dovecot_user  # noqa: E402,F401
