@@ -420,13 +420,14 @@ class SmtpMailer:
             return TransientSendError(msg, exc.code)  # 4xx, or a code outside the 4xx/5xx ranges
         if isinstance(exc, aiosmtplib.SMTPTimeoutError) or isinstance(exc, TimeoutError):
             return TransientSendError(self._scrub(f"{where}: timed out: {exc}"))
-        if isinstance(exc, (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError)):
-            return TransientSendError(self._scrub(f"{where}: network error: {exc}"))
-        if isinstance(exc, ssl.SSLCertVerificationError):
+        cert = _find_cause(exc, ssl.SSLCertVerificationError)
+        if cert is not None:
             return TransientSendError(
-                self._scrub(f"{where}: TLS certificate not trusted ({exc.verify_message}); "
+                self._scrub(f"{where}: TLS certificate not trusted ({cert.verify_message}); "
                             "verify_tls=false is for lab servers only")
             )
+        if isinstance(exc, (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError)):
+            return TransientSendError(self._scrub(f"{where}: network error: {exc}"))
         if isinstance(exc, (OSError, ssl.SSLError)):
             return TransientSendError(self._scrub(f"{where}: network error: {exc}"))
         if isinstance(exc, aiosmtplib.SMTPNotSupported):
@@ -448,6 +449,16 @@ class SmtpMailer:
             except Exception:
                 pass
         client.close()
+
+
+def _find_cause(exc: BaseException | None, kind: type[BaseException]):
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, kind):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return None
 
 
 # ----------------------------------------------------------------------------------------- factory

@@ -88,6 +88,10 @@ class _Handler:
         self.sink = sink
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.sink.users and not session.authenticated:
+            # aiosmtpd's own auth_required warns when TLS is not required too; the plain lab
+            # listener offers AUTH without TLS on purpose, so the check is done here
+            return "530 5.7.0 Authentication required"
         reply = await self.sink._scripted("MAIL")
         if reply:
             return reply
@@ -223,7 +227,7 @@ class SmtpSink:
             return self
         kwargs: dict = {"timeout": self.server_timeout, "data_size_limit": 50 * 1024 * 1024}
         if self.users:
-            kwargs.update(authenticator=self._authenticate, auth_require_tls=False, auth_required=True)
+            kwargs.update(authenticator=self._authenticate, auth_require_tls=False)
             if self.mechanisms:
                 offered = {"LOGIN", "PLAIN"}
                 kwargs["auth_exclude_mechanism"] = sorted(offered - set(self.mechanisms))
