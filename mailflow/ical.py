@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
@@ -495,19 +496,19 @@ def _replies_of(ev: Any, method: str) -> list[RsvpReply]:
 def _invite_of(ev: Any, method: str, default_tz: str) -> InviteInfo | None:
     uid = _text(ev.get("UID"))
     dtstart = _first(ev.get("DTSTART"))
-    if not uid or dtstart is None or not hasattr(dtstart, "dt"):
+    if not uid or not _has_dt(dtstart):
         return None
     start, tz, all_day = _resolve(dtstart, default_tz)
     end = None
     dtend = _first(ev.get("DTEND"))
-    if dtend is not None and hasattr(dtend, "dt"):
+    if _has_dt(dtend):
         try:
             end = _resolve(dtend, default_tz)[0].astimezone(ZoneInfo(tz))
         except Exception:
             end = None
     if end is None:
         duration = _first(ev.get("DURATION"))
-        delta = getattr(duration, "dt", None)
+        delta = duration.dt if _has_dt(duration) else None
         if isinstance(delta, timedelta):
             end = start + delta
         else:
@@ -630,16 +631,18 @@ def _calendars(data: bytes) -> list[Calendar]:
     if not text or "BEGIN:VCALENDAR" not in text.upper():
         return []
     text = text.replace("\x00", "")
-    try:
-        cals = Calendar.from_ical(text, multiple=True)
-    except Exception:
-        cals = []
-        # one broken VCALENDAR must not hide the others: parse each block on its own
-        for block in re.findall(r"BEGIN:VCALENDAR.*?END:VCALENDAR", text, re.I | re.S):
-            try:
-                cals += Calendar.from_ical(block, multiple=True)
-            except Exception:
-                continue
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            cals = Calendar.from_ical(text, multiple=True)
+        except Exception:
+            cals = []
+            # one broken VCALENDAR must not hide the others: parse each block on its own
+            for block in re.findall(r"BEGIN:VCALENDAR.*?END:VCALENDAR", text, re.I | re.S):
+                try:
+                    cals += Calendar.from_ical(block, multiple=True)
+                except Exception:
+                    continue
     return [c for c in cals if getattr(c, "name", "") == "VCALENDAR"]
 
 
@@ -658,6 +661,17 @@ def _first(value: Any) -> Any:
     if isinstance(value, list):
         return value[0] if value else None
     return value
+
+
+def _has_dt(prop: Any) -> bool:
+    """Whether `prop` is a readable date/time value (icalendar keeps bad values as vBroken,
+    whose attribute access raises)."""
+    if prop is None or type(prop).__name__ == "vBroken":
+        return False
+    try:
+        return getattr(prop, "dt", None) is not None
+    except Exception:
+        return False
 
 
 def _all(value: Any) -> list[Any]:
@@ -716,7 +730,7 @@ def _email(prop: Any) -> str:
 
 def _stamp(prop: Any) -> datetime | None:
     prop = _first(prop)
-    if prop is None or not hasattr(prop, "dt"):
+    if not _has_dt(prop):
         return None
     try:
         dt, _, _ = _resolve(prop, "UTC")
