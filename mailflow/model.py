@@ -231,6 +231,14 @@ class TaskEvent:
 
 
 @dataclass
+class OwnerTasks:
+    """A person and their open tasks: the object of weekly, per-person rules."""
+
+    owner: str
+    tasks: list[Task] = field(default_factory=list)
+
+
+@dataclass
 class Attachment:
     filename: str
     content_type: str                        # e.g. "text/calendar"

@@ -1,0 +1,269 @@
+"""The `mailflow` command (click): builds the App and calls the API.
+
+Exit status: 0 success, 1 the command failed (e.g. an unknown id), 2 a configuration or usage error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+
+from . import __version__
+from .config import ConfigError, load_settings
+from .resources import shipped
+
+log = logging.getLogger("mailflow")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        data = {"ts": datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="seconds"),
+                "level": record.levelname.lower(), "msg": record.getMessage()}
+        if record.exc_info:
+            data["exc"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)
+
+
+def setup_logging(json_lines: bool, verbose: int) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if json_lines else
+                         logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
+    root = logging.getLogger("mailflow")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose > 1 else logging.INFO if verbose or json_lines else logging.INFO)
+    root.propagate = False
+
+
+def parse_now(value: str | None, tz: str = "Asia/Shanghai") -> datetime | None:
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO date-time such as 2026-11-20T09:00") from None
+    return dt if dt.tzinfo else dt.replace(tzinfo=ZoneInfo(tz))
+
+
+class Ctx:
+    def __init__(self, config: str | None):
+        self.config = config
+        self._app = None
+
+    def settings(self):
+        try:
+            return load_settings(self.config)
+        except ConfigError as e:
+            fail_config(e)
+
+    def app(self, now: datetime | None = None):
+        if self._app is None:
+            from .app import App, OffsetClock
+            from .rules import RuleError
+            settings = self.settings()
+            try:
+                self._app = App(settings, clock=OffsetClock(now) if now else None)
+            except (ConfigError, RuleError) as e:
+                fail_config(e)
+        return self._app
+
+
+def fail_config(e: Exception) -> None:
+    click.echo(f"mailflow: configuration error: {e}", err=True)
+    sys.exit(2)
+
+
+def emit_json(obj) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config", envvar="MAILFLOW_CONFIG", metavar="FILE",
+              help="mailflow.toml to use (default: $MAILFLOW_CONFIG, then ./mailflow.toml, then embedded defaults).")
+@click.option("--log-json", is_flag=True, help="Log one JSON object per line on stderr.")
+@click.option("-v", "--verbose", count=True, help="More log detail (-vv: debug).")
+@click.version_option(__version__, prog_name="mailflow")
+@click.pass_context
+def main(ctx: click.Context, config: str | None, log_json: bool, verbose: int) -> None:
+    """mailflow runs the follow-up of cross-department meetings over plain email.
+
+    It watches one shared mailbox, sends meeting notices with calendar invites, asks for minutes,
+    turns action items into tasks, reads replies such as 确认 / 已完成 / 进行中 60% / 延期到11月30日,
+    reminds, escalates and mails the weekly follow-up table.
+
+    Start with `mailflow init DIR`, then `mailflow run` in that folder.
+    """
+    setup_logging(log_json, verbose)
+    ctx.obj = Ctx(config)
+
+
+# --- init ---------------------------------------------------------------------------
+SAMPLES = {"mailflow.toml": "mailflow.toml", "people.yaml": "people.yaml", "meeting.yaml": "meeting.yaml"}
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+def init(directory: str) -> None:
+    """Write a commented mailflow.toml, a sample people.yaml and meeting.yaml into DIRECTORY.
+
+    Existing files are never overwritten. The config uses the embedded defaults: a Maildir inbox
+    in ./mail/inbox and every sent mail as an .eml in ./mail/sent, so no mail server is needed.
+    """
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    for name, sample in SAMPLES.items():
+        dest = target / name
+        if dest.exists():
+            click.echo(f"kept     {dest} (exists; not overwritten)")
+            continue
+        dest.write_text((shipped("samples") / sample).read_text(encoding="utf-8"), encoding="utf-8")
+        click.echo(f"wrote    {dest}")
+    for sub in ("mail/inbox", "mail/sent"):
+        (target / sub).mkdir(parents=True, exist_ok=True)
+    click.echo(f"\nNext: cd {directory} && mailflow meeting add meeting.yaml && mailflow run --once")
+
+
+# --- run -------------------------------------------------------------------------------
+@main.command()
+@click.option("--once", is_flag=True, help="One pass of inbound, the rule tick and the outbox, then exit 0.")
+@click.option("--now", "now_text", metavar="ISO",
+              help="Run against a pretend clock starting at this time (simulation and tests), e.g. 2026-11-20T09:00.")
+@click.pass_obj
+def run(obj: Ctx, once: bool, now_text: str | None) -> None:
+    """Run the daemon: inbound mail (IMAP IDLE or polling), the rule tick every minute, the outbox.
+
+    SIGTERM/SIGINT finish the current transaction and exit 0; SIGHUP reloads rules, templates and
+    people. One log line per event on stderr.
+    """
+    from .service import Service, StoreUnavailable
+    settings = obj.settings()
+    app = obj.app(parse_now(now_text, settings.org.timezone))
+    service = Service(app)
+    log.info("mailflow %s: inbox %s, outbox %s, store %s", __version__, _describe(settings.mailbox.url),
+             _describe(settings.smtp.url), settings.path(settings.store.path))
+    try:
+        if once:
+            counts = asyncio.run(service.run_once())
+            log.info("once: %d mail(s) taken in, %d rule step(s), %d mail(s) sent",
+                     counts["ingested"], counts["fired"], counts["sent"])
+        else:
+            asyncio.run(service.run_forever())
+    except StoreUnavailable as e:
+        log.error("%s", e)
+        sys.exit(1)
+    except ConfigError as e:
+        fail_config(e)
+    finally:
+        asyncio.run(_close_mailer(app))
+        app.close()
+
+
+async def _close_mailer(app) -> None:
+    if app._mailer is not None:
+        await app._mailer.close()
+
+
+def _describe(url: str) -> str:
+    """A mailbox/SMTP URL without any credentials, for the log."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://{rest.rsplit('@', 1)[1]}"
+    return url
+
+
+# --- inject / replay ----------------------------------------------------------------------
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.pass_obj
+def inject(obj: Ctx, files: tuple[str, ...]) -> None:
+    """Deliver .eml FILES into the configured inbox (handy with the Maildir default)."""
+    app = obj.app()
+    for f in files:
+        key = app.inbox.deliver(Path(f).read_bytes())
+        click.echo(f"delivered {f} ({key})")
+    app.close()
+
+
+@main.command()
+@click.argument("ident")
+@click.pass_obj
+def replay(obj: Ctx, ident: str) -> None:
+    """Process a stored inbound message again (by id or Message-ID), e.g. after a fix."""
+    from .service import Service
+    app = obj.app()
+    try:
+        status = Service(app).replay(int(ident) if ident.isdigit() else ident)
+    except KeyError as e:
+        click.echo(f"mailflow: {e.args[0]}", err=True)
+        sys.exit(1)
+    click.echo(f"replayed {ident}: {status}")
+    app.close()
+
+
+# --- status / outbox --------------------------------------------------------------------------
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@click.pass_obj
+def status(obj: Ctx, as_json: bool) -> None:
+    """Last poll, last tick, last error, and the sizes of the inbound and outbound queues."""
+    app = obj.app()
+    s = app.store
+    data = {"last_poll": s.get_meta("last_poll"), "last_tick": s.get_meta("last_tick"),
+            "last_error": s.get_meta("last_error"), "inbound": s.inbound_counts(), "outbox": s.outbox_counts(),
+            "inbox": _describe(app.settings.mailbox.url), "smtp": _describe(app.settings.smtp.url),
+            "store": str(app.settings.path(app.settings.store.path))}
+    app.close()
+    if as_json:
+        emit_json(data)
+        return
+    err = data["last_error"]
+    click.echo(f"inbox:      {data['inbox']}\noutbox:     {data['smtp']}\nstore:      {data['store']}\n"
+               f"last poll:  {data['last_poll'] or 'never'}\nlast tick:  {data['last_tick'] or 'never'}\n"
+               f"last error: {(err['at'] + ' ' + err['error']) if err else 'none'}\n"
+               f"inbound:    {_counts(data['inbound'])}\noutbox:     {_counts(data['outbox'])}")
+
+
+def _counts(d: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(d.items())) or "empty"
+
+
+@main.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per mail.")
+@click.option("--status", "state", type=click.Choice(["queued", "retry", "sent", "dead", "held"]),
+              help="Only mails in this state.")
+@click.pass_context
+def outbox(ctx: click.Context, as_json: bool, state: str | None) -> None:
+    """List the outbox (newest first): queued, retry, sent, dead (5xx) and held (hourly cap)."""
+    if ctx.invoked_subcommand:
+        return
+    app = ctx.obj.app()
+    rows = app.store.outbox_rows(state)
+    app.close()
+    for r in rows:
+        if as_json:
+            emit_json(r)
+        else:
+            err = f"  ({r['last_error']})" if r["last_error"] else ""
+            click.echo(f"{r['id']:>6} {r['status']:<6} {r['kind'] or '':<16} {', '.join(r['recipients'])}  "
+                       f"{r['subject']}{err}")
+
+
+@outbox.command("retry")
+@click.argument("ident", type=int)
+@click.pass_obj
+def outbox_retry(obj: Ctx, ident: int) -> None:
+    """Queue a dead, retrying or held mail again (same Message-ID)."""
+    app = obj.app()
+    with app.store.transaction():
+        ok = app.store.requeue(ident)
+    app.close()
+    if not ok:
+        click.echo(f"mailflow: outbox {ident} is not dead, retrying or held", err=True)
+        sys.exit(1)
+    click.echo(f"outbox {ident} queued again")

@@ -1,0 +1,223 @@
+"""mailflow.toml + MAILFLOW_* environment -> validated Settings.
+
+The file is found by --config, then $MAILFLOW_CONFIG, then ./mailflow.toml; with none of them the
+embedded defaults apply (a Maildir inbox and outbox under ./mail, a SQLite file in ./). Secrets
+come only from the environment and never appear in repr() or logs. Every error is a ConfigError
+whose message names the file, the section and the key; the CLI turns it into exit status 2.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .model import LANGS
+
+ENV_CONFIG = "MAILFLOW_CONFIG"
+ENV_IMAP_PASSWORD = "MAILFLOW_IMAP_PASSWORD"
+ENV_SMTP_PASSWORD = "MAILFLOW_SMTP_PASSWORD"
+ENV_SECRET = "MAILFLOW_SECRET"
+
+MAILBOX_SCHEMES = ("maildir:", "imap://", "imaps://", "imap+starttls://")
+SMTP_SCHEMES = ("maildir:", "smtp://", "smtps://", "smtp+starttls://")
+
+
+class ConfigError(Exception):
+    """A configuration problem; str() names the file, section and key."""
+
+
+class Secret(str):
+    """A string that never shows itself in repr() (and so in logged settings)."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+
+@dataclass
+class MailboxSettings:
+    url: str = "maildir:./mail/inbox"
+    poll_interval: float = 60.0          # seconds between polls when IDLE is not offered
+    processed: str = "flag"              # flag | move
+    processed_folder: str = "mailflow-done"
+    verify_tls: bool = True              # false only for a self-signed lab server
+    password: Secret | None = field(default=None, repr=False)
+
+
+@dataclass
+class SmtpSettings:
+    url: str = "maildir:./mail/sent"
+    verify_tls: bool = True
+    timeout: float = 30.0
+    max_attempts: int = 8                # 4xx/network retries before a mail is marked dead
+    hourly_cap: int = 30                 # mails per recipient per hour; breaks mail loops
+    password: Secret | None = field(default=None, repr=False)
+
+
+@dataclass
+class StoreSettings:
+    path: str = "./mailflow.db"
+
+
+@dataclass
+class OrgSettings:
+    name: str = "mailflow"
+    address: str = "mailflow@localhost"  # the shared mailbox's address
+    timezone: str = "Asia/Shanghai"
+    language: str = "zh-CN"
+    people: str = "./people.yaml"
+    plus_addressing: bool = False        # Reply-To: mailflow+<signed token>@domain
+    trusted_authserv_id: str = ""        # when set: only mail whose Authentication-Results from this
+                                         # server shows dmarc/dkim/spf pass may change anything
+    cc_department_heads: bool = True     # final minutes cc the attendees' managers
+    admin: str = ""                      # a human who gets mail mailflow could not place or process
+
+
+@dataclass
+class ScheduleSettings:
+    work_start: time = time(9, 0)
+    work_end: time = time(18, 0)
+    quiet_hours: bool = True             # nothing goes out outside working hours on working days
+    tick_seconds: float = 60.0
+
+
+@dataclass
+class PathSettings:
+    templates: str = ""                  # empty: the shipped templates
+    rules: str = ""                      # empty: the shipped rules
+    holidays: str = ""                   # empty: rules/holidays.yaml in the rules folder
+
+
+@dataclass
+class Settings:
+    mailbox: MailboxSettings = field(default_factory=MailboxSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
+    org: OrgSettings = field(default_factory=OrgSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    paths: PathSettings = field(default_factory=PathSettings)
+    secret: Secret | None = field(default=None, repr=False)
+    source: str = "(embedded defaults)"
+    base_dir: Path = field(default_factory=Path.cwd)
+
+    def path(self, value: str) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else (self.base_dir / p)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.org.timezone)
+
+    @property
+    def domain(self) -> str:
+        return self.org.address.rpartition("@")[2] or "localhost"
+
+
+SECTIONS = {"mailbox": MailboxSettings, "smtp": SmtpSettings, "store": StoreSettings,
+            "org": OrgSettings, "schedule": ScheduleSettings, "paths": PathSettings}
+
+
+def find_config(explicit: str | None, env: dict[str, str] | None = None) -> Path | None:
+    env = os.environ if env is None else env
+    if explicit:
+        return Path(explicit)
+    if env.get(ENV_CONFIG):
+        return Path(env[ENV_CONFIG])
+    local = Path("mailflow.toml")
+    return local if local.exists() else None
+
+
+def load_settings(explicit: str | None = None, env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    path = find_config(explicit, env)
+    if path is None:
+        settings = Settings()
+    else:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: config file not found") from None
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"{path}: not valid TOML: {e}") from None
+        settings = settings_from_dict(data, str(path))
+        settings.base_dir = path.resolve().parent
+    _apply_env(settings, env)
+    return settings
+
+
+def settings_from_dict(data: dict, source: str = "mailflow.toml") -> Settings:
+    settings = Settings(source=source)
+    for section, value in data.items():
+        if section not in SECTIONS:
+            raise ConfigError(f"{source}: unknown section [{section}] (known: {', '.join(SECTIONS)})")
+        if not isinstance(value, dict):
+            raise ConfigError(f"{source}: [{section}] must be a table")
+        target = getattr(settings, section)
+        known = {f.name: f for f in fields(target) if f.name != "password"}
+        for key, raw in value.items():
+            if key not in known:
+                hint = " (passwords come only from the environment)" if key in ("password", "secret") else ""
+                raise ConfigError(f"{source}: [{section}] {key}: unknown key{hint}")
+            setattr(target, key, _coerce(raw, getattr(target, key), f"{source}: [{section}] {key}"))
+    _validate(settings)
+    return settings
+
+
+def _coerce(raw: object, default: object, where: str) -> object:
+    if isinstance(default, bool):
+        if not isinstance(raw, bool):
+            raise ConfigError(f"{where}: expected true or false, got {raw!r}")
+        return raw
+    if isinstance(default, (int, float)) and not isinstance(default, bool):
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or raw < 0:
+            raise ConfigError(f"{where}: expected a non-negative number, got {raw!r}")
+        return type(default)(raw)
+    if isinstance(default, time):
+        if isinstance(raw, time):
+            return raw
+        m = re.fullmatch(r"(\d{1,2}):(\d{2})", str(raw))
+        if not m or int(m[1]) > 23 or int(m[2]) > 59:
+            raise ConfigError(f"{where}: expected a time like \"09:00\", got {raw!r}")
+        return time(int(m[1]), int(m[2]))
+    if not isinstance(raw, str):
+        raise ConfigError(f"{where}: expected a string, got {raw!r}")
+    return raw
+
+
+def _validate(s: Settings) -> None:
+    src = s.source
+    if not s.mailbox.url.startswith(MAILBOX_SCHEMES):
+        raise ConfigError(f"{src}: [mailbox] url: {s.mailbox.url!r} is not one of "
+                          f"{', '.join(MAILBOX_SCHEMES)}")
+    if s.mailbox.processed not in ("flag", "move"):
+        raise ConfigError(f"{src}: [mailbox] processed: expected \"flag\" or \"move\", got {s.mailbox.processed!r}")
+    if not s.smtp.url.startswith(SMTP_SCHEMES):
+        raise ConfigError(f"{src}: [smtp] url: {s.smtp.url!r} is not one of {', '.join(SMTP_SCHEMES)}")
+    if s.smtp.max_attempts < 1:
+        raise ConfigError(f"{src}: [smtp] max_attempts: must be at least 1")
+    try:
+        ZoneInfo(s.org.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{src}: [org] timezone: unknown time zone {s.org.timezone!r}") from None
+    if s.org.language not in LANGS:
+        raise ConfigError(f"{src}: [org] language: {s.org.language!r} is not one of {', '.join(LANGS)}")
+    if "@" not in s.org.address or any(c in s.org.address for c in "\r\n <>,;"):
+        raise ConfigError(f"{src}: [org] address: {s.org.address!r} is not an email address")
+    if s.schedule.work_start >= s.schedule.work_end:
+        raise ConfigError(f"{src}: [schedule] work_start: must be before work_end")
+
+
+def _apply_env(s: Settings, env: dict[str, str]) -> None:
+    if env.get(ENV_IMAP_PASSWORD):
+        s.mailbox.password = Secret(env[ENV_IMAP_PASSWORD])
+    if env.get(ENV_SMTP_PASSWORD):
+        s.smtp.password = Secret(env[ENV_SMTP_PASSWORD])
+    if env.get(ENV_SECRET):
+        s.secret = Secret(env[ENV_SECRET])
+    if s.org.plus_addressing and not s.secret:
+        raise ConfigError(f"{s.source}: [org] plus_addressing: needs the signing key in ${ENV_SECRET}")

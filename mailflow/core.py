@@ -1,0 +1,233 @@
+"""The pure core: (state, event, now) -> Outcome.
+
+State is read through `ctx.lookup` (the store in the daemon, anything with the same methods in a
+test) and never written here: handlers return an Outcome (objects to store, mails to queue) that
+the service commits in one transaction. The flow modules (meetings, minutes_flow, tasks) register
+their handlers here:
+
+- `@on_reply(kind)`: a reply to a mail of that kind we sent ("notice", "task_assigned", …);
+- `@on_object(kind)`: a mail routed to a task ("task") or meeting ("meeting") without a known parent;
+- `@on_new(priority)`: a mail that starts a new thread (an invitation, a 会议通知, a minutes draft);
+  handlers are tried in priority order and return None when the mail is not theirs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Protocol
+
+from . import tokens
+from .model import Mail, Meeting, MinutesVersion, Outcome, Task, TaskEvent
+from .people import Directory
+
+SUBJECT_TAG = re.compile(r"\[MF-([TM])(\d{1,12})\]", re.I)
+
+
+class Lookup(Protocol):
+    def get_meeting(self, meeting_id: int) -> Meeting | None: ...
+    def meeting_by_uid(self, uid: str) -> Meeting | None: ...
+    def get_task(self, task_id: int) -> Task | None: ...
+    def tasks(self, meeting_id: int | None = None, owner: str | None = None,
+              open_only: bool = False) -> list[Task]: ...
+    def minutes_versions(self, meeting_id: int) -> list[MinutesVersion]: ...
+    def task_events(self, task_id: int) -> list[TaskEvent]: ...
+    def sent_message(self, message_id: str) -> dict | None: ...
+
+
+@dataclass
+class Org:
+    """What the flows need to know about the organisation (from [org] and [schedule])."""
+
+    address: str = "mailflow@localhost"
+    name: str = "mailflow"
+    language: str = "zh-CN"
+    timezone: str = "Asia/Shanghai"
+    admin: str | None = None
+    cc_department_heads: bool = True
+    trusted_authserv_id: str = ""
+    secret: str | None = None
+    plus_addressing: bool = False
+
+
+class Ids:
+    """Hands out ids for new rows inside one transaction (the service builds it from the store)."""
+
+    def __init__(self, start: Callable[[str], int]):
+        self._start = start
+        self._next: dict[str, int] = {}
+
+    def __call__(self, table: str) -> int:
+        n = self._next.get(table) or self._start(table)
+        self._next[table] = n + 1
+        return n
+
+
+@dataclass
+class Context:
+    directory: Directory
+    calendar: Any                         # dates.WorkCalendar
+    org: Org
+    now: datetime
+    lookup: Lookup
+    ids: Callable[[str], int]
+    clockwork: Any = None                 # rules.Clockwork (working hours), when a flow needs it
+
+    @property
+    def tz(self):
+        from zoneinfo import ZoneInfo
+        return ZoneInfo(self.org.timezone)
+
+    def lang(self, email: str | None) -> str:
+        return self.directory.language_of(email, self.org.language)
+
+    def name(self, email: str | None) -> str:
+        return self.directory.name_of(email)
+
+
+@dataclass
+class Route:
+    kind: str                              # task | meeting | new
+    task_id: int | None = None
+    meeting_id: int | None = None
+    via: str = "none"                      # in-reply-to | references | subject | token | none
+    answered: dict | None = None           # the outbox row of the mail this answers
+
+
+# --- registries --------------------------------------------------------------------
+REPLY_HANDLERS: dict[str, Callable[[Context, Any, Route], Outcome | None]] = {}
+OBJECT_HANDLERS: dict[str, Callable[[Context, Any, Route], Outcome | None]] = {}
+NEW_HANDLERS: list[tuple[int, str, Callable[[Context, Any], Outcome | None]]] = []
+
+
+def on_reply(*kinds: str):
+    def register(fn):
+        for k in kinds:
+            REPLY_HANDLERS[k] = fn
+        return fn
+    return register
+
+
+def on_object(kind: str):
+    def register(fn):
+        OBJECT_HANDLERS[kind] = fn
+        return fn
+    return register
+
+
+def on_new(priority: int):
+    def register(fn):
+        NEW_HANDLERS.append((priority, fn.__name__, fn))
+        NEW_HANDLERS.sort(key=lambda h: (h[0], h[1]))
+        return fn
+    return register
+
+
+# --- routing -----------------------------------------------------------------------
+def route(msg: Any, lookup: Lookup, org: Org) -> Route:
+    """Which task or meeting a mail is about: In-Reply-To/References, subject tag, reply token."""
+    for via, ids in (("in-reply-to", [msg.in_reply_to] if msg.in_reply_to else []),
+                     ("references", list(reversed(msg.references or [])))):
+        for mid in ids:
+            sent = lookup.sent_message(mid)
+            if sent:
+                return _route_to(sent.get("task_id"), sent.get("meeting_id"), via, sent)
+    m = SUBJECT_TAG.search(msg.subject or "")
+    if m:
+        kind, num = m.group(1).upper(), int(m.group(2))
+        return _route_to(num if kind == "T" else None, num if kind == "M" else None, "subject", None)
+    if org.plus_addressing and org.secret:
+        for addr in [*msg.to, *msg.cc]:
+            tok = tokens.token_in(addr, org.address)
+            checked = tokens.check_token(org.secret, tok) if tok else None
+            if checked:
+                kind, num = checked
+                return _route_to(num if kind == "t" else None, num if kind == "m" else None, "token", None)
+    return Route(kind="new")
+
+
+def _route_to(task_id, meeting_id, via, sent) -> Route:
+    if task_id is not None:
+        return Route(kind="task", task_id=task_id, meeting_id=meeting_id, via=via, answered=sent)
+    if meeting_id is not None:
+        return Route(kind="meeting", meeting_id=meeting_id, via=via, answered=sent)
+    return Route(kind="new", via=via, answered=sent)
+
+
+def handle_inbound(ctx: Context, msg: Any, rt: Route) -> Outcome:
+    """Dispatch one parsed inbound mail to the flow that owns it."""
+    if msg.auto:
+        return Outcome(status="ignored", log=[f"not an answer ({msg.auto_reason}); ignored"])
+    if msg.calendars:
+        # iMIP (an invitation or an RSVP) is decided by its content, whatever thread it is in.
+        for _prio, _name, handler in NEW_HANDLERS:
+            if getattr(handler, "calendar", False):
+                out = handler(ctx, msg)
+                if out is not None:
+                    return out
+    if rt.answered and rt.answered.get("kind") in REPLY_HANDLERS:
+        out = REPLY_HANDLERS[rt.answered["kind"]](ctx, msg, rt)
+        if out is not None:
+            return out
+    if rt.kind in OBJECT_HANDLERS:
+        out = OBJECT_HANDLERS[rt.kind](ctx, msg, rt)
+        if out is not None:
+            return out
+    for _prio, _name, handler in NEW_HANDLERS:
+        if getattr(handler, "calendar", False):
+            continue
+        out = handler(ctx, msg)
+        if out is not None:
+            return out
+    return not_understood(ctx, msg, rt)
+
+
+def not_understood(ctx: Context, msg: Any, rt: Route) -> Outcome:
+    """A mail nobody could place: a known person gets a short help answer; strangers get nothing
+    (no backscatter) but the mail is kept, logged and, when [org] admin is set, forwarded."""
+    out = Outcome(status="unknown", log=[f"could not place the mail from {msg.sender} (route {rt.via})"])
+    person = ctx.directory.get(msg.sender)
+    if person:
+        out.mails.append(Mail(
+            key=f"help:{msg.message_id}", template="help", to=[person.email], lang=person.language,
+            kind="help", in_reply_to=msg.message_id, references=list(msg.references or []),
+            context={"name": person.name, "subject": msg.subject}))
+    if ctx.org.admin:
+        out.mails.append(forward_to_admin(ctx, msg, "unplaced"))
+    return out
+
+
+def forward_to_admin(ctx: Context, msg: Any, reason: str, detail: str = "") -> Mail:
+    return Mail(key=f"admin:{reason}:{msg.message_id}", template="admin_forward", to=[ctx.org.admin],
+                lang=ctx.org.language, kind="admin_forward",
+                context={"reason": reason, "detail": detail, "sender": msg.sender,
+                         "subject": msg.subject, "text": (msg.visible or msg.text or "")[:4000]})
+
+
+def may_change_task(ctx: Context, task: Task, sender: str, meeting: Meeting | None = None) -> bool:
+    """Only the owner, the owner's delegates, the host and the recorder may change a task."""
+    sender = sender.lower()
+    if sender == task.owner:
+        return True
+    owner = ctx.directory.get(task.owner)
+    if owner and sender in owner.delegates:
+        return True
+    if meeting and sender in (meeting.host, meeting.recorder):
+        return True
+    return False
+
+
+def authenticated(msg: Any, org: Org) -> bool:
+    """With [org] trusted_authserv_id set, only mail whose Authentication-Results stamped by that
+    server shows dmarc=pass, or dkim=pass / spf=pass, may change anything."""
+    if not org.trusted_authserv_id:
+        return True
+    for header in getattr(msg, "authentication_results", []) or []:
+        serv, _, rest = header.partition(";")
+        if serv.strip().split()[0:1] != [org.trusted_authserv_id]:
+            continue
+        results = dict(re.findall(r"\b(dmarc|dkim|spf)\s*=\s*(\w+)", rest.lower()))
+        if results.get("dmarc") == "pass" or "pass" in (results.get("dkim"), results.get("spf")):
+            return True
+    return False

@@ -1,0 +1,6 @@
+"""Imports every flow module so that their handlers, rule conditions and actions register.
+
+Each flow registers with core (inbound handlers) and rules (conditions, actions) at import time.
+"""
+
+from . import basics  # noqa: F401

@@ -1,0 +1,173 @@
+"""Mail effects -> complete RFC 5322 messages (bytes), with jinja2 templates.
+
+Templates live in `templates/<lang>/<name>.txt` (first line "Subject: …", a blank line, the plain
+text) and `templates/<lang>/<name>.html` (the HTML alternative, autoescaped). A language without
+the template falls back to zh-CN. StrictUndefined: a template that names a missing value fails
+loudly in tests instead of mailing a blank. Values from mail (names, subjects, replies) are only
+ever *data* in the context — never compiled as templates — and header values lose CR/LF.
+
+The Message-ID is derived from the mail's dedupe key, so rendering the same effect twice gives
+the same Message-ID and a resent mail is recognisably the same message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from pathlib import Path
+
+import jinja2
+
+from .model import STATUS_LABELS, Mail
+from .resources import shipped
+
+SUBJECT_TAGS = {"task": "T", "meeting": "M"}
+_CTRL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+@dataclass
+class Rendered:
+    message_id: str
+    subject: str
+    sender: str
+    recipients: list[str]
+    raw: bytes
+
+
+def clean_header(value: str, limit: int = 300) -> str:
+    """A header value from untrusted text: no CR/LF or other controls, bounded length."""
+    return _CTRL.sub(" ", str(value)).strip()[:limit]
+
+
+def message_id_for(key: str, domain: str) -> str:
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return f"<mf.{digest}@{domain}>"
+
+
+def subject_tag(mail: Mail) -> str:
+    if mail.task_id is not None:
+        return f"[MF-T{mail.task_id}]"
+    if mail.meeting_id is not None:
+        return f"[MF-M{mail.meeting_id}]"
+    return ""
+
+
+class Renderer:
+    def __init__(self, template_dirs: list[Path] | None = None, *, org_name: str = "mailflow",
+                 address: str = "mailflow@localhost", default_lang: str = "zh-CN"):
+        dirs = [Path(d) for d in (template_dirs or []) if d] + [shipped("templates")]
+        loader = jinja2.FileSystemLoader([str(d) for d in dirs])
+        self.text_env = jinja2.Environment(loader=loader, autoescape=False, undefined=jinja2.StrictUndefined,
+                                           keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+        self.html_env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                                           trim_blocks=True, lstrip_blocks=True)
+        for env in (self.text_env, self.html_env):
+            env.filters.update(ymd=_ymd, hm=_hm, when=_when, status=_status)
+        self.org_name = org_name
+        self.address = address
+        self.domain = address.rpartition("@")[2] or "localhost"
+        self.default_lang = default_lang
+
+    def _pick(self, env: jinja2.Environment, lang: str, name: str, ext: str) -> jinja2.Template:
+        for candidate in (lang, self.default_lang, "zh-CN"):
+            try:
+                return env.get_template(f"{candidate}/{name}.{ext}")
+            except jinja2.TemplateNotFound:
+                continue
+        raise jinja2.TemplateNotFound(f"{lang}/{name}.{ext}")
+
+    def texts(self, mail: Mail) -> tuple[str, str, str]:
+        """(subject, plain text, html) of a mail."""
+        ctx = {"lang": mail.lang, "org": self.org_name, "shared": self.address, **mail.context}
+        text = self._pick(self.text_env, mail.lang, mail.template, "txt").render(ctx)
+        first, _, body = text.partition("\n")
+        if not first.startswith("Subject:"):
+            raise ValueError(f"template {mail.lang}/{mail.template}.txt must start with 'Subject: '")
+        html = self._pick(self.html_env, mail.lang, mail.template, "html").render(ctx)
+        subject = clean_header(f"{subject_tag(mail)} {first[len('Subject:'):].strip()}".strip())
+        return subject, body.lstrip("\n"), html
+
+    def render(self, mail: Mail, now: datetime, *, reply_to: str | None = None,
+               sender_name: str | None = None) -> Rendered:
+        subject, text, html = self.texts(mail)
+        msg = EmailMessage(policy=SMTP)
+        msg["From"] = Address(clean_header(sender_name or self.org_name, 80), addr_spec=self.address)
+        msg["To"] = ", ".join(mail.to)
+        if mail.cc:
+            msg["Cc"] = ", ".join(mail.cc)
+        if reply_to:
+            msg["Reply-To"] = reply_to
+        msg["Subject"] = subject
+        msg["Date"] = format_datetime(now)
+        message_id = message_id_for(mail.key, self.domain)
+        msg["Message-ID"] = message_id
+        if mail.in_reply_to:
+            msg["In-Reply-To"] = clean_header(mail.in_reply_to, 998)
+            refs = [clean_header(r, 998) for r in (mail.references or [])] + [clean_header(mail.in_reply_to, 998)]
+            msg["References"] = " ".join(dict.fromkeys(refs))
+        # RFC 3834: automatic mail; asks auto-responders (Outlook OOF too) not to answer, breaking loops.
+        msg["Auto-Submitted"] = "auto-generated"
+        msg["X-Auto-Response-Suppress"] = "OOF, AutoReply"
+        msg["X-Mailflow"] = clean_header(f"{mail.kind or mail.template}; {mail.key}", 200)
+        msg.set_content(text, subtype="plain", charset="utf-8", cte="base64")
+        msg.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
+        if mail.calendar is not None:
+            method = _calendar_method(mail.calendar)
+            msg.add_alternative(mail.calendar, maintype="text", subtype="calendar", cte="base64",
+                                params={"method": method, "charset": "UTF-8"})
+        if mail.calendar is not None or mail.attachments:
+            msg.make_mixed()
+            if mail.calendar is not None:
+                msg.add_attachment(mail.calendar, maintype="application", subtype="ics",
+                                   filename="invite.ics", cte="base64")
+            for att in mail.attachments:
+                maintype, _, subtype = att.content_type.partition("/")
+                msg.add_attachment(att.data, maintype=maintype, subtype=subtype or "octet-stream",
+                                   filename=att.filename, cte="base64")
+        recipients = list(dict.fromkeys([*mail.to, *mail.cc]))
+        return Rendered(message_id=message_id, subject=subject, sender=self.address,
+                        recipients=recipients, raw=msg.as_bytes())
+
+
+def _calendar_method(data: bytes) -> str:
+    m = re.search(rb"^METHOD:([A-Za-z-]+)\r?$", data, re.M)
+    return m.group(1).decode().upper() if m else "PUBLISH"
+
+
+def _ymd(value: date | datetime | str | None) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        return value
+    return value.strftime("%Y-%m-%d")
+
+
+def _hm(value: datetime | None) -> str:
+    return value.strftime("%H:%M") if value else ""
+
+
+_WEEKDAYS = {"zh-CN": "一二三四五六日", "zh-TW": "一二三四五六日"}
+
+
+def _when(value: datetime | date | None, lang: str = "zh-CN") -> str:
+    """A date or time the way people read it: 2026-11-25（周三）14:00."""
+    if value is None:
+        return "—"
+    d = value.date() if isinstance(value, datetime) else value
+    if lang == "en":
+        day = d.strftime("%a %Y-%m-%d")
+    else:
+        prefix = "週" if lang == "zh-TW" else "周"
+        day = f"{d.isoformat()}（{prefix}{_WEEKDAYS[lang][d.weekday()]}）"
+    return f"{day} {value.strftime('%H:%M')}" if isinstance(value, datetime) else day
+
+
+def _status(value: str, lang: str = "zh-CN") -> str:
+    value = getattr(value, "value", value)
+    return STATUS_LABELS.get(lang, STATUS_LABELS["zh-CN"]).get(value, value)

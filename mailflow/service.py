@@ -1,0 +1,324 @@
+"""The daemon's loop: ingest, tick, flush — the only code that reads the clock.
+
+- ingest_once: fetch mail, parse, route, run the core, commit everything the mail caused in one
+  transaction, and only then mark it processed on the server. A mail already stored under its
+  Message-ID is marked processed without being applied again. A mail whose processing raised is
+  stored with status `error` and its traceback (raw bytes kept) and the loop goes on; when the
+  *store itself* fails (disk full, read-only), nothing is marked and ingest pauses.
+- tick_once: runs the timeline rules; every step has a unique key, so nothing fires twice.
+- flush_once: sends the outbox; 4xx and network errors retry with backoff, 5xx is dead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import signal
+import sqlite3
+import threading
+import traceback
+from datetime import datetime, timedelta
+from typing import Any
+
+from . import core, inbound, rules
+from .app import App
+from .model import Mail, Outcome
+
+log = logging.getLogger("mailflow")
+
+
+class StoreUnavailable(RuntimeError):
+    """The database cannot be written (disk full, read-only): stop taking mail off the server."""
+
+
+class Service:
+    def __init__(self, app: App):
+        self.app = app
+        self.store = app.store
+        self.stop_event = threading.Event()
+
+    # --- committing an outcome ---------------------------------------------------------
+    def commit(self, out: Outcome, now: datetime) -> None:
+        """Store an outcome's objects and queue its mails; the caller holds the transaction."""
+        for m in out.meetings:
+            self.store.save_meeting(m, now)
+        for mv in out.minutes:
+            self.store.save_minutes(mv)
+        for t in out.tasks:
+            self.store.save_task(t, now)
+        for e in out.task_events:
+            self.store.add_task_event(e)
+        for mail in out.mails:
+            self.queue(mail, now)
+
+    def queue(self, mail: Mail, now: datetime, not_before: datetime | None = None) -> bool:
+        if self.store.is_queued(mail.key):
+            return False
+        org = self.app.settings.org
+        reply_to = None
+        if org.plus_addressing and self.app.settings.secret:
+            from . import tokens
+            if mail.task_id is not None:
+                reply_to = tokens.reply_address(org.address, self.app.settings.secret, "t", mail.task_id)
+            elif mail.meeting_id is not None:
+                reply_to = tokens.reply_address(org.address, self.app.settings.secret, "m", mail.meeting_id)
+        r = self.app.renderer.render(mail, now, reply_to=reply_to, sender_name=mail.context.get("sender_name"))
+        status = "queued"
+        cap = self.app.settings.smtp.hourly_cap
+        if cap and any(self.store.sent_to_since(rcpt, now - timedelta(hours=1)) >= cap for rcpt in r.recipients):
+            status = "held"
+            log.warning("held %s to %s: hourly cap of %d mails per recipient reached (a mail loop?); "
+                        "release with `mailflow outbox retry`", mail.key, ", ".join(r.recipients), cap)
+        queued = self.store.queue_mail(
+            dedupe_key=mail.key, message_id=r.message_id, raw=r.raw, sender=r.sender,
+            recipients=r.recipients, subject=r.subject, now=now, kind=mail.kind or mail.template,
+            template=mail.template, meeting_id=mail.meeting_id, task_id=mail.task_id,
+            not_before=not_before, status=status)
+        if queued:
+            log.info("queued %s %s to %s", mail.kind or mail.template, r.message_id, ", ".join(r.recipients))
+        return queued
+
+    # --- inbound -------------------------------------------------------------------------
+    def process_raw(self, raw: bytes, mailbox_key: str, now: datetime, *, replay: bool = False) -> str:
+        """Parse, route and apply one mail; returns the status stored for it."""
+        org = self.app.settings.org
+        msg = inbound.parse(raw, own_addresses=[org.address])
+        previous = self.store.inbound_status(msg.message_id)
+        if previous is not None and not replay:
+            log.info("duplicate %s (already %s); not applied again", msg.message_id, previous)
+            return "duplicate"
+        try:
+            with self.store.transaction():
+                ctx = self.app.context(now)
+                rt = core.route(msg, self.store, ctx.org)
+                out = core.handle_inbound(ctx, msg, rt)
+                self.commit(out, now)
+                self.store.record_inbound(
+                    message_id=msg.message_id, raw=raw, mailbox_key=mailbox_key, received_at=now,
+                    sender=msg.sender, subject=msg.subject, status=out.status, detail="; ".join(out.log),
+                    meeting_id=rt.meeting_id, task_id=rt.task_id,
+                    intent=getattr(out, "intent", None))
+        except sqlite3.OperationalError as e:
+            raise StoreUnavailable(f"cannot write the store: {e}") from e
+        except Exception as e:  # a bug or a mail we cannot handle: keep it, say why, go on
+            tb = traceback.format_exc()
+            log.error("error processing %s from %s: %s: %s", msg.message_id, msg.sender, type(e).__name__, e)
+            try:
+                with self.store.transaction():
+                    self.store.record_inbound(
+                        message_id=msg.message_id, raw=raw, mailbox_key=mailbox_key, received_at=now,
+                        sender=msg.sender, subject=msg.subject, status="error",
+                        detail=f"{type(e).__name__}: {e}", error=tb)
+                    if org.admin:
+                        self.queue(core.forward_to_admin(self.app.context(now), msg, "error",
+                                                         f"{type(e).__name__}: {e}"), now)
+            except sqlite3.OperationalError as e2:
+                raise StoreUnavailable(f"cannot write the store: {e2}") from e2
+            return "error"
+        for line in out.log:
+            log.info("%s from %s: %s", msg.message_id, msg.sender, line)
+        log.info("inbound %s from %s routed %s/%s -> %s", msg.message_id, msg.sender, rt.kind, rt.via, out.status)
+        return out.status
+
+    def ingest_once(self, limit: int = 200) -> int:
+        """One pass over the inbox; returns how many mails were taken."""
+        inbox = self.app.inbox
+        items = inbox.fetch(limit)
+        for item in items:
+            now = self.app.now()
+            self.process_raw(item.raw, item.key, now)   # StoreUnavailable propagates: nothing marked
+            inbox.mark_done(item)
+        self.store.set_meta("last_poll", self.app.now().isoformat())
+        return len(items)
+
+    def replay(self, ident: int | str) -> str:
+        row = self.store.inbound_row(ident)
+        if row is None:
+            raise KeyError(f"no stored inbound message {ident}")
+        return self.process_raw(row["raw"], row["mailbox_key"] or "", self.app.now(), replay=True)
+
+    # --- rules -----------------------------------------------------------------------------
+    def candidates(self, rule: rules.Rule, now: datetime) -> list[Any]:
+        span = rules.lookback(rule)
+        t = rule.trigger
+        if rule.scope == "owner":
+            return self.store.open_task_owners()
+        if rule.scope == "meeting" and t.repeat:
+            return self.store.meetings_with_open_tasks()
+        if t.field == "task.due":
+            return self.store.open_tasks_due_between((now - span).date(), (now + span).date())
+        if t.field == "task.created":
+            return self.store.tasks_created_between(now - span, now + span)
+        fld = t.field.split(".", 1)[1]
+        if fld == "created":
+            return self.store.meetings_created_between(now - span, now + span)
+        return self.store.meetings_between(fld, now - span, now + span)
+
+    def tick_once(self, now: datetime | None = None) -> int:
+        """Run every rule step that is due; returns how many steps acted."""
+        now = now or self.app.now()
+        acted = 0
+        for rule in self.app.rules:
+            steps = rules.due_steps(rule, self.candidates(rule, now), now, self.app.clockwork,
+                                    self.store.has_fired)
+            for step in steps:
+                acted += self._run_step(step, now)
+        self.store.set_meta("last_tick", now.isoformat())
+        return acted
+
+    def _run_step(self, step: rules.Step, now: datetime) -> int:
+        rule = step.rule
+        try:
+            with self.store.transaction():
+                if step.skipped:
+                    self.store.mark_fired(step.key, rule.name, step.obj_key, step.moment, now, "skipped")
+                    log.warning("skipped %s for %s: due %s, more than max_late (%s) ago",
+                                rule.name, step.obj_key, step.moment.isoformat(timespec="minutes"), rule.max_late)
+                    return 0
+                ctx = self.app.context(now)
+                if not all(rules.CONDITIONS[c](ctx, step.obj) for c in rule.when):
+                    return 0
+                out = rules.ACTIONS[rule.action](ctx, step)
+                self.store.mark_fired(step.key, rule.name, step.obj_key, step.moment, now, "sent")
+                self.commit(out, now)
+        except sqlite3.OperationalError as e:
+            raise StoreUnavailable(f"cannot write the store: {e}") from e
+        except Exception as e:
+            log.error("rule %s for %s failed: %s: %s", rule.name, step.obj_key, type(e).__name__, e,
+                      exc_info=True)
+            with self.store.transaction():
+                self.store.mark_fired(step.key, rule.name, step.obj_key, step.moment, now, "error")
+            return 0
+        for line in out.log:
+            log.info("rule %s for %s: %s", rule.name, step.obj_key, line)
+        log.info("rule %s fired for %s (moment %s, %d mail(s))", rule.name, step.obj_key,
+                 step.moment.isoformat(timespec="minutes"), len(out.mails))
+        return 1
+
+    # --- outbox -------------------------------------------------------------------------------
+    async def flush_once(self, now: datetime | None = None, limit: int = 100) -> int:
+        """Send what is due in the outbox; returns how many were sent."""
+        from .mailer import PermanentSendError, TransientSendError
+        mailer = self.app.mailer
+        now = now or self.app.now()
+        sent = 0
+        for row in self.store.outbox_due(now, limit):
+            if self.stop_event.is_set():
+                break
+            try:
+                await mailer.send(row["sender"], row["recipients"], row["raw"], row["message_id"])
+            except TransientSendError as e:
+                attempts = row["attempts"] + 1
+                if attempts >= self.app.settings.smtp.max_attempts:
+                    self.store.mark_dead(row["id"], f"gave up after {attempts} attempts: {e}")
+                    log.error("outbox %d %s dead after %d attempts: %s", row["id"], row["message_id"], attempts, e)
+                else:
+                    delay = min(3600, 30 * 2 ** (attempts - 1)) * random.uniform(0.8, 1.2)
+                    self.store.mark_retry(row["id"], str(e), now + timedelta(seconds=delay))
+                    log.warning("outbox %d %s: %s; retry in %ds", row["id"], row["message_id"], e, delay)
+                continue
+            except PermanentSendError as e:
+                self.store.mark_dead(row["id"], str(e))
+                log.error("outbox %d %s dead: %s", row["id"], row["message_id"], e)
+                continue
+            self.store.mark_sent(row["id"], self.app.now())
+            sent += 1
+            log.info("sent %s to %s", row["message_id"], ", ".join(row["recipients"]))
+        return sent
+
+    # --- the loop ---------------------------------------------------------------------------------
+    async def run_once(self) -> dict:
+        counts = {"ingested": self.ingest_once()}
+        counts["fired"] = self.tick_once()
+        counts["sent"] = await self.flush_once()
+        return counts
+
+    async def run_forever(self) -> None:
+        """Inbound in a worker thread (IDLE or poll), the tick every minute, the outbox after each."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.add_signal_handler(sig, self.stop_event.set)
+            except (NotImplementedError, RuntimeError):
+                pass
+        try:
+            loop.add_signal_handler(signal.SIGHUP, self._reload)
+        except (NotImplementedError, RuntimeError, AttributeError):
+            pass
+        wake = asyncio.Event()
+        worker = loop.run_in_executor(None, self._inbound_worker, loop, wake)
+        tick_every = self.app.settings.schedule.tick_seconds
+        next_tick = 0.0
+        while not self.stop_event.is_set():
+            try:
+                if loop.time() >= next_tick:
+                    self.tick_once()
+                    next_tick = loop.time() + tick_every
+                await self.flush_once()
+            except StoreUnavailable as e:
+                self._note_error(str(e))
+            except Exception as e:  # the loop never stops on a bug; it says what happened
+                self._note_error(f"{type(e).__name__}: {e}")
+                log.exception("loop error")
+            wake.clear()
+            try:
+                await asyncio.wait_for(wake.wait(), timeout=min(5.0, tick_every))
+            except asyncio.TimeoutError:
+                pass
+        await asyncio.wait_for(asyncio.shield(worker), timeout=5)
+        log.info("stopped")
+
+    def _inbound_worker(self, loop: asyncio.AbstractEventLoop, wake: asyncio.Event) -> None:
+        """Network only: fetch, hand each mail to the loop thread (which owns SQLite), and mark it
+        processed on the server once the loop has committed it."""
+        backoff = 1.0
+        while not self.stop_event.is_set():
+            try:
+                inbox = self.app.inbox
+                items = inbox.fetch(200)
+                for item in items:
+                    if self.stop_event.is_set():
+                        return
+                    done = asyncio.run_coroutine_threadsafe(self._process_on_loop(item), loop)
+                    done.result()                     # StoreUnavailable: nothing gets marked
+                    inbox.mark_done(item)
+                if items:
+                    loop.call_soon_threadsafe(wake.set)
+                asyncio.run_coroutine_threadsafe(self._note_poll(), loop).result()
+                backoff = 1.0
+                inbox.wait(self.app.settings.mailbox.poll_interval, self.stop_event)
+            except StoreUnavailable as e:
+                asyncio.run_coroutine_threadsafe(self._note_error_async(
+                    f"{e}; not taking mail off the server until it can be written"), loop)
+                self.stop_event.wait(min(backoff, 60))
+                backoff = min(backoff * 2, 60)
+            except Exception as e:
+                if self.stop_event.is_set():
+                    return
+                asyncio.run_coroutine_threadsafe(self._note_error_async(f"inbox: {type(e).__name__}: {e}"), loop)
+                self.stop_event.wait(min(backoff, 60) * random.uniform(0.8, 1.2))
+                backoff = min(backoff * 2, 60)
+
+    async def _process_on_loop(self, item: Any) -> str:
+        return self.process_raw(item.raw, item.key, self.app.now())
+
+    async def _note_poll(self) -> None:
+        self.store.set_meta("last_poll", self.app.now().isoformat())
+
+    async def _note_error_async(self, text: str) -> None:
+        self._note_error(text)
+
+    def _note_error(self, text: str) -> None:
+        log.error("%s", text)
+        try:
+            self.store.set_meta("last_error", {"at": self.app.now().isoformat(), "error": text})
+        except sqlite3.Error:
+            pass
+
+    def _reload(self) -> None:
+        try:
+            self.app.load()
+            log.info("reloaded rules, templates and people")
+        except Exception as e:
+            log.error("reload failed, keeping the previous configuration: %s", e)
