@@ -684,8 +684,6 @@ def _text(value: Any) -> str:
     value = _first(value)
     if value is None:
         return ""
-    if hasattr(value, "to_ical") and type(value).__name__ == "vBroken":
-        value = str(value)
     try:
         return str(value).strip()
     except Exception:
