@@ -38,6 +38,7 @@ from typing import Protocol, runtime_checkable
 from urllib.parse import quote, unquote, urlsplit
 
 import aiosmtplib
+from aiosmtplib.email import parse_address
 
 __all__ = [
     "SendError",
@@ -209,6 +210,7 @@ class MaildirOutbox:
         try:
             written = await asyncio.to_thread(self._write, sender, list(recipients), data, message_id)
         except OSError as exc:
+            self._made = False  # check the folders again next time (someone may have removed them)
             raise TransientSendError(f"{self.description}: cannot write {message_id}: {exc}") from exc
         if not written:
             self.log.info("%s: %s already written, not writing it again", self.description, message_id)
@@ -220,6 +222,7 @@ class MaildirOutbox:
 
 # ---------------------------------------------------------------------------------------------- SMTP
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SECURITY_PORTS = {"ssl": 465, "starttls": 587, "plain": 25}
 _SECURITY_SCHEMES = {"ssl": "smtps", "starttls": "smtp+starttls", "plain": "smtp"}
 
@@ -276,6 +279,7 @@ class SmtpMailer:
         self._client: aiosmtplib.SMTP | None = None
         self._last_used = 0.0
         self._lock: asyncio.Lock | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def __repr__(self) -> str:
         return f"SmtpMailer({self.description!r})"
@@ -311,6 +315,14 @@ class SmtpMailer:
         self.log.debug("%s: connected", self.description)
         return client
 
+    def _abandon(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                client.close()
+            except RuntimeError:  # its event loop is closed
+                pass
+
     def _drop(self) -> None:
         if self._client is not None:
             self._client.close()
@@ -333,7 +345,19 @@ class SmtpMailer:
     ) -> dict[str, str]:
         if not recipients:
             raise PermanentSendError(f"{message_id}: no recipients")
-        if self._lock is None:
+        for address in (sender, *recipients):
+            try:
+                if _CONTROL.search(address):
+                    raise ValueError(f"address {address!r} contains control characters")
+                parse_address(address)
+            except ValueError as exc:
+                raise PermanentSendError(f"{self.description}: {message_id}: {exc}") from None
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop or self._lock is None:
+            # first send, or a new event loop (asyncio.run per pass): the old connection belongs
+            # to the old loop and cannot be used from this one
+            self._abandon()
+            self._loop = loop
             self._lock = asyncio.Lock()
         async with self._lock:
             try:
@@ -435,11 +459,12 @@ class SmtpMailer:
         if isinstance(exc, aiosmtplib.SMTPException):
             # e.g. "The SMTP AUTH extension is not supported by this server"
             return PermanentSendError(self._scrub(f"{where}: {exc}"))
-        if isinstance(exc, ValueError):  # an address aiosmtplib refuses to put on the wire
-            return PermanentSendError(self._scrub(f"{where}: {exc}"))
         return TransientSendError(self._scrub(f"{where}: unexpected {type(exc).__name__}: {exc}"))
 
     async def close(self) -> None:
+        if self._loop is not asyncio.get_running_loop():
+            self._abandon()
+            return
         client, self._client = self._client, None
         if client is None:
             return

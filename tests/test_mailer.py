@@ -457,3 +457,21 @@ def test_starttls_required_but_not_offered_is_permanent(smtp_sink):
     with pytest.raises(PermanentSendError):
         run(m.send(SENDER, TO, *mail(37)))
     assert not smtp_sink.messages
+
+
+@pytest.mark.servers
+def test_smtp_mailer_survives_a_new_event_loop_per_pass(smtp_sink):
+    # e.g. `mailflow run --once` style code calling asyncio.run() for each flush
+    m = plain_mailer(smtp_sink)
+    run(m.send(SENDER, TO, *mail(40)))
+    run(m.send(SENDER, TO, *mail(41)))
+    run(m.close())
+    assert smtp_sink.received_ids() == [mail(40)[1], mail(41)[1]]
+
+
+@pytest.mark.servers
+def test_smtp_address_with_a_line_break_is_permanent_and_sends_nothing(smtp_sink):
+    m = plain_mailer(smtp_sink)
+    with pytest.raises(PermanentSendError):
+        run(m.send(SENDER, ["a@corp.example\r\nRCPT TO:<evil@x>"], *mail(42)))
+    assert smtp_sink.connections == 0
