@@ -365,8 +365,9 @@ class SmtpMailer:
             except SendError:
                 raise
             except Exception as exc:  # every failure leaves as Transient/PermanentSendError
-                if self._client is not None and not self._client.is_connected:
-                    self._drop()
+                answered = isinstance(exc, (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused))
+                if not answered or (self._client is not None and not self._client.is_connected):
+                    self._drop()  # keep the connection only after a clean server answer (then RSET)
                 raise self._map(exc, message_id) from None
             except BaseException:  # cancelled mid-transaction: the connection state is unknown
                 self._drop()
@@ -396,8 +397,9 @@ class SmtpMailer:
         except aiosmtplib.SMTPServerDisconnected:
             if not reused:
                 raise
-            # The server closed the reused connection while it sat idle (or restarted); nothing of
-            # this mail was accepted, so open a new connection and try once more.
+            # The server closed the reused connection while it sat idle (or restarted): open a new
+            # connection and try once more. (Only if the server dropped the connection after taking the
+            # whole DATA but before answering could this deliver twice; every SMTP retry has that window.)
             self.log.debug("%s: reused connection was closed by the server, reconnecting", self.description)
             client = await self._connect()
             errors, _reply = await client.sendmail(
