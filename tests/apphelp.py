@@ -1,0 +1,85 @@
+"""Build a whole mailflow App in a temporary folder for service-level tests.
+
+    app, svc, clock = make_app(tmp_path, datetime(2026, 11, 20, 9, 0, tzinfo=SH))
+    svc.process_raw(eml_bytes, "test", clock.now())
+    mails = outbox_mails(app)          # parsed EmailMessages of everything queued
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import textwrap
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from mailflow.app import App
+from mailflow.config import settings_from_dict
+from mailflow.service import Service
+from mailflow.testing import FakeClock
+
+SH = ZoneInfo("Asia/Shanghai")
+SHARED = "mailflow@corp.example"
+
+PEOPLE = textwrap.dedent("""\
+    people:
+      - {name: 王磊, email: wanglei@corp.example, department: 技术部, title: 总监, manager: zhaomin@corp.example, aliases: [王总, Wang Lei], delegates: [mishu@corp.example]}
+      - {name: 王芳, email: wangfang@corp.example, department: 技术部, manager: zhaomin@corp.example}
+      - {name: 赵敏, email: zhaomin@corp.example, department: 总经办, title: 副总经理}
+      - {name: 孙丽, email: sunli@corp.example, department: 行政部, manager: zhaomin@corp.example}
+      - {name: 刘洋, email: liuyang@corp.example, department: 设计部, manager: zhaomin@corp.example}
+      - {name: 张伟, email: zhangwei@corp.example, department: 市场部, manager: zhaomin@corp.example}
+      - {name: 李娜, email: lina@corp.example, department: 销售部, manager: zhaomin@corp.example}
+      - {name: 陈静, email: chenjing@corp.example, department: 产品部, manager: zhaomin@corp.example, language: zh-TW}
+      - {name: Tom Baker, email: tom@corp.example, department: 产品部, manager: zhaomin@corp.example, language: en}
+      - {name: 周强, email: zhouqiang@corp.example, department: 财务部, manager: zhaomin@corp.example}
+      - {name: 秘书, email: mishu@corp.example, department: 技术部}
+    """)
+
+
+def make_app(tmp_path: Path, start: datetime, *, people: str = PEOPLE, org: dict | None = None,
+             smtp: dict | None = None, schedule: dict | None = None, mailer=None, inbox=None):
+    (tmp_path / "people.yaml").write_text(people, encoding="utf-8")
+    data = {
+        "mailbox": {"url": "maildir:./mail/inbox"},
+        "smtp": {"url": "maildir:./mail/sent", **(smtp or {})},
+        "store": {"path": "./mailflow.db"},
+        "org": {"address": SHARED, "name": "会议跟进助手", "people": "./people.yaml", **(org or {})},
+        "schedule": schedule or {},
+    }
+    settings = settings_from_dict(data, str(tmp_path / "mailflow.toml"))
+    settings.base_dir = tmp_path
+    clock = FakeClock(start)
+    app = App(settings, clock=clock, mailer=mailer, inbox=inbox)
+    return app, Service(app), clock
+
+
+def outbox_mails(app: App, kind: str | None = None) -> list[email.message.EmailMessage]:
+    rows = app.store._all("SELECT raw, kind FROM outbox ORDER BY id")
+    return [email.message_from_bytes(r["raw"], policy=email.policy.default)
+            for r in rows if kind is None or r["kind"] == kind]
+
+
+def body_text(msg: email.message.EmailMessage) -> str:
+    part = msg.get_body(preferencelist=("plain",))
+    return part.get_content() if part else ""
+
+
+def flush(svc: Service) -> int:
+    return asyncio.run(svc.flush_once())
+
+
+def reply_to(original: email.message.EmailMessage, sender: str, text: str, *, date: str | None = None,
+             sender_name: str = "", extra_headers: str = "") -> bytes:
+    """A plain-text reply in the original's thread, as a mail client would send it."""
+    import uuid
+    mid = f"<{uuid.uuid4().hex}@client.example>"
+    subject = original["Subject"]
+    refs = original["Message-ID"]
+    head = (f"From: {sender_name} <{sender}>\r\nTo: {SHARED}\r\nSubject: 回复：{subject}\r\n"
+            f"Message-ID: {mid}\r\nIn-Reply-To: {refs}\r\nReferences: {refs}\r\n"
+            f"Date: {date or 'Fri, 20 Nov 2026 10:00:00 +0800'}\r\nMIME-Version: 1.0\r\n{extra_headers}"
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+    return head.encode() + text.replace("\n", "\r\n").encode("utf-8")
