@@ -110,6 +110,14 @@ AGENDA_HEADING = re.compile(
 KV_LINE = re.compile(r"^(?P<label>[^：:|]{1,24}?)\s*[：:]\s*(?P<value>.*)$")
 TABLE_SEP_CELL = re.compile(r"^:?-{2,}:?$")
 COMMENT_MARK = "※"
+# Labels of the meeting's facts: such a line is never a task, whatever date or name it holds.
+INFO_LABELS = ("会议名称", "会议主题", "会议时间", "时间", "日期", "会议日期", "地点", "会议地点", "线上会议",
+               "主持人", "记录人", "记录", "审核人", "参会人员", "参会人", "参会", "出席", "出席人员",
+               "列席人员", "列席", "缺席人员", "缺席", "缺席人员及原因", "抄送", "应到", "实到", "会议目标",
+               "會議名稱", "會議主題", "會議時間", "時間", "會議日期", "會議地點", "線上會議", "記錄人", "記錄",
+               "審核人", "參會人員", "參會人", "參會", "出席人員", "列席人員", "缺席人員", "缺席人員及原因",
+               "會議目標", "title", "time", "date", "location", "online", "host", "recorder", "attendees",
+               "optional attendees", "absent", "absent (reason)", "cc", "meeting", "subject", "goal")
 
 
 def _fold(label: str) -> str:
@@ -134,6 +142,7 @@ def _index(words: dict[str, tuple[str, ...]]) -> dict[str, str]:
 _FIELD_OF = _index(FIELD_LABELS)
 _SECTION_OF = _index(SECTION_WORDS)
 _ACTION_LINE = {_squash(_fold(w)) for w in ACTION_LINE_LABELS}
+_INFO_LABELS = {_squash(_fold(w)) for w in INFO_LABELS}
 _TITLE_NUMBERED = re.compile(r"^(?P<base>.+?)\s*[#（(]?\s*(?:\d+|[一二三四五六七八九十]+)\s*[)）]?$")
 
 
@@ -278,7 +287,7 @@ class _Reader:
             b.title = _strip_marks(value)
             b.line, b.line_no = raw, line_no
         elif fld == "owner":
-            b.owner_given = True
+            b.owner_given = bool(value)
             b.owners = self.split_refs(value)
             b.owner_line = raw
         elif fld == "collaborators":
@@ -317,7 +326,7 @@ class _Reader:
             it = _Item(line=raw, line_no=line_no)
             it.title = fields.get("title") or head
             if "owner" in fields:
-                it.owner_given, it.owners, it.owner_line = True, self.split_refs(fields["owner"]), raw
+                it.owner_given, it.owners, it.owner_line = bool(fields["owner"]), self.split_refs(fields["owner"]), raw
             if "collaborators" in fields:
                 it.collaborators, it.collab_line = self.split_refs(fields["collaborators"]), raw
             if "due" in fields:
@@ -346,7 +355,8 @@ class _Reader:
 
         # 由X负责Y，8月15日前完成 / 接口开发由X负责 / X负责Y
         m = re.search(rf"(?:^|[，,；;：:\s]|(?<=[{_CJK}]))(?:并由|並由|由)(?P<who>[^，,。；;：:]{{1,30}}?)(?:{VERBS_OWN})(?P<what>.*)$", text)
-        if m and self.all_people_like(m.group("who")):
+        if m and (self.all_people_like(m.group("who"))
+                  or re.fullmatch(rf"[{_CJK}A-Za-z·\-－*＊ ]{{2,12}}", m.group("who").strip())):
             before = text[:m.start()]
             before = re.sub(r"(?:会议|會議)?(?:决定|決定|同意|确定|確定|要求|明确|明確)\s*$", "", before)
             return [self._owned(m.group("who"), m.group("what"), before, text, raw, line_no)]
@@ -360,7 +370,8 @@ class _Reader:
         return None
 
     def _owned(self, who: str, what: str, before: str, text: str, raw: str, line_no: int) -> _Item:
-        it = _Item(line=raw, line_no=line_no, owners=self.all_people_like(who) or [], owner_line=raw,
+        it = _Item(line=raw, line_no=line_no, owners=self.all_people_like(who) or self.split_refs(who),
+                   owner_line=raw,
                    owner_given=True, due_line=raw)
         it.deadline = self.find_deadline(text)
         what = re.sub(rf"^(?:{VERBS_OWN})+", "", what)
@@ -390,9 +401,16 @@ class _Reader:
             kept.append(c)
         return _strip_marks("，".join(kept))
 
-    def action_line(self, text: str, raw: str, line_no: int) -> None:
-        """One line of the 行动项 section: always an action item."""
+    def action_line(self, text: str, raw: str, line_no: int, listed: bool = True) -> None:
+        """One line of the 行动项 section: an action item when it is numbered or bulleted, or names
+        an owner or a deadline (so "谢谢！" under the table is not one)."""
         self.close()
+        self._action_line(text, raw, line_no)
+        b = self.block
+        if b is not None and not listed and not b.owners and b.deadline is None and not b.collaborators:
+            self.block = None
+
+    def _action_line(self, text: str, raw: str, line_no: int) -> None:
         items = self.sentence_items(text, raw, line_no)
         if items:
             self.items.extend(items[:-1])
@@ -502,7 +520,7 @@ class _Reader:
                 if fld == "title":
                     it.title = _strip_marks(value)
                 elif fld == "owner":
-                    it.owner_given, it.owners, it.owner_line = True, self.split_refs(value), raw
+                    it.owner_given, it.owners, it.owner_line = bool(value), self.split_refs(value), raw
                 elif fld == "collaborators":
                     it.collaborators, it.collab_line = self.split_refs(value), raw
                 elif fld == "due":
@@ -648,7 +666,9 @@ def parse(text: str, directory: Directory, now: datetime, cal=None, html: str | 
             i = j
             r.table(rows, section)
             continue
-        body = NUMBERING.sub("", s, count=1).strip() or s
+        body = NUMBERING.sub("", s, count=1).strip()
+        if not body:                                   # "2. " left empty in the template
+            continue
         if AGENDA_HEADING.match(s) or AGENDA_HEADING.match(body):
             r.close()
             section = "discussion"
@@ -663,6 +683,9 @@ def parse(text: str, directory: Directory, now: datetime, cal=None, html: str | 
             label, value = m.group("label"), m.group("value").strip()
             fld = field_of(label)
             squashed = _squash(_fold(label))
+            if squashed in _INFO_LABELS:
+                r.close()
+                continue
             if squashed in _ACTION_LINE and value:
                 r.action_line(value, s, line_no)
                 continue
@@ -687,7 +710,7 @@ def parse(text: str, directory: Directory, now: datetime, cal=None, html: str | 
             continue
         numbered = body != s or bool(NUMBERING.match(s))
         if section == "actions":
-            r.action_line(body, s, line_no)
+            r.action_line(body, s, line_no, listed=numbered)
         elif section == "decisions":
             r.decision_line(body, s, line_no)
         elif section is None:
