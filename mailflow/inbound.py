@@ -1,0 +1,630 @@
+"""Reading one mail: raw bytes -> Inbound. Pure, and never raises, whatever the bytes.
+
+Speed: the stdlib parser runs with the compat32 policy (about five times faster than
+policy=default, see ../shared/notes/real-mail-servers.md) and headers are decoded here, once,
+only the ones mailflow uses. HTML is parsed only when a mail has no text/plain body.
+
+Charsets are decided per MIME part, after MIME parsing (never on the raw bytes):
+gb2312/gbk/gb_2312-80/cp936 labels are decoded as GB18030 (its superset), big5 falls back to
+Big5-HKSCS and cp950, a label that fails or is missing is replaced by detection (UTF-8 first,
+then charset-normalizer), and the failure is recorded in `defects`.
+
+Not an answer (`auto=True`, `auto_reason`), first match wins:
+  "own"            From is one of own_addresses, or the mail carries X-Mailflow (our stamp)
+  "bounce"         multipart/report with report-type=delivery-status, a message/delivery-status
+                   part, a MAILER-DAEMON/postmaster sender, or a bounce subject (退信, 系统退信,
+                   邮件投递失败, Undeliverable, Delivery Status Notification …)
+  "receipt"        multipart/report with report-type=disposition-notification (read receipts)
+  "auto-submitted" RFC 3834 Auto-Submitted with any value but "no"
+  "x-autoreply"    X-Autoreply / X-Autorespond / X-Autoresponder (any value but "no")
+  "precedence"     Precedence: bulk, junk, list or auto_reply
+  "subject"        subject starts with 自动回复 / 自動回覆 / Automatic reply / Auto reply /
+                   Out of Office / 休假中 / 外出 … (after an optional [ or 【)
+  "null-sender"    Return-Path: <> (RFC 3834 asks auto-responders to send with an empty sender)
+  "x-auto-response-suppress"  X-Auto-Response-Suppress is a weak hint: Outlook and Exchange
+                   also put it on ordinary mail (meeting responses, mail from some add-ins), so
+                   it counts only together with an out-of-office phrase at the start of the new
+                   text ("我目前不在办公室", "I am out of the office", "休假中" …).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import hashlib
+import quopri
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email import utils as email_utils
+from email.message import Message
+from email.parser import BytesParser
+from email.policy import compat32
+from typing import Iterable
+
+from . import quotes
+
+__all__ = ["Inbound", "parse", "decode_header", "decode_bytes"]
+
+
+@dataclass
+class Inbound:
+    message_id: str
+    in_reply_to: str | None = None
+    references: list[str] = field(default_factory=list)
+    subject: str = ""
+    sender: str = ""
+    sender_name: str = ""
+    reply_to: list[str] = field(default_factory=list)
+    to: list[str] = field(default_factory=list)
+    cc: list[str] = field(default_factory=list)
+    date: datetime | None = None
+    text: str = ""
+    html: str | None = None
+    visible: str = ""
+    auto: bool = False
+    auto_reason: str | None = None
+    calendars: list[bytes] = field(default_factory=list)
+    attachments: list[tuple[str, str, int]] = field(default_factory=list)
+    authentication_results: list[str] = field(default_factory=list)
+    headers_auto_submitted: str | None = None
+    precedence: str | None = None
+    mailer: str | None = None          # X-Mailer / User-Agent, for the log
+    list_id: str | None = None
+    defects: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------
+# charsets
+
+_ALIASES = {
+    "gb2312": "gb18030", "gbk": "gb18030", "gb_2312-80": "gb18030", "gb2312-80": "gb18030",
+    "x-gbk": "gb18030", "cp936": "gb18030", "ms936": "gb18030", "euc-cn": "gb18030",
+    "csgb2312": "gb18030", "x-euc-cn": "gb18030", "chinese": "gb18030", "gb_2312": "gb18030",
+    "windows-936": "gb18030", "gb18030-2000": "gb18030", "gb18030": "gb18030",
+    "big5": "big5", "big-5": "big5", "x-big5": "big5", "cn-big5": "big5", "csbig5": "big5",
+    "big5-hkscs": "big5hkscs", "big5hkscs": "big5hkscs", "cp950": "cp950", "ms950": "cp950",
+    "x-x-big5": "big5",
+    "utf8": "utf-8", "utf-8": "utf-8", "unicode-1-1-utf-8": "utf-8", "x-unknown": "",
+    "unknown-8bit": "", "x-user-defined": "", "default": "", "us-ascii": "ascii", "ascii": "ascii",
+    "ansi_x3.4-1968": "ascii", "iso-8859-1": "latin-1", "latin1": "latin-1",
+}
+_BIG5_CHAIN = ("big5", "big5hkscs", "cp950")
+
+
+def _norm_charset(label: str | None) -> str:
+    if not label:
+        return ""
+    label = str(label).strip().strip("\"'").lower()
+    if "*" in label:  # RFC 2231 language suffix: utf-8*zh-cn
+        label = label.split("*", 1)[0]
+    alias = _ALIASES.get(label)
+    if alias is not None:
+        return alias
+    try:
+        return codecs.lookup(label).name
+    except (LookupError, ValueError):
+        return "?" + label[:40]
+
+
+def _detect(data: bytes) -> str | None:
+    try:
+        from charset_normalizer import from_bytes
+        best = from_bytes(data[:65536]).best()
+    except Exception:
+        return None
+    if best is None:
+        return None
+    enc = _norm_charset(best.encoding)
+    if enc in ("gb2312", "gbk", "hz"):
+        enc = "gb18030"
+    return enc if enc and not enc.startswith("?") else None
+
+
+def decode_bytes(data: bytes, label: str | None = None, defects: list[str] | None = None,
+                 what: str = "body") -> str:
+    """Bytes of one MIME part (or header) to text, by its charset label, with the fallbacks above."""
+    if not data:
+        return ""
+    cs = _norm_charset(label)
+    if cs == "ascii" or not cs:
+        if data.isascii():
+            return data.decode("ascii")
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        if cs == "ascii" and defects is not None:
+            defects.append(f"{what}: 8-bit data labelled us-ascii")
+    elif cs in _BIG5_CHAIN or cs == "big5hkscs":
+        for enc in (cs,) + tuple(e for e in _BIG5_CHAIN + ("big5hkscs",) if e != cs):
+            try:
+                return data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+    elif not cs.startswith("?"):
+        if cs in ("latin-1", "iso8859-1", "cp1252") and not data.isascii():
+            # a western label on Chinese text is a common mislabel: valid UTF-8 wins
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        try:
+            return data.decode(cs)
+        except (UnicodeDecodeError, LookupError):
+            pass
+        except Exception:
+            pass
+    if defects is not None and cs:
+        defects.append(f"{what}: charset {label!r} does not decode the data")
+    if cs and cs != "utf-8":
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    guess = _detect(data)
+    if guess:
+        try:
+            return data.decode(guess)
+        except Exception:
+            pass
+    return data.decode("gb18030", errors="replace")
+
+
+# --------------------------------------------------------------------------------------------
+# headers
+
+_EW_RE = re.compile(r"=\?([^?\s]{1,64})\?([bBqQ])\?([^?\s]{0,8000}?)\?=")
+_WS_ONLY_RE = re.compile(r"[ \t\r\n]*")
+_COLLAPSE_RE = re.compile(r"\s+")
+
+
+def _ew_bytes(enc: str, payload: str) -> bytes:
+    if enc in "bB":
+        s = payload.strip()
+        s = s + "=" * (-len(s) % 4)
+        try:
+            return base64.b64decode(s, validate=False)
+        except (binascii.Error, ValueError):
+            return base64.b64decode(re.sub(r"[^A-Za-z0-9+/]", "", payload) + "===", validate=False)[:]
+    return quopri.decodestring(payload.replace("_", " ").encode("ascii", "replace"), header=False)
+
+
+def _raw_bytes(value: str) -> bytes:
+    try:
+        return value.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape")
+
+
+def decode_header(value, hint: str | None = None, defects: list[str] | None = None) -> str:
+    """A header value to text: RFC 2047 words (also split mid-character, also with wrong padding),
+    raw 8-bit bytes (UTF-8, else the mail's own body charset, else GB18030)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        try:
+            value = str(value)
+        except Exception:
+            return ""
+    if value.isascii() and "=?" not in value:
+        return value
+    raw = _raw_bytes(value)
+    out: list[str] = []
+    pend_cs: str | None = None
+    pend: bytearray = bytearray()
+
+    def flush() -> None:
+        nonlocal pend_cs, pend
+        if pend_cs is not None:
+            out.append(decode_bytes(bytes(pend), pend_cs, defects, "header"))
+        pend_cs, pend = None, bytearray()
+
+    def plain(chunk: bytes) -> None:
+        if not chunk:
+            return
+        if chunk.isascii():
+            out.append(chunk.decode("ascii"))
+            return
+        try:
+            out.append(chunk.decode("utf-8"))
+            return
+        except UnicodeDecodeError:
+            pass
+        if defects is not None:
+            defects.append("header: raw 8-bit bytes")
+        out.append(decode_bytes(chunk, hint or "gb18030", None, "header"))
+
+    text = raw.decode("latin-1")  # 1:1 byte view, so positions map back to bytes
+    pos = 0
+    for m in _EW_RE.finditer(text):
+        between = text[pos:m.start()]
+        if pend_cs is not None and _WS_ONLY_RE.fullmatch(between):
+            pass  # whitespace between two encoded words is dropped
+        else:
+            flush()
+            plain(between.encode("latin-1"))
+        cs = m.group(1).split("*", 1)[0]
+        try:
+            data = _ew_bytes(m.group(2), m.group(3))
+        except Exception:
+            data = m.group(0).encode("latin-1")
+            cs = "ascii"
+        if pend_cs is not None and _norm_charset(cs) != _norm_charset(pend_cs):
+            flush()
+        if pend_cs is None:
+            pend_cs = cs
+        pend += data
+        pos = m.end()
+    flush()
+    plain(text[pos:].encode("latin-1"))
+    return "".join(out)
+
+
+def _clean_line(s: str) -> str:
+    return _COLLAPSE_RE.sub(" ", s.replace("\x00", "")).strip()
+
+
+_MSGID_RE = re.compile(r"<([^<>\s]{1,998})>")
+
+
+def _msgid(value: str | None) -> str | None:
+    if not value:
+        return None
+    m = _MSGID_RE.search(value)
+    if m:
+        return "<" + m.group(1) + ">"
+    tok = value.strip().split()
+    if tok and 0 < len(tok[0]) <= 998:
+        return "<" + tok[0].strip("<>") + ">"
+    return None
+
+
+def _addresses(values: list[str], hint: str | None, defects: list[str]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if not values:
+        return out
+    vals = []
+    for v in values:
+        v = str(v).replace("\r", " ").replace("\n", " ")
+        if len(v) > 20000:
+            defects.append("address header too long, truncated")
+            v = v[:20000]
+        vals.append(v)
+    try:
+        pairs = email_utils.getaddresses(vals)
+    except Exception:
+        defects.append("unparsable address header")
+        pairs = []
+    for name, addr in pairs:
+        name = _clean_line(decode_header(name, hint, defects)).strip("\"' ")
+        addr = decode_header(addr, hint, defects).strip().strip("<>").lower()
+        if not addr and not name:
+            continue
+        out.append((name, addr))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# auto replies and bounces
+
+_AUTO_SUBJECT_RE = re.compile(
+    r"^[\[【(（\s]*(?:自动回复|自動回覆|自动答复|自動答覆|自動回复|自动回覆|自动应答|自動應答|休假中|外出中|外出|不在办公室|不在辦公室|"
+    r"automatic reply|auto[- ]?reply|auto[- ]?response|autoreply|auto[- ]?antwort|out of (?:the )?office|ooo\b|"
+    r"abwesenheitsnotiz|réponse automatique|respuesta automática|risposta automatica)",
+    re.IGNORECASE)
+_BOUNCE_SUBJECT_RE = re.compile(
+    r"^[\[【(（\s]*(?:系统退信|系統退信|退信|退回的邮件|邮件投递失败|郵件投遞失敗|投递失败|投遞失敗|邮件发送失败|郵件發送失敗|"
+    r"发送失败|无法投递|無法投遞|未送达|未送達|无法传递|無法傳遞|邮件退回|"
+    r"undeliverable|undelivered mail|delivery status notification|delivery failure|"
+    r"mail delivery failed|mail delivery subsystem|returned mail|failure notice|delivery has failed|"
+    r"message not delivered|non[- ]?delivery)",
+    re.IGNORECASE)
+_BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail-daemon", "maildelivery", "mailerdaemon")
+_OOF_TEXT_RE = re.compile(
+    r"^\s*(?:您好[,，!！]?\s*)?(?:我(?:目前|现在|正在|將|将)?(?:不在办公室|不在辦公室|休假|出差|外出)|休假中|"
+    r"(?:i am|i'm|i will be) (?:currently )?(?:out of (?:the )?office|on (?:annual )?leave|away|on vacation)|"
+    r"this is an automatic|这是一封自动回复|這是一封自動回覆|本邮件为自动回复|此为自动回复)",
+    re.IGNORECASE)
+
+
+def _get(msg: Message, name: str) -> str | None:
+    try:
+        v = msg.get(name)
+    except Exception:
+        return None
+    if v is None:
+        return None
+    return str(v)
+
+
+def _get_all(msg: Message, name: str) -> list[str]:
+    try:
+        return [str(v) for v in (msg.get_all(name) or [])]
+    except Exception:
+        return []
+
+
+# --------------------------------------------------------------------------------------------
+# body
+
+_MAX_DEPTH = 40
+_MAX_PARTS = 2000
+
+
+def _payload_bytes(part: Message, defects: list[str]) -> bytes:
+    # the raw payload: Message.get_payload() would re-decode 8-bit bytes with the declared
+    # charset (and "replace" what does not fit) before we can choose the charset ourselves
+    payload = getattr(part, "_payload", None)
+    if not isinstance(payload, str):
+        return b""
+    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+    raw = _raw_bytes(payload)
+    try:
+        if cte == "base64":
+            data = raw.translate(None, b" \t\r\n")
+            try:
+                return base64.b64decode(data + b"=" * (-len(data) % 4), validate=False)
+            except (binascii.Error, ValueError):
+                defects.append("broken base64")
+                clean = re.sub(rb"[^A-Za-z0-9+/]", b"", data)
+                clean = clean[: len(clean) - len(clean) % 4]
+                return base64.b64decode(clean, validate=False)
+        if cte == "quoted-printable":
+            return quopri.decodestring(raw)
+        if cte in ("x-uuencode", "uuencode", "x-uue", "uue"):
+            dec = part.get_payload(decode=True)
+            return dec if isinstance(dec, bytes) else b""
+    except Exception:
+        defects.append(f"undecodable {cte} part")
+        return raw
+    return raw
+
+
+def _unflow(text: str, delsp: bool) -> str:
+    """RFC 3676 format=flowed: join soft line breaks (Apple Mail, Thunderbird)."""
+    out: list[str] = []
+    buf = ""
+    buf_depth = -1
+    for line in text.split("\n"):
+        line = line.rstrip("\r")
+        depth = len(line) - len(line.lstrip(">"))
+        body = line[depth:]
+        if body.startswith(" "):
+            body = body[1:]
+        if buf_depth >= 0 and depth != buf_depth:
+            out.append(">" * buf_depth + (" " if buf_depth else "") + buf)
+            buf, buf_depth = "", -1
+        if body.endswith(" ") and body != "-- ":
+            piece = body[:-1] if delsp else body
+            buf += piece
+            buf_depth = depth
+            continue
+        buf += body
+        out.append(">" * depth + (" " if depth else "") + buf)
+        buf, buf_depth = "", -1
+    if buf_depth >= 0:
+        out.append(">" * buf_depth + (" " if buf_depth else "") + buf)
+    return "\n".join(out)
+
+
+def _filename(part: Message, hint: str | None, defects: list[str]) -> str:
+    try:
+        name = part.get_filename()
+    except Exception:
+        name = None
+    if name is None:
+        try:
+            name = part.get_param("name")
+        except Exception:
+            name = None
+        if isinstance(name, tuple):
+            try:
+                name = email_utils.collapse_rfc2231_value(name)
+            except Exception:
+                name = None
+    if not name:
+        return ""
+    return _clean_line(decode_header(str(name), hint, defects))
+
+
+# --------------------------------------------------------------------------------------------
+# parse
+
+def parse(raw: bytes, own_addresses: Iterable[str] = ()) -> Inbound:
+    """Read one mail. Never raises: what was wrong goes to `defects`."""
+    if not isinstance(raw, (bytes, bytearray, memoryview)):
+        try:
+            raw = str(raw).encode("utf-8", "surrogateescape")
+        except Exception:
+            raw = b""
+    raw = bytes(raw)
+    synthetic = "<" + hashlib.sha256(raw).hexdigest() + "@mailflow.invalid>"
+    try:
+        return _parse(raw, own_addresses, synthetic)
+    except Exception as exc:  # the boundary: a bug here must not stop the daemon
+        return Inbound(message_id=synthetic, defects=[f"parser error: {type(exc).__name__}: {exc}"[:300]])
+
+
+def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
+    defects: list[str] = []
+    msg = BytesParser(policy=compat32).parsebytes(raw)
+    for d in getattr(msg, "defects", ()) or ():
+        defects.append(type(d).__name__)
+
+    # the body first: its charset is the best hint for raw 8-bit headers
+    text_parts: list[str] = []
+    html: str | None = None
+    calendars: list[bytes] = []
+    attachments: list[tuple[str, str, int]] = []
+    bounce = receipt = False
+    hint: str | None = None
+
+    stack: list[tuple[Message, int]] = [(msg, 0)]
+    seen = 0
+    while stack:
+        part, depth = stack.pop()
+        seen += 1
+        if seen > _MAX_PARTS:
+            defects.append("too many MIME parts; the rest ignored")
+            break
+        try:
+            ctype = part.get_content_type()
+        except Exception:
+            ctype = "text/plain"
+        maintype = ctype.split("/", 1)[0]
+        if ctype in ("message/delivery-status", "message/global-delivery-status"):
+            bounce = True
+            continue
+        if maintype == "message":
+            # an attached mail (forward, bounce copy): an attachment, never part of the body
+            try:
+                inner = part.get_payload()
+                inner = inner[0] if isinstance(inner, list) and inner else inner
+                size = len(inner.as_bytes()) if isinstance(inner, Message) else len(_raw_bytes(str(inner or "")))
+            except Exception:
+                size = 0
+            attachments.append((_filename(part, hint, defects) or "message.eml", ctype, size))
+            continue
+        if part.is_multipart():
+            if ctype == "multipart/report":
+                rtype = (part.get_param("report-type") or "")
+                rtype = str(rtype).lower() if not isinstance(rtype, tuple) else ""
+                if rtype == "delivery-status":
+                    bounce = True
+                elif rtype == "disposition-notification":
+                    receipt = True
+            if depth >= _MAX_DEPTH:
+                defects.append("MIME nesting too deep; inner parts ignored")
+                continue
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                for child in reversed(payload):
+                    if isinstance(child, Message):
+                        stack.append((child, depth + 1))
+            continue
+        try:
+            disp = (part.get("content-disposition") or "")
+            disp = str(disp).split(";", 1)[0].strip().lower()
+        except Exception:
+            disp = ""
+        fname = _filename(part, hint, defects)
+        data = _payload_bytes(part, defects)
+        if ctype in ("text/calendar", "application/ics") or fname.lower().endswith((".ics", ".vcs")):
+            calendars.append(data)
+            continue
+        if maintype == "text" and disp != "attachment" and not (fname and disp == "inline" and ctype not in ("text/plain", "text/html")):
+            try:
+                label = part.get_param("charset")
+            except Exception:
+                label = None
+            if isinstance(label, tuple):
+                label = email_utils.collapse_rfc2231_value(label)
+            if label and hint is None:
+                hint = str(label)
+            if ctype == "text/plain" and not fname:
+                body = decode_bytes(data, label, defects, "text/plain")
+                fmt = str(part.get_param("format") or "").lower()
+                body = body.replace("\r\n", "\n").replace("\r", "\n")
+                if fmt == "flowed":
+                    delsp = str(part.get_param("delsp") or "").lower() == "yes"
+                    body = _unflow(body, delsp)
+                text_parts.append(body)
+                continue
+            if ctype == "text/html" and html is None and not fname:
+                html = decode_bytes(data, label, defects, "text/html")
+                continue
+        attachments.append((fname, ctype, len(data)))
+
+    hint = hint if hint and not _norm_charset(hint).startswith("?") and _norm_charset(hint) not in ("ascii", "utf-8") else None
+
+    # headers
+    mid = _msgid(decode_header(_get(msg, "message-id"), hint, defects))
+    if mid is None:
+        defects.append("no Message-ID")
+        mid = synthetic
+    irt = _msgid(_get(msg, "in-reply-to"))
+    refs_raw = " ".join(_get_all(msg, "references"))
+    references = ["<" + r + ">" for r in _MSGID_RE.findall(refs_raw)]
+    subject = _clean_line(decode_header(_get(msg, "subject"), hint, defects))
+    froms = _addresses(_get_all(msg, "from"), hint, defects)
+    sender_name, sender = (froms[0] if froms else ("", ""))
+    if not sender:
+        sender_hdr = _addresses(_get_all(msg, "sender"), hint, defects)
+        if sender_hdr:
+            sender_name, sender = sender_name or sender_hdr[0][0], sender_hdr[0][1]
+    reply_to = [a for _, a in _addresses(_get_all(msg, "reply-to"), hint, defects) if a]
+    to = [a for _, a in _addresses(_get_all(msg, "to"), hint, defects) if a]
+    cc = [a for _, a in _addresses(_get_all(msg, "cc"), hint, defects) if a]
+    date = None
+    dval = _get(msg, "date")
+    if dval:
+        try:
+            date = email_utils.parsedate_to_datetime(_clean_line(dval))
+            if date is not None and date.tzinfo is None:
+                date = date.replace(tzinfo=timezone.utc)
+                defects.append("Date without a zone, read as UTC")
+        except Exception:
+            defects.append("unparsable Date")
+            date = None
+    auth = [_clean_line(decode_header(v, hint)) for v in _get_all(msg, "authentication-results")]
+    auto_submitted = _get(msg, "auto-submitted")
+    auto_submitted = _clean_line(auto_submitted) if auto_submitted is not None else None
+    precedence = _get(msg, "precedence")
+    precedence = _clean_line(precedence).lower() if precedence else None
+
+    text = "\n".join(text_parts)
+    if text_parts:
+        visible = quotes.visible_text(text)
+        if not visible and html is not None and not text.strip():
+            visible = quotes.visible_html(html)
+    elif html is not None:
+        text = quotes.html_to_text(html)
+        visible = quotes.visible_html(html)
+    else:
+        visible = ""
+
+    # not an answer?
+    own = {a.strip().lower() for a in own_addresses if a}
+    reason = None
+    local = sender.split("@", 1)[0] if sender else ""
+    xs = _get(msg, "x-auto-response-suppress")
+    if (sender and sender in own) or _get(msg, "x-mailflow") is not None:
+        reason = "own"
+    elif bounce or local in _BOUNCE_SENDERS or _BOUNCE_SUBJECT_RE.match(subject):
+        reason = "bounce"
+    elif receipt:
+        reason = "receipt"
+    elif auto_submitted and auto_submitted.split(";", 1)[0].strip().lower() not in ("no", ""):
+        reason = "auto-submitted"
+    elif any(_flag(_get(msg, h)) for h in ("x-autoreply", "x-autorespond", "x-autoresponder", "x-autogenerated")):
+        reason = "x-autoreply"
+    elif precedence in ("bulk", "junk", "list", "auto_reply", "auto-reply"):
+        reason = "precedence"
+    elif _AUTO_SUBJECT_RE.match(subject):
+        reason = "subject"
+    elif (_get(msg, "return-path") or "x").strip() in ("<>", ""):
+        reason = "null-sender"
+    elif xs is not None and _OOF_TEXT_RE.match(visible or text):
+        reason = "x-auto-response-suppress"
+
+    mailer = _get(msg, "x-mailer") or _get(msg, "user-agent")
+    list_id = _get(msg, "list-id")
+    return Inbound(
+        message_id=mid, in_reply_to=irt, references=references, subject=subject,
+        sender=sender, sender_name=sender_name, reply_to=reply_to, to=to, cc=cc, date=date,
+        text=text, html=html, visible=visible, auto=reason is not None, auto_reason=reason,
+        calendars=calendars, attachments=attachments, authentication_results=auth,
+        headers_auto_submitted=auto_submitted, precedence=precedence,
+        mailer=_clean_line(decode_header(mailer, hint)) if mailer else None,
+        list_id=_clean_line(decode_header(list_id, hint)) if list_id else None,
+        defects=defects,
+    )
+
+
+def _flag(value: str | None) -> bool:
+    if value is None:
+        return False
+    v = value.strip().lower()
+    return v not in ("no", "false", "0")
