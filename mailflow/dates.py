@@ -484,7 +484,12 @@ def _h_us(m, c):
     return _day(_safe_date(y, mo, d), m)
 
 
+_FRACTION_BEFORE = re.compile(r"(?:完成|进度|進度|进展|進展|(?i:progress|done))\s*[:：]?\s*$")
+
+
 def _h_slash(m, c):
+    if _FRACTION_BEFORE.search(m.string, max(0, m.start() - 12), m.start()):
+        return None                       # 完成 1/2 is a fraction, not 1月2日
     return _day(_month_day(None, int(m.group("m")), int(m.group("d")), c.today), m)
 
 
