@@ -145,10 +145,11 @@ def _attribution_len(lines_n: list[str], i: int, before_quote: bool = False) -> 
     before_quote: the line sits directly above ">"-quoted lines, where a date and an address suffice.
     """
     ln = lines_n[i]
-    if not ln or len(ln) > _MAX_HEADER_LINE or _is_quoted(ln):
-        return 0
+    if not ln or len(ln) > _MAX_HEADER_LINE or _is_quoted(ln) or not _HAS_DATE_OR_ADDR_RE.search(ln):
+        return 0  # every attribution starts with a line that carries its date or address
     joined = ""
-    for k in range(3):
+    wrapped_ok = len(ln) >= 8 and ("@" in ln or _YEAR_RE.search(ln) is not None)
+    for k in range(3 if wrapped_ok else 1):
         if i + k >= len(lines_n):
             break
         part = lines_n[i + k]
@@ -157,7 +158,7 @@ def _attribution_len(lines_n: list[str], i: int, before_quote: bool = False) -> 
         joined = (joined + " " + part) if joined else part
         if len(joined) > _MAX_HEADER_LINE:
             break
-        core = _TRAIL_DASH_RE.sub("", joined)
+        core = joined.rstrip(" -—–")[-48:]  # attribution verbs sit at the end
         if k and (not _HAS_DATE_OR_ADDR_RE.search(ln) or ln[-1] in ".!?。！？;；"):
             # a wrapped attribution starts with its date or address; and a sentence above a
             # complete one-line attribution is not part of it
@@ -174,7 +175,6 @@ def _attribution_len(lines_n: list[str], i: int, before_quote: bool = False) -> 
     return 0
 
 
-_TRAIL_DASH_RE = re.compile(r"[\s\-—–]+$")
 _TIME_RE = re.compile(r"\d{1,2}[:.]\d{2}|[上下]午|\d{1,2}点")
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}|\d{1,2}[/.]\d{1,2}")
 
@@ -217,7 +217,10 @@ def _strip_signature(lines: list[str]) -> list[str]:
             break
     # a mobile signature ("发自我的iPhone", "Sent from my iPhone", …): the new text ends above it
     for idx in range(1, len(lines)):
-        n = _norm(lines[idx])
+        line = lines[idx]
+        if not line or len(line) > 160:
+            continue
+        n = _norm(line)
         if n and len(n) <= 120 and _MOBILE_SIG_RE.match(n):
             lines = lines[:idx]
             break
