@@ -156,7 +156,8 @@ class MaildirInbox:
         self.poll_interval = poll_interval
         self.log = logger or log
         try:
-            self.path.mkdir(parents=True, exist_ok=True)
+            for sub in ("tmp", "new", "cur"):  # stdlib only creates them for a new directory
+                (self.path / sub).mkdir(parents=True, exist_ok=True)
             self._md = _stdlib_mailbox.Maildir(self.path, factory=None, create=True)
             if processed_folder in self._md.list_folders():
                 self._done = self._md.get_folder(processed_folder)
@@ -334,6 +335,7 @@ class ImapInbox:
         self._pending_marks: list[int] = []  # done, but not yet stored on the server
         self._more = False  # the last fetch hit its limit
         self._done_folder_ok = False
+        self._ns_prefix, self._delimiter = "", "/"
 
     # ------------------------------------------------------------------ connection
     @property
@@ -390,8 +392,9 @@ class ImapInbox:
                                                  "vendor": "mailflow", "os": "linux"})
                 except IMAPClientError as e:
                     self.log.warning("IMAP ID command refused by %s: %s", self.host, e)
+            self._learn_namespace(client)
             try:
-                info = client.select_folder(self.folder)
+                info = client.select_folder(self._server_name(self.folder))
             except imaplib.IMAP4.abort:
                 raise
             except IMAPClientError as e:
@@ -411,6 +414,32 @@ class ImapInbox:
         self._connected_at = time.monotonic()
         self._adopt_uidvalidity(uidvalidity)
         self.log.info("IMAP connected: %s (UIDVALIDITY %s)", self.description, uidvalidity)
+
+    def _learn_namespace(self, client) -> None:
+        """The personal namespace prefix and hierarchy delimiter ("/" in folder options is
+        translated to it, so "Archive/mailflow" works on Dovecot's "." and Gmail's "/")."""
+        self._ns_prefix, self._delimiter = "", "/"
+        with contextlib.suppress(imaplib.IMAP4.error, IndexError, TypeError, ValueError):
+            if client.has_capability("NAMESPACE"):
+                personal = client.namespace().personal
+                if personal:
+                    prefix, delim = personal[0]
+                    self._ns_prefix = prefix or ""
+                    self._delimiter = delim or "/"
+            else:
+                listed = client.list_folders("", "")
+                if listed and listed[0][1]:
+                    d = listed[0][1]
+                    self._delimiter = d.decode() if isinstance(d, bytes) else d
+
+    def _server_name(self, name: str) -> str:
+        if name.upper() == "INBOX":
+            return "INBOX"
+        if self._delimiter != "/":
+            name = name.replace("/", self._delimiter)
+        if self._ns_prefix and not name.startswith(self._ns_prefix):
+            name = self._ns_prefix + name
+        return name
 
     def _login(self, client, LoginError) -> None:
         caps = tuple(client.capabilities())
@@ -561,20 +590,22 @@ class ImapInbox:
         if self.processed == "flag":
             c.add_flags(uids, [self.flag], silent=True)
         else:
+            target = self._server_name(self.processed_folder)
             if not self._done_folder_ok:
-                if not c.folder_exists(self.processed_folder):
+                if not c.folder_exists(target):
                     try:
-                        c.create_folder(self.processed_folder)
+                        c.create_folder(target)
                     except imaplib.IMAP4.abort:
                         raise
-                    except imaplib.IMAP4.error:
-                        if not c.folder_exists(self.processed_folder):  # not a creation race
-                            raise
+                    except imaplib.IMAP4.error as e:
+                        if not c.folder_exists(target):  # else: created meanwhile by someone
+                            raise MailboxError(f"{self.description}: cannot create the folder "
+                                               f"{target!r} for processed mail: {e}") from None
                 self._done_folder_ok = True
             if c.has_capability("MOVE"):
-                c.move(uids, self.processed_folder)
+                c.move(uids, target)
             else:
-                c.copy(uids, self.processed_folder)
+                c.copy(uids, target)
                 c.add_flags(uids, [b"\\Deleted"], silent=True)
                 if c.has_capability("UIDPLUS"):
                     c.uid_expunge(uids)

@@ -61,6 +61,22 @@ def _set_pdeathsig() -> None:  # pragma: no cover - runs in the child
         pass
 
 
+def _live_group_members(pgid: int) -> list[int]:
+    """Pids in process group ``pgid`` that are not zombies (Linux /proc)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)": state ppid pgrp ...
+        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+            out.append(int(entry))
+    return out
+
+
 class Dovecot:
     """One Dovecot instance with its own config, users and Maildirs in a temporary directory."""
 
@@ -89,8 +105,10 @@ class Dovecot:
         os.chown(self.home_root, self.uid, self.gid)
         for sub in ("run", "state"):
             (self.dir / sub).mkdir()
-        self.passwd_path = self.dir / "passwd"
-        self.passwd_path.write_text("")
+        # One passwd-file per user: Dovecot re-reads a changed passwd-file only when its mtime
+        # changes, which a user added within the same second would not be seen.
+        self.passwd_dir = self.dir / "passwd.d"
+        self.passwd_dir.mkdir()
         self.log_path = self.dir / "dovecot.log"
         self.config_path = self.dir / "dovecot.conf"
         self.cert_path = self.dir / "cert.pem"
@@ -137,7 +155,7 @@ first_valid_uid = {min(self.uid, 500)}
 first_valid_gid = {min(self.gid, 500)}
 passdb {{
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u {self.passwd_path}
+  args = scheme=PLAIN username_format=%u {self.passwd_dir}/%u
 }}
 userdb {{
   driver = static
@@ -173,6 +191,7 @@ service anvil {{
             self.proc = subprocess.Popen(
                 [DOVECOT_BIN, "-F", "-c", str(self.config_path)],
                 stdin=subprocess.DEVNULL, stdout=err, stderr=err, preexec_fn=_set_pdeathsig,
+                start_new_session=True,  # its own process group: stop() ends every process
             )
         deadline = time.monotonic() + timeout
         ports = [self.port] + ([self.ssl_port] if self.ssl_port else [])
@@ -189,21 +208,33 @@ service anvil {{
                         raise RuntimeError(f"dovecot did not listen on {port}:\n{self.logs()}")
                     time.sleep(0.02)
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """SIGTERM and wait (~1.1 s). Connected clients see their connection close."""
+    def stop(self, timeout: float = 10.0, *, kill: bool = False) -> None:
+        """Stop like a service manager does: SIGTERM to the master (~1.1 s), then end every
+        process left in its process group. Dovecot's master leaves imap processes (and log,
+        stats) running after it exits, so without this a "restarted" server would keep serving
+        old connections. ``kill=True``: SIGKILL everything at once (a crash; ~10 ms)."""
         if self.proc is None:
             return
-        if self.proc.poll() is None:
+        pgid = self.proc.pid
+        if self.proc.poll() is None and not kill:
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+                pass
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(5)
+        # Wait until the group is gone, so the port and the Maildir are free for a restart.
+        # (Zombies reparented to a non-reaping pid 1 do not count.)
+        deadline = time.monotonic() + 3
+        while _live_group_members(pgid) and time.monotonic() < deadline:
+            time.sleep(0.01)
         self.proc = None
 
-    def restart(self) -> None:
-        self.stop()
+    def restart(self, *, kill: bool = False) -> None:
+        self.stop(kill=kill)
         self.start()
 
     def cleanup(self) -> None:
@@ -234,13 +265,17 @@ service anvil {{
         if not re.fullmatch(r"[A-Za-z0-9._@+-]+", name) or ":" in password or "\n" in password:
             raise ValueError(f"unsupported test user name or password: {name!r}")
         self.users[name] = password
-        with open(self.passwd_path, "a") as f:
-            f.write(f"{name}:{{PLAIN}}{password}::::::\n")
+        (self.passwd_dir / name).write_text(f"{name}:{{PLAIN}}{password}::::::\n")
         return name, password
 
     def maildir(self, user: str, folder: str = "INBOX") -> Path:
         root = self.home_root / user / "Maildir"
-        return root if folder.upper() == "INBOX" else root / f".{folder}"
+        return root if folder.upper() == "INBOX" else root / f".{self.imap_name(folder)}"
+
+    @staticmethod
+    def imap_name(folder: str) -> str:
+        """This server's name for ``folder`` written with "/" (Maildir++ uses ".")."""
+        return folder.replace("/", ".")
 
     def url(self, user: str, folder: str = "INBOX", scheme: str = "imap") -> str:
         from urllib.parse import quote
@@ -258,6 +293,7 @@ service anvil {{
 
     def append(self, user: str, raw: bytes, folder: str = "INBOX", flags=()) -> int | None:
         """APPEND a message as another client would; returns its UID (from APPENDUID)."""
+        folder = self.imap_name(folder)
         c = self.client(user)
         try:
             if folder.upper() != "INBOX" and not c.folder_exists(folder):
@@ -271,6 +307,7 @@ service anvil {{
 
     def messages(self, user: str, folder: str = "INBOX") -> dict[int, tuple[tuple[bytes, ...], bytes]]:
         """{uid: (flags, raw)} of a folder, read over IMAP without changing anything."""
+        folder = self.imap_name(folder)
         c = self.client(user)
         try:
             if not c.folder_exists(folder):
