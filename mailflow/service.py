@@ -199,7 +199,7 @@ class Service:
     # --- outbox -------------------------------------------------------------------------------
     async def flush_once(self, now: datetime | None = None, limit: int = 100) -> int:
         """Send what is due in the outbox; returns how many were sent."""
-        from .mailer import PermanentSendError, TransientSendError
+        from .mailer import AuthenticationSendError, PermanentSendError, TransientSendError
         mailer = self.app.mailer
         now = now or self.app.now()
         sent = 0
@@ -218,6 +218,11 @@ class Service:
                     self.store.mark_retry(row["id"], str(e), now + timedelta(seconds=delay))
                     log.warning("outbox %d %s: %s; retry in %ds", row["id"], row["message_id"], e, delay)
                 continue
+            except AuthenticationSendError as e:
+                # A wrong SMTP password is a configuration problem, not a bad mail: keep everything
+                # queued, say so, and try again next pass (after the operator fixes it).
+                self._note_error(f"SMTP login failed; mail stays queued: {e}")
+                break
             except PermanentSendError as e:
                 self.store.mark_dead(row["id"], str(e))
                 log.error("outbox %d %s dead: %s", row["id"], row["message_id"], e)
