@@ -97,7 +97,8 @@ EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 # a department and a (masked) name with an explicit separator: 技术部-王*, 财务部－周, 运营中心·孙
 DEPT_DASH = re.compile(rf"[{_CJK}A-Za-z]{{1,12}}?(?:部|处|處|科|室|组|組|中心)\s*[-－—–·・]\s*[{_CJK}]{{1,4}}[*＊×]*")
 NUMBERING = re.compile(
-    r"^\s*(?:[-*+•·●▪◦○■□◆◇>]+\s*"
+    r"^\s*(?:[-*+]\s*\[[ xX✓]?\]\s*"
+    r"|[-*+•·●▪◦○■□◆◇>]+\s*"
     r"|[(（]?\d{1,2}[)）]\s*"
     r"|\d{1,2}(?:[.．、](?!\d)|\s+(?=\S))\s*"
     r"|[(（]?[一二三四五六七八九十]{1,3}[)）、.．]\s*"
@@ -118,6 +119,26 @@ INFO_LABELS = ("会议名称", "会议主题", "会议时间", "时间", "日期
                "審核人", "參會人員", "參會人", "參會", "出席人員", "列席人員", "缺席人員", "缺席人員及原因",
                "會議目標", "title", "time", "date", "location", "online", "host", "recorder", "attendees",
                "optional attendees", "absent", "absent (reason)", "cc", "meeting", "subject", "goal")
+
+
+# Traditional -> Simplified for the characters of department names and common names, so that
+# "財務部-周" in a Taipei draft finds 财务部's 周敏 (and 技术部 finds 技術部). Only used to look
+# people up when the text as written names nobody.
+_T2S = str.maketrans(
+    "務術營場產總經質財資購銷發運劃計設員辦處組層險監關係際軟體數據網絡訊護測試審張陳劉楊黃趙吳孫鄭馮蔣"
+    "許鄧蕭葉蘇盧呂韓錢羅謝鍾龍萬偉麗華強軍傑濤紅鳳勝東蘭靜顧蔡彭鄒魯歐陽齊範賈鄒閻譚廣門業製質術學"
+    "權責協區隊處團級長專項機電貨鏈庫戶視頻聯媒銀稅薪務審務運維開測營銷語譯書檔證規劃創韋歸賴莊鐘陸"
+    "蓋戴塗鄺錦濱澤瑩瓊娟燕鵬飛鴻輝暉熾穎賢寧慶興榮"
+    ,
+    "务术营场产总经质财资购销发运划计设员办处组层险监关系际软体数据网络讯护测试审张陈刘杨黄赵吴孙郑冯蒋"
+    "许邓萧叶苏卢吕韩钱罗谢钟龙万伟丽华强军杰涛红凤胜东兰静顾蔡彭邹鲁欧阳齐范贾邹阎谭广门业制质术学"
+    "权责协区队处团级长专项机电货链库户视频联媒银税薪务审务运维开测营销语译书档证规划创韦归赖庄钟陆"
+    "盖戴涂邝锦滨泽莹琼娟燕鹏飞鸿辉晖炽颖贤宁庆兴荣"
+)
+
+
+def _simplified(text: str) -> str:
+    return text.translate(_T2S)
 
 
 def _fold(label: str) -> str:
@@ -143,6 +164,11 @@ _FIELD_OF = _index(FIELD_LABELS)
 _SECTION_OF = _index(SECTION_WORDS)
 _ACTION_LINE = {_squash(_fold(w)) for w in ACTION_LINE_LABELS}
 _INFO_LABELS = {_squash(_fold(w)) for w in INFO_LABELS}
+_INLINE_LABEL = re.compile(
+    r"(?:(?<=^)|(?<=[\s，,；;|｜。、(（]))("
+    + "|".join(re.escape(w) for w in sorted({w for ws in FIELD_LABELS.values() for w in ws
+                                             if w not in ("by", "with")}, key=len, reverse=True))
+    + r")\s*[：:]", re.I)
 _TITLE_NUMBERED = re.compile(r"^(?P<base>.+?)\s*[#（(]?\s*(?:\d+|[一二三四五六七八九十]+)\s*[)）]?$")
 
 
@@ -202,6 +228,15 @@ class _Reader:
         self.decisions: list[str] = []
         self.block: _Item | None = None
 
+    _folded_dir: Directory | None = None
+
+    def _folded(self) -> Directory:
+        if self._folded_dir is None:
+            self._folded_dir = Directory([
+                Person(name=_simplified(p.name), email=p.email, department=_simplified(p.department),
+                       aliases=[_simplified(a) for a in p.aliases]) for p in self.dir.people])
+        return self._folded_dir
+
     # --- dates and people -----------------------------------------------------------------
     def find_all(self, text: str):
         return dates.find_all(text, self.now, self.cal)
@@ -220,6 +255,8 @@ class _Reader:
         if m:
             return self.dir.find(m.group(0))
         found = self.dir.find(ref)
+        if not found:                                   # 財務部-周 written for 财务部's 周敏, or the reverse
+            found = [self.dir.get(p.email) for p in self._folded().find(_simplified(ref))]
         if found:
             return found
         # "王磊（技术部）", "王磊 技术部"
@@ -304,11 +341,7 @@ class _Reader:
 
     def inline_fields(self, text: str) -> tuple[str, dict[str, str]] | None:
         """"接口开发，负责人：王磊，截止：8月15日" -> ("接口开发", {owner, due})."""
-        labels = sorted({w for ws in FIELD_LABELS.values() for w in ws if len(w) > 1 and w not in ("by", "with")},
-                        key=len, reverse=True)
-        pat = re.compile(r"(?:(?<=^)|(?<=[\s，,；;|｜。、(（]))(" + "|".join(re.escape(w) for w in labels)
-                         + r")\s*[：:]", re.I)
-        hits = list(pat.finditer(text))
+        hits = list(_INLINE_LABEL.finditer(text))
         if not hits or not any(field_of(h.group(1)) in ("owner", "due") for h in hits):
             return None
         head = text[:hits[0].start()]
@@ -360,7 +393,7 @@ class _Reader:
             before = text[:m.start()]
             before = re.sub(r"(?:会议|會議)?(?:决定|決定|同意|确定|確定|要求|明确|明確)\s*$", "", before)
             return [self._owned(m.group("who"), m.group("what"), before, text, raw, line_no)]
-        m = re.match(rf"^(?P<who>[^，,。；;：:（(]{{1,30}}?)(?:{VERBS_OWN})(?P<what>.+)$", text)
+        m = re.match(rf"^(?P<who>[^，,。；;：:]{{1,30}}?)(?:{VERBS_OWN})(?P<what>.+)$", text)
         if m and self.all_people_like(m.group("who")):
             return [self._owned(m.group("who"), m.group("what"), "", text, raw, line_no)]
         # English: "Alice to send the API spec by Aug 15", "Wang Lei will ..."
@@ -688,6 +721,10 @@ def parse(text: str, directory: Directory, now: datetime, cal=None, html: str | 
                 continue
             if squashed in _ACTION_LINE and value:
                 r.action_line(value, s, line_no)
+                continue
+            if fld and len(_INLINE_LABEL.findall(body)) > 1 and r.inline_fields(body):
+                r.close()                               # 负责人：王磊；任务：…；截止：… on one line
+                r.items.extend(r.sentence_items(body, s, line_no) or [])
                 continue
             if fld:
                 r.kv(fld, value, s, line_no, may_start=section in (None, "actions", "decisions"))

@@ -114,6 +114,20 @@ def test_a_draft_without_headings_is_read_from_its_numbered_lines():
     assert parsed.decisions == ["下次例会改到周四"]
 
 
+def test_an_english_decision_with_an_owner_and_a_date():
+    parsed = parse("Decisions\n1. Alice to send the API spec by 2026-08-15\n2. Keep the launch in Q4.\n")
+    assert items(parsed) == [{"title": "send the API spec", "owner": "alice@example.com", "collaborators": [],
+                              "due": "2026-08-15", "deliverable": ""}]
+    assert parsed.decisions == ["Keep the launch in Q4."]
+
+
+def test_people_written_in_the_other_script_are_still_found():
+    parsed = parse("決議：\n1. 財務部-周（8月20日前出台清單）\n2. 由技術部-李娜負責壓測，8月20日前完成\n")
+    assert [(a.title, a.owner) for a in parsed.action_items] == [
+        ("出台清單", "zhoumin@example.com"), ("壓測", "lina@example.com")]
+    assert parsed.problems == []
+
+
 # --- key-value blocks ------------------------------------------------------------------------------
 
 def test_key_value_blocks_with_full_width_and_ascii_colons():
@@ -163,6 +177,29 @@ def test_a_task_on_one_line_with_its_fields_inline():
     parsed = parse("待办：\n- 接口文档定稿，负责人：王总，截止时间：8月12日，交付物：接口文档v1.0\n")
     assert items(parsed) == [{"title": "接口文档定稿", "owner": "wanglei@example.com", "collaborators": [],
                               "due": "2026-08-12", "deliverable": "接口文档v1.0"}]
+
+
+def test_a_checklist_of_people_and_what_they_will_do():
+    parsed = parse("行动项：\n- [ ] 王磊：8月15日前提交报价\n- [x] @李娜 8月7日前完成测试\n"
+                   "* 接口文档 — 技术部-李* — 8月12日前\n")
+    assert [(a.title, a.owner, a.due) for a in parsed.action_items] == [
+        ("提交报价", "wanglei@example.com", date(2026, 8, 15)),
+        ("完成测试", "lina@example.com", date(2026, 8, 7)),
+        ("接口文档", "lina@example.com", date(2026, 8, 12)),
+    ]
+    assert parsed.problems == []
+
+
+def test_a_whole_task_on_one_labelled_line():
+    parsed = parse("Action items\nOwner: Alice; Task: review the contract; Due: 2026-08-20\n")
+    assert items(parsed) == [{"title": "review the contract", "owner": "alice@example.com", "collaborators": [],
+                              "due": "2026-08-20", "deliverable": ""}]
+
+
+def test_closing_words_and_the_signature_under_the_tasks_are_not_tasks():
+    parsed = parse("行动项：\n1. 由孙悦负责活动方案，8月21日前完成\n\n谢谢！\n记录人：王芳 2026-08-03\n")
+    assert [a.title for a in parsed.action_items] == ["活动方案"]
+    assert parsed.problems == []
 
 
 # --- tables ----------------------------------------------------------------------------------------
@@ -391,9 +428,10 @@ def test_the_table_lines_up_chinese_and_lists_problems():
     assert "迁移风险评估" in out and "wanglei@example.com" in out and "2026-08-28" in out
     assert "数据平台迁移列入Q4计划" in out
     assert "#3 vague_due: | 3 | 用户通知 | 孙悦 | | 尽快 | 通知邮件 |" in out
-    rows = [ln for ln in out.splitlines() if "example.com" in ln]
-    columns = {minutes._width(ln[:ln.index("@") - len(ln[:ln.index("@")].split()[-1])]) for ln in rows}
-    assert len(columns) == 1        # the owner column starts at the same place on every row
+    owners = ["wanglei@", "zhoumin@", "sunyue@"]
+    rows = [ln for ln in out.splitlines() if any(o in ln for o in owners)]
+    starts = {minutes._width(ln[:ln.index(o)]) for ln, o in zip(rows, owners)}
+    assert len(starts) == 1        # CJK titles count double: the owner column lines up
 
 
 def test_every_problem_kind_has_a_hint_in_each_language():
