@@ -895,7 +895,7 @@ _RULES_SRC: list[tuple[str, str, Callable, int]] = [
     ("slash", r"(?<![\d/.])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/%])" + _TAIL, _h_slash, 0),
     ("quarter", r"(?:" + _YR + r"\s*)?(?:(?<![A-Za-z])[Qq](?P<q>[1-4])(?!\d)|第?(?P<qc>[一二三四1-4])\s*季度)"
                 r"\s*(?P<part>末|底|结束|結束|之内|之內|内|內|之前|以前|前(?![后後]))?", _h_quarter, 0),
-    ("cur_quarter", r"(?P<rel>本|这个|這個|这|這|当前|當前|下个|下個|下)?\s*(?:季度|季)(?P<part>末|底|之内|之內|内|內)",
+    ("cur_quarter", r"(?:(?P<rel>本|这个|這個|这|這|当前|當前|下个|下個|下)\s*)?(?:季度|季)(?P<part>末|底|之内|之內|内|內)",
      _h_cur_quarter, 0),
     ("year_part", r"(?:" + _YR + r"\s*(?:年?(?:底|末|终|終|中)|年?(?:度)?" + _WITHIN
                   + r"|上半年|下半年))|(?<![今本明后後去前\d])(?:年底|年末|年终|年終|年中|年内|年內|上半年|下半年)",
@@ -955,7 +955,7 @@ _RULES_SRC: list[tuple[str, str, Callable, int]] = [
 _RULES = [(name, re.compile(src, flags), handler) for name, src, handler, flags in _RULES_SRC]
 
 # A date hedged with 大概 / 左右 / around is vague; it must be a concrete date to be a deadline.
-_HEDGE_BEFORE = re.compile(r"(?:大概|大约|大約|差不多|可能|估计|估計|约|約|(?i:roughly|around|approximately|maybe|probably|possibly))"
+_HEDGE_BEFORE = re.compile(r"(?:大概|大约|大約|差不多|可能|估计|估計|(?<![预預])[约約]|(?i:roughly|around|approximately|maybe|probably|possibly))"
                            r"\s*(?:在|于|於|是)?\s*$")
 _HEDGE_AFTER = re.compile(r"\s*(?:左右|前后|前後|上下|(?i:or\s+so\b|-?ish\b))")
 _HEDGEABLE = {"iso", "us", "md_cn", "rel_month_day", "month_part", "bare_month", "slash", "weekday", "relday",

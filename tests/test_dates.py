@@ -565,3 +565,11 @@ def test_linear_on_long_threads():
     hits = find_all(body, WED)
     assert _time.perf_counter() - t0 < 2.0
     assert hits[-1][2].due == D(2026, 12, 1)
+
+
+@pytest.mark.parametrize("body", [" " * 40000 + "12月1日前" + " " * 40000, "12 " * 20000, "周 " * 20000,
+                                  "大概 " * 20000, "end of " * 8000])
+def test_no_quadratic_blowup(body):
+    t0 = _time.perf_counter()
+    find_all(body, WED)
+    assert _time.perf_counter() - t0 < 2.0
