@@ -31,7 +31,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction
 
 from . import dates
-from .model import ActionItem, Meeting, ParsedMinutes, Person, Problem, Role
+from .model import ActionItem, Meeting, ParsedMinutes, Person, Problem
 from .people import Directory
 
 __all__ = ["parse", "template_text", "to_json", "to_table", "problem_hint", "PROBLEM_KINDS"]
@@ -438,6 +438,8 @@ class _Reader:
         """One line of the 行动项 section: an action item when it is numbered or bulleted, or names
         an owner or a deadline (so "谢谢！" under the table is not one)."""
         self.close()
+        if _fold(text) in EMPTY_VALUES:                # 行动项：无
+            return
         self._action_line(text, raw, line_no)
         b = self.block
         if b is not None and not listed and not b.owners and b.deadline is None and not b.collaborators:
@@ -517,13 +519,15 @@ class _Reader:
 
     def decision_line(self, text: str, raw: str, line_no: int) -> None:
         self.close()
+        if _fold(text) in EMPTY_VALUES:                # 决议结果：无
+            return
         items = self.sentence_items(text, raw, line_no)
         if items:
             self.items.extend(items)
         else:
             self.decisions.append(_strip_marks(text))
 
-    def table(self, rows: list[tuple[list[str], str, int]], section: str | None) -> None:
+    def table(self, rows: list[tuple[list[str], str, int]]) -> None:
         """A pipe table: a task table when its header names a task and an owner or a due date."""
         self.close()
         header_at, columns = None, {}
@@ -628,7 +632,6 @@ class _Reader:
 
 
 def _clean_ref(ref: str) -> str:
-    ref = unicodedata.normalize("NFKC", ref) if ref.isascii() else ref
     ref = ref.strip().strip("@ \t，,；;。.:：")
     ref = re.sub(r"^(?:由|请|請)", "", ref) if len(ref) > 2 else ref
     ref = re.sub(r"(?:等人|等|同学|同學|老师|老師)$", "", ref).strip()
@@ -697,7 +700,7 @@ def parse(text: str, directory: Directory, now: datetime, cal=None, html: str | 
                 rows.append((_split_pipe_row(lines[j]), lines[j].strip(), j + 1))
                 j += 1
             i = j
-            r.table(rows, section)
+            r.table(rows)
             continue
         body = NUMBERING.sub("", s, count=1).strip()
         if not body:                                   # "2. " left empty in the template

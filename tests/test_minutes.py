@@ -196,6 +196,11 @@ def test_a_whole_task_on_one_labelled_line():
                               "due": "2026-08-20", "deliverable": ""}]
 
 
+def test_nothing_decided_and_nothing_to_do():
+    parsed = parse("决议结果：无\n行动项：无\n")
+    assert minutes.to_json(parsed) == {"decisions": [], "action_items": [], "problems": []}
+
+
 def test_closing_words_and_the_signature_under_the_tasks_are_not_tasks():
     parsed = parse("行动项：\n1. 由孙悦负责活动方案，8月21日前完成\n\n谢谢！\n记录人：王芳 2026-08-03\n")
     assert [a.title for a in parsed.action_items] == ["活动方案"]
