@@ -5,6 +5,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from mailflow import minutes
 from mailflow.model import AgendaItem, Attendee, Meeting, Role
@@ -443,3 +444,22 @@ def test_every_problem_kind_has_a_hint_in_each_language():
     for lang in ("zh-CN", "zh-TW", "en"):
         for kind in minutes.PROBLEM_KINDS:
             assert minutes.problem_hint(kind, lang)
+
+
+# --- robustness --------------------------------------------------------------------------------------
+
+_PIECES = st.sampled_from([
+    "行动项：", "决议：", "讨论要点：", "1. ", "- ", "| 任务 | 负责人 | 截止时间 |", "|---|---|---|", "| a | 王磊 | 8月1日 |",
+    "由", "负责", "技术部-王*", "王总", "周敏", "（", "）", "8月15日前", "尽快", "，", "：", "负责人：", "截止时间：",
+    "任务名称：", "完成标准：", "\n", "\n", "Owner:", "Due:", "ASAP", "、", "@", "<p>", "</td>", "Task 1:",
+])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PIECES | st.text(max_size=5), max_size=40).map("".join))
+def test_any_draft_is_read_without_crashing(text):
+    parsed = minutes.parse(text, DIR, NOW)
+    data = minutes.to_json(parsed)
+    assert all(1 <= p["item"] <= len(data["action_items"]) for p in data["problems"])
+    minutes.to_table(parsed)
+    minutes.parse("", DIR, NOW, html=text)
