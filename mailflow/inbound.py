@@ -108,10 +108,20 @@ def _norm_charset(label: str | None) -> str:
         return "?" + label[:40]
 
 
+_DETECT_CANDIDATES = ["utf_8", "gb18030", "big5", "big5hkscs", "utf_16", "shift_jis", "euc_kr",
+                      "cp1252", "latin_1"]
+
+
 def _detect(data: bytes) -> str | None:
+    """The charset of unlabelled or mislabelled bytes. Short Chinese snippets are ambiguous between
+    GB18030 and Big5; mail without a label comes from old mainland clients, so GB18030 wins there."""
+    if len(data) < 64:
+        for enc in ("gb18030", "big5"):
+            if _clean_cjk(data, enc):
+                return enc
     try:
         from charset_normalizer import from_bytes
-        best = from_bytes(data[:65536]).best()
+        best = from_bytes(data[:65536], cp_isolation=_DETECT_CANDIDATES).best()
     except Exception:
         return None
     if best is None:
@@ -120,6 +130,31 @@ def _detect(data: bytes) -> str | None:
     if enc in ("gb2312", "gbk", "hz"):
         enc = "gb18030"
     return enc if enc and not enc.startswith("?") else None
+
+
+_PUA_RE = re.compile("[\ue000-\uf8ff\ufffd]")
+
+
+def _clean_cjk(data: bytes, enc: str) -> bool:
+    """data decodes strictly in enc without private-use characters (the mark of a wrong guess)."""
+    try:
+        return _PUA_RE.search(data.decode(enc)) is None
+    except UnicodeDecodeError:
+        return False
+
+
+_UTF8_MB_RE = re.compile(rb"[\xe0-\xef][\x80-\xbf]{2}")
+
+
+def _looks_utf8(data: bytes) -> bool:
+    """Valid UTF-8 with at least two 3-byte (CJK) sequences: legacy CJK text almost never is."""
+    if len(_UTF8_MB_RE.findall(data[:4096], 0)) < 2:
+        return False
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def decode_bytes(data: bytes, label: str | None = None, defects: list[str] | None = None,
@@ -144,12 +179,22 @@ def decode_bytes(data: bytes, label: str | None = None, defects: list[str] | Non
             except UnicodeDecodeError:
                 continue
     elif not cs.startswith("?"):
+        if cs != "utf-8" and not data.isascii() and _looks_utf8(data):
+            # UTF-8 sent under a legacy label (gb2312, iso-8859-1 …): GB18030 would "decode" it
+            # into nonsense without an error, so valid multi-byte UTF-8 wins
+            if defects is not None:
+                defects.append(f"{what}: labelled {label!r} but is UTF-8")
+            return data.decode("utf-8")
         if cs in ("latin-1", "iso8859-1", "cp1252") and not data.isascii():
-            # a western label on Chinese text is a common mislabel: valid UTF-8 wins
-            try:
-                return data.decode("utf-8")
-            except UnicodeDecodeError:
-                pass
+            # a western label on Chinese text (old gateways): mostly high bytes that make clean
+            # GB18030 or Big5 text are Chinese
+            high = sum(1 for b in data[:4096] if b > 0x7F)
+            if high * 3 > min(len(data), 4096):
+                for enc in ("gb18030", "big5"):
+                    if _clean_cjk(data, enc) and (_detect(data) in (enc, None) or len(data) < 64):
+                        if defects is not None:
+                            defects.append(f"{what}: labelled {label!r} but is {enc}")
+                        return data.decode(enc)
         try:
             return data.decode(cs)
         except (UnicodeDecodeError, LookupError):
