@@ -374,21 +374,31 @@ _OOF_TEXT_RE = re.compile(
     re.IGNORECASE)
 
 
-def _get(msg: Message, name: str) -> str | None:
-    try:
-        v = msg.get(name)
-    except Exception:
-        return None
-    if v is None:
-        return None
-    return str(v)
+class _Headers:
+    """The raw header values (8-bit bytes kept as surrogate escapes), by lower-case name.
+    compat32's Message.get() would turn 8-bit header bytes into U+FFFD before we could decode them."""
 
+    __slots__ = ("_map",)
 
-def _get_all(msg: Message, name: str) -> list[str]:
-    try:
-        return [str(v) for v in (msg.get_all(name) or [])]
-    except Exception:
-        return []
+    def __init__(self, msg: Message) -> None:
+        m: dict[str, list[str]] = {}
+        try:
+            items = msg.raw_items()
+        except Exception:
+            items = []
+        for name, value in items:
+            try:
+                m.setdefault(str(name).strip().lower(), []).append(value if isinstance(value, str) else str(value))
+            except Exception:
+                continue
+        self._map = m
+
+    def get(self, name: str) -> str | None:
+        v = self._map.get(name)
+        return v[0] if v else None
+
+    def get_all(self, name: str) -> list[str]:
+        return self._map.get(name, [])
 
 
 # --------------------------------------------------------------------------------------------
@@ -585,25 +595,26 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
     hint = hint if hint and not _norm_charset(hint).startswith("?") and _norm_charset(hint) not in ("ascii", "utf-8") else None
 
     # headers
-    mid = _msgid(decode_header(_get(msg, "message-id"), hint, defects))
+    hdrs = _Headers(msg)
+    mid = _msgid(decode_header(hdrs.get("message-id"), hint, defects))
     if mid is None:
         defects.append("no Message-ID")
         mid = synthetic
-    irt = _msgid(_get(msg, "in-reply-to"))
-    refs_raw = " ".join(_get_all(msg, "references"))
+    irt = _msgid(hdrs.get("in-reply-to"))
+    refs_raw = " ".join(hdrs.get_all("references"))
     references = ["<" + r + ">" for r in _MSGID_RE.findall(refs_raw)]
-    subject = _clean_line(decode_header(_get(msg, "subject"), hint, defects))
-    froms = _addresses(_get_all(msg, "from"), hint, defects)
+    subject = _clean_line(decode_header(hdrs.get("subject"), hint, defects))
+    froms = _addresses(hdrs.get_all("from"), hint, defects)
     sender_name, sender = (froms[0] if froms else ("", ""))
     if not sender:
-        sender_hdr = _addresses(_get_all(msg, "sender"), hint, defects)
+        sender_hdr = _addresses(hdrs.get_all("sender"), hint, defects)
         if sender_hdr:
             sender_name, sender = sender_name or sender_hdr[0][0], sender_hdr[0][1]
-    reply_to = [a for _, a in _addresses(_get_all(msg, "reply-to"), hint, defects) if a]
-    to = [a for _, a in _addresses(_get_all(msg, "to"), hint, defects) if a]
-    cc = [a for _, a in _addresses(_get_all(msg, "cc"), hint, defects) if a]
+    reply_to = [a for _, a in _addresses(hdrs.get_all("reply-to"), hint, defects) if a]
+    to = [a for _, a in _addresses(hdrs.get_all("to"), hint, defects) if a]
+    cc = [a for _, a in _addresses(hdrs.get_all("cc"), hint, defects) if a]
     date = None
-    dval = _get(msg, "date")
+    dval = hdrs.get("date")
     if dval:
         try:
             date = email_utils.parsedate_to_datetime(_clean_line(dval))
@@ -613,10 +624,10 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
         except Exception:
             defects.append("unparsable Date")
             date = None
-    auth = [_clean_line(decode_header(v, hint)) for v in _get_all(msg, "authentication-results")]
-    auto_submitted = _get(msg, "auto-submitted")
+    auth = [_clean_line(decode_header(v, hint)) for v in hdrs.get_all("authentication-results")]
+    auto_submitted = hdrs.get("auto-submitted")
     auto_submitted = _clean_line(auto_submitted) if auto_submitted is not None else None
-    precedence = _get(msg, "precedence")
+    precedence = hdrs.get("precedence")
     precedence = _clean_line(precedence).lower() if precedence else None
 
     text = "\n".join(text_parts)
@@ -634,8 +645,8 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
     own = {a.strip().lower() for a in own_addresses if a}
     reason = None
     local = sender.split("@", 1)[0] if sender else ""
-    xs = _get(msg, "x-auto-response-suppress")
-    if (sender and sender in own) or _get(msg, "x-mailflow") is not None:
+    xs = hdrs.get("x-auto-response-suppress")
+    if (sender and sender in own) or hdrs.get("x-mailflow") is not None:
         reason = "own"
     elif bounce or local in _BOUNCE_SENDERS or _BOUNCE_SUBJECT_RE.match(subject):
         reason = "bounce"
@@ -643,19 +654,19 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
         reason = "receipt"
     elif auto_submitted and auto_submitted.split(";", 1)[0].strip().lower() not in ("no", ""):
         reason = "auto-submitted"
-    elif any(_flag(_get(msg, h)) for h in ("x-autoreply", "x-autorespond", "x-autoresponder", "x-autogenerated")):
+    elif any(_flag(hdrs.get(h)) for h in ("x-autoreply", "x-autorespond", "x-autoresponder", "x-autogenerated")):
         reason = "x-autoreply"
     elif precedence in ("bulk", "junk", "list", "auto_reply", "auto-reply"):
         reason = "precedence"
     elif _AUTO_SUBJECT_RE.match(subject):
         reason = "subject"
-    elif (_get(msg, "return-path") or "x").strip() in ("<>", ""):
+    elif (hdrs.get("return-path") or "x").strip() in ("<>", ""):
         reason = "null-sender"
     elif xs is not None and _OOF_TEXT_RE.match(visible or text):
         reason = "x-auto-response-suppress"
 
-    mailer = _get(msg, "x-mailer") or _get(msg, "user-agent")
-    list_id = _get(msg, "list-id")
+    mailer = hdrs.get("x-mailer") or hdrs.get("user-agent")
+    list_id = hdrs.get("list-id")
     return Inbound(
         message_id=mid, in_reply_to=irt, references=references, subject=subject,
         sender=sender, sender_name=sender_name, reply_to=reply_to, to=to, cc=cc, date=date,
