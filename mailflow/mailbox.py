@@ -702,6 +702,8 @@ class ImapInbox:
             except _NETWORK_ERRORS as e:
                 self._lost(e, "deliver")
                 raise MailboxConnectionError(f"{self.description}: cannot deliver: {e}") from None
+            except imaplib.IMAP4.error as e:
+                raise MailboxError(f"{self.description}: the server refused APPEND: {e}") from None
             text = resp.decode(errors="replace") if isinstance(resp, bytes) else str(resp)
             parts = text.split("APPENDUID", 1)
             if len(parts) == 2:

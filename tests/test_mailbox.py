@@ -419,11 +419,36 @@ def test_imaps_and_starttls_verify_certificates(dovecot_server, make_inbox):
 
 
 @servers
-def test_open_inbox_against_dovecot(dovecot_server, make_inbox):
-    url = dovecot_server.url(make_inbox.user)
-    inbox = open_inbox(url, dovecot_server.users[make_inbox.user], checkpoint=MemoryCheckpoint())
+def test_open_inbox_against_dovecot(dovecot_server):
+    user, password = dovecot_server.add_user(f"mailflow-{time.monotonic_ns()}@corp.example")
+    url = dovecot_server.url(user)
+    assert "%40corp.example@127.0.0.1" in url
+    inbox = open_inbox(url, password, checkpoint=MemoryCheckpoint(), timeout=5)
     try:
         inbox.deliver(msg("url"))
         assert subjects(inbox.fetch()) == ["test url"]
     finally:
         inbox.close()
+
+
+@servers
+def test_imap_non_ascii_password_uses_auth_plain(dovecot_server):
+    user, password = dovecot_server.add_user(password=f"口令-{time.monotonic_ns()}")
+    inbox = ImapInbox(dovecot_server.host, dovecot_server.port, user, password, security="plain", timeout=5)
+    try:
+        inbox.connect()  # LOGIN cannot carry non-ASCII; AUTHENTICATE PLAIN sends UTF-8
+        assert inbox.connected
+    finally:
+        inbox.close()
+
+
+@servers
+def test_imap_idle_is_reissued(dovecot_server, make_inbox):
+    inbox = make_inbox()
+    inbox.IDLE_REISSUE = 0.3  # (25 min in production, below the 29-min IDLE limit)
+    inbox.fetch()
+    threading.Timer(1.2, lambda: dovecot_server.append(make_inbox.user, msg("late"))).start()
+    t0 = time.monotonic()
+    assert inbox.wait(6) is True
+    assert 1.2 < time.monotonic() - t0 < 3.5
+    assert subjects(inbox.fetch()) == ["test late"]
