@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from mailflow import dates
 from mailflow.model import Intent
 
 __all__ = ["ItemReading", "Reading", "classify", "reading_to_json", "PRECEDENCE"]
@@ -55,6 +56,7 @@ class ItemReading:
     due: date | None = None
     reason: str = ""
     due_vague: bool = False
+    deadline: dates.Deadline | None = None     # as found; dates.apply_delay re-anchors 推迟3天
 
 
 @dataclass
@@ -68,6 +70,9 @@ class Reading:
     items: list[ItemReading] = field(default_factory=list)
     calendar_gap: bool = False
     text: str = ""
+    # The delay's deadline as dates.find_deadline found it. For a relative shift (推迟3天) `due`
+    # counts from `now`; the caller re-anchors it on the task's due with dates.apply_delay.
+    deadline: dates.Deadline | None = None
 
 
 # Strongest first: what the sender asks for wins over a report, a report over an acknowledgement.
@@ -238,7 +243,7 @@ _KINDS: list[tuple[str, str]] = [
              r"办完了|做好了|弄好了|完工|完毕|竣工|✅|"
              rf"{_W}(?:done|completed|finished|delivered|submitted|shipped|deployed|resolved|fixed|closed){_WE}"),
     # bare 完成 / complete: done, or a commitment when the clause speaks of the future
-    ("finish", rf"完成(?![度率情时日后期])|交付|提交|做完|{_W}(?:complete|finish){_WE}"),
+    ("finish", rf"完成(?![度率情时日后期])|交付|提交|做完|弄完|写完|改完|搞完|{_W}(?:complete|finish){_WE}"),
     # acknowledgement
     ("ack", r"已?收到|已阅|已读|已?知悉|知道了|明白|了解|好的|好滴|好嘞|好哒|好呀|好吧|嗯嗯|"
             rf"👍|👌|{_W}(?:ok(?:ay)?|okk|noted|got it|received|roger|sure|will do|yes|yep|yeah|"
@@ -285,7 +290,7 @@ _ONTIME = re.compile(r"按时|按期|如期|准时|及时|前|之前|以前|内|
 _FUTURE_ZH = re.compile(r"会|将|能|可以|预计|预期|计划|争取|准备|打算|要|应该|估计|尽快|尽量|保证|确保|按时|"
                         r"如期|准时|前|之内|以内|内|明天|明日|后天|下周|下个|月底|年底|周[一二三四五六日天]|"
                         r"星期|礼拜|\d+\s*[月日号]|今天|今晚|晚上|下午|上午")
-_FUTURE_EN = re.compile(rf"{_W}(?:will|'ll|shall|going to|gonna|plan(?:ning)? to|expect(?:ing)? to|should|"
+_FUTURE_EN = re.compile(rf"'ll{_WE}|{_W}(?:will|shall|going to|gonna|plan(?:ning)? to|expect(?:ing)? to|should|"
                         rf"hope to|aim to){_WE}")
 _FUTURE_EN_AFTER = re.compile(r"\s+(?:by|before|within|tomorrow|next|later|soon)\b")
 
@@ -351,6 +356,12 @@ def _find_reason(norm: str, start: int, end: int) -> tuple[int, int] | None:
         return None
     g = "ltext" if m.group("ltext") is not None else "ctext"
     a, b = m.start(g), m.end(g)
+    # 原因：… runs to the end of the sentence, unless a later clause asks for something
+    # ("原因：供应商未到货，申请延期到12月5日").
+    for comma in re.finditer(",", norm[a:b]):
+        if _CUE_RE.search(norm, a + comma.end(), b):
+            b = a + comma.start()
+            break
     tail = _THANKS_TAIL.search(norm, a, b)
     if tail:
         b = tail.start()
@@ -369,12 +380,12 @@ _ITEM_WORD_RE = re.compile(
     rf"|(?:任务|事项|行动项|待办|议题|{_W}task|{_W}item|{_W}action item|{_W}no\.?|#)\s*(?P<wi>{_N}))"
     r"\s*[:.、)\-]?\s*")
 _ITEM_NUM_RE = re.compile(
-    r"[(\[【]?\s*(?P<nums>(?:\d{1,2}|[①-⑳])(?:\s*[、和及&]\s*(?:\d{1,2}|[①-⑳]))*)\s*"
+    r"(?:[(\[【]\s*)?(?P<nums>(?:\d{1,2}|[①-⑳])(?:\s*[、和及&]\s*(?:\d{1,2}|[①-⑳]))*)\s*"
     r"(?:[)\]】]\s*|[.、:\-]\s*|\s+|(?=[^\W\d_]))"
     r"(?![\d%/]|(?:天|日|月|号|周|个|点|年|小时|分钟|人|次|项|条|版|期|元|万|千|百|十|倍|页|份|位|场)"
     r"|(?:days?|weeks?|hours?|months?|pm|am|th|st|nd|rd|people|percent|pct|min)\b)")
 _STRONG_BEFORE = set(";。!?\n")
-_WEAK_BEFORE = set(",")
+_WEAK_BEFORE = set(",、")
 
 
 @dataclass
@@ -399,18 +410,22 @@ def _item_markers(norm: str) -> list[_Marker]:
         if all(nums):
             found.append(_Marker(m.start(), m.end(), [n for n in nums if n]))
     found.sort(key=lambda mk: mk.start)
-    out: list[_Marker] = []
+    # A marker must start the text or follow a separator. After ";。!?" or a line break it counts
+    # on its own; after a comma or a space only when there are other markers ("1 done, 2 wip").
+    strong: list[_Marker] = []
+    weak: list[_Marker] = []
     for mk in found:
+        if (strong or weak) and mk.start < max(m.end for m in strong + weak):
+            continue
         i = mk.start - 1
         while i >= 0 and norm[i] in " \t\r":
             i -= 1
         before = norm[i] if i >= 0 else ""
-        word = not norm[mk.start].isdigit() and norm[mk.start] not in "([【" and norm[mk.start] not in _CIRCLED
-        if before == "" or before in _STRONG_BEFORE or (before in _WEAK_BEFORE and (out or word)) \
-                or (word and before in ",、"):
-            if out and mk.start < out[-1].end:
-                continue
-            out.append(mk)
+        if before == "" or before in _STRONG_BEFORE:
+            strong.append(mk)
+        elif before in _WEAK_BEFORE or i < mk.start - 1:
+            weak.append(mk)
+    out = sorted(strong + weak, key=lambda mk: mk.start) if strong or len(weak) >= 2 else []
     # A lone bare number that is followed by nothing is not an item list.
     return [mk for mk in out if mk.end < len(norm) and norm[mk.end:].strip(_STRIP)]
 
@@ -465,8 +480,7 @@ def _proxy(orig: str, norm: str) -> str | None:
 # --------------------------------------------------------------------------------------------
 # Deadlines (mailflow.dates)
 
-def _find_deadline(text: str, now: datetime, cal: Any):
-    from mailflow import dates            # imported late: dates may load calendars
+def _find_deadline(text: str, now: datetime, cal: Any) -> dates.Deadline | None:
     return dates.find_deadline(text, now, cal)
 
 
@@ -481,6 +495,7 @@ class _Part:
     due_vague: bool
     reason: str
     calendar_gap: bool
+    deadline: dates.Deadline | None = None
 
 
 def _cues(norm: str, start: int, end: int, masks: list[tuple[int, int]]):
@@ -590,6 +605,7 @@ def _read_part(orig: str, norm: str, start: int, end: int, now: datetime, cal: A
             due = None if dl.vague else dl.due
             gap = bool(dl.calendar_gap)
         due_vague = due is None
+        return _Part(intent, percent, due, due_vague, reason, gap, dl)
     return _Part(intent, percent, due, due_vague, reason, gap)
 
 
@@ -634,7 +650,8 @@ def classify(text: str, now: datetime, cal: Any = None) -> Reading:
     if not markers:
         part = _read_part(text, norm, 0, len(norm), now, cal, proxy is not None)
         return Reading(intent=part.intent, percent=part.percent, due=part.due, due_vague=part.due_vague,
-                       reason=part.reason, proxy=proxy, items=[], calendar_gap=part.calendar_gap, text=text)
+                       reason=part.reason, proxy=proxy, items=[], calendar_gap=part.calendar_gap, text=text,
+                       deadline=part.deadline)
 
     items: list[ItemReading] = []
     gap = False
@@ -644,12 +661,13 @@ def classify(text: str, now: datetime, cal: Any = None) -> Reading:
         gap = gap or part.calendar_gap
         for n in mk.numbers:
             items.append(ItemReading(item=n, intent=part.intent, percent=part.percent, due=part.due,
-                                     reason=part.reason, due_vague=part.due_vague))
+                                     reason=part.reason, due_vague=part.due_vague, deadline=part.deadline))
     kinds = {it.intent for it in items}
     if len(kinds) == 1:
         first = items[0]
         return Reading(intent=first.intent, percent=first.percent, due=first.due, due_vague=first.due_vague,
-                       reason=first.reason, proxy=proxy, items=items, calendar_gap=gap, text=text)
+                       reason=first.reason, proxy=proxy, items=items, calendar_gap=gap, text=text,
+                       deadline=first.deadline)
     return Reading(intent=Intent.UNKNOWN, proxy=proxy, items=items, calendar_gap=gap, text=text)
 
 

@@ -1,0 +1,273 @@
+"""replies.classify on answers as people write them: one line, any script, greetings around it."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mailflow.model import Intent
+from mailflow.replies import Reading, classify, reading_to_json
+
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))   # a Friday
+
+C, D, P, L = Intent.CONFIRM, Intent.DONE, Intent.PROGRESS, Intent.DELAY
+O, X, T, R, U = Intent.OBJECTION, Intent.DECLINE, Intent.TENTATIVE, Intent.RISK, Intent.UNKNOWN
+
+
+def read(text: str) -> Reading:
+    return classify(text, NOW)
+
+
+# (text, intent) -------------------------------------------------------------------------------
+INTENTS = [
+    # confirm / accept
+    ("确认", C), ("確認", C), ("收到", C), ("收到！", C), ("好的", C), ("好的，谢谢", C), ("同意", C),
+    ("没问题", C), ("沒問題", C), ("可以", C), ("接受", C), ("确认参加", C), ("參加", C), ("會參加", C),
+    ("准时参加", C), ("OK", C), ("ok的", C), ("Ok, thanks", C), ("Confirmed.", C), ("Noted, thanks!", C),
+    ("I will attend", C), ("Accept", C), ("Sounds good", C), ("👍", C), ("好", C), ("嗯嗯", C), ("已阅", C),
+    ("收到，明白", C), ("同意，无异议", C), ("無異議", C), ("没有异议", C), ("no objection", C),
+    ("收到，本周五前完成", C), ("好的，会按时完成", C), ("I'll complete it by Friday", C),
+    ("不需要延期，按时完成", C), ("已确认", C), ("Got it, will do.", C), ("确认，谢谢王经理", C),
+    ("收到，周五下班前完成", C), ("Yes, I'll be there", C),
+    # done
+    ("已完成", D), ("已經完成", D), ("完成了", D), ("搞定", D), ("搞定了", D), ("已交付", D), ("已提交", D),
+    ("done", D), ("Done.", D), ("completed", D), ("finished", D), ("好的，已完成", D), ("收到，已完成", D),
+    ("OK, done", D), ("已完成，见附件", D), ("已完成，请验收", D), ("已提交，待审核", D), ("已上线", D),
+    ("100%", D), ("进度100%", D), ("進度100%", D), ("完成度100%", D), ("百分之百完成", D),
+    ("王经理好，已完成，谢谢", D), ("李总您好：\n方案已经全部完成，请查收。\n谢谢！", D),
+    ("All done, thanks", D), ("已提前完成", D), ("做完了", D), ("✅", D),
+    # progress
+    ("进行中", P), ("進行中", P), ("进行中 60%", P), ("进度60%", P), ("进度：60%", P), ("完成一半", P),
+    ("已完成初稿", P), ("已完成初稿，待设计部对接", P), ("已完成初稿，待設計部對接", P), ("待设计部对接", P),
+    ("收到，进行中 40%", P), ("已完成80%", P), ("80%已完成", P), ("完成了一半", P), ("基本完成", P),
+    ("正在做，预计周五完成", P), ("in progress", P), ("Working on it, 70% done", P), ("still ongoing", P),
+    ("未完成", P), ("还没完成", P), ("還沒完成", P), ("没有完成", P), ("尚未完成，还在测试", P),
+    ("not done yet", P), ("Not finished yet", P), ("还没弄完", P), ("六成", P), ("百分之六十", P),
+    ("过半", P), ("完成三分之二", P), ("七成左右", P), ("60％", P), ("进度 60 %", P), ("还没开始", P),
+    ("not started yet", P), ("已完成第一阶段", P), ("在做了，大概完成了60%", P), ("half done", P),
+    ("快完成了", P), ("已完成开发，测试进行中", P), ("好的，收到，60%", P),
+    # delay
+    ("延期到11月30日", L), ("需要推迟3天", L), ("無法按時完成", L), ("无法按时完成", L), ("申请延期", L),
+    ("確認，但需要延期到12月5日", L), ("确认，但需要延期到12月5日", L), ("原因：供应商未到货，申请延期", L),
+    ("无法按时完成，申请延期到下周五，原因：供应商未到货", L), ("不能按期交付，需要顺延一周", L),
+    ("需要延後到下週五", L), ("push to Dec 5", L), ("Need to postpone to Dec 5, vendor is late", L),
+    ("Can we delay by 3 days?", L), ("可能要晚两天", L), ("延期，时间待定", L), ("进度60%，需要推迟到下周五", L),
+    ("没法在周五前完成，需要延期", L), ("1 已完成；3 延期到周五", U),
+    # objection
+    ("有异议", O), ("有異議", O), ("不同意", O), ("不同意第3条", O), ("需修改", O), ("纪要第2条有误", O),
+    ("紀要第2條有誤", O), ("第3点不对，应为周五", O), ("收到，但不同意这个结论", O), ("I disagree", O),
+    ("I don't agree with item 3", O), ("不认可", O), ("不接受", O), ("第2条有问题", O),
+    ("The date in point 2 is wrong", O),
+    # decline
+    ("不参加", X), ("不參加", X), ("无法参加", X), ("無法參加", X), ("请假", X), ("不能参加", X),
+    ("can't make it", X), ("Sorry, I can't make it", X), ("由王五代参会", X), ("由王五代參會", X),
+    ("不参加，由王五代参会", X), ("那天出差，无法参加", X), ("时间冲突，参加不了", X), ("won't attend", X),
+    ("I won't be able to attend", X), ("Decline", X), ("确认收到，但我不参加", X),
+    ("王五 will attend for me", X), ("I can't make it, Li Na will join instead", X),
+    # tentative
+    ("待定", T), ("可能", T), ("可能参加", T), ("不确定能否参加", T), ("不確定能否參加", T), ("maybe", T),
+    ("tentative", T), ("Not sure yet", T), ("尚未确认", T), ("不能确认", T), ("稍后确认", T),
+    ("可能不参加", T), ("看情况，尽量参加", T), ("不一定能参加", T),
+    # risk
+    ("有风险", R), ("有風險", R), ("卡住了", R), ("需要产品部支持", R), ("需要產品部支持", R), ("blocked", R),
+    ("风险：接口文档还没给", R), ("进行中，但有风险", R), ("进度落后，需要技术部协助", R), ("无法完成", R),
+    ("We're blocked on the API", R), ("Stuck, need help from design", R), ("可能来不及", R),
+    ("有延期风险", R), ("进行中 30%，卡在审批", R), ("这周可能完不成", R),
+    # unknown / noise
+    ("Thanks, Li", U), ("谢谢", U), ("王经理好", U), ("", U), ("周五", U), ("请看附件", U),
+    ("> 原始邮件内容", U),
+]
+
+
+@pytest.mark.parametrize("text,intent", INTENTS, ids=[f"{i}:{t[:20]}" for i, (t, _) in enumerate(INTENTS)])
+def test_intent(text, intent):
+    assert read(text).intent is intent, read(text)
+
+
+# negation never yields done/confirm --------------------------------------------------------------
+NEGATED = ["未完成", "还没完成", "尚未确认", "不能确认", "无法完成", "没有完成", "not done yet",
+           "不同意", "還沒完成", "尚未確認", "無法完成", "沒有完成", "not completed", "haven't finished",
+           "isn't done", "无法按时完成", "还没有全部完成", "未能完成", "没能按时提交", "无法确认", "不确认",
+           "not confirmed yet", "don't accept", "並未完成"]
+
+
+@pytest.mark.parametrize("text", NEGATED)
+def test_negation_is_never_done_or_confirm(text):
+    assert read(text).intent not in (D, C)
+
+
+# percent -------------------------------------------------------------------------------------------
+PERCENTS = [
+    ("进行中 60%", 60), ("进度60%", 60), ("60%", 60), ("60％", 60), ("百分之六十", 60), ("百分之八十五", 85),
+    ("六成", 60), ("七成", 70), ("完成一半", 50), ("过半", 50), ("完成三分之二", 67), ("四分之三", 75),
+    ("已完成80%", 80), ("100%", 100), ("进度：45%", 45), ("進度 30%", 30), ("about 70 percent", 70),
+    ("进度 12.5%", 12), ("half done", 50), ("进度：75", 75), ("还没开始", 0), ("已完成", None),
+    ("延期到11月30日", None), ("完成度九成", 90),
+]
+
+
+@pytest.mark.parametrize("text,percent", PERCENTS)
+def test_percent(text, percent):
+    assert read(text).percent == percent
+
+
+def test_percent_in_reason_is_not_progress():
+    r = read("申请延期到12月5日，原因：良品率只有60%")
+    assert r.intent is L and r.percent is None and r.due == date(2026, 12, 5)
+
+
+# delay: date, vagueness, reason --------------------------------------------------------------------
+DELAYS = [
+    # text, due, due_vague, reason
+    ("延期到11月30日", date(2026, 11, 30), False, ""),
+    ("延期到11月30日，原因：测试环境没准备好", date(2026, 11, 30), False, "测试环境没准备好"),
+    ("无法按时完成，申请延期到下周五，原因：供应商未到货", date(2026, 11, 27), False, "供应商未到货"),
+    ("确认，但需要延期到12月5日", date(2026, 12, 5), False, ""),
+    ("因为客户需求变更，需要延期到12月5日", date(2026, 12, 5), False, "客户需求变更"),
+    ("由於客戶需求變更，需要延期到12月5日", date(2026, 12, 5), False, "客戶需求變更"),
+    ("原因：供应商11月25日才到货，申请延期到12月5日", date(2026, 12, 5), False, "供应商11月25日才到货"),
+    ("延期，时间待定", None, True, ""),
+    ("申请延期", None, True, ""),
+    ("需要推迟，原因是设计稿还没定", None, True, "设计稿还没定"),
+    ("push to Dec 5 because the vendor is late", date(2026, 12, 5), False, "the vendor is late"),
+    ("Need to postpone to Dec 5, reason: waiting for legal", date(2026, 12, 5), False, "waiting for legal"),
+    ("需要推迟3天，供应商还没到货", None, False, "供应商还没到货"),
+    ("延期到11月30日，原因：人手不足，谢谢", date(2026, 11, 30), False, "人手不足"),
+]
+
+
+@pytest.mark.parametrize("text,due,vague,reason", DELAYS)
+def test_delay(text, due, vague, reason):
+    r = read(text)
+    assert r.intent is L
+    if due is not None:
+        assert r.due == due
+    if text.startswith("需要推迟3天"):
+        assert r.due is not None and r.due > NOW.date()       # whatever dates.py makes of "3天"
+    assert r.due_vague is vague
+    assert r.reason == reason
+
+
+def test_reason_for_risk_and_decline():
+    assert read("卡住了，接口文档还没给").reason == "接口文档还没给"
+    assert read("不参加，下午要见客户").reason == "下午要见客户"
+    assert read("有风险，因为测试环境一直不稳定").reason == "测试环境一直不稳定"
+
+
+def test_done_has_no_due():
+    r = read("已完成，12月1日前已交付")
+    assert r.intent is D and r.due is None and not r.due_vague
+
+
+# stand-ins -----------------------------------------------------------------------------------------
+PROXIES = [
+    ("由王五代参会", "王五"), ("由王五代參會", "王五"), ("我请假，由王五代参会", "王五"),
+    ("不参加，让王五代我参加", "王五"), ("王五代我参加", "王五"), ("出差，请李娜代为参加", "李娜"),
+    ("由产品部王五代参会", "王五"), ("由陳靜代為出席", "陳靜"), ("代理人：王五", "王五"),
+    ("由欧阳娜娜参加", "欧阳娜娜"), ("由 wangwu@corp.example 代参会", "wangwu@corp.example"),
+    ("王五 will attend for me", "王五"), ("Wang Wu will attend on my behalf", "Wang Wu"),
+    ("I can't make it, Li Na will join instead", "Li Na"), ("Sending Tom instead", "Tom"),
+    ("proxy: lina@corp.example", "lina@corp.example"),
+    ("不参加", None), ("由于出差无法参加", None), ("由我参加", None), ("参加", None), ("I will attend", None),
+]
+
+
+@pytest.mark.parametrize("text,proxy", PROXIES)
+def test_proxy(text, proxy):
+    r = read(text)
+    assert r.proxy == proxy
+    if proxy:
+        assert r.intent is X
+
+
+# numbered items ------------------------------------------------------------------------------------
+ITEMS = [
+    ("1 已完成；3 延期到下周五", U, [(1, D, None, None), (3, L, None, date(2026, 11, 27))]),
+    ("第2项进行中，50%", P, [(2, P, 50, None)]),
+    ("任务二：done", D, [(2, D, None, None)]),
+    ("1. 已完成\n2. 进行中 60%\n3. 延期到12月5日", U,
+     [(1, D, None, None), (2, P, 60, None), (3, L, None, date(2026, 12, 5))]),
+    ("1、已完成；2、已完成", D, [(1, D, None, None), (2, D, None, None)]),
+    ("1、2已完成", D, [(1, D, None, None), (2, D, None, None)]),
+    ("①已完成 ②进行中", U, [(1, D, None, None), (2, P, None, None)]),
+    ("(1) 完成了 (2) 卡住了，需要产品部支持", U, [(1, D, None, None), (2, R, None, None)]),
+    ("任务1：已完成；任务2：进行中，百分之六十", U, [(1, D, None, None), (2, P, 60, None)]),
+    ("第一项已完成，第三项有风险", U, [(1, D, None, None), (3, R, None, None)]),
+    ("Item 1: done; Item 2: 70%", U, [(1, D, None, None), (2, P, 70, None)]),
+    ("#1 done, #2 blocked", U, [(1, D, None, None), (2, R, None, None)]),
+    ("王经理好，1 已完成；2 进行中", U, [(1, D, None, None), (2, P, None, None)]),
+    ("1 未完成；2 已完成", U, [(1, P, None, None), (2, D, None, None)]),
+]
+
+
+@pytest.mark.parametrize("text,intent,items", ITEMS)
+def test_items(text, intent, items):
+    r = read(text)
+    got = [(it.item, it.intent, it.percent, it.due) for it in r.items]
+    assert got == items
+    assert r.intent is intent
+
+
+NOT_ITEMS = ["3天内完成", "2个模块已完成", "12月5日前完成", "60%", "10:30 参加", "2 weeks more needed",
+             "纪要第2条有误", "5号前提交", "1.5天后完成", "100%"]
+
+
+@pytest.mark.parametrize("text", NOT_ITEMS)
+def test_numbers_that_are_not_items(text):
+    assert read(text).items == []
+
+
+def test_item_reason_and_vagueness():
+    r = read("1 已完成；2 申请延期，原因：供应商未到货")
+    assert r.items[1].reason == "供应商未到货" and r.items[1].due is None and r.items[1].due_vague
+
+
+# noise around the answer -------------------------------------------------------------------------
+def test_greetings_and_signoffs_do_not_confuse():
+    assert read("王经理好，\n已完成，附件是最终版。\n谢谢！\n李四").intent is D
+    assert read("Hi Wang,\n\nDone, see attached.\n\nThanks,\nLi").intent is D
+    assert read("张总您好，收到，进行中 40%，谢谢").percent == 40
+    assert read("不好意思，需要延期到12月5日").intent is L
+    assert read("Thanks, Don").intent is U
+
+
+def test_stray_trailing_quote_line_is_ignored():
+    r = read("已完成\n> 请于周五前完成接口开发")
+    assert r.intent is D and r.text == "已完成"
+
+
+def test_full_width_and_mixed_scripts():
+    assert read("进度６０％").percent == 60
+    assert read("OK，已完成").intent is D
+    assert read("確認，會準時參加").intent is C
+    assert read("已完成 done").intent is D
+
+
+# JSON for `mailflow explain` -------------------------------------------------------------------
+def test_reading_to_json():
+    j = reading_to_json(read("1 已完成；3 延期到11月30日"))
+    assert j == {"intent": "unknown", "percent": None, "due": None, "proxy": None,
+                 "items": [{"item": 1, "intent": "done", "percent": None, "due": None},
+                           {"item": 3, "intent": "delay", "percent": None, "due": "2026-11-30"}]}
+    j = reading_to_json(read("由王五代参会"))
+    assert j["intent"] == "decline" and j["proxy"] == "王五" and j["items"] == []
+    j = reading_to_json(read("延期到12月5日"))
+    assert j["due"] == "2026-12-05" and j["percent"] is None
+    assert reading_to_json(None) == {"intent": None, "percent": None, "due": None, "proxy": None, "items": []}
+
+
+def test_text_is_kept_and_pure():
+    text = "  收到，进行中 40%  "
+    r1, r2 = classify(text, NOW), classify(text, NOW)
+    assert r1 == r2 and r1.text == "收到，进行中 40%"
+
+
+def test_linear_time_on_long_input():
+    long = ("进度正常，" * 2000) + "已完成80%"
+    start = time.perf_counter()
+    r = read(long)
+    assert time.perf_counter() - start < 2.0
+    assert r.intent is P
