@@ -174,6 +174,10 @@ _W = r"(?<![a-z'])"                               # English word start
 _WE = r"(?![a-z])"                                # English word end
 
 _KINDS: list[tuple[str, str]] = [
+    # apologies and phrases that contain cue words but ask for nothing
+    ("noise", r"抱歉(?:回复)?(?:晚了|迟了|延误)|不好意思(?:回复)?(?:晚了|迟了)|"
+              rf"{_W}(?:sorry for (?:the )?(?:delay(?:ed)?|late) (?:reply|response)|sorry for the delay|"
+              rf"no rush){_WE}"),
     # explicit "no objection / no problem" (before 有问题 / 异议 / problem)
     ("noobj", r"无异议|没有?异议|无意见|没有?意见|没有?问题|没毛病|没啥问题|"
               rf"{_W}(?:no objections?|no problems?|not a problem|no worries|no issues?){_WE}"),
@@ -183,7 +187,7 @@ _KINDS: list[tuple[str, str]] = [
     # uncertainty
     ("tent", r"不确定(?:能否|是否|能不能|会不会)?(?:参加|参会|出席|到场|与会)?|不一定|说不准|说不好|不好说|"
              r"不知道|不清楚|待定|未定|暂定|看情况|视情况|到时候?再说|再说吧|稍后确认|晚点确认|晚些确认|"
-             r"再确认|待确认|尚待确认|确认不了|定不下来|(?:尽量|争取)(?:参加|参会|出席|到场|赶到)|"
+             r"再确认|待确认|尚待确认|确认不了|确定不了|定不下来|说不定|还不能确定|(?:尽量|争取)(?:参加|参会|出席|到场|赶到)|"
              rf"{_W}(?:tentative(?:ly)?(?: accept(?:ed)?)?|not sure|unsure|tbd|tbc|to be confirmed|"
              rf"to be determined|will try|(?:i'll|i will) try|try to|if possible|don't know|do not know){_WE}"),
     # declining a meeting
@@ -194,7 +198,7 @@ _KINDS: list[tuple[str, str]] = [
              rf"declin(?:e|ed|es|ing)|regrets?|on leave|out of office|schedule conflict|conflict|will miss|"
              rf"(?:won't|can't|cannot|will not) be there){_WE}"),
     # minutes objections that name a clause: 纪要第2条有误 / 第3点不对
-    ("objx", rf"第\s*{_N}\s*(?:条|点|处|段){_NS}{{0,8}}?(?:有问题|问题|有误|不对|错|不准确|不正确|需修改|要修改|要改)"),
+    ("objx", rf"第\s*{_N}\s*(?:条|点|处|段){_NS}{{0,8}}?(?:有问题|问题|有误|不太?对|错|不太?准确|不太?正确|需修改|要修改|要改|需补充|要补充)"),
     # risk phrases that start like progress or delay words
     ("riskx", r"进度(?:落后|滞后|延误)|(?:延期|延误|延迟|逾期)风险|落后于?计划|"
               rf"{_W}(?:delay risk|risk of (?:delay|slipping)|behind schedule|falling behind){_WE}"),
@@ -204,7 +208,7 @@ _KINDS: list[tuple[str, str]] = [
                 r"基本上?完成|快要?完成|即将完成|接近完成|差不多完成|大体完成|初步完成|部分完成|大部分完成|"
                 r"(?:尚|还)在进行|进行中|进行当中|处理中|推进中|开发中|测试中|跟进中|执行中|实施中|修改中|编写中|"
                 r"在做|在弄|在处理|在写|在改|在跟进|在推进|在开发|在测试|在进行|正在|进度|进展|已开始|开始做了|"
-                r"已启动|按计划进行|正常推进|"
+                r"已启动|按计划进行|正常推进|一切正常|进展顺利|顺利推进|正常进行|"
                 rf"待{_NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|配合|评审|签字|盖章|到货)|"
                 rf"等待?{_NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|评审|到货)|"
                 rf"{_W}(?:in[- ]progress|working on|ongoing|on-going|wip|on track|halfway|half[- ]done|"
@@ -218,15 +222,15 @@ _KINDS: list[tuple[str, str]] = [
               rf"extension|reschedul\w*|more time|slip\w*|move (?:it |this )?to|miss (?:the )?deadline){_WE}"),
     # risk and blockers
     ("risk", r"有风险|存在风险|风险|卡住了?|卡在|卡壳|阻塞|受阻|被阻|堵住|停滞|搁置|有困难|有难度|遇到困难|遇到问题|"
-             r"有问题|出问题|搞不定|完不成|做不完|赶不完|来不及|赶不上|跟不上|缺人手?|人手不足|资源不足|"
+             r"有问题|出问题|搞不定|完不成|做不完|做不了|完成不了|搞不了|干不了|赶不完|来不及|赶不上|跟不上|缺人手?|人手不足|资源不足|"
              rf"(?:需要?|请求?|希望|急需|求){_NS}{{0,8}}?(?:支持|协助|帮助|帮忙|支援|介入|协调|配合)|"
              rf"{_W}(?:blocked|blocker|blocking|stuck|at risk|risky|risks?|need (?:some )?(?:help|support|input|"
              rf"assistance)|needs? help|running late|escalat\w*){_WE}"),
     # objections
     ("obj", r"有异议|异议|反对|需修改|需要修改|要修改|请修改|建议修改|应修改|需更正|请更正|更正|纠正|有误|有错|错了|"
-            r"写错|不对|不正确|不准确|不一致|有出入|遗漏|漏了|漏掉|需补充|要补充|请补充|补充一下|补充一点|应为|应是|"
+            r"写错|不太?对|不太?正确|不太?准确|不一致|有出入|遗漏|漏了|漏掉|需补充|要补充|请补充|补充一下|补充一点|应为|应是|"
             rf"{_W}(?:objections?|object to|disagree\w*|incorrect|inaccurate|not (?:correct|accurate|right)|wrong|"
-            rf"typo|mistake|should (?:be|read)|please (?:fix|correct|amend|change|update)|"
+            rf"typo|mistake|should (?:be|read)(?! (?:done|finished|completed|ready|fine|ok|good|there))|please (?:fix|correct|amend|change|update)|"
             rf"needs? (?:to be )?(?:changed|corrected|revised|fixed|amended)){_WE}"),
     # agreement: negated it is an objection (不同意, 不接受, don't agree)
     ("agree", r"同意|赞同|赞成|认可|接受|可以|行的|"
@@ -238,7 +242,8 @@ _KINDS: list[tuple[str, str]] = [
                rf"{_W}(?:attend(?:ing)?|join(?:ing)?|be there|count me in|see you there|i'll come|will come){_WE}"),
     # completed (past): negated -> progress / risk / delay
     ("done", r"已经?(?:全部|都|提前|按时|如期|准时)?(?:完成|做完|弄完|搞完|写完|改完|交付|提交|上线|发布|部署|发送|"
-             r"发出|发给|上传|修复|解决|处理完|处理好|搞定|办完|办好|做好|弄好|交了|发了)|均已完成|都已完成|全部完成了?|"
+             r"发出|发给|上传|修复|解决|处理完|处理好|搞定|办完|办好|做好|弄好|交了|发了|寄出|"
+             r"发(?:邮件|到|过去))|均已完成|都已完成|全部完成了?|"
              r"完成了|做完了|弄完了|搞完了|写完了|改完了|搞定了?|交付了|提交了|上线了|发布了|发出了|发过去了|处理完了?|"
              r"办完了|做好了|弄好了|完工|完毕|竣工|✅|"
              rf"{_W}(?:done|completed|finished|delivered|submitted|shipped|deployed|resolved|fixed|closed){_WE}"),
@@ -254,6 +259,7 @@ _KINDS: list[tuple[str, str]] = [
 
 # kind -> (plain intent, negated intent or None)
 _MEANING: dict[str, tuple[Intent | None, Intent | None]] = {
+    "noise": (None, None),
     "noobj": (Intent.CONFIRM, None),
     "notstarted": (Intent.PROGRESS, None),
     "tent": (Intent.TENTATIVE, None),
@@ -444,6 +450,7 @@ _PROXY_RES = [
                rf"(?:代为|代替|代表|代理|代|替)(?:我|本人)?\s*{_ATTEND_ZH}?"),
     re.compile(rf"(?:^|(?<=[\s,;。!?:、]))(?P<name>{_EMAIL}|{_ZH_NAME}|[a-z][a-z .'-]{{0,30}}?)\s*"
                rf"(?:代为|代替我|代表我|代我|替我|代)\s*{_ATTEND_ZH}"),
+    re.compile(rf"(?:让|请|叫|安排|委托|派)\s*(?P<name>{_EMAIL}|{_ZH_NAME})\s*(?:去|参加|参会|出席|与会)"),
     re.compile(rf"(?:代理人|代参人|代会人|{_W}proxy|{_W}stand-in|{_W}standin|{_W}delegate|{_W}substitute)\s*"
                rf"(?:是|为|:|is|will be)?\s*(?P<name>{_EMAIL}|[\u4e00-\u9fff·]{{2,4}}|{_EN_NAME})"),
     re.compile(rf"(?P<name>{_EMAIL}|(?<![\u4e00-\u9fff])[\u4e00-\u9fff·]{{2,4}}|{_EN_NAME})\s*(?:will|'ll|is going to|can|is)\s+(?:attend|join|go|come|"
@@ -452,17 +459,18 @@ _PROXY_RES = [
     re.compile(rf"{_W}(?:sending|send)\s+(?P<name>{_EMAIL}|{_EN_NAME})\s+(?:instead|in my place|on my behalf)"),
 ]
 _NOT_NAMES = {"i", "he", "she", "we", "they", "someone", "somebody", "it", "you", "me", "my colleague",
-              "colleague", "我", "本人", "他", "她", "同事", "别人", "其他人", "我们"}
+              "colleague", "我", "本人", "他", "她", "同事", "别人", "其他人", "我们", "大家", "你们", "他们"}
 _NAME_PREFIX = re.compile(r".*(?:部门|部|组|处|室|中心|团队|的|同事|同学|经理|领导)(?=.{2,})")
 
 
-def _proxy(orig: str, norm: str) -> str | None:
+def _proxy(orig: str, norm: str) -> tuple[str, tuple[int, int]] | None:
+    """The stand-in's name (as written) or email, and the span of the phrase naming them."""
     for rx in _PROXY_RES:
         for m in rx.finditer(norm):
             a, b = m.span("name")
             name = norm[a:b].strip()
             if "@" in name:
-                return name
+                return name, m.span()
             if re.fullmatch(r"[\u4e00-\u9fff·]+", name):
                 p = _NAME_PREFIX.match(name)
                 if p and not name.endswith(("经理", "领导")):
@@ -473,7 +481,7 @@ def _proxy(orig: str, norm: str) -> str | None:
                 b -= len(trimmed) - len(trimmed.rstrip())
             value = orig[a:b].strip()
             if value and value.lower() not in _NOT_NAMES and len(value) >= 2:
-                return value
+                return value, m.span()
     return None
 
 
@@ -546,7 +554,7 @@ def _cues(norm: str, start: int, end: int, masks: list[tuple[int, int]]):
 
 
 def _read_part(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
-               proxy: bool) -> _Part:
+               proxy: tuple[int, int] | None) -> _Part:
     reason_span = _find_reason(norm, start, end)
     masks = [reason_span] if reason_span else []
     cues, seps = _cues(norm, start, end, masks)
@@ -585,7 +593,7 @@ def _read_part(orig: str, norm: str, start: int, end: int, now: datetime, cal: A
             g = "ltext" if m.group("ltext") is not None else "ctext"
             reason = _clean(orig[m.start(g):reason_span[1]])
     elif intent in (Intent.DELAY, Intent.RISK, Intent.OBJECTION, Intent.DECLINE):
-        reason = _loose_reason(orig, norm, start, end, seps, cues)
+        reason = _loose_reason(orig, norm, start, end, seps, cues, proxy)
 
     due: date | None = None
     due_vague = False
@@ -609,13 +617,15 @@ def _read_part(orig: str, norm: str, start: int, end: int, now: datetime, cal: A
     return _Part(intent, percent, due, due_vague, reason, gap)
 
 
-def _loose_reason(orig, norm, start, end, seps, cues) -> str:
+def _loose_reason(orig, norm, start, end, seps, cues, proxy) -> str:
     """Clauses without cues, dates or pleasantries: '需要推迟3天，供应商还没到货' -> '供应商还没到货'."""
     bounds = [start] + [s + 1 for s in seps] + [end + 1]
     keep = []
     for a, b in zip(bounds, bounds[1:]):
         b -= 1
         if any(a <= m.start() < b or a < m.end() <= b for _, m, _ in cues):
+            continue
+        if proxy and proxy[0] < b and a < proxy[1]:
             continue
         piece = norm[a:b]
         if _PLEASANTRY.match(piece) or not _informative(piece):
@@ -644,24 +654,30 @@ def classify(text: str, now: datetime, cal: Any = None) -> Reading:
         text = ""
     norm = _normalize(text)
     assert len(norm) == len(text)
-    proxy = _proxy(text, norm)
+    found = _proxy(text, norm)
+    proxy, proxy_span = found if found else (None, None)
 
     markers = _item_markers(norm)
     if not markers:
-        part = _read_part(text, norm, 0, len(norm), now, cal, proxy is not None)
+        part = _read_part(text, norm, 0, len(norm), now, cal, proxy_span)
         return Reading(intent=part.intent, percent=part.percent, due=part.due, due_vague=part.due_vague,
                        reason=part.reason, proxy=proxy, items=[], calendar_gap=part.calendar_gap, text=text,
                        deadline=part.deadline)
 
     items: list[ItemReading] = []
     gap = False
+    pending: list[int] = []                 # "第1项、第2项已完成": an empty item shares the next one's answer
     for k, mk in enumerate(markers):
         end = markers[k + 1].start if k + 1 < len(markers) else len(norm)
-        part = _read_part(text, norm, mk.end, end, now, cal, False)
+        if k + 1 < len(markers) and not norm[mk.end:end].strip(_STRIP + "和及与&"):
+            pending += mk.numbers
+            continue
+        part = _read_part(text, norm, mk.end, end, now, cal, None)
         gap = gap or part.calendar_gap
-        for n in mk.numbers:
+        for n in pending + mk.numbers:
             items.append(ItemReading(item=n, intent=part.intent, percent=part.percent, due=part.due,
                                      reason=part.reason, due_vague=part.due_vague, deadline=part.deadline))
+        pending = []
     kinds = {it.intent for it in items}
     if len(kinds) == 1:
         first = items[0]
