@@ -44,6 +44,8 @@ _MAX_HEADER_LINE = 400  # a quote header longer than this is prose, not a header
 
 def _norm(line: str) -> str:
     """A line as the matchers see it: unified spaces and colons, no markup stars, stripped."""
+    if "&" in line:
+        line = line.replace("&nbsp;", " ")  # QQ邮箱 text parts can carry the entity literally
     return line.translate(_SPACES).replace("*", "").strip()
 
 
@@ -427,6 +429,9 @@ def _render(html: str, cut: bool) -> str:
                     break
                 if cut and _is_sig(node):
                     continue
+            if name == "br":
+                newline()
+                continue
             if name in _BLOCK_TAGS and cur:
                 newline()
             if name in _CELL_TAGS and cur:
@@ -448,9 +453,7 @@ def _render(html: str, cut: bool) -> str:
             for child in reversed(children):
                 stack.append((child, True))
         else:
-            if name in _BLOCK_TAGS and name != "br" and cur:
-                newline()
-            elif name == "br":
+            if name in _BLOCK_TAGS and cur:
                 newline()
             if name == "blockquote":
                 if cur:
