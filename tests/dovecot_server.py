@@ -16,7 +16,19 @@ temporary directory under /tmp (the ``dovecot`` user must be able to reach it, s
 ports: ``port`` (plain IMAP, STARTTLS offered when ``tls=True``) and ``ssl_port`` (IMAPS, only
 when ``tls=True``; the self-signed certificate is ``cert_path``, valid for 127.0.0.1/localhost).
 
+Methods: ``start()``, ``stop(kill=False)`` (SIGTERM like a service manager, ~1.1 s, then every
+leftover process of its group is ended, so clients see their connections close; ``kill=True``
+is a crash, ~10 ms), ``restart(kill=False)``, ``add_user(name=None, password=None)``,
+``append(user, raw, folder="INBOX")`` (-> UID), ``messages(user, folder)`` (-> {uid: (flags,
+raw)}), ``client(user)`` (a logged-in IMAPClient), ``url(user, folder, scheme)``,
+``reset_uidvalidity(user, folder)`` (restarts; the folder gets a new UIDVALIDITY), ``logs()``
+(Dovecot's log, with ``imap_id_log = *``), ``maildir(user, folder)`` (the directory).
+
 Measured: start ~50 ms, stop ~1.1 s (SIGTERM), so share one server and use unique users.
+Gotchas handled here: Dovecot keeps the caller's stdio open (it gets files), its master leaves
+imap processes serving old connections after it exits (the whole process group is ended), a
+passwd-file is re-read only when its mtime changes (one file per user), mail files must not
+be owned by root (they belong to "nobody" when the suite runs as root).
 Tests using it are skipped only when /usr/sbin/dovecot is missing (apt-get install dovecot-imapd).
 """
 
@@ -350,7 +362,7 @@ def dovecot():
     """A running Dovecot (plain IMAP on ``.port``, STARTTLS and IMAPS on ``.ssl_port``)."""
     if not dovecot_available():
         pytest.skip(SKIP_REASON)
-    server = Dovecot(tls=True)
+    server = Dovecot(tls=shutil.which("openssl") is not None)
     try:
         server.start()
     except Exception:
