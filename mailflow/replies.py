@@ -187,13 +187,13 @@ _KINDS: list[tuple[str, str]] = [
     # uncertainty
     ("tent", r"不确定(?:能否|是否|能不能|会不会)?(?:参加|参会|出席|到场|与会)?|不一定|说不准|说不好|不好说|"
              r"不知道|不清楚|待定|未定|暂定|看情况|视情况|到时候?再说|再说吧|稍后确认|晚点确认|晚些确认|"
-             r"再确认|待确认|尚待确认|确认不了|确定不了|定不下来|说不定|还不能确定|(?:尽量|争取)(?:参加|参会|出席|到场|赶到)|"
+             r"再确认|待确认|尚待确认|再说(?!明)|看看时间|确认不了|确定不了|定不下来|说不定|还不能确定|(?:尽量|争取)(?:参加|参会|出席|到场|赶到)|"
              rf"{_W}(?:tentative(?:ly)?(?: accept(?:ed)?)?|not sure|unsure|tbd|tbc|to be confirmed|"
              rf"to be determined|will try|(?:i'll|i will) try|try to|if possible|don't know|do not know){_WE}"),
     # declining a meeting
     ("decl", r"请假|缺席|出差|休假|年假|病假|婚假|来不了|去不了|到不了|(?:参加|参会|出席|与会|过去)不了|"
              r"赶不过去|时间冲突|有冲突|冲突了|另有安排|有别的安排|有其他安排|另有会议|有别的会|没空|没时间参加|"
-             r"无暇|不便参加|婉拒|谢绝|"
+             r"无暇|不便参加|婉拒|谢绝|不能来|没法来|无法前来|来不了|不来了|"
              rf"{_W}(?:(?:can't|cannot|can not|won't|will not|unable to|not able to)(?: be able to)? make it|"
              rf"declin(?:e|ed|es|ing)|regrets?|on leave|out of office|schedule conflict|conflict|will miss|"
              rf"(?:won't|can't|cannot|will not) be there){_WE}"),
@@ -208,7 +208,7 @@ _KINDS: list[tuple[str, str]] = [
                 r"基本上?完成|快要?完成|即将完成|接近完成|差不多完成|大体完成|初步完成|部分完成|大部分完成|"
                 r"(?:尚|还)在进行|进行中|进行当中|处理中|推进中|开发中|测试中|跟进中|执行中|实施中|修改中|编写中|"
                 r"在做|在弄|在处理|在写|在改|在跟进|在推进|在开发|在测试|在进行|正在|进度|进展|已开始|开始做了|"
-                r"已启动|按计划进行|正常推进|一切正常|进展顺利|顺利推进|正常进行|"
+                r"已启动|按计划进行|正常推进|一切正常|进展顺利|顺利推进|正常进行|还差|还剩|"
                 rf"待{_NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|配合|评审|签字|盖章|到货)|"
                 rf"等待?{_NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|评审|到货)|"
                 rf"{_W}(?:in[- ]progress|working on|ongoing|on-going|wip|on track|halfway|half[- ]done|"
@@ -217,9 +217,9 @@ _KINDS: list[tuple[str, str]] = [
                 rf"started|waiting (?:on|for)|progress){_WE}"),
     # delay requests
     ("delay", r"延期|延后|延迟|延误|推迟|推后|(?:往|向)后推|顺延|延长|宽限|展期|改期|延到|推到|改到|调整到|调到|"
-              r"挪到|晚[一两二三四五六七八九十\d]+天|晚几天|晚一点交|晚点交|晚些交|"
+              r"挪到|晚[一两二三四五六七八九十\d]+天|晚几天|晚一点交|晚点交|晚些交|多给?[一两二三四五六七八九十几\d]+天|"
               rf"{_W}(?:postpon\w*|delay\w*|push(?:ed|ing)? (?:it |this |that )?(?:back|out|to)|extend\w*|"
-              rf"extension|reschedul\w*|more time|slip\w*|move (?:it |this )?to|miss (?:the )?deadline){_WE}"),
+              rf"extension|reschedul\w*|more time|more days|need (?:it )?(?:until|till)|a few more days|slip\w*|move (?:it |this )?to|miss (?:the )?deadline){_WE}"),
     # risk and blockers
     ("risk", r"有风险|存在风险|风险|卡住了?|卡在|卡壳|阻塞|受阻|被阻|堵住|停滞|搁置|有困难|有难度|遇到困难|遇到问题|"
              r"有问题|出问题|搞不定|完不成|做不完|做不了|完成不了|搞不了|干不了|赶不完|来不及|赶不上|跟不上|缺人手?|人手不足|资源不足|"
@@ -244,11 +244,11 @@ _KINDS: list[tuple[str, str]] = [
     ("done", r"已经?(?:全部|都|提前|按时|如期|准时)?(?:完成|做完|弄完|搞完|写完|改完|交付|提交|上线|发布|部署|发送|"
              r"发出|发给|上传|修复|解决|处理完|处理好|搞定|办完|办好|做好|弄好|交了|发了|寄出|"
              r"发(?:邮件|到|过去))|均已完成|都已完成|全部完成了?|"
-             r"完成了|做完了|弄完了|搞完了|写完了|改完了|搞定了?|交付了|提交了|上线了|发布了|发出了|发过去了|处理完了?|"
+             r"完成了|做完了|弄完了|搞完了|写完了|改完了|搞定了|交付了|提交了|上线了|发布了|发出了|发过去了|处理完了?|"
              r"办完了|做好了|弄好了|完工|完毕|竣工|✅|"
              rf"{_W}(?:done|completed|finished|delivered|submitted|shipped|deployed|resolved|fixed|closed){_WE}"),
     # bare 完成 / complete: done, or a commitment when the clause speaks of the future
-    ("finish", rf"完成(?![度率情时日后期])|交付|提交|做完|弄完|写完|改完|搞完|{_W}(?:complete|finish){_WE}"),
+    ("finish", rf"完成(?![度率情时日后期])|交付|提交|做完|弄完|写完|改完|搞完|搞定|{_W}(?:complete|finish){_WE}"),
     # acknowledgement
     ("ack", r"已?收到|已阅|已读|已?知悉|知道了|明白|了解|好的|好滴|好嘞|好哒|好呀|好吧|嗯嗯|"
             rf"👍|👌|{_W}(?:ok(?:ay)?|okk|noted|got it|received|roger|sure|will do|yes|yep|yeah|"
@@ -291,6 +291,8 @@ _NEG_EN = re.compile(
     r"(?<![a-z'])(?:(?P<modal>cannot|can't|can not|couldn't|could not|unable to|not able to|won't be able to)"
     r"|(?P<plain>not|never|no|yet to|without|no longer|\w+n't))"
     r"(?P<gap>(?:\s+[a-z']+){0,3})\s*$")
+_A_NOT_A = re.compile(r"(能|可|是|会|要|行|有|用|需)[不没]\1")
+_ONTIME_AFTER = re.compile(r"\s*(?:on time|in time|by the deadline|before the deadline|按时|按期|如期)")
 _ONTIME = re.compile(r"按时|按期|如期|准时|及时|前|之前|以前|内|on time|in time|by |before|deadline")
 # The future, for bare 完成 (a commitment) and for English participles ("will be done").
 _FUTURE_ZH = re.compile(r"会|将|能|可以|预计|预期|计划|争取|准备|打算|要|应该|估计|尽快|尽量|保证|确保|按时|"
@@ -523,11 +525,12 @@ def _cues(norm: str, start: int, end: int, masks: list[tuple[int, int]]):
         prefix = norm[max(lo, m.start() - 24):m.start()]
         plain, negated = _MEANING[kind]
         intent = plain
+        prefix = _A_NOT_A.sub("?", prefix)            # 能不能 / 可不可以 / 有没有 ask, they do not negate
         neg = _NEG_ZH.search(prefix) or _NEG_EN.search(prefix)
         if neg and kind not in ("objx",):
             intent = negated
             if kind in ("done", "finish"):
-                if _ONTIME.search(neg.group("gap") or ""):
+                if _ONTIME.search(neg.group("gap") or "") or _ONTIME_AFTER.match(norm, m.end()):
                     intent = Intent.DELAY
                 elif neg.group("modal"):
                     intent = Intent.RISK
