@@ -32,6 +32,10 @@ INTENTS = [
     ("收到，本周五前完成", C), ("好的，会按时完成", C), ("I'll complete it by Friday", C),
     ("不需要延期，按时完成", C), ("已确认", C), ("Got it, will do.", C), ("确认，谢谢王经理", C),
     ("收到，周五下班前完成", C), ("Yes, I'll be there", C),
+    ("收到，會準時出席", C), ("好的沒問題", C), ("OK 收到 will attend", C), ("Accepted", C), ("I'll join", C),
+    ("Count me in", C), ("No problem, will finish by Friday", C), ("Will be done by EOD", C),
+    ("Should be finished tomorrow", C), ("纪要没问题", C), ("收到，不用延期", C), ("我这边没问题，可以参加", C),
+    ("I confirm", C), ("收到！马上处理", C),
     # done
     ("已完成", D), ("已經完成", D), ("完成了", D), ("搞定", D), ("搞定了", D), ("已交付", D), ("已提交", D),
     ("done", D), ("Done.", D), ("completed", D), ("finished", D), ("好的，已完成", D), ("收到，已完成", D),
@@ -39,6 +43,9 @@ INTENTS = [
     ("100%", D), ("进度100%", D), ("進度100%", D), ("完成度100%", D), ("百分之百完成", D),
     ("王经理好，已完成，谢谢", D), ("李总您好：\n方案已经全部完成，请查收。\n谢谢！", D),
     ("All done, thanks", D), ("已提前完成", D), ("做完了", D), ("✅", D),
+    ("已經完成，請查收", D), ("Done! 已上传到共享盘", D), ("好的，已经提交给财务部了", D), ("已发邮件给客户", D),
+    ("Sorry for the delay, finished now", D), ("It's done, thanks", D), ("已搞定", D),
+    ("再说明一下：已完成", D),
     # progress
     ("进行中", P), ("進行中", P), ("进行中 60%", P), ("进度60%", P), ("进度：60%", P), ("完成一半", P),
     ("已完成初稿", P), ("已完成初稿，待设计部对接", P), ("已完成初稿，待設計部對接", P), ("待设计部对接", P),
@@ -49,6 +56,10 @@ INTENTS = [
     ("过半", P), ("完成三分之二", P), ("七成左右", P), ("60％", P), ("进度 60 %", P), ("还没开始", P),
     ("not started yet", P), ("已完成第一阶段", P), ("在做了，大概完成了60%", P), ("half done", P),
     ("快完成了", P), ("已完成开发，测试进行中", P), ("好的，收到，60%", P),
+    ("進度70%，下週二前完成", P), ("已完成80%，剩下的下周一前搞定", P), ("已完成大部分，预计下周完成", P),
+    ("还差一点，明天搞定", P), ("Still working on it, about 50%", P), ("70% complete", P),
+    ("It's not complete", P), ("we are on track", P), ("文档已完成，等产品部确认", P), ("按计划推进中", P),
+    ("进度正常，预计按时完成", P), ("接口开发已完成，联调进行中", P),
     # delay
     ("延期到11月30日", L), ("需要推迟3天", L), ("無法按時完成", L), ("无法按时完成", L), ("申请延期", L),
     ("確認，但需要延期到12月5日", L), ("确认，但需要延期到12月5日", L), ("原因：供应商未到货，申请延期", L),
@@ -56,29 +67,41 @@ INTENTS = [
     ("需要延後到下週五", L), ("push to Dec 5", L), ("Need to postpone to Dec 5, vendor is late", L),
     ("Can we delay by 3 days?", L), ("可能要晚两天", L), ("延期，时间待定", L), ("进度60%，需要推迟到下周五", L),
     ("没法在周五前完成，需要延期", L), ("1 已完成；3 延期到周五", U),
+    ("無法準時完成，需延後至12月10日，原因：廠商尚未交貨", L), ("Not able to finish on time, need until Dec 10", L),
+    ("Is it ok to push to next Friday?", L), ("能不能多给两天", L), ("可不可以延期到12月3日", L),
+    ("请问能否延期到下周三？", L), ("We might need more time", L), ("已经延期到12月10日了", L),
     # objection
     ("有异议", O), ("有異議", O), ("不同意", O), ("不同意第3条", O), ("需修改", O), ("纪要第2条有误", O),
     ("紀要第2條有誤", O), ("第3点不对，应为周五", O), ("收到，但不同意这个结论", O), ("I disagree", O),
     ("I don't agree with item 3", O), ("不认可", O), ("不接受", O), ("第2条有问题", O),
     ("The date in point 2 is wrong", O),
+    ("有異議：第3條的負責人應為陳靜", O), ("第3条需要补充：市场部负责人为张伟", O), ("我觉得第二条不太对", O),
     # decline
     ("不参加", X), ("不參加", X), ("无法参加", X), ("無法參加", X), ("请假", X), ("不能参加", X),
     ("can't make it", X), ("Sorry, I can't make it", X), ("由王五代参会", X), ("由王五代參會", X),
     ("不参加，由王五代参会", X), ("那天出差，无法参加", X), ("时间冲突，参加不了", X), ("won't attend", X),
     ("I won't be able to attend", X), ("Decline", X), ("确认收到，但我不参加", X),
     ("王五 will attend for me", X), ("I can't make it, Li Na will join instead", X),
+    ("抱歉，當天請假，無法出席", X), ("Sorry, I'm on leave that day", X), ("I have a conflict, sorry", X),
+    ("不能来", X), ("来不了了", X), ("我不参加了", X), ("不好意思，那天要出差，参加不了", X),
+    ("我参加不了，让小李去吧", X),
     # tentative
     ("待定", T), ("可能", T), ("可能参加", T), ("不确定能否参加", T), ("不確定能否參加", T), ("maybe", T),
     ("tentative", T), ("Not sure yet", T), ("尚未确认", T), ("不能确认", T), ("稍后确认", T),
     ("可能不参加", T), ("看情况，尽量参加", T), ("不一定能参加", T),
+    ("不確定能否出席，稍後回覆", T), ("Tentatively yes", T), ("Can't confirm yet", T), ("确定不了，下午再回复", T),
+    ("我看看时间再说", T), ("不是很确定", T), ("Maybe, I'll let you know", T),
     # risk
     ("有风险", R), ("有風險", R), ("卡住了", R), ("需要产品部支持", R), ("需要產品部支持", R), ("blocked", R),
     ("风险：接口文档还没给", R), ("进行中，但有风险", R), ("进度落后，需要技术部协助", R), ("无法完成", R),
     ("We're blocked on the API", R), ("Stuck, need help from design", R), ("可能来不及", R),
     ("有延期风险", R), ("进行中 30%，卡在审批", R), ("这周可能完不成", R),
+    ("目前卡住了，需要財務部協助", R), ("Blocked by legal review", R), ("Need support from IT", R),
+    ("这个任务我这边做不了，需要换人", R), ("进行中，不过有点风险", R), ("接口还没联调，卡在鉴权", R),
     # unknown / noise
     ("Thanks, Li", U), ("谢谢", U), ("王经理好", U), ("", U), ("周五", U), ("请看附件", U),
-    ("> 原始邮件内容", U),
+    ("> 原始邮件内容", U), ("No risk so far", U), ("Not blocked", U), ("无需延期", U), ("不会延期", U),
+    ("不需要支持", U), ("没有什么风险", U), ("明天给你", U), ("一切正常", P),
 ]
 
 
@@ -170,7 +193,8 @@ PROXIES = [
     ("由欧阳娜娜参加", "欧阳娜娜"), ("由 wangwu@corp.example 代参会", "wangwu@corp.example"),
     ("王五 will attend for me", "王五"), ("Wang Wu will attend on my behalf", "Wang Wu"),
     ("I can't make it, Li Na will join instead", "Li Na"), ("Sending Tom instead", "Tom"),
-    ("proxy: lina@corp.example", "lina@corp.example"),
+    ("proxy: lina@corp.example", "lina@corp.example"), ("我参加不了，让小李去吧", "小李"),
+    ("I'm out next week, can't attend. Zhang Wei will go instead.", "Zhang Wei"),
     ("不参加", None), ("由于出差无法参加", None), ("由我参加", None), ("参加", None), ("I will attend", None),
 ]
 
@@ -199,6 +223,10 @@ ITEMS = [
     ("Item 1: done; Item 2: 70%", U, [(1, D, None, None), (2, P, 70, None)]),
     ("#1 done, #2 blocked", U, [(1, D, None, None), (2, R, None, None)]),
     ("王经理好，1 已完成；2 进行中", U, [(1, D, None, None), (2, P, None, None)]),
+    ("第1项、第2项已完成", D, [(1, D, None, None), (2, D, None, None)]),
+    ("1 完成 2 进行中 3 未开始", U, [(1, D, None, None), (2, P, None, None), (3, P, 0, None)]),
+    ("3 延期，原因：设备故障", L, [(3, L, None, None)]),
+    ("2 已完成", D, [(2, D, None, None)]),
     ("1 未完成；2 已完成", U, [(1, P, None, None), (2, D, None, None)]),
 ]
 
@@ -271,3 +299,18 @@ def test_linear_time_on_long_input():
     r = read(long)
     assert time.perf_counter() - start < 2.0
     assert r.intent is P
+
+
+def test_relative_delay_keeps_the_shift_for_the_caller():
+    # 推迟3天 counts from now in `due`; the Deadline's delay lets the core re-anchor it on the task's due.
+    from mailflow import dates
+    r = read("需要推迟3天")
+    assert r.intent is L and r.deadline is not None and r.deadline.delay is not None
+    assert dates.apply_delay(r.deadline, date(2026, 11, 30)).due == date(2026, 12, 3)
+    assert read("延期到11月30日").deadline.delay is None
+    assert read("已完成").deadline is None
+
+
+def test_reasons_keep_the_senders_script():
+    assert read("無法準時完成，需延後至12月10日，原因：廠商尚未交貨").reason == "廠商尚未交貨"
+    assert read("I'm out next week, can't attend. Zhang Wei will go instead.").reason == "I'm out next week"
