@@ -34,7 +34,6 @@ import imaplib
 import logging
 import os
 import random
-import socket
 import ssl
 import threading
 import time
