@@ -1,0 +1,867 @@
+"""Meetings (会前准备): where a meeting comes from, its notices and invites, the answers to them.
+
+Pure: no I/O, no clock (ctx.now). Every entry point returns an Outcome for the service to commit.
+
+- A meeting comes from a YAML file (`from_data`, errors name the key), from an invitation a host
+  sends to the shared mailbox (iMIP REQUEST/CANCEL, created or updated by UID), or from a plain
+  会议通知/会议安排/meeting mail with key-value lines (`from_text`; what is missing is answered).
+- `add` gives it an id and sends the notices; `reschedule` sends a new REQUEST (same UID,
+  SEQUENCE+1); `cancel` sends METHOD:CANCEL to everyone invited.
+- Answers: iMIP REPLY keyed on UID + attendee + SEQUENCE/DTSTAMP, and text replies in the notice's
+  thread (参加 / 不参加 / 由王五代参会 / 待定). Each is recorded with when and how it came.
+- Timeline steps (rules/meetings.yaml) are the conditions and actions registered at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from . import core, ical, rules
+from .model import AgendaItem, Attendee, Mail, Meeting, Outcome, Role, Rsvp
+
+NOTICE_KINDS = ("notice", "meeting_update", "meeting_nudge", "meeting_reminder", "meeting_rsvp_receipt")
+SUBJECT_WORDS = re.compile(r"会议通知|会议安排|會議通知|會議安排|\bmeeting\b", re.I)
+NOT_A_NOTICE = re.compile(r"纪要|紀要|minutes|^\s*(re|回复|回覆|答复|aw|fw|fwd|转发|轉寄)\s*[:：]", re.I)
+
+
+class MeetingError(ValueError):
+    """A meeting file or command is wrong; the message names the key."""
+
+
+# --------------------------------------------------------------------------- people and times
+def person(directory, value: Any, where: str) -> str:
+    """The email of the one person `value` names (an email, a name or an alias)."""
+    text = str(value or "").strip()
+    if not text:
+        raise MeetingError(f"{where}: empty")
+    found = directory.find(text)
+    if len(found) == 1:
+        return found[0].email
+    if len(found) > 1:
+        raise MeetingError(f"{where}: {text!r} is ambiguous ({', '.join(p.email for p in found)})")
+    raise MeetingError(f"{where}: unknown person {text!r} (not in people.yaml)")
+
+
+def parse_moment(value: Any, tz: str, where: str) -> datetime:
+    """A time to the minute: '2026-11-25 14:00', an ISO time with offset, or a YAML datetime."""
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, date):
+        raise MeetingError(f"{where}: {value} has no time of day; give it to the minute, e.g. {value} 14:00")
+    else:
+        text = str(value or "").strip().replace("/", "-")
+        try:
+            dt = datetime.fromisoformat(text)
+        except ValueError:
+            raise MeetingError(f"{where}: {value!r} is not a time such as 2026-11-25 14:00") from None
+        if len(text) <= 10:
+            raise MeetingError(f"{where}: {value!r} has no time of day; give it to the minute")
+    if dt.second or dt.microsecond:
+        dt = dt.replace(second=0, microsecond=0)
+    zone = ZoneInfo(tz)
+    return dt.replace(tzinfo=zone) if dt.tzinfo is None else dt.astimezone(zone)
+
+
+def uid_for(meeting_id: int, title: str, start: datetime, now: datetime, domain: str) -> str:
+    """A UID that stays with the meeting for life and never repeats, even if the store is rebuilt."""
+    digest = hashlib.sha256(f"{meeting_id}|{title}|{start.isoformat()}|{now.isoformat()}".encode()).hexdigest()
+    return f"mf-{meeting_id}-{digest[:12]}@{domain}"
+
+
+# --------------------------------------------------------------------------- the file format
+FILE_KEYS = {"title", "goal", "start", "end", "timezone", "location", "online", "host", "recorder",
+             "preparer", "attendees", "agenda"}
+AGENDA_KEYS = {"title", "owner", "minutes", "outcome", "materials"}
+
+
+def from_data(data: Any, directory, tz: str = "Asia/Shanghai", source: str = "meeting.yaml") -> Meeting:
+    """A Meeting (no id, no UID yet) from the parsed YAML file; MeetingError names the key."""
+    if not isinstance(data, dict):
+        raise MeetingError(f"{source}: expected a mapping with title, start, end, host, attendees")
+    unknown = sorted(set(data) - FILE_KEYS)
+    if unknown:
+        raise MeetingError(f"{source}: key {unknown[0]!r}: unknown key (known: {', '.join(sorted(FILE_KEYS))})")
+    for key in ("title", "start", "end", "host"):
+        if data.get(key) in (None, ""):
+            raise MeetingError(f"{source}: key '{key}': required")
+    zone = str(data.get("timezone") or tz)
+    try:
+        ZoneInfo(zone)
+    except Exception:
+        raise MeetingError(f"{source}: key 'timezone': unknown time zone {zone!r}") from None
+    start = parse_moment(data["start"], zone, f"{source}: key 'start'")
+    end = parse_moment(data["end"], zone, f"{source}: key 'end'")
+    if end <= start:
+        raise MeetingError(f"{source}: key 'end': {end:%Y-%m-%d %H:%M} is not after the start")
+    host = person(directory, data["host"], f"{source}: key 'host'")
+    recorder = person(directory, data["recorder"], f"{source}: key 'recorder'") if data.get("recorder") else None
+    preparer = person(directory, data["preparer"], f"{source}: key 'preparer'") if data.get("preparer") else None
+    raw_att = data.get("attendees") or {}
+    if isinstance(raw_att, list):
+        raw_att = {"required": raw_att}
+    if not isinstance(raw_att, dict) or set(raw_att) - {"required", "optional"}:
+        raise MeetingError(f"{source}: key 'attendees': expected required: [...] and optional: [...]")
+    groups: dict[str, list[str]] = {}
+    for group in ("required", "optional"):
+        values = raw_att.get(group) or []
+        if isinstance(values, str):
+            values = [values]
+        if not isinstance(values, list):
+            raise MeetingError(f"{source}: key 'attendees.{group}': expected a list")
+        groups[group] = [person(directory, v, f"{source}: key 'attendees.{group}[{i}]'")
+                         for i, v in enumerate(values, start=1)]
+    agenda = []
+    raw_agenda = data.get("agenda") or []
+    if not isinstance(raw_agenda, list):
+        raise MeetingError(f"{source}: key 'agenda': expected a list of items")
+    for i, item in enumerate(raw_agenda, start=1):
+        where = f"{source}: key 'agenda[{i}]"
+        if isinstance(item, str):
+            item = {"title": item}
+        if not isinstance(item, dict):
+            raise MeetingError(f"{where}': expected a mapping with title, owner, minutes, outcome, materials")
+        bad = sorted(set(item) - AGENDA_KEYS)
+        if bad:
+            raise MeetingError(f"{where}.{bad[0]}': unknown key")
+        if not str(item.get("title") or "").strip():
+            raise MeetingError(f"{where}.title': required")
+        minutes = item.get("minutes")
+        if minutes is not None and (not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0):
+            raise MeetingError(f"{where}.minutes': expected a whole number of minutes, got {minutes!r}")
+        owner = person(directory, item["owner"], f"{where}.owner'") if item.get("owner") else None
+        agenda.append(AgendaItem(seq=i, title=str(item["title"]).strip(), owner=owner, minutes=minutes,
+                                 outcome=str(item.get("outcome") or "").strip(),
+                                 materials=str(item.get("materials") or "").strip()))
+    m = Meeting(id=None, uid="", title=str(data["title"]).strip(), start=start, end=end, tz=zone,
+                goal=str(data.get("goal") or "").strip(), location=str(data.get("location") or "").strip(),
+                online=str(data.get("online") or "").strip(), host=host, recorder=recorder,
+                preparer=preparer, agenda=agenda, source="file")
+    m.attendees = roster(m, groups["required"], groups["optional"], directory)
+    if len(m.attendees) < 2:
+        raise MeetingError(f"{source}: key 'attendees': nobody is invited besides the host")
+    return m
+
+
+def roster(m: Meeting, required: list[str], optional: list[str], directory) -> list[Attendee]:
+    """Everyone invited once, with the strongest role they hold; the host first."""
+    out: dict[str, Attendee] = {}
+    for email, role in ([(m.host, Role.HOST), (m.recorder, Role.RECORDER), (m.preparer, Role.PREPARER)]
+                        + [(e, Role.REQUIRED) for e in required] + [(e, Role.OPTIONAL) for e in optional]):
+        if email and email not in out:
+            out[email] = Attendee(email=email, role=role, name=directory.name_of(email)
+                                  if directory.get(email) else "")
+    host = out.get(m.host)
+    if host:  # the host sends the invitation: their own answer is yes
+        host.rsvp, host.answered_via = Rsvp.ACCEPTED, "host"
+    return list(out.values())
+
+
+# --------------------------------------------------------------------------- creating and changing
+def add(ctx: core.Context, m: Meeting) -> Outcome:
+    """A new meeting: id, UID, created_at, and a notice to every attendee."""
+    m.id = ctx.ids("meetings")
+    m.created_at = ctx.now
+    if not m.uid:
+        m.uid = uid_for(m.id, m.title, m.start, ctx.now, ctx.org.address.rpartition("@")[2] or "localhost")
+    out = Outcome(meetings=[m], log=[f"meeting {m.id} {m.title!r} at {m.start:%Y-%m-%d %H:%M} created "
+                                     f"from {m.source}; notices to {len(m.attendees)} people"])
+    out.mails += [notice(ctx, m, a.email) for a in m.attendees]
+    return out
+
+
+def reschedule(ctx: core.Context, m: Meeting, start: datetime, end: datetime) -> Outcome:
+    """A new time: SEQUENCE+1, answers reset (they were for the old time), a REQUEST to all."""
+    if m.status != "scheduled":
+        raise MeetingError(f"meeting {m.id} is {m.status}; it cannot be rescheduled")
+    if end <= start:
+        raise MeetingError("--end: not after --start")
+    old_start, old_end = m.start, m.end
+    m.start, m.end = start, end
+    m.sequence += 1
+    reset_answers(ctx, m)
+    out = Outcome(meetings=[m], log=[f"meeting {m.id} moved from {old_start:%Y-%m-%d %H:%M} to "
+                                     f"{start:%Y-%m-%d %H:%M} (SEQUENCE {m.sequence})"])
+    for a in m.attendees:
+        mail = notice(ctx, m, a.email, template="meeting_update", kind="meeting_update")
+        mail.context.update(old_start=old_start, old_end=old_end)
+        out.mails.append(mail)
+    return out
+
+
+def cancel(ctx: core.Context, m: Meeting, reason: str) -> Outcome:
+    """METHOD:CANCEL (STATUS:CANCELLED, same UID, SEQUENCE+1) to everyone invited."""
+    if m.status == "cancelled":
+        raise MeetingError(f"meeting {m.id} is already cancelled")
+    m.status, m.cancel_reason = "cancelled", (reason or "").strip()
+    m.sequence += 1
+    out = Outcome(meetings=[m], log=[f"meeting {m.id} cancelled (SEQUENCE {m.sequence}): {m.cancel_reason}"])
+    out.mails += [notice(ctx, m, a.email, template="meeting_cancel", kind="meeting_cancel", method="CANCEL")
+                  for a in m.attendees]
+    return out
+
+
+def reset_answers(ctx: core.Context, m: Meeting) -> None:
+    """After a change of time the old answers no longer hold; replies to the older SEQUENCE are
+    kept out by recording the new SEQUENCE and this moment as the baseline."""
+    for a in m.attendees:
+        if a.role is Role.HOST and a.email == m.host:
+            continue
+        a.rsvp, a.proxy, a.answered_at, a.answered_via = Rsvp.NEEDS_ACTION, None, None, None
+        a.rsvp_sequence, a.rsvp_stamp = m.sequence, ctx.now.astimezone(timezone.utc)
+
+
+# --------------------------------------------------------------------------- mails
+ROLE_LABELS = {
+    "zh-CN": {"host": "主持人", "recorder": "记录人", "preparer": "材料准备人", "required": "核心参会人",
+              "optional": "列席"},
+    "zh-TW": {"host": "主持人", "recorder": "記錄人", "preparer": "材料準備人", "required": "核心參會人",
+              "optional": "列席"},
+    "en": {"host": "host", "recorder": "recorder", "preparer": "material preparer",
+           "required": "required attendee", "optional": "optional (for information)"},
+}
+RSVP_LABELS = {
+    "zh-CN": {"needs-action": "未答复", "accepted": "参加", "declined": "不参加", "tentative": "待定"},
+    "zh-TW": {"needs-action": "未答覆", "accepted": "參加", "declined": "不參加", "tentative": "待定"},
+    "en": {"needs-action": "no answer yet", "accepted": "attending", "declined": "not attending",
+           "tentative": "tentative"},
+}
+
+
+def meeting_data(ctx: core.Context, m: Meeting, lang: str) -> dict:
+    """The meeting as plain data for templates (names resolved, times in the meeting's zone)."""
+    zone = ZoneInfo(m.tz or ctx.org.timezone)
+    labels = ROLE_LABELS.get(lang, ROLE_LABELS["zh-CN"])
+    rsvps = RSVP_LABELS.get(lang, RSVP_LABELS["zh-CN"])
+    return {
+        "id": m.id, "title": m.title, "goal": m.goal, "start": m.start.astimezone(zone),
+        "end": m.end.astimezone(zone), "tz": m.tz, "location": m.location, "online": m.online,
+        "host": ctx.name(m.host), "recorder": ctx.name(m.recorder) if m.recorder else "",
+        "preparer": ctx.name(m.preparer) if m.preparer else "",
+        "minutes_total": sum(i.minutes or 0 for i in m.agenda),
+        "agenda": [{"seq": i.seq, "title": i.title, "owner": ctx.name(i.owner) if i.owner else "",
+                    "minutes": i.minutes or "", "outcome": i.outcome, "materials": i.materials}
+                   for i in m.agenda],
+        "agenda_rows": [[i.seq, i.title, ctx.name(i.owner) if i.owner else "—", i.minutes or "—",
+                         i.outcome or "—", i.materials or "—"] for i in m.agenda],
+        "attendees": [{"name": a.name or ctx.name(a.email), "email": a.email, "role": labels[a.role.value],
+                       "rsvp": rsvps[a.rsvp.value], "proxy": ctx.name(a.proxy) if a.proxy else ""}
+                      for a in m.attendees],
+        "status": m.status, "cancel_reason": m.cancel_reason,
+    }
+
+
+def to_prepare(m: Meeting, email: str) -> list[dict]:
+    """What this person is asked to bring: the agenda items they own and their materials."""
+    return [{"title": i.title, "materials": i.materials, "minutes": i.minutes or ""}
+            for i in m.agenda if i.owner == email]
+
+
+def calendar_for(ctx: core.Context, m: Meeting, lang: str, method: str = "REQUEST") -> bytes | None:
+    """The invite for a notice. A meeting that came from the host's own invitation gets none:
+    that invitation is the calendar entry, and a second REQUEST from us would fight the host's
+    client over SEQUENCE in every attendee's calendar."""
+    if m.source == "imip":
+        return None
+    description = None if lang != "en" or method == "CANCEL" else english_description(ctx, m)
+    return ical.build_invite(m, ctx.now, method, names=ctx.name, description=description,
+                             organizer_email=ctx.org.address)
+
+
+def english_description(ctx: core.Context, m: Meeting) -> str:
+    zone = ZoneInfo(m.tz)
+    lines = [f"Goal: {m.goal}"] if m.goal else []
+    lines.append(f"Time: {m.start.astimezone(zone):%Y-%m-%d %H:%M}-{m.end.astimezone(zone):%H:%M} ({m.tz})")
+    if m.location:
+        lines.append(f"Place: {m.location}")
+    if m.online:
+        lines.append(f"Online: {m.online}")
+    lines.append("; ".join(f"{label}: {ctx.name(e)}" for label, e in
+                           (("Host", m.host), ("Recorder", m.recorder), ("Materials", m.preparer)) if e))
+    if m.agenda:
+        lines += ["", "Agenda:"]
+        for i in m.agenda:
+            extra = ", ".join(x for x in (ctx.name(i.owner) if i.owner else "",
+                                          f"{i.minutes} min" if i.minutes else "") if x)
+            lines.append(f"{i.seq}. {i.title}" + (f" ({extra})" if extra else ""))
+            if i.outcome:
+                lines.append(f"   Outcome: {i.outcome}")
+            if i.materials:
+                lines.append(f"   Materials: {i.materials}")
+    return "\n".join(lines)
+
+
+def notice(ctx: core.Context, m: Meeting, email: str, *, template: str = "meeting_notice",
+           kind: str = "notice", method: str = "REQUEST") -> Mail:
+    """One mail per attendee: each reads it in their own language (zh-CN, zh-TW, en) with their own
+    role and what they are to prepare, and a reply in that thread says whose answer it is even when
+    it comes from a delegate. From the shared address, on the host's behalf."""
+    lang = ctx.lang(email)
+    att = m.attendee(email)
+    labels = ROLE_LABELS.get(lang, ROLE_LABELS["zh-CN"])
+    key_kind = {"notice": "notice", "meeting_update": "update", "meeting_cancel": "cancel"}.get(kind, kind)
+    invite = calendar_for(ctx, m, lang, method)
+    return Mail(
+        key=f"{key_kind}:m{m.id}:s{m.sequence}:{email}", template=template, to=[email], lang=lang,
+        meeting_id=m.id, kind=kind, calendar=invite,
+        context={"name": (att.name if att and att.name else ctx.name(email)), "has_invite": invite is not None,
+                 "stands_in_for": "",
+                 "role": labels[att.role.value] if att else "", "role_key": att.role.value if att else "",
+                 "m": meeting_data(ctx, m, lang), "prepare": to_prepare(m, email),
+                 "sender_name": f"{ctx.name(m.host)} via {ctx.org.name}"})
+
+
+def to_person(ctx: core.Context, m: Meeting, email: str, template: str, key: str, kind: str,
+              **extra) -> Mail:
+    lang = ctx.lang(email)
+    return Mail(key=key, template=template, to=[email], lang=lang, meeting_id=m.id, kind=kind,
+                context={"name": ctx.name(email), "m": meeting_data(ctx, m, lang),
+                         "prepare": to_prepare(m, email), "sender_name": ctx.org.name, **extra})
+
+
+# --------------------------------------------------------------------------- answers
+def newer(att: Attendee, sequence: int, stamp: datetime | None) -> bool:
+    """Whether an answer (SEQUENCE, DTSTAMP) is newer than the one recorded: an older SEQUENCE
+    never wins; at the same SEQUENCE the later DTSTAMP does (no DTSTAMP: the later arrival)."""
+    if sequence != att.rsvp_sequence:
+        return sequence > att.rsvp_sequence
+    if stamp is not None and att.rsvp_stamp is not None:
+        return stamp.astimezone(timezone.utc) >= att.rsvp_stamp.astimezone(timezone.utc)
+    return True
+
+
+def record(ctx: core.Context, m: Meeting, att: Attendee, rsvp: Rsvp, proxy: str | None, via: str,
+           sequence: int, stamp: datetime | None, out: Outcome) -> None:
+    """Store one answer; a named stand-in is invited; the host hears of a required 'no' without one."""
+    att.rsvp, att.answered_at, att.answered_via = rsvp, ctx.now, via
+    att.rsvp_sequence, att.rsvp_stamp = sequence, (stamp or ctx.now).astimezone(timezone.utc)
+    att.proxy = None
+    if proxy:
+        found = ctx.directory.resolve(proxy)
+        att.proxy = found.email if found else proxy
+        if found and m.attendee(found.email) is None:
+            role = Role.OPTIONAL if att.role is Role.OPTIONAL else Role.REQUIRED
+            m.attendees.append(Attendee(email=found.email, role=role, name=found.name))
+            if m.status == "scheduled":
+                mail = notice(ctx, m, found.email)
+                mail.context["stands_in_for"] = ctx.name(att.email)
+                out.mails.append(mail)
+                out.log.append(f"{found.email} stands in for {att.email}; notice sent")
+    out.log.append(f"meeting {m.id}: {att.email} -> {rsvp.value}"
+                   + (f" (stand-in {att.proxy})" if att.proxy else "") + f" via {via}")
+    if rsvp is Rsvp.DECLINED and not att.proxy and att.required and att.email != m.host \
+            and m.status == "scheduled":
+        out.mails.append(to_person(
+            ctx, m, m.host, "meeting_declined", f"declined:m{m.id}:{att.email}:{ctx.now.isoformat()}",
+            "meeting_declined", who=ctx.name(att.email), who_email=att.email,
+            who_role=ROLE_LABELS.get(ctx.lang(m.host), ROLE_LABELS["zh-CN"])[att.role.value]))
+
+
+def answering_for(ctx: core.Context, m: Meeting, sender: str) -> Attendee | None:
+    """The attendee a mail answers for: the sender, or the person whose delegate the sender is."""
+    att = m.attendee(sender)
+    if att is None:
+        for boss in ctx.directory.delegators_of(sender):
+            att = m.attendee(boss)
+            if att:
+                break
+    return att
+
+
+_PROXY = re.compile(r"(?:由|请|讓|让)\s*(?P<a>[^\s，,。；;：:]{1,20}?)\s*(?:代为|代為|代替我|代我|代)\s*(?:参会|參會|参加|參加|出席)"
+                    r"|(?P<b>[^\s，,。；;：:由请]{1,20}?)\s*(?:代为|代為|代我|代)\s*(?:参会|參會|参加|參加|出席)"
+                    r"|(?:代理人|代参会人|代參會人)\s*[:：]\s*(?P<c>[^\s，,。；;]{1,30})"
+                    r"|\b(?P<d>[A-Z][\w.]*(?: [A-Z][\w.]*)?) will (?:attend|go|stand in) (?:for me|in my place|instead)", re.I)
+_TENTATIVE = re.compile(r"待定|可能|不确定|不確定|尽量|盡量|tentative|maybe|not sure", re.I)
+_DECLINE = re.compile(r"不参加|不參加|无法参加|無法參加|不能参加|不能參加|参加不了|參加不了|请假|請假|缺席|"
+                      r"来不了|來不了|去不了|有冲突|有衝突|can(?:no|')t (?:attend|make it|come)|"
+                      r"(?:will|won')t (?:be able to )?attend|\bdecline|unable to attend|not attend", re.I)
+_ACCEPT = re.compile(r"参加|參加|参会|參會|出席|确认|確認|收到|好的|没问题|沒問題|准时|準時|\bok\b|"
+                     r"accept|attend|will be there|count me in|confirmed?|\bnoted\b|\byes\b", re.I)
+
+
+def read_answer(ctx: core.Context, text: str) -> tuple[Rsvp | None, str | None]:
+    """(answer, stand-in name) of a text reply; (None, None) when it is not an answer."""
+    text = (text or "").strip()
+    first = "\n".join(text.splitlines()[:6])
+    proxy = None
+    mp = _PROXY.search(first)
+    if mp:
+        proxy = next(g for g in mp.groups() if g)
+    reading = None
+    try:
+        from . import replies
+        reading = replies.classify(first, ctx.now, ctx.calendar)
+    except ImportError:  # replies.py not there: the meeting words below still work
+        reading = None
+    if reading is not None and not proxy and getattr(reading, "proxy", None):
+        proxy = reading.proxy
+    if proxy:
+        return Rsvp.DECLINED, proxy.strip()
+    if _DECLINE.search(first):
+        return Rsvp.DECLINED, None
+    if _TENTATIVE.search(first):
+        return Rsvp.TENTATIVE, None
+    intent = getattr(getattr(reading, "intent", None), "value", None)
+    mapped = {"decline": Rsvp.DECLINED, "tentative": Rsvp.TENTATIVE, "confirm": Rsvp.ACCEPTED}.get(intent)
+    if mapped:
+        return mapped, None
+    if _ACCEPT.search(first):
+        return Rsvp.ACCEPTED, None
+    return None, None
+
+
+@core.on_reply(*NOTICE_KINDS)
+def on_notice_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
+    """A text answer in a notice's thread: 参加 / 不参加 / 由王五代参会 / 待定."""
+    m = ctx.lookup.get_meeting(rt.meeting_id) if rt.meeting_id is not None else None
+    if m is None:
+        return None
+    if not core.authenticated(msg, ctx.org):
+        return Outcome(status="refused", log=[f"answer from {msg.sender} failed authentication; not recorded"])
+    att = answering_for(ctx, m, msg.sender)
+    if att is None:
+        return Outcome(status="refused", log=[f"{msg.sender} is not invited to meeting {m.id}; not recorded"])
+    if m.status != "scheduled":
+        return Outcome(status="ignored", log=[f"meeting {m.id} is {m.status}; answer from {msg.sender} not recorded"])
+    rsvp, proxy = read_answer(ctx, msg.visible or msg.text)
+    out = Outcome(meetings=[m])
+    if rsvp is None:
+        out.meetings, out.status = [], "unknown"
+        out.log.append(f"meeting {m.id}: could not read an answer from {msg.sender}")
+    else:
+        via = "mail" if att.email == msg.sender.lower() else f"mail (by {msg.sender.lower()})"
+        record(ctx, m, att, rsvp, proxy, via, m.sequence, msg.date, out)
+    receipt = to_person(ctx, m, msg.sender.lower(), "meeting_rsvp_receipt", f"rsvp_receipt:{msg.message_id}",
+                        "meeting_rsvp_receipt", answer=rsvp.value if rsvp else "",
+                        answer_label=RSVP_LABELS.get(ctx.lang(msg.sender), RSVP_LABELS["zh-CN"])[rsvp.value]
+                        if rsvp else "", proxy=ctx.name(att.proxy) if rsvp and att.proxy else "",
+                        for_name=ctx.name(att.email) if att.email != msg.sender.lower() else "")
+    receipt.in_reply_to, receipt.references = msg.message_id, list(msg.references or [])
+    out.mails.append(receipt)
+    return out
+
+
+def _calendar_parts(msg: Any) -> list[bytes]:
+    seen, parts = set(), []
+    for part in msg.calendars or []:
+        if part not in seen:
+            seen.add(part)
+            parts.append(part)
+    return parts
+
+
+@core.on_new(10)
+def on_imip_reply(ctx: core.Context, msg: Any) -> Outcome | None:
+    """iMIP REPLY (Outlook, Gmail, Apple, Thunderbird), keyed on UID + attendee + SEQUENCE/DTSTAMP."""
+    answers, seen = [], set()
+    for part in _calendar_parts(msg):
+        for r in ical.parse_replies(part):
+            k = (r.uid, r.attendee, r.sequence, r.dtstamp)
+            if k not in seen:
+                seen.add(k)
+                answers.append(r)
+    meetings: dict[str, Meeting | None] = {}
+    for r in answers:
+        if r.uid not in meetings:
+            meetings[r.uid] = ctx.lookup.meeting_by_uid(r.uid)
+    answers = [r for r in answers if meetings.get(r.uid) is not None]
+    if not answers:
+        return None
+    if not core.authenticated(msg, ctx.org):
+        return Outcome(status="refused", log=[f"iMIP reply from {msg.sender} failed authentication"])
+    out = Outcome()
+    changed: dict[int, Meeting] = {}
+    for r in answers:
+        m = meetings[r.uid]
+        att = m.attendee(r.attendee) or answering_for(ctx, m, r.attendee)
+        if att is None:
+            out.log.append(f"meeting {m.id}: {r.attendee} answered but is not invited; ignored")
+            continue
+        if r.method != "REPLY":
+            out.log.append(f"meeting {m.id}: {r.attendee} proposed another time ({r.method}); ask the host")
+            continue
+        if not newer(att, r.sequence, r.dtstamp):
+            out.log.append(f"meeting {m.id}: {r.attendee} answered SEQUENCE {r.sequence} "
+                           f"({r.partstat.value}); a newer answer is kept")
+            continue
+        if r.partstat is Rsvp.NEEDS_ACTION:
+            continue
+        record(ctx, m, att, r.partstat, r.delegated_to, "imip", r.sequence, r.dtstamp, out)
+        changed[m.id] = m
+    out.meetings = list(changed.values())
+    out.status = "applied" if changed else "ignored"
+    return out
+
+
+on_imip_reply.calendar = True
+
+
+@core.on_new(11)
+def on_invitation(ctx: core.Context, msg: Any) -> Outcome | None:
+    """A host's own invitation to the shared mailbox creates the meeting, or updates it by UID."""
+    infos = []
+    for part in _calendar_parts(msg):
+        method = ical.calendar_method(part)
+        if method in ("REQUEST", "CANCEL"):
+            infos += ical.parse_invites(part, ctx.org.timezone)
+    if not infos:
+        return None
+    info = infos[0]
+    existing = ctx.lookup.meeting_by_uid(info.uid)
+    if existing is not None and existing.source != "imip":
+        return Outcome(status="ignored", log=[f"invitation {info.uid} is meeting {existing.id}, which mailflow "
+                                              "sent itself; change it with `mailflow meeting reschedule`"])
+    host = info.organizer if info.organizer and info.organizer != ctx.org.address.lower() else msg.sender.lower()
+    if ctx.directory.get(host) is None:
+        return None   # a stranger's invitation: core.not_understood keeps it and tells the admin
+    if not core.authenticated(msg, ctx.org):
+        return Outcome(status="refused", log=[f"invitation from {msg.sender} failed authentication"])
+    if info.method == "CANCEL":
+        if existing is None or existing.status == "cancelled":
+            return Outcome(status="ignored", log=[f"cancellation of unknown or cancelled meeting {info.uid}"])
+        existing.status, existing.sequence = "cancelled", max(existing.sequence, info.sequence)
+        existing.cancel_reason = info.description.strip()[:500]
+        return Outcome(meetings=[existing], log=[f"meeting {existing.id} cancelled by the host's invitation"])
+    if existing is not None and info.sequence < existing.sequence:
+        return Outcome(status="ignored", log=[f"invitation {info.uid} SEQUENCE {info.sequence} is older than "
+                                              f"meeting {existing.id}'s {existing.sequence}"])
+    fields = kv_fields(info.description)
+    m = Meeting(id=None, uid=info.uid, title=info.summary or "(无主题)", start=info.start, end=info.end,
+                tz=info.tz, location=info.location, host=host, sequence=info.sequence, source="imip",
+                goal=fields.get("goal", ""), online=fields.get("online", ""))
+    m.recorder = _one_person(ctx, fields.get("recorder"))
+    m.preparer = _one_person(ctx, fields.get("preparer"))
+    others = [(e, r) for e, _n, r in info.attendees if e not in (ctx.org.address.lower(), host)]
+    m.attendees = roster(m, [e for e, r in others if r is not Role.OPTIONAL],
+                         [e for e, r in others if r is Role.OPTIONAL], ctx.directory)
+    for e, n, _r in info.attendees:
+        a = m.attendee(e)
+        if a and not a.name and n:
+            a.name = n
+    m.agenda = [agenda_item(ctx, i, line) for i, line in enumerate(info.agenda, start=1)]
+    if existing is None:
+        return add(ctx, m)
+    m.id, m.created_at, m.minutes_state = existing.id, existing.created_at, existing.minutes_state
+    moved = (m.start, m.end) != (existing.start, existing.end)
+    old = {a.email: a for a in existing.attendees}
+    for a in m.attendees:
+        if a.email in old and not moved:
+            a.rsvp, a.proxy, a.answered_at, a.answered_via = (old[a.email].rsvp, old[a.email].proxy,
+                                                              old[a.email].answered_at, old[a.email].answered_via)
+            a.rsvp_sequence, a.rsvp_stamp = old[a.email].rsvp_sequence, old[a.email].rsvp_stamp
+    if moved:
+        reset_answers(ctx, m)
+    out = Outcome(meetings=[m], log=[f"meeting {m.id} updated from the host's invitation (SEQUENCE {m.sequence})"
+                                     + ("; new time" if moved else "")])
+    out.mails += [notice(ctx, m, a.email) for a in m.attendees if a.email not in old]
+    return out
+
+
+on_invitation.calendar = True
+
+
+# --------------------------------------------------------------------------- plain 会议通知 mails
+KEYS = {
+    "title": ("会议主题", "会议名称", "主题", "名称", "會議主題", "會議名稱", "主題", "subject", "title", "topic"),
+    "goal": ("会议目标", "目标", "会议目的", "目的", "會議目標", "目標", "goal", "objective", "purpose"),
+    "date": ("日期", "会议日期", "會議日期", "date"),
+    "time": ("时间", "会议时间", "日期时间", "時間", "會議時間", "time", "when"),
+    "location": ("地点", "会议地点", "会议室", "地點", "會議地點", "會議室", "location", "place", "room", "where"),
+    "online": ("线上会议", "线上", "会议号", "腾讯会议", "飞书会议", "線上會議", "會議號", "online", "meeting id"),
+    "host": ("主持人", "主持", "host", "chair"),
+    "recorder": ("记录人", "记录", "記錄人", "記錄", "recorder", "minutes taker", "note taker"),
+    "preparer": ("材料准备人", "材料準備人", "准备人", "preparer"),
+    "attendees": ("参会人员", "参会人", "与会人员", "参加人员", "出席人员", "參會人員", "參會人", "與會人員",
+                  "attendees", "participants", "required"),
+    "optional": ("列席人员", "列席", "列席人員", "optional"),
+    "agenda": ("议程", "会议议程", "议题", "議程", "會議議程", "議題", "agenda"),
+}
+_KEY_OF = {alias.lower(): key for key, aliases in KEYS.items() for alias in aliases}
+_KV = re.compile(r"^\s*[【\[]?\s*(?P<k>[^:：【】\[\]\n]{1,14}?)\s*[】\]]?\s*[:：]\s*(?P<v>.*?)\s*$")
+
+
+def kv_fields(text: str) -> dict[str, str]:
+    """The key-value lines of a mail or a description (full-width or ASCII colons)."""
+    out: dict[str, str] = {}
+    for line in (text or "").replace("\r\n", "\n").split("\n"):
+        mt = _KV.match(line)
+        if mt:
+            key = _KEY_OF.get(re.sub(r"\s+", " ", mt["k"]).strip().lower())
+            if key and key not in out:
+                out[key] = mt["v"]
+    return out
+
+
+def _one_person(ctx: core.Context, text: str | None) -> str | None:
+    if not text:
+        return None
+    p = ctx.directory.resolve(re.sub(r"[（(][^）)]*[）)]", "", text).strip())
+    return p.email if p else None
+
+
+def people_in(ctx: core.Context, text: str) -> tuple[list[str], list[str]]:
+    """(emails, names nobody or several people match) in a list such as 张伟、李娜，技术部-王*."""
+    found, unknown = [], []
+    for token in re.split(r"[,，、;；/]+", text or ""):
+        token = re.sub(r"[（(][^）)]*[）)]", "", token).strip()
+        if not token:
+            continue
+        email = re.search(r"[^\s<>]+@[^\s<>]+", token)
+        candidates = [email.group(0)] if email else [token]
+        if not email and ctx.directory.resolve(token) is None and " " in token:
+            candidates = token.split()
+        for c in candidates:
+            p = ctx.directory.resolve(c)
+            if p:
+                found.append(p.email)
+            else:
+                unknown.append(c)
+    return list(dict.fromkeys(found)), unknown
+
+
+_MINUTES = re.compile(r"(\d{1,3})\s*(?:分钟|分鐘|min(?:ute)?s?)", re.I)
+
+
+def agenda_item(ctx: core.Context, seq: int, line: str) -> AgendaItem:
+    """'市场部需求文档（负责人：张伟，15分钟）' -> title, owner, minutes."""
+    title, owner, minutes = line.strip(), None, None
+    m = re.search(r"[（(]([^）)]*)[）)]\s*$|\s+[-—–]+\s+(.*)$", title)
+    if m:
+        detail = m.group(1) or m.group(2) or ""
+        title = title[:m.start()].strip()
+        for part in re.split(r"[，,、;；]", detail):
+            part = re.sub(r"^(负责人|負責人|owner)\s*[:：]", "", part.strip(), flags=re.I).strip()
+            mm = _MINUTES.search(part)
+            if mm:
+                minutes = int(mm.group(1))
+            elif part and owner is None:
+                owner = _one_person(ctx, part)
+    return AgendaItem(seq=seq, title=title or line.strip(), owner=owner, minutes=minutes)
+
+
+_VAGUE = re.compile(r"左右|大概|大约|大約|约|約|待定|再定|tbd|ish\b|around", re.I)
+_DATE_FORMS = [
+    re.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号號]?"),
+    re.compile(r"(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]?"),
+    re.compile(r"(?<![\d:：])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])"),
+]
+_TIME = re.compile(r"(?P<ap>上午|下午|中午|晚上|早上)?\s*(?P<h>\d{1,2})\s*(?:[:：]\s*(?P<mi>\d{2})|[点點时時]\s*(?:(?P<mi2>\d{1,2})\s*分?|(?P<half>半))?)"
+                   r"\s*(?P<en>am|pm)?", re.I)
+
+
+def parse_when(text: str, now: datetime, tz: str, cal=None) -> tuple[datetime | None, datetime | None, str]:
+    """(start, end, problem) from '2026年11月25日（周三）14:00-16:00' and the like."""
+    if not text.strip():
+        return None, None, "time"
+    if _VAGUE.search(text):
+        return None, None, "exact_time"
+    zone = ZoneInfo(tz)
+    local = now.astimezone(zone)
+    day, rest = None, text
+    for form in _DATE_FORMS:
+        mt = form.search(text)
+        if mt:
+            y = int(mt.groupdict().get("y") or local.year)
+            try:
+                day = date(y, int(mt["m"]), int(mt["d"]))
+            except ValueError:
+                return None, None, "date"
+            if not mt.groupdict().get("y") and day < local.date():
+                day = day.replace(year=day.year + 1)
+            rest = text[:mt.start()] + " " + text[mt.end():]
+            break
+    if day is None:
+        from . import dates
+        found = dates.find_deadline(text, local, cal)
+        if found is None or found.due is None or found.vague:
+            return None, None, "date"
+        day = found.due
+        rest = text.replace(found.text, " ")
+    rest = re.sub(r"[（(][^）)]*[）)]", " ", rest)
+    times, last_ap = [], None
+    for mt in _TIME.finditer(rest):
+        h = int(mt["h"])
+        mi = 30 if mt["half"] else int(mt["mi"] or mt["mi2"] or 0)
+        ap = mt["ap"] or last_ap
+        last_ap = mt["ap"] or last_ap
+        en = (mt["en"] or "").lower()
+        if (ap in ("下午", "晚上") or en == "pm") and h < 12:
+            h += 12
+        if en == "am" and h == 12:
+            h = 0
+        if h > 23 or mi > 59:
+            return None, None, "time"
+        times.append(datetime.combine(day, datetime.min.time(), zone).replace(hour=h, minute=mi))
+    if not times:
+        return None, None, "time"
+    start = times[0]
+    end = times[1] if len(times) > 1 and times[1] > start else None
+    return start, end, ""
+
+
+def from_text(ctx: core.Context, text: str, sender: str) -> tuple[Meeting | None, list[str], list[str]]:
+    """(meeting, missing keys, unknown names) from a plain 会议通知 mail."""
+    f = kv_fields(text)
+    missing: list[str] = []
+    if not f.get("title"):
+        missing.append("title")
+    start, end, problem = parse_when(" ".join(x for x in (f.get("date", ""), f.get("time", "")) if x),
+                                     ctx.now, ctx.org.timezone, ctx.calendar)
+    if problem:
+        missing.append(problem)
+    if not f.get("location") and not f.get("online"):
+        missing.append("place")
+    host = _one_person(ctx, f.get("host")) if f.get("host") else sender
+    unknown: list[str] = []
+    if f.get("host") and host is None:
+        unknown.append(f["host"])
+    required, bad = people_in(ctx, f.get("attendees", ""))
+    optional, bad2 = people_in(ctx, f.get("optional", ""))
+    unknown += bad + bad2
+    recorder = _one_person(ctx, f.get("recorder"))
+    preparer = _one_person(ctx, f.get("preparer"))
+    for key, value in (("recorder", recorder), ("preparer", preparer)):
+        if f.get(key) and value is None:
+            unknown.append(f[key])
+    if not required and not optional:
+        missing.append("attendees")
+    if missing or unknown or host is None:
+        return None, missing, unknown
+    lines = ical.agenda_lines(text)
+    agenda = [agenda_item(ctx, i, line) for i, line in enumerate(lines, start=1)]
+    if end is None:
+        end = start + timedelta(minutes=sum(i.minutes or 0 for i in agenda) or 60)
+    m = Meeting(id=None, uid="", title=f["title"].strip(), start=start, end=end, tz=ctx.org.timezone,
+                goal=f.get("goal", ""), location=f.get("location", ""), online=f.get("online", ""),
+                host=host, recorder=recorder, preparer=preparer, agenda=agenda, source="mail")
+    m.attendees = roster(m, required, optional, ctx.directory)
+    return m, [], []
+
+
+@core.on_new(40)
+def on_meeting_mail(ctx: core.Context, msg: Any) -> Outcome | None:
+    """A 会议通知 / 会议安排 / meeting mail from a known person starts a meeting."""
+    subject = msg.subject or ""
+    if not SUBJECT_WORDS.search(subject) or NOT_A_NOTICE.search(subject) or core.SUBJECT_TAG.search(subject):
+        return None
+    sender = (msg.sender or "").lower()
+    if ctx.directory.get(sender) is None:
+        return None
+    if not core.authenticated(msg, ctx.org):
+        return Outcome(status="refused", log=[f"meeting mail from {sender} failed authentication"])
+    m, missing, unknown = from_text(ctx, msg.visible or msg.text, sender)
+    if m is None:
+        lang = ctx.lang(sender)
+        mail = Mail(key=f"meeting_unclear:{msg.message_id}", template="meeting_unclear", to=[sender],
+                    lang=lang, kind="meeting_unclear", in_reply_to=msg.message_id,
+                    references=list(msg.references or []),
+                    context={"name": ctx.name(sender), "subject": subject, "missing": missing,
+                             "unknown": unknown, "sender_name": ctx.org.name})
+        return Outcome(mails=[mail], status="unknown",
+                       log=[f"meeting mail from {sender}: missing {', '.join(missing) or '-'}; "
+                            f"unknown people {', '.join(unknown) or '-'}"])
+    return add(ctx, m)
+
+
+# --------------------------------------------------------------------------- the timeline
+@rules.condition("meeting_upcoming")
+def meeting_upcoming(ctx, m) -> bool:
+    """Scheduled and not started yet."""
+    return m.status == "scheduled" and m.start > ctx.now
+
+
+@rules.condition("meeting_short_notice")
+def meeting_short_notice(ctx, m) -> bool:
+    """Fewer than 2 working days between the day the meeting was created and its day."""
+    created = (m.created_at or ctx.now).astimezone(ctx.tz).date()
+    return ctx.calendar.workdays_between(created, m.start.astimezone(ctx.tz).date()) < 2
+
+
+@rules.condition("meeting_has_preparer")
+def meeting_has_preparer(ctx, m) -> bool:
+    return bool(m.preparer)
+
+
+@rules.condition("meeting_has_unanswered")
+def meeting_has_unanswered(ctx, m) -> bool:
+    return bool(unanswered(m))
+
+
+def unanswered(m: Meeting) -> list[Attendee]:
+    return [a for a in m.attendees if a.rsvp is Rsvp.NEEDS_ACTION and a.email != m.host]
+
+
+def _after_notice(m: Meeting, step) -> bool:
+    """A step whose moment passed before the notice went out is covered by the notice itself."""
+    return m.created_at is None or m.created_at < step.moment
+
+
+@rules.action("meeting_host_warning")
+def host_warning(ctx, step) -> Outcome:
+    m = step.obj
+    days = ctx.calendar.workdays_between(m.created_at.astimezone(ctx.tz).date(), m.start.astimezone(ctx.tz).date())
+    return Outcome(mails=[to_person(ctx, m, m.host, "meeting_host_warning", f"{step.key}:{m.host}",
+                                    "meeting_host_warning", workdays=max(days, 0))],
+                   log=[f"meeting {m.id} starts in {days} working day(s): host warned"])
+
+
+@rules.action("meeting_preparer_reminder")
+def preparer_reminder(ctx, step) -> Outcome:
+    m = step.obj
+    if not m.preparer or not _after_notice(m, step):
+        return Outcome(log=[f"meeting {m.id}: no preparer reminder (none, or the notice was later)"])
+    return Outcome(mails=[to_person(ctx, m, m.preparer, "meeting_preparer_reminder", f"{step.key}:{m.preparer}",
+                                    "meeting_preparer_reminder")])
+
+
+@rules.action("meeting_rsvp_nudge")
+def rsvp_nudge(ctx, step) -> Outcome:
+    m = step.obj
+    if not _after_notice(m, step):
+        return Outcome(log=[f"meeting {m.id}: no nudge, the notice went out after its moment"])
+    mails = [to_person(ctx, m, a.email, "meeting_nudge", f"{step.key}:{a.email}", "meeting_nudge")
+             for a in unanswered(m)]
+    return Outcome(mails=mails, log=[f"meeting {m.id}: nudged {len(mails)} people without an answer"])
+
+
+@rules.action("meeting_day_before")
+def day_before(ctx, step) -> Outcome:
+    m = step.obj
+    if not _after_notice(m, step):
+        return Outcome(log=[f"meeting {m.id}: no reminder, the notice went out after its moment"])
+    mails = [to_person(ctx, m, a.email, "meeting_reminder", f"{step.key}:{a.email}", "meeting_reminder",
+                       rsvp=a.rsvp.value)
+             for a in m.attendees if a.rsvp is not Rsvp.DECLINED]
+    return Outcome(mails=mails, log=[f"meeting {m.id}: day-before reminder to {len(mails)} people"])
+
+
+# --------------------------------------------------------------------------- for the CLI
+def to_json(m: Meeting) -> dict:
+    """`mailflow meeting show --json`: the meeting with each attendee's answer."""
+    return {
+        "id": m.id, "uid": m.uid, "title": m.title, "goal": m.goal, "start": m.start.isoformat(),
+        "end": m.end.isoformat(), "timezone": m.tz, "location": m.location, "online": m.online,
+        "host": m.host, "recorder": m.recorder, "preparer": m.preparer, "status": m.status,
+        "cancel_reason": m.cancel_reason, "sequence": m.sequence, "source": m.source,
+        "created_at": m.created_at.isoformat() if m.created_at else None,
+        "attendees": [{"email": a.email, "name": a.name, "role": a.role.value, "rsvp": a.rsvp.value,
+                       **({"proxy": a.proxy} if a.proxy else {}),
+                       "answered_at": a.answered_at.isoformat() if a.answered_at else None,
+                       "answered_via": a.answered_via} for a in m.attendees],
+        "agenda": [{"seq": i.seq, "title": i.title, "owner": i.owner, "minutes": i.minutes,
+                    "outcome": i.outcome, "materials": i.materials} for i in m.agenda],
+    }
+
+
+def summary_json(m: Meeting) -> dict:
+    counts: dict[str, int] = {}
+    for a in m.attendees:
+        counts[a.rsvp.value] = counts.get(a.rsvp.value, 0) + 1
+    return {"id": m.id, "title": m.title, "start": m.start.isoformat(), "end": m.end.isoformat(),
+            "status": m.status, "host": m.host, "attendees": len(m.attendees), "rsvp": counts}
+
+
