@@ -161,7 +161,7 @@ def _attribution_len(lines_n: list[str], i: int, before_quote: bool = False) -> 
         if len(joined) > _MAX_HEADER_LINE:
             break
         core = joined.rstrip(" -—–")[-48:]  # attribution verbs sit at the end
-        if k and (not _HAS_DATE_OR_ADDR_RE.search(ln) or ln[-1] in ".!?。！？;；"):
+        if k and (not _HAS_DATE_OR_ADDR_RE.search(ln) or (ln[-1] in ".!?。！？;；" and "@" not in ln)):
             # a wrapped attribution starts with its date or address; and a sentence above a
             # complete one-line attribution is not part of it
             if _ATTRIB_END_RE.search(core) or core.endswith(":"):
@@ -172,6 +172,9 @@ def _attribution_len(lines_n: list[str], i: int, before_quote: bool = False) -> 
                 return k + 1
         elif core.endswith(":") and "@" in joined and _TIME_RE.search(joined) and _YEAR_RE.search(joined):
             return k + 1
+        elif core.endswith(":") and _ATTRIB_VERB_RE.search(joined) and _YEAR_RE.search(joined) \
+                and ("@" in joined or _TIME_RE.search(joined)):
+            return k + 1  # "Am 25.06.2015 um 10:55 schrieb Test user:"
         elif before_quote and k == 0 and "@" in joined and _YEAR_RE.search(joined):
             return 1
     return 0
@@ -181,6 +184,7 @@ _TIME_RE = re.compile(r"\d{1,2}[:.]\d{2}|[上下]午|\d{1,2}点")
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}|\d{1,2}[/.]\d{1,2}")
 
 
+_ATTRIB_VERB_RE = re.compile(r"\b(?:wrote|schrieb|a écrit|escribió|skrev|napisał|schreef)\b|写道|寫道", re.IGNORECASE)
 _LARK_REPLY_RE = re.compile(r"^(?:回复|回覆|reply to)\s*\S.{0,30}:$", re.IGNORECASE)
 
 
@@ -202,7 +206,7 @@ _MOBILE_SIG_RE = re.compile(
     r"腾讯企业邮|騰訊企業郵|新浪邮箱|搜狐邮箱)[\w \-.()（）]{0,30}"
     r"|(?:从|從)我的\s*[\w \-]{1,20}\s*(?:发送|發送|傳送)"
     r"|(?:sent|envoyé|gesendet|enviado|inviato|sendt|skickat|verzonden|wysłane|отправлено)\s+"
-    r"(?:from|with|via|by|using|on|depuis|de|von|desde|da|fra|från|met|vanaf|z|с)\s+"
+    r"(?:from|with|via|by|using|on|depuis|à partir de|de|von|desde|da|fra|från|met|vanaf|z|с)\s+"
     r"[\w .'’\-()\[\]/:]{1,60}?(?:,\s*please excuse.{0,40})?"
     r"|von meinem [\w .\-]{1,40} gesendet"
     r"|(?:get|获取|獲取|取得|下载|下載)\s*\[?\s*outlook\s*(?:for|適用於|适用于)?\s*(?:ios|android)[\w \-]{0,10}\]?"
@@ -217,6 +221,14 @@ def _strip_signature(lines: list[str]) -> list[str]:
         if idx > 0 and line.rstrip() in ("--", "-- "):
             lines = lines[:idx]
             break
+    # a mailing-list footer: an underscore rule, then a few lines naming the list
+    for idx in range(max(1, len(lines) - 8), len(lines)):
+        n = _norm(lines[idx])
+        if len(n) >= 2 and not n.strip("_"):
+            tail = " ".join(lines[idx + 1:]).lower()
+            if any(w in tail for w in ("mailing list", "listinfo", "unsubscribe", "退订", "退訂")):
+                lines = lines[:idx]
+                break
     # a mobile signature ("发自我的iPhone", "Sent from my iPhone", …): the new text ends above it
     for idx in range(1, len(lines)):
         line = lines[idx]
@@ -237,7 +249,7 @@ _NEWLINES_RE = re.compile(r"\r\n?|[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 def _is_quoted(line_n: str) -> bool:
     # "|" quoting (old Outlook/Gmail); a Markdown table row ("| 任务 | 状态 |") is not a quote
-    return line_n.startswith(">") or (line_n.startswith("|") and not line_n.endswith("|"))
+    return line_n.startswith(">") or (line_n.startswith("|") and (line_n == "|" or not line_n.endswith("|")))
 
 
 def _cut_lines(lines: list[str]) -> list[str]:
