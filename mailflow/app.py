@@ -104,7 +104,7 @@ class App:
             elif not mb.password:
                 raise ConfigError(f"{self.settings.source}: [mailbox] url: an IMAP mailbox needs "
                                   f"${ENV_IMAP_PASSWORD}")
-            self._inbox = open_inbox(url, mb.password, checkpoint=self.store, processed=mb.processed,
+            self._inbox = open_inbox(url, mb.password, checkpoint=self.store.checkpoint(), processed=mb.processed,
                                      processed_folder=mb.processed_folder, verify_tls=mb.verify_tls)
         return self._inbox
 

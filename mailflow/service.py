@@ -242,16 +242,21 @@ class Service:
     async def run_forever(self) -> None:
         """Inbound in a worker thread (IDLE or poll), the tick every minute, the outbox after each."""
         loop = asyncio.get_running_loop()
+        wake = asyncio.Event()
+
+        def stop() -> None:
+            log.info("stopping: finishing the current transaction")
+            self.stop_event.set()
+            wake.set()
         for sig in (signal.SIGTERM, signal.SIGINT):
             try:
-                loop.add_signal_handler(sig, self.stop_event.set)
+                loop.add_signal_handler(sig, stop)
             except (NotImplementedError, RuntimeError):
                 pass
         try:
             loop.add_signal_handler(signal.SIGHUP, self._reload)
         except (NotImplementedError, RuntimeError, AttributeError):
             pass
-        wake = asyncio.Event()
         worker = loop.run_in_executor(None, self._inbound_worker, loop, wake)
         tick_every = self.app.settings.schedule.tick_seconds
         next_tick = 0.0
@@ -271,7 +276,10 @@ class Service:
                 await asyncio.wait_for(wake.wait(), timeout=min(5.0, tick_every))
             except asyncio.TimeoutError:
                 pass
-        await asyncio.wait_for(asyncio.shield(worker), timeout=5)
+        try:
+            await asyncio.wait_for(asyncio.shield(worker), timeout=4)
+        except asyncio.TimeoutError:
+            log.warning("inbox worker still busy at shutdown; leaving it (nothing is marked without a commit)")
         log.info("stopped")
 
     def _inbound_worker(self, loop: asyncio.AbstractEventLoop, wake: asyncio.Event) -> None:

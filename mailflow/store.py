@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import zlib
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -508,6 +509,10 @@ class Store:
                           (key, rule, obj, _dt(moment), _dt(now), status))
 
     # --- IMAP checkpoint (mailbox.Checkpoint) ---------------------------------------------
+    def checkpoint(self) -> "Checkpoint":
+        """A checkpoint for the IMAP worker thread: same table, its own connection."""
+        return Checkpoint(self.path) if self.path != ":memory:" else self
+
     def load(self, folder: str) -> tuple[int | None, int]:
         row = self._one("SELECT uidvalidity, last_uid FROM mailbox_state WHERE folder = ?", (folder,))
         return (row["uidvalidity"], row["last_uid"]) if row else (None, 0)
@@ -530,3 +535,32 @@ def _parsed_from_data(d: dict) -> ParsedMinutes:
         action_items=[ActionItem(**{**a, "due": _pd(a.get("due"))}) for a in d.get("action_items", [])],
         problems=[Problem(**x) for x in d.get("problems", [])])
 
+
+
+class Checkpoint:
+    """UIDVALIDITY and last UID per folder, written from the IMAP worker thread.
+
+    sqlite3 connections belong to the thread that made them; this one opens its own connection
+    lazily in whichever thread uses it (WAL lets it write beside the main connection)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._local = threading.local()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            self._local.conn = conn
+        return conn
+
+    def load(self, folder: str) -> tuple[int | None, int]:
+        row = self._conn().execute("SELECT uidvalidity, last_uid FROM mailbox_state WHERE folder = ?",
+                                   (folder,)).fetchone()
+        return (row[0], row[1]) if row else (None, 0)
+
+    def save(self, folder: str, uidvalidity: int, last_uid: int) -> None:
+        self._conn().execute("INSERT INTO mailbox_state VALUES (?,?,?) ON CONFLICT(folder) DO UPDATE SET "
+                             "uidvalidity=excluded.uidvalidity, last_uid=excluded.last_uid",
+                             (folder, uidvalidity, last_uid))

@@ -1,0 +1,167 @@
+"""The daemon against real servers started by the suite: Dovecot (IMAP) and aiosmtpd (SMTP).
+
+The daemon runs as a real process (`python -m mailflow run`), the way an operator runs it.
+"""
+
+import asyncio
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from apphelp import PEOPLE, SH, make_app
+
+pytestmark = pytest.mark.servers
+
+
+def eml(mid: str, body: str = "请问会议室在哪里？", sender: str = "zhangwei@corp.example") -> bytes:
+    return (f"From: 张伟 <{sender}>\r\nTo: mailflow@corp.example\r\nSubject: 问题 {mid}\r\n"
+            f"Message-ID: <{mid}@client.example>\r\nDate: Fri, 20 Nov 2026 10:00:00 +0800\r\n"
+            f"Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n").encode()
+
+
+def write_config(tmp_path: Path, imap_url: str, smtp_url: str, poll: int = 60) -> Path:
+    (tmp_path / "people.yaml").write_text(PEOPLE, encoding="utf-8")
+    cfg = tmp_path / "mailflow.toml"
+    cfg.write_text(f'[mailbox]\nurl = "{imap_url}"\npoll_interval = {poll}\n'
+                   f'[smtp]\nurl = "{smtp_url}"\n[store]\npath = "mf.db"\n'
+                   f'[org]\naddress = "mailflow@corp.example"\npeople = "people.yaml"\n'
+                   f'[schedule]\ntick_seconds = 5\n', encoding="utf-8")
+    return cfg
+
+
+def mailflow(cfg: Path, *args: str, password: str, **kw) -> subprocess.CompletedProcess:
+    env = {**os.environ, "MAILFLOW_IMAP_PASSWORD": password}
+    return subprocess.run([sys.executable, "-m", "mailflow", "--config", str(cfg), *args],
+                          env=env, capture_output=True, text=True, timeout=60, **kw)
+
+
+def inbound(cfg: Path) -> dict[str, str]:
+    conn = sqlite3.connect(cfg.parent / "mf.db")
+    try:
+        return dict(conn.execute("SELECT message_id, status FROM inbound").fetchall())
+    except sqlite3.OperationalError:
+        return {}
+    finally:
+        conn.close()
+
+
+def wait_until(predicate, timeout: float) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if predicate():
+            return time.monotonic() - start
+        time.sleep(0.05)
+    raise AssertionError(f"not within {timeout}s")
+
+
+def test_fetch_and_checkpoint_across_daemon_restarts(tmp_path, dovecot_server, dovecot_user, smtp_sink):
+    user, password = dovecot_user
+    cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url)
+    for i in range(3):
+        dovecot_server.append(user, eml(f"a{i}"))
+    first = mailflow(cfg, "run", "--once", password=password)
+    assert first.returncode == 0, first.stderr
+    assert len(inbound(cfg)) == 3
+    dovecot_server.append(user, eml("b0"))
+    second = mailflow(cfg, "run", "--once", password=password)       # a restarted daemon
+    assert second.returncode == 0, second.stderr
+    assert "4 mail(s) taken in" not in second.stderr and "1 mail(s) taken in" in second.stderr
+    assert sorted(inbound(cfg)) == sorted(f"<{m}@client.example>" for m in ("a0", "a1", "a2", "b0"))
+    smtp_sink.wait_for(4)
+    assert smtp_sink.duplicate_ids() == [] and len(smtp_sink.received_ids()) == 4
+
+
+def test_uidvalidity_change_applies_nothing_twice(tmp_path, dovecot_server, dovecot_user, smtp_sink):
+    user, password = dovecot_user
+    cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url)
+    dovecot_server.append(user, eml("u0"))
+    assert mailflow(cfg, "run", "--once", password=password).returncode == 0
+    dovecot_server.reset_uidvalidity(user)
+    dovecot_server.append(user, eml("u1"))
+    run = mailflow(cfg, "run", "--once", password=password)
+    assert run.returncode == 0, run.stderr
+    assert inbound(cfg) == {"<u0@client.example>": "unknown", "<u1@client.example>": "unknown"}
+    smtp_sink.wait_for(2)
+    assert smtp_sink.duplicate_ids() == [] and len(smtp_sink.received_ids()) == 2
+
+
+def test_idle_wakes_the_daemon_and_a_dovecot_restart_loses_nothing(tmp_path, dovecot_server, dovecot_user,
+                                                                   smtp_sink):
+    user, password = dovecot_user
+    cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url, poll=600)
+    env = {**os.environ, "MAILFLOW_IMAP_PASSWORD": password}
+    log = open(tmp_path / "daemon.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "mailflow", "--config", str(cfg), "run"], env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: "mf.db" in os.listdir(tmp_path) and inbound(cfg) == {} and
+                   "inbox" in (tmp_path / "daemon.log").read_text(), 10)
+        time.sleep(1.0)                                   # let it reach IDLE
+        dovecot_server.append(user, eml("idle1"))
+        took = wait_until(lambda: "<idle1@client.example>" in inbound(cfg), 5)   # poll is 600 s: only IDLE
+        dovecot_server.restart()                          # the server goes away under the idling daemon
+        dovecot_server.append(user, eml("after-restart"))
+        wait_until(lambda: "<after-restart@client.example>" in inbound(cfg), 10)
+        smtp_sink.wait_for(2)
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=5) == 0
+        stop_time = time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        log.close()
+    print(f"IDLE reply -> stored in {took:.2f}s; SIGTERM -> exit in {stop_time:.2f}s")
+    assert smtp_sink.duplicate_ids() == []
+
+
+def _queue_one(svc, app, now, mid):
+    svc.process_raw(eml(mid), "k", now)
+
+
+def test_smtp_421_then_451_then_success_delivers_once(tmp_path, smtp_sink):
+    start = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
+    app, svc, clock = make_app(tmp_path, start, smtp={"url": smtp_sink.url})
+    _queue_one(svc, app, start, "retry1")
+    smtp_sink.script(["421 4.3.2 Service not available", "451 4.3.0 Try again later"])
+    for _ in range(3):
+        asyncio.run(svc.flush_once(clock.now()))
+        clock.advance(hours=2)                           # past any backoff
+    assert app.store.outbox_counts() == {"sent": 1}
+    assert len(smtp_sink.received_ids()) == 1 and smtp_sink.duplicate_ids() == []
+    row = app.store.outbox_rows()[0]
+    assert row["attempts"] == 3
+
+
+def test_smtp_550_is_dead_reported_and_the_rest_keeps_flowing(tmp_path, smtp_sink):
+    start = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
+    app, svc, clock = make_app(tmp_path, start, smtp={"url": smtp_sink.url})
+    _queue_one(svc, app, start, "dead1")
+    _queue_one(svc, app, start, "fine1")
+    smtp_sink.script(["550 5.1.1 No such user"])
+    asyncio.run(svc.flush_once(clock.now()))
+    assert app.store.outbox_counts() == {"dead": 1, "sent": 1}
+    assert len(smtp_sink.received_ids()) == 1
+    app.close()
+    from click.testing import CliRunner
+    from mailflow.cli import main
+    out = CliRunner().invoke(main, ["--config", str(tmp_path / "mailflow.toml"), "outbox", "--json",
+                                    "--status", "dead"], env={"MAILFLOW_CONFIG": ""})
+    # make_app builds settings in memory; write the same config for the CLI to read
+    if out.exit_code != 0 or not out.output.strip():
+        (tmp_path / "mailflow.toml").write_text(
+            f'[smtp]\nurl = "{smtp_sink.url}"\n[store]\npath = "mailflow.db"\n[org]\npeople = "people.yaml"\n'
+            f'address = "mailflow@corp.example"\n', encoding="utf-8")
+        out = CliRunner().invoke(main, ["--config", str(tmp_path / "mailflow.toml"), "outbox", "--json",
+                                        "--status", "dead"])
+    assert out.exit_code == 0, out.output
+    (row,) = [json.loads(line) for line in out.output.splitlines() if line.startswith("{")]
+    assert row["status"] == "dead" and "550" in row["last_error"]
