@@ -83,6 +83,11 @@ MIGRATIONS: list[str] = [
     CREATE TABLE mailbox_state (
         folder TEXT PRIMARY KEY, uidvalidity INTEGER, last_uid INTEGER NOT NULL DEFAULT 0);
     """,
+    # 2: the tasks a sent mail numbered 1..n (a weekly progress request, a receipt), so that an
+    #    answer such as "1 已完成；3 延期到周五" finds its tasks (tasks.py)
+    """
+    CREATE TABLE outbox_items (message_id TEXT PRIMARY KEY, items TEXT NOT NULL);
+    """,
 ]
 
 OUTBOX_STATES = ("queued", "retry", "sent", "dead", "held")
@@ -494,6 +499,17 @@ class Store:
         """What we sent under this Message-ID: kind, meeting_id, task_id (for reply routing)."""
         return self._one("SELECT id, kind, template, meeting_id, task_id, recipients FROM outbox "
                          "WHERE message_id = ?", (message_id,))
+
+    # --- numbered task lists of sent mails (tasks.py: multi-item answers) ----------------------
+    def save_outbox_items(self, message_id: str, task_ids: list[int]) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO outbox_items (message_id, items) VALUES (?, ?)",
+                          (message_id, _j([int(i) for i in task_ids])))
+
+    def outbox_items(self, outbox_id: int) -> list[int] | None:
+        """The task ids a sent mail (by outbox row id) numbered 1..n, or None."""
+        row = self._one("SELECT i.items FROM outbox_items i JOIN outbox o ON o.message_id = i.message_id "
+                        "WHERE o.id = ?", (outbox_id,))
+        return json.loads(row["items"]) if row else None
 
     # --- rule firings -------------------------------------------------------------------
     def has_fired(self, key: str) -> bool:
