@@ -267,3 +267,150 @@ def outbox_retry(obj: Ctx, ident: int) -> None:
         click.echo(f"mailflow: outbox {ident} is not dead, retrying or held", err=True)
         sys.exit(1)
     click.echo(f"outbox {ident} queued again")
+
+
+# --- meeting (mailflow/meetings.py) ---------------------------------------------------------
+@main.group()
+def meeting() -> None:
+    """Meetings: add one from a YAML file, list, show, reschedule, cancel.
+
+    Notices, updates and cancellations are queued in the same transaction and sent by `mailflow run`.
+    """
+
+
+def _meeting_change(obj: Ctx, now_text: str | None, change) -> None:
+    """Run `change(ctx) -> Outcome` and commit it in one store transaction; exit 1 on MeetingError."""
+    from .meetings import MeetingError
+    from .service import Service
+    settings = obj.settings()
+    now = parse_now(now_text, settings.org.timezone)
+    app = obj.app(now)
+    now = app.now()
+    try:
+        with app.store.transaction():
+            out = change(app.context(now))
+            Service(app).commit(out, now)
+    except MeetingError as e:
+        click.echo(f"mailflow: {e}", err=True)
+        app.close()
+        sys.exit(1)
+    for line in out.log:
+        click.echo(line)
+    click.echo(f"{len(out.mails)} mail(s) queued; `mailflow run` sends them")
+    app.close()
+
+
+def _get_meeting(ctx, ident: int):
+    from .meetings import MeetingError
+    m = ctx.lookup.get_meeting(ident)
+    if m is None:
+        raise MeetingError(f"no meeting {ident}")
+    return m
+
+
+@meeting.command("add")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--now", "now_text", metavar="ISO", help="Pretend it is this time (simulation and tests).")
+@click.pass_obj
+def meeting_add(obj: Ctx, file: str, now_text: str | None) -> None:
+    """Create a meeting from FILE.yaml and queue a notice with a calendar invite to each attendee.
+
+    Errors name the key (exit 2). See README, "Meetings", for the format.
+    """
+    import yaml
+
+    from . import meetings
+    settings = obj.settings()
+    try:
+        data = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        click.echo(f"mailflow: {file}: not valid YAML: {e}", err=True)
+        sys.exit(2)
+    app = obj.app(parse_now(now_text, settings.org.timezone))
+    try:
+        m = meetings.from_data(data, app.directory, settings.org.timezone, source=file)
+    except meetings.MeetingError as e:
+        click.echo(f"mailflow: {e}", err=True)
+        app.close()
+        sys.exit(2)
+    _meeting_change(obj, now_text, lambda ctx: meetings.add(ctx, m))
+
+
+@meeting.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of meetings.")
+@click.option("--status", "state", type=click.Choice(["scheduled", "cancelled"]), help="Only these.")
+@click.pass_obj
+def meeting_list(obj: Ctx, as_json: bool, state: str | None) -> None:
+    """Meetings by start time, with how many attendees answered what."""
+    from .meetings import summary_json
+    app = obj.app()
+    rows = [summary_json(m) for m in app.store.meetings(state)]
+    app.close()
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        answers = ", ".join(f"{k} {v}" for k, v in sorted(r["rsvp"].items()))
+        click.echo(f"{r['id']:>4} {r['status']:<9} {r['start'][:16].replace('T', ' ')}  {r['title']}  "
+                   f"({r['attendees']} invited: {answers})")
+
+
+@meeting.command("show")
+@click.argument("ident", type=int)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@click.pass_obj
+def meeting_show(obj: Ctx, ident: int, as_json: bool) -> None:
+    """A meeting with its agenda and every attendee's role, answer (rsvp), stand-in and when/how."""
+    from .meetings import to_json
+    app = obj.app()
+    m = app.store.get_meeting(ident)
+    app.close()
+    if m is None:
+        click.echo(f"mailflow: no meeting {ident}", err=True)
+        sys.exit(1)
+    data = to_json(m)
+    if as_json:
+        emit_json(data)
+        return
+    click.echo(f"#{data['id']} {data['title']} [{data['status']}, SEQUENCE {data['sequence']}, from {data['source']}]")
+    click.echo(f"  {data['start']} – {data['end']} ({data['timezone']})")
+    for key in ("goal", "location", "online", "cancel_reason"):
+        if data[key]:
+            click.echo(f"  {key}: {data[key]}")
+    click.echo("  attendees:")
+    for a in data["attendees"]:
+        how = f"  ({a['answered_via']} {a['answered_at'][:16]})" if a["answered_at"] else ""
+        proxy = f", stand-in {a['proxy']}" if a.get("proxy") else ""
+        click.echo(f"    {a['email']:<28} {a['role']:<9} {a['rsvp']}{proxy}{how}")
+    if data["agenda"]:
+        click.echo("  agenda:")
+        for i in data["agenda"]:
+            click.echo(f"    {i['seq']}. {i['title']} ({i['owner'] or '-'}, {i['minutes'] or '-'} min)")
+
+
+@meeting.command("reschedule")
+@click.argument("ident", type=int)
+@click.option("--start", required=True, metavar="TIME", help="New start, e.g. 2026-11-26 14:00.")
+@click.option("--end", required=True, metavar="TIME", help="New end, e.g. 2026-11-26 16:00.")
+@click.option("--now", "now_text", metavar="ISO", help="Pretend it is this time (simulation and tests).")
+@click.pass_obj
+def meeting_reschedule(obj: Ctx, ident: int, start: str, end: str, now_text: str | None) -> None:
+    """Move a meeting: a new REQUEST (same UID, SEQUENCE+1) to everyone; answers are asked again."""
+    from . import meetings
+
+    def change(ctx):
+        m = _get_meeting(ctx, ident)
+        return meetings.reschedule(ctx, m, meetings.parse_moment(start, m.tz, "--start"),
+                                   meetings.parse_moment(end, m.tz, "--end"))
+    _meeting_change(obj, now_text, change)
+
+
+@meeting.command("cancel")
+@click.argument("ident", type=int)
+@click.option("--reason", required=True, help="Why; it goes into every cancellation.")
+@click.option("--now", "now_text", metavar="ISO", help="Pretend it is this time (simulation and tests).")
+@click.pass_obj
+def meeting_cancel(obj: Ctx, ident: int, reason: str, now_text: str | None) -> None:
+    """Cancel a meeting: METHOD:CANCEL (same UID, SEQUENCE+1) to everyone invited."""
+    from . import meetings
+    _meeting_change(obj, now_text, lambda ctx: meetings.cancel(ctx, _get_meeting(ctx, ident), reason))
