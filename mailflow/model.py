@@ -265,6 +265,21 @@ class Mail:
 
 
 @dataclass
+class MinutesConfirmation:
+    """One attendee's answer to the final minutes (纪要确认): pending until the deadline, then
+    confirmed, objection, or accepted (silence: 无异议视为认可). Stored in minutes_confirmations."""
+
+    meeting_id: int
+    version: int
+    email: str
+    status: str = "pending"                  # pending | confirmed | objection | accepted
+    deadline: datetime | None = None
+    answered_at: datetime | None = None
+    text: str = ""
+    message_id: str | None = None
+
+
+@dataclass
 class Outcome:
     """What the pure core decided: objects to store and mails to queue, in one transaction."""
 
@@ -273,6 +288,7 @@ class Outcome:
     task_events: list[TaskEvent] = field(default_factory=list)
     minutes: list[MinutesVersion] = field(default_factory=list)
     mails: list[Mail] = field(default_factory=list)
+    confirmations: list[MinutesConfirmation] = field(default_factory=list)
     status: str = "applied"                  # for an inbound mail: applied | ignored | unknown | refused
     log: list[str] = field(default_factory=list)
 
@@ -282,5 +298,6 @@ class Outcome:
         self.task_events += other.task_events
         self.minutes += other.minutes
         self.mails += other.mails
+        self.confirmations += other.confirmations
         self.log += other.log
         return self

@@ -49,6 +49,8 @@ class Service:
             self.store.save_task(t, now)
         for e in out.task_events:
             self.store.add_task_event(e)
+        for c in out.confirmations:
+            self.store.save_minutes_confirmation(c)
         for mail in out.mails:
             self.queue(mail, now)
 
