@@ -20,8 +20,8 @@ from typing import Any, Iterator
 
 import sqlite_utils
 
-from .model import (ActionItem, AgendaItem, Attendee, Meeting, MinutesVersion, OwnerTasks, ParsedMinutes,
-                    Problem, Role, Rsvp, Task, TaskEvent, TaskStatus)
+from .model import (ActionItem, AgendaItem, Attendee, Meeting, MinutesConfirmation, MinutesVersion, OwnerTasks,
+                    ParsedMinutes, Problem, Role, Rsvp, Task, TaskEvent, TaskStatus)
 
 # Each migration runs once, in order, inside a transaction; the index is the schema version.
 MIGRATIONS: list[str] = [
@@ -87,6 +87,14 @@ MIGRATIONS: list[str] = [
     #    answer such as "1 已完成；3 延期到周五" finds its tasks (tasks.py)
     """
     CREATE TABLE outbox_items (message_id TEXT PRIMARY KEY, items TEXT NOT NULL);
+    """,
+    # 3: each attendee's answer to the final minutes (minutes_flow.py): pending until the
+    #    2-working-day deadline, then confirmed | objection | accepted (silence)
+    """
+    CREATE TABLE minutes_confirmations (
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id), version INTEGER NOT NULL, email TEXT NOT NULL,
+        status TEXT NOT NULL, deadline TEXT, answered_at TEXT, text TEXT, message_id TEXT,
+        PRIMARY KEY (meeting_id, email));
     """,
 ]
 
@@ -510,6 +518,34 @@ class Store:
         row = self._one("SELECT i.items FROM outbox_items i JOIN outbox o ON o.message_id = i.message_id "
                         "WHERE o.id = ?", (outbox_id,))
         return json.loads(row["items"]) if row else None
+
+    # --- minutes flow (minutes_flow.py): its meetings and the attendees' confirmations -----------
+    def minutes_candidates(self, people: list[str], since: datetime, now: datetime) -> list[Meeting]:
+        """Meetings of which one of `people` is recorder or host, ended in [since, now], minutes not
+        final: where a new-thread draft may belong (most recent end first)."""
+        marks = ",".join("?" * len(people))
+        rows = self._all(
+            f'SELECT * FROM meetings WHERE status = \'scheduled\' AND minutes_state != \'final\' '
+            f'AND (recorder IN ({marks}) OR host IN ({marks})) AND julianday("end") >= julianday(?) '
+            f'AND julianday("end") <= julianday(?) ORDER BY julianday("end") DESC, id DESC',
+            (*people, *people, _dt(since), _dt(now)))
+        return [self._meeting(r) for r in rows]
+
+    def save_minutes_confirmation(self, c: MinutesConfirmation) -> None:
+        self.conn.execute(
+            "INSERT INTO minutes_confirmations VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(meeting_id, email) DO UPDATE "
+            "SET version=excluded.version, status=excluded.status, deadline=excluded.deadline, "
+            "answered_at=excluded.answered_at, text=excluded.text, message_id=excluded.message_id",
+            (c.meeting_id, c.version, c.email, c.status, _dt(c.deadline), _dt(c.answered_at), c.text,
+             c.message_id))
+
+    def minutes_confirmations(self, meeting_id: int) -> list[MinutesConfirmation]:
+        return [MinutesConfirmation(meeting_id=r["meeting_id"], version=r["version"], email=r["email"],
+                                    status=r["status"], deadline=_pdt(r["deadline"]),
+                                    answered_at=_pdt(r["answered_at"]), text=r["text"] or "",
+                                    message_id=r["message_id"])
+                for r in self._all("SELECT * FROM minutes_confirmations WHERE meeting_id = ? ORDER BY rowid",
+                                   (meeting_id,))]
 
     # --- rule firings -------------------------------------------------------------------
     def has_fired(self, key: str) -> bool:
