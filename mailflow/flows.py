@@ -6,3 +6,4 @@ Each flow registers with core (inbound handlers) and rules (conditions, actions)
 from . import basics  # noqa: F401
 from . import meetings  # noqa: F401
 from . import minutes_flow  # noqa: F401
+from . import tasks  # noqa: F401

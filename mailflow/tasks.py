@@ -1,0 +1,545 @@
+"""Replies become task updates: the 任务台账 and its 进度更新 log (pure; returns Outcomes).
+
+A mail reaches this module when core.route placed it on a task (In-Reply-To/References to a
+mail we sent about the task, the [MF-T42] subject tag, or a signed plus-address token), or when
+it answers a mail that numbered several tasks (the weekly progress request, a receipt): the
+numbered task ids of such a mail are kept in the outbox_items table (see `numbered_items`).
+
+Order of checks, for every mail:
+1. Authentication: with [org] trusted_authserv_id set, mail without a pass from our own server
+   changes nothing (status "refused", no answer: the sender may be forged; the admin is told).
+   A plus-address token that is forged, or names another task, is refused the same way.
+2. Authority (core.may_change_task): owner, the owner's delegates, the meeting's host and
+   recorder (and the host's delegates). Anyone else gets a polite refusal; the host is told.
+3. replies.classify on the new text, anchored on the mail's Date.
+
+What an answer does (decisions; the tests pin them):
+- confirm: Task.confirmed_at, when the owner or a delegate says it (行动项需经负责人确认). Any
+  other report by the owner's side (progress, done, delay) also counts as accepting the task.
+- progress: 未开始 -> 进行中 (a task that was 已完成 is reopened); a 延期 task stays 延期 (its new
+  date and reason still stand) and only the percent changes; "未开始" keeps 未开始 at 0%.
+- done: 已完成 at 100%, the risk flag cleared, and the host asked to verify (验收通过 / 退回 + reason).
+  The host's answer (in that thread, or any task thread while the task is 已完成) -> 已验收, or
+  back to 进行中 with the reason logged and the owner told.
+- delay: needs a new date *and* a reason. With both: 延期, new due, reason. Without one of them the
+  ledger's status and due stay as they are, but the request is logged (event "delay_requested")
+  and the risk flag set, so the host sees it at once; the sender is asked for what is missing.
+  Either kind is flagged late_notice (event flag + a mail to the host) when asked less than 24 h
+  before the end of working hours on the due date, or after it.
+- risk: the risk flag and note; the receipt goes in copy to the host.
+- objection / decline / tentative on a task: logged, status "unknown" (the host's daily digest
+  reads inbound rows with status unknown and a task_id), the sender told the host will decide.
+- unknown: one clarifying answer with examples; an answer to that clarification that is still not
+  understood gets no second one (it waits in the digest).
+- A 已验收 task is closed: answers are acknowledged and change nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from . import core, dates, replies, tokens
+from .model import Intent, Mail, Outcome, Task, TaskEvent, TaskStatus
+
+NUMBERED_KINDS = ("progress_request", "task_receipt", "task_clarify")
+OWN_KINDS = ("task_receipt", "task_clarify")
+_TEXT_LIMIT = 500
+
+# The host's verdict on a finished task. A return is looked for first (不通过 contains 通过).
+_RETURN = re.compile(r"退回|不通过|不予?验收|未通过|驳回|打回|返工|退件|不合格|reject|not\s+accept|send\s+back|redo",
+                     re.I)
+_PASS = re.compile(r"验收通过|驗收通過|通过|通過|验收|驗收|合格|同意|确认|確認|可以|没问题|沒問題|好的|"
+                   r"\bok\b|\bokay\b|approved?|accepted?|\bpass(ed)?\b|lgtm", re.I)
+_RETURN_LEAD = re.compile(r"^\s*(?:验收)?(?:退回|不通过|未通过|驳回|打回|返工|不合格|rejected|reject)\s*[，,：:。.;；、\s]*",
+                          re.I)
+
+
+def numbered_items(mail: Mail) -> list[int] | None:
+    """The task ids a mail numbers 1..n (context["items"]: ids, or dicts with "id"/"task_id"),
+    for the kinds whose answers may say "1 已完成；3 延期到周五". Service.queue stores them."""
+    if mail.kind not in NUMBERED_KINDS:
+        return None
+    raw = mail.context.get("items")
+    if not isinstance(raw, (list, tuple)) or not raw:
+        return None
+    ids: list[int] = []
+    for it in raw:
+        if isinstance(it, dict):
+            it = it.get("task_id", it.get("id"))
+        if isinstance(it, bool) or not isinstance(it, int):
+            return None
+        ids.append(it)
+    return ids
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points
+
+@core.on_object("task")
+def on_task_mail(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
+    task = ctx.lookup.get_task(rt.task_id) if rt.task_id is not None else None
+    if task is None:
+        return None
+    meeting = ctx.lookup.get_meeting(task.meeting_id) if task.meeting_id is not None else None
+    sender = (msg.sender or "").lower()
+    refused = _gate(ctx, msg, task, meeting, rt)
+    if refused is not None:
+        return refused
+    if _is_verifier(ctx, sender, meeting) and task.status is TaskStatus.DONE and _verdict(msg.visible):
+        return _verify(ctx, msg, task, meeting)
+    reading = replies.classify(msg.visible, msg.date or ctx.now, ctx.calendar)
+    out = _apply_reading(ctx, msg, rt, [(task, meeting, _Part.of(reading))], reading)
+    out.intent = reading.intent.value
+    return out
+
+
+@core.on_reply("task_verify")
+def on_verify_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
+    """The host answers a verify request: 验收通过 / 退回 + reason. Others fall through to on_task_mail."""
+    task = ctx.lookup.get_task(rt.task_id) if rt.task_id is not None else None
+    if task is None:
+        return None
+    meeting = ctx.lookup.get_meeting(task.meeting_id) if task.meeting_id is not None else None
+    if not _is_verifier(ctx, (msg.sender or "").lower(), meeting):
+        return None
+    refused = _gate(ctx, msg, task, meeting, rt)
+    if refused is not None:
+        return refused
+    if _verdict(msg.visible) is None:
+        reading = replies.classify(msg.visible, msg.date or ctx.now, ctx.calendar)
+        if reading.intent is not Intent.UNKNOWN:
+            return None          # the host reports on the task like anyone else
+        return _clarify(ctx, msg, rt, task, mode="verify")
+    return _verify(ctx, msg, task, meeting)
+
+
+@core.on_reply(*NUMBERED_KINDS)
+def on_numbered_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
+    """An answer to a mail that listed several tasks, numbered ("1 已完成；3 延期到周五")."""
+    lookup_items = getattr(ctx.lookup, "outbox_items", None)
+    ids = lookup_items(rt.answered["id"]) if lookup_items and rt.answered else None
+    if not ids:
+        return None              # a receipt about one task: on_task_mail (routed by its task_id)
+    reading = replies.classify(msg.visible, msg.date or ctx.now, ctx.calendar)
+    tasks = [ctx.lookup.get_task(i) for i in ids]
+    pairs: list[tuple[Task, Any, _Part]] = []
+    unclear: list[int] = []
+    if reading.items:
+        for it in reading.items:
+            task = tasks[it.item - 1] if 1 <= it.item <= len(tasks) else None
+            if task is None:
+                unclear.append(it.item)
+                continue
+            pairs.append((task, None, _Part.of(it)))
+    elif len(tasks) == 1 and tasks[0] is not None:
+        pairs.append((tasks[0], None, _Part.of(reading)))
+    if not pairs:
+        # No numbers and several tasks: which one? Ask once, listing them.
+        rt.task_id = next((t.id for t in tasks if t is not None), None)
+        out = _clarify(ctx, msg, rt, None, mode="items", numbered=[t for t in tasks if t is not None])
+        out.intent = reading.intent.value
+        return out
+    for i, (task, _m, part) in enumerate(pairs):
+        meeting = ctx.lookup.get_meeting(task.meeting_id) if task.meeting_id is not None else None
+        pairs[i] = (task, meeting, part)
+    gate = _gate(ctx, msg, pairs[0][0], pairs[0][1], rt, check_sender=False)
+    if gate is not None:
+        return gate
+    allowed = [p for p in pairs if core.may_change_task(ctx, p[0], msg.sender, p[1])
+               or _is_host_delegate(ctx, msg.sender, p[1])]
+    if not allowed:
+        return _refuse(ctx, msg, pairs[0][0], pairs[0][1])
+    rt.task_id = allowed[0][0].id
+    out = _apply_reading(ctx, msg, rt, allowed, reading, unclear=unclear, numbered=ids,
+                         refused=[p[0] for p in pairs if p not in allowed])
+    out.intent = reading.intent.value
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Gates: authentication, tokens, authority
+
+def _is_host_delegate(ctx: core.Context, sender: str, meeting: Any) -> bool:
+    if not meeting or not meeting.host:
+        return False
+    host = ctx.directory.get(meeting.host)
+    return bool(host and (sender or "").lower() in host.delegates)
+
+
+def _is_verifier(ctx: core.Context, sender: str, meeting: Any) -> bool:
+    """The host verifies (验收); so may the host's delegates."""
+    if not meeting or not meeting.host:
+        return False
+    return sender == meeting.host.lower() or _is_host_delegate(ctx, sender, meeting)
+
+
+def _owner_side(ctx: core.Context, task: Task, sender: str) -> bool:
+    if sender == task.owner.lower():
+        return True
+    owner = ctx.directory.get(task.owner)
+    return bool(owner and sender in owner.delegates)
+
+
+def _token_problem(ctx: core.Context, msg: Any, task: Task) -> str | None:
+    """A plus-address token on a mail routed to `task` must be genuine and name it (or its meeting)."""
+    org = ctx.org
+    if not (org.plus_addressing and org.secret):
+        return None
+    for addr in [*(msg.to or []), *(msg.cc or [])]:
+        tok = tokens.token_in(addr, org.address)
+        if not tok:
+            continue
+        checked = tokens.check_token(org.secret, tok)
+        if checked is None:
+            return f"forged reply token in {addr}"
+        kind, num = checked
+        if not ((kind == "t" and num == task.id) or (kind == "m" and num == task.meeting_id)):
+            return f"reply token {kind}{num} used on task {task.id}"
+    return None
+
+
+def _gate(ctx: core.Context, msg: Any, task: Task, meeting: Any, rt: core.Route,
+          check_sender: bool = True) -> Outcome | None:
+    if not core.authenticated(msg, ctx.org):
+        return _silent_refusal(ctx, msg, f"not authenticated by {ctx.org.trusted_authserv_id}; task "
+                                         f"{task.id} unchanged")
+    problem = _token_problem(ctx, msg, task)
+    if problem:
+        return _silent_refusal(ctx, msg, f"{problem}; task {task.id} unchanged")
+    sender = (msg.sender or "").lower()
+    if check_sender and not (core.may_change_task(ctx, task, sender, meeting)
+                             or _is_host_delegate(ctx, sender, meeting)):
+        return _refuse(ctx, msg, task, meeting)
+    return None
+
+
+def _silent_refusal(ctx: core.Context, msg: Any, why: str) -> Outcome:
+    out = Outcome(status="refused", log=[why])
+    if ctx.org.admin:
+        out.mails.append(core.forward_to_admin(ctx, msg, "refused", why))
+    return out
+
+
+def _refuse(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Outcome:
+    """A polite refusal to someone who may not change the task; the host is told."""
+    sender = (msg.sender or "").lower()
+    out = Outcome(status="refused", log=[f"{sender} may not change task {task.id} ({task.title}); refused"])
+    base = _base(ctx, task)
+    out.mails.append(Mail(
+        key=f"task_refused:{msg.message_id}", template="task_refused", to=[sender], lang=ctx.lang(sender),
+        kind="task_refused", task_id=task.id, meeting_id=task.meeting_id, in_reply_to=msg.message_id,
+        references=list(msg.references or []),
+        context={**base, "name": msg.sender_name or ctx.name(sender) or sender,
+                 "host_name": ctx.name(meeting.host) if meeting and meeting.host else ""}))
+    if meeting and meeting.host:
+        out.mails.append(Mail(
+            key=f"task_refused_host:{msg.message_id}", template="task_refused_host", to=[meeting.host],
+            lang=ctx.lang(meeting.host), kind="task_refused_host", task_id=task.id,
+            meeting_id=task.meeting_id,
+            context={**base, "name": ctx.name(meeting.host), "sender": sender,
+                     "sender_name": msg.sender_name or ctx.name(sender) or sender,
+                     "text": _clip(msg.visible), "subject": msg.subject or ""}))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Applying readings
+
+@dataclass
+class _Part:
+    intent: Intent
+    percent: int | None = None
+    due: date | None = None
+    due_vague: bool = False
+    reason: str = ""
+    deadline: Any = None
+    calendar_gap: bool = False
+
+    @classmethod
+    def of(cls, r: Any) -> "_Part":
+        return cls(intent=r.intent, percent=r.percent, due=r.due, due_vague=r.due_vague, reason=r.reason,
+                   deadline=r.deadline, calendar_gap=bool(getattr(r, "calendar_gap", False)
+                                                          or (r.deadline and r.deadline.calendar_gap)))
+
+
+@dataclass
+class _Result:
+    task: Task
+    what: str                  # confirm progress done delay delay_incomplete risk noted closed unchanged
+    missing: list[str] = field(default_factory=list)
+    late: bool = False
+    gap: bool = False
+    old_due: date | None = None
+    changed: bool = False
+    event: TaskEvent | None = None
+
+
+def _base(ctx: core.Context, task: Task) -> dict:
+    return {"title": task.title, "task_id": task.id, "owner": task.owner, "owner_name": ctx.name(task.owner),
+            "due": task.due, "status": task.status.value}
+
+
+def _clip(text: str | None) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= _TEXT_LIMIT else text[:_TEXT_LIMIT] + "…"
+
+
+def _due_end(ctx: core.Context, due: date) -> datetime:
+    end = getattr(ctx.clockwork, "work_end", None) or dates.WORKDAY_END
+    return datetime.combine(due, end, tzinfo=ctx.tz)
+
+
+def _asked_at(ctx: core.Context, msg: Any) -> datetime:
+    """When the sender asked: the Date header, unless it is in the future or days old (skewed clocks)."""
+    d = msg.date
+    if d is None or d.tzinfo is None or d > ctx.now or d < ctx.now - timedelta(days=2):
+        return ctx.now
+    return d
+
+
+def _apply_one(ctx: core.Context, msg: Any, task: Task, part: _Part, text: str) -> _Result:
+    sender = (msg.sender or "").lower()
+    t = replace(task, collaborators=list(task.collaborators))
+    old = task.status
+    ev = dict(task_id=task.id, at=ctx.now, actor=sender, text=text, old_status=old.value,
+              message_id=msg.message_id)
+    res = _Result(task=t, what="unchanged")
+    if old is TaskStatus.VERIFIED:
+        res.what = "closed"
+        return res
+    intent = part.intent
+    owner_side = _owner_side(ctx, task, sender)
+
+    if intent in (Intent.CONFIRM, Intent.PROGRESS, Intent.DONE, Intent.DELAY, Intent.RISK) and owner_side \
+            and t.confirmed_at is None:
+        t.confirmed_at = ctx.now
+        res.changed = True
+    if intent is Intent.CONFIRM:
+        if res.changed:
+            res.what = "confirm"
+            res.event = TaskEvent(**ev, kind="confirm", new_status=old.value)
+        return res
+    if intent is Intent.DONE or (intent is Intent.PROGRESS and part.percent == 100):
+        if old is TaskStatus.DONE:
+            return res
+        t.status, t.percent, t.done_at, t.risk = TaskStatus.DONE, 100, ctx.now, False
+        res.what, res.changed = "done", True
+        res.event = TaskEvent(**ev, kind="done", new_status="done", percent=100)
+        return res
+    if intent is Intent.PROGRESS:
+        if old is TaskStatus.NOT_STARTED and part.percent == 0:
+            t.percent = 0
+        elif old is not TaskStatus.DELAYED:
+            t.status = TaskStatus.IN_PROGRESS
+        if part.percent is not None:
+            t.percent = part.percent
+        if old is TaskStatus.DONE:
+            t.done_at = None
+        if (t.status, t.percent) == (old, task.percent) and not res.changed:
+            return res
+        res.what, res.changed = "progress", True
+        res.event = TaskEvent(**ev, kind="progress", new_status=t.status.value, percent=t.percent)
+        return res
+    if intent is Intent.DELAY:
+        deadline = part.deadline
+        due = part.due
+        if deadline is not None and deadline.delay is not None and task.due is not None:
+            deadline = dates.apply_delay(deadline, task.due, ctx.calendar)
+            due = deadline.due
+        gap = part.calendar_gap or bool(deadline and deadline.calendar_gap)
+        res.gap = gap
+        res.late = task.due is not None and _asked_at(ctx, msg) > _due_end(ctx, task.due) - timedelta(hours=24)
+        flags = (["late_notice"] if res.late else []) + (["calendar_gap"] if gap else [])
+        if due is not None and due < ctx.now.astimezone(ctx.tz).date():
+            due = None
+        res.missing = (["date"] if due is None else []) + (["reason"] if not part.reason else [])
+        if res.missing:
+            t.risk = True
+            t.risk_note = t.risk_note or text[:200]
+            res.what, res.changed = "delay_incomplete", True
+            res.event = TaskEvent(**ev, kind="delay_requested", new_status=old.value, due=due, flags=flags)
+            return res
+        res.old_due = task.due
+        t.status, t.due, t.delay_reason, t.done_at = TaskStatus.DELAYED, due, part.reason, None
+        res.what, res.changed = "delay", True
+        res.event = TaskEvent(**ev, kind="delay", new_status="delayed", due=due, percent=t.percent, flags=flags)
+        return res
+    if intent is Intent.RISK:
+        t.risk, t.risk_note = True, text[:200]
+        if part.percent is not None:
+            t.percent = part.percent
+            if old is TaskStatus.NOT_STARTED and part.percent > 0:
+                t.status = TaskStatus.IN_PROGRESS
+        res.what, res.changed = "risk", True
+        res.event = TaskEvent(**ev, kind="risk", new_status=t.status.value, percent=t.percent)
+        return res
+    if intent in (Intent.OBJECTION, Intent.DECLINE, Intent.TENTATIVE):
+        res.what = "noted"
+        res.event = TaskEvent(**ev, kind=intent.value, new_status=old.value)
+        return res
+    res.what = "unknown"
+    return res
+
+
+def _apply_reading(ctx: core.Context, msg: Any, rt: core.Route, pairs: list, reading: Any, *,
+                   unclear: list[int] | None = None, numbered: list[int] | None = None,
+                   refused: list[Task] | None = None) -> Outcome:
+    sender = (msg.sender or "").lower()
+    text = _clip(reading.text or msg.visible)
+    results = [(meeting, _apply_one(ctx, msg, task, part, text)) for task, meeting, part in pairs]
+    unknown = [r for _m, r in results if r.what == "unknown"]
+    known = [(m, r) for m, r in results if r.what != "unknown"]
+    if not known and not unclear:
+        return _clarify(ctx, msg, rt, pairs[0][0], mode="unknown")
+    if (not unknown and not unclear and not refused and rt.answered and rt.answered.get("kind") in OWN_KINDS
+            and all(r.what in ("unchanged", "closed") for _m, r in known)):
+        # "好的" / "收到" to our own receipt: nothing to record, and no receipt of the receipt.
+        return Outcome(status="ignored", log=["an acknowledgement of our answer; nothing changed"])
+    out = Outcome(status="applied")
+    lang = ctx.lang(sender)
+    cc: list[str] = []
+    lines = []
+    for meeting, r in known:
+        t = r.task
+        if r.changed:
+            out.tasks.append(t)
+        if r.event is not None:
+            out.task_events.append(r.event)
+        out.log.append(f"task {t.id} ({t.title}): {r.what} by {sender}"
+                       + (f", due {t.due}" if r.what == "delay" else "")
+                       + (" [late notice]" if r.late else "") + (" [calendar gap]" if r.gap else ""))
+        host = meeting.host if meeting else ""
+        if r.what == "noted":
+            out.status = "unknown"
+        if r.what == "risk" and host and host != sender:
+            cc.append(host)
+        if r.what == "done" and host:
+            out.mails.append(_verify_request(ctx, msg, t, meeting))
+        if r.late and host:
+            out.mails.append(_late_notice(ctx, msg, t, meeting, r))
+        lines.append({**_base(ctx, t), "what": r.what, "percent": t.percent, "reason": t.delay_reason,
+                      "note": t.risk_note, "missing": r.missing, "late": r.late, "gap": r.gap,
+                      "old_due": r.old_due, "verify": r.what == "done" and bool(host),
+                      "host_name": ctx.name(host) if host else ""})
+    if unknown:
+        unclear = list(unclear or []) + [
+            (numbered.index(r.task.id) + 1) if numbered and r.task.id in numbered else r.task.id for r in unknown]
+    first = known[0][1].task if known else pairs[0][0]
+    single = numbered is None
+    key = f"task_receipt:{msg.message_id}"
+    clarify_kind = any(r.what == "delay_incomplete" for _m, r in known) or bool(unclear)
+    out.mails.insert(0, Mail(
+        key=key, template="task_receipt", to=[sender], cc=sorted(set(cc)), lang=lang,
+        kind="task_clarify" if clarify_kind and single else "task_receipt",
+        task_id=first.id if single else None, meeting_id=first.meeting_id,
+        in_reply_to=msg.message_id, references=list(msg.references or []),
+        context={"name": msg.sender_name or ctx.name(sender) or sender, "lines": lines,
+                 "unclear": unclear or [], "refused": [t.title for t in (refused or [])],
+                 "items": list(numbered) if numbered else []}))
+    if unclear:
+        out.log.append(f"not understood for item(s) {', '.join(map(str, unclear))}")
+    if refused:
+        out.log.append(f"{sender} may not change: {', '.join(str(t.id) for t in refused)}")
+    return out
+
+
+def _clarify(ctx: core.Context, msg: Any, rt: core.Route, task: Task | None, *, mode: str,
+             numbered: list[Task] | None = None) -> Outcome:
+    """One clarifying answer with examples; none when the mail already answers one of ours."""
+    sender = (msg.sender or "").lower()
+    out = Outcome(status="unknown", log=[f"not understood ({mode}): {_clip(msg.visible)[:80]!r}"])
+    if rt.answered and rt.answered.get("kind") in OWN_KINDS:
+        out.log.append("an answer to our clarification, still unclear: left for the host's digest")
+        return out
+    ids = [t.id for t in numbered] if numbered else []
+    ctx_base = _base(ctx, task) if task else {"title": "", "task_id": None, "owner": "", "owner_name": "",
+                                              "due": None, "status": ""}
+    out.mails.append(Mail(
+        key=f"task_clarify:{msg.message_id}", template="task_clarify", to=[sender], lang=ctx.lang(sender),
+        kind="task_clarify", task_id=task.id if task else None,
+        meeting_id=task.meeting_id if task else None, in_reply_to=msg.message_id,
+        references=list(msg.references or []),
+        context={**ctx_base, "name": msg.sender_name or ctx.name(sender) or sender, "mode": mode,
+                 "text": _clip(msg.visible), "items": ids,
+                 "numbered": [{"n": i + 1, "title": t.title, "due": t.due, "status": t.status.value}
+                              for i, t in enumerate(numbered or [])]}))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Verification (验收)
+
+def _verdict(text: str | None) -> str | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    if _RETURN.search(text):
+        return "return"
+    if _PASS.search(text):
+        return "pass"
+    return None
+
+
+def _verify_request(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Mail:
+    return Mail(
+        key=f"task_verify:t{task.id}:{msg.message_id}", template="task_verify", to=[meeting.host],
+        lang=ctx.lang(meeting.host), kind="task_verify", task_id=task.id, meeting_id=task.meeting_id,
+        context={**_base(ctx, task), "name": ctx.name(meeting.host), "text": _clip(msg.visible),
+                 "sender_name": ctx.name(msg.sender) or msg.sender, "meeting_title": meeting.title})
+
+
+def _late_notice(ctx: core.Context, msg: Any, task: Task, meeting: Any, r: _Result) -> Mail:
+    return Mail(
+        key=f"task_late_notice:t{task.id}:{msg.message_id}", template="task_late_notice", to=[meeting.host],
+        lang=ctx.lang(meeting.host), kind="task_late_notice", task_id=task.id, meeting_id=task.meeting_id,
+        context={**_base(ctx, task), "name": ctx.name(meeting.host), "text": _clip(msg.visible),
+                 "sender_name": ctx.name(msg.sender) or msg.sender, "old_due": r.old_due or task.due,
+                 "new_due": task.due if r.what == "delay" else None, "asked": _asked_at(ctx, msg)})
+
+
+def _verify(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Outcome:
+    sender = (msg.sender or "").lower()
+    verdict = _verdict(msg.visible)
+    text = _clip(msg.visible)
+    base = _base(ctx, task)
+    receipt = dict(key=f"task_receipt:{msg.message_id}", template="task_receipt", to=[sender],
+                   lang=ctx.lang(sender), kind="task_receipt", task_id=task.id, meeting_id=task.meeting_id,
+                   in_reply_to=msg.message_id, references=list(msg.references or []))
+    name = msg.sender_name or ctx.name(sender) or sender
+    if task.status is not TaskStatus.DONE:
+        line = {**base, "what": "closed" if task.status is TaskStatus.VERIFIED else "unchanged",
+                "percent": task.percent, "reason": task.delay_reason, "note": "", "missing": [], "late": False,
+                "gap": False, "old_due": None, "verify": False, "host_name": ""}
+        return Outcome(status="applied", log=[f"task {task.id} is {task.status.value}: nothing to verify"],
+                       mails=[Mail(**receipt, context={"name": name, "lines": [line], "unclear": [],
+                                                       "refused": [], "items": []})])
+    t = replace(task, collaborators=list(task.collaborators))
+    ev = dict(task_id=task.id, at=ctx.now, actor=sender, text=text, old_status="done", message_id=msg.message_id)
+    if verdict == "pass":
+        t.status, t.verified_at = TaskStatus.VERIFIED, ctx.now
+        event = TaskEvent(**ev, kind="verified", new_status="verified", percent=t.percent)
+        what, reason = "verified", ""
+    else:
+        reason = _RETURN_LEAD.sub("", text, count=1).strip() or text
+        t.status, t.done_at = TaskStatus.IN_PROGRESS, None
+        event = TaskEvent(**ev, kind="rejected", new_status="in_progress", percent=t.percent)
+        what = "returned"
+    line = {**_base(ctx, t), "what": what, "percent": t.percent, "reason": reason, "note": "", "missing": [],
+            "late": False, "gap": False, "old_due": None, "verify": False, "host_name": ""}
+    mails = [Mail(**receipt, context={"name": name, "lines": [line], "unclear": [], "refused": [], "items": []})]
+    if task.owner != sender:
+        mails.append(Mail(
+            key=f"task_verify_result:{msg.message_id}", template="task_verify_result", to=[task.owner],
+            lang=ctx.lang(task.owner), kind="task_verify_result", task_id=task.id, meeting_id=task.meeting_id,
+            context={**_base(ctx, t), "name": ctx.name(task.owner), "result": what, "reason": reason,
+                     "host_name": ctx.name(sender) or sender}))
+    out = Outcome(tasks=[t], task_events=[event], mails=mails, status="applied",
+                  log=[f"task {task.id} ({task.title}): {what} by {sender}" + (f": {reason}" if reason else "")])
+    out.intent = "confirm" if what == "verified" else "objection"
+    return out
+
+
+__all__ = ["numbered_items", "on_task_mail", "on_verify_reply", "on_numbered_reply", "NUMBERED_KINDS"]
