@@ -414,3 +414,80 @@ def meeting_cancel(obj: Ctx, ident: int, reason: str, now_text: str | None) -> N
     """Cancel a meeting: METHOD:CANCEL (same UID, SEQUENCE+1) to everyone invited."""
     from . import meetings
     _meeting_change(obj, now_text, lambda ctx: meetings.cancel(ctx, _get_meeting(ctx, ident), reason))
+
+
+# --- minutes (minutes_flow.py) -------------------------------------------------------------------
+@main.group()
+def minutes() -> None:
+    """Minutes drafts: how a draft is read, and where a meeting's minutes stand."""
+
+
+@minutes.command("parse")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--now", "now_text", metavar="ISO",
+              help="Read relative dates (本周五, 3个工作日内) from this moment; default: the .eml's Date, else now.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: decisions, action_items, problems.")
+@click.pass_obj
+def minutes_parse(obj: Ctx, file: str, now_text: str | None, as_json: bool) -> None:
+    """Show how a minutes draft FILE (.eml, or text/Markdown) will be read, owners resolved
+    through people.yaml: decisions, action items (title, owner, collaborators, due, deliverable)
+    and the problems the recorder would be asked to fix."""
+    from . import inbound
+    from . import minutes as mins
+    from .minutes_flow import draft_body
+    app = obj.app()
+    try:
+        now = parse_now(now_text, app.settings.org.timezone)
+        raw = Path(file).read_bytes()
+        if file.lower().endswith(".eml"):
+            msg = inbound.parse(raw, own_addresses=[app.settings.org.address])
+            text, html = draft_body(msg)
+            now = now or msg.date
+        else:
+            text, html = raw.decode("utf-8-sig", errors="replace"), None
+            if file.lower().endswith((".html", ".htm")):
+                text, html = "", text
+        parsed = mins.parse(text, app.directory, now or app.now(), app.calendar, html=html)
+    finally:
+        app.close()
+    if as_json:
+        emit_json(mins.to_json(parsed))
+    else:
+        click.echo(mins.to_table(parsed), nl=False)
+
+
+@minutes.command("show")
+@click.argument("ident", type=int)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@click.pass_obj
+def minutes_show(obj: Ctx, ident: int, as_json: bool) -> None:
+    """A meeting's minutes: state, every version (draft, problems, review, final, superseded) and
+    each attendee's answer to the final minutes (pending, confirmed, objection, accepted)."""
+    app = obj.app()
+    m = app.store.get_meeting(ident)
+    if m is None:
+        app.close()
+        click.echo(f"mailflow: no meeting {ident}", err=True)
+        sys.exit(1)
+    data = {"meeting": m.id, "title": m.title, "minutes_state": m.minutes_state,
+            "versions": [{"version": v.version, "status": v.status, "author": v.author,
+                          "received_at": v.received_at.isoformat() if v.received_at else None,
+                          "action_items": len(v.parsed.action_items) if v.parsed else 0,
+                          "problems": len(v.parsed.problems) if v.parsed else 0}
+                         for v in app.store.minutes_versions(m.id)],
+            "confirmations": [{"email": c.email, "status": c.status,
+                               "deadline": c.deadline.isoformat() if c.deadline else None,
+                               "answered_at": c.answered_at.isoformat() if c.answered_at else None,
+                               "text": c.text}
+                              for c in app.store.minutes_confirmations(m.id)]}
+    app.close()
+    if as_json:
+        emit_json(data)
+        return
+    click.echo(f"meeting {data['meeting']}: {data['title']}  (minutes: {data['minutes_state']})")
+    for v in data["versions"]:
+        click.echo(f"  v{v['version']} {v['status']:<10} {v['author']}  {v['received_at']}  "
+                   f"{v['action_items']} item(s), {v['problems']} problem(s)")
+    for c in data["confirmations"]:
+        click.echo(f"  {c['email']:<28} {c['status']:<9} deadline {c['deadline']}"
+                   + (f"  {c['text']}" if c["text"] and c["status"] == "objection" else ""))
