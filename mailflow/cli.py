@@ -491,3 +491,146 @@ def minutes_show(obj: Ctx, ident: int, as_json: bool) -> None:
     for c in data["confirmations"]:
         click.echo(f"  {c['email']:<28} {c['status']:<9} deadline {c['deadline']}"
                    + (f"  {c['text']}" if c["text"] and c["status"] == "objection" else ""))
+
+
+# --- replies and the task ledger (tasks.py) --------------------------------------------------
+def _work_calendar(settings):
+    """The working-day calendar as the daemon builds it, without opening the store."""
+    from . import dates
+    s = settings
+    if s.paths.holidays:
+        path = s.path(s.paths.holidays)
+    else:
+        rules_dir = s.path(s.paths.rules) if s.paths.rules else s.base_dir / "rules"
+        path = rules_dir / "holidays.yaml"
+        if not path.exists():
+            path = shipped("rules") / "holidays.yaml"
+    try:
+        extra = dates.load_holidays(path) if path.exists() else None
+        return dates.WorkCalendar(extra)
+    except Exception as e:   # a broken holidays.yaml is a configuration error
+        fail_config(e)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--now", "now_text", metavar="ISO",
+              help="Anchor for relative dates when a mail has no Date header (default: now).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file and line.")
+@click.pass_obj
+def explain(obj: Ctx, files: tuple[str, ...], now_text: str | None, as_json: bool) -> None:
+    """Show how mailflow reads reply mails (.eml FILES): auto-reply or not, the intent, percent,
+    new due date, stand-in, numbered items and the new text it read (quotes and signatures cut).
+    Relative dates (下周五, 3个工作日内) are resolved against each mail's Date header."""
+    from . import inbound, replies
+    settings = obj.settings()
+    cal = _work_calendar(settings)
+    anchor = parse_now(now_text, settings.org.timezone) or datetime.now(settings.tz)
+    for f in files:
+        msg = inbound.parse(Path(f).read_bytes(), own_addresses=[settings.org.address])
+        reading = None if msg.auto else replies.classify(msg.visible, msg.date or anchor, cal)
+        data = {"file": f, "auto": bool(msg.auto), **replies.reading_to_json(reading), "text": msg.visible}
+        if as_json:
+            emit_json(data)
+            continue
+        if msg.auto:
+            click.echo(f"{f}: not an answer ({msg.auto_reason}); ignored")
+            continue
+        parts = [data["intent"]]
+        if data["percent"] is not None:
+            parts.append(f"{data['percent']}%")
+        if data["due"]:
+            parts.append(f"due {data['due']}")
+        if reading.reason:
+            parts.append(f"reason {reading.reason!r}")
+        if data["proxy"]:
+            parts.append(f"stand-in {data['proxy']}")
+        for it in data["items"]:
+            extra = (f" {it['percent']}%" if it["percent"] is not None else "") + (f" {it['due']}" if it["due"] else "")
+            parts.append(f"[{it['item']}: {it['intent']}{extra}]")
+        text = " ".join(msg.visible.split())
+        click.echo(f"{f}: {' '.join(parts)}  | {text[:120]}")
+
+
+def _task_json(app, t) -> dict:
+    events = app.store.task_events(t.id)
+    last = events[-1] if events else None
+    return {"id": t.id, "meeting": t.meeting_id, "item": t.item_no, "title": t.title, "owner": t.owner,
+            "owner_name": app.directory.name_of(t.owner), "due": t.due.isoformat() if t.due else None,
+            "status": t.status.value, "percent": t.percent, "risk": t.risk, "risk_note": t.risk_note,
+            "delay_reason": t.delay_reason,
+            "confirmed_at": t.confirmed_at.isoformat() if t.confirmed_at else None,
+            "done_at": t.done_at.isoformat() if t.done_at else None,
+            "verified_at": t.verified_at.isoformat() if t.verified_at else None,
+            "last_update": ({"at": last.at.isoformat(), "by": last.actor, "kind": last.kind, "text": last.text}
+                            if last else None)}
+
+
+def _task_line(app, t) -> str:
+    from .model import STATUS_LABELS
+    lang = app.settings.org.language
+    status = STATUS_LABELS.get(lang, STATUS_LABELS["zh-CN"])[t.status.value]
+    pct = f" {t.percent}%" if t.percent is not None and t.status.value not in ("done", "verified") else ""
+    flags = (" 风险" if t.risk else "") + ("" if t.confirmed_at else " 未确认")
+    meeting = f"M{t.meeting_id}" if t.meeting_id is not None else "-"
+    return (f"T{t.id:<5} {meeting:<6} {t.due.isoformat() if t.due else '—':<10}  {status}{pct}{flags}  "
+            f"{t.title}  ({app.directory.name_of(t.owner)} <{t.owner}>)")
+
+
+@main.group(invoke_without_command=True)
+@click.option("--meeting", "meeting_id", type=int, help="Only the tasks of this meeting.")
+@click.option("--owner", metavar="EMAIL", help="Only the tasks of this owner.")
+@click.option("--open", "open_only", is_flag=True, help="Only open tasks (not done or verified).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per task.")
+@click.pass_context
+def tasks(ctx: click.Context, meeting_id: int | None, owner: str | None, open_only: bool, as_json: bool) -> None:
+    """The task ledger (任务台账): id, meeting, due, status, percent, risk, title and owner.
+
+    --json gives one object per task with id, meeting, title, owner, due, status (not_started,
+    in_progress, done, verified, delayed), percent, risk and the last 进度更新."""
+    if ctx.invoked_subcommand:
+        return
+    app = ctx.obj.app()
+    rows = app.store.tasks(meeting_id=meeting_id, owner=owner, open_only=open_only)
+    for t in rows:
+        if as_json:
+            emit_json(_task_json(app, t))
+        else:
+            click.echo(_task_line(app, t))
+    app.close()
+
+
+@tasks.command("show")
+@click.argument("ident", type=int)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object with the task and its events.")
+@click.pass_obj
+def tasks_show(obj: Ctx, ident: int, as_json: bool) -> None:
+    """One task with its 进度更新 log: when, who, what changed and the sentence that caused it."""
+    app = obj.app()
+    t = app.store.get_task(ident)
+    if t is None:
+        app.close()
+        click.echo(f"mailflow: no task {ident}", err=True)
+        sys.exit(1)
+    events = app.store.task_events(ident)
+    if as_json:
+        data = _task_json(app, t)
+        data["events"] = [{"at": e.at.isoformat(), "by": e.actor, "kind": e.kind, "text": e.text,
+                           "old_status": e.old_status, "new_status": e.new_status, "percent": e.percent,
+                           "due": e.due.isoformat() if e.due else None, "flags": e.flags} for e in events]
+        emit_json(data)
+    else:
+        click.echo(_task_line(app, t))
+        if t.delay_reason:
+            click.echo(f"  延期原因: {t.delay_reason}")
+        if t.risk_note:
+            click.echo(f"  风险: {t.risk_note}")
+        click.echo("  进度更新:" if events else "  进度更新: (none)")
+        tz = app.settings.tz
+        for e in events:
+            change = f"{e.old_status or ''}→{e.new_status}" if e.new_status and e.new_status != e.old_status else ""
+            detail = " ".join(x for x in (e.kind, change, f"{e.percent}%" if e.percent is not None else "",
+                                          f"due {e.due}" if e.due else "", ",".join(e.flags)) if x)
+            who = app.directory.name_of(e.actor) if e.actor and "@" in e.actor else (e.actor or "")
+            click.echo(f"  {e.at.astimezone(tz):%Y-%m-%d %H:%M}  {who}  {detail}  {' '.join(e.text.split())[:100]}")
+    app.close()
