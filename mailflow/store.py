@@ -96,6 +96,20 @@ MIGRATIONS: list[str] = [
         status TEXT NOT NULL, deadline TEXT, answered_at TEXT, text TEXT, message_id TEXT,
         PRIMARY KEY (meeting_id, email));
     """,
+    # 4: timelines (timeline.py): indexes so a rule tick reads what is due, not every row —
+    #    meetings and tasks by their times in julianday() (the form the window queries use), open
+    #    tasks per meeting (follow-up tables), the hourly cap's recent outbox rows, the digest's
+    #    unknown replies
+    """
+    CREATE INDEX meetings_start_jd ON meetings(julianday(start));
+    CREATE INDEX meetings_end_jd ON meetings(julianday("end"));
+    CREATE INDEX meetings_created_jd ON meetings(julianday(created_at));
+    CREATE INDEX tasks_created_jd ON tasks(julianday(created_at));
+    CREATE INDEX tasks_meeting_status ON tasks(meeting_id, status);
+    CREATE INDEX tasks_status_owner ON tasks(status, owner);
+    CREATE INDEX outbox_created_jd ON outbox(julianday(created_at));
+    CREATE INDEX inbound_status_received ON inbound(status, received_at);
+    """,
 ]
 
 OUTBOX_STATES = ("queued", "retry", "sent", "dead", "held")
@@ -546,6 +560,69 @@ class Store:
                                     message_id=r["message_id"])
                 for r in self._all("SELECT * FROM minutes_confirmations WHERE meeting_id = ? ORDER BY rowid",
                                    (meeting_id,))]
+
+    # --- timelines (timeline.py, service.tick_once): narrow reads for the rule tick ------------
+    def fired_among(self, keys: list[str]) -> set[str]:
+        """Which of `keys` have fired (or were recorded skipped/unmet): one query per 500 keys."""
+        found: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            found |= {r["key"] for r in self._all(
+                f"SELECT key FROM fired WHERE key IN ({','.join('?' * len(chunk))})", tuple(chunk))}
+        return found
+
+    def meeting_times(self, field: str, until: datetime) -> list[tuple[int, datetime]]:
+        """(id, start|end|created_at) of every meeting not cancelled whose time is <= until — two
+        columns only, for repeating rules (the weekly follow-up table)."""
+        assert field in ("start", "end", "created_at")
+        rows = self.conn.execute(
+            f'SELECT id, "{field}" FROM meetings WHERE status != \'cancelled\' AND '
+            f'julianday("{field}") <= julianday(?)', (_dt(until),)).fetchall()
+        return [(r[0], _pdt(r[1])) for r in rows if r[1]]
+
+    def meetings_having_open_tasks(self, ids: list[int]) -> set[int]:
+        """Which of these meetings have an open task (index tasks(meeting_id, status))."""
+        found: set[int] = set()
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i:i + 500])
+            found |= {r[0] for r in self.conn.execute(
+                f"SELECT DISTINCT meeting_id FROM tasks WHERE meeting_id IN ({','.join('?' * len(chunk))}) "
+                "AND status IN ('not_started', 'in_progress', 'delayed')", tuple(chunk)).fetchall()}
+        return found
+
+    def meetings_in_window(self, field: str, lo: datetime, hi: datetime) -> list[Meeting]:
+        """Scheduled meetings whose start|end|created_at lies in [lo, hi), through the julianday index."""
+        assert field in ("start", "end", "created_at")
+        rows = self._all(f'SELECT * FROM meetings WHERE +status = \'scheduled\' AND julianday("{field}") >= '
+                         f'julianday(?) AND julianday("{field}") < julianday(?) ORDER BY id', (_dt(lo), _dt(hi)))
+        return [self._meeting(r) for r in rows]
+
+    def meetings_by_ids(self, ids: list[int]) -> list[Meeting]:
+        return [m for m in (self.get_meeting(i) for i in ids) if m is not None]
+
+    def tasks_between_times(self, field: str, lo: datetime, hi: datetime) -> list[Task]:
+        assert field == "created_at"
+        rows = self._all("SELECT * FROM tasks WHERE julianday(created_at) >= julianday(?) "
+                         "AND julianday(created_at) < julianday(?) ORDER BY id", (_dt(lo), _dt(hi)))
+        return [self._task(r) for r in rows]
+
+    def unknown_replies_by_host(self, since: datetime, until: datetime) -> dict[str, list[dict]]:
+        """Inbound mail with status 'unknown' (needs a human) about a task or meeting, received in
+        (since, until], grouped by the meeting's host: the daily digest."""
+        rows = self._all(
+            "SELECT i.id, i.message_id, i.received_at, i.sender, i.subject, i.detail, i.task_id, "
+            "COALESCE(i.meeting_id, t.meeting_id) AS meeting_id, m.host, m.title AS meeting_title, "
+            "t.title AS task_title FROM inbound i LEFT JOIN tasks t ON t.id = i.task_id "
+            "JOIN meetings m ON m.id = COALESCE(i.meeting_id, t.meeting_id) "
+            "WHERE i.status = 'unknown' AND (i.task_id IS NOT NULL OR i.meeting_id IS NOT NULL) "
+            "AND julianday(i.received_at) > julianday(?) AND julianday(i.received_at) <= julianday(?) "
+            "ORDER BY m.host, i.received_at, i.id", (_dt(since), _dt(until)))
+        out: dict[str, list[dict]] = {}
+        for r in rows:
+            r["received_at"] = _pdt(r["received_at"])
+            if r["host"]:
+                out.setdefault(r["host"], []).append(r)
+        return out
 
     # --- rule firings -------------------------------------------------------------------
     def has_fired(self, key: str) -> bool:
