@@ -1,0 +1,367 @@
+"""Replies become task updates: every intent end to end through Service.process_raw into the ledger,
+the 进度更新 log and the receipts, in the users' own words."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+
+from mailflow.config import Secret
+from mailflow.model import Attendee, Mail, Meeting, Role, Task, TaskStatus
+from mailflow import tokens
+
+from apphelp import SHARED, body_text, make_app, outbox_mails, reply_to
+
+SH = ZoneInfo("Asia/Shanghai")
+FIXTURES = Path(__file__).parent / "fixtures" / "replies"
+START = datetime(2026, 11, 20, 10, 0, tzinfo=SH)          # a Friday
+HOST, RECORDER, OWNER = "wanglei@corp.example", "sunli@corp.example", "zhangwei@corp.example"
+DELEGATE = "mishu@corp.example"                            # 王磊's delegate
+
+
+def build(tmp_path, *, org=None, owner=OWNER, due=date(2026, 11, 27), titles=("接口开发",), host=HOST):
+    app, svc, clock = make_app(tmp_path, START, org=org)
+    meeting = Meeting(id=None, uid="m-tasks@corp.example", title="产品发布协调会",
+                      start=datetime(2026, 11, 18, 14, 0, tzinfo=SH), end=datetime(2026, 11, 18, 15, 0, tzinfo=SH),
+                      host=host, recorder=RECORDER,
+                      attendees=[Attendee(host, Role.HOST), Attendee(RECORDER, Role.RECORDER),
+                                 Attendee(owner, Role.REQUIRED)])
+    app.store.save_meeting(meeting, START)
+    tasks = [app.store.save_task(Task(id=None, title=t, owner=owner, due=due, meeting_id=meeting.id), START)
+             for t in titles]
+    return app, svc, clock, tasks
+
+
+def mail(sender, text, *, task_id=1, subject=None, date="Fri, 20 Nov 2026 10:00:00 +0800", name="",
+         charset="utf-8", headers="", to=SHARED, in_reply_to=None, message_id=None):
+    mid = message_id or f"<{uuid.uuid4().hex}@client.example>"
+    subject = subject if subject is not None else f"回复：[MF-T{task_id}] 任务：接口开发"
+    thread = f"In-Reply-To: {in_reply_to}\r\nReferences: {in_reply_to}\r\n" if in_reply_to else ""
+    head = (f"From: {name} <{sender}>\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: {mid}\r\n{thread}"
+            f"Date: {date}\r\nMIME-Version: 1.0\r\n{headers}"
+            f"Content-Type: text/plain; charset={charset}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+    return head.encode() + text.replace("\n", "\r\n").encode(charset)
+
+
+def send(svc, clock, raw):
+    return svc.process_raw(raw, "test", clock.now())
+
+
+def task(app, tid=1):
+    return app.store.get_task(tid)
+
+
+def events(app, tid=1):
+    return app.store.task_events(tid)
+
+
+def kinds(app):
+    return [r["kind"] for r in app.store._all("SELECT kind FROM outbox ORDER BY id")]
+
+
+def inbound(app, sender=None):
+    rows = app.store._all("SELECT * FROM inbound ORDER BY id")
+    return [r for r in rows if sender is None or r["sender"] == sender]
+
+
+def receipts(app, kind="task_receipt"):
+    return outbox_mails(app, kind)
+
+
+# --- every intent, end to end ------------------------------------------------------------------
+
+def test_confirm_records_the_owners_acceptance_and_answers_in_the_thread(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    raw = mail(OWNER, "收到，确认负责", name="张伟", message_id="<c1@client.example>")
+    assert send(svc, clock, raw) == "applied"
+    t = task(app)
+    assert t.confirmed_at == START and t.status is TaskStatus.NOT_STARTED
+    ev = events(app)
+    assert [(e.kind, e.actor, e.text) for e in ev] == [("confirm", OWNER, "收到，确认负责")]
+    [r] = receipts(app)
+    assert r["In-Reply-To"] == "<c1@client.example>" and "<c1@client.example>" in r["References"]
+    assert r["To"] == OWNER and "[MF-T1]" in r["Subject"]
+    assert "已记录：接口开发 → 已确认" in r["Subject"] and "已记录：接口开发 → 已确认" in body_text(r)
+
+
+@pytest.mark.parametrize("text, status, percent", [
+    ("进行中", "in_progress", None),
+    ("进行中 60%", "in_progress", 60),
+    ("进度百分之六十", "in_progress", 60),
+    ("已完成初稿，待设计部对接", "in_progress", None),
+    ("还没完成", "in_progress", None),
+    ("未完成，还在联调", "in_progress", None),
+    ("未开始", "not_started", 0),
+    ("已完成", "done", 100),
+    ("搞定了，文档见附件", "done", 100),
+    ("done", "done", 100),
+    ("進行中，大約七成", "in_progress", 70),
+])
+def test_progress_and_done_in_the_users_words(tmp_path, text, status, percent):
+    app, svc, clock, _ = build(tmp_path)
+    assert send(svc, clock, mail(OWNER, text)) == "applied"
+    t = task(app)
+    assert (t.status.value, t.percent) == (status, percent)
+    assert t.confirmed_at is not None                    # reporting on a task accepts it
+    [e] = events(app)
+    assert e.text == text and e.actor == OWNER and e.new_status == status
+
+
+def test_done_asks_the_host_to_verify_and_the_host_accepts(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    send(svc, clock, mail(OWNER, "已完成，接口文档：https://wiki.corp.example/api"))
+    t = task(app)
+    assert t.status is TaskStatus.DONE and t.done_at == START
+    assert "已请主持人王磊验收" in body_text(receipts(app)[0])
+    [verify] = outbox_mails(app, "task_verify")
+    assert verify["To"] == HOST and "请验收：接口开发" in verify["Subject"]
+    assert "https://wiki.corp.example/api" in body_text(verify)
+    clock.advance(hours=2)
+    assert send(svc, clock, reply_to(verify, HOST, "验收通过")) == "applied"
+    t = task(app)
+    assert t.status is TaskStatus.VERIFIED and t.verified_at is not None
+    assert [e.kind for e in events(app)] == ["done", "verified"]
+    [told] = outbox_mails(app, "task_verify_result")
+    assert told["To"] == OWNER and "已验收" in told["Subject"]
+
+
+def test_the_host_returns_the_work_with_a_reason_and_the_owner_is_told(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    send(svc, clock, mail(OWNER, "已完成"))
+    [verify] = outbox_mails(app, "task_verify")
+    assert send(svc, clock, reply_to(verify, HOST, "退回，缺少接口测试报告")) == "applied"
+    t = task(app)
+    assert t.status is TaskStatus.IN_PROGRESS and t.done_at is None
+    last = events(app)[-1]
+    assert (last.kind, last.actor, last.old_status, last.new_status) == ("rejected", HOST, "done", "in_progress")
+    [told] = outbox_mails(app, "task_verify_result")
+    assert told["To"] == OWNER and "缺少接口测试报告" in body_text(told)
+    # 不通过 is a return, not a pass; the owner then finishes again and the host accepts
+    send(svc, clock, mail(OWNER, "已修改完成"))
+    verify2 = outbox_mails(app, "task_verify")[-1]
+    send(svc, clock, reply_to(verify2, HOST, "不通过，还是缺测试报告"))
+    assert task(app).status is TaskStatus.IN_PROGRESS
+
+
+def test_the_hosts_unclear_verdict_gets_a_question_not_a_change(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    send(svc, clock, mail(OWNER, "已完成"))
+    [verify] = outbox_mails(app, "task_verify")
+    assert send(svc, clock, reply_to(verify, HOST, "我再看看")) == "unknown"
+    assert task(app).status is TaskStatus.DONE
+    [q] = outbox_mails(app, "task_clarify")
+    assert q["To"] == HOST and "验收通过" in body_text(q)
+
+
+def test_a_delay_with_date_and_reason_moves_the_due_date(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    assert send(svc, clock, mail(OWNER, "延期到12月4日，原因：测试环境故障")) == "applied"
+    t = task(app)
+    assert (t.status, t.due, t.delay_reason) == (TaskStatus.DELAYED, date(2026, 12, 4), "测试环境故障")
+    [e] = events(app)
+    assert (e.kind, e.due, e.flags) == ("delay", date(2026, 12, 4), [])
+    body = body_text(receipts(app)[0])
+    assert "延期至 2026-12-04（原因：测试环境故障）" in body and "2026-11-27 → 2026-12-04" in body
+    assert not outbox_mails(app, "task_late_notice")
+
+
+def test_a_relative_delay_counts_from_the_current_due_date(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    send(svc, clock, mail(OWNER, "需要推迟3天，原因：服务器故障"))
+    assert task(app).due == date(2026, 11, 30)
+
+
+def test_confirm_but_delay_is_a_delay(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    send(svc, clock, mail(OWNER, "确认，但需要延期到12月5日，因为供应商晚到"))
+    t = task(app)
+    assert (t.status, t.due, t.delay_reason) == (TaskStatus.DELAYED, date(2026, 12, 5), "供应商晚到")
+    assert t.confirmed_at is not None
+
+
+@pytest.mark.parametrize("text, missing", [
+    ("延期到12月4日", "原因"),
+    ("申请延期，原因：人手不足", "新的完成日期"),
+    ("无法按时完成", "新的完成日期"),
+])
+def test_a_delay_without_date_or_reason_is_logged_and_asked_about(tmp_path, text, missing):
+    app, svc, clock, _ = build(tmp_path)
+    assert send(svc, clock, mail(OWNER, text)) == "applied"
+    t = task(app)
+    assert t.status is TaskStatus.NOT_STARTED and t.due == date(2026, 11, 27)   # the ledger stays right
+    assert t.risk                                                             # but the host sees a risk
+    [e] = events(app)
+    assert e.kind == "delay_requested" and e.text == text
+    [ask] = outbox_mails(app, "task_clarify")
+    assert missing in ask["Subject"] and "延期到12月5日，原因" in body_text(ask)
+    # the answer to the question completes the delay
+    send(svc, clock, reply_to(ask, OWNER, "延期到12月4日，原因：人手不足"))
+    t = task(app)
+    assert (t.status, t.due) == (TaskStatus.DELAYED, date(2026, 12, 4))
+
+
+def test_a_delay_asked_less_than_24_hours_before_the_due_date_is_flagged_to_the_host(tmp_path):
+    app, svc, clock, _ = build(tmp_path, due=date(2026, 11, 20))       # due today 18:00
+    send(svc, clock, mail(OWNER, "延期到11月25日，原因：设计稿未到"))
+    t = task(app)
+    assert t.status is TaskStatus.DELAYED
+    [e] = events(app)
+    assert e.flags == ["late_notice"]
+    [late] = outbox_mails(app, "task_late_notice")
+    assert late["To"] == HOST and "不足24小时" in late["Subject"]
+    assert "2026-11-20" in body_text(late) and "2026-11-25" in body_text(late)
+    assert "不足24小时" in body_text(receipts(app)[0])
+
+
+def test_a_delay_two_days_ahead_is_not_late(tmp_path):
+    app, svc, clock, _ = build(tmp_path, due=date(2026, 11, 23))       # Monday; asked Friday 10:00
+    send(svc, clock, mail(OWNER, "延期到11月25日，原因：设计稿未到"))
+    assert events(app)[0].flags == []
+    assert not outbox_mails(app, "task_late_notice")
+
+
+def test_a_delay_into_a_year_without_calendar_data_says_so(tmp_path):
+    app, svc, clock, _ = build(tmp_path, due=date(2026, 12, 28))
+    send(svc, clock, mail(OWNER, "顺延5个工作日，原因：年底封网", date="Fri, 25 Dec 2026 10:00:00 +0800"))
+    t = task(app)
+    assert t.status is TaskStatus.DELAYED and t.due.year == 2027
+    assert "calendar_gap" in events(app)[0].flags
+    assert "尚无官方节假日安排" in body_text(receipts(app)[0])
+
+
+def test_risk_sets_the_flag_and_copies_the_host(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    send(svc, clock, mail(OWNER, "卡住了，需要产品部支持"))
+    t = task(app)
+    assert t.risk and "产品部支持" in t.risk_note
+    [r] = receipts(app)
+    assert r["Cc"] == HOST
+    # finishing the task clears the risk
+    send(svc, clock, mail(OWNER, "已完成"))
+    assert not task(app).risk
+
+
+def test_an_objection_is_logged_for_the_host_without_a_change(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    assert send(svc, clock, mail(OWNER, "不同意，这不是我们部门的工作")) == "unknown"
+    assert task(app).status is TaskStatus.NOT_STARTED and task(app).confirmed_at is None
+    assert events(app)[0].kind == "objection"
+    [row] = inbound(app)
+    assert (row["status"], row["task_id"]) == ("unknown", 1)        # the host's daily digest reads this
+
+
+def test_an_unknown_reply_gets_one_clarifying_answer_and_waits_for_the_digest(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    assert send(svc, clock, mail(OWNER, "这个我周一再看看吧？", message_id="<u1@client.example>")) == "unknown"
+    assert task(app).status is TaskStatus.NOT_STARTED and events(app) == []
+    [q] = outbox_mails(app, "task_clarify")
+    assert q["In-Reply-To"] == "<u1@client.example>"
+    assert "进行中 60%" in body_text(q) and "延期到12月5日" in body_text(q)
+    [row] = inbound(app)
+    assert (row["status"], row["task_id"], row["intent"]) == ("unknown", 1, "unknown")
+    # still unclear in answer to the question: no second question
+    assert send(svc, clock, reply_to(q, OWNER, "还要再想想")) == "unknown"
+    assert len(outbox_mails(app, "task_clarify")) == 1
+    assert [r["status"] for r in inbound(app)] == ["unknown", "unknown"]
+
+
+def test_a_verified_task_is_closed(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    send(svc, clock, mail(OWNER, "已完成"))
+    send(svc, clock, reply_to(outbox_mails(app, "task_verify")[0], HOST, "通过"))
+    n = len(events(app))
+    send(svc, clock, mail(OWNER, "进行中 50%"))
+    assert task(app).status is TaskStatus.VERIFIED and len(events(app)) == n
+    assert "未作更改" in body_text(receipts(app)[-1])
+
+
+def test_thanks_to_a_receipt_is_not_answered_again(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    send(svc, clock, mail(OWNER, "确认"))
+    [r] = receipts(app)
+    assert send(svc, clock, reply_to(r, OWNER, "好的")) == "ignored"
+    assert len(receipts(app)) == 1
+
+
+# --- receipts in the sender's language -------------------------------------------------------------
+
+def test_receipts_in_traditional_chinese_and_english(tmp_path):
+    app, svc, clock, _ = build(tmp_path, owner="chenjing@corp.example")
+    send(svc, clock, mail("chenjing@corp.example", "進行中 60%"))
+    r = receipts(app)[0]
+    assert "已記錄：接口开发 → 進行中 60%" in r["Subject"]
+    app2, svc2, clock2, _ = build(tmp_path / "en", owner="tom@corp.example") if (tmp_path / "en").mkdir() is None else None
+    send(svc2, clock2, mail("tom@corp.example", "Delayed to Dec 4 because the test server is down"))
+    r = receipts(app2)[0]
+    assert r["Subject"].endswith("Recorded: 接口开发 → delayed to 2026-12-04 (reason: the test server is down)")
+    assert "Due date: 2026-11-27 → 2026-12-04" in body_text(r)
+
+
+# --- mail clients and charsets ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fixture, owner, status, percent, due", [
+    ("qq_done_gb18030.eml", OWNER, "done", 100, date(2026, 11, 27)),
+    ("foxmail_progress_gbk.eml", OWNER, "in_progress", 60, date(2026, 11, 27)),
+    ("netease163_delay.eml", OWNER, "delayed", None, date(2026, 12, 5)),
+    ("outlook_zhcn_risk.eml", OWNER, "not_started", None, date(2026, 11, 27)),
+    ("outlook_zhtw_done_big5.eml", "chenjing@corp.example", "done", 100, date(2026, 11, 27)),
+    ("outlook_en_progress.eml", "tom@corp.example", "in_progress", 40, date(2026, 11, 27)),
+    ("gmail_confirm.eml", OWNER, "not_started", None, date(2026, 11, 27)),
+    ("apple_not_done.eml", OWNER, "in_progress", None, date(2026, 11, 27)),
+    ("lark_delay_html.eml", OWNER, "delayed", None, date(2026, 12, 4)),
+])
+def test_one_word_above_a_quoted_original_from_each_client(tmp_path, fixture, owner, status, percent, due):
+    """The quoted original says 确认 / 已完成 / 延期到11月30日 — only the new text counts."""
+    app, svc, clock, _ = build(tmp_path, owner=owner)
+    assert send(svc, clock, (FIXTURES / fixture).read_bytes()) == "applied"
+    t = task(app)
+    assert (t.status.value, t.percent, t.due) == (status, percent, due)
+    assert t.confirmed_at is not None
+    [r] = receipts(app)
+    assert r["To"] == owner
+
+
+# --- not answers ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("headers, subject", [
+    ("Auto-Submitted: auto-replied\r\n", "自动回复：[MF-T1] 任务：接口开发"),
+    ("X-Autoreply: yes\r\n", "[MF-T1] 任务：接口开发"),
+    ("", "Automatic reply: [MF-T1] 任务：接口开发"),
+    ("Precedence: bulk\r\n", "回复：[MF-T1] 任务：接口开发"),
+])
+def test_auto_replies_never_change_a_task_and_are_not_answered(tmp_path, headers, subject):
+    app, svc, clock, _ = build(tmp_path)
+    raw = mail(OWNER, "我正在休假，已完成的事项请联系王芳。", subject=subject, headers=headers)
+    assert send(svc, clock, raw) == "ignored"
+    assert task(app).status is TaskStatus.NOT_STARTED and events(app) == [] and kinds(app) == []
+
+
+def test_bounces_and_our_own_mail_are_ignored(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    bounce = ("From: MAILER-DAEMON@corp.example\r\nTo: mailflow@corp.example\r\n"
+              "Subject: 退信：[MF-T1] 任务：接口开发\r\nMessage-ID: <b1@corp.example>\r\n"
+              "Date: Fri, 20 Nov 2026 10:00:00 +0800\r\nMIME-Version: 1.0\r\n"
+              "Content-Type: multipart/report; report-type=delivery-status; boundary=XX\r\n\r\n"
+              "--XX\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n已完成\r\n"
+              "--XX\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; corp.example\r\n\r\n"
+              "Final-Recipient: rfc822; nobody@corp.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n--XX--\r\n")
+    assert send(svc, clock, bounce.encode()) == "ignored"
+    assert send(svc, clock, mail(SHARED, "已完成")) == "ignored"
+    send(svc, clock, mail(OWNER, "确认"))                  # our own receipt coming back to the shared box
+    own = app.store._all("SELECT raw FROM outbox WHERE kind = 'task_receipt'")[0]["raw"]
+    assert send(svc, clock, own) == "ignored"
+    assert [e.kind for e in events(app)] == ["confirm"] and len(receipts(app)) == 1
+
+
+def test_the_same_reply_processed_twice_is_applied_once(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    raw = mail(OWNER, "进行中 60%", message_id="<twice@client.example>")
+    assert send(svc, clock, raw) == "applied"
+    assert send(svc, clock, raw) == "duplicate"
+    assert len(events(app)) == 1 and len(receipts(app)) == 1
