@@ -1,0 +1,310 @@
+"""会后纪要 over mail: the recorder is asked for the minutes, sends drafts in any style, fixes what
+is wrong, the host approves or corrects, everyone gets the final minutes (最终版) and may object,
+and each owner gets their task with the due date for their calendar."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import os
+import re
+import shutil
+import subprocess
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from apphelp import PEOPLE, SH, SHARED, body_text, make_app, outbox_mails, reply_to
+from mailflow.cli import main
+from mailflow.model import AgendaItem, Attendee, Meeting, Role
+
+FIX = Path(__file__).parent / "fixtures" / "minutes_flow"
+GOLDEN = Path(__file__).parent / "golden" / "minutes_flow"
+JS = Path(__file__).parent / "js"
+
+START = datetime(2026, 11, 19, 14, 0, tzinfo=SH)      # Thursday
+END = datetime(2026, 11, 19, 16, 0, tzinfo=SH)
+DRAFT_AT = datetime(2026, 11, 20, 10, 0, tzinfo=SH)   # Friday morning
+DRAFT_DATE = "Fri, 20 Nov 2026 10:00:00 +0800"
+
+CLEAN_DRAFT = """\
+Q4营销活动筹备会 会议纪要
+
+三、决议结果
+1. 上线时间暂定为12月1日
+2. 由市场部-张负责提交需求文档，11月27日前完成，李娜配合
+
+四、行动项
+任务名称：活动预算清单
+负责人：周强
+协同人：王磊
+计划完成时间：11月30日
+完成标准：预算表经财务部审核
+
+任务名称：设计稿
+负责人：刘洋
+截止时间：11月26日
+交付物：主视觉与三张海报
+"""
+
+PROBLEM_DRAFT = """\
+三、决议结果
+1. 上线时间暂定为12月1日
+
+四、行动项
+1. 接口联调方案，负责人：技术部-王，截止：11月30日
+2. 活动预算清单，负责人：周强，截止：尽快
+3. 设计稿，负责人：刘洋、李娜，截止：11月26日
+4. 渠道报价，负责人：市场部-钱，截止：11月27日
+5. 场地确认，截止：11月25日
+6. 物料清单，负责人：李娜，交付物：物料表
+"""
+
+
+def meeting(title: str = "Q4营销活动筹备会", start: datetime = START, end: datetime = END,
+            recorder: str = "sunli@corp.example") -> Meeting:
+    people = [("wanglei@corp.example", Role.HOST), (recorder, Role.RECORDER),
+              ("liuyang@corp.example", Role.PREPARER), ("zhangwei@corp.example", Role.REQUIRED),
+              ("lina@corp.example", Role.REQUIRED), ("zhouqiang@corp.example", Role.REQUIRED),
+              ("chenjing@corp.example", Role.REQUIRED), ("tom@corp.example", Role.OPTIONAL)]
+    return Meeting(id=None, uid=f"{uuid.uuid4().hex}@corp.example", title=title, start=start, end=end,
+                   goal="明确四部门活动分工及时间节点", location="公司3楼会议室A", online="腾讯会议 123-456-789",
+                   host="wanglei@corp.example", recorder=recorder, preparer="liuyang@corp.example",
+                   attendees=[Attendee(email=e, role=r) for e, r in people],
+                   agenda=[AgendaItem(seq=1, title="市场部需求文档提交时间及优先级", owner="zhangwei@corp.example",
+                                      minutes=15, outcome="明确提交时间")])
+
+
+@pytest.fixture
+def world(tmp_path):
+    app, svc, clock = make_app(tmp_path, END - timedelta(hours=1))
+    m = app.store.save_meeting(meeting(), END - timedelta(days=3))
+    yield app, svc, clock, m
+    app.close()
+
+
+def mails(app, kind):
+    return outbox_mails(app, kind)
+
+
+def new_mail(sender: str, subject: str, text: str, *, date: str = DRAFT_DATE, charset: str = "utf-8") -> bytes:
+    head = (f"From: <{sender}>\r\nTo: {SHARED}\r\nSubject: {subject}\r\nMessage-ID: <{uuid.uuid4().hex}@client.example>\r\n"
+            f"Date: {date}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset={charset}\r\n"
+            "Content-Transfer-Encoding: 8bit\r\n\r\n")
+    return head.encode() + text.replace("\n", "\r\n").encode("gb18030" if charset.startswith("gb") else charset)
+
+
+def requested(world):
+    app, svc, clock, m = world
+    assert svc.tick_once(END) >= 1
+    (req,) = mails(app, "minutes_request")
+    return req
+
+
+def send(svc, raw: bytes, at: datetime = DRAFT_AT) -> str:
+    return svc.process_raw(raw, "test", at)
+
+
+def approved(world):
+    app, svc, clock, m = world
+    req = requested(world)
+    send(svc, reply_to(req, "sunli@corp.example", CLEAN_DRAFT, date=DRAFT_DATE))
+    (review,) = mails(app, "minutes_review")
+    send(svc, reply_to(review, "wanglei@corp.example", "确认"), DRAFT_AT + timedelta(hours=2))
+    return review
+
+
+# --- golden files -------------------------------------------------------------------------------
+def normalised(msg) -> str:
+    """A rendered mail for a golden file: stable headers, the MIME layout, plain text and HTML."""
+    out = [f"{h}: {msg[h]}" for h in ("From", "To", "Cc", "Subject", "Auto-Submitted") if msg[h]]
+    out.append("X-Mailflow: " + msg["X-Mailflow"].split(";")[0])
+    out.append("In-Reply-To: " + ("<ours>" if (msg["In-Reply-To"] or "").startswith("<mf.") else
+                                  "<theirs>" if msg["In-Reply-To"] else "-"))
+    out.append("Layout: " + " ".join(f"{p.get_content_type()}" + (f"[{p.get_filename()}]" if p.get_filename() else "")
+                                     for p in msg.walk()))
+    out += ["", "----- text/plain -----", body_text(msg).rstrip(), "",
+            "----- text/html -----", msg.get_body(preferencelist=("html",)).get_content().rstrip(), ""]
+    return "\n".join(out).replace("\r\n", "\n")
+
+
+def golden(name: str, msg) -> None:
+    path = GOLDEN / f"{name}.txt"
+    got = normalised(msg)
+    if os.environ.get("UPDATE_GOLDEN") or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(got, encoding="utf-8")
+    assert got == path.read_text(encoding="utf-8"), f"{path} differs; rerun with UPDATE_GOLDEN=1 if intended"
+
+
+# --- 1. the request ---------------------------------------------------------------------------------
+def test_when_the_meeting_ends_the_recorder_gets_the_filled_template(world):
+    app, svc, clock, m = world
+    assert svc.tick_once(END - timedelta(minutes=1)) == 0 or not mails(app, "minutes_request")
+    req = requested(world)
+    assert req["To"] == "sunli@corp.example"
+    assert req["Subject"].startswith(f"[MF-M{m.id}] 请提交会议纪要：Q4营销活动筹备会")
+    text = body_text(req)
+    assert "2026-11-20（周五） 16:00 前" in text                     # within 24 h
+    for fact in ("会议名称：Q4营销活动筹备会", "主持人：王磊", "议题1：市场部需求文档提交时间及优先级", "三、决议结果",
+                 "四、行动项", "负责人：", "协同人：", "截止时间：", "交付物："):
+        assert fact in text
+    assert app.store.get_meeting(m.id).minutes_state == "requested"
+    svc.tick_once(END + timedelta(minutes=5))
+    assert len(mails(app, "minutes_request")) == 1                   # never twice
+
+
+# --- 2/3. drafts and problems -------------------------------------------------------------------------
+def test_every_problem_in_a_draft_comes_back_to_the_recorder_in_one_reply(world):
+    app, svc, clock, m = world
+    req = requested(world)
+    assert send(svc, reply_to(req, "sunli@corp.example", PROBLEM_DRAFT, date=DRAFT_DATE)) == "applied"
+    (answer,) = mails(app, "minutes_problems")
+    assert answer["To"] == "sunli@corp.example" and answer["In-Reply-To"]
+    text = body_text(answer)
+    for label, line in [("人员不唯一", "接口联调方案，负责人：技术部-王"), ("截止时间不具体", "截止：尽快"),
+                        ("负责人不止一位", "负责人：刘洋、李娜"), ("找不到此人", "市场部-钱"),
+                        ("没有负责人", "5. 场地确认，截止：11月25日"), ("没有截止时间", "6. 物料清单")]:
+        assert label in text and line in text
+    assert "请写全名或邮箱" in text and "请补充截止日期" in text
+    assert not mails(app, "minutes_review")
+    assert app.store.get_meeting(m.id).minutes_state == "draft"
+    assert [v.status for v in app.store.minutes_versions(m.id)] == ["problems"]
+    golden("problems_reply", answer)
+
+
+def test_a_new_draft_in_the_thread_replaces_the_old_one_and_goes_to_the_host(world):
+    app, svc, clock, m = world
+    req = requested(world)
+    send(svc, reply_to(req, "sunli@corp.example", PROBLEM_DRAFT, date=DRAFT_DATE))
+    (problems,) = mails(app, "minutes_problems")
+    send(svc, reply_to(problems, "sunli@corp.example", CLEAN_DRAFT, date=DRAFT_DATE))
+    assert [v.status for v in app.store.minutes_versions(m.id)] == ["superseded", "review"]
+    assert app.store.get_meeting(m.id).minutes_state == "review"
+    (review,) = mails(app, "minutes_review")
+    assert review["To"] == "wanglei@corp.example"
+    assert review.get_body(preferencelist=("html",)) is not None
+    text = body_text(review)
+    assert "上线时间暂定为12月1日" in text and "确认 ／ 同意 ／ OK" in text
+    golden("review_mail", review)
+
+
+# --- 4/5/6. approval, distribution, assignment -----------------------------------------------------------
+def test_the_host_says_ok_and_everyone_gets_the_final_minutes_and_owners_their_tasks(world):
+    app, svc, clock, m = world
+    approved(world)
+    meeting_now = app.store.get_meeting(m.id)
+    assert meeting_now.minutes_state == "final"
+    assert [v.status for v in app.store.minutes_versions(m.id)] == ["final"]
+    finals = mails(app, "minutes_final")
+    by_lang = {f["Subject"]: f for f in finals}
+    assert len(finals) == 3                                            # zh-CN, zh-TW (陈静), en (Tom)
+    zh = next(f for f in finals if "sunli@corp.example" in f["To"])
+    assert "zhaomin@corp.example" in zh["Cc"]                          # the department head, once
+    assert all("zhaomin" not in (f["Cc"] or "") for f in finals if f is not zh)
+    assert any("最終版" in s for s in by_lang) and any("Final" in s for s in by_lang)
+    assert "最终版" in zh["Subject"] and "2026-11-24（周二） 18:00" in body_text(zh)   # 2 working days
+    golden("final_minutes", zh)
+
+    tasks = app.store.tasks(meeting_id=m.id)
+    assert [(t.title, t.owner, str(t.due), t.status.value) for t in tasks] == [
+        ("提交需求文档", "zhangwei@corp.example", "2026-11-27", "not_started"),
+        ("活动预算清单", "zhouqiang@corp.example", "2026-11-30", "not_started"),
+        ("设计稿", "liuyang@corp.example", "2026-11-26", "not_started")]
+    assert tasks[0].collaborators == ["lina@corp.example"]
+    assert tasks[1].deliverable == "预算表经财务部审核"
+    assigned = mails(app, "task_assigned")
+    assert [a["To"] for a in assigned] == [t.owner for t in tasks]
+    first = assigned[0]
+    assert first["Subject"].startswith(f"[MF-T{tasks[0].id}] 任务分配：提交需求文档")
+    text = body_text(first)
+    for words in ("截止日期：2026-11-27（周五）", "协同人：李娜", "Q4营销活动筹备会", "确认", "进行中 60%", "已完成",
+                  "延期到"):
+        assert words in text
+    (ics,) = [p for p in first.walk() if p.get_filename() == f"due-T{tasks[0].id}.ics"]
+    data = ics.get_payload(decode=True)
+    assert b"METHOD:PUBLISH" in data and b"DTSTART;VALUE=DATE:20261127" in data
+    assert not [p for p in first.walk() if p.get_content_type() == "text/calendar" and not p.get_filename()]
+    row = app.store.sent_message(first["Message-ID"])
+    assert row["kind"] == "task_assigned" and row["task_id"] == tasks[0].id   # its replies go to the task flow
+    golden("task_assigned", first)
+    assert [e.kind for e in app.store.task_events(tasks[0].id)] == ["created"]
+
+
+def test_final_minutes_without_department_heads_when_configured_off(tmp_path):
+    app, svc, clock = make_app(tmp_path, END, org={"cc_department_heads": False})
+    app.store.save_meeting(meeting(), END - timedelta(days=3))
+    approved((app, svc, clock, None))
+    assert all(not f["Cc"] for f in mails(app, "minutes_final"))
+    app.close()
+
+
+def test_the_host_asks_for_a_change_and_the_recorder_gets_it_then_the_new_draft_is_reviewed(world):
+    app, svc, clock, m = world
+    req = requested(world)
+    send(svc, reply_to(req, "sunli@corp.example", CLEAN_DRAFT, date=DRAFT_DATE))
+    (review,) = mails(app, "minutes_review")
+    send(svc, reply_to(review, "wanglei@corp.example", "确认，但设计稿的截止改为11月27日"), DRAFT_AT + timedelta(hours=1))
+    (corr,) = mails(app, "minutes_correction")
+    assert corr["To"] == "sunli@corp.example"
+    assert "设计稿的截止改为11月27日" in body_text(corr) and "王磊" in body_text(corr)
+    assert not mails(app, "minutes_final") and app.store.get_meeting(m.id).minutes_state == "draft"
+    golden("correction", corr)
+    send(svc, reply_to(corr, "sunli@corp.example", CLEAN_DRAFT.replace("11月26日", "11月27日"), date=DRAFT_DATE),
+         DRAFT_AT + timedelta(hours=2))
+    reviews = mails(app, "minutes_review")
+    assert len(reviews) == 2 and "第2版" in reviews[1]["Subject"]
+    send(svc, reply_to(reviews[1], "wanglei@corp.example", "OK"), DRAFT_AT + timedelta(hours=3))
+    assert app.store.get_meeting(m.id).minutes_state == "final"
+    assert [v.status for v in app.store.minutes_versions(m.id)] == ["superseded", "final"]
+    assert str(app.store.tasks(meeting_id=m.id)[2].due) == "2026-11-27"
+
+
+def test_only_the_host_approves(world):
+    app, svc, clock, m = world
+    req = requested(world)
+    send(svc, reply_to(req, "sunli@corp.example", CLEAN_DRAFT, date=DRAFT_DATE))
+    (review,) = mails(app, "minutes_review")
+    assert send(svc, reply_to(review, "zhangwei@corp.example", "同意")) == "refused"
+    assert app.store.get_meeting(m.id).minutes_state == "review"
+    assert send(svc, reply_to(review, "mishu@corp.example", "同意")) == "applied"   # 王磊's delegate
+    assert app.store.get_meeting(m.id).minutes_state == "final"
+
+
+def test_an_objection_goes_to_host_and_recorder_and_is_logged(world):
+    app, svc, clock, m = world
+    approved(world)
+    zh = next(f for f in mails(app, "minutes_final") if "lina@corp.example" in f["To"])
+    status = send(svc, reply_to(zh, "lina@corp.example", "有异议：决议第1条上线时间应为12月8日"),
+                  DRAFT_AT + timedelta(hours=4))
+    assert status == "applied"
+    (obj,) = mails(app, "minutes_objection")
+    assert obj["To"] == "wanglei@corp.example, sunli@corp.example"
+    assert "李娜" in body_text(obj) and "上线时间应为12月8日" in body_text(obj)
+    golden("objection", obj)
+    rows = {c.email: c for c in app.store.minutes_confirmations(m.id)}
+    assert rows["lina@corp.example"].status == "objection"
+    assert "有异议" in rows["lina@corp.example"].text
+    detail = app.store._all("SELECT detail FROM inbound ORDER BY id DESC LIMIT 1")[0]["detail"]
+    assert "objection" in detail and "lina@corp.example" in detail
+
+
+def test_silence_until_the_deadline_counts_as_accepted(world):
+    app, svc, clock, m = world
+    approved(world)
+    tw = next(f for f in mails(app, "minutes_final") if "chenjing@corp.example" in f["To"])
+    send(svc, reply_to(tw, "chenjing@corp.example", "確認，無異議"), DRAFT_AT + timedelta(hours=5))
+    svc.tick_once(datetime(2026, 11, 23, 18, 0, tzinfo=SH))            # Monday: still open
+    rows = {c.email: c.status for c in app.store.minutes_confirmations(m.id)}
+    assert rows["zhangwei@corp.example"] == "pending" and rows["chenjing@corp.example"] == "confirmed"
+    svc.tick_once(datetime(2026, 11, 24, 18, 0, tzinfo=SH))            # Tuesday 18:00: 2 working days
+    rows = {c.email: c for c in app.store.minutes_confirmations(m.id)}
+    assert {e: c.status for e, c in rows.items()} == {
+        "wanglei@corp.example": "confirmed", "sunli@corp.example": "confirmed",
+        "liuyang@corp.example": "accepted", "zhangwei@corp.example": "accepted", "lina@corp.example": "accepted",
+        "zhouqiang@corp.example": "accepted", "chenjing@corp.example": "confirmed", "tom@corp.example": "accepted"}
+    assert rows["tom@corp.example"].text == "无异议视为认可"
