@@ -28,6 +28,9 @@ from .model import Mail, Outcome
 log = logging.getLogger("mailflow")
 
 
+FLUSH_BATCH = 100   # outbox rows per flush; a full batch is followed by the next at once
+
+
 class StoreUnavailable(RuntimeError):
     """The database cannot be written (disk full, read-only): stop taking mail off the server."""
 
@@ -267,17 +270,21 @@ class Service:
         tick_every = self.app.settings.schedule.tick_seconds
         next_tick = 0.0
         while not self.stop_event.is_set():
+            sent = 0
             try:
                 if loop.time() >= next_tick:
                     self.tick_once()
                     next_tick = loop.time() + tick_every
-                await self.flush_once()
+                sent = await self.flush_once(limit=FLUSH_BATCH)
             except StoreUnavailable as e:
                 self._note_error(str(e))
             except Exception as e:  # the loop never stops on a bug; it says what happened
                 self._note_error(f"{type(e).__name__}: {e}")
                 log.exception("loop error")
             wake.clear()
+            if sent >= FLUSH_BATCH:
+                await asyncio.sleep(0)     # a full batch went out: more is due, send it without a pause
+                continue
             try:
                 await asyncio.wait_for(wake.wait(), timeout=min(5.0, tick_every))
             except asyncio.TimeoutError:
