@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import core, ical, rules
+from . import core, ical, replies, rules
 from .model import AgendaItem, Attendee, Mail, Meeting, Outcome, Role, Rsvp
 
 NOTICE_KINDS = ("notice", "meeting_update", "meeting_nudge", "meeting_reminder", "meeting_rsvp_receipt")
@@ -371,47 +371,17 @@ def answering_for(ctx: core.Context, m: Meeting, sender: str) -> Attendee | None
     return att
 
 
-_PROXY = re.compile(r"(?:由|请|讓|让)\s*(?P<a>[^\s，,。；;：:]{1,20}?)\s*(?:代为|代為|代替我|代我|代)\s*(?:参会|參會|参加|參加|出席)"
-                    r"|(?P<b>[^\s，,。；;：:由请]{1,20}?)\s*(?:代为|代為|代我|代)\s*(?:参会|參會|参加|參加|出席)"
-                    r"|(?:代理人|代参会人|代參會人)\s*[:：]\s*(?P<c>[^\s，,。；;]{1,30})"
-                    r"|\b(?P<d>[A-Z][\w.]*(?: [A-Z][\w.]*)?) will (?:attend|go|stand in) (?:for me|in my place|instead)", re.I)
-_TENTATIVE = re.compile(r"待定|可能|不确定|不確定|尽量|盡量|tentative|maybe|not sure", re.I)
-_DECLINE = re.compile(r"不参加|不參加|无法参加|無法參加|不能参加|不能參加|参加不了|參加不了|请假|請假|缺席|"
-                      r"来不了|來不了|去不了|有冲突|有衝突|can(?:no|')t (?:attend|make it|come)|"
-                      r"(?:will|won')t (?:be able to )?attend|\bdecline|unable to attend|not attend", re.I)
-_ACCEPT = re.compile(r"参加|參加|参会|參會|出席|确认|確認|收到|好的|没问题|沒問題|准时|準時|\bok\b|"
-                     r"accept|attend|will be there|count me in|confirmed?|\bnoted\b|\byes\b", re.I)
+_ANSWERS = {"confirm": Rsvp.ACCEPTED, "decline": Rsvp.DECLINED, "tentative": Rsvp.TENTATIVE}
 
 
 def read_answer(ctx: core.Context, text: str) -> tuple[Rsvp | None, str | None]:
-    """(answer, stand-in name) of a text reply; (None, None) when it is not an answer."""
-    text = (text or "").strip()
-    first = "\n".join(text.splitlines()[:6])
-    proxy = None
-    mp = _PROXY.search(first)
-    if mp:
-        proxy = next(g for g in mp.groups() if g)
-    reading = None
-    try:
-        from . import replies
-        reading = replies.classify(first, ctx.now, ctx.calendar)
-    except ImportError:  # replies.py not there: the meeting words below still work
-        reading = None
-    if reading is not None and not proxy and getattr(reading, "proxy", None):
-        proxy = reading.proxy
-    if proxy:
-        return Rsvp.DECLINED, proxy.strip()
-    if _DECLINE.search(first):
-        return Rsvp.DECLINED, None
-    if _TENTATIVE.search(first):
-        return Rsvp.TENTATIVE, None
-    intent = getattr(getattr(reading, "intent", None), "value", None)
-    mapped = {"decline": Rsvp.DECLINED, "tentative": Rsvp.TENTATIVE, "confirm": Rsvp.ACCEPTED}.get(intent)
-    if mapped:
-        return mapped, None
-    if _ACCEPT.search(first):
-        return Rsvp.ACCEPTED, None
-    return None, None
+    """(answer, stand-in name) of a text reply, read by replies.classify: 参加/确认/收到 -> accepted,
+    不参加/请假/无法参加 -> declined, 由王五代参会 -> declined with 王五, 待定/可能 -> tentative;
+    (None, None) when it is not an answer (a question, a progress note, …)."""
+    reading = replies.classify(text or "", ctx.now, ctx.calendar)
+    if reading.proxy:
+        return Rsvp.DECLINED, reading.proxy.strip()
+    return _ANSWERS.get(reading.intent.value), None
 
 
 @core.on_reply(*NOTICE_KINDS)
@@ -649,8 +619,8 @@ _DATE_FORMS = [
     re.compile(r"(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]?"),
     re.compile(r"(?<![\d:：])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])"),
 ]
-_TIME = re.compile(r"(?P<ap>上午|下午|中午|晚上|早上)?\s*(?P<h>\d{1,2})\s*(?:[:：]\s*(?P<mi>\d{2})|[点點时時]\s*(?:(?P<mi2>\d{1,2})\s*分?|(?P<half>半))?)"
-                   r"\s*(?P<en>am|pm)?", re.I)
+_TIME = re.compile(r"(?P<ap>上午|下午|中午|晚上|早上)?\s*(?P<h>\d{1,2})\s*(?:(?:[:：]\s*(?P<mi>\d{2})"
+                   r"|[点點时時]\s*(?:(?P<mi2>\d{1,2})\s*分?|(?P<half>半))?)\s*(?P<en>am|pm)?|(?P<en2>am|pm)\b)", re.I)
 
 
 def parse_when(text: str, now: datetime, tz: str, cal=None) -> tuple[datetime | None, datetime | None, str]:
@@ -688,7 +658,7 @@ def parse_when(text: str, now: datetime, tz: str, cal=None) -> tuple[datetime | 
         mi = 30 if mt["half"] else int(mt["mi"] or mt["mi2"] or 0)
         ap = mt["ap"] or last_ap
         last_ap = mt["ap"] or last_ap
-        en = (mt["en"] or "").lower()
+        en = (mt["en"] or mt["en2"] or "").lower()
         if (ap in ("下午", "晚上") or en == "pm") and h < 12:
             h += 12
         if en == "am" and h == 12:
