@@ -444,6 +444,8 @@ class _Reader:
         b = self.block
         if b is not None and not listed and not b.owners and b.deadline is None and not b.collaborators:
             self.block = None
+        elif b is not None and not listed and not b.title and b.deadline is None:
+            self.block = None                          # a sign-off ("孙丽") under the list, not a task
 
     def _action_line(self, text: str, raw: str, line_no: int) -> None:
         items = self.sentence_items(text, raw, line_no)

@@ -463,3 +463,9 @@ def test_any_draft_is_read_without_crashing(text):
     assert all(1 <= p["item"] <= len(data["action_items"]) for p in data["problems"])
     minutes.to_table(parsed)
     minutes.parse("", DIR, NOW, html=text)
+
+
+def test_a_signature_under_the_action_items_is_not_a_task():
+    parsed = parse("行动项：\n1. 由市场部-张负责提交需求文档，8月15日前完成\n\n王芳\n")
+    assert [a["title"] for a in items(parsed)] == ["提交需求文档"]
+    assert not parsed.problems

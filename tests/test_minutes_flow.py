@@ -308,3 +308,218 @@ def test_silence_until_the_deadline_counts_as_accepted(world):
         "liuyang@corp.example": "accepted", "zhangwei@corp.example": "accepted", "lina@corp.example": "accepted",
         "zhouqiang@corp.example": "accepted", "chenjing@corp.example": "confirmed", "tom@corp.example": "accepted"}
     assert rows["tom@corp.example"].text == "无异议视为认可"
+
+
+# --- draft styles and where a draft belongs ------------------------------------------------------------
+def test_an_outlook_reply_with_a_word_table_is_read_from_its_html_without_the_quoted_original(world):
+    app, svc, clock, m = world
+    req = requested(world)
+    raw = (FIX / "outlook_table_reply.eml").read_bytes().replace(b"{REQUEST_ID}", req["Message-ID"].encode())
+    assert send(svc, raw) == "applied"
+    (v,) = app.store.minutes_versions(m.id)
+    assert v.status == "review" and v.parsed.decisions == ["上线时间暂定为12月1日"]
+    assert [(a.title, a.owner, a.collaborators, str(a.due), a.deliverable) for a in v.parsed.action_items] == [
+        ("提交活动需求文档", "zhangwei@corp.example", ["lina@corp.example"], "2026-11-27", "需求文档最终版"),
+        ("活动预算清单", "zhouqiang@corp.example", [], "2026-11-30", "预算表")]   # not the quoted 旧的引用任务
+    assert mails(app, "minutes_review")
+
+
+def test_a_gbk_draft_mailed_as_a_new_thread_finds_the_recorders_meeting(world):
+    app, svc, clock, m = world
+    requested(world)
+    assert send(svc, (FIX / "foxmail_gbk_new.eml").read_bytes()) == "applied"
+    (v,) = app.store.minutes_versions(m.id)
+    assert [(a.title, a.owner, str(a.due)) for a in v.parsed.action_items] == [
+        ("提交需求文档", "zhangwei@corp.example", "2026-11-27"),
+        ("完成活动预算清单", "zhouqiang@corp.example", "2026-11-30"),
+        ("设计稿", "liuyang@corp.example", "2026-11-26")]
+    assert v.status == "review" and app.store.get_meeting(m.id).minutes_state == "review"
+
+
+def test_a_new_thread_draft_goes_to_the_meeting_its_title_names_else_the_latest(world):
+    app, svc, clock, m = world
+    later = app.store.save_meeting(meeting("产品周会", START + timedelta(hours=2), END + timedelta(hours=2)), END)
+    at = END + timedelta(hours=3)
+    send(svc, new_mail("sunli@corp.example", "会议纪要", CLEAN_DRAFT.replace("Q4营销活动筹备会", "")), at)
+    assert len(app.store.minutes_versions(later.id)) == 1 and not app.store.minutes_versions(m.id)
+    send(svc, new_mail("sunli@corp.example", "Q4营销活动筹备会 纪要", CLEAN_DRAFT), at)
+    assert len(app.store.minutes_versions(m.id)) == 1
+    send(svc, new_mail("sunli@corp.example", f"[MF-M{m.id}] 纪要（修改版）", CLEAN_DRAFT), at)
+    assert len(app.store.minutes_versions(m.id)) == 2
+
+
+def test_drafts_from_people_who_are_not_recorder_or_host_are_not_taken(world):
+    app, svc, clock, m = world
+    req = requested(world)
+    assert send(svc, reply_to(req, "zhangwei@corp.example", CLEAN_DRAFT)) == "refused"
+    assert send(svc, new_mail("lina@corp.example", "会议纪要", CLEAN_DRAFT)) == "unknown"   # gets the help answer
+    assert not app.store.minutes_versions(m.id)
+    assert send(svc, new_mail("wanglei@corp.example", "会议纪要", CLEAN_DRAFT)) == "applied"   # the host may
+
+
+def test_a_mail_with_only_an_attachment_is_answered_with_how_to_send_minutes(world):
+    app, svc, clock, m = world
+    req = requested(world)
+    send(svc, reply_to(req, "sunli@corp.example", "纪要见附件，请查收。"))
+    (answer,) = mails(app, "minutes_problems")
+    assert "附件" in body_text(answer) and "正文" in body_text(answer)
+    assert not app.store.minutes_versions(m.id)
+
+
+# --- the timeline ----------------------------------------------------------------------------------------
+def test_no_draft_nudges_the_recorder_at_20h_and_tells_the_host_at_24h(world):
+    app, svc, clock, m = world
+    requested(world)
+    svc.tick_once(END + timedelta(hours=19, minutes=59))
+    assert not mails(app, "minutes_nudge")
+    svc.tick_once(END + timedelta(hours=20))
+    (nudge,) = mails(app, "minutes_nudge")
+    assert nudge["To"] == "sunli@corp.example" and nudge["In-Reply-To"].startswith("<mf.")
+    assert "2026-11-20（周五） 16:00" in body_text(nudge)
+    svc.tick_once(END + timedelta(hours=24))
+    (late,) = mails(app, "minutes_late")
+    assert late["To"] == "wanglei@corp.example" and "孙丽" in body_text(late)
+    # a nudge answered with the draft is a draft
+    send(svc, reply_to(nudge, "sunli@corp.example", CLEAN_DRAFT, date=DRAFT_DATE), END + timedelta(hours=25))
+    assert app.store.get_meeting(m.id).minutes_state == "review"
+
+
+def test_a_draft_in_time_means_no_nudge_and_a_pending_review_reminds_the_host_at_36h(world):
+    app, svc, clock, m = world
+    req = requested(world)
+    send(svc, reply_to(req, "sunli@corp.example", CLEAN_DRAFT, date=DRAFT_DATE))
+    svc.tick_once(END + timedelta(hours=24))
+    assert not mails(app, "minutes_nudge") and not mails(app, "minutes_late")
+    svc.tick_once(END + timedelta(hours=36))       # Saturday 04:00: the next working window
+    assert not mails(app, "minutes_review_reminder")
+    svc.tick_once(datetime(2026, 11, 23, 9, 0, tzinfo=SH))
+    (reminder,) = mails(app, "minutes_review_reminder")
+    assert reminder["To"] == "wanglei@corp.example" and "提醒" in reminder["Subject"]
+    assert send(svc, reply_to(reminder, "wanglei@corp.example", "同意"), datetime(2026, 11, 23, 9, 30, tzinfo=SH)) \
+        == "applied"
+    assert app.store.get_meeting(m.id).minutes_state == "final"
+
+
+def test_every_minutes_mail_renders_in_every_language(world):
+    """The templates exist in zh-CN, zh-TW and en, as plain text and HTML, without gaps."""
+    app, svc, clock, m = world
+    approved(world)
+    for kind in ("minutes_final",):
+        for msg in mails(app, kind):
+            html = msg.get_body(preferencelist=("html",)).get_content()
+            assert "{{" not in html and "{%" not in html and body_text(msg).strip()
+    tom = next(f for f in mails(app, "minutes_final") if "tom@corp.example" in f["To"])
+    assert tom["Subject"].endswith("[Final] Minutes: Q4营销活动筹备会") and "Dear all" in body_text(tom)
+    tw = next(f for f in mails(app, "minutes_final") if "chenjing@corp.example" in f["To"])
+    assert "最終版" in tw["Subject"] and "無異議視為認可" in body_text(tw)
+    from mailflow import minutes_flow
+    from mailflow.model import Mail
+    ctx = app.context(DRAFT_AT)
+    fresh = app.store.get_meeting(m.id)
+    version = app.store.minutes_versions(m.id)[-1]
+    samples = [minutes_flow.request_mail(ctx, fresh), minutes_flow.review_mail(ctx, fresh, version),
+               minutes_flow.review_mail(ctx, fresh, version, reminder_key="k"),
+               minutes_flow.assignment_mail(ctx, fresh, app.store.tasks(meeting_id=m.id)[0], DRAFT_AT)]
+    for template, extra in [("minutes_nudge", {"due": END}), ("minutes_late", {"recorder_email": "x", "final_by": END}),
+                            ("minutes_objection", {"who": "李娜", "email": "lina@corp.example", "text": "有异议"}),
+                            ("minutes_correction", {"host": "王磊", "version": 1, "correction": "改", "text": "原文"}),
+                            ("minutes_problems", {"empty": True, "problems": [], "items": [], "version": 0})]:
+        samples.append(Mail(key=template, template=template, to=["x@corp.example"],
+                            context={"name": "X", "meeting": minutes_flow._facts(ctx, fresh), **extra}))
+    for mail in samples:
+        for lang in ("zh-CN", "zh-TW", "en"):
+            mail.lang = lang
+            subject, text, html = app.renderer.texts(mail)
+            assert subject and text.strip() and "</html>" in html, (mail.template, lang)
+            if lang == "en":
+                assert not re.search(r"[请審审核负责]", subject), (mail.template, subject)
+
+
+# --- the due date in the owner's calendar ----------------------------------------------------------------
+def test_the_due_entry_is_an_all_day_event_ical_js_can_read(world, tmp_path):
+    app, svc, clock, m = world
+    approved(world)
+    node = shutil.which("node")
+    if node is None or not (JS / "node_modules" / "ical.js").is_dir():
+        pytest.skip("node or tests/js/node_modules (npm ci --prefix tests/js) is missing")
+    files = []
+    for msg in mails(app, "task_assigned"):
+        for part in msg.walk():
+            if part.get_filename():
+                path = tmp_path / part.get_filename()
+                path.write_bytes(part.get_payload(decode=True))
+                files.append(str(path))
+    assert len(files) == 3
+    done = subprocess.run([node, str(JS / "check_ics.mjs"), *files], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr or done.stdout
+
+
+# --- the CLI ------------------------------------------------------------------------------------------
+def test_minutes_parse_shows_how_a_draft_will_be_read(tmp_path):
+    people = tmp_path / "people.yaml"
+    people.write_text(PEOPLE, encoding="utf-8")
+    (tmp_path / "mailflow.toml").write_text('[org]\npeople = "./people.yaml"\n', encoding="utf-8")
+    cfg = str(tmp_path / "mailflow.toml")
+    run = CliRunner().invoke(main, ["--config", cfg, "minutes", "parse", str(FIX / "foxmail_gbk_new.eml"), "--json"])
+    assert run.exit_code == 0, run.output
+    data = json.loads(run.output)
+    assert data["decisions"] == ["上线时间暂定为12月1日"]
+    assert data["action_items"][0] == {"title": "提交需求文档", "owner": "zhangwei@corp.example",
+                                       "collaborators": [], "due": "2026-11-27", "deliverable": ""}
+    draft = tmp_path / "draft.md"
+    draft.write_text(PROBLEM_DRAFT, encoding="utf-8")
+    run = CliRunner().invoke(main, ["--config", cfg, "minutes", "parse", str(draft), "--now", "2026-11-20T10:00"])
+    assert run.exit_code == 0, run.output
+    assert "ambiguous_person" in run.output and "vague_due" in run.output and "行动项 action items" in run.output
+    kinds = {p["kind"] for p in json.loads(CliRunner().invoke(
+        main, ["--config", cfg, "minutes", "parse", str(draft), "--now", "2026-11-20T10:00", "--json"]).output)["problems"]}
+    assert kinds == {"ambiguous_person", "vague_due", "multiple_owners", "unknown_person", "no_owner", "no_due"}
+
+
+def test_the_whole_flow_under_run_once_in_a_folder_made_by_init(tmp_path):
+    from mailflow.app import App
+    from mailflow.config import load_settings
+    runner = CliRunner()
+    site = tmp_path / "site"
+    assert runner.invoke(main, ["init", str(site)]).exit_code == 0
+    (site / "people.yaml").write_text(PEOPLE, encoding="utf-8")
+    cfg = str(site / "mailflow.toml")
+    app = App(load_settings(cfg))
+    m = app.store.save_meeting(meeting(), END - timedelta(days=3))
+    app.close()
+
+    def run_at(moment: str) -> None:
+        result = runner.invoke(main, ["--config", cfg, "run", "--once", "--now", moment])
+        assert result.exit_code == 0, result.output
+
+    def sent(kind: str):
+        out = []
+        for f in sorted((site / "mail" / "sent").rglob("*")):
+            if f.is_file():
+                msg = email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
+                if msg["X-Mailflow"].split(";")[0] == kind:
+                    out.append(msg)
+        return out
+
+    def deliver(raw: bytes) -> None:
+        path = tmp_path / f"{uuid.uuid4().hex}.eml"
+        path.write_bytes(raw)
+        result = runner.invoke(main, ["--config", cfg, "inject", str(path)])
+        assert result.exit_code == 0, result.output
+
+    run_at("2026-11-19T16:00")
+    (req,) = sent("minutes_request")
+    deliver(reply_to(req, "sunli@corp.example", CLEAN_DRAFT, date=DRAFT_DATE))
+    run_at("2026-11-20T10:00")
+    (review,) = sent("minutes_review")
+    deliver(reply_to(review, "wanglei@corp.example", "确认"))
+    run_at("2026-11-20T11:00")
+    assert len(sent("minutes_final")) == 3 and len(sent("task_assigned")) == 3
+    run_at("2026-11-24T18:00")
+    show = runner.invoke(main, ["--config", cfg, "minutes", "show", str(m.id), "--json"])
+    assert show.exit_code == 0, show.output
+    data = json.loads(show.output)
+    assert data["minutes_state"] == "final" and [v["status"] for v in data["versions"]] == ["final"]
+    assert {c["status"] for c in data["confirmations"]} == {"confirmed", "accepted"}
+    text = runner.invoke(main, ["--config", cfg, "minutes", "show", str(m.id)])
+    assert "minutes: final" in text.output
