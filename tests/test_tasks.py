@@ -365,3 +365,209 @@ def test_the_same_reply_processed_twice_is_applied_once(tmp_path):
     assert send(svc, clock, raw) == "applied"
     assert send(svc, clock, raw) == "duplicate"
     assert len(events(app)) == 1 and len(receipts(app)) == 1
+
+
+# --- numbered answers to a mail that lists several tasks ---------------------------------------------
+
+def progress_request(app, svc, clock, ids, to=OWNER):
+    """The weekly progress request as the timeline sends it: one mail per person, tasks numbered."""
+    d = app.settings.base_dir / "templates" / "zh-CN"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "test_progress.txt").write_text("Subject: 本周任务进度\n{% for i in items %}{{ loop.index }}. T{{ i }}\n"
+                                         "{% endfor %}", encoding="utf-8")
+    (d / "test_progress.html").write_text("<p>{{ items }}</p>", encoding="utf-8")
+    app.load()
+    with app.store.transaction():
+        svc.queue(Mail(key=f"progress:{to}:{ids}", template="test_progress", to=[to], kind="progress_request",
+                       context={"items": ids}), clock.now())
+    return outbox_mails(app, "progress_request")[-1]
+
+
+def test_a_numbered_answer_updates_each_task(tmp_path):
+    app, svc, clock, ts = build(tmp_path, titles=("接口开发", "联调测试", "上线方案"))
+    req = progress_request(app, svc, clock, [t.id for t in ts])
+    assert send(svc, clock, reply_to(req, OWNER, "1 已完成；2 进行中，50%；3 延期到12月4日，原因：等联调结果")) == "applied"
+    t1, t2, t3 = (task(app, t.id) for t in ts)
+    assert (t1.status, t1.percent) == (TaskStatus.DONE, 100)
+    assert (t2.status, t2.percent) == (TaskStatus.IN_PROGRESS, 50)
+    assert (t3.status, t3.due, t3.delay_reason) == (TaskStatus.DELAYED, date(2026, 12, 4), "等联调结果")
+    [r] = receipts(app)
+    body = body_text(r)
+    assert "已记录：3 项任务更新" in r["Subject"]
+    for line in ("接口开发 → 已完成", "联调测试 → 进行中 50%", "上线方案 → 延期至 2026-12-04"):
+        assert line in body
+    assert len(outbox_mails(app, "task_verify")) == 1
+
+
+def test_numbered_answers_in_other_shapes(tmp_path):
+    app, svc, clock, ts = build(tmp_path, titles=("接口开发", "联调测试"))
+    req = progress_request(app, svc, clock, [t.id for t in ts])
+    send(svc, clock, reply_to(req, OWNER, "第2项进行中，50%"))
+    assert task(app, 2).percent == 50 and task(app, 1).status is TaskStatus.NOT_STARTED
+
+
+def test_a_number_that_was_not_listed_is_asked_about(tmp_path):
+    app, svc, clock, ts = build(tmp_path, titles=("接口开发", "联调测试"))
+    req = progress_request(app, svc, clock, [t.id for t in ts])
+    send(svc, clock, reply_to(req, OWNER, "1 已完成；5 进行中"))
+    assert task(app, 1).status is TaskStatus.DONE
+    body = body_text(receipts(app)[0])
+    assert "未能识别第 5 项" in body
+
+
+def test_an_answer_without_numbers_to_several_tasks_is_asked_which(tmp_path):
+    app, svc, clock, ts = build(tmp_path, titles=("接口开发", "联调测试"))
+    req = progress_request(app, svc, clock, [t.id for t in ts])
+    assert send(svc, clock, reply_to(req, OWNER, "已完成")) == "unknown"
+    assert all(task(app, t.id).status is TaskStatus.NOT_STARTED for t in ts)
+    [q] = outbox_mails(app, "task_clarify")
+    assert "1. 接口开发" in body_text(q) and "2. 联调测试" in body_text(q)
+    [row] = inbound(app)
+    assert row["status"] == "unknown" and row["task_id"] == 1      # visible in the host's digest
+    # the numbered answer to the question is applied
+    send(svc, clock, reply_to(q, OWNER, "1 已完成；2 进行中 30%"))
+    assert task(app, 1).status is TaskStatus.DONE and task(app, 2).percent == 30
+
+
+def test_one_listed_task_needs_no_number(tmp_path):
+    app, svc, clock, ts = build(tmp_path)
+    req = progress_request(app, svc, clock, [ts[0].id])
+    send(svc, clock, reply_to(req, OWNER, "进行中 80%"))
+    assert task(app).percent == 80
+
+
+# --- authority ----------------------------------------------------------------------------------------------
+
+def test_a_stranger_is_refused_politely_and_the_host_is_told(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    raw = mail("lina@corp.example", "已完成", name="李娜", message_id="<s1@client.example>")
+    assert send(svc, clock, raw) == "refused"
+    assert task(app).status is TaskStatus.NOT_STARTED and events(app) == []
+    [no] = outbox_mails(app, "task_refused")
+    assert no["To"] == "lina@corp.example" and no["In-Reply-To"] == "<s1@client.example>"
+    assert "负责人张伟" in body_text(no)
+    [told] = outbox_mails(app, "task_refused_host")
+    assert told["To"] == HOST and "lina@corp.example" in body_text(told) and "已完成" in body_text(told)
+
+
+def test_an_outsider_is_refused_in_the_orgs_language(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    assert send(svc, clock, mail("someone@elsewhere.example", "done")) == "refused"
+    assert task(app).status is TaskStatus.NOT_STARTED
+
+
+@pytest.mark.parametrize("who", [HOST, RECORDER, DELEGATE])
+def test_the_host_the_recorder_and_the_hosts_delegate_may_update(tmp_path, who):
+    app, svc, clock, _ = build(tmp_path)
+    assert send(svc, clock, mail(who, "进行中 40%")) == "applied"
+    assert task(app).percent == 40
+    assert task(app).confirmed_at is None           # only the owner's side confirms a task
+    assert events(app)[0].actor == who
+
+
+def test_the_owners_delegate_may_update_and_confirm(tmp_path):
+    app, svc, clock, _ = build(tmp_path, owner=HOST, host="zhaomin@corp.example")
+    assert send(svc, clock, mail(DELEGATE, "确认")) == "applied"
+    assert task(app).confirmed_at is not None
+
+
+def test_forged_and_reused_reply_tokens_are_refused(tmp_path):
+    secret = "s3cret-for-tests"
+    app, svc, clock, ts = build(tmp_path, org={"plus_addressing": True}, titles=("接口开发", "联调测试"))
+    app.settings.secret = Secret(secret)
+    good = tokens.reply_address(SHARED, secret, "t", 1)
+    # a genuine token routes a mail that has no thread headers and no subject tag
+    assert send(svc, clock, mail(OWNER, "进行中 20%", subject="Re: 任务", to=good)) == "applied"
+    assert task(app, 1).percent == 20
+    # a forged token routes nowhere
+    forged = "mailflow+t2-aaaaaaaaaaaaaaaa@corp.example"
+    assert send(svc, clock, mail(OWNER, "已完成", subject="Re: 任务", to=forged)) != "applied"
+    assert task(app, 2).status is TaskStatus.NOT_STARTED
+    # ... and refuses a mail whose subject tag names a task
+    assert send(svc, clock, mail(OWNER, "已完成", task_id=2, to=forged)) == "refused"
+    # a genuine token of task 1 cannot be used on task 2
+    assert send(svc, clock, mail(OWNER, "已完成", task_id=2, to=good)) == "refused"
+    assert task(app, 2).status is TaskStatus.NOT_STARTED
+    # a token someone else received does not give them authority
+    assert send(svc, clock, mail("lina@corp.example", "已完成", subject="Re: 任务", to=good)) == "refused"
+    assert task(app, 1).status is TaskStatus.IN_PROGRESS
+
+
+AUTH_OK = "Authentication-Results: mx.corp.example; dkim=pass header.d=corp.example; spf=pass\r\n"
+
+
+@pytest.mark.parametrize("headers, expected", [
+    (AUTH_OK, "applied"),
+    ("Authentication-Results: mx.corp.example; dmarc=pass header.from=corp.example\r\n", "applied"),
+    ("Authentication-Results: mx.corp.example; dkim=fail; spf=softfail; dmarc=fail\r\n", "refused"),
+    ("Authentication-Results: evil.example; dkim=pass; spf=pass; dmarc=pass\r\n", "refused"),
+    ("", "refused"),
+])
+def test_with_a_trusted_authserv_id_only_authenticated_mail_changes_anything(tmp_path, headers, expected):
+    app, svc, clock, _ = build(tmp_path, org={"trusted_authserv_id": "mx.corp.example"})
+    assert send(svc, clock, mail(OWNER, "已完成", headers=headers)) == expected
+    assert task(app).status is (TaskStatus.DONE if expected == "applied" else TaskStatus.NOT_STARTED)
+    if expected == "refused":
+        assert kinds(app) == []                    # a possibly forged sender gets no mail
+
+
+# --- the CLI ---------------------------------------------------------------------------------------------------
+
+def cli(tmp_path, *args, env=None):
+    from mailflow.cli import main
+    (tmp_path / "mailflow.toml").write_text(
+        '[org]\naddress = "mailflow@corp.example"\npeople = "people.yaml"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(tmp_path / "mailflow.toml"), *args], env=env)
+    return result
+
+
+def test_explain_prints_one_json_object_per_file(tmp_path):
+    (tmp_path / "people.yaml").write_text("people: []\n", encoding="utf-8")
+    files = [str(FIXTURES / "netease163_delay.eml"), str(FIXTURES / "qq_done_gb18030.eml"),
+             str(Path(__file__).parent / "fixtures" / "mail" / "auto_reply_qq.eml")]
+    res = cli(tmp_path, "explain", "--json", *files)
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in res.output.splitlines()]
+    assert [r["file"] for r in rows] == files
+    assert set(rows[0]) == {"file", "auto", "intent", "percent", "due", "proxy", "items", "text"}
+    assert rows[0] == {"file": files[0], "auto": False, "intent": "delay", "percent": None, "due": "2026-12-05",
+                       "proxy": None, "items": [], "text": "确认，但需要延期到12月5日，因为供应商晚到"}
+    assert (rows[1]["intent"], rows[1]["text"]) == ("done", "已完成")
+    assert rows[2]["auto"] is True and rows[2]["intent"] is None
+
+
+def test_explain_resolves_relative_dates_against_the_mails_date_and_reads_items(tmp_path):
+    (tmp_path / "people.yaml").write_text("people: []\n", encoding="utf-8")
+    eml = tmp_path / "items.eml"
+    eml.write_bytes(mail(OWNER, "1 已完成；3 延期到周五，原因：等设计稿\n第2项进行中，50%",
+                         date="Mon, 23 Nov 2026 09:00:00 +0800"))
+    res = cli(tmp_path, "explain", "--json", "--now", "2027-03-01T09:00", str(eml))
+    row = json.loads(res.output)
+    assert row["items"] == [{"item": 1, "intent": "done", "percent": None, "due": None},
+                            {"item": 3, "intent": "delay", "percent": None, "due": "2026-11-27"},
+                            {"item": 2, "intent": "progress", "percent": 50, "due": None}]
+    plain = cli(tmp_path, "explain", str(eml))
+    assert plain.exit_code == 0 and "[3: delay 2026-11-27]" in plain.output
+
+
+def test_tasks_json_is_the_ledger(tmp_path):
+    app, svc, clock, _ = build(tmp_path, titles=("接口开发", "联调测试"))
+    send(svc, clock, mail(OWNER, "进行中 60%"))
+    send(svc, clock, mail(OWNER, "延期到12月4日，原因：等设计稿", task_id=2))
+    app.close()
+    res = cli(tmp_path, "tasks", "--json")
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in res.output.splitlines()]
+    first = {k: rows[0][k] for k in ("id", "meeting", "title", "owner", "due", "status", "percent", "risk")}
+    assert first == {"id": 1, "meeting": 1, "title": "接口开发", "owner": OWNER, "due": "2026-11-27",
+                     "status": "in_progress", "percent": 60, "risk": False}
+    assert (rows[1]["status"], rows[1]["due"], rows[1]["delay_reason"]) == ("delayed", "2026-12-04", "等设计稿")
+    assert [json.loads(x)["id"] for x in cli(tmp_path, "tasks", "--json", "--owner", OWNER).output.splitlines()] == [1, 2]
+    assert cli(tmp_path, "tasks", "--json", "--meeting", "9").output == ""
+    plain = cli(tmp_path, "tasks")
+    assert "接口开发" in plain.output and "进行中 60%" in plain.output
+    show = cli(tmp_path, "tasks", "show", "2")
+    assert "延期原因: 等设计稿" in show.output and "延期到12月4日，原因：等设计稿" in show.output
+    data = json.loads(cli(tmp_path, "tasks", "show", "2", "--json").output)
+    assert data["events"][0]["kind"] == "delay" and data["events"][0]["due"] == "2026-12-04"
+    assert cli(tmp_path, "tasks", "show", "99").exit_code == 1
