@@ -179,7 +179,7 @@ _KINDS: list[tuple[str, str]] = [
               rf"{_W}(?:sorry for (?:the )?(?:delay(?:ed)?|late) (?:reply|response)|sorry for the delay|"
               rf"no rush){_WE}"),
     # explicit "no objection / no problem" (before 有问题 / 异议 / problem)
-    ("noobj", r"无异议|没有?异议|无意见|没有?意见|没有?问题|没毛病|没啥问题|"
+    ("noobj", r"准确无误|正确无误|无误|没有?错误?|无异议|没有?异议|无意见|没有?意见|没有?问题|没毛病|没啥问题|"
               rf"{_W}(?:no objections?|no problems?|not a problem|no worries|no issues?){_WE}"),
     # not started yet -> progress 0
     ("notstarted", r"(?:还|尚|都)?(?:未|没有?)(?:开始|启动|动工)|"
@@ -205,8 +205,9 @@ _KINDS: list[tuple[str, str]] = [
     # partial completion and ongoing work -> progress
     ("partial", r"已?经?完成了?(?:初稿|草稿|初版|一稿|一版|大纲|框架|原型|一部分|部分|大部分|大半|一半|过半|"
                 r"第[一二三四五六七八九十\d]+(?:阶段|部分|版|稿|步|轮|期|个))|完成了?(?:一半|过半|大半|大部分|部分)|"
-                r"基本上?完成|快要?完成|即将完成|接近完成|差不多完成|大体完成|初步完成|部分完成|大部分完成|"
-                r"(?:尚|还)在进行|进行中|进行当中|处理中|推进中|开发中|测试中|跟进中|执行中|实施中|修改中|编写中|"
+                r"基本上?完成|(?<!尽)快要?完成|即将完成|接近完成|差不多完成|大体完成|初步完成|部分完成|大部分完成|"
+                r"(?:尚|还)在进行|进行中|进行当中|处理中|推进中|开发中|测试中|跟进中|执行中|实施中|修改中|编写中|修复中|"
+                r"设计中|整理中|准备中|排查中|沟通中|协调中|对接中|联调中|优化中|制作中|撰写中|"
                 r"在做|在弄|在处理|在写|在改|在跟进|在推进|在开发|在测试|在进行|正在|进度|进展|已开始|开始做了|"
                 r"已启动|按计划进行|正常推进|一切正常|进展顺利|顺利推进|正常进行|还差|还剩|"
                 rf"待{_NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|配合|评审|签字|盖章|到货)|"
@@ -222,7 +223,7 @@ _KINDS: list[tuple[str, str]] = [
               rf"extension|reschedul\w*|more time|more days|need (?:it )?(?:until|till)|a few more days|slip\w*|move (?:it |this )?to|miss (?:the )?deadline){_WE}"),
     # risk and blockers
     ("risk", r"有风险|存在风险|风险|卡住了?|卡在|卡壳|阻塞|受阻|被阻|堵住|停滞|搁置|有困难|有难度|遇到困难|遇到问题|"
-             r"有问题|出问题|搞不定|完不成|做不完|做不了|完成不了|搞不了|干不了|赶不完|来不及|赶不上|跟不上|缺人手?|人手不足|资源不足|"
+             r"有问题|出问题|暂停|搞不定|完不成|做不完|做不了|完成不了|搞不了|干不了|赶不完|来不及|赶不上|跟不上|缺人手?|人手不足|资源不足|"
              rf"(?:需要?|请求?|希望|急需|求){_NS}{{0,8}}?(?:支持|协助|帮助|帮忙|支援|介入|协调|配合)|"
              rf"{_W}(?:blocked|blocker|blocking|stuck|at risk|risky|risks?|need (?:some )?(?:help|support|input|"
              rf"assistance)|needs? help|running late|escalat\w*){_WE}"),
@@ -242,10 +243,10 @@ _KINDS: list[tuple[str, str]] = [
                rf"{_W}(?:attend(?:ing)?|join(?:ing)?|be there|count me in|see you there|i'll come|will come){_WE}"),
     # completed (past): negated -> progress / risk / delay
     ("done", r"已经?(?:全部|都|提前|按时|如期|准时)?(?:完成|做完|弄完|搞完|写完|改完|交付|提交|上线|发布|部署|发送|"
-             r"发出|发给|上传|修复|解决|处理完|处理好|搞定|办完|办好|做好|弄好|交了|发了|寄出|"
+             r"发出|发给|上传|修复|解决|处理完|处理好|处理|搞定|办完|办好|做好|弄好|交了|发了|寄出|"
              r"发(?:邮件|到|过去))|均已完成|都已完成|全部完成了?|"
              r"完成了|做完了|弄完了|搞完了|写完了|改完了|搞定了|交付了|提交了|上线了|发布了|发出了|发过去了|处理完了?|"
-             r"办完了|做好了|弄好了|完工|完毕|竣工|✅|"
+             r"办完了|做好了|弄好了|搞好了|处理好了|完工|完毕|竣工|✅|"
              rf"{_W}(?:done|completed|finished|delivered|submitted|shipped|deployed|resolved|fixed|closed){_WE}"),
     # bare 完成 / complete: done, or a commitment when the clause speaks of the future
     ("finish", rf"完成(?![度率情时日后期])|交付|提交|做完|弄完|写完|改完|搞完|搞定|{_W}(?:complete|finish){_WE}"),
@@ -302,7 +303,17 @@ _FUTURE_EN = re.compile(rf"'ll{_WE}|{_W}(?:will|shall|going to|gonna|plan(?:ning
                         rf"hope to|aim to){_WE}")
 _FUTURE_EN_AFTER = re.compile(r"\s+(?:by|before|within|tomorrow|next|later|soon)\b")
 
-_WHOLE_ACK = re.compile(r"\s*(?:好|行|可|妥|中|成|是的?|对的?|嗯+|k|y|ok)\s*[!.。~]*\s*")
+_WHOLE_ACK = re.compile(r"好|行|可|妥|中|成|是的?|对的?|嗯{1,5}|k|y|ok")
+_WHOLE_DONE = re.compile(r"(?:都|已经?|全)?(?:好了|ok了|妥了)")
+_BLANK = " \t\r\n!.。~"
+
+
+def _trim(norm: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and norm[a] in _BLANK:
+        a += 1
+    while b > a and norm[b - 1] in _BLANK:
+        b -= 1
+    return a, b
 _SEP = re.compile(r"[,;。!?\n、:]|\.(?=\s|$)")
 
 # --------------------------------------------------------------------------------------------
@@ -310,9 +321,9 @@ _SEP = re.compile(r"[,;。!?\n、:]|\.(?=\s|$)")
 
 _PCT_RE = re.compile(
     r"(?P<num>\d{1,3}(?:\.\d+)?)\s*(?:%|percent(?![a-z])|pct(?![a-z]))"
-    rf"|(?P<cnpct>[{_CN_NUMS}]+)\s*%"
+    rf"|(?P<cnpct>[{_CN_NUMS}]{{1,6}})\s*%"
     rf"|百分之\s*(?P<baifen>[{_CN_NUMS}\d]+)"
-    r"|(?P<frac_d>[一二三四五六七八九十\d]+)\s*分之\s*(?P<frac_n>[一二三四五六七八九十\d]+)"
+    r"|(?P<frac_d>[一二三四五六七八九十\d]{1,4})\s*分之\s*(?P<frac_n>[一二三四五六七八九十\d]{1,4})"
     r"|(?P<cheng>[一二两三四五六七八九十]|(?<!\d)\d)\s*成(?![功本员果立熟为绩长品型交])"
     r"|进度\s*:?\s*(?P<jindu>\d{1,3})(?![\d.%]|\s*(?:天|日|月|号|个|周|年|小时))"
     rf"|(?P<half>一半|过半|半数|{_W}half(?:way)?{_WE})")
@@ -351,10 +362,23 @@ _REASON_RE = re.compile(
     r"(?P<label>(?:原因|理由|缘由|{w}reason(?:s)?{we})\s*(?:是|为|:)?\s*)(?P<ltext>[^;。!?\n]+)"
     r"|(?P<conj>(?:因为|由于|鉴于|因(?!此|而|素)|{w}(?:because(?: of)?|due to|owing to|as a result of){we})\s*)"
     r"(?P<ctext>[^,;。!?\n]+)".format(w=_W, we=_WE))
-_THANKS_TAIL = re.compile(r"(?:[,\s]*(?:谢谢|多谢|感谢|辛苦了?|麻烦了?|thanks|thank you|thx)[!.。~]*)+\s*$")
-_PLEASANTRY = re.compile(
-    r"^\s*(?:[^,;。!?\n\s]{0,5}好|大家好|您好|你好|hi|hello|dear\b.*|谢谢|多谢|感谢|辛苦了?|麻烦了?|thanks?\b.*|"
-    r"thank you.*|regards|best|cheers|sorry|不好意思|抱歉|请知悉|请查收|请审核|如下|[\d\s./-]*)\s*[!.。~]*\s*$")
+_THANKS = ("谢谢", "多谢", "感谢", "辛苦了", "辛苦", "麻烦了", "麻烦", "thanks", "thank you", "thx")
+
+
+def _drop_thanks(norm: str, a: int, b: int) -> int:
+    """The end of norm[a:b] without trailing 谢谢 / thanks (a loop, not a backtracking regex)."""
+    while True:
+        e = b
+        while e > a and norm[e - 1] in " \t\r\n,!.。~":
+            e -= 1
+        word = next((w for w in _THANKS if norm.startswith(w, e - len(w)) and e - len(w) >= a), None)
+        if word is None:
+            return b
+        b = e - len(word)
+_PLEASANTRY = re.compile(      # fullmatch on a trimmed clause
+    r"[^,;。!?\n\s]{0,5}好|大家好|您好|你好|hi\b.{0,40}|hello\b.{0,40}|dear\b.{0,40}|谢谢|多谢|感谢|辛苦了?|"
+    r"麻烦了?|thanks?\b.{0,40}|thank you.{0,40}|regards|best(?: regards)?|cheers|sorry|不好意思|抱歉|请知悉|请查收|"
+    r"请审核|如下|[\d\s./-]{0,40}")
 _STRIP = " \t\r\n,;。!?、:.：，；！？\"'"
 
 
@@ -366,13 +390,12 @@ def _find_reason(norm: str, start: int, end: int) -> tuple[int, int] | None:
     a, b = m.start(g), m.end(g)
     # 原因：… runs to the end of the sentence, unless a later clause asks for something
     # ("原因：供应商未到货，申请延期到12月5日").
-    for comma in re.finditer(",", norm[a:b]):
-        if _CUE_RE.search(norm, a + comma.end(), b):
-            b = a + comma.start()
-            break
-    tail = _THANKS_TAIL.search(norm, a, b)
-    if tail:
-        b = tail.start()
+    comma = norm.find(",", a, b)
+    if comma >= 0:
+        cue = _CUE_RE.search(norm, comma + 1, b)
+        if cue:
+            b = norm.rfind(",", a, cue.start())
+    b = _drop_thanks(norm, a, b)
     return (m.start(), b) if b > a else None
 
 
@@ -388,7 +411,7 @@ _ITEM_WORD_RE = re.compile(
     rf"|(?:任务|事项|行动项|待办|议题|{_W}task|{_W}item|{_W}action item|{_W}no\.?|#)\s*(?P<wi>{_N}))"
     r"\s*[:.、)\-]?\s*")
 _ITEM_NUM_RE = re.compile(
-    r"(?:[(\[【]\s*)?(?P<nums>(?:\d{1,2}|[①-⑳])(?:\s*[、和及&]\s*(?:\d{1,2}|[①-⑳]))*)\s*"
+    r"(?:[(\[【]\s*)?(?P<nums>(?:\d{1,2}|[①-⑳])(?:\s?[、和及&]\s?(?:\d{1,2}|[①-⑳])){0,9})\s*"
     r"(?:[)\]】]\s*|[.、:\-]\s*|\s+|(?=[^\W\d_]))"
     r"(?![\d%/]|(?:天|日|月|号|周|个|点|年|小时|分钟|人|次|项|条|版|期|元|万|千|百|十|倍|页|份|位|场)"
     r"|(?:days?|weeks?|hours?|months?|pm|am|th|st|nd|rd|people|percent|pct|min)\b)")
@@ -410,9 +433,11 @@ def _item_markers(norm: str) -> list[_Marker]:
         n = _cn_int(raw)
         if n:
             found.append(_Marker(m.start(), m.end(), [n]))
-    covered = [(mk.start, mk.end) for mk in found]
+    covered = [mk.end for mk in found]          # word markers do not overlap each other
+    starts = [mk.start for mk in found]
     for m in _ITEM_NUM_RE.finditer(norm):
-        if any(a <= m.start() < b for a, b in covered):
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i >= 0 and m.start() < covered[i]:
             continue
         nums = [_cn_int(x) for x in re.findall(r"\d{1,2}|[①-⑳]", m.group("nums"))]
         if all(nums):
@@ -422,8 +447,9 @@ def _item_markers(norm: str) -> list[_Marker]:
     # on its own; after a comma or a space only when there are other markers ("1 done, 2 wip").
     strong: list[_Marker] = []
     weak: list[_Marker] = []
+    reach = -1
     for mk in found:
-        if (strong or weak) and mk.start < max(m.end for m in strong + weak):
+        if mk.start < reach:
             continue
         i = mk.start - 1
         while i >= 0 and norm[i] in " \t\r":
@@ -433,6 +459,9 @@ def _item_markers(norm: str) -> list[_Marker]:
             strong.append(mk)
         elif before in _WEAK_BEFORE or i < mk.start - 1:
             weak.append(mk)
+        else:
+            continue
+        reach = mk.end
     out = sorted(strong + weak, key=lambda mk: mk.start) if strong or len(weak) >= 2 else []
     # A lone bare number that is followed by nothing is not an item list.
     return [mk for mk in out if mk.end < len(norm) and norm[mk.end:].strip(_STRIP)]
@@ -442,8 +471,8 @@ def _item_markers(norm: str) -> list[_Marker]:
 # Stand-ins (代理人)
 
 _ZH_NAME = r"[\u4e00-\u9fff·]{2,10}?"
-_EMAIL = r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+"
-_EN_NAME = r"(?<![a-z'@.])[a-z][a-z'-]+(?: [a-z][a-z'-]+)?"
+_EMAIL = r"(?<![a-z0-9._%+-])[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}"
+_EN_NAME = r"(?<![a-z'@.])[a-z][a-z'-]{1,30}(?: [a-z][a-z'-]{1,30})?"
 _ATTEND_ZH = r"(?:参加|参会|出席|与会|开会|去)"
 _PROXY_RES = [
     re.compile(rf"由\s*(?!于)(?P<name>{_EMAIL}|{_ZH_NAME}|[a-z][a-z .'-]{{0,30}}?)\s*"
@@ -535,7 +564,7 @@ def _cues(norm: str, start: int, end: int, masks: list[tuple[int, int]]):
                 elif neg.group("modal"):
                     intent = Intent.RISK
         elif kind == "finish" or (kind == "done" and re.match(r"[a-z]", m.group())):
-            before = norm[clause_start:m.start()]
+            before = norm[max(clause_start, m.start() - 40):m.start()]
             after = norm[m.end():m.end() + 16]
             future = _FUTURE_EN.search(before) or _FUTURE_EN_AFTER.match(after)
             if kind == "finish" and _FUTURE_ZH.search(before):
@@ -548,11 +577,20 @@ def _cues(norm: str, start: int, end: int, masks: list[tuple[int, int]]):
             intent = Intent.TENTATIVE
         prev_end = m.end()
         out.append((kind, m, intent))
-    # a clause that is only 好 / 行 / 嗯 / OK
+    # a clause that is only 好 / 行 / 嗯 / OK (an acknowledgement) or 好了 / OK了 (it is ready)
     bounds = [start] + [s + 1 for s in seps] + [end + 1]
+    cue_starts = [m.start() for _, m, _ in out]
     for a, b in zip(bounds, bounds[1:]):
-        if _WHOLE_ACK.fullmatch(norm, a, b - 1) and not any(a <= m.start() < b for _, m, _ in out):
-            out.append(("ack", _WHOLE_ACK.fullmatch(norm, a, b - 1), Intent.CONFIRM))
+        k = bisect.bisect_left(cue_starts, a)
+        if k < len(cue_starts) and cue_starts[k] < b:
+            continue
+        ta, tb = _trim(norm, a, b - 1)
+        if tb - ta > 6:
+            continue
+        if whole := _WHOLE_DONE.fullmatch(norm, ta, tb):
+            out.append(("done", whole, Intent.DONE))
+        elif whole := _WHOLE_ACK.fullmatch(norm, ta, tb):
+            out.append(("ack", whole, Intent.CONFIRM))
     return out, seps
 
 
@@ -623,15 +661,18 @@ def _read_part(orig: str, norm: str, start: int, end: int, now: datetime, cal: A
 def _loose_reason(orig, norm, start, end, seps, cues, proxy) -> str:
     """Clauses without cues, dates or pleasantries: '需要推迟3天，供应商还没到货' -> '供应商还没到货'."""
     bounds = [start] + [s + 1 for s in seps] + [end + 1]
+    spans = sorted(m.span() for _, m, _ in cues)
+    starts = [a for a, _ in spans]
     keep = []
     for a, b in zip(bounds, bounds[1:]):
         b -= 1
-        if any(a <= m.start() < b or a < m.end() <= b for _, m, _ in cues):
+        k = bisect.bisect_left(starts, a)
+        if (k < len(starts) and starts[k] < b) or (k > 0 and spans[k - 1][1] > a):
             continue
         if proxy and proxy[0] < b and a < proxy[1]:
             continue
-        piece = norm[a:b]
-        if _PLEASANTRY.match(piece) or not _informative(piece):
+        ta, tb = _trim(norm, a, b)
+        if _PLEASANTRY.fullmatch(norm, ta, tb) or not _informative(norm[a:b]):
             continue
         keep.append(_clean(orig[a:b]))
     return "，".join(k for k in keep if k)
@@ -646,15 +687,18 @@ def _informative(piece: str) -> bool:
 # --------------------------------------------------------------------------------------------
 # Public API
 
-_TRAILING_QUOTE = re.compile(r"(?:\n[ \t]*>[^\n]*)+\s*$")
+def _drop_trailing_quote(text: str) -> str:
+    """Ignore a stray quoted tail ("> …" lines at the end); the quote stripper removes the rest."""
+    lines = text.strip().split("\n")
+    while lines and (lines[-1].lstrip().startswith(">") or not lines[-1].strip()):
+        lines.pop()
+    return "\n".join(lines).strip()
 
 
 def classify(text: str, now: datetime, cal: Any = None) -> Reading:
     """Read the sender's new text. `now` anchors relative dates (the mail's Date); `cal` is a
     dates.WorkCalendar (None: the default calendar)."""
-    text = _TRAILING_QUOTE.sub("", "\n" + (text or ""))[1:].strip()
-    if text.startswith(">"):
-        text = ""
+    text = _drop_trailing_quote(text or "")
     norm = _normalize(text)
     assert len(norm) == len(text)
     found = _proxy(text, norm)
