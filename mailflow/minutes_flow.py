@@ -150,7 +150,9 @@ def on_draft_mail(ctx, msg) -> Outcome | None:
     if not SUBJECT_WORDS.search(msg.subject or "") or msg.calendars:
         return None
     m = find_meeting(ctx, msg)
-    return take_draft(ctx, msg, m) if m else None
+    if m is None or _acts_for(ctx, msg.sender, [m.recorder, m.host]) is None:
+        return None                 # someone else's mail about minutes (a comment, a question): not a draft
+    return take_draft(ctx, msg, m)
 
 
 def find_meeting(ctx, msg) -> Meeting | None:

@@ -353,6 +353,7 @@ def test_drafts_from_people_who_are_not_recorder_or_host_are_not_taken(world):
     req = requested(world)
     assert send(svc, reply_to(req, "zhangwei@corp.example", CLEAN_DRAFT)) == "refused"
     assert send(svc, new_mail("lina@corp.example", "会议纪要", CLEAN_DRAFT)) == "unknown"   # gets the help answer
+    assert send(svc, new_mail("lina@corp.example", f"[MF-M{m.id}] 会议纪要", CLEAN_DRAFT)) == "unknown"
     assert not app.store.minutes_versions(m.id)
     assert send(svc, new_mail("wanglei@corp.example", "会议纪要", CLEAN_DRAFT)) == "applied"   # the host may
 
