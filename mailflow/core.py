@@ -206,28 +206,43 @@ def forward_to_admin(ctx: Context, msg: Any, reason: str, detail: str = "") -> M
 
 
 def may_change_task(ctx: Context, task: Task, sender: str, meeting: Meeting | None = None) -> bool:
-    """Only the owner, the owner's delegates, the host and the recorder may change a task."""
-    sender = sender.lower()
-    if sender == task.owner:
+    """Only the owner, the owner's delegates, the host and the recorder may change a task (and the
+    host's delegates, who act for the host). Addresses compare case-insensitively."""
+    sender = (sender or "").strip().lower()
+    if not sender:
+        return False
+    if sender == (task.owner or "").lower():
         return True
     owner = ctx.directory.get(task.owner)
     if owner and sender in owner.delegates:
         return True
-    if meeting and sender in (meeting.host, meeting.recorder):
-        return True
+    if meeting:
+        host, recorder = (meeting.host or "").lower(), (meeting.recorder or "").lower()
+        if sender in (host, recorder):
+            return True
+        person = ctx.directory.get(host) if host else None
+        if person and sender in person.delegates:
+            return True
     return False
 
 
 def authenticated(msg: Any, org: Org) -> bool:
     """With [org] trusted_authserv_id set, only mail whose Authentication-Results stamped by that
-    server shows dmarc=pass, or dkim=pass / spf=pass, may change anything."""
+    server shows dmarc=pass, or (without a DMARC verdict) dkim=pass / spf=pass, may change anything.
+
+    Only the topmost header with our authserv-id counts: our server adds its own above whatever the
+    sender wrote, so a forged "mx.corp.example; dmarc=pass" further down cannot outvote it. A header
+    with several results of one method (two DKIM signatures) passes when any of them passes."""
     if not org.trusted_authserv_id:
         return True
+    trusted = org.trusted_authserv_id.strip().lower()
     for header in getattr(msg, "authentication_results", []) or []:
         serv, _, rest = header.partition(";")
-        if serv.strip().split()[0:1] != [org.trusted_authserv_id]:
+        if serv.strip().lower().split()[0:1] != [trusted]:
             continue
-        results = dict(re.findall(r"\b(dmarc|dkim|spf)\s*=\s*(\w+)", rest.lower()))
-        if results.get("dmarc") == "pass" or "pass" in (results.get("dkim"), results.get("spf")):
-            return True
+        results = re.findall(r"\b(dmarc|dkim|spf)\s*=\s*(\w+)", rest.lower())
+        dmarc = {result for method, result in results if method == "dmarc"} - {"none"}
+        if dmarc:                # a DMARC verdict (fail: the From is spoofed) decides
+            return "pass" in dmarc
+        return any(result == "pass" for method, result in results if method in ("dkim", "spf"))
     return False
