@@ -148,8 +148,7 @@ def on_numbered_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | 
     gate = _gate(ctx, msg, pairs[0][0], pairs[0][1], rt, check_sender=False)
     if gate is not None:
         return gate
-    allowed = [p for p in pairs if core.may_change_task(ctx, p[0], msg.sender, p[1])
-               or _is_host_delegate(ctx, msg.sender, p[1])]
+    allowed = [p for p in pairs if core.may_change_task(ctx, p[0], msg.sender, p[1])]
     if not allowed:
         return _refuse(ctx, msg, pairs[0][0], pairs[0][1])
     rt.task_id = allowed[0][0].id
@@ -210,8 +209,7 @@ def _gate(ctx: core.Context, msg: Any, task: Task, meeting: Any, rt: core.Route,
     if problem:
         return _silent_refusal(ctx, msg, f"{problem}; task {task.id} unchanged")
     sender = (msg.sender or "").lower()
-    if check_sender and not (core.may_change_task(ctx, task, sender, meeting)
-                             or _is_host_delegate(ctx, sender, meeting)):
+    if check_sender and not core.may_change_task(ctx, task, sender, meeting):
         return _refuse(ctx, msg, task, meeting)
     return None
 

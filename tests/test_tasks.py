@@ -571,3 +571,29 @@ def test_tasks_json_is_the_ledger(tmp_path):
     data = json.loads(cli(tmp_path, "tasks", "show", "2", "--json").output)
     assert data["events"][0]["kind"] == "delay" and data["events"][0]["due"] == "2026-12-04"
     assert cli(tmp_path, "tasks", "show", "99").exit_code == 1
+
+
+# --- core.authenticated and core.may_change_task -------------------------------------------------------
+
+def _auth(*headers):
+    from mailflow import core
+    from mailflow.inbound import Inbound
+    msg = Inbound(message_id="<a@x>", authentication_results=list(headers))
+    return core.authenticated(msg, core.Org(trusted_authserv_id="mx.corp.example"))
+
+
+def test_only_our_servers_topmost_verdict_counts():
+    assert _auth("MX.corp.example; dkim=fail header.d=a.example; dkim=pass header.d=corp.example")
+    assert _auth("mx.corp.example 1; spf=pass smtp.mailfrom=corp.example; dmarc=none")
+    # a forged pass below our own failing stamp does not count
+    assert not _auth("mx.corp.example; dkim=none; spf=fail", "mx.corp.example; dmarc=pass")
+    # DMARC fail means the From is spoofed, whatever SPF says about the envelope
+    assert not _auth("mx.corp.example; spf=pass smtp.mailfrom=evil.example; dmarc=fail header.from=corp.example")
+    assert not _auth("other.example; dmarc=pass")
+
+
+def test_authority_ignores_the_case_of_addresses(tmp_path):
+    app, svc, clock, _ = build(tmp_path, host="WangLei@Corp.Example")
+    assert send(svc, clock, mail("WANGLEI@corp.example", "进行中 10%")) == "applied"
+    assert send(svc, clock, mail("ZhangWei@Corp.Example", "进行中 20%")) == "applied"
+    assert task(app).percent == 20
