@@ -597,3 +597,36 @@ def test_authority_ignores_the_case_of_addresses(tmp_path):
     assert send(svc, clock, mail("WANGLEI@corp.example", "进行中 10%")) == "applied"
     assert send(svc, clock, mail("ZhangWei@Corp.Example", "进行中 20%")) == "applied"
     assert task(app).percent == 20
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh-CN", {"task_receipt": "已记录", "task_verify": "请验收", "task_verify_result": "已退回",
+               "task_late_notice": "不足24小时", "task_refused": "未记录", "task_refused_host": "有人尝试",
+               "task_clarify": "未能识别"}),
+    ("zh-TW", {"task_receipt": "已記錄", "task_verify": "請驗收", "task_verify_result": "已退回",
+               "task_late_notice": "不足24小時", "task_refused": "未記錄", "task_refused_host": "有人嘗試",
+               "task_clarify": "未能識別"}),
+    ("en", {"task_receipt": "Recorded", "task_verify": "Please verify", "task_verify_result": "Returned",
+            "task_late_notice": "Late delay request", "task_refused": "Not recorded",
+            "task_refused_host": "Someone tried", "task_clarify": "could not read"}),
+])
+def test_every_task_mail_in_every_language(tmp_path, lang, words):
+    from apphelp import PEOPLE
+    people = PEOPLE.replace(", language: zh-TW", "").replace(", language: en", "").replace("}", f", language: {lang}}}")
+    app, svc, clock = make_app(tmp_path, START, people=people)
+    meeting = app.store.save_meeting(Meeting(
+        id=None, uid="m@x", title="周会", start=START, end=START + timedelta(hours=1), host=HOST,
+        recorder=RECORDER), START)
+    app.store.save_task(Task(id=None, title="接口开发", owner=OWNER, due=date(2026, 11, 20), meeting_id=meeting.id),
+                        START)
+    send(svc, clock, mail("lina@corp.example", "已完成"))                     # refused + host told
+    send(svc, clock, mail(OWNER, "这个我再看看"))                              # clarify
+    send(svc, clock, mail(OWNER, "延期到11月24日，原因：等设计稿"))            # late notice
+    send(svc, clock, mail(OWNER, "已完成"))                                   # receipt + verify
+    send(svc, clock, reply_to(outbox_mails(app, "task_verify")[0], HOST, "退回：缺测试报告"))   # result
+    for kind, word in words.items():
+        got = outbox_mails(app, kind)
+        assert got, kind
+        assert any(word in m["Subject"] or word in body_text(m) for m in got), (kind, [m["Subject"] for m in got])
+        for m in got:
+            assert m.get_body(preferencelist=("html",)) is not None
