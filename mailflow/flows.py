@@ -7,3 +7,4 @@ from . import basics  # noqa: F401
 from . import meetings  # noqa: F401
 from . import minutes_flow  # noqa: F401
 from . import tasks  # noqa: F401
+from . import timeline  # noqa: F401

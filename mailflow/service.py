@@ -18,6 +18,7 @@ import signal
 import sqlite3
 import threading
 import traceback
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,6 +30,14 @@ log = logging.getLogger("mailflow")
 
 
 FLUSH_BATCH = 100   # outbox rows per flush; a full batch is followed by the next at once
+
+
+class _Base:
+    """An object with just an id and one time field (for a rule's moment without loading it)."""
+
+    def __init__(self, ident: int, fld: str, value: Any):
+        self.id = ident
+        setattr(self, {"created": "created_at"}.get(fld.split(".", 1)[1], fld.split(".", 1)[1]), value)
 
 
 class StoreUnavailable(RuntimeError):
@@ -148,36 +157,95 @@ class Service:
         return self.process_raw(row["raw"], row["mailbox_key"] or "", self.app.now(), replay=True)
 
     # --- rules -----------------------------------------------------------------------------
-    def candidates(self, rule: rules.Rule, now: datetime) -> list[Any]:
-        span = rules.lookback(rule)
+    def candidates(self, rule: rules.Rule, since: datetime, now: datetime) -> list[Any]:
+        """The objects a step of `rule` can be due for in (since, now], read through indexes so a
+        tick costs what is due, not what exists (rules.base_range; most ticks read nothing)."""
         t = rule.trigger
-        if rule.scope == "owner":
-            return self.store.open_task_owners()
-        if rule.scope == "meeting" and t.repeat:
-            return self.store.meetings_with_open_tasks()
+        cw = self.app.clockwork
+        if t.scheduled:
+            moment = rules.scheduled_moment(rule, since, now, cw)
+            if moment is None or self.store.has_fired(self._occurrence_key(rule, moment)):
+                return []
+            if rule.scope == "owner":
+                return self.store.open_task_owners()
+            if rule.scope == "host":
+                start = rules.previous_occurrence(rule, moment, cw)
+                return [rules.HostReplies(host, rows, start)
+                        for host, rows in self.store.unknown_replies_by_host(start, moment).items()]
+            return []
+        if t.repeat:
+            if not rules.may_fall_in(rule, since, now, cw):
+                return []
+            if rule.scope == "meeting":
+                # only meetings with open tasks repeat (the weekly follow-up table until all are closed)
+                fld = {"created": "created_at"}.get(t.field.split(".", 1)[1], t.field.split(".", 1)[1])
+                due = [mid for mid, value in self.store.meeting_times(fld, now)
+                       if rules.field_moment(rule, _Base(mid, t.field, value), since, now, cw) is not None]
+                open_ids = self.store.meetings_having_open_tasks(due)
+                return self.store.meetings_by_ids([m for m in due if m in open_ids])
+            return [x for x in self.store.tasks(open_only=True)
+                    if rules.field_moment(rule, x, since, now, cw) is not None]
+        rng = rules.base_range(rule, since, now, cw)
+        if rng is None:
+            return []
+        lo, hi = rng
         if t.field == "task.due":
-            return self.store.open_tasks_due_between((now - span).date(), (now + span).date())
+            return self.store.open_tasks_due_between(lo.date(), (hi - timedelta(microseconds=1)).date())
         if t.field == "task.created":
-            return self.store.tasks_created_between(now - span, now + span)
-        fld = t.field.split(".", 1)[1]
-        if fld == "created":
-            return self.store.meetings_created_between(now - span, now + span)
-        return self.store.meetings_between(fld, now - span, now + span)
+            return self.store.tasks_between_times("created_at", lo, hi + timedelta(seconds=1))
+        fld = {"created": "created_at"}.get(t.field.split(".", 1)[1], t.field.split(".", 1)[1])
+        return self.store.meetings_in_window(fld, lo, hi + timedelta(seconds=1))
+
+    @staticmethod
+    def _occurrence_key(rule: rules.Rule, moment: datetime) -> str:
+        """Recorded once every object of a weekly/daily occurrence was handled."""
+        return f"{rule.name}:*:{moment.isoformat(timespec='minutes')}"
 
     def tick_once(self, now: datetime | None = None) -> int:
-        """Run every rule step that is due; returns how many steps acted."""
+        """Run every rule step that is due; returns how many steps acted.
+
+        Each rule looks at (since, now]: since is its previous tick (rules.window_start), so after
+        downtime every missed step is found once and the stale ones are recorded as skipped."""
         now = now or self.app.now()
+        cw = self.app.clockwork
+        quiet = self.app.settings.schedule.quiet_hours
+        marks = self.store.get_meta("rule_ticks", {}) or {}
         acted = 0
+        ctx = None
         for rule in self.app.rules:
-            steps = rules.due_steps(rule, self.candidates(rule, now), now, self.app.clockwork,
-                                    self.store.has_fired)
+            if not quiet and rule.quiet_hours:
+                rule = replace(rule, quiet_hours=False)
+            prev = marks.get(rule.name)
+            since = rules.window_start(rule, datetime.fromisoformat(prev) if prev else None, now)
+            if prev and datetime.fromisoformat(prev) < since:
+                log.warning("rule %s: last ran %s; steps before %s are not looked at", rule.name, prev,
+                            since.isoformat(timespec="minutes"))
+            steps = rules.due_steps(rule, self.candidates(rule, since, now), now, cw, since=since)
+            done = self.store.fired_among([s.key for s in steps]) if steps else set()
             for step in steps:
-                acted += self._run_step(step, now)
-        self.store.set_meta("last_tick", now.isoformat())
+                if step.key in done:
+                    continue
+                if ctx is None:
+                    ctx = self.app.context(now)
+                acted += self._run_step(step, now, ctx)
+            if rule.trigger.scheduled:
+                moment = rules.scheduled_moment(rule, since, now, cw)
+                if moment is not None:
+                    with self.store.transaction():
+                        self.store.mark_fired(self._occurrence_key(rule, moment), rule.name, "*", moment, now,
+                                              "done")
+            marks[rule.name] = now.isoformat()
+        with self.store.transaction():
+            self.store.set_meta("rule_ticks", marks)
+            self.store.set_meta("last_tick", now.isoformat())
         return acted
 
-    def _run_step(self, step: rules.Step, now: datetime) -> int:
+    def _run_step(self, step: rules.Step, now: datetime, ctx: Any = None) -> int:
         rule = step.rule
+        if step.gaps:
+            log.warning("rule %s for %s: moment %s counted Monday–Friday for %s (calendar gap: no official "
+                        "working-day calendar; add the year to rules/holidays.yaml)", rule.name, step.obj_key,
+                        step.moment.isoformat(timespec="minutes"), ", ".join(map(str, step.gaps)))
         try:
             with self.store.transaction():
                 if step.skipped:
@@ -185,8 +253,12 @@ class Service:
                     log.warning("skipped %s for %s: due %s, more than max_late (%s) ago",
                                 rule.name, step.obj_key, step.moment.isoformat(timespec="minutes"), rule.max_late)
                     return 0
-                ctx = self.app.context(now)
-                if not all(rules.CONDITIONS[c](ctx, step.obj) for c in rule.when):
+                ctx = ctx or self.app.context(now)
+                unmet = [c for c in rule.when if not rules.CONDITIONS[c](ctx, step.obj)]
+                if unmet:
+                    # decided at the step's moment: recorded so later ticks need not ask again
+                    self.store.mark_fired(step.key, rule.name, step.obj_key, step.moment, now, "unmet")
+                    log.debug("rule %s for %s: not sent (%s)", rule.name, step.obj_key, ", ".join(unmet))
                     return 0
                 out = rules.ACTIONS[rule.action](ctx, step)
                 self.store.mark_fired(step.key, rule.name, step.obj_key, step.moment, now, "sent")

@@ -1,0 +1,310 @@
+"""Task timelines (GUIDE.md "Timelines"): due reminders, the weekly progress request, overdue
+notices, escalation, the 会议决议跟进表 and the host's daily digest. Pure: rule actions get
+(ctx, step) and return an Outcome; the rules themselves (when, to whom) are data in rules/tasks.yaml.
+
+Every mail's key is built from step.key (rule:object:moment), so a step never mails twice and a
+due date moved by a delay gets fresh reminders (new moments, new keys).
+
+The weekly progress request (kind "progress_request") is ONE mail per person listing all their
+open tasks, numbered 1..n. The numbered task ids are in `Mail.context["items"]` (a list of task
+ids, in the order shown); Service.queue stores them in the outbox_items table under the mail's
+Message-ID, so an answer such as "1 已完成；3 延期到周五" finds its tasks
+(tasks.on_numbered_reply, store.outbox_items). A request listing one task also carries its
+task_id, so the [MF-T…] subject tag routes the answer even without In-Reply-To.
+
+The follow-up table goes to the meeting's host, recorder and attendees, one mail per language,
+as an HTML table with the same table as an .xlsx attachment (openpyxl, built in memory).
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from typing import Any
+
+from . import rules
+from .model import STATUS_LABELS, Attachment, Mail, Meeting, Outcome, Task
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+HEADERS = {
+    "followup": {
+        "zh-CN": ["序号", "任务", "负责人", "截止日期", "状态", "进度", "风险", "最近更新"],
+        "zh-TW": ["序號", "任務", "負責人", "截止日期", "狀態", "進度", "風險", "最近更新"],
+        "en": ["No.", "Task", "Owner", "Due", "Status", "Progress", "Risk", "Last update"],
+    },
+    "progress": {
+        "zh-CN": ["序号", "任务", "所属会议", "截止日期", "状态", "进度"],
+        "zh-TW": ["序號", "任務", "所屬會議", "截止日期", "狀態", "進度"],
+        "en": ["No.", "Task", "Meeting", "Due", "Status", "Progress"],
+    },
+    "digest": {
+        "zh-CN": ["收到时间", "发件人", "关于", "主题", "内容/说明"],
+        "zh-TW": ["收到時間", "寄件者", "關於", "主旨", "內容/說明"],
+        "en": ["Received", "From", "About", "Subject", "Text / note"],
+    },
+}
+SHEET = {"zh-CN": "会议决议跟进表", "zh-TW": "會議決議跟進表", "en": "Follow-up table"}
+OVERDUE = {"zh-CN": "已逾期", "zh-TW": "已逾期", "en": "overdue"}
+RISK = {"zh-CN": "有风险", "zh-TW": "有風險", "en": "at risk"}
+
+
+def _lang(lang: str) -> str:
+    return lang if lang in HEADERS["followup"] else "zh-CN"
+
+
+def _label(status: Any, lang: str) -> str:
+    return STATUS_LABELS[_lang(lang)].get(getattr(status, "value", status), str(status))
+
+
+def _percent(t: Task) -> str:
+    return f"{t.percent}%" if t.percent is not None else "—"
+
+
+def _today(ctx, step) -> date:
+    return step.moment.astimezone(ctx.clockwork.tz if ctx.clockwork else ctx.tz).date()
+
+
+def _meeting(ctx, meeting_id: int | None) -> Meeting | None:
+    """Meetings are read once per tick (one Context per tick), not once per task."""
+    if meeting_id is None:
+        return None
+    cache = ctx.__dict__.setdefault("_timeline_meetings", {})
+    if meeting_id not in cache:
+        cache[meeting_id] = ctx.lookup.get_meeting(meeting_id)
+    return cache[meeting_id]
+
+
+def _task_view(ctx, t: Task, lang: str) -> dict:
+    m = _meeting(ctx, t.meeting_id)
+    return {"id": t.id, "title": t.title, "due": t.due, "status": _label(t.status, lang),
+            "percent": _percent(t), "deliverable": t.deliverable, "risk": t.risk, "risk_note": t.risk_note,
+            "meeting": m.title if m else "", "owner": t.owner, "owner_name": ctx.name(t.owner),
+            "delay_reason": t.delay_reason}
+
+
+def _gap_note(ctx, *days: date | None) -> list[str]:
+    """A log line when a date this step counted with lies in a year without calendar data."""
+    cal = ctx.calendar
+    years = sorted({d.year for d in days if d is not None and not cal.has_data(d.year)})
+    if not years:
+        return []
+    return [f"calendar_gap: {', '.join(map(str, years))} has no official working-day calendar; "
+            "counted Monday–Friday (add it to rules/holidays.yaml)"]
+
+
+# --- conditions -------------------------------------------------------------------------------
+@rules.condition("task_has_due")
+def task_has_due(ctx, task) -> bool:
+    """The task has a concrete due date (a vague one never gets reminders)."""
+    return getattr(task, "due", None) is not None
+
+
+@rules.condition("meeting_has_tasks")
+def meeting_has_tasks(ctx, meeting) -> bool:
+    return bool(ctx.lookup.tasks(meeting_id=meeting.id))
+
+
+# --- due reminders, overdue, escalation ------------------------------------------------------
+@rules.action("task_due_reminder")
+def task_due_reminder(ctx, step) -> Outcome:
+    t: Task = step.obj
+    lang = ctx.lang(t.owner)
+    today = _today(ctx, step)
+    left = ctx.calendar.workdays_between(today, t.due) if t.due else 0
+    m = _meeting(ctx, t.meeting_id)
+    mail = Mail(key=f"{step.key}", template="task_due_reminder", to=[t.owner], lang=lang,
+                task_id=t.id, meeting_id=t.meeting_id, kind="due_reminder",
+                context={"name": ctx.name(t.owner), "task": _task_view(ctx, t, lang), "days_left": left,
+                         "at_risk": bool(t.risk or t.status.value == "not_started"),
+                         "not_started": t.status.value == "not_started",
+                         "host_name": ctx.name(m.host) if m else ""})
+    return Outcome(mails=[mail], log=[f"due reminder to {t.owner}: {t.title!r} due {t.due} "
+                                      f"({left} working day(s) left)"] + _gap_note(ctx, today, t.due))
+
+
+@rules.action("task_overdue")
+def task_overdue(ctx, step) -> Outcome:
+    t: Task = step.obj
+    m = _meeting(ctx, t.meeting_id)
+    host = m.host if m and m.host and m.host != t.owner else None
+    lang = ctx.lang(t.owner)
+    today = _today(ctx, step)
+    late = ctx.calendar.workdays_between(t.due, today) if t.due else 0
+    mail = Mail(key=step.key, template="task_overdue", to=[t.owner], cc=[host] if host else [], lang=lang,
+                task_id=t.id, meeting_id=t.meeting_id, kind="overdue",
+                context={"name": ctx.name(t.owner), "task": _task_view(ctx, t, lang), "days_late": late,
+                         "host_name": ctx.name(host) if host else ""})
+    return Outcome(mails=[mail], log=[f"overdue notice to {t.owner}" + (f" cc {host}" if host else "")
+                                      + f": {t.title!r} was due {t.due}"] + _gap_note(ctx, t.due, today))
+
+
+@rules.action("task_escalation")
+def task_escalation(ctx, step) -> Outcome:
+    """To the owner's manager (people.yaml `manager`), copy owner and host; suggests a 专项复盘.
+    Without a manager it goes to the admin ([org] admin), else to the host, and says so."""
+    t: Task = step.obj
+    m = _meeting(ctx, t.meeting_id)
+    host = m.host if m and m.host else None
+    manager = ctx.directory.manager_of(t.owner)
+    log = []
+    to = manager
+    if not to or to == t.owner:
+        to = ctx.org.admin or host
+        log.append(f"{t.owner} has no manager in people.yaml; escalation to {to}")
+    if not to:
+        return Outcome(log=log + ["no one to escalate to (no manager, admin or host)"])
+    lang = ctx.lang(to)
+    today = _today(ctx, step)
+    late = ctx.calendar.workdays_between(t.due, today) if t.due else 0
+    cc = [e for e in dict.fromkeys([t.owner, host]) if e and e != to]
+    mail = Mail(key=step.key, template="task_escalation", to=[to], cc=cc, lang=lang, task_id=t.id,
+                meeting_id=t.meeting_id, kind="escalation",
+                context={"name": ctx.name(to), "task": _task_view(ctx, t, lang), "days_late": late,
+                         "owner_name": ctx.name(t.owner), "host_name": ctx.name(host) if host else "",
+                         "meeting_title": m.title if m else ""})
+    return Outcome(mails=[mail], log=log + [f"escalated {t.title!r} ({late} working day(s) overdue) to {to}"]
+                   + _gap_note(ctx, t.due, today))
+
+
+# --- the weekly progress request ----------------------------------------------------------------
+@rules.action("progress_request")
+def progress_request(ctx, step) -> Outcome:
+    """One mail per person: all their open tasks, numbered; context["items"] holds the task ids."""
+    owner = step.obj.owner
+    tasks = sorted((t for t in step.obj.tasks if not t.status.closed),
+                   key=lambda t: (t.due or date.max, t.id))
+    if not tasks:
+        return Outcome(log=[f"{owner} has no open tasks"])
+    lang = ctx.lang(owner)
+    views = [_task_view(ctx, t, lang) for t in tasks]
+    rows = [[str(i), v["title"], v["meeting"] or "—", _ymd(v["due"]), v["status"], v["percent"]]
+            for i, v in enumerate(views, start=1)]
+    one = tasks[0] if len(tasks) == 1 else None
+    mail = Mail(key=step.key, template="progress_request", to=[owner], lang=lang, kind="progress_request",
+                task_id=one.id if one else None, meeting_id=one.meeting_id if one else None,
+                context={"name": ctx.name(owner), "tasks": views, "items": [t.id for t in tasks],
+                         "headers": HEADERS["progress"][_lang(lang)], "rows": rows,
+                         "example_no": min(2, len(tasks))})
+    return Outcome(mails=[mail], log=[f"progress request to {owner}: {len(tasks)} open task(s)"])
+
+
+# --- the follow-up table (会议决议跟进表) -------------------------------------------------------------
+def followup_rows(ctx, meeting: Meeting, tasks: list[Task], lang: str, today: date) -> list[list[str]]:
+    lang = _lang(lang)
+    rows = []
+    for i, t in enumerate(sorted(tasks, key=lambda t: (t.item_no or 10**6, t.id)), start=1):
+        status = _label(t.status, lang)
+        if not t.status.closed and t.due and t.due < today:
+            status += f"（{OVERDUE[lang]}）" if lang != "en" else f" ({OVERDUE[lang]})"
+        risk = t.risk_note or (RISK[lang] if t.risk else "—")
+        events = ctx.lookup.task_events(t.id) if t.id is not None else []
+        last = next((e for e in reversed(events) if e.text), None)
+        if last:
+            update = f"{last.at.astimezone(ctx.tz).date().isoformat()}：{_clip(last.text, 60)}"
+        elif t.updated_at:
+            update = t.updated_at.astimezone(ctx.tz).date().isoformat()
+        else:
+            update = "—"
+        rows.append([str(t.item_no or i), t.title, ctx.name(t.owner), _ymd(t.due), status, _percent(t), risk, update])
+    return rows
+
+
+def xlsx_bytes(headers: list[str], rows: list[list[str]], title: str, now: datetime) -> bytes:
+    """The table as an .xlsx workbook (first row the headers), built in memory."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append(headers)
+    for row in rows:
+        ws.append(row)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="F5F7FA")
+    widths = [6, 36, 12, 12, 14, 8, 20, 40]
+    for idx, col in enumerate(ws.columns):
+        ws.column_dimensions[col[0].column_letter].width = widths[idx] if idx < len(widths) else 18
+        for cell in col[1:]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    stamp = now.replace(tzinfo=None, microsecond=0)
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    wb.properties.creator = "mailflow"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _counts(tasks: list[Task], today: date) -> dict[str, int]:
+    c = {"total": len(tasks), "done": 0, "verified": 0, "in_progress": 0, "not_started": 0, "delayed": 0,
+         "overdue": 0, "risk": 0}
+    for t in tasks:
+        c[t.status.value] += 1
+        if not t.status.closed and t.due and t.due < today:
+            c["overdue"] += 1
+        if not t.status.closed and t.risk:
+            c["risk"] += 1
+    c["open"] = c["in_progress"] + c["not_started"] + c["delayed"]
+    return c
+
+
+@rules.action("followup_table")
+def followup_table(ctx, step) -> Outcome:
+    m: Meeting = step.obj
+    tasks = ctx.lookup.tasks(meeting_id=m.id)
+    if not tasks:
+        return Outcome(log=[f"meeting {m.id} has no tasks"])
+    today = _today(ctx, step)
+    recipients = list(dict.fromkeys(e for e in [m.host, m.recorder, *m.emails] if e))
+    groups: dict[str, list[str]] = {}
+    for e in recipients:
+        groups.setdefault(_lang(ctx.lang(e)), []).append(e)
+    counts = _counts(tasks, today)
+    mails = []
+    for lang, to in groups.items():
+        headers = HEADERS["followup"][lang]
+        rows = followup_rows(ctx, m, tasks, lang, today)
+        name = f"{SHEET[lang]}_M{m.id}_{today.isoformat()}.xlsx"
+        mails.append(Mail(
+            key=f"{step.key}:{lang}", template="followup_table", to=to, lang=lang, meeting_id=m.id,
+            kind="followup_table",
+            context={"meeting": {"id": m.id, "title": m.title, "start": m.start,
+                                 "host_name": ctx.name(m.host)},
+                     "headers": headers, "rows": rows, "counts": counts, "today": today,
+                     "attachment": name, "host_name": ctx.name(m.host)},
+            attachments=[Attachment(name, XLSX, xlsx_bytes(headers, rows, SHEET[lang], ctx.now))]))
+    return Outcome(mails=mails, log=[f"follow-up table of meeting {m.id}: {counts['open']} open of "
+                                     f"{counts['total']} task(s), to {len(recipients)} people"])
+
+
+# --- the host's daily digest ----------------------------------------------------------------------
+@rules.action("host_digest")
+def host_digest(ctx, step) -> Outcome:
+    """Replies about the host's meetings and tasks that mailflow could not apply (status unknown)."""
+    obj: rules.HostReplies = step.obj
+    if not obj.replies:
+        return Outcome(log=[f"nothing for {obj.host}"])
+    lang = _lang(ctx.lang(obj.host))
+    rows = []
+    for r in obj.replies:
+        about = f"[MF-T{r['task_id']}] {r['task_title']}" if r.get("task_id") else f"[MF-M{r['meeting_id']}] {r['meeting_title']}"
+        when = r["received_at"].astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M") if r["received_at"] else "—"
+        who = ctx.name(r["sender"]) if ctx.directory.get(r["sender"]) else (r["sender"] or "—")
+        rows.append([when, who, about, r["subject"] or "—", _clip(r["detail"] or "", 120) or "—"])
+    mail = Mail(key=step.key, template="host_digest", to=[obj.host], lang=lang, kind="digest",
+                context={"name": ctx.name(obj.host), "headers": HEADERS["digest"][lang], "rows": rows,
+                         "count": len(rows), "since": obj.since})
+    return Outcome(mails=[mail], log=[f"digest to {obj.host}: {len(rows)} repl(ies) need a human"])
+
+
+def _ymd(d: date | None) -> str:
+    return d.isoformat() if d else "—"
+
+
+def _clip(text: str, n: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= n else text[: n - 1] + "…"
