@@ -217,6 +217,10 @@ class MaildirInbox:
                     return
         # Not there any more: already marked done (e.g. a replay). Nothing to do.
 
+    def mark_done_many(self, items: list[Fetched]) -> None:
+        for item in items:
+            self.mark_done(item)
+
     def wait(self, timeout: float, stop: threading.Event | None = None) -> bool:
         end = time.monotonic() + timeout
         while True:
@@ -556,22 +560,31 @@ class ImapInbox:
 
     # ------------------------------------------------------------------ mark_done
     def mark_done(self, item: Fetched) -> None:
+        self.mark_done_many([item])
+
+    def mark_done_many(self, items: list[Fetched]) -> None:
+        """Mark several committed messages processed: one checkpoint write (whose synchronous=FULL
+        commit also syncs the store's WAL, so the caller's commits are on disk before the server
+        hears of them) and one STORE/MOVE for all of them, instead of one of each per message."""
         with self._lock:
-            if item.uid is None or item.folder != self.folder:
-                raise ValueError(f"{item.key} does not come from {self.description}")
-            if item.uidvalidity != self._uidvalidity:
-                self.log.warning("IMAP mark_done(%s) ignored: UIDVALIDITY is now %s", item.key,
-                                 self._uidvalidity)
+            uids = []
+            for item in items:
+                if item.uid is None or item.folder != self.folder:
+                    raise ValueError(f"{item.key} does not come from {self.description}")
+                if item.uidvalidity != self._uidvalidity:
+                    self.log.warning("IMAP mark_done(%s) ignored: UIDVALIDITY is now %s", item.key,
+                                     self._uidvalidity)
+                    continue
+                uids.append(item.uid)
+            if not uids:
                 return
-            uid = item.uid
-            self._outstanding.discard(uid)
-            self._done_high = max(self._done_high, uid)
+            self._outstanding.difference_update(uids)
+            self._done_high = max(self._done_high, *uids)
             _uv, last = self.checkpoint.load(self.folder)
             new_last = (min(self._outstanding) - 1) if self._outstanding else self._done_high
             new_last = min(new_last, self._done_high)
-            if new_last > last:
-                self.checkpoint.save(self.folder, self._uidvalidity, new_last)
-            self._pending_marks.append(uid)
+            self.checkpoint.save(self.folder, self._uidvalidity, max(new_last, last))
+            self._pending_marks.extend(uids)
             if self._client is None:
                 return  # stored after the next reconnect
             try:
