@@ -634,3 +634,99 @@ def tasks_show(obj: Ctx, ident: int, as_json: bool) -> None:
             who = app.directory.name_of(e.actor) if e.actor and "@" in e.actor else (e.actor or "")
             click.echo(f"  {e.at.astimezone(tz):%Y-%m-%d %H:%M}  {who}  {detail}  {' '.join(e.text.split())[:100]}")
     app.close()
+
+
+# --- timelines: `when` and `rules check` (timeline.py, rules.py) --------------------------------
+@main.command()
+@click.argument("exprs", nargs=-1, required=True, metavar="EXPR…")
+@click.option("--now", "now_text", metavar="ISO", help="Resolve relative to this moment (default: now).")
+@click.option("--json", "as_json", is_flag=True,
+              help='One JSON object per expression: {"text", "due", "time", "vague", "calendar_gap"}.')
+@click.pass_obj
+def when(obj: Ctx, exprs: tuple[str, ...], now_text: str | None, as_json: bool) -> None:
+    """Resolve deadline expressions as replies and minutes are read: 8月15日前, 本周五, 下周一,
+    3个工作日内, 月底前, Q4末, 12/1, by Friday, ASAP… One line per expression; "-" reads one
+    expression per line from stdin. Working days follow China's calendar with 调休 (plus
+    rules/holidays.yaml); a count through a year without data is flagged calendar_gap."""
+    from . import dates
+    settings = obj.settings()
+    cal = _work_calendar(settings)
+    now = parse_now(now_text, settings.org.timezone) or datetime.now(settings.tz)
+    items: list[str] = []
+    for e in exprs:
+        if e == "-":
+            items += [line.strip() for line in sys.stdin.read().splitlines() if line.strip()]
+        else:
+            items.append(e)
+    lines = dates.explain_lines(items, now, cal, as_json)
+    for line in lines:
+        click.echo(line)
+    for expr, line in zip(items, lines):
+        if ('"calendar_gap": true' in line) or ("calendar gap" in line):
+            log.warning("calendar gap: %r was counted Monday–Friday for a year without official calendar "
+                        "data; add it to rules/holidays.yaml", expr)
+
+
+def _rules_folder(settings) -> Path:
+    if settings.paths.rules:
+        return settings.path(settings.paths.rules)
+    local = settings.base_dir / "rules"
+    return local if local.is_dir() else shipped("rules")
+
+
+@main.group("rules")
+def rules_group() -> None:
+    """The timeline rules (rules/*.yaml): reminders, escalation, follow-up tables."""
+
+
+@rules_group.command("check")
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+@click.pass_obj
+def rules_check(obj: Ctx, folder: str | None) -> None:
+    """Validate rules/*.yaml (and holidays.yaml): every error names the file, the rule and the key.
+    Exit 2 on errors; otherwise print a summary of the rules, 0."""
+    from . import dates, flows  # noqa: F401  (registers the actions and conditions)
+    from . import rules as rules_mod
+    settings = obj.settings()
+    path = Path(folder) if folder else _rules_folder(settings)
+    if not path.is_dir():
+        click.echo(f"mailflow: rules folder not found: {path}", err=True)
+        sys.exit(2)
+    found, errors = rules_mod.validate(path)
+    holidays = settings.path(settings.paths.holidays) if settings.paths.holidays else path / "holidays.yaml"
+    years: list[int] = []
+    if holidays.exists():
+        try:
+            data = dates.load_holidays(holidays)
+            years = sorted(int(y) for y in (data.get("years") or {}))
+        except Exception as e:
+            errors.append(f"{holidays}: {e}")
+    for e in errors:
+        click.echo(f"error: {e}", err=True)
+    if errors:
+        click.echo(f"{len(errors)} error(s) in {path}", err=True)
+        sys.exit(2)
+    files = sorted({r.source for r in found})
+    for r in found:
+        click.echo(f"{Path(r.source).name:<16} {r.name:<36} {_describe_trigger(r):<44} {r.action}"
+                   + (f" when {', '.join(r.when)}" if r.when else ""))
+    cal = dates.WorkCalendar(dates.load_holidays(holidays) if holidays.exists() else None)
+    known = sorted(cal.years)
+    click.echo(f"ok: {len(found)} rule(s) in {len(files)} file(s); working-day calendar "
+               f"{known[0] if known else '-'}–{known[-1] if known else '-'}"
+               + (f" (holidays.yaml adds {', '.join(map(str, years))})" if years else ""))
+
+
+def _describe_trigger(r) -> str:
+    from datetime import timedelta
+    t = r.trigger
+    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    if t.weekly is not None:
+        text = f"weekly {days[t.weekly]} {t.at}"
+    elif t.daily:
+        text = f"working days {t.at}"
+    else:
+        text = f"{t.field} {t.offset:+d} {t.unit}" + (f" at {t.at}" if t.at else "")
+        if t.repeat:
+            text += f", every {t.repeat.days} day(s)" if not t.repeat % timedelta(days=1) else f", every {t.repeat}"
+    return text + ("" if r.quiet_hours else " (any hour)")

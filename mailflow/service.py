@@ -233,6 +233,8 @@ class Service:
         for rule in self.app.rules:
             if not quiet and rule.quiet_hours:
                 rule = replace(rule, quiet_hours=False)
+            if rule.quiet_hours and not cw.in_window(now):
+                continue      # nothing goes out now; the first tick in the next window catches up
             prev = marks.get(rule.name)
             since = rules.window_start(rule, datetime.fromisoformat(prev) if prev else None, now)
             if prev and datetime.fromisoformat(prev) < since:
