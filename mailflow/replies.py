@@ -31,6 +31,12 @@ Decisions (see also the tests):
   numbered 1/1./1、/(1)/①, 第N项, 任务N, item N, #N.
 - A stand-in (由王五代参会, 王五 will attend for me) is a decline with ``proxy``.
 - 未开始 / not started is progress with percent 0.
+- A relative delay (推迟3天, push back 3 days) gets ``due`` counted from ``now`` by dates.py; the
+  Deadline itself is kept in ``deadline`` so the caller can re-anchor it with dates.apply_delay.
+- ``reason`` is the text after 原因/理由/因为/由于/because/due to; without such a marker, for a
+  delay, risk, objection or decline, the clauses that carry no cue and are not pleasantries
+  ("需要推迟3天，供应商还没到货" -> "供应商还没到货").
+- Questions are read as requests: "可以延期到12月3日吗" is a delay; 能不能/可不可以 never negate.
 """
 
 from __future__ import annotations
@@ -240,7 +246,8 @@ _KINDS: list[tuple[str, str]] = [
     ("confirm", rf"确认|确定|{_W}confirm(?:ed|s|ing)?{_WE}"),
     # attendance: negated it is a decline (不参加, 无法参加, won't attend)
     ("attend", r"参加|参会|出席|与会|到场|"
-               rf"{_W}(?:attend(?:ing)?|join(?:ing)?|be there|count me in|see you there|i'll come|will come){_WE}"),
+               rf"{_W}(?:attend(?:ing)?|join(?:ing)?|be there|count me in|see you there|i'll come|will come|"
+               rf"(?:can |could |will |'ll )?make it){_WE}"),
     # completed (past): negated -> progress / risk / delay
     ("done", r"已经?(?:全部|都|提前|按时|如期|准时)?(?:完成|做完|弄完|搞完|写完|改完|交付|提交|上线|发布|部署|发送|"
              r"发出|发给|上传|修复|解决|处理完|处理好|处理|搞定|办完|办好|做好|弄好|交了|发了|寄出|"

@@ -88,7 +88,7 @@ INTENTS = [
     ("王五 will attend for me", X), ("I can't make it, Li Na will join instead", X),
     ("抱歉，當天請假，無法出席", X), ("Sorry, I'm on leave that day", X), ("I have a conflict, sorry", X),
     ("不能来", X), ("来不了了", X), ("我不参加了", X), ("不好意思，那天要出差，参加不了", X),
-    ("我参加不了，让小李去吧", X),
+    ("我参加不了，让小李去吧", X), ("I don't think I can make it", X), ("I can make it", C),
     # tentative
     ("待定", T), ("可能", T), ("可能参加", T), ("不确定能否参加", T), ("不確定能否參加", T), ("maybe", T),
     ("tentative", T), ("Not sure yet", T), ("尚未确认", T), ("不能确认", T), ("稍后确认", T),
