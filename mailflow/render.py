@@ -12,14 +12,17 @@ the same Message-ID and a resent mail is recognisably the same message.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime
+from email.utils import format_datetime, formataddr
 from pathlib import Path
 
 import jinja2
@@ -96,6 +99,8 @@ class Renderer:
     def render(self, mail: Mail, now: datetime, *, reply_to: str | None = None,
                sender_name: str | None = None) -> Rendered:
         subject, text, html = self.texts(mail)
+        if mail.calendar is None and not mail.attachments and all(a.isascii() for a in [*mail.to, *mail.cc]):
+            return self._render_fast(mail, now, subject, text, html, reply_to, sender_name)
         msg = EmailMessage(policy=SMTP)
         msg["From"] = Address(clean_header(sender_name or self.org_name, 80), addr_spec=self.address)
         msg["To"] = ", ".join(mail.to)
@@ -133,6 +138,53 @@ class Renderer:
         recipients = list(dict.fromkeys([*mail.to, *mail.cc]))
         return Rendered(message_id=message_id, subject=subject, sender=self.address,
                         recipients=recipients, raw=msg.as_bytes())
+
+
+    def _render_fast(self, mail: Mail, now: datetime, subject: str, text: str, html: str,
+                     reply_to: str | None, sender_name: str | None) -> Rendered:
+        """The common mail (text + HTML, no calendar part, no attachments, ASCII addresses) written
+        out directly: the same headers and MIME structure as the EmailMessage path, ~10x cheaper
+        (bench/ingest.py and bench/tick.py: rendering receipts and reminders was most of the time)."""
+        message_id = message_id_for(mail.key, self.domain)
+        name = clean_header(sender_name or self.org_name, 80)
+        heads = [("From", formataddr((name, self.address), charset="utf-8")), ("To", ", ".join(mail.to))]
+        if mail.cc:
+            heads.append(("Cc", ", ".join(mail.cc)))
+        if reply_to:
+            heads.append(("Reply-To", reply_to))
+        heads += [("Subject", subject), ("Date", format_datetime(now)), ("Message-ID", message_id)]
+        if mail.in_reply_to:
+            refs = [clean_header(r, 998) for r in (mail.references or [])] + [clean_header(mail.in_reply_to, 998)]
+            heads += [("In-Reply-To", clean_header(mail.in_reply_to, 998)), ("References", " ".join(dict.fromkeys(refs)))]
+        heads += [("Auto-Submitted", "auto-generated"), ("X-Auto-Response-Suppress", "OOF, AutoReply"),
+                  ("X-Mailflow", clean_header(f"{mail.kind or mail.template}; {mail.key}", 200)),
+                  ("MIME-Version", "1.0")]
+        boundary = f"===============mf{secrets.token_hex(12)}=="
+        out = [f"{k}: {_fold(k, v)}" for k, v in heads]
+        out.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
+        out.append("")
+        for subtype, body in (("plain", text), ("html", html)):
+            out += [f"--{boundary}", f'Content-Type: text/{subtype}; charset="utf-8"',
+                    "Content-Transfer-Encoding: base64", "", _b64_lines(body)]
+        out += [f"--{boundary}--", ""]
+        recipients = list(dict.fromkeys([*mail.to, *mail.cc]))
+        return Rendered(message_id=message_id, subject=subject, sender=self.address,
+                        recipients=recipients, raw="\r\n".join(out).encode("ascii"))
+
+
+def _fold(name: str, value: str) -> str:
+    """A header value as RFC 5322/2047 wants it: ASCII folded at spaces, anything else as
+    UTF-8 encoded words, lines within 78 characters where the words allow."""
+    if name in ("From",) or (value.isascii() and len(name) + len(value) < 77):
+        return value
+    return Header(value, "utf-8" if not value.isascii() else "us-ascii", maxlinelen=78,
+                  header_name=name).encode(linesep="\r\n")
+
+
+def _b64_lines(text: str) -> str:
+    """set_content(cte="base64") semantics: CRLF line ends, a final CRLF, 76-character lines."""
+    data = ("\r\n".join(text.splitlines()) + "\r\n").encode("utf-8")
+    return base64.encodebytes(data).decode("ascii").replace("\n", "\r\n").rstrip("\r\n")
 
 
 def _calendar_method(data: bytes) -> str:
