@@ -49,6 +49,10 @@ class Service:
         self.app = app
         self.store = app.store
         self.stop_event = threading.Event()
+        # Mails the SMTP server accepted while the store could not record it (disk full): recorded
+        # before anything else is sent, so an unwritable store never resends them pass after pass.
+        self._sent_unrecorded: dict[int, datetime] = {}
+        self._unsaved_error: dict | None = None      # last_error that could not be written yet
 
     # --- committing an outcome ---------------------------------------------------------
     def commit(self, out: Outcome, now: datetime) -> None:
@@ -304,9 +308,12 @@ class Service:
         mailer = self.app.mailer
         now = now or self.app.now()
         sent = 0
+        self._record_unrecorded()                     # StoreUnavailable: send nothing until it can
         for row in self.store.outbox_due(now, limit):
             if self.stop_event.is_set():
                 break
+            if row["id"] in self._sent_unrecorded:
+                continue
             try:
                 await mailer.send(row["sender"], row["recipients"], row["raw"], row["message_id"])
             except TransientSendError as e:
@@ -328,10 +335,23 @@ class Service:
                 self.store.mark_dead(row["id"], str(e))
                 log.error("outbox %d %s dead: %s", row["id"], row["message_id"], e)
                 continue
-            self.store.mark_sent(row["id"], self.app.now())
-            sent += 1
             log.info("sent %s to %s", row["message_id"], ", ".join(row["recipients"]))
+            self._sent_unrecorded[row["id"]] = self.app.now()
+            self._record_unrecorded()
+            sent += 1
         return sent
+
+    def _record_unrecorded(self) -> None:
+        try:
+            for outbox_id, at in list(self._sent_unrecorded.items()):
+                self.store.mark_sent(outbox_id, at)
+                del self._sent_unrecorded[outbox_id]
+            if self._unsaved_error is not None:
+                self.store.set_meta("last_error", self._unsaved_error)
+                self._unsaved_error = None
+        except sqlite3.OperationalError as e:
+            raise StoreUnavailable(f"cannot write the store: {e}; {len(self._sent_unrecorded)} sent mail(s) "
+                                   "not yet recorded as sent, nothing more is sent until they are") from e
 
     # --- the loop ---------------------------------------------------------------------------------
     async def run_once(self) -> dict:
@@ -435,10 +455,12 @@ class Service:
 
     def _note_error(self, text: str) -> None:
         log.error("%s", text)
+        error = {"at": self.app.now().isoformat(), "error": text}
         try:
-            self.store.set_meta("last_error", {"at": self.app.now().isoformat(), "error": text})
+            self.store.set_meta("last_error", error)
+            self._unsaved_error = None
         except sqlite3.Error:
-            pass
+            self._unsaved_error = error       # written once the store can be written again
 
     def _reload(self) -> None:
         try:
