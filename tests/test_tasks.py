@@ -630,3 +630,51 @@ def test_every_task_mail_in_every_language(tmp_path, lang, words):
         assert any(word in m["Subject"] or word in body_text(m) for m in got), (kind, [m["Subject"] for m in got])
         for m in got:
             assert m.get_body(preferencelist=("html",)) is not None
+
+
+def test_the_weekly_progress_request_is_answered_item_by_item_and_the_digest_sees_the_unclear(tmp_path):
+    """The real Friday 16:00 request (timeline.py) numbers the owner's open tasks by due date."""
+    app, svc, clock, ts = build(tmp_path, titles=("接口开发", "联调测试", "上线方案"))
+    app.store.save_task(Task(id=None, title="别人的任务", owner="lina@corp.example", due=date(2026, 11, 30),
+                             meeting_id=1), START)
+    svc.tick_once(datetime(2026, 11, 20, 16, 0, tzinfo=SH))
+    [req] = [m for m in outbox_mails(app, "progress_request") if m["To"] == OWNER]
+    assert "接口开发" in body_text(req)
+    clock.set(datetime(2026, 11, 20, 16, 30, tzinfo=SH))
+    send(svc, clock, reply_to(req, OWNER, "1 已完成；2 进行中 50%；3 延期到12月4日，原因：等联调结果",
+                              date="Fri, 20 Nov 2026 16:30:00 +0800"))
+    assert [task(app, t.id).status.value for t in ts] == ["done", "in_progress", "delayed"]
+    assert send(svc, clock, reply_to(req, OWNER, "都差不多了吧")) == "unknown"
+    digest = app.store.unknown_replies_by_host(START, START + timedelta(days=1))
+    assert [r["task_title"] for r in digest[HOST]] == ["接口开发"]
+
+
+@pytest.mark.parametrize("text", ["尚未确认", "不能确认，需要先和产品部确认范围"])
+def test_not_confirming_is_not_a_confirmation(tmp_path, text):
+    app, svc, clock, _ = build(tmp_path)
+    assert send(svc, clock, mail(OWNER, text)) == "unknown"      # left to the host
+    assert task(app).confirmed_at is None
+
+
+@pytest.mark.parametrize("text, status, risk", [
+    ("无法完成", "not_started", True),
+    ("没有风险，进行中", "in_progress", False),
+    ("不是已完成，是进行中", "in_progress", False),
+])
+def test_negations_end_to_end(tmp_path, text, status, risk):
+    app, svc, clock, _ = build(tmp_path)
+    send(svc, clock, mail(OWNER, text))
+    assert (task(app).status.value, task(app).risk) == (status, risk)
+
+
+def test_answers_to_the_minutes_flows_assignment_mail_reach_the_task(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    with app.store.transaction():
+        svc.queue(Mail(key="task_assigned:t1", template="task_verify_result", to=[OWNER], kind="task_assigned",
+                       task_id=1, meeting_id=1, context={"title": "接口开发", "task_id": 1, "owner": OWNER,
+                                                         "owner_name": "张伟", "due": None, "status": "not_started",
+                                                         "name": "张伟", "result": "verified", "reason": "",
+                                                         "host_name": "王磊"}), clock.now())
+    [assigned] = outbox_mails(app, "task_assigned")
+    assert send(svc, clock, reply_to(assigned, OWNER, "确认")) == "applied"
+    assert task(app).confirmed_at is not None
