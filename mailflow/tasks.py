@@ -49,8 +49,8 @@ OWN_KINDS = ("task_receipt", "task_clarify")
 _TEXT_LIMIT = 500
 
 # The host's verdict on a finished task. A return is looked for first (不通过 contains 通过).
-_RETURN = re.compile(r"退回|不通过|不予?验收|未通过|驳回|打回|返工|退件|不合格|reject|not\s+accept|send\s+back|redo",
-                     re.I)
+_RETURN = re.compile(r"退回|驳回|駁回|打回|返工|退件|重做|(?:不|没|沒|未|无法|無法|不能|不予|不可)有?(?:通过|通過|验收|驗收|合格|接受)|"
+                     r"reject|not\s+(?:accept|approv|pass|ok)|send\s+(?:it\s+)?back|redo", re.I)
 _PASS = re.compile(r"验收通过|驗收通過|通过|通過|验收|驗收|合格|同意|确认|確認|可以|没问题|沒問題|好的|"
                    r"\bok\b|\bokay\b|approved?|accepted?|\bpass(ed)?\b|lgtm", re.I)
 _RETURN_LEAD = re.compile(r"^\s*(?:验收)?(?:退回|不通过|未通过|驳回|打回|返工|不合格|rejected|reject)\s*[，,：:。.;；、\s]*",

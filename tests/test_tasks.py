@@ -678,3 +678,14 @@ def test_answers_to_the_minutes_flows_assignment_mail_reach_the_task(tmp_path):
     [assigned] = outbox_mails(app, "task_assigned")
     assert send(svc, clock, reply_to(assigned, OWNER, "确认")) == "applied"
     assert task(app).confirmed_at is not None
+
+
+@pytest.mark.parametrize("text, verdict", [
+    ("验收通过", "pass"), ("通过，谢谢", "pass"), ("驗收通過", "pass"), ("OK", "pass"), ("Accepted.", "pass"),
+    ("退回，缺少接口测试报告", "return"), ("不通过", "return"), ("还不能验收，文档没更新", "return"),
+    ("没通过，性能不达标", "return"), ("駁回", "return"), ("Rejected - missing tests", "return"),
+    ("not approved yet", "return"), ("我再看看", None),
+])
+def test_the_hosts_verdict_in_their_words(text, verdict):
+    from mailflow.tasks import _verdict
+    assert _verdict(text) == verdict
