@@ -16,7 +16,9 @@ What raises, and what does not
   or unexpected server replies: they log a warning, drop the connection and return (``[]``,
   ``True``/``False``, ``None``). The next ``fetch``/``wait`` reconnects, with exponential backoff
   and jitter after failed attempts. Marks that could not be stored are kept and stored after the
-  reconnect; the checkpoint is saved anyway, because the caller's transaction did commit.
+  reconnect. The checkpoint (last UID) only moves past mail whose mark the server stored, so a
+  crash in between makes the next run fetch it again (the caller's Message-ID dedupe skips it)
+  instead of leaving it unmarked on the server for good.
 * They raise :class:`MailboxAuthError` (wrong user or password) and :class:`MailboxError` (TLS
   certificate rejected, STARTTLS not offered, folder missing, custom flags not allowed) when
   (re)connecting, since these need an operator, not a retry.
@@ -581,8 +583,11 @@ class ImapInbox:
             self._outstanding.difference_update(uids)
             self._done_high = max(self._done_high, *uids)
             _uv, last = self.checkpoint.load(self.folder)
-            new_last = (min(self._outstanding) - 1) if self._outstanding else self._done_high
-            new_last = min(new_last, self._done_high)
+            # The checkpoint stops before any mail whose mark the server has not stored yet (this
+            # batch included): a crash between the checkpoint and the STORE would otherwise leave
+            # it unflagged, and never fetched again, for good. _flush_marks moves it on after the STORE.
+            blocked = self._outstanding | set(self._pending_marks) | set(uids)
+            new_last = min(min(blocked) - 1, self._done_high)
             self.checkpoint.save(self.folder, self._uidvalidity, max(new_last, last))
             self._pending_marks.extend(uids)
             if self._client is None:
@@ -624,6 +629,13 @@ class ImapInbox:
                 else:
                     c.expunge()
         self._pending_marks.clear()
+        # Stored on the server: the checkpoint may now move past them.
+        if self._uidvalidity is not None and self._done_high:
+            _uv, last = self.checkpoint.load(self.folder)
+            new_last = min((min(self._outstanding) - 1) if self._outstanding else self._done_high,
+                           self._done_high)
+            if new_last > last:
+                self.checkpoint.save(self.folder, self._uidvalidity, new_last)
 
     # ----------------------------------------------------------------------- wait
     def wait(self, timeout: float, stop: threading.Event | None = None) -> bool:
