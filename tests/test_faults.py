@@ -1,0 +1,213 @@
+"""Faults the daemon must survive, against real servers: Dovecot for IMAP, aiosmtpd for SMTP.
+
+The daemon always runs as its own process (`python -m mailflow run`), the way an operator runs
+it, so a SIGKILL here is a real crash: no handler runs, no transaction finishes.
+
+Scale: the defaults are the issue's numbers (2,000 replies, 2,600 mails, 20 kills; ~45 s on 2
+cores). Scale up or down with
+
+    MAILFLOW_FAULT_ROUNDS=100 MAILFLOW_FAULT_REPLIES=5000 python -m pytest -q -s tests/test_faults.py
+
+MAILFLOW_FAULT_SEED repeats one run's kill moments (the seed is printed).
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import random
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from faulthelp import (Daemon, deliver_many, disk_full, mailflow_cli, query, reply_eml, scalar, seed_tasks,
+                       wait_until, write_config)
+
+SH = ZoneInfo("Asia/Shanghai")
+ROUNDS = int(os.environ.get("MAILFLOW_FAULT_ROUNDS", "20"))
+REPLIES = int(os.environ.get("MAILFLOW_FAULT_REPLIES", "2000"))
+SEED = int(os.environ.get("MAILFLOW_FAULT_SEED", str(random.randrange(1 << 30))))
+
+# Per task: a confirmation first, then progress, progress, done, over and over (a finished task
+# that gets "进行中 30%" is reopened). Each answer changes the task, so each is one task event.
+CYCLE = [("进行中 30%", "progress"), ("进度 60%", "progress"), ("已完成", "done")]
+
+
+def answer(k: int) -> tuple[str, str]:
+    return ("确认", "confirm") if k == 0 else CYCLE[(k - 1) % len(CYCLE)]
+
+
+@pytest.mark.servers
+def test_sigkill_at_random_moments_applies_every_reply_once_and_sends_every_mail(
+        tmp_path, dovecot_server, dovecot_user, smtp_sink):
+    user, password = dovecot_user
+    cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url)
+    now = datetime.now(SH)
+    n_tasks = max(1, REPLIES // 10)
+    tasks = seed_tasks(cfg, now, n_tasks)
+    expected: dict[int, list[tuple[str, str]]] = collections.defaultdict(list)   # task -> [(mid, kind)]
+    raws = []
+    for n in range(REPLIES):
+        task_id, owner = tasks[n % n_tasks]
+        text, kind = answer(len(expected[task_id]))
+        raws.append(reply_eml(n, task_id, owner, text))
+        expected[task_id].append((f"<fault-{n}@client.example>", kind))
+    deliver_many(dovecot_server, user, raws)
+
+    rng = random.Random(SEED)
+    sink_ids = lambda: set(smtp_sink.received_ids())                      # noqa: E731
+    progress = lambda: (scalar(cfg, "SELECT COUNT(*) FROM inbound") or 0) + len(smtp_sink.messages)  # noqa: E731
+    in_flight: set[str] = set()        # at a kill: accepted by the server, not yet marked sent
+    kills = []
+    t0 = time.monotonic()
+    for r in range(ROUNDS):
+        d = Daemon(cfg, password).start()
+        started = time.monotonic()
+        if rng.random() < 0.2:         # sometimes while it is still starting up
+            time.sleep(rng.uniform(0.05, 1.5))
+        else:                          # mostly while it works: after it took or sent something
+            before = progress()
+            try:
+                wait_until(lambda: progress() > before, 20)
+            except AssertionError:     # nothing left to do (or stuck: say so): kill it idle
+                print(f"\nround {r}: no progress in 20 s; stacks:\n{d.dump()}")
+            time.sleep(rng.uniform(0.0, 1.2))
+        d.kill()
+        kills.append(round(time.monotonic() - started, 2))
+        sent = {m for (m,) in query(cfg, "SELECT message_id FROM outbox WHERE status = 'sent'")}
+        in_flight |= sink_ids() - sent
+    kill_phase = time.monotonic() - t0
+
+    d = Daemon(cfg, password).start()
+    try:
+        d.wait_ready()
+        wait_until(lambda: scalar(cfg, "SELECT COUNT(*) FROM inbound") == REPLIES
+                   and scalar(cfg, "SELECT COUNT(*) FROM outbox WHERE status != 'sent'") == 0
+                   and len(sink_ids()) >= scalar(cfg, "SELECT COUNT(*) FROM outbox"), 240, step=0.2,
+                   what="all replies taken in and all mail sent")
+    except AssertionError:
+        print(f"\nseed {SEED}: not finished; stacks:\n{d.dump()}")
+        raise
+    finally:
+        assert d.stop() == 0, d.log()[-3000:]
+    total = time.monotonic() - t0
+
+    statuses = dict(query(cfg, "SELECT status, COUNT(*) FROM inbound GROUP BY status"))
+    events = collections.Counter(m for (m,) in query(cfg, "SELECT message_id FROM task_events "
+                                                         "WHERE message_id LIKE '<fault-%'"))
+    outbox = dict(query(cfg, "SELECT status, COUNT(*) FROM outbox GROUP BY status"))
+    outbox_ids = {m for (m,) in query(cfg, "SELECT message_id FROM outbox")}
+    received = smtp_sink.received_ids()
+    dups = smtp_sink.duplicate_ids()
+    log = d.log()
+    refetched = log.count("not applied again")
+    flagged = sum(1 for flags, _ in dovecot_server.messages(user).values() if b"$MailflowDone" in flags)
+    print(f"\nSIGKILL x{ROUNDS} (seed {SEED}, killed after {kills} s): {REPLIES} replies to {n_tasks} tasks, "
+          f"inbound {statuses}, task events {sum(events.values())} "
+          f"(max per reply {max(events.values(), default=0)}), outbox {outbox}, "
+          f"SMTP sink {len(received)} received / {len(set(received))} distinct, duplicates {len(dups)}, "
+          f"in flight at a kill (accepted, not yet marked sent) {len(in_flight)}, "
+          f"re-fetched and not applied again {refetched}, flagged on the server {flagged}; "
+          f"kills {kill_phase:.1f}s, total {total:.1f}s")
+
+    assert statuses == {"applied": REPLIES}
+    assert all(events[m] == 1 for t in expected.values() for m, _ in t), \
+        [m for t in expected.values() for m, _ in t if events[m] != 1][:10]
+    for task_id, want in expected.items():       # applied once each, and in the order they came
+        got = query(cfg, "SELECT message_id, kind FROM task_events WHERE task_id = ? AND message_id "
+                         "LIKE '<fault-%' ORDER BY id", (task_id,))
+        assert got == want, (task_id, got, want)
+    assert outbox == {"sent": len(outbox_ids)} and len(outbox_ids) >= REPLIES
+    assert set(received) == outbox_ids
+    # The one duplicate SMTP allows: a kill after the server accepted a mail and before the
+    # store marked it sent. Nothing else may ever arrive twice.
+    assert set(dups) <= in_flight, set(dups) - in_flight
+    assert flagged == REPLIES
+    assert query(cfg, "PRAGMA integrity_check") == [("ok",)]
+
+
+def _question(n: int, tag: str) -> bytes:
+    return (f"From: 张伟 <zhangwei@corp.example>\r\nTo: mailflow@corp.example\r\nSubject: 问题 {tag}{n}\r\n"
+            f"Message-ID: <{tag}{n}@client.example>\r\nDate: Fri, 20 Nov 2026 10:00:00 +0800\r\n"
+            f"Content-Type: text/plain; charset=utf-8\r\n\r\n请问会议室在哪里？\r\n").encode()
+
+
+@pytest.mark.servers
+@pytest.mark.parametrize("outage", [2, 12])
+def test_dovecot_down_while_idling_reconnects_within_10_seconds_and_misses_nothing(
+        tmp_path, dovecot_server, dovecot_user, smtp_sink, outage):
+    user, password = dovecot_user
+    cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url, poll=600)   # IDLE only
+    d = Daemon(cfg, password).start()
+    try:
+        d.wait_ready()
+        wait_until(lambda: scalar(cfg, "SELECT value FROM meta WHERE key = 'last_poll'"), 15)
+        time.sleep(1.0)                                        # in IDLE now
+        dovecot_server.append(user, _question(0, "before"))
+        wait_until(lambda: scalar(cfg, "SELECT COUNT(*) FROM inbound") == 1, 5, what="IDLE wake-up")
+        dovecot_server.stop(kill=True)                         # a crash under the idling daemon
+        # Mail keeps arriving while the IMAP server is down (the MTA delivers into the Maildir).
+        deliver_many(dovecot_server, user, [_question(n, "during") for n in range(3)])
+        time.sleep(outage)
+        dovecot_server.start()
+        took = wait_until(lambda: scalar(cfg, "SELECT COUNT(*) FROM inbound") == 4, 30,
+                          what="the mail delivered during the outage")
+        dovecot_server.append(user, _question(0, "after"))     # and IDLE works again afterwards
+        wait_until(lambda: scalar(cfg, "SELECT COUNT(*) FROM inbound") == 5, 5, what="IDLE after reconnect")
+        smtp_sink.wait_for(5, timeout=15)
+    finally:
+        assert d.stop() == 0
+    log = d.log()
+    print(f"\nDovecot down {outage}s while idling: mail taken in {took:.1f}s after it came back; "
+          f"reconnect attempts logged: {log.count('IMAP ')}")
+    assert took < 10
+    assert sorted(m for (m,) in query(cfg, "SELECT message_id FROM inbound")) == sorted(
+        ["<after0@client.example>", "<before0@client.example>"] + [f"<during{n}@client.example>" for n in range(3)])
+    assert smtp_sink.duplicate_ids() == []
+
+
+@pytest.mark.servers
+def test_a_full_disk_keeps_mail_on_the_server_says_why_and_resumes(tmp_path, dovecot_server, dovecot_user,
+                                                                   smtp_sink):
+    user, password = dovecot_user
+    cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url, poll=600)
+    (task_id, owner), = seed_tasks(cfg, datetime.now(SH), 1)
+    d = Daemon(cfg, password).start()
+    try:
+        d.wait_ready()
+        wait_until(lambda: scalar(cfg, "SELECT value FROM meta WHERE key = 'last_poll'"), 15)
+        time.sleep(1.0)
+        # The receipt of the first reply is on its way (the server takes 3 s to accept it) when
+        # the disk fills up: the server accepts it, the store cannot record that it was sent.
+        smtp_sink.stall(3.0)
+        dovecot_server.append(user, reply_eml(0, task_id, owner, "确认", tag="full"))
+        wait_until(lambda: scalar(cfg, "SELECT COUNT(*) FROM outbox") == 1, 10)
+        disk_full(d, True)
+        for n, text in enumerate(["进行中 30%", "进度 60%", "已完成"], start=1):
+            dovecot_server.append(user, reply_eml(n, task_id, owner, text, tag="full"))
+        time.sleep(12)                                 # the daemon tries, fails, backs off, tries again
+        stored = scalar(cfg, "SELECT COUNT(*) FROM inbound")
+        flags = [b"$MailflowDone" in f for f, _ in dovecot_server.messages(user).values()]
+        during = d.log()
+        sent_during = len(smtp_sink.messages)
+        disk_full(d, False)
+        took = wait_until(lambda: scalar(cfg, "SELECT COUNT(*) FROM inbound WHERE status = 'applied'") == 4
+                          and scalar(cfg, "SELECT COUNT(*) FROM outbox WHERE status != 'sent'") == 0, 90,
+                          step=0.2, what="resumed")
+        smtp_sink.wait_for(scalar(cfg, "SELECT COUNT(*) FROM outbox"))
+    finally:
+        d.stop()
+    status = json.loads(mailflow_cli(cfg, "status", "--json", password=password).stdout)
+    print(f"\ndisk full for 12 s: {stored} of 4 replies stored meanwhile, flags on the server {flags}, "
+          f"{sent_during} mail(s) reached the SMTP server meanwhile; resumed {took:.1f}s after space came back; "
+          f"last_error: {status['last_error']}")
+    assert stored == 1 and flags == [True, False, False, False]      # nothing taken off the server
+    assert "cannot write the store" in during and "not taking mail off the server" in during
+    assert [k for (k,) in query(cfg, "SELECT kind FROM task_events ORDER BY id")] == \
+        ["confirm", "progress", "progress", "done"]
+    assert all(b"$MailflowDone" in f for f, _ in dovecot_server.messages(user).values())
+    assert smtp_sink.duplicate_ids() == []
+    assert "cannot write the store" in status["last_error"]["error"]
