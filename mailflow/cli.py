@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -143,6 +144,12 @@ def run(obj: Ctx, once: bool, now_text: str | None) -> None:
     import asyncio  # here, not at the top: it is a third of the import time of `mailflow --help`
 
     from .service import Service, StoreUnavailable
+
+    # Until the loop takes over (and after it closes, when asyncio restores the default handler),
+    # SIGTERM/SIGINT end the process with status 0 through SystemExit: an open transaction rolls
+    # back and nothing is marked processed, so stopping at any moment loses nothing.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _exit_quietly)
     settings = obj.settings()
     app = obj.app(parse_now(now_text, settings.org.timezone))
     service = Service(app)
@@ -161,8 +168,15 @@ def run(obj: Ctx, once: bool, now_text: str | None) -> None:
     except ConfigError as e:
         fail_config(e)
     finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)          # already stopping: finish closing quietly
         asyncio.run(_close_mailer(app))
         app.close()
+
+
+def _exit_quietly(signum, frame) -> None:
+    log.info("stopping on signal %d", signum)
+    raise SystemExit(0)
 
 
 async def _close_mailer(app) -> None:

@@ -96,3 +96,16 @@ def test_replay_of_an_unknown_id_fails_clearly(tmp_path):
     assert run_cli("init", str(tmp_path)).returncode == 0
     res = run_cli("replay", "999", cwd=tmp_path)
     assert res.returncode == 1 and "999" in res.stderr
+
+
+def test_sigterm_at_any_moment_of_start_up_exits_0(tmp_path):
+    import signal
+    import time
+    assert run_cli("init", str(tmp_path)).returncode == 0
+    for delay in (0.15, 0.3, 0.6, 1.2):
+        proc = subprocess.Popen([sys.executable, "-m", "mailflow", "run"], cwd=tmp_path,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env={**os.environ, "MAILFLOW_CONFIG": ""})
+        time.sleep(delay)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=5) == 0, f"SIGTERM after {delay}s"
