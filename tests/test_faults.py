@@ -211,3 +211,57 @@ def test_a_full_disk_keeps_mail_on_the_server_says_why_and_resumes(tmp_path, dov
     assert all(b"$MailflowDone" in f for f, _ in dovecot_server.messages(user).values())
     assert smtp_sink.duplicate_ids() == []
     assert "cannot write the store" in status["last_error"]["error"]
+
+
+@pytest.mark.servers
+def test_72_hours_down_then_a_restart_fires_each_missed_step_once_and_skips_stale_ones(tmp_path, smtp_sink):
+    """`mailflow run --once --now …` as cron or a restarted service would run it, mail to a real
+    SMTP server. Down from Thursday 17:30 to Sunday 17:30 (the service-level twin of this test
+    is in test_timeline.py)."""
+    from mailflow.model import Attendee, Meeting, Role, Task, TaskStatus
+    from mailflow.store import Store
+    cfg = write_config(tmp_path, "maildir:./mail/inbox", smtp_sink.url)
+    at = lambda d, h, mi=0: datetime(2026, 11, d, h, mi, tzinfo=SH)          # noqa: E731
+    store = Store(tmp_path / "mf.db")
+    host, zhang, li, chen = ("wanglei@corp.example", "zhangwei@corp.example", "lina@corp.example",
+                             "chenjing@corp.example")
+    m = store.save_meeting(Meeting(
+        id=None, uid="m-72h", title="Q4营销活动筹备会", start=at(4, 14), end=at(4, 16), host=host,
+        recorder="sunli@corp.example", attendees=[Attendee(host, Role.HOST), Attendee("sunli@corp.example",
+                                                  Role.RECORDER)] + [Attendee(a, Role.REQUIRED) for a in (zhang, li, chen)]),
+        at(1, 9))
+    for owner, due in ((zhang, 25), (li, 17), (chen, 26)):
+        store.save_task(Task(id=None, title="提交需求文档", owner=owner, due=datetime(2026, 11, due).date(),
+                             meeting_id=m.id, status=TaskStatus.IN_PROGRESS), datetime(2026, 9, 1, tzinfo=SH))
+    store.close()
+
+    def run(now: datetime) -> str:
+        r = mailflow_cli(cfg, "run", "--once", "--now", now.strftime("%Y-%m-%dT%H:%M"))
+        assert r.returncode == 0, r.stderr
+        return r.stderr
+
+    def outbox() -> list[tuple]:
+        return query(cfg, "SELECT kind, recipients, created_at FROM outbox ORDER BY id")
+
+    for moment in (at(19, 8), at(19, 9), at(19, 9, 30), at(19, 16), at(19, 17, 30)):   # Thursday
+        run(moment)
+    before = len(outbox())
+    t0 = time.monotonic()
+    logs = "".join(run(moment) for moment in (at(22, 17, 30), at(23, 9), at(23, 9, 30), at(23, 12),
+                                              at(24, 9), at(24, 12)))          # back on Sunday evening
+    took = time.monotonic() - t0
+    new = outbox()[before:]
+    again = run(at(23, 9)) + run(at(24, 12))                                   # a second restart
+    print(f"\n72 h down: {before} mail(s) before, {len(new)} after the restart "
+          f"({[(k, json.loads(r)[0], c[:16]) for k, r, c in new]}); 6 runs in {took:.1f}s; "
+          f"logged: {[line.split(' WARNING ')[-1][:60] for line in logs.splitlines() if 'skipped ' in line]}")
+    assert sorted((k, json.loads(r)[0], c[:16]) for k, r, c in new if k != "followup_table") == sorted([
+        ("escalation", "zhaomin@corp.example", "2026-11-23T09:00"),   # 3 days late, within max_late
+        ("due_reminder", chen, "2026-11-23T09:00"),
+        ("due_reminder", zhang, "2026-11-24T09:00"),
+    ])
+    assert "skipped task_due_reminder_3 for t1" in logs and "skipped progress_request" in logs
+    assert len(outbox()) == before + len(new)                                 # nothing fired twice
+    assert again.count("0 rule step(s)") == 2
+    smtp_sink.wait_for(len(outbox()))
+    assert smtp_sink.duplicate_ids() == [] and len(smtp_sink.messages) == len(outbox())
