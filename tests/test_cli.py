@@ -98,14 +98,18 @@ def test_replay_of_an_unknown_id_fails_clearly(tmp_path):
     assert res.returncode == 1 and "999" in res.stderr
 
 
-def test_sigterm_at_any_moment_of_start_up_exits_0(tmp_path):
+def test_sigterm_at_any_moment_after_start_exits_0(tmp_path):
+    """From the first log line on (before it only the interpreter is importing, and nothing has
+    been touched), SIGTERM ends the daemon with status 0, whether it is still starting or running."""
     import signal
     import time
     assert run_cli("init", str(tmp_path)).returncode == 0
-    for delay in (0.15, 0.3, 0.6, 1.2):
+    for delay in (0.0, 0.02, 0.1, 0.5, 1.5):
         proc = subprocess.Popen([sys.executable, "-m", "mailflow", "run"], cwd=tmp_path,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                 env={**os.environ, "MAILFLOW_CONFIG": ""})
+        proc.stderr.readline()                      # the first log line: mailflow's own code runs
         time.sleep(delay)
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=5) == 0, f"SIGTERM after {delay}s"
+        assert proc.wait(timeout=5) == 0, f"SIGTERM {delay}s after start"
+        proc.stderr.close()
