@@ -110,7 +110,38 @@ MIGRATIONS: list[str] = [
     CREATE INDEX outbox_created_jd ON outbox(julianday(created_at));
     CREATE INDEX inbound_status_received ON inbound(status, received_at);
     """,
+    # 5: the hourly cap per recipient without scanning the outbox: one row per (mail, recipient),
+    #    kept by triggers (so every writer of the outbox keeps it right), indexed by recipient and time
+    """
+    CREATE TABLE outbox_rcpt (
+        outbox_id INTEGER NOT NULL, recipient TEXT NOT NULL, jd REAL NOT NULL, held INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX outbox_rcpt_recent ON outbox_rcpt(recipient, jd);
+    CREATE INDEX outbox_rcpt_mail ON outbox_rcpt(outbox_id);
+    INSERT INTO outbox_rcpt SELECT o.id, r.value, julianday(o.created_at), o.status = 'held'
+        FROM outbox o, json_each(o.recipients) r;
+    CREATE TRIGGER outbox_rcpt_add AFTER INSERT ON outbox BEGIN
+        INSERT INTO outbox_rcpt SELECT NEW.id, r.value, julianday(NEW.created_at), NEW.status = 'held'
+        FROM json_each(NEW.recipients) r; END;
+    CREATE TRIGGER outbox_rcpt_status AFTER UPDATE OF status ON outbox BEGIN
+        UPDATE outbox_rcpt SET held = (NEW.status = 'held') WHERE outbox_id = NEW.id; END;
+    CREATE TRIGGER outbox_rcpt_drop AFTER DELETE ON outbox BEGIN
+        DELETE FROM outbox_rcpt WHERE outbox_id = OLD.id; END;
+    """,
 ]
+
+def _statements(script: str) -> list[str]:
+    """A migration script split into statements (a trigger's BEGIN … END holds several ';')."""
+    out, buf = [], ""
+    for piece in script.split(";"):
+        buf += piece + ";"
+        if sqlite3.complete_statement(buf):
+            if buf.strip(" \n;"):
+                out.append(buf)
+            buf = ""
+    if buf.strip(" \n;"):
+        out.append(buf)
+    return out
+
 
 OUTBOX_STATES = ("queued", "retry", "sent", "dead", "held")
 
@@ -187,9 +218,8 @@ class Store:
                 continue
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in script.split(";"):
-                    if statement.strip():
-                        self.conn.execute(statement)
+                for statement in _statements(script):
+                    self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number:d}")
             except BaseException:
                 self.conn.execute("ROLLBACK")
@@ -512,9 +542,8 @@ class Store:
 
     def sent_to_since(self, recipient: str, since: datetime) -> int:
         """Mails queued for `recipient` since `since` (for the hourly loop-breaking cap)."""
-        row = self._one("SELECT COUNT(*) n FROM outbox, json_each(outbox.recipients) r WHERE r.value = ? "
-                        "AND julianday(created_at) >= julianday(?) AND status != 'held'",
-                        (recipient, _dt(since)))
+        row = self._one("SELECT COUNT(*) n FROM outbox_rcpt WHERE recipient = ? AND jd >= julianday(?) "
+                        "AND held = 0", (recipient, _dt(since)))
         return row["n"]
 
     def sent_message(self, message_id: str) -> dict | None:
