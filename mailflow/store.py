@@ -626,6 +626,21 @@ class Store:
                          f'julianday(?) AND julianday("{field}") < julianday(?) ORDER BY id', (_dt(lo), _dt(hi)))
         return [self._meeting(r) for r in rows]
 
+    def latest_task_events(self, task_ids: list[int]) -> dict[int, TaskEvent]:
+        """Each task's latest event that has a text (the follow-up table's 最近更新), in one query."""
+        out: dict[int, TaskEvent] = {}
+        for i in range(0, len(task_ids), 500):
+            chunk = list(task_ids[i:i + 500])
+            rows = self._all(
+                "SELECT * FROM task_events WHERE id IN (SELECT MAX(id) FROM task_events WHERE task_id IN "
+                f"({','.join('?' * len(chunk))}) AND text IS NOT NULL AND text != '' GROUP BY task_id)", tuple(chunk))
+            for r in rows:
+                out[r["task_id"]] = TaskEvent(task_id=r["task_id"], at=_pdt(r["at"]), actor=r["actor"], kind=r["kind"],
+                                              text=r["text"] or "", old_status=r["old_status"],
+                                              new_status=r["new_status"], percent=r["percent"], due=_pd(r["due"]),
+                                              message_id=r["message_id"], flags=json.loads(r["flags"] or "[]"))
+        return out
+
     def meetings_by_ids(self, ids: list[int]) -> list[Meeting]:
         return [m for m in (self.get_meeting(i) for i in ids) if m is not None]
 

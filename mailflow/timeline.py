@@ -193,13 +193,15 @@ def progress_request(ctx, step) -> Outcome:
 def followup_rows(ctx, meeting: Meeting, tasks: list[Task], lang: str, today: date) -> list[list[str]]:
     lang = _lang(lang)
     rows = []
+    batch = getattr(ctx.lookup, "latest_task_events", None)
+    latest = batch([t.id for t in tasks if t.id is not None]) if batch else None
     for i, t in enumerate(sorted(tasks, key=lambda t: (t.item_no or 10**6, t.id)), start=1):
         status = _label(t.status, lang)
         if not t.status.closed and t.due and t.due < today:
             status += f"（{OVERDUE[lang]}）" if lang != "en" else f" ({OVERDUE[lang]})"
         risk = t.risk_note or (RISK[lang] if t.risk else "—")
-        events = ctx.lookup.task_events(t.id) if t.id is not None else []
-        last = next((e for e in reversed(events) if e.text), None)
+        last = latest.get(t.id) if latest is not None else next(
+            (e for e in reversed(ctx.lookup.task_events(t.id)) if e.text), None)
         if last:
             update = f"{last.at.astimezone(ctx.tz).date().isoformat()}：{_clip(last.text, 60)}"
         elif t.updated_at:
@@ -211,25 +213,32 @@ def followup_rows(ctx, meeting: Meeting, tasks: list[Task], lang: str, today: da
 
 
 def xlsx_bytes(headers: list[str], rows: list[list[str]], title: str, now: datetime) -> bytes:
-    """The table as an .xlsx workbook (first row the headers), built in memory."""
+    """The table as an .xlsx workbook (first row the headers), built in memory (write-only: fast)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append(headers)
-    for row in rows:
-        ws.append(row)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="F5F7FA")
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
     widths = [6, 36, 12, 12, 14, 8, 20, 40]
-    for idx, col in enumerate(ws.columns):
-        ws.column_dimensions[col[0].column_letter].width = widths[idx] if idx < len(widths) else 18
-        for cell in col[1:]:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for idx in range(len(headers)):
+        ws.column_dimensions[chr(ord("A") + idx)].width = widths[idx] if idx < len(widths) else 18
     ws.freeze_panes = "A2"
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="F5F7FA")
+    head = []
+    for h in headers:
+        cell = WriteOnlyCell(ws, value=h)
+        cell.font, cell.fill = bold, fill
+        head.append(cell)
+    ws.append(head)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in rows:
+        cells = []
+        for v in row:
+            cell = WriteOnlyCell(ws, value=v)
+            cell.alignment = wrap
+            cells.append(cell)
+        ws.append(cells)
     stamp = now.replace(tzinfo=None, microsecond=0)
     wb.properties.created = stamp
     wb.properties.modified = stamp

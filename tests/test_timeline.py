@@ -18,7 +18,7 @@ from apphelp import SH, body_text, make_app, outbox_mails, reply_to
 from mailflow import rules
 from mailflow.cli import main
 from mailflow.dates import WorkCalendar
-from mailflow.model import Attendee, Mail, Meeting, Role, Task, TaskStatus
+from mailflow.model import Attendee, Mail, Meeting, Role, Task, TaskEvent, TaskStatus
 from mailflow.store import Store
 
 HOST, RECORDER = "wanglei@corp.example", "sunli@corp.example"
@@ -257,7 +257,9 @@ def test_the_xlsx_attachment_opens_and_matches_the_html_table(app_svc):
     from openpyxl import load_workbook
     app, svc = app_svc
     m = add_meeting(app, at(2026, 11, 18, 16), attendees=(ZHANG, LI))
-    add_task(app, ZHANG, date(2026, 11, 24), title="提交需求文档", meeting=m, percent=40, item_no=1)
+    t = add_task(app, ZHANG, date(2026, 11, 24), title="提交需求文档", meeting=m, percent=40, item_no=1)
+    app.store.add_task_event(TaskEvent(task_id=t.id, at=at(2026, 11, 23, 15), actor=ZHANG, kind="progress",
+                                       text="进行中 40%，已完成初稿"))
     add_task(app, LI, date(2026, 12, 4), title="预算草案 <含税>", meeting=m, risk=True, risk_note="等财务部确认",
              status=TaskStatus.NOT_STARTED, item_no=2)
     run(svc, at(2026, 11, 25, 8, 30), at(2026, 11, 25, 9))
@@ -272,6 +274,7 @@ def test_the_xlsx_attachment_opens_and_matches_the_html_table(app_svc):
     assert sheet == table
     assert table[0] == ["序号", "任务", "负责人", "截止日期", "状态", "进度", "风险", "最近更新"]
     assert table[1][:6] == ["1", "提交需求文档", "张伟", "2026-11-24", "进行中（已逾期）", "40%"]
+    assert table[1][7] == "2026-11-23：进行中 40%，已完成初稿"
     assert table[2][1] == "预算草案 <含税>" and table[2][6] == "等财务部确认"
     assert "预算草案 &lt;含税&gt;" in html
 
