@@ -311,7 +311,10 @@ def _clean_line(s: str) -> str:
     return _COLLAPSE_RE.sub(" ", s.replace("\x00", "")).strip()
 
 
-_MSGID_RE = re.compile(r"<([^<>\s]{1,998})>")
+# No controls and no lone surrogates (undecodable 8-bit header bytes): such an id can match
+# nothing we sent, and SQLite cannot even take it as a query parameter.
+_MSGID_RE = re.compile(r"<([^<>\s\x00-\x1f\x7f\ud800-\udfff]{1,998})>")
+_MSGID_BAD = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 def _msgid(value: str | None) -> str | None:
@@ -321,7 +324,7 @@ def _msgid(value: str | None) -> str | None:
     if m:
         return "<" + m.group(1) + ">"
     tok = value.strip().split()
-    if tok and 0 < len(tok[0]) <= 998:
+    if tok and 0 < len(tok[0]) <= 998 and not _MSGID_BAD.search(tok[0]):
         return "<" + tok[0].strip("<>") + ">"
     return None
 
