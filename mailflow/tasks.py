@@ -226,12 +226,17 @@ def _refuse(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Outcome:
     sender = (msg.sender or "").lower()
     out = Outcome(status="refused", log=[f"{sender} may not change task {task.id} ({task.title}); refused"])
     base = _base(ctx, task)
-    out.mails.append(Mail(
-        key=f"task_refused:{msg.message_id}", template="task_refused", to=[sender], lang=ctx.lang(sender),
-        kind="task_refused", task_id=task.id, meeting_id=task.meeting_id, in_reply_to=msg.message_id,
-        references=list(msg.references or []),
-        context={**base, "name": msg.sender_name or ctx.name(sender) or sender,
-                 "host_name": ctx.name(meeting.host) if meeting and meeting.host else ""}))
+    # Only colleagues (people.yaml) get the refusal: an address outside it may be forged, and an
+    # answer would be backscatter to whoever owns it, carrying the task's title and owner outside.
+    if ctx.directory.get(sender) is None:
+        out.log.append(f"{sender} is not in the directory: no answer (the host is told)")
+    else:
+        out.mails.append(Mail(
+            key=f"task_refused:{msg.message_id}", template="task_refused", to=[sender], lang=ctx.lang(sender),
+            kind="task_refused", task_id=task.id, meeting_id=task.meeting_id, in_reply_to=msg.message_id,
+            references=list(msg.references or []),
+            context={**base, "name": msg.sender_name or ctx.name(sender) or sender,
+                     "host_name": ctx.name(meeting.host) if meeting and meeting.host else ""}))
     if meeting and meeting.host:
         out.mails.append(Mail(
             key=f"task_refused_host:{msg.message_id}", template="task_refused_host", to=[meeting.host],
