@@ -26,8 +26,10 @@ Names of fields, conditions and actions are checked against the registries (`che
 with errors naming the file, the rule and the key.
 
 When steps are due (`due_steps`, pure): the service asks for the steps whose moment lies in a window
-(since, now] — since is the previous tick (minus a small overlap, so a row committed while a tick
-ran is not missed), or now - max_late on the first tick. Every step has a key
+(since, now] — since is the previous tick (rules counted from a creation time look OVERLAP further
+back, so a row committed while a tick ran is not missed), or now - max_late on the first tick. A
+step whose moment had passed before its object took its current shape (a task created or delayed
+after its 3-day reminder moment) is therefore not sent late; the steps still ahead are. Every step has a key
 rule:object:moment, so nothing fires twice, and a moved due date gives new keys (fresh reminders).
 Quiet hours move a moment to the next working window (working day, work_start..work_end). After
 downtime the window is long: each missed step is found once; one older than max_late is returned
@@ -54,8 +56,9 @@ FIELDS = {"task": ("task.due", "task.created"),
 UNITS = ("days", "working_days", "hours", "minutes")
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 _DURATION = re.compile(r"^\s*(\d+)\s*(minutes?|hours?|days?|weeks?|m|h|d|w)\s*$")
-# A tick also looks this far behind its previous tick, so a row committed while a tick was
-# running (a CLI in another process) is still seen; the fired keys keep it from repeating.
+# A rule counted from a creation time (meeting.created, task.created) also looks this far behind
+# its previous tick, so a row committed while a tick was running (a CLI in another process) is
+# still seen; the fired keys keep it from repeating.
 OVERLAP = timedelta(minutes=10)
 # After long downtime, look no further back than max_late + this (older steps are not even logged).
 MAX_CATCH_UP = timedelta(days=7)
@@ -529,7 +532,10 @@ def window_start(rule: Rule, previous: datetime | None, now: datetime) -> dateti
     max_late + MAX_CATCH_UP back."""
     if previous is None or previous > now:
         return now - rule.max_late
-    return max(min(previous, now - OVERLAP), now - rule.max_late - MAX_CATCH_UP)
+    # A step counted from a creation time may belong to a row another process committed while
+    # the previous tick ran: look a little further back for those (the fired keys dedupe).
+    overlap = OVERLAP if rule.trigger.field in ("task.created", "meeting.created") else timedelta(0)
+    return max(min(previous, now - overlap), now - rule.max_late - MAX_CATCH_UP)
 
 
 def base_range(rule: Rule, since: datetime, now: datetime, cw: Clockwork) -> tuple[datetime, datetime] | None:
