@@ -164,10 +164,10 @@ def main() -> None:
                 fs["commits"] = st["commits"]
                 shutil.rmtree(d, ignore_errors=True)
     f, o = median(floors), median(ours)
-    ratio = o / f
+    ratio = median([x / y for x, y in zip(ours, floors)])
     print(f"\nfloor (imapclient FETCH + email policy=default + body): {f:,.0f} msg/s (median of {args.runs})")
     print(f"mailflow Service.ingest_once over IMAP:                 {o:,.0f} replies/s (median of {args.runs})")
-    print(f"ratio: {ratio:.2f}  target >= 0.5  {verdict(ratio >= 0.5)}")
+    print(f"ratio (median of the per-run ratios): {ratio:.2f}  target >= 0.5  {verdict(ratio >= 0.5)}")
     if fs:
         syncs = fs.get("fsync", 0) + fs.get("fdatasync", 0)
         print(f"durability: {fs['messages']} messages -> {fs['commits']} store COMMITs, {syncs} fsync/fdatasync "

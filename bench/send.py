@@ -110,23 +110,27 @@ def main() -> None:
     print(f"{args.n} mails of {size / 1024:.1f} KB (1/3 with a Cc), sink in its own process; median of {args.runs}")
     b_rates, o_rates = [], []
     for r in range(args.runs):
-        with Sink() as sink:
-            dt = asyncio.run(bare(sink.port, rows))
-            got, _d = sink.count()
-        b_rates.append(args.n / dt)
-        app.store.conn.execute("UPDATE outbox SET status = 'queued', sent_at = NULL, attempts = 0")
-        with Sink() as sink:
-            app._mailer = None
-            app.settings.smtp.url = f"smtp://127.0.0.1:{sink.port}"
-            odt, sent = asyncio.run(ours(svc))
-            got2, dups = sink.count()
-        o_rates.append(sent / odt)
+        for which in (("bare", "ours") if r % 2 == 0 else ("ours", "bare")):   # alternate the order
+            if which == "bare":
+                with Sink() as sink:
+                    dt = asyncio.run(bare(sink.port, rows))
+                    got, _d = sink.count()
+                b_rates.append(args.n / dt)
+                continue
+            app.store.conn.execute("UPDATE outbox SET status = 'queued', sent_at = NULL, attempts = 0")
+            with Sink() as sink:
+                app._mailer = None
+                app.settings.smtp.url = f"smtp://127.0.0.1:{sink.port}"
+                odt, sent = asyncio.run(ours(svc))
+                got2, dups = sink.count()
+            o_rates.append(sent / odt)
         print(f"run {r + 1}: bare aiosmtplib {args.n / dt:,.0f}/s ({got} received) | flush_once {sent / odt:,.0f}/s "
               f"({got2} received, {dups} duplicate Message-IDs)")
     b, o = median(b_rates), median(o_rates)
+    ratio = median([x / y for x, y in zip(o_rates, b_rates)])
     print(f"\nbare aiosmtplib loop, one connection: {b:,.0f} mails/s")
     print(f"mailflow Service.flush_once:          {o:,.0f} mails/s")
-    print(f"ratio: {o / b:.2f}  target >= 0.7  {verdict(o / b >= 0.7)}")
+    print(f"ratio (median of the per-run ratios): {ratio:.2f}  target >= 0.7  {verdict(ratio >= 0.7)}")
     app.close()
 
 
