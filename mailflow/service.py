@@ -411,6 +411,7 @@ class Service:
         """Network only: fetch, hand each mail to the loop thread (which owns SQLite), and mark it
         processed on the server once the loop has committed it."""
         backoff = 1.0
+        last_keys: set = set()
         while not self.stop_event.is_set():
             try:
                 inbox = self.app.inbox
@@ -431,6 +432,14 @@ class Service:
                     loop.call_soon_threadsafe(wake.set)
                 asyncio.run_coroutine_threadsafe(self._note_poll(), loop).result()
                 backoff = 1.0
+                keys = {item.key for item in items}
+                if keys and keys != last_keys:
+                    # Mail that came while this batch was processed was announced (IMAP EXISTS)
+                    # during those commands, and IDLE will not announce it again: look once more
+                    # before waiting. (The same keys twice: they cannot be marked; wait.)
+                    last_keys = keys
+                    continue
+                last_keys = keys
                 inbox.wait(self.app.settings.mailbox.poll_interval, self.stop_event)
             except StoreUnavailable as e:
                 asyncio.run_coroutine_threadsafe(self._note_error_async(
