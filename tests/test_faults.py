@@ -265,3 +265,24 @@ def test_72_hours_down_then_a_restart_fires_each_missed_step_once_and_skips_stal
     assert again.count("0 rule step(s)") == 2
     smtp_sink.wait_for(len(outbox()))
     assert smtp_sink.duplicate_ids() == [] and len(smtp_sink.messages) == len(outbox())
+
+
+@pytest.mark.servers
+def test_mail_that_arrives_while_a_batch_is_processed_is_taken_at_once(tmp_path, dovecot_server, dovecot_user,
+                                                                       smtp_sink):
+    """One batch (under the fetch limit of 200). Its EXISTS comes during the batch's FETCH/STORE, and IDLE does not repeat it: without a
+    second look the mail waited for the next poll (10 minutes here)."""
+    user, password = dovecot_user
+    cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url, poll=600)
+    tasks = seed_tasks(cfg, datetime.now(SH), 20)
+    deliver_many(dovecot_server, user, [reply_eml(n, *tasks[n % 20], "进行中 30%", tag="busy") for n in range(150)])
+    d = Daemon(cfg, password).start()
+    try:
+        wait_until(lambda: (scalar(cfg, "SELECT COUNT(*) FROM inbound") or 0) > 0, 20)
+        dovecot_server.append(user, reply_eml(0, *tasks[0], "已完成", tag="late"))
+        took = wait_until(lambda: scalar(cfg, "SELECT COUNT(*) FROM inbound WHERE message_id = "
+                                              "'<late-0@client.example>'") == 1, 20, what="the late mail")
+    finally:
+        assert d.stop() == 0
+    print(f"\nmail arriving during a batch of 150: stored {took:.1f}s later")
+    assert scalar(cfg, "SELECT COUNT(*) FROM inbound") == 151
