@@ -3,7 +3,7 @@
 Hostile MIME (tests/mimegen.py) goes through every layer: `inbound.parse` (never raises, and never
 needs its catch-all), `Service.process_raw` (never raises; the raw bytes are stored with a status)
 and the daemon itself (its loop goes on and the next real reply is applied). The number of
-inputs tried is printed; MAILFLOW_FUZZ_EXAMPLES raises it (default 300).
+inputs tried is printed; MAILFLOW_FUZZ_EXAMPLES changes it (default 1,000).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from mailflow import inbound
 from mailflow.model import Attendee, Meeting, Role, Task
 from mimegen import messages
 
-EXAMPLES = int(os.environ.get("MAILFLOW_FUZZ_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("MAILFLOW_FUZZ_EXAMPLES", "1000"))
 START = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
 HOST, OWNER, OTHER = "wanglei@corp.example", "zhangwei@corp.example", "lina@corp.example"
 OK = {"applied", "ignored", "unknown", "refused", "error", "duplicate"}
@@ -83,7 +83,7 @@ def attachment_of(size: int) -> bytes:
             b"Content-Type: text/plain; charset=utf-8\r\n\r\n\xe8\xbf\x9b\xe8\xa1\x8c\xe4\xb8\xad 30%\r\n--big\r\n"
             b"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
             b"Content-Disposition: attachment; filename=\"report.bin\"\r\n\r\n"
-            + b"QUJDRA==\r\n".replace(b"==", b"") * 0 + (b"A" * 76 + b"\r\n") * (size * 4 // 3 // 76)
+            + (b"A" * 76 + b"\r\n") * (size * 4 // 3 // 76)
             + b"--big--\r\n")
 
 
@@ -122,7 +122,6 @@ def test_the_daemon_goes_on_after_hostile_mail(tmp_path, dovecot_server, dovecot
     d = Daemon(cfg, password).start()
     try:
         d.wait_ready()
-        wait_until(lambda: not scalar(cfg, "SELECT COUNT(*) FROM inbound") or True, 1)
         dovecot_server.append(user, reply_eml(0, task_id, owner, "已完成", tag="after-fuzz"))
         took = wait_until(lambda: scalar(cfg, "SELECT status FROM inbound WHERE message_id = "
                                               "'<after-fuzz-0@client.example>'") == "applied", 120, step=0.2)
@@ -134,7 +133,7 @@ def test_the_daemon_goes_on_after_hostile_mail(tmp_path, dovecot_server, dovecot
     print(f"\ndaemon after {len(batch)} hostile messages: stored {stored}, flagged {flagged} of "
           f"{len(batch) + 1}; the next real reply applied {took:.1f}s after it arrived")
     assert flagged == len(batch) + 1                      # every one stored (or a duplicate of a stored one)
-    assert "Traceback" not in d.log() or "loop error" not in d.log()
+    assert "loop error" not in d.log() and "inbox: " not in d.log()
     assert query(cfg, "SELECT status FROM tasks WHERE id = ?", (task_id,)) == [("done",)]
 
 
