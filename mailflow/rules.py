@@ -597,6 +597,26 @@ def may_fall_in(rule: Rule, since: datetime, now: datetime, cw: Clockwork) -> bo
     return False
 
 
+def repeat_base_weekdays(rule: Rule, since: datetime, now: datetime, cw: Clockwork) -> set[int] | None:
+    """For a day-unit rule that repeats whole weeks at a fixed time (the weekly 会议决议跟进表): the
+    weekdays (Mon=0) of the base field's local date whose occurrences can fall in (since, now], so
+    the store reads only those meetings. None: any weekday can (long windows, other triggers).
+    A prefilter only: field_moment still decides for each meeting."""
+    t = rule.trigger
+    if (t.unit != "days" or t.repeat is None or t.at is None or t.repeat % timedelta(days=7)
+            or now - since > timedelta(days=6)):
+        return None
+    found: set[int] = set()
+    # nominal days up to 16 days back: quiet hours may move a moment past the longest holiday
+    for d in _days(since.astimezone(cw.tz).date() - timedelta(days=16), now.astimezone(cw.tz).date()):
+        if since < final(rule, cw.at(d, t.at, cw.work_start), cw) <= now:
+            found.add((d - timedelta(days=t.offset)).weekday())
+    jan, jul = (datetime(now.year, m, 1, tzinfo=cw.tz).utcoffset() for m in (1, 7))
+    if jan != jul:   # a zone with summer time: a meeting near midnight may sit on the next weekday
+        found |= {(w + k) % 7 for w in found for k in (-1, 1)}
+    return found
+
+
 def lookback(rule: Rule) -> timedelta:
     """How far around `now` the base field of a candidate may lie (a coarse bound; the service
     uses the narrower `base_dates`)."""

@@ -85,9 +85,16 @@ class Service:
         status = "queued"
         cap = self.app.settings.smtp.hourly_cap
         if cap and any(self.store.sent_to_since(rcpt, now - timedelta(hours=1)) >= cap for rcpt in r.recipients):
-            status = "held"
-            log.warning("held %s to %s: hourly cap of %d mails per recipient reached (a mail loop?); "
-                        "release with `mailflow outbox retry`", mail.key, ", ".join(r.recipients), cap)
+            if mail.in_reply_to:
+                # Only an answer to inbound mail can feed a mail loop: hold it for a human.
+                status = "held"
+                log.warning("held %s to %s: hourly cap of %d mails per recipient reached (a mail loop?); "
+                            "release with `mailflow outbox retry`", mail.key, ", ".join(r.recipients), cap)
+            else:
+                # Timeline mail (reminders for someone with many tasks due) is legitimate: spread it out.
+                not_before = max(not_before or now, now + timedelta(hours=1))
+                log.warning("deferred %s to %s by an hour: hourly cap of %d mails per recipient reached",
+                            mail.key, ", ".join(r.recipients), cap)
         queued = self.store.queue_mail(
             dedupe_key=mail.key, message_id=r.message_id, raw=r.raw, sender=r.sender,
             recipients=r.recipients, subject=r.subject, now=now, kind=mail.kind or mail.template,
@@ -201,7 +208,8 @@ class Service:
             if rule.scope == "meeting":
                 # only meetings with open tasks repeat (the weekly follow-up table until all are closed)
                 fld = {"created": "created_at"}.get(t.field.split(".", 1)[1], t.field.split(".", 1)[1])
-                due = [mid for mid, value in self.store.meeting_times(fld, now)
+                weekdays = rules.repeat_base_weekdays(rule, since, now, cw)
+                due = [mid for mid, value in self.store.meeting_times(fld, now.astimezone(cw.tz), weekdays)
                        if rules.field_moment(rule, _Base(mid, t.field, value), since, now, cw) is not None]
                 open_ids = self.store.meetings_having_open_tasks(due)
                 return self.store.meetings_by_ids([m for m in due if m in open_ids])

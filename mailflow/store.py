@@ -600,13 +600,24 @@ class Store:
                 f"SELECT key FROM fired WHERE key IN ({','.join('?' * len(chunk))})", tuple(chunk))}
         return found
 
-    def meeting_times(self, field: str, until: datetime) -> list[tuple[int, datetime]]:
+    def meeting_times(self, field: str, until: datetime,
+                      weekdays: set[int] | None = None) -> list[tuple[int, datetime]]:
         """(id, start|end|created_at) of every meeting not cancelled whose time is <= until — two
-        columns only, for repeating rules (the weekly follow-up table)."""
+        columns only, for repeating rules (the weekly follow-up table). `weekdays` (Mon=0, in
+        until's zone) keeps only meetings on those weekdays, computed in SQL."""
         assert field in ("start", "end", "created_at")
-        rows = self.conn.execute(
-            f'SELECT id, "{field}" FROM meetings WHERE status != \'cancelled\' AND '
-            f'julianday("{field}") <= julianday(?)', (_dt(until),)).fetchall()
+        sql = (f'SELECT id, "{field}" FROM meetings WHERE status != \'cancelled\' AND '
+               f'julianday("{field}") <= julianday(?)')
+        params: list = [_dt(until)]
+        if weekdays is not None:
+            if not weekdays:
+                return []
+            # julianday() is UTC; shift by the zone's offset, and JDN % 7 == 0 is a Monday
+            offset = until.utcoffset().total_seconds() / 86400 if until.utcoffset() else 0.0
+            sql += (f' AND CAST(julianday("{field}") + ? + 0.5 AS INTEGER) % 7 IN '
+                    f'({",".join("?" * len(weekdays))})')
+            params += [offset, *sorted(weekdays)]
+        rows = self.conn.execute(sql, tuple(params)).fetchall()
         return [(r[0], _pdt(r[1])) for r in rows if r[1]]
 
     def meetings_having_open_tasks(self, ids: list[int]) -> set[int]:

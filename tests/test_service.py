@@ -105,3 +105,16 @@ def test_outgoing_mail_is_threaded_tagged_and_marked_automatic(tmp_path):
     assert mail["Auto-Submitted"] == "auto-generated"
     assert mail["From"].addresses[0].addr_spec == "mailflow@corp.example"
     assert mail["Message-ID"].endswith("@corp.example>")
+
+
+def test_timeline_mail_over_the_hourly_cap_is_deferred_not_held(tmp_path):
+    from mailflow.model import Mail
+    app, svc, _ = make_app(tmp_path, START, smtp={"hourly_cap": 2})
+    with app.store.transaction():
+        for i in range(4):
+            svc.queue(Mail(key=f"reminder:{i}", template="help", to=["zhangwei@corp.example"],
+                           context={"name": "张伟", "subject": f"提醒{i}"}, kind="task_reminder"), START)
+    rows = sorted(app.store.outbox_rows(), key=lambda r: r["id"])
+    assert [r["status"] for r in rows] == ["queued"] * 4
+    assert [r["not_before"] is not None for r in rows] == [False, False, True, True]
+    assert flush(svc) == 2                                   # the rest goes out an hour later

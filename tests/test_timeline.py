@@ -348,22 +348,23 @@ def test_nothing_goes_out_outside_working_hours(app_svc):
     assert tables[:2] == [datetime(2026, 9, 30, 9), datetime(2026, 10, 8, 9)]
 
 
-def test_the_hourly_cap_holds_mail_beyond_it_for_one_recipient(tmp_path, caplog):
+def test_the_hourly_cap_defers_reminders_and_holds_answers_that_could_loop(tmp_path, caplog):
     app, svc, _ = make_app(tmp_path, at(2026, 11, 20, 8), smtp={"hourly_cap": 3})
     for i in range(5):
         add_task(app, ZHANG, date(2026, 11, 25), title=f"任务{i + 1}")
     add_task(app, LI, date(2026, 11, 25))
     with caplog.at_level(logging.WARNING, logger="mailflow"):
         run(svc, at(2026, 11, 20, 8, 30), at(2026, 11, 20, 9, 30))
-    states = app.store._all("SELECT recipients, status FROM outbox ORDER BY id")
-    zhang = [s["status"] for s in states if ZHANG in s["recipients"]]
-    assert zhang == ["queued"] * 3 + ["held"] * 2
+    states = app.store._all("SELECT recipients, status, not_before FROM outbox ORDER BY id")
+    zhang = [(s["status"], s["not_before"] is not None) for s in states if ZHANG in s["recipients"]]
+    # reminders are legitimate: the two beyond the cap go out an hour later, none is stuck
+    assert zhang == [("queued", False)] * 3 + [("queued", True)] * 2
     assert [s["status"] for s in states if LI in s["recipients"]] == ["queued"]
     assert "hourly cap" in caplog.text
-    # a mail loop: the same address keeps getting mail -> held, not sent
+    # a mail loop can only be fed by answers to inbound mail: those are held for a human
     for i in range(3):
-        svc.queue(Mail(key=f"loop:{i}", template="help", to=[LI], context={"name": "李娜", "subject": "x"}),
-                  at(2026, 11, 20, 9, 40))
+        svc.queue(Mail(key=f"loop:{i}", template="help", to=[LI], in_reply_to=f"<loop{i}@x.example>",
+                       context={"name": "李娜", "subject": "x"}), at(2026, 11, 20, 9, 40))
     assert [s["status"] for s in app.store._all("SELECT status FROM outbox WHERE recipients LIKE '%lina%' ORDER BY id")] \
         == ["queued", "queued", "queued", "held"]
 
