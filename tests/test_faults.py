@@ -60,23 +60,27 @@ def test_sigkill_at_random_moments_applies_every_reply_once_and_sends_every_mail
     rng = random.Random(SEED)
     sink_ids = lambda: set(smtp_sink.received_ids())                      # noqa: E731
     progress = lambda: (scalar(cfg, "SELECT COUNT(*) FROM inbound") or 0) + len(smtp_sink.messages)  # noqa: E731
+    finished = lambda: (scalar(cfg, "SELECT COUNT(*) FROM inbound") == REPLIES                    # noqa: E731
+                        and scalar(cfg, "SELECT COUNT(*) FROM outbox WHERE status != 'sent'") == 0)
     in_flight: set[str] = set()        # at a kill: accepted by the server, not yet marked sent
     kills = []
+    working_kills = 0
     t0 = time.monotonic()
     for r in range(ROUNDS):
         d = Daemon(cfg, password).start()
         started = time.monotonic()
-        if rng.random() < 0.2:         # sometimes while it is still starting up
+        if rng.random() < 0.2 or finished():   # sometimes while starting up (and once all is done)
             time.sleep(rng.uniform(0.05, 1.5))
         else:                          # mostly while it works: after it took or sent something
             before = progress()
             try:
                 wait_until(lambda: progress() > before, 20)
-            except AssertionError:     # nothing left to do (or stuck: say so): kill it idle
+            except AssertionError:     # stuck: say where
                 print(f"\nround {r}: no progress in 20 s; stacks:\n{d.dump()}")
-            time.sleep(rng.uniform(0.0, 1.2))
+            time.sleep(rng.uniform(0.0, 0.6))
         d.kill()
         kills.append(round(time.monotonic() - started, 2))
+        working_kills += not finished()
         sent = {m for (m,) in query(cfg, "SELECT message_id FROM outbox WHERE status = 'sent'")}
         in_flight |= sink_ids() - sent
     kill_phase = time.monotonic() - t0
@@ -105,7 +109,8 @@ def test_sigkill_at_random_moments_applies_every_reply_once_and_sends_every_mail
     log = d.log()
     refetched = log.count("not applied again")
     flagged = sum(1 for flags, _ in dovecot_server.messages(user).values() if b"$MailflowDone" in flags)
-    print(f"\nSIGKILL x{ROUNDS} (seed {SEED}, killed after {kills} s): {REPLIES} replies to {n_tasks} tasks, "
+    print(f"\nSIGKILL x{ROUNDS} ({working_kills} before the work was done; seed {SEED}, killed after {kills} s): "
+          f"{REPLIES} replies to {n_tasks} tasks, "
           f"inbound {statuses}, task events {sum(events.values())} "
           f"(max per reply {max(events.values(), default=0)}), outbox {outbox}, "
           f"SMTP sink {len(received)} received / {len(set(received))} distinct, duplicates {len(dups)}, "
