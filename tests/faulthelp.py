@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from apphelp import PEOPLE
@@ -204,9 +204,6 @@ def wait_until(predicate, timeout: float, step: float = 0.05, what: str = "") ->
         time.sleep(step)
     raise AssertionError(f"not within {timeout}s{': ' + what if what else ''}")
 
-
-def today_at(hour: int, tz) -> datetime:
-    return datetime.combine(date.today(), datetime.min.time(), tz).replace(hour=hour)
 
 
 def disk_full(daemon: Daemon, full: bool) -> None:

@@ -17,7 +17,6 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from apphelp import SH, make_app
 from mailflow import inbound
