@@ -450,10 +450,14 @@ def test_a_stranger_is_refused_politely_and_the_host_is_told(tmp_path):
     assert told["To"] == HOST and "lina@corp.example" in body_text(told) and "已完成" in body_text(told)
 
 
-def test_an_outsider_is_refused_in_the_orgs_language(tmp_path):
+def test_an_outsider_is_refused_without_an_answer_and_the_host_is_told(tmp_path):
+    """No backscatter: an address outside people.yaml may be forged, so it gets no mail naming the task."""
     app, svc, clock, _ = build(tmp_path)
     assert send(svc, clock, mail("someone@elsewhere.example", "done")) == "refused"
-    assert task(app).status is TaskStatus.NOT_STARTED
+    assert task(app).status is TaskStatus.NOT_STARTED and events(app) == []
+    assert outbox_mails(app, "task_refused") == []
+    [told] = outbox_mails(app, "task_refused_host")
+    assert told["To"] == HOST and "someone@elsewhere.example" in body_text(told)
 
 
 @pytest.mark.parametrize("who", [HOST, RECORDER, DELEGATE])
