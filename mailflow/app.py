@@ -103,13 +103,11 @@ class App:
         if self._inbox is None:
             from .mailbox import open_inbox
             mb = self.settings.mailbox
-            url = mb.url
-            if url.startswith("maildir:"):
-                url = "maildir:" + str(self.settings.path(url[len("maildir:"):]))
-            elif not mb.password:
+            if not mb.url.startswith("maildir:") and not mb.password:
                 raise ConfigError(f"{self.settings.source}: [mailbox] url: an IMAP mailbox needs "
                                   f"${ENV_IMAP_PASSWORD}")
-            self._inbox = open_inbox(url, mb.password, checkpoint=self.store.checkpoint(), processed=mb.processed,
+            self._inbox = open_inbox(mb.url, mb.password, checkpoint=self.store.checkpoint(),
+                                     base_dir=self.settings.base_dir, processed=mb.processed,
                                      processed_folder=mb.processed_folder, verify_tls=mb.verify_tls,
                                      backoff=IMAP_BACKOFF)
         return self._inbox
@@ -119,10 +117,8 @@ class App:
         if self._mailer is None:
             from .mailer import open_mailer
             sm = self.settings.smtp
-            url = sm.url
-            if url.startswith("maildir:"):
-                url = "maildir:" + str(self.settings.path(url[len("maildir:"):]))
-            self._mailer = open_mailer(url, sm.password, verify_tls=sm.verify_tls, timeout=sm.timeout)
+            self._mailer = open_mailer(sm.url, sm.password, base_dir=self.settings.base_dir,
+                                       verify_tls=sm.verify_tls, timeout=sm.timeout)
         return self._mailer
 
     def org(self) -> core.Org:

@@ -42,7 +42,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from . import core, dates, replies, tokens
-from .model import Intent, Mail, Outcome, Task, TaskEvent, TaskStatus
+from .model import Intent, Mail, Meeting, Outcome, Task, TaskEvent, TaskStatus
 
 NUMBERED_KINDS = ("progress_request", "task_receipt", "task_clarify")
 OWN_KINDS = ("task_receipt", "task_clarify")
@@ -78,12 +78,18 @@ def numbered_items(mail: Mail) -> list[int] | None:
 # --------------------------------------------------------------------------------------------
 # Entry points
 
-@core.on_object("task")
-def on_task_mail(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
+def _task_and_meeting(ctx: core.Context, rt: core.Route) -> tuple[Task | None, Meeting | None]:
     task = ctx.lookup.get_task(rt.task_id) if rt.task_id is not None else None
     if task is None:
+        return None, None
+    return task, (ctx.lookup.get_meeting(task.meeting_id) if task.meeting_id is not None else None)
+
+
+@core.on_object("task")
+def on_task_mail(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
+    task, meeting = _task_and_meeting(ctx, rt)
+    if task is None:
         return None
-    meeting = ctx.lookup.get_meeting(task.meeting_id) if task.meeting_id is not None else None
     sender = (msg.sender or "").lower()
     refused = _gate(ctx, msg, task, meeting, rt)
     if refused is not None:
@@ -99,10 +105,9 @@ def on_task_mail(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
 @core.on_reply("task_verify")
 def on_verify_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
     """The host answers a verify request: 验收通过 / 退回 + reason. Others fall through to on_task_mail."""
-    task = ctx.lookup.get_task(rt.task_id) if rt.task_id is not None else None
+    task, meeting = _task_and_meeting(ctx, rt)
     if task is None:
         return None
-    meeting = ctx.lookup.get_meeting(task.meeting_id) if task.meeting_id is not None else None
     if not _is_verifier(ctx, (msg.sender or "").lower(), meeting):
         return None
     refused = _gate(ctx, msg, task, meeting, rt)
