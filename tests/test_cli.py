@@ -113,3 +113,37 @@ def test_sigterm_at_any_moment_after_start_exits_0(tmp_path):
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=5) == 0, f"SIGTERM {delay}s after start"
         proc.stderr.close()
+
+
+def test_sighup_reloads_rules_and_keeps_the_old_ones_when_the_new_are_broken(tmp_path):
+    import shutil
+    import signal
+    import threading
+    import time
+    from mailflow.resources import shipped
+    assert run_cli("init", str(tmp_path)).returncode == 0
+    shutil.copytree(shipped("rules"), tmp_path / "rules")         # the operator's own copy
+    proc = subprocess.Popen([sys.executable, "-m", "mailflow", "run"], cwd=tmp_path, text=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, "MAILFLOW_CONFIG": ""})
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True).start()
+
+    def wait_for(text: str) -> None:
+        deadline = time.monotonic() + 10
+        while not any(text in line for line in lines):
+            assert time.monotonic() < deadline, f"no {text!r} in the log:\n{''.join(lines)}"
+            time.sleep(0.05)
+    try:
+        wait_for("mailflow 0.1.0")
+        (tmp_path / "rules" / "broken.yaml").write_text("rules:\n  - name: Bad Name\n", encoding="utf-8")
+        proc.send_signal(signal.SIGHUP)
+        wait_for("reload failed, keeping the previous configuration")
+        (tmp_path / "rules" / "broken.yaml").unlink()
+        proc.send_signal(signal.SIGHUP)
+        wait_for("reloaded rules, templates and people")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=5) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
