@@ -290,6 +290,7 @@ class Outcome:
     mails: list[Mail] = field(default_factory=list)
     confirmations: list[MinutesConfirmation] = field(default_factory=list)
     status: str = "applied"                  # for an inbound mail: applied | ignored | unknown | refused
+    intent: str | None = None                # what the mail was read as (stored on its inbound row)
     log: list[str] = field(default_factory=list)
 
     def extend(self, other: "Outcome") -> "Outcome":

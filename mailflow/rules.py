@@ -378,10 +378,14 @@ class Clockwork:
             return self.calendar.add_workdays(d, n)
 
 
-def base_value(obj: Any, fld: str) -> datetime | date | None:
+def field_attr(fld: str) -> str:
+    """The attribute (and store column) behind a trigger field: task.due -> due, meeting.created -> created_at."""
     attr = fld.split(".", 1)[1]
-    attr = {"created": "created_at"}.get(attr, attr)
-    return getattr(obj, attr, None)
+    return "created_at" if attr == "created" else attr
+
+
+def base_value(obj: Any, fld: str) -> datetime | date | None:
+    return getattr(obj, field_attr(fld), None)
 
 
 def moment_of(rule: Rule, obj: Any, cw: Clockwork, gaps: set[int] | None = None) -> datetime | None:
@@ -616,15 +620,3 @@ def repeat_base_weekdays(rule: Rule, since: datetime, now: datetime, cw: Clockwo
         found |= {(w + k) % 7 for w in found for k in (-1, 1)}
     return found
 
-
-def lookback(rule: Rule) -> timedelta:
-    """How far around `now` the base field of a candidate may lie (a coarse bound; the service
-    uses the narrower `base_dates`)."""
-    t = rule.trigger
-    if t.unit in ("hours", "minutes"):
-        span = timedelta(**{t.unit: abs(t.offset)})
-    elif t.unit == "working_days":
-        span = timedelta(days=abs(t.offset) * 2 + 12)    # weekends and the longest holidays
-    else:
-        span = timedelta(days=abs(t.offset))
-    return span + rule.max_late + timedelta(days=4)      # quiet-hours shifts over a long weekend

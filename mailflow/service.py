@@ -37,7 +37,7 @@ class _Base:
 
     def __init__(self, ident: int, fld: str, value: Any):
         self.id = ident
-        setattr(self, {"created": "created_at"}.get(fld.split(".", 1)[1], fld.split(".", 1)[1]), value)
+        setattr(self, rules.field_attr(fld), value)
 
 
 class StoreUnavailable(RuntimeError):
@@ -127,7 +127,7 @@ class Service:
                     message_id=msg.message_id, raw=raw, mailbox_key=mailbox_key, received_at=now,
                     sender=msg.sender, subject=msg.subject, status=out.status, detail="; ".join(out.log),
                     meeting_id=rt.meeting_id, task_id=rt.task_id,
-                    intent=getattr(out, "intent", None))
+                    intent=out.intent)
         except sqlite3.OperationalError as e:
             raise StoreUnavailable(f"cannot write the store: {e}") from e
         except Exception as e:  # a bug or a mail we cannot handle: keep it, say why, go on
@@ -207,7 +207,7 @@ class Service:
                 return []
             if rule.scope == "meeting":
                 # only meetings with open tasks repeat (the weekly follow-up table until all are closed)
-                fld = {"created": "created_at"}.get(t.field.split(".", 1)[1], t.field.split(".", 1)[1])
+                fld = rules.field_attr(t.field)
                 weekdays = rules.repeat_base_weekdays(rule, since, now, cw)
                 due = [mid for mid, value in self.store.meeting_times(fld, now.astimezone(cw.tz), weekdays)
                        if rules.field_moment(rule, _Base(mid, t.field, value), since, now, cw) is not None]
@@ -223,8 +223,7 @@ class Service:
             return self.store.open_tasks_due_between(lo.date(), (hi - timedelta(microseconds=1)).date())
         if t.field == "task.created":
             return self.store.tasks_between_times("created_at", lo, hi + timedelta(seconds=1))
-        fld = {"created": "created_at"}.get(t.field.split(".", 1)[1], t.field.split(".", 1)[1])
-        return self.store.meetings_in_window(fld, lo, hi + timedelta(seconds=1))
+        return self.store.meetings_in_window(rules.field_attr(t.field), lo, hi + timedelta(seconds=1))
 
     @staticmethod
     def _occurrence_key(rule: rules.Rule, moment: datetime) -> str:

@@ -14,7 +14,7 @@ import threading
 import zlib
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -327,26 +327,6 @@ class Store:
             rows = self._all("SELECT * FROM meetings ORDER BY start")
         return [self._meeting(r) for r in rows]
 
-    def meetings_between(self, field: str, lo: datetime, hi: datetime) -> list[Meeting]:
-        """Scheduled meetings whose start or end lies in [lo, hi): what the rule tick looks at.
-
-        Stored times keep their own offset, so the window is compared in SQLite's julianday()."""
-        assert field in ("start", "end")
-        rows = self._all(
-            f'SELECT * FROM meetings WHERE status = \'scheduled\' AND julianday("{field}") >= julianday(?) '
-            f'AND julianday("{field}") < julianday(?) ORDER BY "{field}"', (_dt(lo), _dt(hi)))
-        return [self._meeting(r) for r in rows]
-
-    def meetings_with_open_tasks(self) -> list[Meeting]:
-        rows = self._all("SELECT * FROM meetings WHERE id IN (SELECT DISTINCT meeting_id FROM tasks "
-                         "WHERE status NOT IN ('done', 'verified')) ORDER BY id")
-        return [self._meeting(r) for r in rows]
-
-    def meetings_created_between(self, lo: datetime, hi: datetime) -> list[Meeting]:
-        rows = self._all("SELECT * FROM meetings WHERE status = 'scheduled' AND julianday(created_at) >= "
-                         "julianday(?) AND julianday(created_at) < julianday(?) ORDER BY id", (_dt(lo), _dt(hi)))
-        return [self._meeting(r) for r in rows]
-
     # --- minutes --------------------------------------------------------------------
     def save_minutes(self, mv: MinutesVersion) -> MinutesVersion:
         with self.transaction():
@@ -422,11 +402,6 @@ class Store:
         """Open tasks with lo <= due <= hi: uses the (status, due) index, so a tick costs what is due."""
         rows = self._all("SELECT * FROM tasks WHERE status IN ('not_started', 'in_progress', 'delayed') "
                          "AND due >= ? AND due <= ? ORDER BY due, id", (_d(lo), _d(hi)))
-        return [self._task(r) for r in rows]
-
-    def tasks_created_between(self, lo: datetime, hi: datetime) -> list[Task]:
-        rows = self._all("SELECT * FROM tasks WHERE julianday(created_at) >= julianday(?) "
-                         "AND julianday(created_at) < julianday(?) ORDER BY id", (_dt(lo), _dt(hi)))
         return [self._task(r) for r in rows]
 
     def open_task_owners(self) -> list[OwnerTasks]:
@@ -682,10 +657,6 @@ class Store:
     # --- rule firings -------------------------------------------------------------------
     def has_fired(self, key: str) -> bool:
         return self._one("SELECT 1 FROM fired WHERE key = ?", (key,)) is not None
-
-    def fired_keys(self, prefix: str) -> set[str]:
-        return {r["key"] for r in self._all("SELECT key FROM fired WHERE key >= ? AND key < ?",
-                                            (prefix, prefix + "\uffff"))}
 
     def mark_fired(self, key: str, rule: str, obj: str, moment: datetime | None, now: datetime,
                    status: str = "sent") -> None:
