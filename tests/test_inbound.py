@@ -224,10 +224,18 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("raw", BAD)
-def test_bad_input_never_raises(raw):
+def parse_cleanly(raw: bytes) -> Inbound:
+    """parse() itself never raises: a crash inside is caught at its boundary and recorded as a
+    "parser error" defect. So "never raises" is only shown when no such defect was recorded."""
     mail = parse(raw)
     assert isinstance(mail, Inbound)
+    assert not [d for d in mail.defects if d.startswith("parser error")], mail.defects
+    return mail
+
+
+@pytest.mark.parametrize("raw", BAD)
+def test_bad_input_never_raises(raw):
+    mail = parse_cleanly(raw)
     assert mail.message_id
 
 
@@ -236,8 +244,8 @@ def test_deeply_nested_multiparts_do_not_raise():
     for i in range(300):
         raw += b"Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n" % (i, i)
     raw += b"Content-Type: text/plain\n\nhi\n"
-    mail = parse(raw)
-    assert isinstance(mail, Inbound)
+    mail = parse_cleanly(raw)
+    assert "MIME nesting too deep; inner parts ignored" in mail.defects
 
 
 def test_deeply_nested_html_does_not_raise():
@@ -249,7 +257,6 @@ def test_deeply_nested_html_does_not_raise():
 def test_random_bytes_and_mutated_fixtures_never_raise():
     rng = random.Random(20261118)
     seeds = [p.read_bytes() for p in sorted(MAIL.glob("*.eml"))]
-    tried = 0
     for _ in range(300):
         base = bytearray(rng.choice(seeds))
         for _ in range(rng.randint(1, 20)):
@@ -262,6 +269,4 @@ def test_random_bytes_and_mutated_fixtures_never_raise():
             else:
                 base[pos:pos] = rng.choice([b"\r\n", b"=?", b"?=", b"--", b"\x00", b"<blockquote>", b"\n\n",
                                             b"charset=big5", b"Content-Type: multipart/mixed; boundary=z\n"])
-        assert isinstance(parse(bytes(base)), Inbound)
-        tried += 1
-    assert tried == 300
+        parse_cleanly(bytes(base))
