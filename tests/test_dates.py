@@ -18,8 +18,6 @@ import pytest
 
 from mailflow.dates import (
     DEFAULT_CALENDAR,
-    WORKDAY_END,
-    Deadline,
     Delay,
     WorkCalendar,
     apply_delay,
