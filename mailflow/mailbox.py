@@ -169,7 +169,8 @@ class MaildirInbox:
         self._done_path = self.path / f".{processed_folder}"
         self.description = f"maildir:{self.path} (processed mail moved to .{processed_folder})"
 
-    def _entries(self) -> list[tuple[int, str, Path]]:
+    def _files(self) -> list[tuple[str, Path]]:
+        """(key, path) of every message file in new/ and cur/ (the key is the name before ":")."""
         out = []
         for sub in ("new", "cur"):
             d = self.path / sub
@@ -177,15 +178,16 @@ class MaildirInbox:
                 names = os.listdir(d)
             except FileNotFoundError:
                 continue
-            for name in names:
-                if name.startswith("."):
-                    continue
-                p = d / name
-                try:
-                    mtime = p.stat().st_mtime_ns
-                except FileNotFoundError:
-                    continue
-                out.append((mtime, name.split(":", 1)[0], p))
+            out += [(name.split(":", 1)[0], d / name) for name in names if not name.startswith(".")]
+        return out
+
+    def _entries(self) -> list[tuple[int, str, Path]]:
+        out = []
+        for key, p in self._files():
+            try:
+                out.append((p.stat().st_mtime_ns, key, p))
+            except FileNotFoundError:
+                continue
         out.sort(key=lambda e: (e[0], e[1]))
         return out
 
@@ -202,26 +204,21 @@ class MaildirInbox:
         return out
 
     def mark_done(self, item: Fetched) -> None:
-        key = item.key.removeprefix("maildir:")
-        for sub in ("new", "cur"):
-            d = self.path / sub
-            try:
-                names = os.listdir(d)
-            except FileNotFoundError:
-                continue
-            for name in names:
-                if name == key or name.startswith(key + ":"):
-                    target = name if ":" in name else name + ":2,"
-                    try:
-                        os.rename(d / name, self._done_path / "cur" / target)
-                    except FileNotFoundError:
-                        pass
-                    return
-        # Not there any more: already marked done (e.g. a replay). Nothing to do.
+        self.mark_done_many([item])
 
     def mark_done_many(self, items: list[Fetched]) -> None:
+        """Move the items into the processed folder; one directory listing for the whole batch.
+        An item no longer there was already marked done (e.g. a replay): nothing to do."""
+        files = dict(reversed(self._files()))   # the first of new/, cur/ wins, as before
         for item in items:
-            self.mark_done(item)
+            p = files.pop(item.key.removeprefix("maildir:"), None)
+            if p is None:
+                continue
+            target = p.name if ":" in p.name else p.name + ":2,"
+            try:
+                os.rename(p, self._done_path / "cur" / target)
+            except FileNotFoundError:
+                pass
 
     def wait(self, timeout: float, stop: threading.Event | None = None) -> bool:
         end = time.monotonic() + timeout
