@@ -695,38 +695,39 @@ def _shift(c: _Ctx, n: int, unit: str) -> tuple[date, time | None]:
     return c.today + timedelta(days=n), None
 
 
-def _h_duration(m, c):
+def _count(m) -> tuple[int, str] | None:
+    """(n, unit) of "3天" / "两个工作日" / "半个月" (15 days); None for a count that is no deadline."""
     raw = m.group("n")
     unit = _unit(m.group("u"))
     if raw == "半":
-        if unit != "months":
-            return None
-        d = c.today + timedelta(days=15)
-        return (d, None, False, None)
+        return (15, "days") if unit == "months" else None
     n = _num(raw)
     if not n or n > 999:
         return None
-    d, tm = _shift(c, n, unit)
-    return (d, tm, False, None)
+    return n, unit
 
 
-def _h_delay(m, c):
-    raw = m.group("n")
-    unit = _unit(m.group("u"))
-    if raw == "半":
-        if unit != "months":
-            return None
-        n, unit = 15, "days"
-    else:
-        n = _num(raw)
-        if not n or n > 999:
-            return None
+def _delayed(c: _Ctx, n: int, unit: str) -> _Res | None:
+    """推迟3天 / push back 3 days: counted from today, the shift kept (weeks as days; never hours)."""
     if unit == "weeks":
         n, unit = n * 7, "days"
     if unit == "hours":
         return None
     d, _ = _shift(c, n, unit)
     return (d, None, False, Delay(n, unit))
+
+
+def _h_duration(m, c):
+    count = _count(m)
+    if count is None:
+        return None
+    d, tm = _shift(c, *count)
+    return (d, tm, False, None)
+
+
+def _h_delay(m, c):
+    count = _count(m)
+    return _delayed(c, *count) if count else None
 
 
 def _h_vague(m, c):
@@ -870,13 +871,7 @@ def _h_en_delay(m, c):
     n = _num(m.group("n"))
     if not n or n > 999:
         return None
-    unit = _en_unit(m)
-    if unit == "weeks":
-        n, unit = n * 7, "days"
-    if unit == "hours":
-        return None
-    d, _ = _shift(c, n, unit)
-    return (d, None, False, Delay(n, unit))
+    return _delayed(c, n, _en_unit(m))
 
 
 _RULES_SRC: list[tuple[str, str, Callable, int]] = [
