@@ -190,18 +190,17 @@ def progress_request(ctx, step) -> Outcome:
 
 
 # --- the follow-up table (会议决议跟进表) -------------------------------------------------------------
-def followup_rows(ctx, meeting: Meeting, tasks: list[Task], lang: str, today: date) -> list[list[str]]:
+def followup_rows(ctx, tasks: list[Task], latest: dict[int, Any], lang: str, today: date) -> list[list[str]]:
+    """The table's rows in `lang`; `latest` is each task's latest event with a text (read once
+    per step by the caller, store.latest_task_events, whatever the number of languages)."""
     lang = _lang(lang)
     rows = []
-    batch = getattr(ctx.lookup, "latest_task_events", None)
-    latest = batch([t.id for t in tasks if t.id is not None]) if batch else None
     for i, t in enumerate(sorted(tasks, key=lambda t: (t.item_no or 10**6, t.id)), start=1):
         status = _label(t.status, lang)
         if not t.status.closed and t.due and t.due < today:
             status += f"（{OVERDUE[lang]}）" if lang != "en" else f" ({OVERDUE[lang]})"
         risk = t.risk_note or (RISK[lang] if t.risk else "—")
-        last = latest.get(t.id) if latest is not None else next(
-            (e for e in reversed(ctx.lookup.task_events(t.id)) if e.text), None)
+        last = latest.get(t.id)
         if last:
             update = f"{last.at.astimezone(ctx.tz).date().isoformat()}：{_clip(last.text, 60)}"
         elif t.updated_at:
@@ -273,10 +272,11 @@ def followup_table(ctx, step) -> Outcome:
     for e in recipients:
         groups.setdefault(_lang(ctx.lang(e)), []).append(e)
     counts = _counts(tasks, today)
+    latest = ctx.lookup.latest_task_events([t.id for t in tasks])
     mails = []
     for lang, to in groups.items():
         headers = HEADERS["followup"][lang]
-        rows = followup_rows(ctx, m, tasks, lang, today)
+        rows = followup_rows(ctx, tasks, latest, lang, today)
         name = f"{SHEET[lang]}_M{m.id}_{today.isoformat()}.xlsx"
         mails.append(Mail(
             key=f"{step.key}:{lang}", template="followup_table", to=to, lang=lang, meeting_id=m.id,
