@@ -515,6 +515,8 @@ _NO_DAY_AFTER = re.compile(r"\s*(?:楼|樓|会议室|會議室|线|線|文件|�
 
 
 def _h_day_only(m, c):
+    if _NO_DAY_AFTER.match(m.string, m.end()):
+        return None                       # 3号楼, 5号会议室: a number, not a day
     d = _num(m.group("d"))
     if not d or d > 31:
         return None
@@ -888,6 +890,8 @@ _RULES_SRC: list[tuple[str, str, Callable, int]] = [
     ("bare_month", r"(?<![\d" + _CNN + r"个個上下本这這当當份])月(?P<part>底|末|初|上旬|中旬|下旬|中(?=\s*" + _BY
                    + r")|内|內)" + _TAIL, _h_bare_month, 0),
     ("slash", r"(?<![\d/.])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/%])" + _TAIL, _h_slash, 0),
+    ("day_only", _NB + r"(?<![月第])(?P<d>" + _N + r")\s*(?:[号號]|日(?=\s*(?:" + _BY + r"|下班)))" + _TAIL,
+     _h_day_only, 0),
     ("quarter", r"(?:" + _YR + r"\s*)?(?:(?<![A-Za-z])[Qq](?P<q>[1-4])(?!\d)|第?(?P<qc>[一二三四1-4])\s*季度)"
                 r"\s*(?P<part>末|底|结束|結束|之内|之內|内|內|之前|以前|前(?![后後]))?", _h_quarter, 0),
     ("cur_quarter", r"(?:(?P<rel>本|这个|這個|这|這|当前|當前|下个|下個|下)\s*)?(?:季度|季)(?P<part>末|底|之内|之內|内|內)",
@@ -963,9 +967,6 @@ _NORMALIZE = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
                             "／": "/", "－": "-", "．": ".", "\u3000": " ", "～": "~", "，": ","})
 _TRIGGER = re.compile(r"[\d" + _CNN + r"月周週星期礼禮拜天日早晚班季年尽儘盡待另再近择擇改回过過有抽大差不说說看QqA-Za-z]")
 
-_DAY_ONLY = re.compile(_NB + r"(?<![月第])(?P<d>" + _N + r")\s*(?:[号號]|日(?=\s*(?:" + _BY + r"|下班)))" + _TAIL)
-_RULES.insert(7, ("day_only", _DAY_ONLY, _h_day_only))
-
 
 def _scan(text: str, now: datetime, cal: WorkCalendar | None) -> list[tuple[int, int, Deadline]]:
     if not text:
@@ -982,8 +983,6 @@ def _scan(text: str, now: datetime, cal: WorkCalendar | None) -> list[tuple[int,
             while e > s and norm[e - 1].isspace():
                 e -= 1
             if e <= s:
-                continue
-            if name == "day_only" and _NO_DAY_AFTER.match(norm, e):
                 continue
             ctx = _Ctx(local, cal)
             res = handler(m, ctx)
