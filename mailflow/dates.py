@@ -748,19 +748,22 @@ def _h_en_md(m, c):
     return _day(_month_day(y, _en_mon(m.group("mon")), int(m.group("d")), c.today), m)
 
 
-def _h_en_wd(m, c):
+def _en_weekday(m, t: date) -> date:
+    """The day of "Friday" / "this Friday" / "next Friday" / "coming Friday" (groups wd, pre)."""
     wd = _WEEKDAYS_EN[m.group("wd")[:3].lower()]
     pre = (m.group("pre") or "").lower()
-    t = c.today
     if pre == "this":
-        d = _week_monday(t, 0) + timedelta(days=wd)
-    elif pre == "next":
-        d = _week_monday(t, 1) + timedelta(days=wd)
-    else:                                  # Friday / coming Friday / the following Friday
-        d = t + timedelta(days=(wd - t.weekday()) % 7)
-        if pre and d == t:
-            d += timedelta(days=7)
-    return _day(d, m)
+        return _week_monday(t, 0) + timedelta(days=wd)
+    if pre == "next":
+        return _week_monday(t, 1) + timedelta(days=wd)
+    d = t + timedelta(days=(wd - t.weekday()) % 7)   # Friday / coming Friday / the following Friday
+    if pre and d == t:
+        d += timedelta(days=7)
+    return d
+
+
+def _h_en_wd(m, c):
+    return _day(_en_weekday(m, c.today), m)
 
 
 def _h_en_rel(m, c):
@@ -774,14 +777,7 @@ def _h_en_eod(m, c):
     if m.group("rd"):
         d = t + timedelta(days=0 if m.group("rd").lower() == "today" else 1)
     elif m.group("wd"):
-        wd = _WEEKDAYS_EN[m.group("wd")[:3].lower()]
-        pre = (m.group("pre") or "").lower()
-        if pre == "next":
-            d = _week_monday(t, 1) + timedelta(days=wd)
-        elif pre == "this":
-            d = _week_monday(t, 0) + timedelta(days=wd)
-        else:
-            d = t + timedelta(days=(wd - t.weekday()) % 7)
+        d = _en_weekday(m, t)
     else:
         d = t
     return (d, WORKDAY_END, False, None)
