@@ -524,13 +524,6 @@ def _proxy(orig: str, norm: str) -> tuple[str, tuple[int, int]] | None:
 
 
 # --------------------------------------------------------------------------------------------
-# Deadlines (mailflow.dates)
-
-def _find_deadline(text: str, now: datetime, cal: Any) -> dates.Deadline | None:
-    return dates.find_deadline(text, now, cal)
-
-
-# --------------------------------------------------------------------------------------------
 # Reading one part (the whole text, or one numbered item)
 
 @dataclass
@@ -654,9 +647,9 @@ def _read_part(orig: str, norm: str, start: int, end: int, now: datetime, cal: A
         dl = None
         if stop > first:
             chunk = orig[first:stop]
-            dl = _find_deadline(chunk, now, cal)
+            dl = dates.find_deadline(chunk, now, cal)
             if dl is None and norm[first:stop] != chunk:
-                dl = _find_deadline(norm[first:stop], now, cal)
+                dl = dates.find_deadline(norm[first:stop], now, cal)
         if dl is not None:
             due = None if dl.vague else dl.due
             gap = bool(dl.calendar_gap)
