@@ -130,7 +130,7 @@ def on_numbered_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | 
         return None              # a receipt about one task: on_task_mail (routed by its task_id)
     reading = replies.classify(msg.visible, msg.date or ctx.now, ctx.calendar)
     tasks = [ctx.lookup.get_task(i) for i in ids]
-    pairs: list[tuple[Task, Any, _Part]] = []
+    picked: list[tuple[Task, _Part]] = []
     unclear: list[int] = []
     if reading.items:
         for it in reading.items:
@@ -138,18 +138,18 @@ def on_numbered_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | 
             if task is None:
                 unclear.append(it.item)
                 continue
-            pairs.append((task, None, _Part.of(it)))
+            picked.append((task, _Part.of(it)))
     elif len(tasks) == 1 and tasks[0] is not None:
-        pairs.append((tasks[0], None, _Part.of(reading)))
-    if not pairs:
+        picked.append((tasks[0], _Part.of(reading)))
+    if not picked:
         # No numbers and several tasks: which one? Ask once, listing them.
         rt.task_id = next((t.id for t in tasks if t is not None), None)
         out = _clarify(ctx, msg, rt, None, mode="items", numbered=[t for t in tasks if t is not None])
         out.intent = reading.intent.value
         return out
-    for i, (task, _m, part) in enumerate(pairs):
-        meeting = ctx.lookup.get_meeting(task.meeting_id) if task.meeting_id is not None else None
-        pairs[i] = (task, meeting, part)
+    # One read per meeting: the listed tasks mostly come from the same few meetings.
+    meetings = {mid: ctx.lookup.get_meeting(mid) for mid in {t.meeting_id for t, _p in picked} if mid is not None}
+    pairs = [(task, meetings.get(task.meeting_id), part) for task, part in picked]
     gate = _gate(ctx, msg, pairs[0][0], pairs[0][1], rt, check_sender=False)
     if gate is not None:
         return gate
@@ -290,6 +290,12 @@ def _base(ctx: core.Context, task: Task) -> dict:
             "due": task.due, "status": task.status.value}
 
 
+def _line(ctx: core.Context, task: Task, what: str, **kw: Any) -> dict:
+    """One task's line in a receipt (templates task_receipt.*); `kw` overrides the quiet defaults."""
+    return {**_base(ctx, task), "what": what, "percent": task.percent, "reason": task.delay_reason, "note": "",
+            "missing": [], "late": False, "gap": False, "old_due": None, "verify": False, "host_name": "", **kw}
+
+
 def _clip(text: str | None) -> str:
     text = (text or "").strip()
     return text if len(text) <= _TEXT_LIMIT else text[:_TEXT_LIMIT] + "…"
@@ -428,10 +434,9 @@ def _apply_reading(ctx: core.Context, msg: Any, rt: core.Route, pairs: list, rea
             out.mails.append(_verify_request(ctx, msg, t, meeting))
         if r.late and host:
             out.mails.append(_late_notice(ctx, msg, t, meeting, r))
-        lines.append({**_base(ctx, t), "what": r.what, "percent": t.percent, "reason": t.delay_reason,
-                      "note": t.risk_note, "missing": r.missing, "late": r.late, "gap": r.gap,
-                      "old_due": r.old_due, "verify": r.what == "done" and bool(host),
-                      "host_name": ctx.name(host) if host else ""})
+        lines.append(_line(ctx, t, r.what, note=t.risk_note, missing=r.missing, late=r.late, gap=r.gap,
+                           old_due=r.old_due, verify=r.what == "done" and bool(host),
+                           host_name=ctx.name(host) if host else ""))
     if unknown:
         unclear = list(unclear or []) + [
             (numbered.index(r.task.id) + 1) if numbered and r.task.id in numbered else r.task.id for r in unknown]
@@ -512,18 +517,18 @@ def _verify(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Outcome:
     sender = (msg.sender or "").lower()
     verdict = _verdict(msg.visible)
     text = _clip(msg.visible)
-    base = _base(ctx, task)
-    receipt = dict(key=f"task_receipt:{msg.message_id}", template="task_receipt", to=[sender],
-                   lang=ctx.lang(sender), kind="task_receipt", task_id=task.id, meeting_id=task.meeting_id,
-                   in_reply_to=msg.message_id, references=list(msg.references or []))
     name = msg.sender_name or ctx.name(sender) or sender
+
+    def receipt(line: dict) -> Mail:
+        return Mail(key=f"task_receipt:{msg.message_id}", template="task_receipt", to=[sender],
+                    lang=ctx.lang(sender), kind="task_receipt", task_id=task.id, meeting_id=task.meeting_id,
+                    in_reply_to=msg.message_id, references=list(msg.references or []),
+                    context={"name": name, "lines": [line], "unclear": [], "refused": [], "items": []})
+
     if task.status is not TaskStatus.DONE:
-        line = {**base, "what": "closed" if task.status is TaskStatus.VERIFIED else "unchanged",
-                "percent": task.percent, "reason": task.delay_reason, "note": "", "missing": [], "late": False,
-                "gap": False, "old_due": None, "verify": False, "host_name": ""}
+        line = _line(ctx, task, "closed" if task.status is TaskStatus.VERIFIED else "unchanged")
         return Outcome(status="applied", log=[f"task {task.id} is {task.status.value}: nothing to verify"],
-                       mails=[Mail(**receipt, context={"name": name, "lines": [line], "unclear": [],
-                                                       "refused": [], "items": []})])
+                       mails=[receipt(line)])
     t = replace(task, collaborators=list(task.collaborators))
     ev = dict(task_id=task.id, at=ctx.now, actor=sender, text=text, old_status="done", message_id=msg.message_id)
     if verdict == "pass":
@@ -535,9 +540,7 @@ def _verify(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Outcome:
         t.status, t.done_at = TaskStatus.IN_PROGRESS, None
         event = TaskEvent(**ev, kind="rejected", new_status="in_progress", percent=t.percent)
         what = "returned"
-    line = {**_base(ctx, t), "what": what, "percent": t.percent, "reason": reason, "note": "", "missing": [],
-            "late": False, "gap": False, "old_due": None, "verify": False, "host_name": ""}
-    mails = [Mail(**receipt, context={"name": name, "lines": [line], "unclear": [], "refused": [], "items": []})]
+    mails = [receipt(_line(ctx, t, what, reason=reason))]
     if task.owner != sender:
         mails.append(Mail(
             key=f"task_verify_result:{msg.message_id}", template="task_verify_result", to=[task.owner],
