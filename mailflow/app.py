@@ -49,6 +49,7 @@ class App:
         self.clock = clock or SystemClock()
         self.store = Store(settings.path(settings.store.path))
         self._inbox, self._mailer = inbox, mailer
+        self._closed = False
         self.load()
 
     # --- what SIGHUP reloads --------------------------------------------------------
@@ -133,6 +134,10 @@ class App:
                             lookup=self.store, ids=core.Ids(self.store.next_id), clockwork=self.clockwork)
 
     def close(self) -> None:
+        """Close the inbox and the store; a second call does nothing."""
+        if self._closed:
+            return
+        self._closed = True
         for edge in (self._inbox,):
             if edge is not None:
                 try:

@@ -11,6 +11,7 @@ import signal
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 import click
@@ -71,7 +72,14 @@ class Ctx:
                 self._app = App(settings, clock=OffsetClock(now) if now else None)
             except (ConfigError, RuleError) as e:
                 fail_config(e)
+            click.get_current_context().call_on_close(self._app.close)   # however the command ends
         return self._app
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """The command failed: say why on stderr, prefixed like every mailflow message, and exit."""
+    click.echo(f"mailflow: {message}", err=True)
+    sys.exit(code)
 
 
 def fail_config(e: Exception) -> None:
@@ -202,7 +210,6 @@ def inject(obj: Ctx, files: tuple[str, ...]) -> None:
     for f in files:
         key = app.inbox.deliver(Path(f).read_bytes())
         click.echo(f"delivered {f} ({key})")
-    app.close()
 
 
 @main.command()
@@ -215,10 +222,8 @@ def replay(obj: Ctx, ident: str) -> None:
     try:
         status = Service(app).replay(int(ident) if ident.isdigit() else ident)
     except KeyError as e:
-        click.echo(f"mailflow: {e.args[0]}", err=True)
-        sys.exit(1)
+        fail(e.args[0])
     click.echo(f"replayed {ident}: {status}")
-    app.close()
 
 
 # --- status / outbox --------------------------------------------------------------------------
@@ -233,7 +238,6 @@ def status(obj: Ctx, as_json: bool) -> None:
             "last_error": s.get_meta("last_error"), "inbound": s.inbound_counts(), "outbox": s.outbox_counts(),
             "inbox": _describe(app.settings.mailbox.url), "smtp": _describe(app.settings.smtp.url),
             "store": str(app.settings.path(app.settings.store.path))}
-    app.close()
     if as_json:
         emit_json(data)
         return
@@ -259,7 +263,6 @@ def outbox(ctx: click.Context, as_json: bool, state: str | None) -> None:
         return
     app = ctx.obj.app()
     rows = app.store.outbox_rows(state)
-    app.close()
     for r in rows:
         if as_json:
             emit_json(r)
@@ -277,10 +280,8 @@ def outbox_retry(obj: Ctx, ident: int) -> None:
     app = obj.app()
     with app.store.transaction():
         ok = app.store.requeue(ident)
-    app.close()
     if not ok:
-        click.echo(f"mailflow: outbox {ident} is not dead, retrying or held", err=True)
-        sys.exit(1)
+        fail(f"outbox {ident} is not dead, retrying or held")
     click.echo(f"outbox {ident} queued again")
 
 
@@ -306,13 +307,10 @@ def _meeting_change(obj: Ctx, now_text: str | None, change) -> None:
             out = change(app.context(now))
             Service(app).commit(out, now)
     except MeetingError as e:
-        click.echo(f"mailflow: {e}", err=True)
-        app.close()
-        sys.exit(1)
+        fail(str(e))
     for line in out.log:
         click.echo(line)
     click.echo(f"{len(out.mails)} mail(s) queued; `mailflow run` sends them")
-    app.close()
 
 
 def _get_meeting(ctx, ident: int):
@@ -346,7 +344,6 @@ def meeting_add(obj: Ctx, file: str, now_text: str | None) -> None:
         m = meetings.from_data(data, app.directory, settings.org.timezone, source=file)
     except meetings.MeetingError as e:
         click.echo(f"mailflow: {e}", err=True)
-        app.close()
         sys.exit(2)
     _meeting_change(obj, now_text, lambda ctx: meetings.add(ctx, m))
 
@@ -360,7 +357,6 @@ def meeting_list(obj: Ctx, as_json: bool, state: str | None) -> None:
     from .meetings import summary_json
     app = obj.app()
     rows = [summary_json(m) for m in app.store.meetings(state)]
-    app.close()
     if as_json:
         emit_json(rows)
         return
@@ -379,10 +375,8 @@ def meeting_show(obj: Ctx, ident: int, as_json: bool) -> None:
     from .meetings import to_json
     app = obj.app()
     m = app.store.get_meeting(ident)
-    app.close()
     if m is None:
-        click.echo(f"mailflow: no meeting {ident}", err=True)
-        sys.exit(1)
+        fail(f"no meeting {ident}")
     data = to_json(m)
     if as_json:
         emit_json(data)
@@ -451,20 +445,17 @@ def minutes_parse(obj: Ctx, file: str, now_text: str | None, as_json: bool) -> N
     from . import minutes as mins
     from .minutes_flow import draft_body
     app = obj.app()
-    try:
-        now = parse_now(now_text, app.settings.org.timezone)
-        raw = Path(file).read_bytes()
-        if file.lower().endswith(".eml"):
-            msg = inbound.parse(raw, own_addresses=[app.settings.org.address])
-            text, html = draft_body(msg)
-            now = now or msg.date
-        else:
-            text, html = raw.decode("utf-8-sig", errors="replace"), None
-            if file.lower().endswith((".html", ".htm")):
-                text, html = "", text
-        parsed = mins.parse(text, app.directory, now or app.now(), app.calendar, html=html)
-    finally:
-        app.close()
+    now = parse_now(now_text, app.settings.org.timezone)
+    raw = Path(file).read_bytes()
+    if file.lower().endswith(".eml"):
+        msg = inbound.parse(raw, own_addresses=[app.settings.org.address])
+        text, html = draft_body(msg)
+        now = now or msg.date
+    else:
+        text, html = raw.decode("utf-8-sig", errors="replace"), None
+        if file.lower().endswith((".html", ".htm")):
+            text, html = "", text
+    parsed = mins.parse(text, app.directory, now or app.now(), app.calendar, html=html)
     if as_json:
         emit_json(mins.to_json(parsed))
     else:
@@ -481,9 +472,7 @@ def minutes_show(obj: Ctx, ident: int, as_json: bool) -> None:
     app = obj.app()
     m = app.store.get_meeting(ident)
     if m is None:
-        app.close()
-        click.echo(f"mailflow: no meeting {ident}", err=True)
-        sys.exit(1)
+        fail(f"no meeting {ident}")
     data = {"meeting": m.id, "title": m.title, "minutes_state": m.minutes_state,
             "versions": [{"version": v.version, "status": v.status, "author": v.author,
                           "received_at": v.received_at.isoformat() if v.received_at else None,
@@ -495,7 +484,6 @@ def minutes_show(obj: Ctx, ident: int, as_json: bool) -> None:
                                "answered_at": c.answered_at.isoformat() if c.answered_at else None,
                                "text": c.text}
                               for c in app.store.minutes_confirmations(m.id)]}
-    app.close()
     if as_json:
         emit_json(data)
         return
@@ -612,7 +600,6 @@ def tasks(ctx: click.Context, meeting_id: int | None, owner: str | None, open_on
             emit_json(_task_json(app, t))
         else:
             click.echo(_task_line(app, t))
-    app.close()
 
 
 @tasks.command("show")
@@ -624,9 +611,7 @@ def tasks_show(obj: Ctx, ident: int, as_json: bool) -> None:
     app = obj.app()
     t = app.store.get_task(ident)
     if t is None:
-        app.close()
-        click.echo(f"mailflow: no task {ident}", err=True)
-        sys.exit(1)
+        fail(f"no task {ident}")
     events = app.store.task_events(ident)
     if as_json:
         data = _task_json(app, t)
@@ -648,7 +633,6 @@ def tasks_show(obj: Ctx, ident: int, as_json: bool) -> None:
                                           f"due {e.due}" if e.due else "", ",".join(e.flags)) if x)
             who = app.directory.name_of(e.actor) if e.actor and "@" in e.actor else (e.actor or "")
             click.echo(f"  {e.at.astimezone(tz):%Y-%m-%d %H:%M}  {who}  {detail}  {' '.join(e.text.split())[:100]}")
-    app.close()
 
 
 # --- timelines: `when` and `rules check` (timeline.py, rules.py) --------------------------------
