@@ -422,6 +422,7 @@ _ITEM_NUM_RE = re.compile(
     r"(?:[)\]】]\s*|[.、:\-]\s*|\s+|(?=[^\W\d_]))"
     r"(?![\d%/]|(?:天|日|月|号|周|个|点|年|小时|分钟|人|次|项|条|版|期|元|万|千|百|十|倍|页|份|位|场)"
     r"|(?:days?|weeks?|hours?|months?|pm|am|th|st|nd|rd|people|percent|pct|min)\b)")
+_ITEM_NUMBER_RE = re.compile(r"\d{1,2}|[①-⑳]")
 _STRONG_BEFORE = set(";。!?\n")
 _WEAK_BEFORE = set(",、")
 
@@ -446,7 +447,7 @@ def _item_markers(norm: str) -> list[_Marker]:
         i = bisect.bisect_right(starts, m.start()) - 1
         if i >= 0 and m.start() < covered[i]:
             continue
-        nums = [_cn_int(x) for x in re.findall(r"\d{1,2}|[①-⑳]", m.group("nums"))]
+        nums = [_cn_int(x) for x in _ITEM_NUMBER_RE.findall(m.group("nums"))]
         if all(nums):
             found.append(_Marker(m.start(), m.end(), [n for n in nums if n]))
     found.sort(key=lambda mk: mk.start)
@@ -498,6 +499,7 @@ _PROXY_RES = [
 ]
 _NOT_NAMES = {"i", "he", "she", "we", "they", "someone", "somebody", "it", "you", "me", "my colleague",
               "colleague", "我", "本人", "他", "她", "同事", "别人", "其他人", "我们", "大家", "你们", "他们"}
+_HAN_NAME_RE = re.compile(r"[\u4e00-\u9fff·]+")
 _NAME_PREFIX = re.compile(r".*(?:部门|部|组|处|室|中心|团队|的|同事|同学|经理|领导)(?=.{2,})")
 
 
@@ -509,7 +511,7 @@ def _proxy(orig: str, norm: str) -> tuple[str, tuple[int, int]] | None:
             name = norm[a:b].strip()
             if "@" in name:
                 return name, m.span()
-            if re.fullmatch(r"[\u4e00-\u9fff·]+", name):
+            if _HAN_NAME_RE.fullmatch(name):
                 p = _NAME_PREFIX.match(name)
                 if p and not name.endswith(("经理", "领导")):
                     a += p.end()
@@ -563,7 +565,7 @@ def _cues(norm: str, start: int, end: int, masks: list[tuple[int, int]]):
                     intent = Intent.DELAY
                 elif neg.group("modal"):
                     intent = Intent.RISK
-        elif kind == "finish" or (kind == "done" and re.match(r"[a-z]", m.group())):
+        elif kind == "finish" or (kind == "done" and "a" <= m.group()[0] <= "z"):
             before = norm[max(clause_start, m.start() - 40):m.start()]
             after = norm[m.end():m.end() + 16]
             future = _FUTURE_EN.search(before) or _FUTURE_EN_AFTER.match(after)
@@ -678,9 +680,12 @@ def _loose_reason(orig, norm, start, end, seps, cues, proxy) -> str:
     return "，".join(k for k in keep if k)
 
 
+_WORD_RE = re.compile(r"[a-z]+")
+
+
 def _informative(piece: str) -> bool:
     cjk = sum(1 for c in piece if "\u4e00" <= c <= "\u9fff")
-    words = len(re.findall(r"[a-z]+", piece))
+    words = len(_WORD_RE.findall(piece))
     return cjk >= 4 or words >= 3
 
 
