@@ -124,8 +124,7 @@ def on_verify_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | No
 @core.on_reply(*NUMBERED_KINDS)
 def on_numbered_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
     """An answer to a mail that listed several tasks, numbered ("1 已完成；3 延期到周五")."""
-    lookup_items = getattr(ctx.lookup, "outbox_items", None)
-    ids = lookup_items(rt.answered["id"]) if lookup_items and rt.answered else None
+    ids = ctx.lookup.outbox_items(rt.answered["id"]) if rt.answered else None
     if not ids:
         return None              # a receipt about one task: on_task_mail (routed by its task_id)
     reading = replies.classify(msg.visible, msg.date or ctx.now, ctx.calendar)
