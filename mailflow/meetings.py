@@ -171,7 +171,7 @@ def add(ctx: core.Context, m: Meeting) -> Outcome:
         m.uid = uid_for(m.id, m.title, m.start, ctx.now, ctx.org.address.rpartition("@")[2] or "localhost")
     out = Outcome(meetings=[m], log=[f"meeting {m.id} {m.title!r} at {m.start:%Y-%m-%d %H:%M} created "
                                      f"from {m.source}; notices to {len(m.attendees)} people"])
-    out.mails += [notice(ctx, m, a.email) for a in m.attendees]
+    out.mails += notices(ctx, m, m.emails)
     return out
 
 
@@ -187,8 +187,7 @@ def reschedule(ctx: core.Context, m: Meeting, start: datetime, end: datetime) ->
     reset_answers(ctx, m)
     out = Outcome(meetings=[m], log=[f"meeting {m.id} moved from {old_start:%Y-%m-%d %H:%M} to "
                                      f"{start:%Y-%m-%d %H:%M} (SEQUENCE {m.sequence})"])
-    for a in m.attendees:
-        mail = notice(ctx, m, a.email, template="meeting_update", kind="meeting_update")
+    for mail in notices(ctx, m, m.emails, template="meeting_update", kind="meeting_update"):
         mail.context.update(old_start=old_start, old_end=old_end)
         out.mails.append(mail)
     return out
@@ -201,8 +200,7 @@ def cancel(ctx: core.Context, m: Meeting, reason: str) -> Outcome:
     m.status, m.cancel_reason = "cancelled", (reason or "").strip()
     m.sequence += 1
     out = Outcome(meetings=[m], log=[f"meeting {m.id} cancelled (SEQUENCE {m.sequence}): {m.cancel_reason}"])
-    out.mails += [notice(ctx, m, a.email, template="meeting_cancel", kind="meeting_cancel", method="CANCEL")
-                  for a in m.attendees]
+    out.mails += notices(ctx, m, m.emails, template="meeting_cancel", kind="meeting_cancel", method="CANCEL")
     return out
 
 
@@ -296,24 +294,33 @@ def english_description(ctx: core.Context, m: Meeting) -> str:
     return "\n".join(lines)
 
 
-def notice(ctx: core.Context, m: Meeting, email: str, *, template: str = "meeting_notice",
-           kind: str = "notice", method: str = "REQUEST") -> Mail:
+def notices(ctx: core.Context, m: Meeting, emails: list[str], *, template: str = "meeting_notice",
+            kind: str = "notice", method: str = "REQUEST") -> list[Mail]:
     """One mail per attendee: each reads it in their own language (zh-CN, zh-TW, en) with their own
     role and what they are to prepare, and a reply in that thread says whose answer it is even when
-    it comes from a delegate. From the shared address, on the host's behalf."""
-    lang = ctx.lang(email)
-    att = m.attendee(email)
-    labels = ROLE_LABELS.get(lang, ROLE_LABELS["zh-CN"])
+    it comes from a delegate. From the shared address, on the host's behalf.
+
+    The invite differs only by language (English readers get an English description), so it is
+    built once per language, not once per person."""
     key_kind = {"notice": "notice", "meeting_update": "update", "meeting_cancel": "cancel"}.get(kind, kind)
-    invite = calendar_for(ctx, m, lang, method)
-    return Mail(
-        key=f"{key_kind}:m{m.id}:s{m.sequence}:{email}", template=template, to=[email], lang=lang,
-        meeting_id=m.id, kind=kind, calendar=invite,
-        context={"name": (att.name if att and att.name else ctx.name(email)), "has_invite": invite is not None,
-                 "stands_in_for": "",
-                 "role": labels[att.role.value] if att else "", "role_key": att.role.value if att else "",
-                 "m": meeting_data(ctx, m, lang), "prepare": to_prepare(m, email),
-                 "sender_name": f"{ctx.name(m.host)} via {ctx.org.name}"})
+    invites: dict[str, bytes | None] = {}
+    mails = []
+    for email in emails:
+        lang = ctx.lang(email)
+        att = m.attendee(email)
+        labels = ROLE_LABELS.get(lang, ROLE_LABELS["zh-CN"])
+        if lang not in invites:
+            invites[lang] = calendar_for(ctx, m, lang, method)
+        invite = invites[lang]
+        mails.append(Mail(
+            key=f"{key_kind}:m{m.id}:s{m.sequence}:{email}", template=template, to=[email], lang=lang,
+            meeting_id=m.id, kind=kind, calendar=invite,
+            context={"name": (att.name if att and att.name else ctx.name(email)), "has_invite": invite is not None,
+                     "stands_in_for": "",
+                     "role": labels[att.role.value] if att else "", "role_key": att.role.value if att else "",
+                     "m": meeting_data(ctx, m, lang), "prepare": to_prepare(m, email),
+                     "sender_name": f"{ctx.name(m.host)} via {ctx.org.name}"}))
+    return mails
 
 
 def to_person(ctx: core.Context, m: Meeting, email: str, template: str, key: str, kind: str,
@@ -348,7 +355,7 @@ def record(ctx: core.Context, m: Meeting, att: Attendee, rsvp: Rsvp, proxy: str 
             role = Role.OPTIONAL if att.role is Role.OPTIONAL else Role.REQUIRED
             m.attendees.append(Attendee(email=found.email, role=role, name=found.name))
             if m.status == "scheduled":
-                mail = notice(ctx, m, found.email)
+                [mail] = notices(ctx, m, [found.email])
                 mail.context["stands_in_for"] = ctx.name(att.email)
                 out.mails.append(mail)
                 out.log.append(f"{found.email} stands in for {att.email}; notice sent")
@@ -529,7 +536,7 @@ def on_invitation(ctx: core.Context, msg: Any) -> Outcome | None:
         reset_answers(ctx, m)
     out = Outcome(meetings=[m], log=[f"meeting {m.id} updated from the host's invitation (SEQUENCE {m.sequence})"
                                      + ("; new time" if moved else "")])
-    out.mails += [notice(ctx, m, a.email) for a in m.attendees if a.email not in old]
+    out.mails += notices(ctx, m, [a.email for a in m.attendees if a.email not in old])
     return out
 
 
