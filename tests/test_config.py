@@ -2,7 +2,7 @@
 
 import pytest
 
-from mailflow.config import ConfigError, load_settings, settings_from_dict
+from mailflow.config import ConfigError, load_settings
 
 
 def test_no_file_means_embedded_defaults(tmp_path, monkeypatch):
@@ -68,9 +68,9 @@ def test_secrets_come_from_the_environment_and_never_show(tmp_path):
     assert "hunter2" not in shown and "pw-imap" not in shown and "k3y" not in shown
 
 
-def test_plus_addressing_needs_the_signing_key():
-    s = settings_from_dict({"org": {"plus_addressing": True}})
-    assert s.org.plus_addressing
+def test_plus_addressing_needs_the_signing_key(tmp_path):
+    cfg = tmp_path / "mailflow.toml"
+    cfg.write_text("[org]\nplus_addressing = true\n")
     with pytest.raises(ConfigError, match="MAILFLOW_SECRET"):
-        from mailflow.config import _apply_env
-        _apply_env(s, {})
+        load_settings(str(cfg), env={})
+    assert load_settings(str(cfg), env={"MAILFLOW_SECRET": "k3y"}).org.plus_addressing
