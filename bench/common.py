@@ -14,8 +14,7 @@ import random
 import statistics
 import sys
 import tempfile
-import textwrap
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -65,7 +64,6 @@ def make_app(tmp: Path, *, inbox=None, mailer=None, mailbox: dict | None = None,
     from mailflow.testing import FakeClock
 
     (tmp / "people.yaml").write_text(PEOPLE, encoding="utf-8")
-    stand_in_templates(tmp / "templates")
     data = {
         "mailbox": mailbox or {"url": "maildir:./mail/inbox"},
         "smtp": smtp or {"url": "maildir:./mail/sent"},
@@ -76,41 +74,7 @@ def make_app(tmp: Path, *, inbox=None, mailer=None, mailbox: dict | None = None,
     settings.base_dir = tmp
     clock = FakeClock(NOW)
     app = App(settings, clock=clock, inbox=inbox, mailer=mailer)
-    ensure_task_flow()
     return app, Service(app), clock
-
-
-def ensure_task_flow() -> None:
-    """The task-reply flow registers through mailflow.flows; import it directly while flows.py
-    does not list it yet (the benchmark measures the flow, not the wiring)."""
-    from mailflow import core
-    if "task" not in core.OBJECT_HANDLERS:
-        try:
-            import mailflow.tasks  # noqa: F401
-        except ImportError:
-            pass
-
-
-TEMPLATE_NAMES = ("task_receipt", "task_verify", "task_late_notice", "task_clarify", "task_refused",
-                  "task_refused_host", "task_verify_result", "task_reminder", "task_overdue",
-                  "task_escalation", "progress_request")
-
-
-def stand_in_templates(where: Path) -> list[str]:
-    """Minimal templates for mails whose shipped template is not written yet (so a benchmark
-    measures the pipeline today; once shipped, the real ones are used). Returns the names added."""
-    from mailflow.resources import shipped
-    added = []
-    for name in TEMPLATE_NAMES:
-        if (shipped("templates") / "zh-CN" / f"{name}.txt").exists():
-            continue
-        d = where / "zh-CN"
-        d.mkdir(parents=True, exist_ok=True)
-        (d / f"{name}.txt").write_text("Subject: 任务回执\n\n已收到您的回复，台账已更新。\n", encoding="utf-8")
-        (d / f"{name}.html").write_text('{% extends "layout.html" %}{% block body %}<p>已收到您的回复，'
-                                        "台账已更新。</p>{% endblock %}", encoding="utf-8")
-        added.append(name)
-    return added
 
 
 # --- meetings and tasks ----------------------------------------------------------------------

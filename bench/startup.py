@@ -17,7 +17,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
