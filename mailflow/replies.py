@@ -604,17 +604,15 @@ def _read_part(orig: str, norm: str, start: int, end: int, now: datetime, cal: A
     if not cues and masks:
         masks = []
         cues, seps = _cues(norm, start, end, masks)
-    intents = [i for _, _, i in cues if i is not None]
-    if proxy:
-        intents.append(Intent.DECLINE)
-    hedged = any(k == "hedge" for k, _, _ in cues)
+    # a hedge (可能, maybe) makes an acceptance tentative, and is tentative on its own
+    hedges = [i for k, _, i in cues if k == "hedge"]
     real = [i for k, _, i in cues if i is not None and k != "hedge"] + ([Intent.DECLINE] if proxy else [])
     if real:
         intent = min(real, key=_RANK.__getitem__)
-        if intent is Intent.CONFIRM and hedged:
+        if intent is Intent.CONFIRM and hedges:
             intent = Intent.TENTATIVE
-    elif intents:
-        intent = min(intents, key=_RANK.__getitem__)
+    elif any(i is not None for i in hedges):
+        intent = Intent.TENTATIVE
     else:
         intent = Intent.UNKNOWN
 
