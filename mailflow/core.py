@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Protocol
+from zoneinfo import ZoneInfo
 
 from . import tokens
 from .model import Mail, Meeting, MinutesVersion, Outcome, Task, TaskEvent
@@ -75,8 +76,7 @@ class Context:
     clockwork: Any = None                 # rules.Clockwork (working hours), when a flow needs it
 
     @property
-    def tz(self):
-        from zoneinfo import ZoneInfo
+    def tz(self) -> ZoneInfo:
         return ZoneInfo(self.org.timezone)
 
     def lang(self, email: str | None) -> str:
