@@ -425,12 +425,8 @@ def on_notice_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | No
 
 
 def _calendar_parts(msg: Any) -> list[bytes]:
-    seen, parts = set(), []
-    for part in msg.calendars or []:
-        if part not in seen:
-            seen.add(part)
-            parts.append(part)
-    return parts
+    """The calendar parts of a mail, each once (clients send it inline and as invite.ics)."""
+    return list(dict.fromkeys(msg.calendars or []))
 
 
 @core.on_new(10)
@@ -456,7 +452,7 @@ def on_imip_reply(ctx: core.Context, msg: Any) -> Outcome | None:
     changed: dict[int, Meeting] = {}
     for r in answers:
         m = meetings[r.uid]
-        att = m.attendee(r.attendee) or answering_for(ctx, m, r.attendee)
+        att = answering_for(ctx, m, r.attendee)
         if att is None:
             out.log.append(f"meeting {m.id}: {r.attendee} answered but is not invited; ignored")
             continue
