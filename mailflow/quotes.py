@@ -212,13 +212,12 @@ _MOBILE_SIG_RE = re.compile(
     r"|(?:get|获取|獲取|取得|下载|下載)\s*\[?\s*outlook\s*(?:for|適用於|适用于)?\s*(?:ios|android)[\w \-]{0,10}\]?"
     r"|(?:outlook\s*for\s*(?:ios|android))"
     r")\s*(?:<[^<>\s]{1,200}>|\([^()\s]{1,200}\)|https?://\S{1,200})?[)>\]]*\s*$", re.IGNORECASE)
-_SIG_DASH_RE = re.compile(r"^(?:--|—|-- ?)$")
 
 
 def _strip_signature(lines: list[str]) -> list[str]:
     # "-- " delimiter: the conventional start of a signature
     for idx, line in enumerate(lines):
-        if idx > 0 and line.rstrip() in ("--", "-- "):
+        if idx > 0 and line.rstrip() == "--":          # "--" and "-- "
             lines = lines[:idx]
             break
     # a mailing-list footer: an underscore rule, then a few lines naming the list
