@@ -161,8 +161,7 @@ def find_meeting(ctx, msg) -> Meeting | None:
         return ctx.lookup.get_meeting(int(tag.group(2)))
     sender = msg.sender.lower()
     people = [sender, *ctx.directory.delegators_of(sender)]
-    finder = getattr(ctx.lookup, "minutes_candidates", None)
-    cands = finder(people, ctx.now - LOOKBACK, ctx.now) if finder else []
+    cands = ctx.lookup.minutes_candidates(people, ctx.now - LOOKBACK, ctx.now)
     if not cands:
         return None
     where = (msg.subject or "") + "\n" + (msg.visible or msg.text or "")[:3000]
@@ -384,7 +383,7 @@ def on_final_reply(ctx, msg, rt) -> Outcome | None:
         return None
     if not core.authenticated(msg, ctx.org):
         return Outcome(status="refused", log=[f"answer to the minutes of meeting {m.id} failed authentication"])
-    rows = {c.email: c for c in _confirmations(ctx, m.id)}
+    rows = {c.email: c for c in ctx.lookup.minutes_confirmations(m.id)}
     who = _acts_for(ctx, sender, list(rows)) or sender
     row = rows.get(who) or MinutesConfirmation(meeting_id=m.id, version=0, email=who)
     row.answered_at, row.text, row.message_id = ctx.now, text[:2000], msg.message_id
@@ -399,11 +398,6 @@ def on_final_reply(ctx, msg, rt) -> Outcome | None:
                                to=to, lang=lang, kind="minutes_objection", meeting_id=m.id,
                                context={"meeting": _facts(ctx, m), "who": ctx.name(who), "email": who,
                                         "text": text[:4000]})])
-
-
-def _confirmations(ctx, meeting_id: int) -> list[MinutesConfirmation]:
-    finder = getattr(ctx.lookup, "minutes_confirmations", None)
-    return finder(meeting_id) if finder else []
 
 
 # --- the timeline: conditions and actions (rules/minutes.yaml) ----------------------------------
@@ -424,7 +418,7 @@ def minutes_review_pending(ctx, m) -> bool:
 
 @rules.condition("minutes_confirmations_open")
 def minutes_confirmations_open(ctx, m) -> bool:
-    return m.minutes_state == "final" and any(c.status == "pending" for c in _confirmations(ctx, m.id))
+    return m.minutes_state == "final" and any(c.status == "pending" for c in ctx.lookup.minutes_confirmations(m.id))
 
 
 @rules.action("minutes_request")
@@ -473,7 +467,7 @@ def act_close(ctx, step) -> Outcome:
     """Silence until the deadline is accepted (无异议视为认可)."""
     m = step.obj
     out = Outcome()
-    for c in _confirmations(ctx, m.id):
+    for c in ctx.lookup.minutes_confirmations(m.id):
         if c.status == "pending" and c.deadline and c.deadline <= ctx.now:
             c.status, c.answered_at, c.text = "accepted", ctx.now, "无异议视为认可"
             out.confirmations.append(c)
