@@ -151,6 +151,8 @@ def _attribution_len(lines_n: list[str], i: int, before_quote: bool = False) -> 
         return 0  # every attribution starts with a line that carries its date or address
     joined = ""
     wrapped_ok = len(ln) >= 8 and ("@" in ln or _YEAR_RE.search(ln) is not None)
+    # a sentence above a complete one-line attribution is not part of it
+    sentence = ln[-1] in ".!?。！？;；" and "@" not in ln
     for k in range(3 if wrapped_ok else 1):
         if i + k >= len(lines_n):
             break
@@ -161,14 +163,11 @@ def _attribution_len(lines_n: list[str], i: int, before_quote: bool = False) -> 
         if len(joined) > _MAX_HEADER_LINE:
             break
         core = joined.rstrip(" -—–")[-48:]  # attribution verbs sit at the end
-        if k and (not _HAS_DATE_OR_ADDR_RE.search(ln) or (ln[-1] in ".!?。！？;；" and "@" not in ln)):
-            # a wrapped attribution starts with its date or address; and a sentence above a
-            # complete one-line attribution is not part of it
-            if _ATTRIB_END_RE.search(core) or core.endswith(":"):
-                return 0
+        if k and sentence and (_ATTRIB_END_RE.search(core) or core.endswith(":")):
+            return 0
         if _ATTRIB_END_RE.search(core):
-            if _HAS_DATE_OR_ADDR_RE.search(joined) and (k == 0 or _ATTRIB_START_RE.match(joined)
-                                                        or "@" in joined or _TIME_RE.search(joined)):
+            # joined starts with ln, which carries a date or an address (checked above)
+            if k == 0 or _ATTRIB_START_RE.match(joined) or "@" in joined or _TIME_RE.search(joined):
                 return k + 1
         elif core.endswith(":") and "@" in joined and _TIME_RE.search(joined) and _YEAR_RE.search(joined):
             return k + 1
