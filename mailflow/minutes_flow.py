@@ -103,14 +103,10 @@ def _writer(m: Meeting) -> str:
 def _acts_for(ctx, sender: str, people: list[str]) -> str | None:
     """Whom of `people` the sender is (themselves, or as a listed delegate)."""
     sender = sender.lower()
-    for p in people:
-        if p and sender == p:
-            return p
-    for p in people:
-        person = ctx.directory.get(p) if p else None
-        if person and sender in person.delegates:
-            return p
-    return None
+    if sender in people:
+        return sender
+    principals = ctx.directory.delegators_of(sender)
+    return next((p for p in people if p and p in principals), None)
 
 
 def _thread(msg) -> dict:
