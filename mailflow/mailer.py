@@ -315,18 +315,13 @@ class SmtpMailer:
         self.log.debug("%s: connected", self.description)
         return client
 
-    def _abandon(self) -> None:
+    def _drop(self) -> None:
         client, self._client = self._client, None
         if client is not None:
             try:
                 client.close()
-            except RuntimeError:  # its event loop is closed
+            except RuntimeError:  # its event loop is closed (a connection from an earlier asyncio.run)
                 pass
-
-    def _drop(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
 
     def _usable(self) -> bool:
         client = self._client
@@ -356,7 +351,7 @@ class SmtpMailer:
         if self._loop is not loop or self._lock is None:
             # first send, or a new event loop (asyncio.run per pass): the old connection belongs
             # to the old loop and cannot be used from this one
-            self._abandon()
+            self._drop()
             self._loop = loop
             self._lock = asyncio.Lock()
         async with self._lock:
@@ -465,7 +460,7 @@ class SmtpMailer:
 
     async def close(self) -> None:
         if self._loop is not asyncio.get_running_loop():
-            self._abandon()
+            self._drop()
             return
         client, self._client = self._client, None
         if client is None:
