@@ -297,16 +297,18 @@ def _cut_lines(lines: list[str]) -> list[str]:
     return out
 
 
+_RULE_LINE_RE = re.compile(r"[-_=—–~*]{2,}")
+_BLANK_LINES_RE = re.compile(r"\n{3,}")
+
+
 def _tidy(lines: Iterable[str]) -> str:
     out = [ln.rstrip() for ln in lines]
     # trailing separator lines ("________________", "-----") and blanks left by the cut
-    while out and (not _norm(out[-1]) or re.fullmatch(r"[-_=—–~*]{2,}", _norm(out[-1]))):
+    while out and (not (last := _norm(out[-1])) or _RULE_LINE_RE.fullmatch(last)):
         out.pop()
     while out and not out[0].strip():
         out.pop(0)
-    text = "\n".join(out)
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return text.strip()
+    return _BLANK_LINES_RE.sub("\n\n", "\n".join(out)).strip()
 
 
 def visible_text(text: str) -> str:
@@ -478,7 +480,7 @@ def _render(html: str, cut: bool) -> str:
     if cur:
         newline()
     out = "\n".join(ln.rstrip() for ln in lines)
-    return re.sub(r"\n{3,}", "\n\n", out).strip("\n")
+    return _BLANK_LINES_RE.sub("\n\n", out).strip("\n")
 
 
 def html_to_text(html: str) -> str:
