@@ -229,6 +229,7 @@ class _Reader:
         self.block: _Item | None = None
 
     _folded_dir: Directory | None = None
+    _names: list[str] | None = None
 
     def _folded(self) -> Directory:
         if self._folded_dir is None:
@@ -472,8 +473,8 @@ class _Reader:
                 elif refs:
                     it.collaborators += refs
                     it.collab_line = raw
-                elif it.deadline is None and (dates.resolve(p, self.now, self.cal) is not None):
-                    it.deadline, it.due_line = dates.resolve(p, self.now, self.cal), raw
+                elif it.deadline is None and (found := dates.resolve(p, self.now, self.cal)) is not None:
+                    it.deadline, it.due_line = found, raw
                 else:
                     title_parts.append(p)
             if it.owners:
@@ -492,9 +493,15 @@ class _Reader:
         it.title = self.clean_title(text, it)
         self.block = it
 
+    def _all_names(self) -> list[str]:
+        """Every name, alias and email in the directory, longest first (built once per draft)."""
+        if self._names is None:
+            self._names = sorted({n for p in self.dir.people for n in [p.name, *p.aliases, p.email] if n},
+                                 key=len, reverse=True)
+        return self._names
+
     def _leading_people(self, text: str) -> tuple[list[str], str]:
-        names = sorted({n for p in self.dir.people for n in [p.name, *p.aliases, p.email] if n},
-                       key=len, reverse=True)
+        names = self._all_names()
         refs: list[str] = []
         rest = text.lstrip("@ ")
         while rest:
