@@ -208,7 +208,7 @@ class _Item:
     collaborators: list[str] = field(default_factory=list)
     collab_line: str = ""
     due_text: str | None = None
-    deadline: object | None = None     # a dates.Deadline found inside a sentence
+    deadline: dates.Deadline | None = None   # found inside a sentence
     due_line: str = ""
     deliverable: str = ""
     multiline: str | None = None       # the field that continues on the next lines
@@ -612,8 +612,8 @@ class _Reader:
                 if deadline is None:
                     problems.append(Problem(n, "vague_due", due_line, f"无法识别的日期：{it.due_text}"))
             if deadline is not None:
-                if getattr(deadline, "vague", False) or getattr(deadline, "due", None) is None:
-                    problems.append(Problem(n, "vague_due", due_line, getattr(deadline, "text", "")))
+                if deadline.vague or deadline.due is None:
+                    problems.append(Problem(n, "vague_due", due_line, deadline.text))
                 else:
                     due = deadline.due
             elif it.due_text is None or _fold(it.due_text) in EMPTY_VALUES:
