@@ -225,7 +225,7 @@ class MaildirInbox:
         while True:
             if stop is not None and stop.is_set():
                 return False
-            if self._entries():
+            if self._files():  # existence only: no stat or sort of every file while polling
                 return True
             rem = end - time.monotonic()
             if rem <= 0:
