@@ -172,8 +172,8 @@ def decode_bytes(data: bytes, label: str | None = None, defects: list[str] | Non
             pass
         if cs == "ascii" and defects is not None:
             defects.append(f"{what}: 8-bit data labelled us-ascii")
-    elif cs in _BIG5_CHAIN or cs == "big5hkscs":
-        for enc in (cs,) + tuple(e for e in _BIG5_CHAIN + ("big5hkscs",) if e != cs):
+    elif cs in _BIG5_CHAIN:
+        for enc in (cs,) + tuple(e for e in _BIG5_CHAIN if e != cs):
             try:
                 return data.decode(enc)
             except UnicodeDecodeError:
@@ -197,9 +197,7 @@ def decode_bytes(data: bytes, label: str | None = None, defects: list[str] | Non
                         return data.decode(enc)
         try:
             return data.decode(cs)
-        except (UnicodeDecodeError, LookupError):
-            pass
-        except Exception:
+        except Exception:  # UnicodeDecodeError, LookupError, and codecs that fail otherwise
             pass
     if defects is not None and cs:
         defects.append(f"{what}: charset {label!r} does not decode the data")
@@ -232,7 +230,7 @@ def _ew_bytes(enc: str, payload: str) -> bytes:
         try:
             return base64.b64decode(s, validate=False)
         except (binascii.Error, ValueError):
-            return base64.b64decode(re.sub(r"[^A-Za-z0-9+/]", "", payload) + "===", validate=False)[:]
+            return base64.b64decode(re.sub(r"[^A-Za-z0-9+/]", "", payload) + "===", validate=False)
     return quopri.decodestring(payload.replace("_", " ").encode("ascii", "replace"), header=False)
 
 
@@ -595,7 +593,11 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
                 continue
         attachments.append((fname, ctype, len(data)))
 
-    hint = hint if hint and not _norm_charset(hint).startswith("?") and _norm_charset(hint) not in ("ascii", "utf-8") else None
+    # only a legacy charset helps with raw 8-bit header bytes (UTF-8 is tried for them anyway)
+    if hint:
+        hint_cs = _norm_charset(hint)
+        if hint_cs.startswith("?") or hint_cs in ("ascii", "utf-8"):
+            hint = None
 
     # headers
     hdrs = _Headers(msg)
