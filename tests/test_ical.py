@@ -348,7 +348,10 @@ def test_due_entry():
     assert b"DTEND;VALUE=DATE:20261202\r\n" in data
     assert ev["DTSTART"].dt == date(2026, 12, 1)
     assert str(ev["UID"]) == "task-7@corp.example"
-    assert str(vevent(due_entry(status=Task.__dataclass_fields__["status"].default))[1]["UID"]) == str(ev["UID"])
+    # the UID stays with the task, so a moved due date updates the same calendar entry
+    moved = Task(id=7, title="提交需求文档最终版", owner="zhangwei@corp.example", due=date(2026, 12, 8), meeting_id=1)
+    _, moved_ev = vevent(build_due_entry(moved, "Q4营销活动筹备会", NOW, "corp.example", sequence=1))
+    assert str(moved_ev["UID"]) == str(ev["UID"]) and moved_ev["DTSTART"].dt == date(2026, 12, 8)
     assert "提交需求文档最终版" in str(ev["SUMMARY"])
     desc = str(ev["DESCRIPTION"])
     assert "Q4营销活动筹备会" in desc and "张伟" in desc and "需求文档（含功能优先级）" in desc
