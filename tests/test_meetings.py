@@ -508,7 +508,7 @@ def test_timeline_fires_on_the_right_working_days(env):
     before is Saturday 10-10; the day before is a Sunday, so that reminder waits for Monday 09:00."""
     app, svc, clock = env
     data = sample() | {"start": "2026-10-12 14:00", "end": "2026-10-12 16:00"}
-    m = create(app, svc, now=at(2026, 9, 28, 10, 0), data=data)
+    create(app, svc, now=at(2026, 9, 28, 10, 0), data=data)
     notice = next(n for n in outbox_mails(app, "notice") if n["To"] == "zhangwei@corp.example")
     svc.process_raw(reply_to(notice, "zhangwei@corp.example", "参加"), "t", at(2026, 9, 28, 11, 0))
     for day in (at(2026, 9, 28, 18, 0), at(2026, 9, 30, 9, 0), at(2026, 10, 7, 17, 0)):
