@@ -540,7 +540,7 @@ class _Part:
 
 
 def _cues(norm: str, start: int, end: int, masks: list[tuple[int, int]]):
-    """Yield (kind, match, intent) for every cue in norm[start:end] outside masks."""
+    """([(kind, match, intent) for every cue in norm[start:end] outside masks], clause separators)."""
     seps = [m.start() for m in _SEP.finditer(norm, start, end)]
     prev_end = start
     out = []
