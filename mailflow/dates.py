@@ -44,7 +44,6 @@ from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
-import cn2an
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WORKDAY_END = time(18, 0)      # 下班前 / EOD / COB / 下午
@@ -324,8 +323,11 @@ def _num(s: str) -> int | None:
     low = s.lower()
     if low in _EN_NUM:
         return _EN_NUM[low]
+    # imported on first use: cn2an builds all its converters at import (~0.1 s), and most
+    # processes (the CLI, replies without Chinese numerals) never need it
+    from cn2an import cn2an
     try:
-        return int(cn2an.cn2an(s.replace("兩", "两"), "smart"))
+        return int(cn2an(s.replace("兩", "两"), "smart"))
     except (ValueError, KeyError, TypeError):
         return None
 
