@@ -93,18 +93,6 @@ def _gap_note(ctx, *days: date | None) -> list[str]:
             "counted Monday–Friday (add it to rules/holidays.yaml)"]
 
 
-# --- conditions -------------------------------------------------------------------------------
-@rules.condition("task_has_due")
-def task_has_due(ctx, task) -> bool:
-    """The task has a concrete due date (a vague one never gets reminders)."""
-    return getattr(task, "due", None) is not None
-
-
-@rules.condition("meeting_has_tasks")
-def meeting_has_tasks(ctx, meeting) -> bool:
-    return bool(ctx.lookup.tasks(meeting_id=meeting.id))
-
-
 # --- due reminders, overdue, escalation ------------------------------------------------------
 @rules.action("task_due_reminder")
 def task_due_reminder(ctx, step) -> Outcome:
