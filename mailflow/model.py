@@ -245,6 +245,10 @@ class Attachment:
     data: bytes
 
 
+# Mail kinds that list several tasks, numbered: answers may refer to them by number.
+NUMBERED_KINDS = ("progress_request", "task_receipt", "task_clarify")
+
+
 @dataclass
 class Mail:
     """An effect: a mail to queue. Rendered by render.py from templates/<lang>/<template>.*"""
@@ -262,6 +266,23 @@ class Mail:
     references: list[str] = field(default_factory=list)
     calendar: bytes | None = None            # a text/calendar part (METHOD inside decides method=)
     attachments: list[Attachment] = field(default_factory=list)
+
+    def numbered_tasks(self) -> list[int] | None:
+        """The task ids a mail numbers 1..n (context["items"]: ids, or dicts with "task_id"/"id"),
+        for the kinds whose answers may say "1 已完成；3 延期到周五"; the outbox keeps them."""
+        if self.kind not in NUMBERED_KINDS:
+            return None
+        raw = self.context.get("items")
+        if not isinstance(raw, (list, tuple)) or not raw:
+            return None
+        ids: list[int] = []
+        for it in raw:
+            if isinstance(it, dict):
+                it = it.get("task_id", it.get("id"))
+            if isinstance(it, bool) or not isinstance(it, int):
+                return None
+            ids.append(it)
+        return ids
 
 
 @dataclass

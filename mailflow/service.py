@@ -102,8 +102,7 @@ class Service:
             not_before=not_before, status=status)
         if queued:
             log.info("queued %s %s to %s", mail.kind or mail.template, r.message_id, ", ".join(r.recipients))
-            from .tasks import numbered_items
-            items = numbered_items(mail)       # tasks a mail numbers 1..n, for "1 已完成；3 延期到周五"
+            items = mail.numbered_tasks()      # tasks a mail numbers 1..n, for "1 已完成；3 延期到周五"
             if items:
                 self.store.save_outbox_items(r.message_id, items)
         return queued

@@ -3,7 +3,7 @@
 A mail reaches this module when core.route placed it on a task (In-Reply-To/References to a
 mail we sent about the task, the [MF-T42] subject tag, or a signed plus-address token), or when
 it answers a mail that numbered several tasks (the weekly progress request, a receipt): the
-numbered task ids of such a mail are kept in the outbox_items table (see `numbered_items`).
+numbered task ids of such a mail are kept in the outbox_items table (see `Mail.numbered_tasks`).
 
 Order of checks, for every mail:
 1. Authentication: with [org] trusted_authserv_id set, mail without a pass from our own server
@@ -42,9 +42,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from . import core, dates, replies, tokens
-from .model import Intent, Mail, Meeting, Outcome, Task, TaskEvent, TaskStatus
+from .model import NUMBERED_KINDS, Intent, Mail, Meeting, Outcome, Task, TaskEvent, TaskStatus
 
-NUMBERED_KINDS = ("progress_request", "task_receipt", "task_clarify")
 OWN_KINDS = ("task_receipt", "task_clarify")
 _TEXT_LIMIT = 500
 
@@ -55,24 +54,6 @@ _PASS = re.compile(r"验收通过|驗收通過|通过|通過|验收|驗收|合�
                    r"\bok\b|\bokay\b|approved?|accepted?|\bpass(ed)?\b|lgtm", re.I)
 _RETURN_LEAD = re.compile(r"^\s*(?:验收)?(?:退回|不通过|未通过|驳回|打回|返工|不合格|rejected|reject)\s*[，,：:。.;；、\s]*",
                           re.I)
-
-
-def numbered_items(mail: Mail) -> list[int] | None:
-    """The task ids a mail numbers 1..n (context["items"]: ids, or dicts with "id"/"task_id"),
-    for the kinds whose answers may say "1 已完成；3 延期到周五". Service.queue stores them."""
-    if mail.kind not in NUMBERED_KINDS:
-        return None
-    raw = mail.context.get("items")
-    if not isinstance(raw, (list, tuple)) or not raw:
-        return None
-    ids: list[int] = []
-    for it in raw:
-        if isinstance(it, dict):
-            it = it.get("task_id", it.get("id"))
-        if isinstance(it, bool) or not isinstance(it, int):
-            return None
-        ids.append(it)
-    return ids
 
 
 # --------------------------------------------------------------------------------------------
@@ -552,4 +533,4 @@ def _verify(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Outcome:
     return out
 
 
-__all__ = ["numbered_items", "on_task_mail", "on_verify_reply", "on_numbered_reply", "NUMBERED_KINDS"]
+__all__ = ["on_task_mail", "on_verify_reply", "on_numbered_reply"]
