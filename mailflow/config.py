@@ -113,10 +113,6 @@ class Settings:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.org.timezone)
 
-    @property
-    def domain(self) -> str:
-        return self.org.address.rpartition("@")[2] or "localhost"
-
 
 SECTIONS = {"mailbox": MailboxSettings, "smtp": SmtpSettings, "store": StoreSettings,
             "org": OrgSettings, "schedule": ScheduleSettings, "paths": PathSettings}

@@ -55,6 +55,11 @@ class Org:
     secret: str | None = None
     plus_addressing: bool = False
 
+    @property
+    def domain(self) -> str:
+        """The shared address's domain: for Message-IDs and calendar UIDs."""
+        return self.address.rpartition("@")[2] or "localhost"
+
 
 class Ids:
     """Hands out ids for new rows inside one transaction (the service builds it from the store)."""

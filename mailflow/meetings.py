@@ -168,7 +168,7 @@ def add(ctx: core.Context, m: Meeting) -> Outcome:
     m.id = ctx.ids("meetings")
     m.created_at = ctx.now
     if not m.uid:
-        m.uid = uid_for(m.id, m.title, m.start, ctx.now, ctx.org.address.rpartition("@")[2] or "localhost")
+        m.uid = uid_for(m.id, m.title, m.start, ctx.now, ctx.org.domain)
     out = Outcome(meetings=[m], log=[f"meeting {m.id} {m.title!r} at {m.start:%Y-%m-%d %H:%M} created "
                                      f"from {m.source}; notices to {len(m.attendees)} people"])
     out.mails += notices(ctx, m, m.emails)

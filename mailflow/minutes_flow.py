@@ -69,13 +69,9 @@ _SEP = {"zh-CN": "、", "zh-TW": "、", "en": ", "}
 
 
 # --- small helpers ---------------------------------------------------------------------------
-def _domain(ctx) -> str:
-    return ctx.org.address.rpartition("@")[2] or "localhost"
-
-
 def _mid(ctx, key: str) -> str:
     """The Message-ID the renderer gives the mail with this key (for threading our own mails)."""
-    return message_id_for(key, _domain(ctx))
+    return message_id_for(key, ctx.org.domain)
 
 
 def _names(ctx, emails, lang: str) -> str:
@@ -356,7 +352,7 @@ def assignment_mail(ctx, m: Meeting, task: Task, now: datetime) -> Mail:
     lang = ctx.lang(task.owner)
     attachments = []
     if task.due is not None:
-        ics = ical.build_due_entry(task, m.title, now, _domain(ctx), owner_name=ctx.name(task.owner),
+        ics = ical.build_due_entry(task, m.title, now, ctx.org.domain, owner_name=ctx.name(task.owner),
                                    organizer_email=ctx.org.address)
         attachments.append(Attachment(filename=f"due-T{task.id}.ics", content_type="text/calendar", data=ics))
     return Mail(key=f"task_assigned:t{task.id}", template="task_assigned", to=[task.owner], lang=lang,
