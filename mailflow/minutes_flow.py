@@ -40,7 +40,7 @@ import re
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from . import core, ical, minutes, replies, rules
+from . import core, ical, minutes, quotes, replies, rules
 from .model import (Attachment, Intent, Mail, Meeting, MinutesConfirmation, MinutesVersion, Outcome,
                     Task, TaskEvent, TaskStatus)
 from .render import message_id_for
@@ -168,33 +168,8 @@ def draft_body(msg) -> tuple[str, str | None]:
     """(text, html) of a draft without the quoted history; html only when it holds a table."""
     html = msg.html
     if html and re.search(r"<table", html, re.I):
-        return msg.visible or msg.text or "", cut_quoted_html(html)
+        return msg.visible or msg.text or "", quotes.cut_quoted_html(html)
     return (msg.visible or msg.text or ""), None
-
-
-def cut_quoted_html(html: str) -> str:
-    """Drop the quoted original of an HTML reply (client quote markers, Outlook's header block)."""
-    from bs4 import BeautifulSoup
-
-    from . import quotes
-    soup = BeautifulSoup(html, "html.parser")
-
-    def is_quote(tag) -> bool:
-        if quotes._is_cut(tag) or tag.name == "blockquote":
-            return True
-        style = re.sub(r"\s+", "", str(tag.get("style") or "")).lower()
-        return tag.name == "div" and "border-top:solid#" in style and "border:none" in style
-
-    first = soup.find(is_quote)
-    if first is None:
-        return html
-    node = first
-    while node is not None and node is not soup:
-        for sib in list(node.find_next_siblings()):
-            sib.decompose()
-        node = node.parent
-    first.decompose()
-    return str(soup)
 
 
 def take_draft(ctx, msg, m: Meeting) -> Outcome:

@@ -490,6 +490,30 @@ def html_to_text(html: str) -> str:
     return _render(html, cut=False)
 
 
+def cut_quoted_html(html: str) -> str:
+    """The HTML of a reply without its quoted original (client quote markers, blockquotes, Outlook's
+    border-top header block), still as HTML: for minutes drafts, whose tables are read from the HTML."""
+    from bs4 import BeautifulSoup
+    soup = BeautifulSoup(html, "html.parser")
+
+    def is_quote(tag) -> bool:
+        if _is_cut(tag) or tag.name == "blockquote":
+            return True
+        style = re.sub(r"\s+", "", str(tag.get("style") or "")).lower()
+        return tag.name == "div" and "border-top:solid#" in style and "border:none" in style
+
+    first = soup.find(is_quote)
+    if first is None:
+        return html
+    node = first
+    while node is not None and node is not soup:
+        for sib in list(node.find_next_siblings()):
+            sib.decompose()
+        node = node.parent
+    first.decompose()
+    return str(soup)
+
+
 def visible_html(html: str) -> str:
     """The sender's new text of an HTML reply, as plain text."""
     if not html:
