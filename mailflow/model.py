@@ -75,6 +75,7 @@ class Intent(str, enum.Enum):
     DECLINE = "decline"
     TENTATIVE = "tentative"
     RISK = "risk"
+    REASSIGN = "reassign"           # a handover: 这个改由小李负责 / please reassign to Tom (never a confirm)
     UNKNOWN = "unknown"
 
 

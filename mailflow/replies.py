@@ -51,7 +51,19 @@ from typing import Any
 from mailflow import dates
 from mailflow.model import Intent
 
-__all__ = ["ItemReading", "Reading", "classify", "reading_to_json", "PRECEDENCE"]
+__all__ = ["ItemReading", "Reading", "ReplyContext", "classify", "context_from_quote", "reading_to_json",
+           "PRECEDENCE"]
+
+
+@dataclass(frozen=True)
+class ReplyContext:
+    """What the reader knows about the mail being answered.
+
+    due: the task's current due date; asked: what mailflow's own mail asked ("new_date", "percent",
+    "confirm", "rsvp", "verify", "minutes"; None = unknown); kind: "task" | "meeting" | "minutes"."""
+    due: date | None = None
+    asked: str | None = None
+    kind: str | None = None
 
 
 @dataclass
@@ -63,6 +75,7 @@ class ItemReading:
     reason: str = ""
     due_vague: bool = False
     deadline: dates.Deadline | None = None     # as found; dates.apply_delay re-anchors 推迟3天
+    sure: bool = False
 
 
 @dataclass
@@ -79,6 +92,10 @@ class Reading:
     # The delay's deadline as dates.find_deadline found it. For a relative shift (推迟3天) `due`
     # counts from `now`; the caller re-anchors it on the task's due with dates.apply_delay.
     deadline: dates.Deadline | None = None
+    sure: bool = False                  # only an unambiguous reading may change a task or an RSVP
+    why: list[str] = field(default_factory=list)   # short English evidence lines
+    question: bool = False              # the text asks something
+    assignee: str | None = None         # REASSIGN: the new owner's name as written
 
 
 # Strongest first: what the sender asks for wins over a report, a report over an acknowledgement.
@@ -698,7 +715,23 @@ def _drop_trailing_quote(text: str) -> str:
     return "\n".join(lines).strip()
 
 
-def classify(text: str, now: datetime, cal: Any = None) -> Reading:
+def context_from_quote(full_text: str) -> ReplyContext:
+    """Skeleton: the due line of a quoted mailflow mail (截止日期：2026-12-09 / Due: 2026-12-09)."""
+    m = re.search(r"(?:截止日期|Due)\s*[:：]\s*(\d{4})-(\d{2})-(\d{2})", full_text or "")
+    due = date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    return ReplyContext(due=due, kind="task" if due else None)
+
+
+def classify(text: str, now: datetime, cal: Any = None, context: ReplyContext | None = None) -> Reading:
+    """Skeleton until the clause reader lands: today's reading, sure when it found an intent."""
+    r = _classify(text, now, cal)
+    r.sure = r.intent is not Intent.UNKNOWN
+    for it in r.items:
+        it.sure = it.intent is not Intent.UNKNOWN
+    return r
+
+
+def _classify(text: str, now: datetime, cal: Any = None) -> Reading:
     """Read the sender's new text. `now` anchors relative dates (the mail's Date); `cal` is a
     dates.WorkCalendar (None: the default calendar)."""
     text = _drop_trailing_quote(text or "")
@@ -745,7 +778,7 @@ def reading_to_json(reading: Reading | None) -> dict:
     """The fields of `mailflow explain --json` that the reader owns (None: a mail that is no answer,
     e.g. an auto-reply, gives nulls)."""
     if reading is None:
-        return {"intent": None, "percent": None, "due": None, "proxy": None, "items": []}
+        return {"intent": None, "percent": None, "due": None, "proxy": None, "items": [], "why": [], "sure": False}
     return {
         "intent": reading.intent.value if reading.intent else None,
         "percent": reading.percent,
@@ -753,4 +786,6 @@ def reading_to_json(reading: Reading | None) -> dict:
         "proxy": reading.proxy,
         "items": [{"item": it.item, "intent": it.intent.value, "percent": it.percent, "due": _iso(it.due)}
                   for it in reading.items],
+        "why": list(reading.why),
+        "sure": reading.sure,
     }
