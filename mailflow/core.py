@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, Callable, Protocol
 from zoneinfo import ZoneInfo
 
-from . import tokens
+from . import auth, tokens
 from .model import Mail, Meeting, MinutesVersion, Outcome, Task, TaskEvent
 from .people import Directory
 
@@ -236,22 +236,10 @@ def may_change_task(ctx: Context, task: Task, sender: str, meeting: Meeting | No
 
 
 def authenticated(msg: Any, org: Org) -> bool:
-    """With [org] trusted_authserv_id set, only mail whose Authentication-Results stamped by that
-    server shows dmarc=pass, or (without a DMARC verdict) dkim=pass / spf=pass, may change anything.
-
-    Only the topmost header with our authserv-id counts: our server adds its own above whatever the
-    sender wrote, so a forged "mx.corp.example; dmarc=pass" further down cannot outvote it. A header
-    with several results of one method (two DKIM signatures) passes when any of them passes."""
+    """With [org] trusted_authserv_id set, only mail whose From our own server vouches for (auth.py:
+    the topmost Authentication-Results of that server, parsed; dmarc=pass for the From domain or an
+    aligned dkim=pass) may change anything. Without it every mail passes."""
     if not org.trusted_authserv_id:
         return True
-    trusted = org.trusted_authserv_id.strip().lower()
-    for header in getattr(msg, "authentication_results", []) or []:
-        serv, _, rest = header.partition(";")
-        if serv.strip().lower().split()[0:1] != [trusted]:
-            continue
-        results = re.findall(r"\b(dmarc|dkim|spf)\s*=\s*(\w+)", rest.lower())
-        dmarc = {result for method, result in results if method == "dmarc"} - {"none"}
-        if dmarc:                # a DMARC verdict (fail: the From is spoofed) decides
-            return "pass" in dmarc
-        return any(result == "pass" for method, result in results if method in ("dkim", "spf"))
-    return False
+    return auth.from_domain_passes(getattr(msg, "authentication_results", []) or [],
+                                   getattr(msg, "sender", "") or "", org.trusted_authserv_id)

@@ -579,16 +579,17 @@ def test_tasks_json_is_the_ledger(tmp_path):
 
 # --- core.authenticated and core.may_change_task -------------------------------------------------------
 
-def _auth(*headers):
+def _auth(*headers, sender="zhangwei@corp.example"):
     from mailflow import core
     from mailflow.inbound import Inbound
-    msg = Inbound(message_id="<a@x>", authentication_results=list(headers))
+    msg = Inbound(message_id="<a@x>", sender=sender, authentication_results=list(headers))
     return core.authenticated(msg, core.Org(trusted_authserv_id="mx.corp.example"))
 
 
 def test_only_our_servers_topmost_verdict_counts():
     assert _auth("MX.corp.example; dkim=fail header.d=a.example; dkim=pass header.d=corp.example")
-    assert _auth("mx.corp.example 1; spf=pass smtp.mailfrom=corp.example; dmarc=none")
+    # SPF vouches for the envelope, not the From people read (the rest is in test_security.py)
+    assert not _auth("mx.corp.example 1; spf=pass smtp.mailfrom=corp.example; dmarc=none")
     # a forged pass below our own failing stamp does not count
     assert not _auth("mx.corp.example; dkim=none; spf=fail", "mx.corp.example; dmarc=pass")
     # DMARC fail means the From is spoofed, whatever SPF says about the envelope
