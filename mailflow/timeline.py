@@ -13,19 +13,19 @@ Message-ID, so an answer such as "1 已完成；3 延期到周五" finds its tas
 task_id, so the [MF-T…] subject tag routes the answer even without In-Reply-To.
 
 The follow-up table goes to the meeting's host, recorder and attendees, one mail per language,
-as an HTML table with the same table as an .xlsx attachment (openpyxl, built in memory).
+as an HTML table with the same table as an .xlsx attachment (xlsx.py: every cell text, never a formula).
 """
 
 from __future__ import annotations
 
-import io
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from . import rules
+from . import rules, xlsx
 from .model import STATUS_LABELS, Attachment, Mail, Meeting, Outcome, Task
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_WIDTHS = [6, 36, 12, 12, 14, 8, 20, 40]      # No., title, owner, due, status, %, risk, update
 
 HEADERS = {
     "followup": {
@@ -199,42 +199,6 @@ def followup_rows(ctx, tasks: list[Task], latest: dict[int, Any], lang: str, tod
     return rows
 
 
-def xlsx_bytes(headers: list[str], rows: list[list[str]], title: str, now: datetime) -> bytes:
-    """The table as an .xlsx workbook (first row the headers), built in memory (write-only: fast)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
-    widths = [6, 36, 12, 12, 14, 8, 20, 40]
-    for idx in range(len(headers)):
-        ws.column_dimensions[chr(ord("A") + idx)].width = widths[idx] if idx < len(widths) else 18
-    ws.freeze_panes = "A2"
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="F5F7FA")
-    head = []
-    for h in headers:
-        cell = WriteOnlyCell(ws, value=h)
-        cell.font, cell.fill = bold, fill
-        head.append(cell)
-    ws.append(head)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
-        cells = []
-        for v in row:
-            cell = WriteOnlyCell(ws, value=v)
-            cell.alignment = wrap
-            cells.append(cell)
-        ws.append(cells)
-    stamp = now.replace(tzinfo=None, microsecond=0)
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    wb.properties.creator = "mailflow"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
 def _counts(tasks: list[Task], today: date) -> dict[str, int]:
     c = {"total": len(tasks), "done": 0, "verified": 0, "in_progress": 0, "not_started": 0, "delayed": 0,
          "overdue": 0, "risk": 0}
@@ -273,7 +237,8 @@ def followup_table(ctx, step) -> Outcome:
                                  "host_name": ctx.name(m.host)},
                      "headers": headers, "rows": rows, "counts": counts, "today": today,
                      "attachment": name, "host_name": ctx.name(m.host)},
-            attachments=[Attachment(name, XLSX, xlsx_bytes(headers, rows, SHEET[lang], ctx.now))]))
+            attachments=[Attachment(name, XLSX, xlsx.xlsx_bytes(headers, rows, SHEET[lang], ctx.now,
+                                                              widths=XLSX_WIDTHS))]))
     return Outcome(mails=mails, log=[f"follow-up table of meeting {m.id}: {counts['open']} open of "
                                      f"{counts['total']} task(s), to {len(recipients)} people"])
 

@@ -110,3 +110,37 @@ def test_a_forged_verdict_changes_no_task(tmp_path, stamps, expected):
     done = app.store.get_task(task.id).status is TaskStatus.DONE
     assert done == (expected == "applied")
     app.close()
+
+
+# --- 5. the weekly table cannot run formulas ---------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "  =1+1"]
+
+
+def test_a_title_that_looks_like_a_formula_stays_text_in_the_weekly_xlsx(tmp_path):
+    from openpyxl import load_workbook
+    app, svc, _ = make_app(tmp_path, START)
+    m = app.store.save_meeting(Meeting(
+        id=None, uid="xlsx", title="周会", start=datetime(2026, 11, 18, 14, tzinfo=SH),
+        end=datetime(2026, 11, 18, 16, tzinfo=SH), host=HOST, recorder="sunli@corp.example",
+        attendees=[Attendee(HOST, Role.HOST), Attendee(OWNER, Role.REQUIRED)]), START)
+    for i, title in enumerate(FORMULAS, start=1):
+        app.store.save_task(Task(id=None, title=title, owner=OWNER, due=date(2026, 12, 18), meeting_id=m.id,
+                                 item_no=i), START)
+    svc.tick_once(datetime(2026, 11, 25, 9, 0, tzinfo=SH))           # a week after: the follow-up table
+    (mail,) = outbox_mails(app, "followup_table")
+    (att,) = list(mail.iter_attachments())
+    ws = load_workbook(io.BytesIO(att.get_content())).active
+    titles = {row[1].value: row[1] for row in ws.iter_rows(min_row=2)}
+    assert set(titles) == set(FORMULAS)                # the text exactly as the owner wrote it
+    for text, cell in titles.items():
+        assert cell.data_type == "s", text             # a string, never a formula ("f")
+        assert cell.quotePrefix, text                  # and stays text when someone edits the cell
+    assert all(c.data_type == "s" for row in ws.iter_rows() for c in row)
+    app.close()
+
+
+def test_only_text_a_spreadsheet_would_evaluate_gets_the_quote_prefix():
+    from mailflow.xlsx import looks_like_formula
+    assert all(looks_like_formula(t) for t in FORMULAS)
+    assert not any(looks_like_formula(t) for t in ["提交需求文档", "40%", "2026-12-18", "—", "a=b", "email@x"])
