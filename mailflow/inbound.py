@@ -43,7 +43,7 @@ from email.parser import BytesParser
 from email.policy import compat32
 from typing import Iterable
 
-from . import quotes
+from . import attachments as office, quotes
 
 __all__ = ["Inbound", "parse", "decode_header", "decode_bytes"]
 
@@ -67,6 +67,9 @@ class Inbound:
     auto_reason: str | None = None
     calendars: list[bytes] = field(default_factory=list)
     attachments: list[tuple[str, str, int]] = field(default_factory=list)
+    # (name, type, bytes) of the attachments a minutes draft may be read from (.docx/.xlsx within
+    # attachments.MAX_BYTES); every other attachment is only listed above
+    files: list[tuple[str, str, bytes]] = field(default_factory=list)
     authentication_results: list[str] = field(default_factory=list)
     headers_auto_submitted: str | None = None
     precedence: str | None = None
@@ -514,6 +517,7 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
     html: str | None = None
     calendars: list[bytes] = []
     attachments: list[tuple[str, str, int]] = []
+    files: list[tuple[str, str, bytes]] = []
     bounce = receipt = False
     hint: str | None = None
 
@@ -592,6 +596,8 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
                 html = decode_bytes(data, label, defects, "text/html")
                 continue
         attachments.append((fname, ctype, len(data)))
+        if office.keeps(fname, ctype, len(data)):
+            files.append((fname, ctype, data))
 
     # only a legacy charset helps with raw 8-bit header bytes (UTF-8 is tried for them anyway)
     if hint:
@@ -676,7 +682,7 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
         message_id=mid, in_reply_to=irt, references=references, subject=subject,
         sender=sender, sender_name=sender_name, reply_to=reply_to, to=to, cc=cc, date=date,
         text=text, html=html, visible=visible, auto=reason is not None, auto_reason=reason,
-        calendars=calendars, attachments=attachments, authentication_results=auth,
+        calendars=calendars, attachments=attachments, files=files, authentication_results=auth,
         headers_auto_submitted=auto_submitted, precedence=precedence,
         mailer=_clean_line(decode_header(mailer, hint)) if mailer else None,
         list_id=_clean_line(decode_header(list_id, hint)) if list_id else None,
