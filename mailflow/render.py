@@ -6,19 +6,23 @@ the template falls back to zh-CN. StrictUndefined: a template that names a missi
 loudly in tests instead of mailing a blank. Values from mail (names, subjects, replies) are only
 ever *data* in the context — never compiled as templates — and header values lose CR/LF.
 
-The Message-ID is derived from the mail's dedupe key, so rendering the same effect twice gives
-the same Message-ID and a resent mail is recognisably the same message.
+The Message-ID is derived from the mail's dedupe key and the install's own secret, so rendering the
+same effect twice gives the same Message-ID (a resent mail is recognisably the same message) while
+another installation's mail with the same key gets another one.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
+import logging
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.header import Header
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr
@@ -26,11 +30,15 @@ from pathlib import Path
 
 import jinja2
 
+from . import answers
 from .model import STATUS_LABELS, Mail
 from .resources import shipped
 
+log = logging.getLogger("mailflow")
+
 SUBJECT_TAGS = {"task": "T", "meeting": "M"}
 _CTRL = re.compile(r"[\x00-\x1f\x7f]+")
+_NOT_IN_ADDRESS = re.compile(r'[\s,;<>()\[\]"\\\x00-\x1f\x7f]')
 
 
 @dataclass
@@ -47,9 +55,34 @@ def clean_header(value: str, limit: int = 300) -> str:
     return _CTRL.sub(" ", str(value)).strip()[:limit]
 
 
-def message_id_for(key: str, domain: str) -> str:
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+def message_id_for(key: str, domain: str, salt: str = "") -> str:
+    """The Message-ID of the mail with dedupe key `key`. `salt` is the install's own secret (kept in
+    the store): two installations, whose keys are alike ("notice:m1:s0:…"), never share an ID, and an
+    outsider cannot compute the ID of a mail they did not receive."""
+    digest = hmac.new(salt.encode("utf-8"), key.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
     return f"<mf.{digest}@{domain}>"
+
+
+def one_address(addr: str) -> str:
+    """`addr` when it is exactly ONE bare address (no display name, no list, no controls), else
+    ValueError: a recipient header is built from addresses, never from text that could add one."""
+    a = str(addr).strip()
+    if a.count("@") != 1 or _NOT_IN_ADDRESS.search(a):
+        raise ValueError(f"not one email address: {a!r}")
+    if a.isascii():
+        try:
+            a = Address(addr_spec=a).addr_spec
+        except Exception:       # email raises several kinds of parse errors
+            raise ValueError(f"not one email address: {a!r}") from None
+    return a
+
+
+def display_name(org_name: str, on_behalf: str | None = None) -> str:
+    """The From display name of mail from the shared address: the org's name, or "王磊 via 会议跟进助手"
+    for a mail sent for a person. Never a person's name alone: "刘洋 <mailflow@…>" would look spoofed."""
+    org = clean_header(org_name, 80) or "mailflow"
+    person = clean_header(on_behalf or "", 60)
+    return f"{person} via {org}" if person else org
 
 
 def subject_tag(mail: Mail) -> str:
@@ -62,7 +95,7 @@ def subject_tag(mail: Mail) -> str:
 
 class Renderer:
     def __init__(self, template_dirs: list[Path] | None = None, *, org_name: str = "mailflow",
-                 address: str = "mailflow@localhost", default_lang: str = "zh-CN"):
+                 address: str = "mailflow@localhost", default_lang: str = "zh-CN", id_salt: str = ""):
         dirs = [Path(d) for d in (template_dirs or []) if d] + [shipped("templates")]
         loader = jinja2.FileSystemLoader([str(d) for d in dirs])
         self.text_env = jinja2.Environment(loader=loader, autoescape=False, undefined=jinja2.StrictUndefined,
@@ -75,6 +108,7 @@ class Renderer:
         self.address = address
         self.domain = address.rpartition("@")[2] or "localhost"
         self.default_lang = default_lang
+        self.id_salt = id_salt          # the install's secret for Message-IDs (app.py; never logged)
 
     def _pick(self, env: jinja2.Environment, lang: str, name: str, ext: str) -> jinja2.Template:
         for candidate in (lang, self.default_lang, "zh-CN"):
@@ -84,9 +118,23 @@ class Renderer:
                 continue
         raise jinja2.TemplateNotFound(f"{lang}/{name}.{ext}")
 
-    def texts(self, mail: Mail) -> tuple[str, str, str]:
+    def _answers(self, mail: Mail, reply_to: str | None):
+        """`answers(purpose, title=…, task_id=…, item=…)` for the templates: the one-click answers
+        (answers.choices) to this mail, addressed like a reply to it and carrying its subject tag."""
+        message_id = message_id_for(mail.key, self.domain, self.id_salt)
+        address = reply_to or self.address
+
+        def offer(purpose: str, title: str = "", task_id: int | None = None,
+                  item: int | None = None) -> list[answers.Choice]:
+            tag = f"[MF-T{task_id}]" if task_id is not None else subject_tag(mail)
+            return answers.choices(purpose, mail.lang, address=address, tag=tag, title=title,
+                                   in_reply_to=message_id, item=item)
+        return offer
+
+    def texts(self, mail: Mail, reply_to: str | None = None) -> tuple[str, str, str]:
         """(subject, plain text, html) of a mail."""
-        ctx = {"lang": mail.lang, "org": self.org_name, "shared": self.address, **mail.context}
+        ctx = {"lang": mail.lang, "org": self.org_name, "shared": self.address,
+               "answers": self._answers(mail, reply_to), **mail.context}
         text = self._pick(self.text_env, mail.lang, mail.template, "txt").render(ctx)
         first, _, body = text.partition("\n")
         if not first.startswith("Subject:"):
@@ -96,27 +144,32 @@ class Renderer:
         return subject, body.lstrip("\n"), html
 
     def render(self, mail: Mail, now: datetime, *, reply_to: str | None = None,
-               sender_name: str | None = None) -> Rendered:
-        subject, text, html = self.texts(mail)
-        message_id = message_id_for(mail.key, self.domain)
-        heads = self._headers(mail, now, subject, message_id, reply_to, sender_name)
-        if mail.calendar is None and not mail.attachments and all(a.isascii() for a in [*mail.to, *mail.cc]):
+               on_behalf: str | None = None) -> Rendered:
+        subject, text, html = self.texts(mail, reply_to)
+        message_id = message_id_for(mail.key, self.domain, self.id_salt)
+        to, cc = _addresses(mail.to, mail.key), _addresses(mail.cc, mail.key)
+        if not to:
+            raise ValueError(f"{mail.key}: no valid recipient in {mail.to!r}")
+        heads = self._headers(mail, now, subject, message_id, to, cc, reply_to, on_behalf)
+        if mail.calendar is None and not mail.attachments and all(a.isascii() for a in [*to, *cc]):
             raw = _write_alternative(heads, text, html)
         else:
             raw = _build_mixed(heads, text, html, mail)
-        recipients = list(dict.fromkeys([*mail.to, *mail.cc]))
+        recipients = list(dict.fromkeys([*to, *cc]))
         return Rendered(message_id=message_id, subject=subject, sender=self.address,
                         recipients=recipients, raw=raw)
 
-    def _headers(self, mail: Mail, now: datetime, subject: str, message_id: str,
-                 reply_to: str | None, sender_name: str | None) -> list[tuple[str, str]]:
-        """Every header of an outgoing mail, in order; values already free of CR/LF."""
-        name = clean_header(sender_name or self.org_name, 80)
-        heads = [("From", formataddr((name, self.address), charset="utf-8")), ("To", ", ".join(mail.to))]
-        if mail.cc:
-            heads.append(("Cc", ", ".join(mail.cc)))
+    def _headers(self, mail: Mail, now: datetime, subject: str, message_id: str, to: list[str],
+                 cc: list[str], reply_to: str | None, on_behalf: str | None) -> list[tuple[str, str]]:
+        """Every header of an outgoing mail, in order; values already free of CR/LF. Address headers
+        are built from validated parts (formataddr quotes "Wang, Lei"), never concatenated text."""
+        name = display_name(self.org_name, on_behalf)
+        heads = [("From", formataddr((name, one_address(self.address)), charset="utf-8")),
+                 ("To", ", ".join(to))]
+        if cc:
+            heads.append(("Cc", ", ".join(cc)))
         if reply_to:
-            heads.append(("Reply-To", reply_to))
+            heads.append(("Reply-To", one_address(reply_to)))
         heads += [("Subject", subject), ("Date", format_datetime(now)), ("Message-ID", message_id)]
         if mail.in_reply_to:
             parent = clean_header(mail.in_reply_to, 998)
@@ -126,6 +179,17 @@ class Renderer:
         heads += [("Auto-Submitted", "auto-generated"), ("X-Auto-Response-Suppress", "OOF, AutoReply"),
                   ("X-Mailflow", clean_header(f"{mail.kind or mail.template}; {mail.key}", 200))]
         return heads
+
+
+def _addresses(addrs: list[str], key: str) -> list[str]:
+    """The valid bare addresses of a recipient list, in order; an invalid one is dropped and logged."""
+    out = []
+    for a in addrs:
+        try:
+            out.append(one_address(a))
+        except ValueError as e:
+            log.warning("%s: recipient dropped: %s", key, e)
+    return list(dict.fromkeys(out))
 
 
 def _write_alternative(heads: list[tuple[str, str]], text: str, html: str) -> bytes:
