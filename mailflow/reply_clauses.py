@@ -1,0 +1,237 @@
+"""Clauses of a reply and what each one says (the middle layer of the reader).
+
+A part of a reply (the whole text, or one numbered answer) is cut into sentences (。！？；, line
+breaks) and clauses (commas, brackets, and the connectives 但/不过/只是/另外/but/however). Each
+clause is then marked with:
+
+- its predicates (reply_lexicon classes) and, per predicate, the polarity in front of it within
+  the clause (不/没/未/尚未/无法/唔/not …; an A-not-A question 能不能 does not negate; 不是X is a
+  contrast that takes X back);
+- its modality: a question (吗, 请问, a wh-word or A-not-A before "？", English inversion), a
+  condition (如果/若/…的话/if), a possibility (可能/也许/有机会/maybe), a request (申请/能否/可以吗/
+  could we/please);
+- its subject: the sender, or a third party whose words are reported (供应商说, vendor said);
+- its dates (dates.find_all) and their role: a promise (the sender will deliver then), a date the
+  sender waits for (要等12月10日 / 12月4日才到), a date that will be missed (12月9日来不及), or a
+  correction (inside an objection);
+- its percents.
+
+replies.py combines the clauses of a part into one reading.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from mailflow import dates
+from mailflow.model import Intent
+from mailflow.reply_lexicon import (
+    A_NOT_A, CONDITION_RE, CUE_RE, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_ZH, MEANING, NEG_EN, NEG_ZH, ONTIME,
+    ONTIME_AFTER, PROMISE_RE, REPORTED_RE, REQUEST_RE, SELF_RE, WAIT_RE, WHOLE_ACK, WHOLE_DONE, percents,
+)
+
+__all__ = ["Cue", "Clause", "clauses"]
+
+_SENTENCE_END = set("。!?;\n")
+_CLAUSE_SEP = re.compile(r"[,、()\[\]【】]|:(?!\d)|(?<!\d)\.(?=\s|$)|\s+-\s+|"
+                         r"(?=但是|(?<!不)但(?!愿)|不过|只是|可是|然而|另外|此外)|(?<![a-z])(?=but |however)")
+_QUESTION_STRONG = re.compile(
+    r"吗|么\s*$|呢\s*$|请问|问一下|想问|想确认|想了解|请教|"
+    r"^\s*(?:could|can|would|will|shall|should|is|are|was|were|do|does|did|who|what|when|where|which|how|why)\b|"
+    r"(?<![a-z])(?:just checking|wanted to (?:check|ask|confirm)|i'd like to (?:check|ask|confirm)|whether)(?![a-z])")
+_QUESTION_WEAK = re.compile(r"是否|能否|可否|有没有|是不是|对不对|(?<!没)什么|哪(?!怕)|谁|怎么|如何|为什么|几时|多久|"
+                            r"([能可会要行有用需对])[不没]\1")
+_DURATION_ONLY = re.compile(r"^\s*(?:至少|最少|需要?|要)?\s*[\d一二两三四五六七八九十几]+\s*个?\s*(?:工作日|工作天|天|日|周|星期|小时)\s*$|"
+                            r"^\s*\d+\s*(?:working |business )?(?:days?|weeks?|hours?)\s*$")
+_MISS_RE = re.compile(r"来不及|赶不上|赶不及|唔切|交不了|做不完|给不了|完不成|不行|不够|"
+                      r"(?<![a-z])(?:can't make|cannot make|won't make|can not make|miss|not (?:by|on))(?![a-z])")
+
+
+@dataclass
+class Cue:
+    kind: str
+    start: int
+    end: int
+    intent: Intent | None
+    negation: str | None = None          # "plain" | "modal" | "deny" | None
+    future: bool = False                 # 完成 said of the future: a commitment
+
+
+@dataclass
+class Clause:
+    start: int
+    end: int
+    sentence: int
+    cues: list[Cue] = field(default_factory=list)
+    question: bool = False
+    condition: bool = False
+    possible: bool = False
+    request: bool = False
+    reported: bool = False
+    self_subject: bool = False
+    dates: list[dates.Deadline] = field(default_factory=list)
+    date_role: str | None = None         # promise | wait | missed | correction | third
+    percents: list[tuple[float, bool]] = field(default_factory=list)
+
+    def kinds(self) -> set[str]:
+        return {c.kind for c in self.cues}
+
+    def text(self, orig: str) -> str:
+        return orig[self.start:self.end].strip()
+
+
+def _segments(norm: str, start: int, end: int) -> list[tuple[int, int, int, str]]:
+    """(start, end, sentence number, the sentence's end mark) of every non-empty clause."""
+    out: list[tuple[int, int, int, str]] = []
+    sent_no, a = 0, start
+    bounds: list[tuple[int, int]] = []
+    i = start
+    while i <= end:
+        if i == end or norm[i] in _SENTENCE_END or (norm[i] == "." and (i + 1 == end or norm[i + 1] in " \n")
+                                                    and not (i > start and norm[i - 1].isdigit())):
+            mark = norm[i] if i < end else ""
+            bounds.append((a, i))
+            for ca, cb in _split_clauses(norm, a, i):
+                out.append((ca, cb, sent_no, mark))
+            sent_no += 1
+            a = i + 1
+        i += 1
+    return out
+
+
+def _split_clauses(norm: str, a: int, b: int) -> list[tuple[int, int]]:
+    pieces = []
+    last = a
+    for m in _CLAUSE_SEP.finditer(norm, a, b):
+        if m.start() > last:
+            pieces.append((last, m.start()))
+        last = max(last, m.end())
+    if last < b:
+        pieces.append((last, b))
+    return [(x, y) for x, y in pieces if norm[x:y].strip(" \t\r-~")]
+
+
+def _negation(norm: str, lo: int, pos: int) -> tuple[str | None, str]:
+    prefix = A_NOT_A.sub("?", norm[max(lo, pos - 24):pos])
+    neg = NEG_ZH.search(prefix) or NEG_EN.search(prefix)
+    if not neg:
+        return None, ""
+    for g in ("deny", "modal", "plain"):
+        if neg.group(g):
+            return g, neg.group("gap") or ""
+    return None, ""
+
+
+def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
+    out: list[Cue] = []
+    prev_end = a
+    for m in CUE_RE.finditer(norm, a, b):
+        kind = m.lastgroup
+        assert kind is not None
+        plain, negated = MEANING[kind]
+        neg, gap = _negation(norm, prev_end, m.start()) if kind not in ("objx", "hedge", "noise") else (None, "")
+        intent, future = plain, False
+        if neg == "deny":
+            intent = None
+        elif neg:
+            intent = negated
+            if kind in ("done", "finish"):
+                if ONTIME.search(gap) or ONTIME_AFTER.match(norm, m.end()):
+                    intent = Intent.DELAY
+                elif neg == "modal":
+                    intent = Intent.RISK
+            if kind == "absent":
+                intent = None
+        elif kind == "finish" or (kind == "done" and "a" <= m.group()[0] <= "z"):
+            before = norm[max(a, m.start() - 40):m.start()]
+            after = norm[m.end():m.end() + 16]
+            if FUTURE_EN.search(before) or FUTURE_EN_AFTER.match(after) or \
+                    (kind == "finish" and FUTURE_ZH.search(before)):
+                intent, future = Intent.CONFIRM, True
+        prev_end = m.end()
+        out.append(Cue(kind, m.start(), m.end(), intent, neg, future))
+    if not out:
+        t = norm[a:b].strip(" \t\r!.。~")
+        if len(t) <= 6:
+            if WHOLE_DONE.fullmatch(t):
+                out.append(Cue("done", a, b, Intent.DONE))
+            elif WHOLE_ACK.fullmatch(t):
+                out.append(Cue("ack", a, b, Intent.CONFIRM))
+    return out
+
+
+_NOT_PROSE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+|[\w.-]+\.(?:pptx?|xlsx?|docx?|pdf|psd|zip|png|jpe?g)\b")
+_DATE_ONLY_REST = re.compile(r"^[\s吧啊呢呀哈嘛了的吗,.!?~]*(?:可以吗|行吗|好吗|ok|okay|吧)?[\s吧啊呢呀哈嘛了的吗,.!?~]*$")
+
+
+def _clause_dates(orig: str, norm: str, a: int, b: int, now: datetime, cal: Any) -> list[tuple[int, int, dates.Deadline]]:
+    text = orig[a:b]
+    hits = dates.find_all(text, now, cal)
+    if not hits and norm[a:b] != text:
+        hits = dates.find_all(norm[a:b], now, cal)
+    masked = [m.span() for m in _NOT_PROSE.finditer(norm, a, b)]
+    out = []
+    for s, e, dl in hits:
+        if any(x < a + e and a + s < y for x, y in masked):
+            continue                       # a link or a file name, not a date
+        if dl.delay is None and _DURATION_ONLY.match(dl.text.lower()):
+            continue                       # "测试至少5个工作日": a length, not a deadline
+        out.append((a + s, a + e, dl))
+    return out
+
+
+def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
+            kind: str | None) -> list[Clause]:
+    segs = _segments(norm, start, end)
+    out: list[Clause] = []
+    cond_sentence = -1
+    for a, b, sent, mark in segs:
+        c = Clause(a, b, sent)
+        text = norm[a:b]
+        c.cues = _read_cues(norm, a, b)
+        last_of_sentence = all(s != sent or x <= a for x, _, s, _ in segs)
+        c.question = bool(_QUESTION_STRONG.search(text)) or (mark == "?" and (
+            last_of_sentence or bool(_QUESTION_WEAK.search(text))))
+        opens = bool(CONDITION_RE.search(text))
+        # a condition covers its own clause and the consequent that follows in the sentence
+        c.condition = opens or cond_sentence == sent
+        cond_sentence = sent if opens else -1
+        c.possible = any(x.kind == "hedge" for x in c.cues)
+        c.request = bool(REQUEST_RE.search(text))
+        c.reported = bool(REPORTED_RE.search(text))
+        c.self_subject = bool(SELF_RE.search(text))
+        c.percents = [(v, e) for _, _, v, e in percents(norm, a, b)]
+        found = _clause_dates(orig, norm, a, b, now, cal)
+        c.dates = [dl for _, _, dl in found]
+        if c.dates:
+            rest = "".join(norm[x:y] for x, y in zip([a] + [e for _, e, _ in found], [s for s, _, _ in found] + [b]))
+            c.date_role = _date_role(c, text, kind, bool(_DATE_ONLY_REST.match(rest)))
+        out.append(c)
+    return out
+
+
+def _date_role(c: Clause, text: str, kind: str | None, date_only: bool) -> str:
+    """promise | wait | missed | third | correction | report (a finished thing's date) | mention."""
+    kinds = c.kinds()
+    if kind == "minutes" or kinds & {"obj", "objx"}:
+        return "correction"
+    moving = bool(kinds & {"delay", "move"})
+    if not moving and any(x.intent is Intent.DONE and not x.negation for x in c.cues):
+        return "report"
+    if not moving and _MISS_RE.search(text):
+        return "missed"
+    if not moving and any(x.negation and x.intent is not None and x.kind in ("done", "finish", "attend")
+                          for x in c.cues):
+        return "missed"
+    if c.reported and not c.self_subject:
+        return "third"
+    if not moving and WAIT_RE.search(text) and not PROMISE_RE.search(re.sub(r"才能?|要到", "", text)):
+        return "wait"
+    if not moving and re.search(r"才|要等|等到|直到|waiting|until|till", text):
+        return "wait"
+    if moving or date_only or PROMISE_RE.search(text):
+        return "promise"
+    return "mention"                      # "下周继续": a time, not a promise

@@ -1,0 +1,326 @@
+"""The words of the reply reader: normalisation, predicate classes, negators, modality, percents.
+
+Everything here runs on a *matching copy* of the text that has exactly one character per
+character of the original (Traditional -> Simplified with OpenCC character by character, NFKC for
+full-width forms, lower case), so a position found in the copy is the same position in what the
+sender wrote. The classes are kinds of predicate (finished, ongoing, not started, attending,
+asking for more time, blocked ...), not answers: what a clause means is decided in reply_clauses
+from the class, the negation in front of it, the clause's modality and its dates.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from mailflow.model import Intent
+
+try:                                     # OpenCC knows every Traditional character, not only ours
+    import opencc as _opencc
+    _T2S_CONVERTER = _opencc.OpenCC("t2s")
+except Exception:                        # pragma: no cover - the wheel is a declared dependency
+    _T2S_CONVERTER = None
+
+# A few characters OpenCC leaves alone (or maps to two) that the lexicon needs.
+_EXTRA = {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u3000": " ", "\uff5e": "~",
+          "\u00a0": " ", "\u2014": "-", "\u2013": "-", "\uff0e": ".", "\u2015": "-", "\uff05": "%",
+          "\u7dca": "紧", "\u5605": "的", "\u4fc2": "是"}
+CIRCLED = {chr(0x2460 + i): i + 1 for i in range(20)}      # ① .. ⑳
+
+
+@lru_cache(maxsize=8192)
+def _norm_char(c: str) -> str:
+    out = _EXTRA.get(c)
+    if out is not None:
+        return out
+    out = c
+    if c not in CIRCLED:
+        n = unicodedata.normalize("NFKC", c)
+        if len(n) == 1:
+            out = n
+    low = out.lower()
+    if len(low) == 1:
+        out = low
+    if _T2S_CONVERTER is not None and "\u3400" <= out <= "\u9fff":
+        s = _T2S_CONVERTER.convert(out)
+        if len(s) == 1:
+            out = s
+    return out
+
+
+def normalize(text: str) -> str:
+    """The matching copy: same length as `text`, one character for one."""
+    return "".join(_norm_char(c) for c in text)
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers
+
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+             "七": 7, "八": 8, "九": 9}
+CN_NUMS = "零〇一二两三四五六七八九十百"
+
+
+def cn_int(s: str) -> int | None:
+    """'60' / '六十' / '八十五' / '百' / '一百' / '②' -> int."""
+    s = s.strip()
+    if not s:
+        return None
+    if s.isascii() and s.isdigit():
+        return int(s)
+    if len(s) == 1 and s in CIRCLED:
+        return CIRCLED[s]
+    total, cur = 0, 0
+    for ch in s:
+        if ch in _CN_DIGIT:
+            cur = _CN_DIGIT[ch]
+        elif ch == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif ch == "百":
+            total += (cur or 1) * 100
+            cur = 0
+        elif ch.isdigit():
+            cur = cur * 10 + int(ch)
+        else:
+            return None
+    return total + cur
+
+
+# --------------------------------------------------------------------------------------------
+# Predicate classes. Groups are tried in this order at each position, so a longer phrase of one
+# class wins over a shorter word of another that it contains.
+
+N = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"    # a small number in digits or Chinese
+NS = r"[^,;。!?\n:\s]"                            # a character inside a clause
+W = r"(?<![a-z'])"                                # English word start
+WE = r"(?![a-z])"                                 # English word end
+_HAN = r"[\u4e00-\u9fff]"
+# work verbs that take a result (做完, 改好, 跑通, 搞掂) or a perfective 咗
+_WORK_V = r"(?:做|弄|搞|写|改|交|发|跑|修|排|整理|处理|办|测|调|对|画|出|定|填|报|签|审|核|补|传|录|剪|拍|订|装|配|算|统计|准备|安排)"
+
+KINDS: list[tuple[str, str]] = [
+    # apologies and phrases that contain cue words but report nothing
+    ("noise", r"抱歉(?:回复)?(?:晚了|迟了|延误)|不好意思(?:回复)?(?:晚了|迟了)|"
+              rf"{W}(?:sorry for (?:the )?(?:delay(?:ed)?|late) (?:reply|response)|sorry for the delay|"
+              rf"no rush){WE}"),
+    # explicit "no objection / no problem"
+    ("noobj", r"准确无误|正确无误|无误|没有?错误?|无异议|没有?异议|无意见|没有?意见|没有?问题|没毛病|没啥问题|"
+              rf"{W}(?:no objections?|no problems?|not a problem|no worries|no issues?){WE}"),
+    # not started yet -> progress 0
+    ("notstarted", r"(?:还|尚|都)?(?:未|没有?)(?:开始|启动|动工)|"
+                   rf"{W}(?:not (?:yet )?started|haven't (?:yet )?started|have not started|not begun){WE}"),
+    # handing the task to someone else (the name is read by replies._assignee)
+    ("handover", r"改由|转交|转给|移交|交接给|交由|改成由|换成由|"
+                 rf"{W}(?:reassign\w*|hand(?:ed|ing)? (?:it |this |that )?over|take over|taking over|"
+                 rf"transferr?(?:ed|ing)? (?:it |this )?to){WE}"),
+    # uncertainty about attending or answering
+    ("tent", r"不确定(?:能否|是否|能不能|会不会)?(?:参加|参会|出席|到场|与会)?|不一定|说不准|说不好|不好说|"
+             r"待定|未定|暂定|看情况|视情况|到时候?再说|再说吧|稍后确认|晚点确认|晚些确认|"
+             r"再确认|待确认|尚待确认|看看时间|确认不了|确定不了|定不下来|说不定|还不能确定|(?:尽量|争取)(?:参加|参会|出席|到场|赶到)|"
+             rf"{W}(?:tentative(?:ly)?(?: accept(?:ed)?)?|not sure|unsure|tbd|tbc|to be confirmed|"
+             rf"to be determined|will try|(?:i'll|i will) try|try to|if possible){WE}"),
+    # being away: a meeting decline, background in a task report
+    ("absent", r"请假|休假|出差|年假|病假|婚假|产假|调休|"
+               rf"{W}(?:on leave|out of (?:the )?office|on vacation|on holiday|travell?ing|business trip){WE}"),
+    # declining a meeting
+    ("decl", r"缺席|来不了|去不了|到不了|(?:参加|参会|出席|与会|过去)不了|"
+             r"赶不过去|时间冲突|有冲突|冲突了|另有安排|有别的安排|有其他安排|另有会议|有别的会|没空|没时间参加|"
+             r"无暇|不便参加|婉拒|谢绝|不能来|没法来|无法前来|不来了|"
+             rf"{W}(?:(?:can't|cannot|can not|won't|will not|unable to|not able to)(?: be able to)? make it|"
+             rf"declin(?:e|ed|es|ing)|regrets?|schedule conflict|conflict|will miss|"
+             rf"(?:won't|can't|cannot|will not) be there){WE}"),
+    # minutes objections that name a clause: 纪要第2条有误 / 第3点不对
+    ("objx", rf"第\s*{N}\s*(?:条|点|处|段){NS}{{0,8}}?(?:有问题|问题|有误|不太?对|错|不太?准确|不太?正确|需修改|要修改|要改|需补充|要补充)"),
+    # risk phrases that start like progress or delay words
+    ("riskx", r"进度(?:落后|滞后|延误)|(?:延期|延误|延迟|逾期)风险|落后于?计划|"
+              rf"{W}(?:delay risk|risk of (?:delay|slipping)|behind schedule|falling behind){WE}"),
+    # partial completion and ongoing work -> progress
+    ("partial", r"已?经?完成了?(?:初稿|草稿|初版|一稿|一版|大纲|框架|原型|一部分|部分|大部分|大半|一半|过半|"
+                r"第[一二三四五六七八九十\d]+(?:阶段|部分|版|稿|步|轮|期|个))|完成了?(?:一半|过半|大半|大部分|部分)|"
+                r"基本上?完成|(?<!尽)快要?完成|即将完成|接近完成|差不多完成|大体完成|初步完成|部分完成|大部分完成|"
+                r"(?:尚|还)在进行|进行中|进行当中|处理中|推进中|开发中|测试中|跟进中|执行中|实施中|修改中|编写中|修复中|"
+                r"设计中|整理中|准备中|排查中|沟通中|协调中|对接中|联调中|优化中|制作中|撰写中|"
+                rf"在做|在弄|在处理|在写|在改|在跟进|在推进|在开发|在测试|在进行|在核对|在协调|在征集|在整理|正在|进度|进展|已开始|开始做了|"
+                rf"{_WORK_V}紧|{_HAN}紧(?=[,，\s]|$)|"
+                r"已启动|按计划进行|正常推进|一切正常|进展顺利|顺利推进|正常进行|还差|还剩|"
+                rf"待{NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|配合|评审|签字|盖章|到货)|"
+                rf"{W}(?:in[- ]progress|working on|ongoing|on-going|wip|on track|halfway|half[- ]done|"
+                rf"almost (?:done|finished|complete)|nearly (?:done|finished|complete)|mostly (?:done|finished)|"
+                rf"partially (?:done|finished)|partly (?:done|finished)|under ?way|progressing|making progress|"
+                rf"started|progress){WE}"),
+    # asking for more time (on its own, without a date)
+    ("delay", r"延期|延后|延迟|延误|推迟|推后|(?:往|向)后推|顺延|延长|宽限|展期|改期|"
+              r"晚[一两二三四五六七八九十\d]+天|晚几天|迟几[天日]|迟[一两二三四五六七八九十\d]+[天日]|晚一点交|晚点交|晚些交|"
+              r"多给?[一两二三四五六七八九十几\d]+天|"
+              rf"{W}(?:postpon\w*|delay\w*|push(?:ed|ing)? (?:it |this |that )?(?:back|out)|extend\w*|"
+              rf"extension|reschedul\w*|more time|more days|a few more days|slip\w*|"
+              rf"miss (?:the )?deadline){WE}"),
+    # moving a date: a delay (or a correction in minutes) only with a date after it
+    ("move", r"延到|推到|推至|延至|改到|改至|改为|改成|调整为|调整到|调到|挪到|放到|顺延到|定在|改在|"
+             rf"{W}(?:push(?:ed|ing)? (?:it |this |that )?to|mov(?:e|ed|ing) (?:it |this |that |the \w+ (?:date )?)?to|"
+             rf"chang(?:e|ed|ing) (?:it |this )?to|need (?:it )?(?:until|till)){WE}"),
+    # blocked / at risk
+    ("risk", r"有风险|存在风险|风险|卡住了?|卡在|卡壳|阻塞|受阻|被阻|堵住|停滞|搁置|有困难|有难度|遇到困难|遇到问题|"
+             r"有问题|出问题|暂停|搞不定|完不成|做不完|做不了|完成不了|搞不了|干不了|赶不完|来不及|赶不上|跟不上|赶不及|"
+             r"赶唔切|唔切|缺人手?|人手不足|资源不足|排满了?|排不过来|"
+             rf"(?:需要?|请求?|希望|急需|求){NS}{{0,8}}?(?:支持|协助|帮助|帮忙|帮手|支援|介入|协调|配合|拍板|决策|定夺)|"
+             rf"{W}(?:blocked|blocker|blocking|stuck|at risk|risky|risks?|need (?:some )?(?:help|support|input|"
+             rf"assistance)|needs? help|running late|escalat\w*){WE}"),
+    # objections to minutes
+    ("obj", r"有异议|异议|反对|需修改|需要修改|要修改|请修改|建议修改|应修改|需更正|请更正|更正|纠正|改正|有误|有错|错了|"
+            r"写错|写成了?|不太?对|不太?正确|不太?准确|不一致|有出入|遗漏|漏了|漏掉|需补充|要补充|请补充|补充一下|补充一点|应为|应是|应该是|"
+            rf"{W}(?:objections?|object to|disagree\w*|incorrect|inaccurate|not (?:correct|accurate|right)|wrong|"
+            rf"typo|mistake|should (?:be|read)(?! (?:done|finished|completed|ready|fine|ok|good|there))|please (?:fix|correct|amend|change|update)|"
+            rf"needs? (?:to be )?(?:changed|corrected|revised|fixed|amended)){WE}"),
+    # agreement: negated it is an objection
+    ("agree", r"同意|赞同|赞成|认可|接受|可以|行的|"
+              rf"{W}(?:agree[ds]?|accept(?:ed|s)?|approved?|lgtm|sounds good|looks good|fine (?:with|by)){WE}"),
+    ("confirm", rf"确认|确定|{W}confirm(?:ed|s|ing)?{WE}"),
+    # attendance: negated it is a decline
+    ("attend", r"参加|参会|出席|与会|到场|"
+               rf"{W}(?:attend(?:ing)?|join(?:ing)?|be there|count me in|see you there|i'll come|will come|"
+               rf"(?:can |could |will |'ll )?make it){WE}"),
+    # finished (perfective or resultative aspect): negated it is ongoing / blocked / late
+    ("done", r"已经?(?:全部|都|提前|按时|如期|准时)?(?:完成|做完|弄完|搞完|写完|改完|交付|提交|上线|发布|部署|发送|"
+             r"发出|发给|上传|修复|解决|处理完|处理好|搞定|搞掂|办完|办好|做好|弄好|交了|发了|寄出|更新|定稿|同步|"
+             r"跑通|签署|归档|关闭|交稿|交|发(?:邮件|到|过去)|send|sent)|均已完成|都已完成|全部完成了?|"
+             rf"{_WORK_V}(?:完|好|通|掂)(?:了|咗)|搞掂|跑通|完工|完毕|竣工|✅|[a-z]+咗|{_WORK_V}咗|"
+             r"完成了|交付了|提交了|上线了|发布了|发出了|发过去了|定稿了|"
+             rf"{W}(?:done|completed|finished|delivered|submitted|shipped|deployed|resolved|fixed|closed|sent){WE}"),
+    # bare 完成 / complete: done, or a commitment when the clause speaks of the future
+    ("finish", rf"完成(?![度率情时日后期])|交付|提交|做完|弄完|写完|改完|搞完|搞定|{W}(?:complete|finish){WE}"),
+    # acknowledgement
+    ("ack", r"已?收到|已阅|已读|已?知悉|知道了|明白|了解|好的|好滴|好嘞|好哒|好呀|好吧|嗯嗯|"
+            rf"👍|👌|{W}(?:ok(?:ay)?|okk|noted|got it|received|roger|sure|will do|yes|yep|yeah|"
+            rf"acknowledged|copy that){WE}"),
+    # possibility: makes an acceptance tentative and a feared delay a risk
+    ("hedge", rf"(?<!不)可能|也许|或许|大概|有机会|{W}(?:maybe|perhaps|possibly|probably|might|may(?= (?:have|be|not|need|miss|attend|join|slip))){WE}"),
+]
+
+# kind -> (plain intent, negated intent)
+MEANING: dict[str, tuple[Intent | None, Intent | None]] = {
+    "noise": (None, None),
+    "noobj": (Intent.CONFIRM, None),
+    "notstarted": (Intent.PROGRESS, None),
+    "handover": (Intent.REASSIGN, None),
+    "tent": (Intent.TENTATIVE, None),
+    "absent": (Intent.DECLINE, None),
+    "decl": (Intent.DECLINE, None),
+    "objx": (Intent.OBJECTION, Intent.OBJECTION),
+    "riskx": (Intent.RISK, None),
+    "partial": (Intent.PROGRESS, Intent.RISK),       # 没有进展 -> risk
+    "delay": (Intent.DELAY, None),                    # 不需要延期 -> nothing
+    "move": (Intent.DELAY, None),
+    "risk": (Intent.RISK, None),                      # 没有风险 -> nothing
+    "obj": (Intent.OBJECTION, Intent.CONFIRM),        # 没有错误 -> fine
+    "agree": (Intent.CONFIRM, Intent.OBJECTION),
+    "confirm": (Intent.CONFIRM, Intent.TENTATIVE),
+    "attend": (Intent.CONFIRM, Intent.DECLINE),
+    "done": (Intent.DONE, Intent.PROGRESS),
+    "finish": (Intent.DONE, Intent.PROGRESS),
+    "ack": (Intent.CONFIRM, None),
+    "hedge": (None, None),
+}
+
+CUE_RE = re.compile("|".join(f"(?P<{kind}>{pat})" for kind, pat in KINDS))
+
+# A negator before a predicate, inside the clause: Chinese within 10 characters, English within 3
+# words. "modal" negators deny the ability (无法完成: blocked), "deny" a contrastive 不是X (X is
+# simply not what is being said), "plain" ones the fact (未完成: not yet).
+NEG_ZH = re.compile(
+    r"(?:(?P<modal>无法|不能够?|没法|没办法|没能|未能|难以|不可能|做不到|不会|唔能够?)"
+    r"|(?P<deny>不是|并非|并不是|而非)"
+    r"|(?P<plain>尚未|还未|还没有?|并未|并没有?|从未|没有|没|未(?!来|必)|无需|无须|唔|"
+    r"不(?!过|错|少|久|但|仅|管|论|好意思|客气|然|如|妨|只|光|断|同意)|无(?!论)))"
+    r"(?P<gap>[^,;。!?\n]{0,10})$")
+NEG_EN = re.compile(
+    r"(?<![a-z'])(?:(?P<modal>cannot|can't|can not|couldn't|could not|unable to|not able to|won't be able to)"
+    r"|(?P<deny>isn't|is not|it's not|not a)"
+    r"|(?P<plain>not|never|no|yet to|without|no longer|\w+n't))"
+    r"(?P<gap>(?:\s+[a-z']+){0,3})\s*$")
+A_NOT_A = re.compile(r"(能|可|是|会|要|行|有|用|需|对)[不没]\1")
+ONTIME = re.compile(r"按时|按期|如期|准时|及时|前|之前|以前|内|on time|in time|by |before|deadline")
+ONTIME_AFTER = re.compile(r"\s*(?:on time|in time|by the deadline|before the deadline|按时|按期|如期)")
+# The future, for bare 完成 (a commitment) and for English participles ("will be done").
+FUTURE_ZH = re.compile(r"会|将|能|可以|预计|预期|计划|争取|准备|打算|要|应该|估计|尽快|尽量|保证|确保|按时|"
+                       r"如期|准时|前|之内|以内|内|明天|明日|后天|下周|下个|月底|年底|周[一二三四五六日天]|"
+                       r"星期|礼拜|\d+\s*[月日号]|今天|今晚|晚上|下午|上午")
+FUTURE_EN = re.compile(rf"'ll{WE}|{W}(?:will|shall|going to|gonna|plan(?:ning)? to|expect(?:ing)? to|should|"
+                       rf"hope to|aim to){WE}")
+FUTURE_EN_AFTER = re.compile(r"\s+(?:by|before|within|tomorrow|next|later|soon)\b")
+
+WHOLE_ACK = re.compile(r"好|行|可|妥|中|成|是的?|对的?|嗯{1,5}|k|y|ok|1")
+WHOLE_DONE = re.compile(r"(?:都|已经?|全)?(?:好了|ok了|妥了)")
+
+# --------------------------------------------------------------------------------------------
+# Modality of a clause
+
+# a question: a particle, an asking verb, an A-not-A pair, or English inversion
+QUESTION_RE = re.compile(
+    r"吗|么(?=\s*$)|呢\s*$|请问|问一下|想问|想确认|想了解|请教|是否|能否|可否|有没有|是不是|对不对|[能可会要行有用需对][不没][能可会要行有用需对]|"
+    r"多少|什么|哪|谁|几时|为何|为什么|怎么|如何|还是|"
+    rf"^\s*(?:could|can|would|will|shall|should|is|are|was|were|do|does|did|may|any|who|what|when|where|which|how|why)\b|"
+    rf"{W}(?:just checking|wanted to (?:check|ask|confirm)|i'd like to (?:check|ask|confirm)|whether|any update){WE}")
+# asking for something (a request survives a question: 能否延期到12月14日？)
+REQUEST_RE = re.compile(r"申请|能否|可否|可以吗|行吗|好吗|可不可以|能不能|麻烦|请求|希望|"
+                        rf"{W}(?:could we|can we|can i|could i|may i|may we|would it be|is it ok|please|request){WE}")
+CONDITION_RE = re.compile(r"^\s*(?:如果|如|若|假如|万一|要是|假设|一旦|除非|倘若)|的话|"
+                          rf"^\s*(?:if|unless|in case|should there){WE}")
+# a third party's words or doings: reported speech ("供应商说", "vendor said", Cantonese 话)
+REPORTED_RE = re.compile(r"(?<![一二三四五六七八九十\d])(?:说|表示|反馈说?|通知说?|告知|称|话(?![术题费筒]))|"
+                         rf"{W}(?:said|says|told (?:me|us)|reports?|reported|informed us){WE}")
+# the sender (or their team) as the subject
+SELF_RE = re.compile(rf"我|咱|本人|{W}(?:i|i'm|i'll|we|we'll|we're|our|my){WE}")
+# a date the sender waits for, not one they promise: 要等12月10日 / 12月4日才到 / waiting on
+WAIT_RE = re.compile(r"等|才|要到|直到|之后|以后|后才|"
+                     rf"{W}(?:waiting|wait|until|till|after|not before|arrives?){WE}")
+# a clause that promises delivery
+PROMISE_RE = re.compile(r"前|之前|以前|内|之内|以内|给|交|发|提交|完成|出|上线|提供|预计|争取|保证|俾|"
+                        rf"{W}(?:by|before|within|send|deliver|submit|finish|get|have|will|'ll|expect|eta){WE}")
+
+# --------------------------------------------------------------------------------------------
+# Percent
+
+PCT_RE = re.compile(
+    r"(?P<sign>[-−负]\s*)?(?P<num>\d{1,4}(?:\.\d+)?)\s*(?:%|percent(?![a-z])|pct(?![a-z]))"
+    rf"|(?P<cnpct>[{CN_NUMS}]{{1,6}})\s*%"
+    rf"|(?P<neg>负)?百分之\s*(?P<baifen>[{CN_NUMS}\d]+)"
+    r"|(?P<frac_d>[一二三四五六七八九十\d]{1,4})\s*分之\s*(?P<frac_n>[一二三四五六七八九十\d]{1,4})"
+    r"|(?P<cheng>[一二两三四五六七八九十]|(?<!\d)\d)\s*成(?![功本员果立熟为绩长品型交])"
+    r"|进度\s*:?\s*(?P<jindu>\d{1,3})(?![\d.%]|\s*(?:天|日|月|号|个|周|年|小时))"
+    rf"|(?P<half>一半|过半|半数|{W}half(?:way)?{WE})")
+
+
+def percents(norm: str, start: int, end: int) -> list[tuple[int, int, float, bool]]:
+    """Every percent in norm[start:end] as (start, end, value, explicit); a value may be impossible
+    (negative, above 100): the caller refuses it rather than clamping it."""
+    out = []
+    for m in PCT_RE.finditer(norm, start, end):
+        value: float | None = None
+        explicit = True
+        if m.group("num"):
+            value = float(m.group("num"))
+            if m.group("sign"):
+                value = -value
+        elif m.group("cnpct"):
+            value = cn_int(m.group("cnpct"))
+        elif m.group("baifen"):
+            value = cn_int(m.group("baifen"))
+            if value is not None and m.group("neg"):
+                value = -value
+        elif m.group("frac_d"):
+            d, n = cn_int(m.group("frac_d")), cn_int(m.group("frac_n"))
+            value = 100.0 * n / d if d and n is not None and n <= d else None
+            explicit = False
+        elif m.group("cheng"):
+            c = cn_int(m.group("cheng"))
+            value = c * 10 if c is not None else None
+        elif m.group("jindu"):
+            value = float(m.group("jindu"))
+        elif m.group("half"):
+            value, explicit = 50, False
+        if value is not None:
+            out.append((m.start(), m.end(), value, explicit))
+    return out
