@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Iterable, Iterator
 
-__all__ = ["Reading", "kind_of", "keeps", "read", "read_all", "MAX_BYTES"]
+__all__ = ["Reading", "REASONS", "kind_of", "keeps", "read", "read_all", "MAX_BYTES"]
 
 MAX_BYTES = 10 * 1024 * 1024          # per attached file, as sent
 MAX_UNPACKED = 64 * 1024 * 1024       # all parts of the zip together, unpacked
@@ -56,6 +56,18 @@ _CTYPES = {"application/vnd.openxmlformats-officedocument.wordprocessingml.docum
            "application/vnd.oasis.opendocument.text": "document",
            "application/vnd.oasis.opendocument.spreadsheet": "document"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # .doc/.xls, and password-protected .docx/.xlsx
+
+
+# What each refusal means, for the command line (the recorder's mail says it in their language).
+REASONS = {
+    "format": "a format mailflow does not read: send .docx/.xlsx, or paste the minutes as text",
+    "macro": "a file with macros: never opened",
+    "too_large": f"larger than {MAX_BYTES // (1024 * 1024)} MB",
+    "unpacked": f"unpacks to more than {MAX_UNPACKED // (1024 * 1024)} MB or {MAX_PARTS} parts, "
+                "or packs like a zip bomb: not opened",
+    "damaged": "not a readable .docx/.xlsx (damaged, or protected by a password)",
+    "no_sheet": "no sheet has a header row with an owner column and a task or due column",
+}
 
 
 @dataclass
@@ -187,14 +199,18 @@ def _cell(value: object) -> str:
 
 
 def _rows_text(rows: list[list[str]]) -> list[str]:
-    """Table rows as lines: TAB-separated, or "label：value" for a two-column table of facts."""
+    """Table rows as lines: TAB-separated, every row as wide as the widest (so that a row with
+    empty cells at its end still reads as a row of the table); rows above a task-like header row
+    (a title) as plain lines; a two-column table of facts (会议时间 | 12月11日) as "label：value"."""
     rows = [r for r in rows if any(r)]
     if not rows:
         return []
     width = max(len(r) for r in rows)
     if width == 2 and not _task_header(rows[0]):
         return [f"{k}：{v}" if k and v else (k or v) for k, v in (r + [""] * (2 - len(r)) for r in rows)]
-    return ["\t".join(r).rstrip("\t") for r in rows]
+    at = _header_at(rows) or 0
+    above = [" ".join(c for c in r if c) for r in rows[:at]]
+    return above + ["\t".join(r + [""] * (width - len(r))) for r in rows[at:]]
 
 
 # --- Word -----------------------------------------------------------------------------------------
@@ -221,10 +237,10 @@ def _para_text(p) -> str:
 def _docx_row(row) -> list[str]:
     cells, seen = [], None
     for cell in row.cells:
-        if cell._tc is seen:                 # a cell merged across columns is listed once per column
-            continue
+        # a cell merged across columns is listed once per column: its text in the first, so the
+        # columns stay aligned with the header
+        cells.append("" if cell._tc is seen else " ".join(_cell_lines(cell)))
         seen = cell._tc
-        cells.append(" ".join(_cell_lines(cell)))
     return cells
 
 
@@ -345,10 +361,7 @@ def _header_at(rows: list[list[str]]) -> int | None:
 
 
 def _task_sheet(title: str, rows: list[list[str]], formulas: "_Formulas") -> list[str]:
-    at = _header_at(rows)
-    above = [" ".join(c for c in r if c) for r in rows[:at]]
-    table = [formulas.fill(title, at + n, r) for n, r in enumerate(rows[at:])]
-    return [title, *[a for a in above if a], *_rows_text(table)]
+    return [title, *_rows_text([formulas.fill(title, n, r) for n, r in enumerate(rows)])]
 
 
 def _decision_column(rows: list[list[str]]) -> int | None:
@@ -406,8 +419,8 @@ def _tidy(lines: list[str]) -> str:
     """At most one blank line in a row, none at the ends."""
     out: list[str] = []
     for line in "\n".join(lines).split("\n"):
-        line = line.rstrip()
-        if line or (out and out[-1]):
+        line = line.rstrip(" \r")          # never the TABs that end a table row with empty cells
+        if line.strip() or (out and out[-1]):
             out.append(line)
     while out and not out[-1]:
         out.pop()

@@ -435,31 +435,56 @@ def minutes() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--now", "now_text", metavar="ISO",
               help="Read relative dates (本周五, 3个工作日内) from this moment; default: the .eml's Date, else now.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object: decisions, action_items, problems.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: decisions, action_items, problems (and attachments, when documents were read).")
+@click.option("--text", "show_text", is_flag=True, help="Print the draft text as read (e.g. from a .docx) instead.")
 @click.pass_obj
-def minutes_parse(obj: Ctx, file: str, now_text: str | None, as_json: bool) -> None:
-    """Show how a minutes draft FILE (.eml, or text/Markdown) will be read, owners resolved
-    through people.yaml: decisions, action items (title, owner, collaborators, due, deliverable)
-    and the problems the recorder would be asked to fix."""
+def minutes_parse(obj: Ctx, file: str, now_text: str | None, as_json: bool, show_text: bool) -> None:
+    """Show how a minutes draft FILE will be read, owners resolved through people.yaml: decisions,
+    action items (title, owner, collaborators, due, deliverable) and the problems the recorder would
+    be asked to fix. FILE is an .eml (read as the minutes flow reads it, attachments included), a
+    Word .docx or Excel .xlsx file, or text / Markdown / HTML. A document mailflow refuses (.doc,
+    .pdf, macros, too large) exits with status 1 and says why."""
+    from . import attachments as office
     from . import inbound
     from . import minutes as mins
-    from .minutes_flow import draft_body
+    from .minutes_flow import read_draft
     app = obj.app()
     now = parse_now(now_text, app.settings.org.timezone)
     raw = Path(file).read_bytes()
-    if file.lower().endswith(".eml"):
+    name = Path(file).name
+    suffix = Path(file).suffix.lower()
+    documents: list[office.Reading] = []
+    if suffix == ".eml":
         msg = inbound.parse(raw, own_addresses=[app.settings.org.address])
-        text, html = draft_body(msg)
-        now = now or msg.date
+        now = now or msg.date or app.now()
+        draft = read_draft(msg, app.directory, now, app.calendar)
+        text, html, parsed, documents = draft.text, draft.html, draft.parsed, draft.documents
     else:
-        text, html = raw.decode("utf-8-sig", errors="replace"), None
-        if file.lower().endswith((".html", ".htm")):
-            text, html = "", text
-    parsed = mins.parse(text, app.directory, now or app.now(), app.calendar, html=html)
-    if as_json:
-        emit_json(mins.to_json(parsed))
+        if suffix not in (".txt", ".md", ".markdown", ".html", ".htm") and office.kind_of(name) != "other":
+            documents = [office.read(name, raw)]
+            text, html = documents[0].text, None
+        else:
+            text, html = raw.decode("utf-8-sig", errors="replace"), None
+            if suffix in (".html", ".htm"):
+                text, html = "", text
+        parsed = mins.parse(text, app.directory, now or app.now(), app.calendar, html=html)
+    refused = [d for d in documents if d.refused]
+    if show_text:
+        click.echo(text if text.strip() or not html else html, nl=False)
+    elif as_json:
+        data = mins.to_json(parsed)
+        if documents:
+            data["attachments"] = [{"name": d.name, "read": not d.refused, "refused": d.refused}
+                                   for d in documents]
+        emit_json(data)
     else:
+        for d in documents:
+            click.echo(f"attachment {d.name}: " + (f"not read, {office.REASONS[d.refused]}" if d.refused
+                                                   else "read"))
         click.echo(mins.to_table(parsed), nl=False)
+    if suffix != ".eml" and refused:
+        fail(f"{name}: {office.REASONS[refused[0].refused]}")
 
 
 @minutes.command("show")

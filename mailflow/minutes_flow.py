@@ -14,6 +14,10 @@ The flow, with the mail kinds it sends (replies are routed by kind, see core.on_
    recent one where the sender is the recorder; else the most recent one where the sender is the
    host. Every draft becomes a new MinutesVersion; the versions before it are `superseded`.
    HTML drafts (Outlook / Word tables) are read from the HTML with the quoted history cut away.
+   A draft whose body holds no action item is read from its .docx / .xlsx attachments (see
+   attachments.py), after the body's decisions when it has some; a draft that only carries a
+   document mailflow cannot read (.doc, .pdf, a macro file, too large, damaged) is answered with
+   `minutes_attachment`: which file, why, and to send .docx/.xlsx or paste the text instead.
 3. `minutes_problems` — a draft with problems gets ONE reply listing each problem, its line and
    how to fix it (Meeting.minutes_state = draft).
 4. `minutes_review` — a clean draft goes to the host (state = review). 确认 / 同意 / OK (and no
@@ -37,12 +41,14 @@ The timeline (rules/minutes.yaml) uses the conditions and actions registered at 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from . import attachments as office
 from . import core, ical, minutes, quotes, replies, rules
 from .model import (Attachment, Intent, Mail, Meeting, MinutesConfirmation, MinutesVersion, Outcome,
-                    Task, TaskEvent, TaskStatus)
+                    ParsedMinutes, Rsvp, Task, TaskEvent, TaskStatus)
 from .render import message_id_for
 
 SUBJECT_WORDS = re.compile(r"纪要|紀要|会议记录|會議記錄|minutes", re.I)
@@ -172,6 +178,39 @@ def draft_body(msg) -> tuple[str, str | None]:
     return (msg.visible or msg.text or ""), None
 
 
+@dataclass
+class Draft:
+    """A draft as read: the text kept as the version, what it says, and the attached documents."""
+
+    text: str
+    html: str | None
+    parsed: ParsedMinutes
+    documents: list[office.Reading] = field(default_factory=list)   # looked at only without body items
+
+    @property
+    def read_from(self) -> list[str]:
+        return [d.name for d in self.documents if d.text.strip()]
+
+    @property
+    def refused(self) -> list[office.Reading]:
+        return [d for d in self.documents if d.refused]
+
+
+def read_draft(msg, directory, now: datetime, cal) -> Draft:
+    """The body first; a body without action items is read with its .docx/.xlsx attachments: the
+    body's text stays in front when it holds decisions, a cover note ("纪要见附件") is left out."""
+    text, html = draft_body(msg)
+    parsed = minutes.parse(text, directory, now, cal, html=html)
+    if parsed.action_items:
+        return Draft(text, html, parsed)
+    documents = office.read_all(getattr(msg, "attachments", []), getattr(msg, "files", []))
+    texts = [d.text for d in documents if d.text.strip()]
+    if not texts:
+        return Draft(text, html, parsed, documents)
+    combined = "\n\n".join(([text.strip()] if parsed.decisions else []) + texts)
+    return Draft(combined, None, minutes.parse(combined, directory, now, cal), documents)
+
+
 def take_draft(ctx, msg, m: Meeting) -> Outcome:
     sender = msg.sender.lower()
     if not core.authenticated(msg, ctx.org):
@@ -181,16 +220,18 @@ def take_draft(ctx, msg, m: Meeting) -> Outcome:
                        log=[f"{sender} is neither recorder nor host of meeting {m.id}; draft not taken"])
     if m.minutes_state == "final":
         return Outcome(status="ignored", log=[f"minutes of meeting {m.id} are final; later draft kept unread"])
-    text, html = draft_body(msg)
-    now = msg.date or ctx.now
-    parsed = minutes.parse(text, ctx.directory, now, ctx.calendar, html=html)
+    draft = read_draft(msg, ctx.directory, msg.date or ctx.now, ctx.calendar)
+    text, html, parsed = draft.text, draft.html, draft.parsed
     lang = ctx.lang(sender)
     if not parsed.action_items and not parsed.decisions:
+        if draft.refused and not draft.read_from:
+            return unreadable_reply(ctx, msg, m, draft.refused)
         return Outcome(status="applied", log=[f"mail from {sender} for meeting {m.id} holds no minutes"],
                        mails=[Mail(key=f"minutes_empty:m{m.id}:{msg.message_id}", template="minutes_problems",
                                    to=[sender], lang=lang, kind="minutes_problems", meeting_id=m.id,
                                    context={"name": ctx.name(sender), "meeting": _facts(ctx, m), "empty": True,
-                                            "problems": [], "items": [], "version": 0}, **_thread(msg))])
+                                            "read_from": draft.read_from, "problems": [], "items": [],
+                                            "version": 0}, **_thread(msg))])
     versions = ctx.lookup.minutes_versions(m.id)
     out = Outcome()
     for v in versions:
@@ -201,6 +242,8 @@ def take_draft(ctx, msg, m: Meeting) -> Outcome:
                         version=max((v.version for v in versions), default=0) + 1, text=html or text,
                         author=sender, received_at=ctx.now, message_id=msg.message_id, parsed=parsed)
     out.minutes.append(mv)
+    if draft.read_from:
+        out.log.append(f"minutes v{mv.version} of meeting {m.id} read from {', '.join(draft.read_from)}")
     if parsed.problems:
         mv.status, m.minutes_state = "problems", "draft"
         problems = [{"item": p.item, "title": parsed.action_items[p.item - 1].title if p.item else "",
@@ -221,6 +264,19 @@ def take_draft(ctx, msg, m: Meeting) -> Outcome:
                        f"{len(parsed.decisions)} decision(s); sent to the host {m.host} for review")
     out.meetings.append(m)
     return out
+
+
+def unreadable_reply(ctx, msg, m: Meeting, refused: list[office.Reading]) -> Outcome:
+    """The draft is only in documents mailflow does not open: say which, why, and what to send."""
+    sender = msg.sender.lower()
+    return Outcome(status="applied",
+                   log=[f"draft for meeting {m.id} from {sender} is in attachment(s) not read: "
+                        + ", ".join(f"{d.name} ({d.refused})" for d in refused)],
+                   mails=[Mail(key=f"minutes_attachment:m{m.id}:{msg.message_id}", template="minutes_attachment",
+                               to=[sender], lang=ctx.lang(sender), kind="minutes_problems", meeting_id=m.id,
+                               context={"name": ctx.name(sender), "meeting": _facts(ctx, m),
+                                        "files": [{"name": d.name or "?", "reason": d.refused} for d in refused],
+                                        "limit_mb": office.MAX_BYTES // (1024 * 1024)}, **_thread(msg))])
 
 
 # --- 4. review --------------------------------------------------------------------------------------
@@ -277,6 +333,17 @@ def confirmation_deadline(ctx, now: datetime) -> datetime:
     return datetime.combine(day, end, tzinfo=ctx.tz)
 
 
+def attendance(ctx, m: Meeting, invited: list[str], lang: str) -> dict:
+    """参会 / 缺席 / 代参会 from the RSVPs: the invited who did not decline, who declined, and who
+    stood in for whom (a proxy is an email when the directory knew the name, else the name as written)."""
+    declined = [a for a in m.attendees if a.rsvp is Rsvp.DECLINED and a.email != m.host]
+    away = {a.email for a in declined}
+    return {"attendees": _names(ctx, [e for e in invited if e not in away], lang),
+            "absent": _SEP.get(lang, "、").join(a.name or ctx.name(a.email) for a in declined),
+            "proxies": [{"proxy": ctx.name(a.proxy), "person": a.name or ctx.name(a.email)}
+                        for a in declined if a.proxy]}
+
+
 def finalize(ctx, m: Meeting, mv: MinutesVersion, approver: str) -> Outcome:
     now = ctx.now
     mv.status, m.minutes_state = "final", "final"
@@ -301,7 +368,7 @@ def finalize(ctx, m: Meeting, mv: MinutesVersion, approver: str) -> Outcome:
             cc=cc.get(lang, []), lang=lang, kind="minutes_final", meeting_id=m.id,
             context={"meeting": _facts(ctx, m), "version": mv.version, "decisions": list(mv.parsed.decisions),
                      "items": _rows(ctx, mv.parsed, lang), "deadline": deadline,
-                     "attendees": _names(ctx, attendees, lang)}))
+                     **attendance(ctx, m, attendees, lang)}))
     for a in attendees:
         status = "confirmed" if a in (m.host, m.recorder) else "pending"
         out.confirmations.append(MinutesConfirmation(

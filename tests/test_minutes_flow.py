@@ -429,7 +429,11 @@ def test_every_minutes_mail_renders_in_every_language(world):
     for template, extra in [("minutes_nudge", {"due": END}), ("minutes_late", {"recorder_email": "x", "final_by": END}),
                             ("minutes_objection", {"who": "李娜", "email": "lina@corp.example", "text": "有异议"}),
                             ("minutes_correction", {"host": "王磊", "version": 1, "correction": "改", "text": "原文"}),
-                            ("minutes_problems", {"empty": True, "problems": [], "items": [], "version": 0})]:
+                            ("minutes_problems", {"empty": True, "read_from": ["纪要.docx"], "problems": [],
+                                                  "items": [], "version": 0}),
+                            ("minutes_attachment", {"files": [{"name": "纪要.doc", "reason": r} for r in
+                                                              ("format", "macro", "too_large", "unpacked",
+                                                               "damaged", "no_sheet")], "limit_mb": 10})]:
         samples.append(Mail(key=template, template=template, to=["x@corp.example"],
                             context={"name": "X", "meeting": minutes_flow._facts(ctx, fresh), **extra}))
     for mail in samples:
