@@ -76,6 +76,12 @@ class Inbound:
     mailer: str | None = None          # X-Mailer / User-Agent, for the log
     list_id: str | None = None
     defects: list[str] = field(default_factory=list)
+    # what quotes.visible_text removed from `text` to get `visible` ("quote from '-----原始邮件-----'",
+    # "signature (4 lines)", "tagline '发自我的iPhone'"), for `mailflow explain`
+    cut: list[str] = field(default_factory=list)
+    # the answer of a calendar reply: "accepted" | "declined" | "tentative" | "delegated", from the
+    # iMIP REPLY's PARTSTAT, else from the subject prefix a client puts on it ("已接受:", "Declined:")
+    calendar_reply: str | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -643,12 +649,12 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
 
     text = "\n".join(text_parts)
     if text_parts:
-        visible = quotes.visible_text(text)
+        visible = quotes.visible_text(text, sender_name, cut)
         if not visible and html is not None and not text.strip():
-            visible = quotes.visible_html(html)
+            visible = quotes.visible_html(html, sender_name, cut)
     elif html is not None:
         text = quotes.html_to_text(html)
-        visible = quotes.visible_html(html)
+        visible = quotes.visible_html(html, sender_name, cut)
     else:
         visible = ""
 
@@ -686,7 +692,7 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
         headers_auto_submitted=auto_submitted, precedence=precedence,
         mailer=_clean_line(decode_header(mailer, hint)) if mailer else None,
         list_id=_clean_line(decode_header(list_id, hint)) if list_id else None,
-        defects=defects,
+        defects=defects, cut=cut,
     )
 
 
@@ -695,3 +701,4 @@ def _flag(value: str | None) -> bool:
         return False
     v = value.strip().lower()
     return v not in ("no", "false", "0")
+    cut: list[str] = []

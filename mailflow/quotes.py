@@ -32,6 +32,8 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from . import signature
+
 __all__ = ["visible_text", "visible_html", "html_to_text", "is_quote_header"]
 
 # --------------------------------------------------------------------------------------------
@@ -53,7 +55,7 @@ def _norm(line: str) -> str:
 # quote headers
 
 _SEPARATOR_WORDS = (
-    "原始邮件", "原始郵件", "原邮件", "原郵件", "原始信件", "原始訊息", "原始消息", "回复的原邮件",
+    "原始邮件", "原始郵件", "原邮件", "原郵件", "邮件原件", "郵件原件", "原始信件", "原始訊息", "原始消息", "回复的原邮件",
     "回覆的原郵件", "转发邮件信息", "转发的邮件", "轉寄郵件", "转发邮件", "邮件原文", "郵件原文",
     "original message", "original", "replied message", "forwarded message", "forwarded",
     "reply message", "原始邮件信息", "mensaje original", "message d'origine", "ursprüngliche nachricht",
@@ -196,27 +198,18 @@ def is_quote_header(line: str) -> bool:
 # --------------------------------------------------------------------------------------------
 # signatures
 
-_MOBILE_SIG_RE = re.compile(
-    r"^[(<\[]*\s*(?:"
-    r"(?:发自|發自|来自|來自|寄自)\s*(?:我的)?\s*(?:iphone|ipad|ipod|android|华为|華為|huawei|荣耀|honor|小米|xiaomi|"
-    r"redmi|oppo|vivo|一加|oneplus|魅族|meizu|三星|samsung|pixel|手机|手機|移动设备|行動裝置|mac|"
-    r"qq\s*邮箱|qq\s*郵箱|qq\s*mail|网易邮箱|網易郵箱|网易邮箱大师|网易邮箱大師|网易|163|126|"
-    r"企业微信|企業微信|钉钉|釘釘|dingtalk|飞书|飛書|lark|outlook|foxmail|mail|wps|阿里邮箱|阿里郵箱|"
-    r"腾讯企业邮|騰訊企業郵|新浪邮箱|搜狐邮箱)[\w \-.()（）]{0,30}"
-    r"|(?:从|從)我的\s*[\w \-]{1,20}\s*(?:发送|發送|傳送)"
-    r"|(?:sent|envoyé|gesendet|enviado|inviato|sendt|skickat|verzonden|wysłane|отправлено)\s+"
-    r"(?:from|with|via|by|using|on|depuis|à partir de|de|von|desde|da|fra|från|met|vanaf|z|с)\s+"
-    r"[\w .'’\-()\[\]/:]{1,60}?(?:,\s*please excuse.{0,40})?"
-    r"|von meinem [\w .\-]{1,40} gesendet"
-    r"|(?:get|获取|獲取|取得|下载|下載)\s*\[?\s*outlook\s*(?:for|適用於|适用于)?\s*(?:ios|android)[\w \-]{0,10}\]?"
-    r"|(?:outlook\s*for\s*(?:ios|android))"
-    r")\s*(?:<[^<>\s]{1,200}>|\([^()\s]{1,200}\)|https?://\S{1,200})?[)>\]]*\s*$", re.IGNORECASE)
+def _strip_signature(lines: list[str], sender_name: str, cut: list[str] | None) -> list[str]:
+    """The lines above the signature: a "-- " delimiter, a mailing-list footer, a "sent from"
+    tagline, and a signature block or disclaimer recognised by its shape (see signature.py)."""
+    def note(what: str) -> None:
+        if cut is not None:
+            cut.append(what)
 
-
-def _strip_signature(lines: list[str]) -> list[str]:
     # "-- " delimiter: the conventional start of a signature
     for idx, line in enumerate(lines):
         if idx > 0 and line.rstrip() == "--":          # "--" and "-- "
+            rest = sum(1 for ln in lines[idx + 1:] if ln.strip())
+            note(f"signature after '--' ({rest} lines)")
             lines = lines[:idx]
             break
     # a mailing-list footer: an underscore rule, then a few lines naming the list
@@ -225,17 +218,21 @@ def _strip_signature(lines: list[str]) -> list[str]:
         if len(n) >= 2 and not n.strip("_"):
             tail = " ".join(lines[idx + 1:]).lower()
             if any(w in tail for w in ("mailing list", "listinfo", "unsubscribe", "退订", "退訂")):
+                note("mailing-list footer")
                 lines = lines[:idx]
                 break
-    # a mobile signature ("发自我的iPhone", "Sent from my iPhone", …): the new text ends above it
-    for idx in range(1, len(lines)):
-        line = lines[idx]
-        if not line or len(line) > 160:
-            continue
-        n = _norm(line)
-        if n and len(n) <= 120 and _MOBILE_SIG_RE.match(n):
-            lines = lines[:idx]
-            break
+    lines_n = [_norm(ln) if len(ln) <= 400 else ln[:400] for ln in lines]
+    # a "sent from" tagline: the new text ends above it (what follows is its signature)
+    idx = signature.find_tagline(lines_n)
+    if idx is not None:
+        note(f"tagline '{lines_n[idx][:40]}'")
+        lines, lines_n = lines[:idx], lines_n[:idx]
+    while lines_n and not lines_n[-1]:
+        lines, lines_n = lines[:-1], lines_n[:-1]
+    block = signature.find_block(lines_n, sender_name)
+    if block is not None:
+        note(block.what)
+        lines = lines[:block.start]
     return lines
 
 
@@ -250,11 +247,28 @@ def _is_quoted(line_n: str) -> bool:
     return line_n.startswith(">") or (line_n.startswith("|") and (line_n == "|" or not line_n.endswith("|")))
 
 
-def _cut_lines(lines: list[str]) -> list[str]:
-    """The lines of the new text: up to the first quote header, without ">"-quoted lines."""
+_DECORATED_RE = re.compile(r"^[-_=—–~]{3,}\s*[^-_=—–~\s][^-_=—–~]{0,24}?\s*[-_=—–~]{3,}$")
+
+
+def _decorated_separator(lines_n: list[str], i: int) -> bool:
+    """A "-----<any words>-----" line right above a mail-header block: a client's own separator
+    ("-----邮件原件-----") whose words we do not know."""
+    if not _DECORATED_RE.match(lines_n[i]):
+        return False
+    j = i + 1
+    while j < len(lines_n) and j <= i + 2 and not lines_n[j]:
+        j += 1
+    return j < len(lines_n) and _is_header_block(lines_n, j)
+
+
+def _cut_lines(lines: list[str], cut: list[str] | None = None) -> list[str]:
+    """The lines of the new text: up to the first quote header, without ">"-quoted lines.
+    What was dropped is described in `cut` ("quote from '-----原始邮件-----'", "quoted lines (3)")."""
     lines_n = [_norm(ln) for ln in lines]
     out: list[str] = []
+    quoted = 0
     i, n = 0, len(lines)
+    header = None
     while i < n:
         ln = lines_n[i]
         if not ln:
@@ -263,13 +277,15 @@ def _cut_lines(lines: list[str]) -> list[str]:
             continue
         if _is_quoted(ln):
             i += 1
+            quoted += 1
             # a long quoted line wrapped by a client that did not re-quote the rest ("lazy
             # continuation"): the unquoted tail right below it belongs to the quote
             while i < n and len(ln) >= 60 and lines_n[i] and not _is_quoted(lines_n[i]) \
                     and i + 1 < n and _is_quoted(lines_n[i + 1]):
                 i += 1
             continue
-        if _SEPARATOR_RE.match(ln) or _FORWARD_RE.match(ln):
+        if _SEPARATOR_RE.match(ln) or _FORWARD_RE.match(ln) or _decorated_separator(lines_n, i):
+            header = ln
             break
         a = _attribution_len(lines_n, i)
         if not a:
@@ -287,13 +303,19 @@ def _cut_lines(lines: list[str]) -> list[str]:
                 # and inline answers keep their text
                 i = j
                 continue
+            header = " ".join(lines_n[i:i + a])
             break
-        if _is_header_block(lines_n, i):
-            break
-        if _LARK_REPLY_RE.match(ln) and i + 1 < n and any(lines_n[i + 1:i + 3]):
+        if _is_header_block(lines_n, i) or (_LARK_REPLY_RE.match(ln) and i + 1 < n and any(lines_n[i + 1:i + 3])):
+            header = ln
             break
         out.append(lines[i])
         i += 1
+    if cut is not None:
+        if header is not None:
+            short = header if len(header) <= 48 else header[:45] + "..."
+            cut.append(f"quote from '{short}'")
+        if quoted:
+            cut.append(f"quoted lines ({quoted})")
     return out
 
 
@@ -311,17 +333,28 @@ def _tidy(lines: Iterable[str]) -> str:
     return _BLANK_LINES_RE.sub("\n\n", "\n".join(out)).strip()
 
 
-def visible_text(text: str) -> str:
-    """The sender's new text of a plain-text reply: quoted history and signature removed."""
+def visible_text(text: str, sender_name: str = "", cut: list[str] | None = None) -> str:
+    """The sender's new text of a plain-text reply: quoted history and signature removed.
+
+    sender_name (the From display name) helps recognise the sender's name at the end; `cut`, when
+    given, receives a short description of each thing removed (for `mailflow explain`)."""
     if not text:
         return ""
     if not isinstance(text, str):
         text = str(text)
     text = _NEWLINES_RE.sub("\n", text)
     lines = text.split("\n")
-    lines = _cut_lines(lines)
-    lines = _strip_signature(lines)
+    lines = _cut_lines(lines, cut)
+    lines = _strip_signature(_trim_end(lines), sender_name, cut)
     return _tidy(lines)
+
+
+def _trim_end(lines: list[str]) -> list[str]:
+    """Without the blank and rule lines the quote cut leaves at the end ("______" above Outlook's header)."""
+    end = len(lines)
+    while end and (not (last := _norm(lines[end - 1])) or _RULE_LINE_RE.fullmatch(last)):
+        end -= 1
+    return lines[:end]
 
 
 # --------------------------------------------------------------------------------------------
@@ -514,8 +547,8 @@ def cut_quoted_html(html: str) -> str:
     return str(soup)
 
 
-def visible_html(html: str) -> str:
-    """The sender's new text of an HTML reply, as plain text."""
+def visible_html(html: str, sender_name: str = "", cut: list[str] | None = None) -> str:
+    """The sender's new text of an HTML reply, as plain text (see visible_text)."""
     if not html:
         return ""
-    return visible_text(_render(html, cut=True))
+    return visible_text(_render(html, cut=True), sender_name, cut)

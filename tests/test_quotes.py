@@ -18,7 +18,7 @@ ORIG = "请各位负责人于本周五下班前回复任务进度。\n任务：�
     ("QQ邮箱 English UI, nbsp", "确认\n\n------------------\u00a0Original\u00a0------------------\n" + ORIG, "确认"),
     ("腾讯企业邮箱", "已完成\n\n发自我的企业微信\n\n------------------ 原始邮件 ------------------\n" + ORIG, "已完成"),
     ("Foxmail", "已完成\n\n\n\nlisi@corp.example\n \n发件人： mailflow\n发送时间： 2026-11-18 15:02\n收件人： 李四\n"
-                "主题： 任务\n" + ORIG, "已完成\n\nlisi@corp.example"),
+                "主题： 任务\n" + ORIG, "已完成"),   # the bare address under it is Foxmail's signature
     ("网易 163", "进行中 60%\n\n在 2026-11-18 15:02:11，\"张三\" <zhangsan@corp.example> 写道：\n" + ORIG, "进行中 60%"),
     ("网易 163 English", "done\n\nAt 2026-11-18 15:02:11, \"张三\" <zhangsan@corp.example> wrote:\n" + ORIG, "done"),
     ("网易邮箱大师", "好的\n\n来自网易邮箱大师\n\n---- 回复的原邮件 ----\n| 发件人 | 张三<a@b.com> |\n" + ORIG, "好的"),
