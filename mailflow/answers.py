@@ -106,6 +106,22 @@ CHOICES = {
     "date": ("delay",),
 }
 
+# What an unsure reading leaned to, named in a clarifying answer ("看起来像是“已完成”").
+INTENT_LABELS = {
+    "zh-CN": {"confirm": "确认", "done": "已完成", "progress": "进行中", "delay": "申请延期", "risk": "有风险",
+              "objection": "有异议", "decline": "不参加", "tentative": "待定", "reassign": "转交他人"},
+    "zh-TW": {"confirm": "確認", "done": "已完成", "progress": "進行中", "delay": "申請延期", "risk": "有風險",
+              "objection": "有異議", "decline": "不參加", "tentative": "待定", "reassign": "轉交他人"},
+    "en": {"confirm": "confirmed", "done": "done", "progress": "in progress", "delay": "a delay", "risk": "at risk",
+           "objection": "an objection", "decline": "not attending", "tentative": "tentative",
+           "reassign": "a handover"},
+}
+
+
+def intent_label(intent: str, lang: str) -> str:
+    return INTENT_LABELS[_lang(lang)].get(intent, intent)
+
+
 RE_PREFIX = {"zh-CN": "回复：", "zh-TW": "回覆：", "en": "Re: "}
 
 
@@ -147,4 +163,5 @@ def choices(purpose: str, lang: str, *, address: str, tag: str, title: str = "",
     return out
 
 
-__all__ = ["ASKED_BY_KIND", "CHOICES", "WORDS", "Choice", "choices", "context_for", "language_of_text", "mailto"]
+__all__ = ["ASKED_BY_KIND", "CHOICES", "WORDS", "Choice", "choices", "context_for", "intent_label",
+           "language_of_text", "mailto"]

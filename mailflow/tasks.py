@@ -41,19 +41,23 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from . import core, dates, replies, tokens
+from . import answers, core, dates, replies, tokens
 from .model import NUMBERED_KINDS, Intent, Mail, Meeting, Outcome, Task, TaskEvent, TaskStatus
 
-OWN_KINDS = ("task_receipt", "task_clarify")
+OWN_KINDS = ("task_receipt", "task_clarify", "task_ask_date")
 _TEXT_LIMIT = 500
 
 # The host's verdict on a finished task. A return is looked for first (不通过 contains 通过).
 _RETURN = re.compile(r"退回|驳回|駁回|打回|返工|退件|重做|(?:不|没|沒|未|无法|無法|不能|不予|不可)有?(?:通过|通過|验收|驗收|合格|接受)|"
-                     r"reject|not\s+(?:accept|approv|pass|ok)|send\s+(?:it\s+)?back|redo", re.I)
+                     r"reject|not\s+(?:accept|approv|pass|ok)|send\s+(?:it\s+)?back|\breturn(?:ed)?\b|redo", re.I)
 _PASS = re.compile(r"验收通过|驗收通過|通过|通過|验收|驗收|合格|同意|确认|確認|可以|没问题|沒問題|好的|"
                    r"\bok\b|\bokay\b|approved?|accepted?|\bpass(ed)?\b|lgtm", re.I)
-_RETURN_LEAD = re.compile(r"^\s*(?:验收)?(?:退回|不通过|未通过|驳回|打回|返工|不合格|rejected|reject)\s*[，,：:。.;；、\s]*",
-                          re.I)
+_RETURN_LEAD = re.compile(r"^\s*(?:验收)?(?:退回|不通过|未通过|驳回|打回|返工|不合格|rejected|reject|returned|return|"
+                          r"send\s+(?:it\s+)?back)\s*[，,：:。.;；、\s]*", re.I)
+# "____" in a one-click answer is a blank the person did not fill in: it says nothing.
+_BLANK = re.compile(r"_{2,}")
+# What a task event records for a reply that changed nothing until a human looks at it.
+UNREAD_KINDS = ("unclear", "reassign_requested")
 
 
 # --------------------------------------------------------------------------------------------
@@ -66,6 +70,45 @@ def _task_and_meeting(ctx: core.Context, rt: core.Route) -> tuple[Task | None, M
     return task, (ctx.lookup.get_meeting(task.meeting_id) if task.meeting_id is not None else None)
 
 
+def _words(msg: Any) -> str:
+    """The sender's new text; the blanks of a one-click answer left unfilled ("____") say nothing."""
+    return _BLANK.sub("", msg.visible or "").strip()
+
+
+def _read(ctx: core.Context, msg: Any, rt: core.Route, task: Task | None) -> Any:
+    """replies.classify with what the reader should know: the task's current due date (a later
+    promised date is a delay) and what the mail being answered asked (after "请给出新的日期",
+    "1月4日吧" is the new date)."""
+    context = answers.context_for(rt, due=task.due if task else None, kind="task")
+    return replies.classify(_words(msg), msg.date or ctx.now, ctx.calendar, context=context)
+
+
+def _sure_part(ctx: core.Context, r: Any, task: Task | None) -> "_Part":
+    """What a reading may do to a task: only a sure one changes it. A handover is passed on
+    however sure it is (it changes nothing by itself); anything else unsure is asked back."""
+    if r.intent is Intent.REASSIGN:
+        return _Part.of(r)
+    asking_without_date = r.intent is Intent.DELAY and r.due is None
+    if not r.sure and not asking_without_date:
+        return _Part(intent=Intent.UNKNOWN, guess=r.intent)
+    # A delay asked for without a usable date is certain as a request; it changes neither status
+    # nor due date (delay_requested) and its answer asks for the date.
+    part = _Part.of(r)
+    if part.intent is Intent.DELAY and not part.reason and task is not None:
+        part.reason = _pending_reason(ctx, task)
+    return part
+
+
+def _pending_reason(ctx: core.Context, task: Task) -> str:
+    """The reason of a delay request still waiting for its date ("需要延期，原因：…" then, asked for
+    the date, "1月4日吧"): the two answers make one request."""
+    events = ctx.lookup.task_events(task.id)
+    last = events[-1] if events else None
+    if last is None or last.kind != "delay_requested":
+        return ""
+    return replies.classify(last.text, last.at, ctx.calendar).reason
+
+
 @core.on_object("task")
 def on_task_mail(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
     task, meeting = _task_and_meeting(ctx, rt)
@@ -75,10 +118,10 @@ def on_task_mail(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
     refused = _gate(ctx, msg, task, meeting, rt)
     if refused is not None:
         return refused
-    if _is_verifier(ctx, sender, meeting) and task.status is TaskStatus.DONE and _verdict(msg.visible):
+    if _is_verifier(ctx, sender, meeting) and task.status is TaskStatus.DONE and _verdict(_words(msg)):
         return _verify(ctx, msg, task, meeting)
-    reading = replies.classify(msg.visible, msg.date or ctx.now, ctx.calendar)
-    out = _apply_reading(ctx, msg, rt, [(task, meeting, _Part.of(reading))], reading)
+    reading = _read(ctx, msg, rt, task)
+    out = _apply_reading(ctx, msg, rt, [(task, meeting, _sure_part(ctx, reading, task))], reading)
     out.intent = reading.intent.value
     return out
 
@@ -94,11 +137,11 @@ def on_verify_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | No
     refused = _gate(ctx, msg, task, meeting, rt)
     if refused is not None:
         return refused
-    if _verdict(msg.visible) is None:
-        reading = replies.classify(msg.visible, msg.date or ctx.now, ctx.calendar)
-        if reading.intent is not Intent.UNKNOWN:
+    if _verdict(_words(msg)) is None:
+        reading = _read(ctx, msg, rt, task)
+        if reading.sure and reading.intent is not Intent.UNKNOWN:
             return None          # the host reports on the task like anyone else
-        return _clarify(ctx, msg, rt, task, mode="verify")
+        return _clarify(ctx, msg, rt, task, mode="verify", reading=reading)
     return _verify(ctx, msg, task, meeting)
 
 
@@ -108,8 +151,8 @@ def on_numbered_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | 
     ids = ctx.lookup.outbox_items(rt.answered["id"]) if rt.answered else None
     if not ids:
         return None              # a receipt about one task: on_task_mail (routed by its task_id)
-    reading = replies.classify(msg.visible, msg.date or ctx.now, ctx.calendar)
     tasks = [ctx.lookup.get_task(i) for i in ids]
+    reading = _read(ctx, msg, rt, tasks[0] if len(tasks) == 1 else None)
     picked: list[tuple[Task, _Part]] = []
     unclear: list[int] = []
     if reading.items:
@@ -118,13 +161,14 @@ def on_numbered_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | 
             if task is None:
                 unclear.append(it.item)
                 continue
-            picked.append((task, _Part.of(it)))
+            picked.append((task, _sure_part(ctx, it, task)))
     elif len(tasks) == 1 and tasks[0] is not None:
-        picked.append((tasks[0], _Part.of(reading)))
+        picked.append((tasks[0], _sure_part(ctx, reading, tasks[0])))
     if not picked:
         # No numbers and several tasks: which one? Ask once, listing them.
         rt.task_id = next((t.id for t in tasks if t is not None), None)
-        out = _clarify(ctx, msg, rt, None, mode="items", numbered=[t for t in tasks if t is not None])
+        out = _clarify(ctx, msg, rt, None, mode="items", numbered=[t for t in tasks if t is not None],
+                       reading=reading)
         out.intent = reading.intent.value
         return out
     # One read per meeting: the listed tasks mostly come from the same few meetings.
@@ -245,24 +289,29 @@ class _Part:
     reason: str = ""
     deadline: Any = None
     calendar_gap: bool = False
+    assignee: str | None = None          # REASSIGN: the new owner as written
+    guess: Intent | None = None          # UNKNOWN: what an unsure reading leaned to (asked back)
 
     @classmethod
     def of(cls, r: Any) -> "_Part":
+        # an ItemReading has no calendar_gap or assignee of its own
         return cls(intent=r.intent, percent=r.percent, due=r.due, due_vague=r.due_vague, reason=r.reason,
-                   deadline=r.deadline, calendar_gap=bool(getattr(r, "calendar_gap", False)
-                                                          or (r.deadline and r.deadline.calendar_gap)))
+                   deadline=r.deadline, assignee=getattr(r, "assignee", None),
+                   calendar_gap=bool(getattr(r, "calendar_gap", False)
+                                     or (r.deadline and r.deadline.calendar_gap)))
 
 
 @dataclass
 class _Result:
     task: Task
-    what: str                  # confirm progress done delay delay_incomplete risk noted closed unchanged
+    what: str                  # confirm progress done delay delay_incomplete risk noted handover closed unchanged
     missing: list[str] = field(default_factory=list)
     late: bool = False
     gap: bool = False
     old_due: date | None = None
     changed: bool = False
     event: TaskEvent | None = None
+    part: Any = None
 
 
 def _base(ctx: core.Context, task: Task) -> dict:
@@ -300,7 +349,7 @@ def _apply_one(ctx: core.Context, msg: Any, task: Task, part: _Part, text: str) 
     old = task.status
     ev = dict(task_id=task.id, at=ctx.now, actor=sender, text=text, old_status=old.value,
               message_id=msg.message_id)
-    res = _Result(task=t, what="unchanged")
+    res = _Result(task=t, what="unchanged", part=part)
     if old is TaskStatus.VERIFIED:
         res.what = "closed"
         return res
@@ -374,7 +423,14 @@ def _apply_one(ctx: core.Context, msg: Any, task: Task, part: _Part, text: str) 
         res.what = "noted"
         res.event = TaskEvent(**ev, kind=intent.value, new_status=old.value)
         return res
+    if intent is Intent.REASSIGN:
+        # Never a confirm and never a change here: the host decides on a handover (issue 11 adds
+        # the approval flow); the request and the sender's words stay in the task's log.
+        res.what = "handover"
+        res.event = TaskEvent(**ev, kind="reassign_requested", new_status=old.value)
+        return res
     res.what = "unknown"
+    res.event = TaskEvent(**ev, kind="unclear", new_status=old.value)
     return res
 
 
@@ -387,7 +443,9 @@ def _apply_reading(ctx: core.Context, msg: Any, rt: core.Route, pairs: list, rea
     unknown = [r for _m, r in results if r.what == "unknown"]
     known = [(m, r) for m, r in results if r.what != "unknown"]
     if not known and not unclear:
-        return _clarify(ctx, msg, rt, pairs[0][0], mode="unknown")
+        out = _clarify(ctx, msg, rt, pairs[0][0], mode="unknown", reading=reading, guess=unknown[0].part.guess)
+        out.task_events += [r.event for r in unknown if r.event is not None]
+        return out
     if (not unknown and not unclear and not refused and rt.answered and rt.answered.get("kind") in OWN_KINDS
             and all(r.what in ("unchanged", "closed") for _m, r in known)):
         # "好的" / "收到" to our own receipt: nothing to record, and no receipt of the receipt.
@@ -414,9 +472,12 @@ def _apply_reading(ctx: core.Context, msg: Any, rt: core.Route, pairs: list, rea
             out.mails.append(_verify_request(ctx, msg, t, meeting))
         if r.late and host:
             out.mails.append(_late_notice(ctx, msg, t, meeting, r))
+        if r.what == "handover" and host and host != sender:
+            out.mails.append(_handover_request(ctx, msg, t, meeting, r.part.assignee if r.part else None))
         lines.append(_line(ctx, t, r.what, note=t.risk_note, missing=r.missing, late=r.late, gap=r.gap,
                            old_due=r.old_due, verify=r.what == "done" and bool(host),
                            host_name=ctx.name(host) if host else ""))
+    out.task_events += [r.event for r in unknown if r.event is not None]
     if unknown:
         unclear = list(unclear or []) + [
             (numbered.index(r.task.id) + 1) if numbered and r.task.id in numbered else r.task.id for r in unknown]
@@ -424,14 +485,16 @@ def _apply_reading(ctx: core.Context, msg: Any, rt: core.Route, pairs: list, rea
     single = numbered is None
     key = f"task_receipt:{msg.message_id}"
     clarify_kind = any(r.what == "delay_incomplete" for _m, r in known) or bool(unclear)
+    # A delay without its date asks for the date: the answer is read as that date (answers.py).
+    ask_date = single and any(r.what == "delay_incomplete" and "date" in r.missing for _m, r in known)
     out.mails.insert(0, Mail(
         key=key, template="task_receipt", to=[sender], cc=sorted(set(cc)), lang=lang,
-        kind="task_clarify" if clarify_kind and single else "task_receipt",
+        kind="task_ask_date" if ask_date else "task_clarify" if clarify_kind and single else "task_receipt",
         task_id=first.id if single else None, meeting_id=first.meeting_id,
         in_reply_to=msg.message_id, references=list(msg.references or []),
         context={"name": msg.sender_name or ctx.name(sender) or sender, "lines": lines,
                  "unclear": unclear or [], "refused": [t.title for t in (refused or [])],
-                 "items": list(numbered) if numbered else []}))
+                 "items": list(numbered) if numbered else [], "offer": "date" if ask_date else None}))
     if unclear:
         out.log.append(f"not understood for item(s) {', '.join(map(str, unclear))}")
     if refused:
@@ -440,26 +503,46 @@ def _apply_reading(ctx: core.Context, msg: Any, rt: core.Route, pairs: list, rea
 
 
 def _clarify(ctx: core.Context, msg: Any, rt: core.Route, task: Task | None, *, mode: str,
-             numbered: list[Task] | None = None) -> Outcome:
-    """One clarifying answer with examples; none when the mail already answers one of ours."""
+             numbered: list[Task] | None = None, reading: Any = None, guess: Intent | None = None) -> Outcome:
+    """One short clarifying answer in the thread, in the language the sender wrote in, quoting their
+    words and offering one-click answers (the reading's guess, when it had one, named first); none
+    when the mail already answers one of ours. Nothing changes: the host's digest shows the words."""
     sender = (msg.sender or "").lower()
-    out = Outcome(status="unknown", log=[f"not understood ({mode}): {_clip(msg.visible)[:80]!r}"])
+    words = _clip(_words(msg))
+    out = Outcome(status="unknown", log=[f"not understood ({mode}): {words[:80]!r}"]
+                  + [f"why: {w}" for w in (getattr(reading, "why", None) or [])[:3]])
     if rt.answered and rt.answered.get("kind") in OWN_KINDS:
         out.log.append("an answer to our clarification, still unclear: left for the host's digest")
         return out
     ids = [t.id for t in numbered] if numbered else []
     ctx_base = _base(ctx, task) if task else {"title": "", "task_id": None, "owner": "", "owner_name": "",
                                               "due": None, "status": ""}
+    lang = answers.language_of_text(words, ctx.lang(sender))
+    offer = {"verify": "verify", "items": None}.get(
+        mode, "assigned" if task is not None and task.confirmed_at is None else "status")
+    guess = guess if guess not in (None, Intent.UNKNOWN) else None
     out.mails.append(Mail(
-        key=f"task_clarify:{msg.message_id}", template="task_clarify", to=[sender], lang=ctx.lang(sender),
+        key=f"task_clarify:{msg.message_id}", template="task_clarify", to=[sender], lang=lang,
         kind="task_clarify", task_id=task.id if task else None,
         meeting_id=task.meeting_id if task else None, in_reply_to=msg.message_id,
         references=list(msg.references or []),
         context={**ctx_base, "name": msg.sender_name or ctx.name(sender) or sender, "mode": mode,
-                 "text": _clip(msg.visible), "items": ids,
+                 "text": words, "items": ids, "offer": offer,
+                 "guess": answers.intent_label(guess.value, lang) if guess else "",
                  "numbered": [{"n": i + 1, "title": t.title, "due": t.due, "status": t.status.value}
                               for i, t in enumerate(numbered or [])]}))
     return out
+
+
+def _handover_request(ctx: core.Context, msg: Any, task: Task, meeting: Any, assignee: str | None) -> Mail:
+    """A handover ("这个改由小李负责") goes to the host as a request, in the sender's words."""
+    found = ctx.directory.resolve(assignee) if assignee else None
+    return Mail(
+        key=f"task_handover:t{task.id}:{msg.message_id}", template="task_handover_request", to=[meeting.host],
+        lang=ctx.lang(meeting.host), kind="task_handover_request", task_id=task.id, meeting_id=task.meeting_id,
+        context={**_base(ctx, task), "name": ctx.name(meeting.host), "text": _clip(_words(msg)),
+                 "sender_name": ctx.name(msg.sender) or msg.sender, "meeting_title": meeting.title,
+                 "assignee": found.name if found else (assignee or "")})
 
 
 # --------------------------------------------------------------------------------------------
