@@ -45,6 +45,7 @@ class MailboxSettings:
     processed: str = "flag"              # flag | move
     processed_folder: str = "mailflow-done"
     verify_tls: bool = True              # false only for a self-signed lab server
+    max_message_bytes: int = 25 * 1024 * 1024   # larger mail is stored as too_large, not read
     password: Secret | None = field(default=None, repr=False)
 
 
@@ -194,6 +195,9 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"{src}: [mailbox] processed: expected \"flag\" or \"move\", got {s.mailbox.processed!r}")
     if not s.smtp.url.startswith(SMTP_SCHEMES):
         raise ConfigError(f"{src}: [smtp] url: {s.smtp.url!r} is not one of {', '.join(SMTP_SCHEMES)}")
+    if s.mailbox.max_message_bytes < 64 * 1024:
+        raise ConfigError(f"{src}: [mailbox] max_message_bytes: must be at least 65536 (64 KB), "
+                          f"got {s.mailbox.max_message_bytes}")
     if s.smtp.max_attempts < 1:
         raise ConfigError(f"{src}: [smtp] max_attempts: must be at least 1")
     try:
