@@ -110,7 +110,7 @@ class App:
             self._inbox = open_inbox(mb.url, mb.password, checkpoint=self.store.checkpoint(),
                                      base_dir=self.settings.base_dir, processed=mb.processed,
                                      processed_folder=mb.processed_folder, verify_tls=mb.verify_tls,
-                                     backoff=IMAP_BACKOFF)
+                                     backoff=IMAP_BACKOFF, max_message_bytes=mb.max_message_bytes)
         return self._inbox
 
     @property

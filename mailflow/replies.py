@@ -26,6 +26,7 @@ The reader is a small clause grammar, pure and linear in the text's length:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -107,8 +108,15 @@ def _short(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[:n - 1] + "…"
 
 
-def _statements(cs: list[Clause], orig: str, ctx: ReplyContext, why: list[str]) -> list[tuple[Intent, Clause, str]]:
+_DENIAL = re.compile(r"不是|并非|而非|(?<![a-z])(?:isn't|is not|wasn't|was not|aren't|weren't)(?![a-z])")
+
+
+def _statements(cs: list[Clause], orig: str, norm: str, ctx: ReplyContext,
+                why: list[str]) -> list[tuple[Intent, Clause, str]]:
     """(intent, clause, cue kind) of every statement that counts, after modality and subject."""
+    def norm_of(c: Clause) -> str:
+        return norm[c.start:c.end]
+
     out = []
     for c in cs:
         said = c.text(orig)
@@ -117,6 +125,9 @@ def _statements(cs: list[Clause], orig: str, ctx: ReplyContext, why: list[str]) 
             if c.cues or c.dates:
                 why.append(f"ignored condition clause '{_short(said)}'")
             continue
+        if ctx.kind == "minutes" and _DENIAL.search(norm_of(c)) and not c.question:
+            # "负责人不是我": disputing what the minutes say is an objection
+            out.append((Intent.OBJECTION, c, "deny"))
         for cue in c.cues:
             intent = cue.intent
             if intent is None:
@@ -177,13 +188,30 @@ def _promise(cs: list[Clause], orig: str, ctx: ReplyContext) -> tuple[dates.Dead
 def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now: date | None,
              proxy_span: tuple[int, int] | None) -> _Part:
     why: list[str] = []
-    found = _statements(cs, orig, ctx, why)
+    found = _statements(cs, orig, norm, ctx, why)
     if proxy_span:
         found.append((Intent.DECLINE, cs[0] if cs else Clause(0, 0, 0), "proxy"))
     intents = {i for i, _, _ in found}
     question = any(c.question for c in cs)
     guessed = False
 
+    if not intents and ctx.kind not in ("task", "minutes") and any(c.possible and not c.condition for c in cs):
+        found.append((Intent.TENTATIVE, next(c for c in cs if c.possible), "hedge"))
+        intents = {Intent.TENTATIVE}
+    if {Intent.DONE, Intent.PROGRESS} <= intents and not intents & {Intent.DELAY, Intent.RISK, Intent.DECLINE,
+                                                                      Intent.OBJECTION}:
+        # a narrative ("周四周五都在改 … 昨天全部弄完了"): its last report is the state now
+        last = max((c.start, i) for i, c, _ in found if i in (Intent.DONE, Intent.PROGRESS))[1]
+        why.append(f"done and in progress both said; the later report ({last.value}) is the state now")
+        found = [(i, c, k) for i, c, k in found if i not in (Intent.DONE, Intent.PROGRESS) or i is last]
+        intents = {i for i, _, _ in found}
+        guessed = True
+    if Intent.CONFIRM in intents and ctx.kind not in ("task", "minutes") and \
+            any(c.possible and not c.condition for c in cs):
+        # "可能晚到，会参加": an acceptance with a possibility beside it is tentative
+        why.append("a possibility beside the acceptance: tentative")
+        found = [(Intent.TENTATIVE if i is Intent.CONFIRM else i, c, k) for i, c, k in found]
+        intents = {i for i, _, _ in found}
     promise = _promise(cs, orig, ctx)
     intent = min(intents, key=_RANK.__getitem__) if intents else Intent.UNKNOWN
     decided = next((c for i, c, _ in found if i is intent), None)
@@ -213,9 +241,11 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
         elif negated_done or intent is Intent.RISK or any(c.date_role in ("wait", "missed") for c in cs):
             why.append(f"not finished and a new date {dl.due} (current due unknown): delay")
             intent, delay_dl, guessed = Intent.DELAY, dl, True
-        elif intent in (Intent.UNKNOWN, Intent.CONFIRM):
-            why.append(f"a date {dl.due} but the current due is unknown: taken as a commitment")
-            intent, guessed = Intent.CONFIRM, True
+        elif intent is Intent.CONFIRM:
+            why.append(f"a date {dl.due} but the current due is unknown: a commitment or a delay")
+            guessed = True
+        elif intent is Intent.UNKNOWN:
+            why.append(f"a date {dl.due} alone and the current due is unknown: ask back")
     elif intent is Intent.DELAY:
         delay_dl = next((d for c in cs if c.kinds() & {"delay", "move"} for d in c.dates), None)
 
@@ -256,6 +286,9 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
     if intent is Intent.UNKNOWN:
         why.append("no status statement" + (" (only a question)" if question else ""))
 
+    if intent is Intent.DELAY and part.due and due_now and part.due <= due_now:
+        why.append(f"a delay to {part.due}, not after the due {due_now}: ask back")
+        guessed = True
     clash = any(pair <= intents for pair in _CLASHES)
     if clash:
         why.append("clauses disagree: " + ", ".join(sorted(i.value for i in intents)))
@@ -265,7 +298,8 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
     return part
 
 
-def _reason(orig: str, norm: str, start: int, end: int, cs: list[Clause], intent: Intent) -> str:
+def _reason(orig: str, norm: str, start: int, end: int, cs: list[Clause], intent: Intent,
+            proxy_span: tuple[int, int] | None = None) -> str:
     span = parts.find_reason(norm, start, end)
     if span:
         m = parts._REASON_RE.match(norm, span[0], span[1])
@@ -274,7 +308,8 @@ def _reason(orig: str, norm: str, start: int, end: int, cs: list[Clause], intent
             return parts.clean(orig[m.start(g):span[1]])
         return parts.clean(orig[span[0]:span[1]])
     if intent in (Intent.DELAY, Intent.RISK, Intent.OBJECTION, Intent.DECLINE):
-        quiet = [(c.start, c.end) for c in cs if not c.cues and not c.dates and not c.percents]
+        quiet = [(c.start, c.end) for c in cs if not c.cues and c.date_role != "promise" and not c.percents
+                 and not (proxy_span and c.start < proxy_span[1] and proxy_span[0] < c.end)]
         return parts.loose_reason(orig, norm, quiet)
     return ""
 
@@ -282,8 +317,13 @@ def _reason(orig: str, norm: str, start: int, end: int, cs: list[Clause], intent
 def _read_part(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any, ctx: ReplyContext,
                due_now: date | None, proxy_span: tuple[int, int] | None) -> tuple[_Part, list[Clause]]:
     cs = _clauses(orig, norm, start, end, now, cal, ctx.kind)
+    span = parts.find_reason(norm, start, end)
+    if span:                               # "原因：良品率只有60%": a reason's numbers are not progress
+        for c in cs:
+            if span[0] <= c.start < span[1]:
+                c.percents = []
     part = _combine(orig, norm, cs, ctx, due_now, proxy_span)
-    part.reason = _reason(orig, norm, start, end, cs, part.intent)
+    part.reason = _reason(orig, norm, start, end, cs, part.intent, proxy_span)
     return part, cs
 
 

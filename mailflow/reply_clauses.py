@@ -40,7 +40,8 @@ _CLAUSE_SEP = re.compile(r"[,、()\[\]【】]|:(?!\d)|(?<!\d)\.(?=\s|$)|\s+-\s+|
                          r"(?=但是|(?<!不)但(?!愿)|不过|只是|可是|然而|另外|此外)|(?<![a-z])(?=but |however)")
 _QUESTION_STRONG = re.compile(
     r"吗|么\s*$|呢\s*$|请问|问一下|想问|想确认|想了解|请教|"
-    r"^\s*(?:could|can|would|will|shall|should|is|are|was|were|do|does|did|who|what|when|where|which|how|why)\b|"
+    r"^\s*(?:could|can|would|will|shall|should|is|are|was|were|do|does|did|may|have|has)\s+(?:we|i|you|it|this|that|they|he|she|there|the|our|my)\b|"
+    r"^\s*(?:who|what|when|where|which|how|why)\s|"
     r"(?<![a-z])(?:just checking|wanted to (?:check|ask|confirm)|i'd like to (?:check|ask|confirm)|whether)(?![a-z])")
 _QUESTION_WEAK = re.compile(r"是否|能否|可否|有没有|是不是|对不对|(?<!没)什么|哪(?!怕)|谁|怎么|如何|为什么|几时|多久|"
                             r"([能可会要行有用需对])[不没]\1")
@@ -119,8 +120,9 @@ def _negation(norm: str, lo: int, pos: int) -> tuple[str | None, str]:
     neg = NEG_ZH.search(prefix) or NEG_EN.search(prefix)
     if not neg:
         return None, ""
+    found = neg.groupdict()
     for g in ("deny", "modal", "plain"):
-        if neg.group(g):
+        if found.get(g):
             return g, neg.group("gap") or ""
     return None, ""
 
@@ -163,8 +165,8 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
     return out
 
 
-_NOT_PROSE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+|[\w.-]+\.(?:pptx?|xlsx?|docx?|pdf|psd|zip|png|jpe?g)\b")
-_DATE_ONLY_REST = re.compile(r"^[\s吧啊呢呀哈嘛了的吗,.!?~]*(?:可以吗|行吗|好吗|ok|okay|吧)?[\s吧啊呢呀哈嘛了的吗,.!?~]*$")
+_NOT_PROSE = re.compile(r"(?<![^\s(:\"'<])(?:(?:https?://|www\.)\S+|[\w.+-]+@[\w.-]+|[\w.-]+\.(?:pptx?|xlsx?|docx?|pdf|psd|zip|png|jpe?g)\b)")
+_DATE_ONLY_REST = re.compile(r"^[\s吧啊呢呀哈嘛了的吗,.!?~]*(?:到|至|to|by|until|till)?[\s吧啊呢呀哈嘛了的吗,.!?~]*(?:可以吗|行吗|好吗|ok|okay|吧)?[\s吧啊呢呀哈嘛了的吗,.!?~]*$")
 
 
 def _clause_dates(orig: str, norm: str, a: int, b: int, now: datetime, cal: Any) -> list[tuple[int, int, dates.Deadline]]:

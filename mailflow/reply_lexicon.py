@@ -146,6 +146,7 @@ KINDS: list[tuple[str, str]] = [
                 rf"{_WORK_V}紧|{_HAN}紧(?=[,，\s]|$)|"
                 r"已启动|按计划进行|正常推进|一切正常|进展顺利|顺利推进|正常进行|还差|还剩|"
                 rf"待{NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|配合|评审|签字|盖章|到货)|"
+                rf"等待?{NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|评审|到货)|"
                 rf"{W}(?:in[- ]progress|working on|ongoing|on-going|wip|on track|halfway|half[- ]done|"
                 rf"almost (?:done|finished|complete)|nearly (?:done|finished|complete)|mostly (?:done|finished)|"
                 rf"partially (?:done|finished)|partly (?:done|finished)|under ?way|progressing|making progress|"
@@ -158,7 +159,7 @@ KINDS: list[tuple[str, str]] = [
               rf"extension|reschedul\w*|more time|more days|a few more days|slip\w*|"
               rf"miss (?:the )?deadline){WE}"),
     # moving a date: a delay (or a correction in minutes) only with a date after it
-    ("move", r"延到|推到|推至|延至|改到|改至|改为|改成|调整为|调整到|调到|挪到|放到|顺延到|定在|改在|"
+    ("move", r"(?:push|move|delay|postpone)(?:ed)?\s*(?:到|至)|延到|推到|推至|延至|改到|改至|改为|改成|调整为|调整到|调到|挪到|放到|顺延到|定在|改在|"
              rf"{W}(?:push(?:ed|ing)? (?:it |this |that )?to|mov(?:e|ed|ing) (?:it |this |that |the \w+ (?:date )?)?to|"
              rf"chang(?:e|ed|ing) (?:it |this )?to|need (?:it )?(?:until|till)){WE}"),
     # blocked / at risk
@@ -185,8 +186,8 @@ KINDS: list[tuple[str, str]] = [
     # finished (perfective or resultative aspect): negated it is ongoing / blocked / late
     ("done", r"已经?(?:全部|都|提前|按时|如期|准时)?(?:完成|做完|弄完|搞完|写完|改完|交付|提交|上线|发布|部署|发送|"
              r"发出|发给|上传|修复|解决|处理完|处理好|搞定|搞掂|办完|办好|做好|弄好|交了|发了|寄出|更新|定稿|同步|"
-             r"跑通|签署|归档|关闭|交稿|交|发(?:邮件|到|过去)|send|sent)|均已完成|都已完成|全部完成了?|"
-             rf"{_WORK_V}(?:完|好|通|掂)(?:了|咗)|搞掂|跑通|完工|完毕|竣工|✅|[a-z]+咗|{_WORK_V}咗|"
+             r"跑通|签署|归档|关闭|交稿|处理|交|发(?:邮件|到|过去)|send|sent)|均已完成|都已完成|全部完成了?|"
+             rf"{_WORK_V}(?:完|好|通|掂)(?:了|咗)|搞掂|跑通|完工|完毕|竣工|✅|(?<![a-z])[a-z]{1,20}咗|{_WORK_V}咗|"
              r"完成了|交付了|提交了|上线了|发布了|发出了|发过去了|定稿了|"
              rf"{W}(?:done|completed|finished|delivered|submitted|shipped|deployed|resolved|fixed|closed|sent){WE}"),
     # bare 完成 / complete: done, or a commitment when the clause speaks of the future
@@ -231,13 +232,12 @@ CUE_RE = re.compile("|".join(f"(?P<{kind}>{pat})" for kind, pat in KINDS))
 # simply not what is being said), "plain" ones the fact (未完成: not yet).
 NEG_ZH = re.compile(
     r"(?:(?P<modal>无法|不能够?|没法|没办法|没能|未能|难以|不可能|做不到|不会|唔能够?)"
-    r"|(?P<deny>不是|并非|并不是|而非)"
+    r"|(?P<deny>(?:不是|并非|并不是|而非)(?=已|在|$))"
     r"|(?P<plain>尚未|还未|还没有?|并未|并没有?|从未|没有|没|未(?!来|必)|无需|无须|唔|"
     r"不(?!过|错|少|久|但|仅|管|论|好意思|客气|然|如|妨|只|光|断|同意)|无(?!论)))"
     r"(?P<gap>[^,;。!?\n]{0,10})$")
 NEG_EN = re.compile(
     r"(?<![a-z'])(?:(?P<modal>cannot|can't|can not|couldn't|could not|unable to|not able to|won't be able to)"
-    r"|(?P<deny>isn't|is not|it's not|not a)"
     r"|(?P<plain>not|never|no|yet to|without|no longer|\w+n't))"
     r"(?P<gap>(?:\s+[a-z']+){0,3})\s*$")
 A_NOT_A = re.compile(r"(能|可|是|会|要|行|有|用|需|对)[不没]\1")
