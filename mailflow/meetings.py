@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import core, ical, replies, rules
+from . import answers, core, ical, replies, rules
 from .meeting_text import agenda_item, kv_fields, one_person, parse_when, people_in
 from .model import AgendaItem, Attendee, Mail, Meeting, Outcome, Role, Rsvp
 
@@ -381,16 +381,34 @@ def answering_for(ctx: core.Context, m: Meeting, sender: str) -> Attendee | None
 
 
 _ANSWERS = {"confirm": Rsvp.ACCEPTED, "decline": Rsvp.DECLINED, "tentative": Rsvp.TENTATIVE}
+# An empty-body calendar reply ("已接受: …", "Declined: …"): inbound reads it into calendar_reply.
+# Delegated is a no for this attendee (the delegate, when the calendar part names one, is invited
+# by on_imip_reply; a subject line names nobody).
+_CALENDAR_ANSWERS = {"accepted": Rsvp.ACCEPTED, "declined": Rsvp.DECLINED, "tentative": Rsvp.TENTATIVE,
+                     "delegated": Rsvp.DECLINED}
 
 
-def read_answer(ctx: core.Context, text: str) -> tuple[Rsvp | None, str | None]:
-    """(answer, stand-in name) of a text reply, read by replies.classify: 参加/确认/收到 -> accepted,
-    不参加/请假/无法参加 -> declined, 由王五代参会 -> declined with 王五, 待定/可能 -> tentative;
-    (None, None) when it is not an answer (a question, a progress note, …)."""
-    reading = replies.classify(text or "", ctx.now, ctx.calendar)
+def read_answer(ctx: core.Context, text: str, rt: core.Route | None = None) -> tuple[Rsvp | None, str | None]:
+    """(answer, stand-in name) of a text reply, read by replies.classify as an answer to the notice:
+    参加/确认/收到 -> accepted, 不参加/请假/无法参加 -> declined, 由王五代参会 -> declined with 王五,
+    待定/可能 -> tentative; (None, None) when it is not an answer (a question, a progress note, …)
+    or the reading is not sure: an RSVP never changes on a guess."""
+    context = answers.context_for(rt, kind="meeting")
+    if context.asked is None:
+        context.asked = "rsvp"           # an answer in a meeting's thread, or naming it by its tag
+    reading = replies.classify(text or "", ctx.now, ctx.calendar, context=context)
+    if not reading.sure:
+        return None, None
     if reading.proxy:
         return Rsvp.DECLINED, reading.proxy.strip()
     return _ANSWERS.get(reading.intent.value), None
+
+
+def _answer_of(ctx: core.Context, msg: Any, rt: core.Route | None) -> tuple[Rsvp | None, str | None]:
+    calendar_reply = getattr(msg, "calendar_reply", None)     # inbound.Inbound.calendar_reply (new field)
+    if calendar_reply and not (msg.visible or "").strip():
+        return _CALENDAR_ANSWERS.get(calendar_reply), None
+    return read_answer(ctx, msg.visible or msg.text, rt)
 
 
 @core.on_reply(*NOTICE_KINDS)
@@ -399,6 +417,25 @@ def on_notice_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | No
     m = ctx.lookup.get_meeting(rt.meeting_id) if rt.meeting_id is not None else None
     if m is None:
         return None
+    return _rsvp_by_mail(ctx, msg, rt, m)
+
+
+@core.on_object("meeting")
+def on_meeting_tag(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
+    """A mail naming an upcoming meeting by its [MF-M…] tag outside the notice's thread — a
+    one-click answer from a client that drops In-Reply-To, or a calendar reply's subject — from
+    someone invited. Only a sure answer is taken; anything else goes on to the other flows."""
+    m = ctx.lookup.get_meeting(rt.meeting_id) if rt.meeting_id is not None else None
+    if m is None or m.status != "scheduled" or m.start <= ctx.now or answering_for(ctx, m, msg.sender) is None:
+        return None
+    answer = _answer_of(ctx, msg, rt)
+    if answer[0] is None:
+        return None
+    return _rsvp_by_mail(ctx, msg, rt, m, answer)
+
+
+def _rsvp_by_mail(ctx: core.Context, msg: Any, rt: core.Route, m: Meeting,
+                  answer: tuple[Rsvp | None, str | None] | None = None) -> Outcome:
     if not core.authenticated(msg, ctx.org):
         return Outcome(status="refused", log=[f"answer from {msg.sender} failed authentication; not recorded"])
     att = answering_for(ctx, m, msg.sender)
@@ -406,19 +443,27 @@ def on_notice_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | No
         return Outcome(status="refused", log=[f"{msg.sender} is not invited to meeting {m.id}; not recorded"])
     if m.status != "scheduled":
         return Outcome(status="ignored", log=[f"meeting {m.id} is {m.status}; answer from {msg.sender} not recorded"])
-    rsvp, proxy = read_answer(ctx, msg.visible or msg.text)
+    rsvp, proxy = answer or _answer_of(ctx, msg, rt)
+    sender = msg.sender.lower()
     out = Outcome(meetings=[m])
+    words = (msg.visible or "").strip()
+    lang = ctx.lang(sender)
     if rsvp is None:
+        # Not sure: nothing recorded; the answer quotes the words in the language they are written
+        # in and offers the one-click answers; the host's digest shows the words.
         out.meetings, out.status = [], "unknown"
         out.log.append(f"meeting {m.id}: could not read an answer from {msg.sender}")
+        lang = answers.language_of_text(words, lang)
     else:
-        via = "mail" if att.email == msg.sender.lower() else f"mail (by {msg.sender.lower()})"
+        via = "mail" if att.email == sender else f"mail (by {sender})"
         record(ctx, m, att, rsvp, proxy, via, m.sequence, msg.date, out)
-    receipt = to_person(ctx, m, msg.sender.lower(), "meeting_rsvp_receipt", f"rsvp_receipt:{msg.message_id}",
+    receipt = to_person(ctx, m, sender, "meeting_rsvp_receipt", f"rsvp_receipt:{msg.message_id}",
                         "meeting_rsvp_receipt", answer=rsvp.value if rsvp else "",
-                        answer_label=RSVP_LABELS.get(ctx.lang(msg.sender), RSVP_LABELS["zh-CN"])[rsvp.value]
+                        answer_label=RSVP_LABELS.get(lang, RSVP_LABELS["zh-CN"])[rsvp.value]
                         if rsvp else "", proxy=ctx.name(att.proxy) if rsvp and att.proxy else "",
-                        for_name=ctx.name(att.email) if att.email != msg.sender.lower() else "")
+                        for_name=ctx.name(att.email) if att.email != sender else "", text=words[:300])
+    if rsvp is None and lang != receipt.lang:
+        receipt.lang, receipt.context["m"] = lang, meeting_data(ctx, m, lang)
     receipt.in_reply_to, receipt.references = msg.message_id, list(msg.references or [])
     out.mails.append(receipt)
     return out
