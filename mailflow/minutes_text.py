@@ -1,0 +1,354 @@
+"""The shape of a minutes draft: lines, numbering, headings, field labels and tables.
+
+Pure. `blocks(text)` cuts a draft into Line and Table blocks; a table is recognised by its shape
+(Markdown pipes, TAB-separated cells as Excel, Word and our HTML reader give them), never by its
+words. `html_to_text` turns an HTML draft into that same text: paragraphs as lines and each
+innermost table as TAB-separated rows. The words live here too: what a heading is about
+(decisions, discussion, meeting facts) and which task field a label names (负责人 -> owner).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+_CJK = "\u4e00-\u9fff\u3400-\u4dbf"
+
+# --- numbering -------------------------------------------------------------------------------------
+
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_CN_NUM = "一二三四五六七八九十"
+NUMBERING = re.compile(
+    r"^\s*(?:"
+    r"(?P<check>[-*+]\s*\[[ xX✓✔]?\]\s*)"
+    r"|(?P<bullet>[-*+•·●▪◦○■□◆◇▶►➤→✅☑📌🔹🔸⭐✔✓>]+\s*)"
+    rf"|(?P<circled>[{_CIRCLED}]\s*)"
+    r"|(?P<paren>[(（]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）]\s*)"
+    r"|(?P<arabic>\d{1,2}(?:[.．、)）](?!\d)|\s+(?=[^\d\s]))\s*)"
+    rf"|(?P<cjk>[{_CN_NUM}]{{1,3}}(?:[、.．]|是(?=[由{_CJK}]))\s*)"
+    r"|(?P<nth>第[一二三四五六七八九十\d]{1,3}[条條项項点點][:：、.．]?\s*)"
+    r"|(?P<code>(?:AI|A|T|TODO|Task|Item|D|No\.?)\s*-?\s*\d{1,2}[.:：)]?\s+)"
+    r"|(?P<letter>[a-zA-Z][.)]\s+)"
+    r")")
+
+
+def split_numbering(s: str) -> tuple[str | None, str]:
+    """("arabic", "由技术部-王磊负责…") for "1. 由技术部-王磊负责…"; (None, s) when the line is not numbered."""
+    m = NUMBERING.match(s)
+    if not m or m.end() == 0:
+        return None, s.strip()
+    kind = next(k for k, v in m.groupdict().items() if v)
+    body = s[m.end():].strip()
+    if kind == "bullet" and m.group(0).strip() == ">":
+        return None, s.strip()
+    return kind, body
+
+
+# --- lines and tables --------------------------------------------------------------------------------
+
+@dataclass
+class Line:
+    no: int                  # 1-based line number in the text read
+    raw: str                 # the line as written (stripped)
+    mark: str | None         # the kind of numbering or bullet, None for a plain line
+    body: str                # the line without its numbering
+    indent: int = 0
+
+
+@dataclass
+class Table:
+    rows: list[list[str]]
+    raws: list[str]
+    nos: list[int]
+    cells_joined: list[str] = field(default_factory=list)
+
+
+def normalize_line(line: str) -> str:
+    line = line.replace("\u3000", " ").replace("\xa0", " ").replace("\u200b", "").replace("\ufeff", "")
+    return line.rstrip(" \r\n")
+
+
+def _pipe_cells(line: str) -> list[str]:
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|"):
+        s = s[:-1]
+    return [c.strip() for c in re.split(r"(?<!\\)\|", s)]
+
+
+def _is_pipe_row(s: str) -> bool:
+    s = s.strip()
+    return (s.startswith("|") and s.count("|") >= 2) or s.count("|") >= 3
+
+
+def _is_separator(cells: list[str]) -> bool:
+    cells = [c for c in cells if c.strip()]
+    return bool(cells) and all(re.fullmatch(r":?-{2,}:?|[-—=]{2,}", c.strip()) for c in cells)
+
+
+def _tab_cells(line: str) -> list[str]:
+    return [c.strip() for c in line.split("\t")]
+
+
+def blocks(text: str) -> list[Line | Table]:
+    """The draft as Line and Table blocks, blank lines kept as Line(mark=None, body="")."""
+    lines = [normalize_line(x) for x in (text or "").splitlines()]
+    out: list[Line | Table] = []
+    i = 0
+    while i < len(lines):
+        s = lines[i]
+        if _is_pipe_row(s) or "\t" in s.strip(" "):
+            j, rows, raws, nos = i, [], [], []
+            pipe = _is_pipe_row(s)
+            while j < len(lines) and (_is_pipe_row(lines[j]) if pipe else "\t" in lines[j].strip(" ")):
+                cells = _pipe_cells(lines[j]) if pipe else _tab_cells(lines[j])
+                if not _is_separator(cells):
+                    rows.append(cells)
+                    raws.append(lines[j].strip())
+                    nos.append(j + 1)
+                j += 1
+            wide = [r for r in rows if sum(1 for c in r if c) >= 2]
+            if len(wide) >= 2:
+                out.append(Table(rows, raws, nos))
+                i = j
+                continue
+            s = " ".join(c for c in (_pipe_cells(s) if pipe else _tab_cells(s)) if c) if not pipe else s
+        stripped = s.strip()
+        mark, body = split_numbering(stripped) if stripped else (None, "")
+        out.append(Line(i + 1, stripped, mark, body, len(s) - len(s.lstrip(" \t"))))
+        i += 1
+    return out
+
+
+# --- words -------------------------------------------------------------------------------------------
+
+def fold_label(label: str) -> str:
+    label = unicodedata.normalize("NFKC", label or "").strip().casefold()
+    label = re.sub(r"[*_#`【】\[\]《》「」]", "", label)
+    return re.sub(r"\s+", " ", label).strip(" :：")
+
+
+# Exact labels of task fields, as written before a colon (or a space) in a line.
+FIELD_LABELS: dict[str, tuple[str, ...]] = {
+    "title": ("任务名称", "任务", "任务内容", "任务事项", "任务描述", "事项", "工作内容", "工作事项", "工作任务", "行动项",
+              "待办事项", "待办", "任務名稱", "任務", "任務內容", "任務事項", "任務描述", "工作內容", "待辦事項", "行動項",
+              "task", "task name", "action", "action item", "title", "item", "todo", "to-do"),
+    "owner": ("负责人", "责任人", "唯一责任人", "主要负责人", "主责人", "执行人", "牵头人", "负责", "主责",
+              "負責人", "責任人", "唯一責任人", "主要負責人", "執行人", "牽頭人", "負責",
+              "owner", "owners", "responsible", "assignee", "assigned to", "dri", "lead", "pic"),
+    "collaborators": ("协同人", "协同", "协同人员", "协作人", "协助人", "协助", "配合人", "配合", "协办", "协办人",
+                      "协同部门", "配合部门", "支持", "支持人",
+                      "協同人", "協同", "協同人員", "協作人", "協助人", "協助", "協辦", "協辦人", "協同部門", "配合部門",
+                      "collaborators", "collaborator", "support", "supporting", "with", "helpers", "cc"),
+    "due": ("截止时间", "截止日期", "计划完成时间", "计划完成日期", "完成时间", "完成日期", "完成时限", "时间节点",
+            "期限", "时限", "截止", "时间", "日期", "节点",
+            "截止時間", "截止日期", "計劃完成時間", "計畫完成時間", "計劃完成日期", "完成時間", "完成日期", "完成時限",
+            "時間節點", "時限", "時間", "期限",
+            "due", "due date", "deadline", "by", "eta", "target date", "when"),
+    "deliverable": ("交付物", "交付", "交付成果", "完成标准", "验收标准", "输出", "输出物", "产出", "产出物", "成果",
+                    "交付標準", "完成標準", "驗收標準", "輸出", "輸出物", "產出", "產出物",
+                    "deliverable", "deliverables", "definition of done", "output", "outputs", "acceptance"),
+}
+_FIELD_OF = {fold_label(w): k for k, ws in FIELD_LABELS.items() for w in ws}
+_FIELD_OF.update({re.sub(r"\s+", "", fold_label(w)): k for k, ws in FIELD_LABELS.items() for w in ws})
+
+# Column headers are judged by what they contain (any header a tracker sheet may have)
+_HEADER_WORDS: list[tuple[str, re.Pattern]] = [
+    ("seq", re.compile(r"^(?:#|no\.?|序号|序號|项次|項次|编号|編號|id|序)$")),
+    ("collaborators", re.compile(r"协|協|配合|支持|support|collab|helper|^with$")),
+    ("owner", re.compile(r"负责|負責|责任|責任|执行人|執行人|牵头|牽頭|owner|responsible|assignee|\bdri\b|^lead$|^pic$")),
+    ("due", re.compile(r"时间|時間|日期|期限|截止|时限|時限|节点|節點|due|deadline|date|eta|when|by$")),
+    ("deliverable", re.compile(r"交付|产出|產出|输出|輸出|成果|标准|標準|deliverable|output|definition")),
+    ("status", re.compile(r"状态|狀態|进度|進度|status|progress|备注|備註|remark|note")),
+    ("title", re.compile(r"事项|事項|任务|任務|行动|行動|工作|内容|內容|待办|待辦|议题|議題|名称|名稱|action|task|item|title|todo|to-do")),
+]
+
+
+def field_of(label: str) -> str | None:
+    """The task field a written label names ("負責人" -> "owner", "Task 2" -> "title"), or None."""
+    f = fold_label(label)
+    kind = _FIELD_OF.get(f) or _FIELD_OF.get(f.replace(" ", ""))
+    if kind:
+        return kind
+    m = re.match(r"^(.+?)\s*[#（(]?\s*(?:\d+|[一二三四五六七八九十]+)\s*[)）]?$", f)
+    if m and _FIELD_OF.get(m.group(1).replace(" ", "")) == "title":
+        return "title"
+    return None
+
+
+def column_of(header: str) -> str | None:
+    """What a table column holds, judged from its header cell."""
+    f = fold_label(header).replace(" ", "")
+    if not f:
+        return None
+    if _FIELD_OF.get(f):
+        return _FIELD_OF[f]
+    for kind, rx in _HEADER_WORDS:
+        if rx.search(f):
+            return kind
+    return None
+
+
+# What a heading is about. Decisions and discussion are told apart by their words; an action-item
+# section is recognised by what its lines hold, whatever its heading says.
+_DECISION_WORDS = re.compile(r"决议|決議|决定|決定|结论|結論|共识|共識|定了|议定|議定|决策事项|decision|resolution|agreed|conclusion")
+_ACTION_WORDS = re.compile(r"行动|行動|待办|待辦|任务|任務|分工|安排|跟进|跟進|追踪|追蹤|下一步|后续|後續|落实|落實|todo|to-do|"
+                           r"action|next step|follow|tasks|assignment")
+_DISCUSSION_WORDS = re.compile(r"讨论|討論|回顾|回顧|情况|情況|内容|內容|议题|議題|议程|議程|汇报|匯報|进展|進展|背景|概况|概況|通报|通報|"
+                               r"要点|要點|发言|發言|分析|数据|數據|现状|現狀|问题|問題|意见|意見|说明|說明|"
+                               r"discussion|agenda|background|update|review|notes|recap|status|highlights|topic")
+_INFO_WORDS = re.compile(r"基本信息|基本資訊|会议信息|會議資訊|会议概况|參會|参会|出席|meeting info|attendees|participants|附件|attachment")
+
+
+def heading_kind(text: str) -> str:
+    """decisions | discussion | info | mixed | actions | unknown for a heading's words."""
+    f = fold_label(text)
+    decision = bool(_DECISION_WORDS.search(f))
+    action = bool(_ACTION_WORDS.search(f))
+    if decision and action:
+        return "mixed"
+    if decision:
+        return "decisions"
+    if action:
+        return "actions"
+    if _INFO_WORDS.search(f):
+        return "info"
+    if _DISCUSSION_WORDS.search(f):
+        return "discussion"
+    return "unknown"
+
+
+_HEADING_WRAP = re.compile(r"^(?:#{1,6}\s*|[【\[]|[^\w\s(（【\[]{1,3}\s*(?=[【\w]))")
+
+
+def heading_text(line: Line) -> str | None:
+    """The words of a heading line ("三、会议决定", "【行动项】", "## TODO", "Action items / 行动项",
+    "📌【行动项】"), or None when the line is not a heading: a heading is short, holds no sentence and
+    no date, and is not numbered the way items are (1. ① （1） -)."""
+    raw = line.raw
+    if not raw or len(raw) > 40:
+        return None
+    md = raw.startswith("#")
+    bracket = re.search(r"【([^】]{1,20})】", raw)
+    if line.mark in ("arabic", "circled", "paren", "check", "letter", "nth", "code") and not md:
+        return None
+    if line.mark == "bullet" and not bracket and not md and not re.match(r"^[^\w\s\-*+•·●]", raw):
+        return None
+    text = bracket.group(1) if bracket else re.sub(r"^#{1,6}\s*", "", line.body if line.mark == "cjk" else raw)
+    text = re.sub(r"^[^\w(（]+", "", text).strip()
+    text = re.sub(r"[:：]\s*$", "", text).strip()
+    if not text or len(text) > 30:
+        return None
+    if re.search(r"[，,。；;！!？?]|\d{1,2}\s*[月/.]\s*\d{1,2}|\d{4}", text):
+        return None
+    if re.search(r"[:：]", text):
+        return None
+    return text
+
+
+# --- HTML --------------------------------------------------------------------------------------------
+# quotes.html_to_text renders a mail body for reading replies; minutes need each table cell kept
+# apart (Outlook and Word put every cell in its own <p>), so tables get their own walk here.
+
+_BLOCKS = {"p", "div", "li", "ul", "ol", "tr", "table", "tbody", "thead", "tfoot", "h1", "h2", "h3", "h4",
+           "h5", "h6", "blockquote", "pre", "hr", "section", "article", "header", "footer", "dl", "dt", "dd",
+           "td", "th", "caption", "body", "html", "center", "address", "form", "fieldset"}
+_SKIP = {"script", "style", "head", "title", "meta", "link", "xml", "template", "noscript", "o:p"}
+
+
+def _collapse(s: str) -> str:
+    s = re.sub(rf"(?<=[{_CJK}，。；：、（）])[ \t\r\n]*[\r\n][ \t\r\n]*(?=[{_CJK}，。；：、（）])", "", s)
+    return re.sub(r"[ \t\r\n\f]+", " ", s)
+
+
+def _walk(node, out: list[str]) -> None:
+    from bs4 import NavigableString, Tag
+    from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction
+    for child in node.children:
+        if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction, CData)):
+            continue
+        if isinstance(child, NavigableString):
+            out.append(_collapse(str(child)))
+            continue
+        if not isinstance(child, Tag):
+            continue
+        name = (child.name or "").lower()
+        if name in _SKIP:
+            continue
+        if name == "br":
+            out.append("\n")
+            continue
+        if name == "table" and child.find("table") is None:
+            rows = _rows(child)
+            if any(sum(1 for c in r if c) > 1 for r in rows):      # a layout table of one column is just text
+                out.append("\n" + "\n".join("\t".join(r) for r in rows) + "\n")
+                continue
+        if name == "li" and child.parent is not None and (child.parent.name or "").lower() == "ol":
+            out.append("\n" + str(len(child.find_previous_siblings("li")) + 1) + ". ")
+            _walk(child, out)
+            out.append("\n")
+            continue
+        block = name in _BLOCKS
+        if block:
+            out.append("\n")
+        _walk(child, out)
+        if block:
+            out.append("\n")
+
+
+def _cell_text(cell) -> str:
+    out: list[str] = []
+    _walk(cell, out)
+    parts = [p.strip() for p in "".join(out).replace("\xa0", " ").replace("\t", " ").split("\n")]
+    return " ".join(p for p in parts if p)
+
+
+def _span(value, default: int = 1) -> int:
+    try:
+        return max(1, min(50, int(str(value).strip())))
+    except (TypeError, ValueError):
+        return default
+
+
+def _rows(table) -> list[list[str]]:
+    """An HTML table as rows of cells (colspan repeated, rowspan carried down)."""
+    rows: list[list[str]] = []
+    carry: dict[int, tuple[str, int]] = {}
+    for tr in table.find_all("tr"):
+        cells: list[str] = []
+        col = 0
+        queue = list(tr.find_all(["td", "th"], recursive=False))
+        while queue or col in carry:
+            if col in carry:
+                text, left = carry[col]
+                cells.append(text)
+                if left <= 1:
+                    del carry[col]
+                else:
+                    carry[col] = (text, left - 1)
+                col += 1
+                continue
+            td = queue.pop(0)
+            text = _cell_text(td)
+            down = _span(td.get("rowspan"))
+            for _ in range(_span(td.get("colspan"))):
+                cells.append(text)
+                if down > 1:
+                    carry[col] = (text, down - 1)
+                col += 1
+        if any(c.strip() for c in cells):
+            rows.append(cells if len(cells) > 1 else cells + [""])
+    return rows
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML draft; each innermost table becomes TAB-separated rows."""
+    from bs4 import BeautifulSoup
+    soup = BeautifulSoup(html or "", "html.parser")
+    out: list[str] = []
+    _walk(soup, out)
+    lines = [ln.strip(" ") for ln in "".join(out).replace("\xa0", " ").split("\n")]
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
