@@ -12,8 +12,10 @@ then charset-normalizer), and the failure is recorded in `defects`.
 Not an answer (`auto=True`, `auto_reason`), first match wins:
   "own"            From is one of own_addresses, or the mail carries X-Mailflow (our stamp)
   "bounce"         multipart/report with report-type=delivery-status, a message/delivery-status
-                   part, a MAILER-DAEMON/postmaster sender, or a bounce subject (退信, 系统退信,
-                   邮件投递失败, Undeliverable, Delivery Status Notification …)
+                   part, a MAILER-DAEMON/postmaster sender, Exchange's MicrosoftExchange<hex>
+                   mailbox or QQ邮箱's 10000@qq.com, a bounce subject (退信, 系统退信, 无法送达,
+                   邮件投递失败, Undeliverable, Delivery Status Notification …), or a plain-text
+                   delivery failure notice (autotext.bounce: "could not be delivered" + a reason)
   "receipt"        multipart/report with report-type=disposition-notification (read receipts)
   "auto-submitted" RFC 3834 Auto-Submitted with any value but "no"
   "x-autoreply"    X-Autoreply / X-Autorespond / X-Autoresponder (any value but "no")
@@ -25,6 +27,12 @@ Not an answer (`auto=True`, `auto_reason`), first match wins:
                    also put it on ordinary mail (meeting responses, mail from some add-ins), so
                    it counts only together with an out-of-office phrase at the start of the new
                    text ("我目前不在办公室", "I am out of the office", "休假中" …).
+  "out-of-office text"  no header at all, but the new text is nothing but an out-of-office
+                   notice (autotext.out_of_office: "我已休假至12月5日，回来后处理" is, "抱歉，上周
+                   休假。方案已完成" is not)
+
+A calendar answer is exposed as `calendar_reply` (accepted/declined/tentative/delegated): from the
+iMIP REPLY's PARTSTAT, else from the subject prefix Outlook & co. write ("已接受:", "Declined:").
 """
 
 from __future__ import annotations
@@ -44,6 +52,7 @@ from email.policy import compat32
 from typing import Iterable
 
 from . import attachments as office, quotes
+from . import autotext
 
 __all__ = ["Inbound", "parse", "decode_header", "decode_bytes"]
 
@@ -371,12 +380,22 @@ _AUTO_SUBJECT_RE = re.compile(
     re.IGNORECASE)
 _BOUNCE_SUBJECT_RE = re.compile(
     r"^[\[【(（\s]*(?:系统退信|系統退信|退信|退回的邮件|邮件投递失败|郵件投遞失敗|投递失败|投遞失敗|邮件发送失败|郵件發送失敗|"
-    r"发送失败|无法投递|無法投遞|未送达|未送達|无法传递|無法傳遞|邮件退回|"
-    r"undeliverable|undelivered mail|delivery status notification|delivery failure|"
+    r"发送失败|无法投递|無法投遞|未送达|未送達|无法传递|無法傳遞|邮件退回|无法送达|無法送達|未能送达|未能送達|"
+    r"送达失败|送達失敗|延迟投递|延遲投遞|"
+    r"undeliverable|undelivered mail|delivery status notification|delivery failure|nondeliverable|"
     r"mail delivery failed|mail delivery subsystem|returned mail|failure notice|delivery has failed|"
-    r"message not delivered|non[- ]?delivery)",
+    r"message not delivered|non[- ]?delivery|delivery delayed|delayed mail|mail system error)",
     re.IGNORECASE)
-_BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail-daemon", "maildelivery", "mailerdaemon")
+_BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail-daemon", "maildelivery", "mailerdaemon", "mailer_daemon",
+                   "mail-delivery-system", "mail.delivery.system")
+# senders that only ever send delivery reports: Exchange's NDR mailbox, QQ邮箱's system account
+_BOUNCE_ADDRESS_RE = re.compile(r"^(?:microsoftexchange[0-9a-f]{32}@.*|10000@qq\.com)$")
+# the subject a client puts on a calendar answer sent without (or before) an iMIP part
+_CALENDAR_SUBJECT_RE = re.compile(
+    r"^\s*(?:(?P<accepted>已接受(?:邀请|邀請)?|接受(?:邀请|邀請)?|accepted|accept)|"
+    r"(?P<tentative>暂定(?:接受)?|暫定(?:接受)?|暫訂|暂订|已暂定|暂时接受|暫時接受|tentative(?:ly accepted)?|maybe)|"
+    r"(?P<declined>已拒绝(?:邀请)?|已拒絕(?:邀請)?|拒绝(?:邀请)?|拒絕(?:邀請)?|已谢绝|已謝絕|谢绝|謝絕|declined|decline)|"
+    r"(?P<delegated>已委派|已委托|已委託|委派|delegated))\s*[:：]", re.IGNORECASE)
 _OOF_TEXT_RE = re.compile(
     r"^\s*(?:您好[,，!！]?\s*)?(?:我(?:目前|现在|正在|將|将)?(?:不在办公室|不在辦公室|休假|出差|外出)|休假中|"
     r"(?:i am|i'm|i will be) (?:currently )?(?:out of (?:the )?office|on (?:annual )?leave|away|on vacation)|"
@@ -648,6 +667,7 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
     precedence = _clean_line(precedence).lower() if precedence else None
 
     text = "\n".join(text_parts)
+    cut: list[str] = []
     if text_parts:
         visible = quotes.visible_text(text, sender_name, cut)
         if not visible and html is not None and not text.strip():
@@ -665,7 +685,8 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
     xs = hdrs.get("x-auto-response-suppress")
     if (sender and sender in own) or hdrs.get("x-mailflow") is not None:
         reason = "own"
-    elif bounce or local in _BOUNCE_SENDERS or _BOUNCE_SUBJECT_RE.match(subject):
+    elif bounce or local in _BOUNCE_SENDERS or _BOUNCE_ADDRESS_RE.match(sender) \
+            or _BOUNCE_SUBJECT_RE.match(subject) or autotext.bounce(text):
         reason = "bounce"
     elif receipt:
         reason = "receipt"
@@ -681,6 +702,8 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
         reason = "null-sender"
     elif xs is not None and _OOF_TEXT_RE.match(visible or text):
         reason = "x-auto-response-suppress"
+    elif autotext.out_of_office(visible):
+        reason = "out-of-office text"
 
     mailer = hdrs.get("x-mailer") or hdrs.get("user-agent")
     list_id = hdrs.get("list-id")
@@ -692,8 +715,34 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
         headers_auto_submitted=auto_submitted, precedence=precedence,
         mailer=_clean_line(decode_header(mailer, hint)) if mailer else None,
         list_id=_clean_line(decode_header(list_id, hint)) if list_id else None,
-        defects=defects, cut=cut,
+        defects=defects, cut=cut, calendar_reply=_calendar_reply(calendars, sender, subject),
     )
+
+
+_PARTSTAT_WORD = {"accepted": "accepted", "declined": "declined", "tentative": "tentative"}
+
+
+def _calendar_reply(calendars: list[bytes], sender: str, subject: str) -> str | None:
+    """The answer of a calendar reply: the sender's PARTSTAT in an iMIP REPLY part, else the
+    answer a client writes in the subject ("已接受: …", "Declined: …") when there is no calendar part."""
+    if calendars:
+        from . import ical  # icalendar is slow to import: only for mail that carries a calendar
+        answers = []
+        for data in calendars:
+            try:
+                answers += ical.parse_replies(data)
+            except Exception:
+                continue
+        if not answers:
+            return None
+        mine = [a for a in answers if a.attendee == sender] or answers
+        if mine[0].delegated_to:
+            return "delegated"
+        return _PARTSTAT_WORD.get(mine[0].partstat.value)
+    m = _CALENDAR_SUBJECT_RE.match(subject)
+    if m:
+        return next(k for k, v in m.groupdict().items() if v)
+    return None
 
 
 def _flag(value: str | None) -> bool:
@@ -701,4 +750,3 @@ def _flag(value: str | None) -> bool:
         return False
     v = value.strip().lower()
     return v not in ("no", "false", "0")
-    cut: list[str] = []
