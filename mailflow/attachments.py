@@ -388,9 +388,12 @@ class _Formulas:
     def __init__(self, data: bytes) -> None:
         self._data = data
         self._sheets: dict[str, list[tuple]] = {}
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:     # sizes already checked by _check_zip
+            self._any = any(re.search(rb"<(?:\w+:)?f[ >]", zf.read(i))
+                            for i in zf.infolist() if i.filename.startswith("xl/worksheets/"))
 
     def fill(self, title: str, index: int, row: list[str]) -> list[str]:
-        if all(row):
+        if not self._any:
             return row
         raw = self._rows(title)
         src = raw[index] if index < len(raw) else ()

