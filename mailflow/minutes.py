@@ -51,7 +51,7 @@ _KV = re.compile(r"^(?P<label>[^：:|]{1,24}?)\s*[：:]\s*(?P<value>.*)$")
 
 @dataclass
 class _Section:
-    kind: str                                  # unknown | actions | mixed | decisions | discussion | info
+    kind: str                 # unknown | actions | mixed | decisions | discussion | info | unheaded (no heading at all)
     entries: list = field(default_factory=list)
 
 
@@ -161,7 +161,12 @@ class _Reader:
                 kv = _KV.match(e.body)
                 if kv and (_INFO_LABEL.match(fold_label(kv.group("label"))) or _NOTE_LABEL.match(fold_label(kv.group("label")))):
                     continue
-                self.decision(e.body)
+                # a decision that hands out work to someone by a date is an action item too
+                drafts = self.items.read(e.body)
+                if drafts and all(d.has_due and self._keep(d, "unknown") for d in drafts):
+                    self.found.extend(_Found(d, e.raw, e.no) for d in drafts)
+                else:
+                    self.decision(e.body)
 
     # --- action sections ---------------------------------------------------------------------------
     def action_section(self, sec: _Section) -> None:
@@ -199,9 +204,22 @@ class _Reader:
                 for d in self.items.read(kv.group("value")):
                     self.found.append(_Found(d, e.raw, e.no))
                 continue
+            if open_ is not None and open_.draft.pending and not _leading_field(e.body):
+                d = open_.draft                              # 完成标准: followed by "- 预算表" lines
+                if d.pending == "deliverable":
+                    d.deliverable = (d.deliverable + "；" if d.deliverable else "") + e.body
+                elif d.pending == "collaborators":
+                    d.collaborators.append(e.body)
+                else:
+                    d.title, d.pending = e.body, None
+                continue
             drafts = self.items.read(e.body)
             if not drafts:
                 continue
+            for d in drafts:
+                for f, has in (("owner", d.owner is not None), ("due", d.has_due), ("collaborators", d.collaborators)):
+                    if has:
+                        d.lines.setdefault(f, e.raw)
             lead = _leading_field(e.body)
             if lead and lead != "title" and open_ is not None and len(drafts) == 1:
                 if open_.draft.merge(drafts[0]):
@@ -212,12 +230,12 @@ class _Reader:
                     self.found.append(_Found(d, e.raw, e.no))
                 continue
             d = drafts[0]
-            if lead == "title" or e.mark is not None or lead:
+            if lead == "title" or (e.mark is not None and sec.kind != "unheaded") or lead:
                 open_ = _Found(d, e.raw, e.no)
                 continue
             if self._keep(d, sec.kind, strict=True):
                 open_ = _Found(d, e.raw, e.no)
-            elif sec.kind == "mixed":
+            elif sec.kind == "mixed" or (sec.kind == "unheaded" and e.mark is not None):
                 self.decision(e.body)
         close()
 
@@ -292,19 +310,20 @@ class _Reader:
         for n, f in enumerate(self.found, start=1):
             d, line = f.draft, f.line.strip()
             problems: list[Problem] = []
-            owner = self._owner(d, n, line, problems)
+            owner = self._owner(d, n, d.lines.get("owner", line).strip(), problems)
             collaborators: list[str] = []
             for text in d.collaborators:
                 for part in self.refs.split(text):
                     r = self.refs.resolve(part)
+                    where = d.lines.get("collaborators", line).strip()
                     if r.kind == "person":
                         collaborators.append(r.email)
                     elif r.kind == "ambiguous":
-                        problems.append(Problem(n, "ambiguous_person", line, _who(r)))
+                        problems.append(Problem(n, "ambiguous_person", where, _who(r)))
                     elif r.kind == "unknown" and self.refs._ref_like(part):
-                        problems.append(Problem(n, "unknown_person", line, part))
+                        problems.append(Problem(n, "unknown_person", where, part))
             collaborators = [c for i, c in enumerate(collaborators) if c != owner and c not in collaborators[:i]]
-            due = self._due(d, n, line, problems)
+            due = self._due(d, n, d.lines.get("due", line).strip(), problems)
             out.action_items.append(ActionItem(
                 title=d.title.strip(), owner=owner, collaborators=collaborators, due=due,
                 deliverable=d.deliverable.strip(), line=line, line_no=f.line_no))
@@ -379,7 +398,11 @@ def parse(text: str, directory: Directory, now: datetime, cal=None, html: str | 
         if from_html.strip():
             text = from_html
     r = _Reader(directory, now, cal)
-    for sec in _sections(text or ""):
+    sections = _sections(text or "")
+    if all(sec.kind == "unknown" for sec in sections):
+        for sec in sections:                  # no heading at all: numbered lines that are no task are decisions
+            sec.kind = "unheaded"
+    for sec in sections:
         if sec.kind in ("discussion", "info"):
             continue
         if sec.kind == "decisions":

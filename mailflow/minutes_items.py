@@ -27,7 +27,7 @@ from datetime import datetime
 
 from . import dates
 from .minutes_text import FIELD_LABELS, field_of
-from .people_refs import PeopleRefs, _protect_brackets, _unprotect
+from .people_refs import EMPTY_REFS, PeopleRefs, _protect_brackets, _unprotect, fold
 
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 
@@ -46,13 +46,14 @@ _LEAD = re.compile(r"^(?:之前|以前|前|以内|内|內|为止|為止|截止|�
 _LABEL_WORDS = sorted({w for ws in FIELD_LABELS.values() for w in ws}, key=len, reverse=True)
 _LABEL_ALT = "|".join(re.escape(w) for w in _LABEL_WORDS)
 # "负责人：X" anywhere after a separator; "负责人 X" (a space) only for unmistakable labels
-_LABEL_COLON = re.compile(rf"(?:(?<=^)|(?<=[\s，,；;|｜。、(（]))(?P<label>{_LABEL_ALT})\s*[：:]", re.I)
+_LABEL_COLON = re.compile(
+    rf"(?:(?<=^)|(?<=[\s，,；;|｜。、(（]))(?P<label>{_LABEL_ALT})\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})?\s*[：:]", re.I)
 _SPACE_LABELS = ("负责人", "負責人", "责任人", "責任人", "协同人", "協同人", "协同", "協同", "协助", "協助", "配合人",
                  "完成时间", "完成時間", "截止时间", "截止時間", "截止日期", "截止", "交付物", "交付", "产出", "產出",
                  "输出", "Owner", "Support", "Due", "Deliverable", "Output")
 _LABEL_SPACE = re.compile(rf"^(?P<label>{'|'.join(map(re.escape, _SPACE_LABELS))})\s+(?=\S)", re.I)
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[，,；;。|｜]|——|—|\s-\s|\s–\s|\s{2,})\s*")
-_MENTION = re.compile(r"(?P<help>协同|協同|协助|協助|配合|cc|with|support)?\s*[:：]?\s*[@＠](?P<who>[^\s@＠，,；;。|｜（()）]+(?:[（(][^）)]*[）)])?)", re.I)
+_MENTION = re.compile(r"(?P<help>协同|協同|协助|協助|配合|cc|with|support)?\s*[:：]?\s*(?<![\w.])[@＠](?P<who>[^\s@＠，,；;。|｜（()）]+(?:[（(][^）)]*[）)])?)", re.I)
 _ARROW = re.compile(r"\s*(?:→|->|=>)\s*(?P<what>.+)$")
 _DUE_WORD = re.compile(r"(?:^|\s)(?:due|by|截止|deadline)\s+(?=\S)", re.I)
 
@@ -71,6 +72,8 @@ class Draft:
     fields: set[str] = field(default_factory=set)
     title_only: bool = False          # a heading-like line whose fields follow on the next lines
     dated: bool = False
+    pending: str | None = None        # a field written with its value on the lines below ("完成标准:")
+    lines: dict[str, str] = field(default_factory=dict)   # field -> the line it was written on
 
     def merge(self, other: "Draft") -> bool:
         """Fill this item from a following fields-only line; False when it repeats a field (a new item)."""
@@ -86,6 +89,9 @@ class Draft:
         self.deliverable = self.deliverable or other.deliverable
         self.fields |= other.fields
         self.dated = self.dated or other.dated
+        self.pending = other.pending
+        for k, v in other.lines.items():
+            self.lines.setdefault(k, v)
         if not self.title:
             self.title = other.title
         self.title_only = False
@@ -134,7 +140,7 @@ class ItemReader:
     # --- one line -------------------------------------------------------------------------------
     def read(self, text: str) -> list[Draft]:
         text = roc_to_western(text.strip().rstrip("。．.;；"))
-        if not text:
+        if not text or fold(text) in EMPTY_REFS:
             return []
         seeded = self._seed(text)
         if seeded:
@@ -257,6 +263,7 @@ class ItemReader:
 
     def _set(self, d: Draft, kind: str, value: str) -> None:
         d.fields.add(kind)
+        d.pending = kind if not value.strip() and kind in ("deliverable", "collaborators", "title") else None
         if kind == "title":
             d.title = _clean_title(value)
         elif kind == "owner":
@@ -371,4 +378,5 @@ def _clean_title(text: str) -> str:
     text = re.sub(r"\s+", " ", text.replace("\x00", " ")).strip()
     text = re.sub(r"^\*\*(.*)\*\*$", r"\1", text)
     text = _LEAD.sub("", text) if re.match(r"^(?:于|於|在)\s*", text) else text
+    text = re.sub(r"\s+(?:by|before|until|on|no later than|due)$", "", text, flags=re.I)
     return text.strip(" \t，,；;。、:：-—")

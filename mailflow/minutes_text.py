@@ -162,7 +162,7 @@ _HEADER_WORDS: list[tuple[str, re.Pattern]] = [
     ("due", re.compile(r"时间|時間|日期|期限|截止|时限|時限|节点|節點|due|deadline|date|eta|when|by$")),
     ("deliverable", re.compile(r"交付|产出|產出|输出|輸出|成果|标准|標準|deliverable|output|definition")),
     ("status", re.compile(r"状态|狀態|进度|進度|status|progress|备注|備註|remark|note")),
-    ("title", re.compile(r"事项|事項|任务|任務|行动|行動|工作|内容|內容|待办|待辦|议题|議題|名称|名稱|action|task|item|title|todo|to-do")),
+    ("title", re.compile(r"事项|事項|任务|任務|行动|行動|工作|内容|內容|待办|待辦|名称|名稱|action|task|item|title|todo|to-do")),
 ]
 
 

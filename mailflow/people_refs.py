@@ -227,6 +227,8 @@ class PeopleRefs:
         base = re.sub(r"\s*[（(][^（）()]*[）)]\s*$", "", text).strip()
         if _CN_NAME.match(base) and base[0] in _SURNAMES and not re.search(r"[的了和与及在是为对把将等个]", base):
             return True
+        if re.fullmatch(rf"[{_CJK}A-Za-z]{{1,10}}?(?:部|处|處|科|室|组|組|中心)\s*[-－—–·・]\s*[{_CJK}]{{1,3}}[*＊×]*", base):
+            return True                                   # 人事部-赵: a department and a name
         return bool(_EN_NAME.match(base)) or bool(
             re.fullmatch(rf"[{_CJK}]{{1,2}}(?:经理|經理|律师|律師|会计师|會計師|总|總|工|主任|老师|老師|顾问|顧問)", base))
 
