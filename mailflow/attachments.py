@@ -17,8 +17,8 @@ Refused, with a reason the recorder is told (see templates minutes_attachment.*)
   format     .doc/.xls/.pdf/.wps/.rtf/.odt … (and .docx/.xlsx that are really old binary files)
   macro      .docm/.xlsm and any file carrying a vbaProject part: never opened
   too_large  more than MAX_BYTES
-  unpacked   the zip would unpack to more than MAX_UNPACKED, has more than MAX_PARTS parts, or a part
-             packed more tightly than MAX_RATIO (a zip bomb)
+  unpacked   the zip would unpack to more than MAX_UNPACKED, has more than MAX_PARTS parts, an XML
+             part larger than MAX_XML, or a part packed more tightly than MAX_RATIO (a zip bomb)
   damaged    not a readable zip / Office file, or encrypted
   no_sheet   an .xlsx without any sheet that looks like a task list
 Images and other non-document attachments (signature logos, calendar files) are not drafts and are
@@ -40,6 +40,7 @@ MAX_BYTES = 10 * 1024 * 1024          # per attached file, as sent
 MAX_UNPACKED = 64 * 1024 * 1024       # all parts of the zip together, unpacked
 MAX_PARTS = 1000                      # a real .docx has ~15 parts, an .xlsx a few per sheet
 MAX_RATIO = 200                       # XML packs 5-30x; bombs pack 1000x and more
+MAX_XML = 16 * 1024 * 1024            # one XML part: python-docx holds a whole part in memory
 MAX_ROWS = 2000                       # rows read from one sheet
 MAX_COLS = 40
 MAX_TEXT = 200_000                    # characters of draft text from one file
@@ -158,6 +159,8 @@ def _check_zip(data: bytes) -> str | None:
     for i in infos:
         if i.file_size > 1024 * 1024 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
             return "unpacked"
+        if i.file_size > MAX_XML and i.filename.lower().endswith((".xml", ".rels")):
+            return "unpacked"
         if i.flag_bits & 0x1:
             return "damaged"          # an encrypted zip part
         if i.filename.lower().endswith("vbaproject.bin"):
@@ -230,8 +233,15 @@ def _docx_text(data: bytes) -> str:
 
 
 def _para_text(p) -> str:
-    # a soft line break inside a paragraph stays a line break; tabs only align text there
-    return "\n".join(" ".join(part.replace("\t", " ").split()) for part in p.text.split("\n")).strip()
+    """The paragraph as Word shows it with tracked changes accepted: every run's text, also inside
+    insertions, hyperlinks and fields (deleted text is w:delText and stays out). A soft line break
+    stays a line break; a TAB only aligns text there, so it is a space."""
+    parts: list[str] = []
+    for el in p._p.iter(_w("t"), _w("tab"), _w("br"), _w("cr")):
+        if el.getparent().tag != _w("r") or any(a.tag == _FALLBACK for a in el.iterancestors()):
+            continue                          # tab stops in the paragraph's properties; a text box's copy
+        parts.append((el.text or "") if el.tag == _w("t") else " " if el.tag == _w("tab") else "\n")
+    return "\n".join(" ".join(line.split()) for line in "".join(parts).split("\n")).strip()
 
 
 def _docx_row(row) -> list[str]:
@@ -250,7 +260,7 @@ def _cell_lines(cell) -> Iterator[str]:
             for row in block.rows:
                 yield " ".join(c for c in _docx_row(row) if c)
         else:
-            text = " ".join(block.text.split())
+            text = " ".join(_para_text(block).split())
             if text:
                 yield text
 
@@ -313,6 +323,9 @@ class _Numbering:
 
 def _w(tag: str) -> str:
     return "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}" + tag
+
+
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 
 # --- Excel ----------------------------------------------------------------------------------------

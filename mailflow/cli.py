@@ -665,16 +665,21 @@ def tasks_show(obj: Ctx, ident: int, as_json: bool) -> None:
 @click.argument("exprs", nargs=-1, required=True, metavar="EXPR…")
 @click.option("--now", "now_text", metavar="ISO", help="Resolve relative to this moment (default: now).")
 @click.option("--json", "as_json", is_flag=True,
-              help='One JSON object per expression: {"text", "due", "time", "vague", "calendar_gap"}.')
+              help='One JSON object per expression: {"text", "due", "time", "vague", "calendar_gap", "error"}.')
 @click.pass_obj
 def when(obj: Ctx, exprs: tuple[str, ...], now_text: str | None, as_json: bool) -> None:
     """Resolve deadline expressions as replies and minutes are read: 8月15日前, 本周五, 下周一,
-    3个工作日内, 月底前, Q4末, 12/1, by Friday, ASAP… One line per expression; "-" reads one
-    expression per line from stdin. Working days follow China's calendar with 调休 (plus
-    rules/holidays.yaml); a count through a year without data is flagged calendar_gap."""
+    3个工作日内, 月底前, 国庆前, 节后第一个工作日, 今晚8点, 11月20日至25日, 12/1, by Friday, EOD…
+    One line per expression; "-" reads one expression per line from stdin. Working days follow
+    China's calendar with 调休 (plus rules/holidays.yaml); today, 下班 and EOD follow [org] timezone
+    and [schedule] work hours. 上旬, 月初, 尽快, TBD are vague (no date); a date that needs calendar
+    data not yet published has no due and calendar_gap true; an impossible date (2月30日, 9999年)
+    has an "error" — and, given as the only expression, exits 2."""
     from . import dates
     settings = obj.settings()
-    cal = _work_calendar(settings)
+    base = _work_calendar(settings)
+    cal = base.for_org(tz=settings.tz, work_start=settings.schedule.work_start,
+                       work_end=settings.schedule.work_end)
     now = parse_now(now_text, settings.org.timezone) or datetime.now(settings.tz)
     items: list[str] = []
     for e in exprs:
@@ -682,13 +687,15 @@ def when(obj: Ctx, exprs: tuple[str, ...], now_text: str | None, as_json: bool) 
             items += [line.strip() for line in sys.stdin.read().splitlines() if line.strip()]
         else:
             items.append(e)
-    lines = dates.explain_lines(items, now, cal, as_json)
-    for line in lines:
-        click.echo(line)
-    for expr, line in zip(items, lines):
-        if ('"calendar_gap": true' in line) or ("calendar gap" in line):
-            log.warning("calendar gap: %r was counted Monday–Friday for a year without official calendar "
-                        "data; add it to rules/holidays.yaml", expr)
+    found = [(expr, dates.resolve(expr, now, cal)) for expr in items]
+    if len(exprs) == 1 and exprs[0] != "-" and found[0][1] is not None and found[0][1].error:
+        click.echo(f"mailflow: {found[0][0]!r} is not a possible date: {found[0][1].error}", err=True)
+        sys.exit(2)
+    for expr, dl in found:
+        click.echo(json.dumps(dates.as_json(expr, dl), ensure_ascii=False) if as_json else dates.as_text(expr, dl))
+        if dl is not None and dl.calendar_gap:
+            log.warning("calendar gap: %r lies in, or counts working days through, a year without official "
+                        "calendar data; add that year to rules/holidays.yaml", expr)
 
 
 def _rules_folder(settings) -> Path:

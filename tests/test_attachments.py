@@ -7,6 +7,7 @@ YYYY-MM-DD — and nothing in a file is ever executed or calculated.
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -75,6 +76,24 @@ def test_a_word_table_becomes_tab_separated_rows_under_its_title_row():
         "",
         "（本纪要为草稿）",
     ]
+
+
+def test_a_draft_with_tracked_changes_reads_as_if_they_were_accepted():
+    """The host corrected the recorder's draft in Word with 修订 on: inserted text counts, deleted
+    text does not, and a hyperlinked deliverable keeps its words."""
+    from docx import Document
+    from docx.oxml import parse_xml
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    doc = Document(io.BytesIO(docx([("h", "四、行动项")])))
+    doc.element.body.insert(-1, parse_xml(
+        f'<w:p {w}><w:r><w:t xml:space="preserve">渠道报价单，负责人：张伟，</w:t></w:r>'
+        f'<w:del w:id="1" w:author="王磊" w:date="2026-11-20T09:00:00Z"><w:r><w:delText>11月27日</w:delText></w:r></w:del>'
+        f'<w:ins w:id="2" w:author="王磊" w:date="2026-11-20T09:00:00Z"><w:r><w:t>12月4日</w:t></w:r></w:ins>'
+        f'<w:r><w:t>前完成，交付：</w:t></w:r><w:hyperlink><w:r><w:t>报价单V1</w:t></w:r></w:hyperlink></w:p>'))
+    out = io.BytesIO()
+    doc.save(out)
+    assert text_of("纪要.docx", out.getvalue()).splitlines() == [
+        "四、行动项", "渠道报价单，负责人：张伟，12月4日前完成，交付：报价单V1"]
 
 
 def test_a_two_column_word_table_of_meeting_facts_reads_as_label_and_value():
@@ -154,6 +173,12 @@ def test_a_zip_bomb_is_refused_by_its_packing_ratio_or_its_number_of_parts():
     assert len(bomb) < 100_000 and refusal("纪要.docx", bomb) == "unpacked"
     crowd = rezip(small_docx(), extra={f"customXml/extra{i}.xml": b"<a/>" for i in range(attachments.MAX_PARTS)})
     assert refusal("纪要.docx", crowd) == "unpacked"
+
+
+def test_an_xml_part_too_large_to_hold_in_memory_is_refused(monkeypatch):
+    monkeypatch.setattr(attachments, "MAX_XML", 2000)                 # a real limit is 16 MB
+    long_draft = docx([("p", f"第{i}项：渠道报价单，负责人：张伟，11月27日前完成") for i in range(40)])
+    assert refusal("纪要.docx", long_draft) == "unpacked"
 
 
 def test_macro_files_are_never_opened_whatever_their_name():
