@@ -61,7 +61,7 @@ class App:
         if not holidays.exists():
             holidays = shipped("rules") / "holidays.yaml"
         extra = dates.load_holidays(holidays) if holidays.exists() else None
-        self.calendar = dates.WorkCalendar(extra)
+        calendar = dates.WorkCalendar(extra)
         from . import flows  # noqa: F401  (registers the flows' handlers, conditions and actions)
         self.rules = rules.load_rules(self.rules_dir)
         errors = rules.check(self.rules)

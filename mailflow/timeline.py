@@ -12,17 +12,23 @@ Message-ID, so an answer such as "1 已完成；3 延期到周五" finds its tas
 (tasks.on_numbered_reply, store.outbox_items). A request listing one task also carries its
 task_id, so the [MF-T…] subject tag routes the answer even without In-Reply-To.
 
+An overdue notice or an escalation never goes out over an owner's reply that mailflow could not
+read for sure (or a handover request the host has not settled) and that arrived after the last due
+reminder: the rules' conditions owner_reply_read / owner_reply_unread (rules/tasks.yaml) send the
+host a "please look first" mail instead (task_host_look), with the owner's own words.
+
 The follow-up table goes to the meeting's host, recorder and attendees, one mail per language,
 as an HTML table with the same table as an .xlsx attachment (xlsx.py: every cell text, never a formula).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from . import rules, xlsx
-from .model import STATUS_LABELS, Attachment, Mail, Meeting, Outcome, Task
+from . import inbound, rules, xlsx
+from .model import STATUS_LABELS, Attachment, Mail, Meeting, Outcome, Task, TaskEvent
+from .tasks import UNREAD_KINDS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_WIDTHS = [6, 36, 12, 12, 14, 8, 20, 40]      # No., title, owner, due, status, %, risk, update
@@ -155,6 +161,65 @@ def task_escalation(ctx, step) -> Outcome:
                    + _gap_note(ctx, t.due, today))
 
 
+# --- holding the chase over a reply nobody has read ------------------------------------------------
+def _last_reminder(ctx, t: Task) -> datetime | None:
+    """When the last due reminder went out: the start of work on the working day before the due
+    date (rules/tasks.yaml task_due_reminder_1, which every open task gets)."""
+    cw = ctx.clockwork
+    if t.due is None or cw is None:
+        return None
+    return cw.at(cw.add_workdays(t.due, -1), "work_start", cw.work_start)
+
+
+def unread_reply(ctx, t: Task) -> TaskEvent | None:
+    """The owner's side's latest word on the task when mailflow could not read it for sure, or when
+    it asks for a handover nobody has settled yet — and it came after the last due reminder."""
+    events = ctx.lookup.task_events(t.id)
+    last = events[-1] if events else None
+    if last is None or last.kind not in UNREAD_KINDS:
+        return None
+    owner = ctx.directory.get(t.owner)
+    if last.actor != t.owner.lower() and not (owner and last.actor in owner.delegates):
+        return None
+    since = _last_reminder(ctx, t)
+    return last if since is None or last.at >= since else None
+
+
+@rules.condition("owner_reply_read")
+def owner_reply_read(ctx, t: Task) -> bool:
+    """No reply from the owner's side since the last reminder waits for a human."""
+    return unread_reply(ctx, t) is None
+
+
+@rules.condition("owner_reply_unread")
+def owner_reply_unread(ctx, t: Task) -> bool:
+    """The owner answered since the last reminder and mailflow could not read it for sure."""
+    return unread_reply(ctx, t) is not None
+
+
+@rules.action("task_host_look")
+def task_host_look(ctx, step) -> Outcome:
+    """Instead of the overdue notice or the escalation (params.held): ask the host to look at the
+    owner's reply first, quoting it."""
+    t: Task = step.obj
+    m = _meeting(ctx, t.meeting_id)
+    to = (m.host if m and m.host else None) or ctx.org.admin
+    reply = unread_reply(ctx, t)
+    held = (step.rule.params or {}).get("held", "overdue")
+    if not to or reply is None:
+        return Outcome(log=[f"{held} of {t.title!r} held, but no host or admin to ask"])
+    lang = ctx.lang(to)
+    mail = Mail(key=step.key, template="task_host_look", to=[to], lang=lang, task_id=t.id,
+                meeting_id=t.meeting_id, kind="task_host_look",
+                context={"name": ctx.name(to), "task": _task_view(ctx, t, lang), "held": held,
+                         "owner_name": ctx.name(t.owner), "text": _clip(reply.text, 500),
+                         "handover": reply.kind == "reassign_requested",
+                         "received": reply.at.astimezone(ctx.tz).replace(tzinfo=None),
+                         "manager_name": ctx.name(ctx.directory.manager_of(t.owner) or "") or ""})
+    return Outcome(mails=[mail], log=[f"{held} of {t.title!r} held: {t.owner}'s reply of "
+                                      f"{reply.at:%Y-%m-%d %H:%M} is not understood; {to} asked to look"])
+
+
 # --- the weekly progress request ----------------------------------------------------------------
 @rules.action("progress_request")
 def progress_request(ctx, step) -> Outcome:
@@ -256,11 +321,21 @@ def host_digest(ctx, step) -> Outcome:
         about = f"[MF-T{r['task_id']}] {r['task_title']}" if r.get("task_id") else f"[MF-M{r['meeting_id']}] {r['meeting_title']}"
         when = r["received_at"].astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M") if r["received_at"] else "—"
         who = ctx.name(r["sender"]) if ctx.directory.get(r["sender"]) else (r["sender"] or "—")
-        rows.append([when, who, about, r["subject"] or "—", _clip(r["detail"] or "", 120) or "—"])
+        rows.append([when, who, about, r["subject"] or "—", _clip(_their_words(ctx, r), 120) or "—"])
     mail = Mail(key=step.key, template="host_digest", to=[obj.host], lang=lang, kind="digest",
                 context={"name": ctx.name(obj.host), "headers": HEADERS["digest"][lang], "rows": rows,
                          "count": len(rows), "since": obj.since})
     return Outcome(mails=[mail], log=[f"digest to {obj.host}: {len(rows)} repl(ies) need a human"])
+
+
+def _their_words(ctx, row: dict) -> str:
+    """What the sender wrote (their new text, quotes and signature cut), not our log line; the log
+    line only when the mail kept no text."""
+    got = ctx.lookup.inbound_row(row["id"])
+    words = ""
+    if got and got.get("raw"):
+        words = inbound.parse(got["raw"], own_addresses=[ctx.org.address]).visible
+    return words.strip() or row["detail"] or ""
 
 
 def _ymd(d: date | None) -> str:
