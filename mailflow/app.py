@@ -61,7 +61,8 @@ class App:
         if not holidays.exists():
             holidays = shipped("rules") / "holidays.yaml"
         extra = dates.load_holidays(holidays) if holidays.exists() else None
-        calendar = dates.WorkCalendar(extra)
+        self.calendar = dates.WorkCalendar(extra, tz=s.tz, work_start=s.schedule.work_start,
+                                           work_end=s.schedule.work_end)
         from . import flows  # noqa: F401  (registers the flows' handlers, conditions and actions)
         self.rules = rules.load_rules(self.rules_dir)
         errors = rules.check(self.rules)
