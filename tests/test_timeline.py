@@ -346,7 +346,7 @@ def test_nothing_goes_out_outside_working_hours(app_svc):
     assert tables[:2] == [datetime(2026, 9, 30, 9), datetime(2026, 10, 8, 9)]
 
 
-def test_the_hourly_cap_defers_reminders_and_holds_answers_that_could_loop(tmp_path, caplog):
+def test_the_hourly_cap_holds_reminders_and_answers_alike(tmp_path, caplog):
     app, svc, _ = make_app(tmp_path, at(2026, 11, 20, 8), smtp={"hourly_cap": 3})
     for i in range(5):
         add_task(app, ZHANG, date(2026, 11, 25), title=f"任务{i + 1}")
@@ -355,8 +355,8 @@ def test_the_hourly_cap_defers_reminders_and_holds_answers_that_could_loop(tmp_p
         run(svc, at(2026, 11, 20, 8, 30), at(2026, 11, 20, 9, 30))
     states = app.store._all("SELECT recipients, status, not_before FROM outbox ORDER BY id")
     zhang = [(s["status"], s["not_before"] is not None) for s in states if ZHANG in s["recipients"]]
-    # reminders are legitimate: the two beyond the cap go out an hour later, none is stuck
-    assert zhang == [("queued", False)] * 3 + [("queued", True)] * 2
+    # every automatic mail beyond the cap is held for a human (issue 12: nothing loops on its own)
+    assert zhang == [("queued", False)] * 3 + [("held", False)] * 2
     assert [s["status"] for s in states if LI in s["recipients"]] == ["queued"]
     assert "hourly cap" in caplog.text
     # a mail loop can only be fed by answers to inbound mail: those are held for a human
@@ -574,3 +574,77 @@ def test_when_json_and_stdin(tmp_path, monkeypatch):
     assert rows[0] == {"text": "3个工作日内", "due": "2027-01-01", "time": None, "vague": False, "calendar_gap": True}
     assert rows[1]["due"] == "2027-01-01" and rows[1]["time"] == "18:00"
     assert rows[2] == {"text": "待定", "due": None, "time": None, "vague": True, "calendar_gap": False}
+
+
+# --- never chase over a reply nobody has read ------------------------------------------------------
+UNCLEAR = "周一我们当面碰一下？"          # a question: no status, so nothing the flows may act on
+
+
+def _reply_to_the_reminder(app, svc, when, text):
+    reminder = outbox_mails(app, "due_reminder")[-1]
+    return svc.process_raw(reply_to(reminder, LI, text, date=when.strftime("%a, %d %b %Y %H:%M:%S +0800")),
+                           "test", when)
+
+
+def test_an_unread_reply_after_the_last_reminder_holds_the_overdue_notice_and_the_escalation(app_svc):
+    app, svc = app_svc
+    m = add_meeting(app, at(2026, 11, 18, 16))
+    add_task(app, LI, date(2026, 11, 27), title="预算草案", meeting=m)
+    run(svc, at(2026, 11, 24, 8), at(2026, 11, 26, 10))                   # the last reminder: Thu 11-26 09:00
+    assert _reply_to_the_reminder(app, svc, at(2026, 11, 26, 15), UNCLEAR) == "unknown"
+    run(svc, at(2026, 11, 26, 15, 30), at(2026, 12, 4, 20))
+    assert sent(app, "overdue", "escalation") == []                       # nobody chased on a misreading
+    looks = sent(app, "task_host_look")
+    assert [(r["recipients"], r["at"].replace(tzinfo=None)) for r in looks] == [
+        ([HOST], datetime(2026, 11, 30, 9, 30)), ([HOST], datetime(2026, 12, 2, 9, 30))]
+    first, second = outbox_mails(app, "task_host_look")
+    assert UNCLEAR in body_text(first) and "逾期通知没有发出" in body_text(first)
+    assert "上报赵敏" in body_text(second) and "李娜" in first["Subject"]
+
+
+def test_a_reply_the_reminder_already_answered_does_not_hold_the_overdue_notice(app_svc):
+    app, svc = app_svc
+    m = add_meeting(app, at(2026, 11, 18, 16))
+    add_task(app, LI, date(2026, 11, 27), title="预算草案", meeting=m)
+    run(svc, at(2026, 11, 24, 8), at(2026, 11, 24, 10))                   # the 3-day reminder, Tue 11-24
+    _reply_to_the_reminder(app, svc, at(2026, 11, 24, 11), UNCLEAR)
+    run(svc, at(2026, 11, 24, 11, 30), at(2026, 11, 30, 12))              # reminded again on Thu, silence
+    assert [r["at"].replace(tzinfo=None) for r in sent(app, "overdue")] == [datetime(2026, 11, 30, 9, 30)]
+    assert sent(app, "task_host_look") == []
+
+
+def test_a_clear_answer_after_the_unread_one_lets_the_chase_go_on(app_svc):
+    app, svc = app_svc
+    m = add_meeting(app, at(2026, 11, 18, 16))
+    t = add_task(app, LI, date(2026, 11, 27), title="预算草案", meeting=m)
+    run(svc, at(2026, 11, 24, 8), at(2026, 11, 26, 10))
+    _reply_to_the_reminder(app, svc, at(2026, 11, 26, 15), UNCLEAR)
+    assert _reply_to_the_reminder(app, svc, at(2026, 11, 26, 16), "进行中 70%") == "applied"
+    assert app.store.get_task(t.id).percent == 70
+    run(svc, at(2026, 11, 26, 16, 30), at(2026, 11, 30, 12))
+    assert len(sent(app, "overdue")) == 1 and sent(app, "task_host_look") == []
+
+
+def test_a_handover_request_is_not_escalated_over(app_svc):
+    app, svc = app_svc
+    m = add_meeting(app, at(2026, 11, 18, 16))
+    t = add_task(app, LI, date(2026, 11, 27), title="预算草案", meeting=m)
+    run(svc, at(2026, 11, 24, 8), at(2026, 11, 26, 10))
+    _reply_to_the_reminder(app, svc, at(2026, 11, 26, 15), "这个改由王芳负责")
+    assert app.store.get_task(t.id).owner == LI                            # the host decides, not us
+    run(svc, at(2026, 11, 26, 15, 30), at(2026, 11, 30, 12))
+    assert sent(app, "overdue") == []
+    [look] = outbox_mails(app, "task_host_look")
+    assert "申请转交任务" in body_text(look) and "这个改由王芳负责" in body_text(look)
+
+
+def test_the_digest_quotes_what_the_sender_wrote_not_a_log_line(app_svc):
+    app, svc = app_svc
+    m = add_meeting(app, at(2026, 11, 18, 16))
+    add_task(app, LI, date(2026, 12, 4), title="预算草案", meeting=m)
+    run(svc, at(2026, 11, 30, 8), at(2026, 12, 1, 10))                    # the 3-day reminder, Tue 12-01
+    _reply_to_the_reminder(app, svc, at(2026, 12, 1, 11), UNCLEAR + "\n\n李娜\n销售部")
+    run(svc, at(2026, 12, 1, 11, 30), at(2026, 12, 1, 18))
+    [digest] = outbox_mails(app, "digest")
+    text = body_text(digest)
+    assert UNCLEAR in text and "not understood" not in text
