@@ -67,11 +67,14 @@ class Ctx:
         if self._app is None:
             from .app import App, OffsetClock
             from .rules import RuleError
+            from .store import StoreError
             settings = self.settings()
             try:
                 self._app = App(settings, clock=OffsetClock(now) if now else None)
             except (ConfigError, RuleError) as e:
                 fail_config(e)
+            except StoreError as e:          # a damaged database: say so, no traceback
+                fail(str(e))
             click.get_current_context().call_on_close(self._app.close)   # however the command ends
         return self._app
 
@@ -139,19 +142,24 @@ def init(directory: str) -> None:
 
 # --- run -------------------------------------------------------------------------------
 @main.command()
-@click.option("--once", is_flag=True, help="One pass of inbound, the rule tick and the outbox, then exit 0.")
+@click.option("--once", is_flag=True,
+              help="Drain the inbox, run the rule tick, send everything due (in batches), then exit 0.")
 @click.option("--now", "now_text", metavar="ISO",
               help="Run against a pretend clock starting at this time (simulation and tests), e.g. 2026-11-20T09:00.")
 @click.pass_obj
 def run(obj: Ctx, once: bool, now_text: str | None) -> None:
     """Run the daemon: inbound mail (IMAP IDLE or polling), the rule tick every minute, the outbox.
 
-    SIGTERM/SIGINT finish the current transaction and exit 0; SIGHUP reloads rules, templates and
-    people. One log line per event on stderr.
+    One daemon per store: a second `run` (or `run --once`) on the same database exits 2, naming the
+    pid and the lock file. SIGTERM/SIGINT finish the current transaction and exit 0 within 5 s;
+    SIGHUP reloads rules, templates and people. One log line per event on stderr.
     """
     import asyncio  # here, not at the top: it is a third of the import time of `mailflow --help`
+    import faulthandler
 
+    from .runlock import AlreadyRunning, RunLock
     from .service import Service, StoreUnavailable
+    from .store import StoreError
 
     # Until the loop takes over (and after it closes, when asyncio restores the default handler),
     # SIGTERM/SIGINT end the process with status 0 through SystemExit: an open transaction rolls
@@ -159,27 +167,43 @@ def run(obj: Ctx, once: bool, now_text: str | None) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, _exit_quietly)
     settings = obj.settings()
-    app = obj.app(parse_now(now_text, settings.org.timezone))
-    service = Service(app)
-    log.info("mailflow %s: inbox %s, outbox %s, store %s", __version__, _describe(settings.mailbox.url),
-             _describe(settings.smtp.url), settings.path(settings.store.path))
     try:
-        if once:
-            counts = asyncio.run(service.run_once())
-            log.info("once: %d mail(s) taken in, %d rule step(s), %d mail(s) sent",
-                     counts["ingested"], counts["fired"], counts["sent"])
-        else:
-            asyncio.run(service.run_forever())
-    except StoreUnavailable as e:
-        log.error("%s", e)
-        sys.exit(1)
-    except ConfigError as e:
-        fail_config(e)
+        lock = RunLock(settings.path(settings.store.path)).acquire()
+    except AlreadyRunning as e:
+        fail(str(e), 2)
+    try:
+        app = obj.app(parse_now(now_text, settings.org.timezone))
+        try:
+            app.store.quick_check()
+        except StoreError as e:
+            fail(str(e))
+        service = Service(app)
+        log.info("mailflow %s: inbox %s, outbox %s, store %s", __version__, _describe(settings.mailbox.url),
+                 _describe(settings.smtp.url), settings.path(settings.store.path))
+        try:
+            if once:
+                counts = asyncio.run(service.run_once())
+                log.info("once: %d mail(s) taken in, %d rule step(s), %d mail(s) sent",
+                         counts["ingested"], counts["fired"], counts["sent"])
+            else:
+                asyncio.run(service.run_forever())
+        except StoreUnavailable as e:
+            log.error("%s", e)
+            sys.exit(1)
+        except StoreError as e:
+            service.fatal = service.fatal or e
+        except ConfigError as e:
+            fail_config(e)
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, signal.SIG_IGN)          # already stopping: finish closing quietly
+            asyncio.run(_close_mailer(app))
+            app.close()
+        if service.fatal is not None:
+            fail(str(service.fatal))
     finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, signal.SIG_IGN)          # already stopping: finish closing quietly
-        asyncio.run(_close_mailer(app))
-        app.close()
+        lock.release()
+        faulthandler.cancel_dump_traceback_later()       # armed by a stop signal (Service.run_forever)
 
 
 def _exit_quietly(signum, frame) -> None:
@@ -189,7 +213,11 @@ def _exit_quietly(signum, frame) -> None:
 
 async def _close_mailer(app) -> None:
     if app._mailer is not None:
-        await app._mailer.close()
+        import asyncio
+        try:
+            await asyncio.wait_for(app._mailer.close(), timeout=1.0)   # a polite QUIT, not a wait
+        except (asyncio.TimeoutError, OSError):
+            pass
 
 
 def _describe(url: str) -> str:

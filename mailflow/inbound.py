@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email import utils as email_utils
 from email.message import Message
-from email.parser import BytesParser
+from email.parser import BytesFeedParser
 from email.policy import compat32
 from typing import Iterable
 
@@ -435,6 +435,68 @@ class _Headers:
 
 _MAX_DEPTH = 40
 _MAX_PARTS = 2000
+# A body is read up to this many bytes (text and HTML each): an answer, or even a long minutes
+# draft, is far shorter, and reading, quote-cutting and classifying cost grows with the text.
+MAX_TEXT_BYTES = 1 << 20
+MAX_VISIBLE_CHARS = 20_000     # the new text (above the quote) a reply is read from
+_SAFE_CUTS = (b"\n", b" ")     # never the second byte of a GB18030/Big5 pair, nor inside UTF-8
+
+
+_CHUNK = 1 << 16                # bytes handed to the MIME parser at a time
+
+
+def _mime(raw: bytes, defects: list[str]) -> Message:
+    """The stdlib parser fed 64 KB at a time, lines longer than that folded: fed whole, or with a
+    megabytes-long line, it holds several copies of the mail at once (a 25 MB line cost 320 MB)."""
+    parser = BytesFeedParser(policy=compat32)
+    run = 0                                  # bytes since the last line break
+    folded = False
+    for start in range(0, len(raw), _CHUNK):
+        chunk = raw[start:start + _CHUNK]
+        nl = chunk.rfind(b"\n")
+        if nl >= 0:
+            run = len(chunk) - nl - 1
+        elif run + len(chunk) > _CHUNK:
+            cut = _fold_at(chunk)
+            parser.feed(chunk[:cut] + b"\n")
+            chunk, run, folded = chunk[cut:], len(chunk) - cut, True
+        else:
+            run += len(chunk)
+        parser.feed(chunk)
+    if folded:
+        defects.append(f"lines longer than {_CHUNK // 1024} KB folded")
+    return parser.close()
+
+
+def _fold_at(chunk: bytes) -> int:
+    """Where a line break can go in a long line without splitting a character: after a space, else
+    between two ASCII bytes (never inside UTF-8, GB18030 or Big5), else before a UTF-8 lead byte."""
+    cut = chunk.rfind(b" ") + 1
+    if cut > 0:
+        return cut
+    for i in range(len(chunk) - 1, max(len(chunk) - 4096, 1), -1):
+        if chunk[i] < 0x80 and chunk[i - 1] < 0x80:
+            return i
+    for i in range(len(chunk) - 1, max(len(chunk) - 5, 0), -1):
+        if chunk[i] & 0xC0 != 0x80:          # not a UTF-8 continuation byte: a character starts here
+            return i
+    return len(chunk)
+
+
+def _cap_text(data: bytes, defects: list[str], what: str) -> bytes:
+    """The first MAX_TEXT_BYTES of a text part, cut where no character can be split."""
+    if len(data) <= MAX_TEXT_BYTES:
+        return data
+    defects.append(f"{what}: longer than {MAX_TEXT_BYTES // (1 << 20)} MB; only the first "
+                   f"{MAX_TEXT_BYTES // (1 << 20)} MB read")
+    for sep in _SAFE_CUTS:
+        cut = data.rfind(sep, MAX_TEXT_BYTES // 2, MAX_TEXT_BYTES)
+        if cut > 0:
+            return data[:cut]
+    cut = MAX_TEXT_BYTES
+    while cut > MAX_TEXT_BYTES - 4 and data[cut] & 0xC0 == 0x80:   # a UTF-8 continuation byte
+        cut -= 1
+    return data[:cut]
 
 
 def _payload_bytes(part: Message, defects: list[str]) -> bytes:
@@ -533,7 +595,7 @@ def parse(raw: bytes, own_addresses: Iterable[str] = ()) -> Inbound:
 
 def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
     defects: list[str] = []
-    msg = BytesParser(policy=compat32).parsebytes(raw)
+    msg = _mime(raw, defects)
     for d in getattr(msg, "defects", ()) or ():
         defects.append(type(d).__name__)
 
@@ -609,7 +671,7 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
             if label and hint is None:
                 hint = str(label)
             if ctype == "text/plain" and not fname:
-                body = decode_bytes(data, label, defects, "text/plain")
+                body = decode_bytes(_cap_text(data, defects, "text/plain"), label, defects, "text/plain")
                 fmt = str(part.get_param("format") or "").lower()
                 body = body.replace("\r\n", "\n").replace("\r", "\n")
                 if fmt == "flowed":
@@ -618,7 +680,7 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
                 text_parts.append(body)
                 continue
             if ctype == "text/html" and html is None and not fname:
-                html = decode_bytes(data, label, defects, "text/html")
+                html = decode_bytes(_cap_text(data, defects, "text/html"), label, defects, "text/html")
                 continue
         attachments.append((fname, ctype, len(data)))
         if office.keeps(fname, ctype, len(data)):
@@ -677,6 +739,10 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
         visible = quotes.visible_html(html, sender_name, cut)
     else:
         visible = ""
+    if len(visible) > MAX_VISIBLE_CHARS:
+        # what a reply says is read from here: the reader's cost grows with it, answers are short
+        defects.append(f"new text longer than {MAX_VISIBLE_CHARS} characters; only the first read")
+        visible = visible[:MAX_VISIBLE_CHARS]
 
     # not an answer?
     own = {a.strip().lower() for a in own_addresses if a}

@@ -74,6 +74,16 @@ class Fetched:
     folder: str = ""
     uidvalidity: int | None = None
     uid: int | None = None
+    size: int | None = None  # the whole message's size when `raw` is only its first HEAD_BYTES
+
+    @property
+    def truncated(self) -> bool:
+        return self.size is not None and self.size > len(self.raw)
+
+
+# A message over the inbox's max_message_bytes is taken as its first HEAD_BYTES only (enough for
+# every header that says who sent what): memory per message stays bounded whatever arrives.
+HEAD_BYTES = 64 * 1024
 
 
 @runtime_checkable
@@ -149,13 +159,15 @@ class MaildirInbox:
     """
 
     def __init__(self, path: str | os.PathLike, *, processed_folder: str = "mailflow-done",
-                 poll_interval: float = 0.5, logger: logging.Logger | None = None) -> None:
+                 poll_interval: float = 0.5, logger: logging.Logger | None = None,
+                 max_message_bytes: int | None = None) -> None:
         if not processed_folder or "/" in processed_folder or processed_folder.startswith("."):
             raise ValueError(f"invalid maildir processed_folder {processed_folder!r}")
         self.path = Path(path)
         self.processed_folder = processed_folder
         self.poll_interval = poll_interval
         self.log = logger or log
+        self.max_message_bytes = max_message_bytes
         try:
             for sub in ("tmp", "new", "cur"):  # stdlib only creates them for a new directory
                 (self.path / sub).mkdir(parents=True, exist_ok=True)
@@ -197,10 +209,13 @@ class MaildirInbox:
             if len(out) >= limit:
                 break
             try:
-                raw = p.read_bytes()
+                with open(p, "rb") as f:
+                    size = os.fstat(f.fileno()).st_size
+                    big = self.max_message_bytes is not None and size > self.max_message_bytes
+                    raw = f.read(HEAD_BYTES) if big else f.read()
             except FileNotFoundError:  # moved away meanwhile
                 continue
-            out.append(Fetched(key=f"maildir:{key}", raw=raw, folder=str(self.path)))
+            out.append(Fetched(key=f"maildir:{key}", raw=raw, folder=str(self.path), size=size if big else None))
         return out
 
     def mark_done(self, item: Fetched) -> None:
@@ -284,7 +299,7 @@ class ImapInbox:
                  verify_tls: bool = True, ca_file: str | None = None,
                  checkpoint: Checkpoint | None = None, timeout: float = 30,
                  logger: logging.Logger | None = None, backoff: tuple[float, float] = (1, 60),
-                 use_idle: bool = True) -> None:
+                 use_idle: bool = True, max_message_bytes: int | None = None) -> None:
         if security not in ("ssl", "starttls", "plain"):
             raise ValueError(f"mailbox security must be 'ssl', 'starttls' or 'plain', not {security!r}")
         if processed not in ("flag", "move"):
@@ -317,6 +332,7 @@ class ImapInbox:
         self.log = logger or log
         self.backoff = (float(backoff[0]), float(backoff[1]))
         self.use_idle = use_idle
+        self.max_message_bytes = max_message_bytes
         scheme = {"ssl": "imaps", "starttls": "imap+starttls", "plain": "imap"}[security]
         how = f"flag {flag}" if processed == "flag" else f"move to {processed_folder}"
         self.description = f"{scheme}://{username}@{host}:{self.port}/{folder} (processed: {how})"
@@ -547,13 +563,22 @@ class ImapInbox:
         out: list[Fetched] = []
         for i in range(0, len(uids), 100):
             chunk = uids[i:i + 100]
-            data = c.fetch(chunk, ["BODY.PEEK[]"])
+            big: dict[int, int] = {}
+            if self.max_message_bytes is not None:
+                # sizes first: a message over the limit is fetched as its head only
+                sizes = c.fetch(chunk, ["RFC822.SIZE"])
+                big = {u: int(v[b"RFC822.SIZE"]) for u, v in sizes.items()
+                       if int(v.get(b"RFC822.SIZE", 0)) > self.max_message_bytes}
+            data = c.fetch([u for u in chunk if u not in big], ["BODY.PEEK[]"]) if len(big) < len(chunk) else {}
+            if big:
+                data.update(c.fetch(sorted(big), [f"BODY.PEEK[]<0.{HEAD_BYTES}>"]))
             for uid in chunk:
                 msg = data.get(uid)
-                if msg is None or b"BODY[]" not in msg:
+                body = None if msg is None else msg.get(b"BODY[]", msg.get(b"BODY[]<0>"))
+                if body is None:
                     continue  # expunged meanwhile
-                out.append(Fetched(key=f"imap:{self.folder}:{uv}:{uid}", raw=bytes(msg[b"BODY[]"]),
-                                   folder=self.folder, uidvalidity=uv, uid=uid))
+                out.append(Fetched(key=f"imap:{self.folder}:{uv}:{uid}", raw=bytes(body),
+                                   folder=self.folder, uidvalidity=uv, uid=uid, size=big.get(uid)))
                 self._outstanding.add(uid)
         return out
 

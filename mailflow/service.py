@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import logging
 import random
 import signal
@@ -24,12 +25,21 @@ from typing import Any
 
 from . import core, inbound, rules
 from .app import App
+from .mailbox import HEAD_BYTES
 from .model import Mail, Outcome
+from .store import StoreError
 
 log = logging.getLogger("mailflow")
 
 
 FLUSH_BATCH = 100   # outbox rows per flush; a full batch is followed by the next at once
+INGEST_BATCH = 200  # inbound mails per fetch
+# After SIGTERM/SIGINT the current transaction may finish; a mail still being read this long after
+# the signal is abandoned (its transaction rolls back, nothing is marked: it is read again at the
+# next start), and a process still alive at HARD_STOP_AFTER (stuck inside one C call) is ended by
+# faulthandler's watchdog thread, which needs no Python code to run.
+ABANDON_AFTER = 2.5
+HARD_STOP_AFTER = 4.5
 
 
 class _Base:
@@ -53,6 +63,8 @@ class Service:
         # before anything else is sent, so an unwritable store never resends them pass after pass.
         self._sent_unrecorded: dict[int, datetime] = {}
         self._unsaved_error: dict | None = None      # last_error that could not be written yet
+        self._more_due = False                        # the last flush had a full batch
+        self.fatal: StoreError | None = None          # why the loop stopped on its own (store gone)
 
     # --- committing an outcome ---------------------------------------------------------
     def commit(self, out: Outcome, now: datetime) -> None:
@@ -85,16 +97,10 @@ class Service:
         status = "queued"
         cap = self.app.settings.smtp.hourly_cap
         if cap and any(self.store.sent_to_since(rcpt, now - timedelta(hours=1)) >= cap for rcpt in r.recipients):
-            if mail.in_reply_to:
-                # Only an answer to inbound mail can feed a mail loop: hold it for a human.
-                status = "held"
-                log.warning("held %s to %s: hourly cap of %d mails per recipient reached (a mail loop?); "
-                            "release with `mailflow outbox retry`", mail.key, ", ".join(r.recipients), cap)
-            else:
-                # Timeline mail (reminders for someone with many tasks due) is legitimate: spread it out.
-                not_before = max(not_before or now, now + timedelta(hours=1))
-                log.warning("deferred %s to %s by an hour: hourly cap of %d mails per recipient reached",
-                            mail.key, ", ".join(r.recipients), cap)
+            # Over the cap, every automatic mail is held for a human, never sent later on its own:
+            # a reminder deferred by an hour can feed a loop as well as an answer can.
+            status = "held"
+            self._log_held(mail, r.recipients, cap, now)
         queued = self.store.queue_mail(
             dedupe_key=mail.key, message_id=r.message_id, raw=r.raw, sender=r.sender,
             recipients=r.recipients, subject=r.subject, now=now, kind=mail.kind or mail.template,
@@ -107,13 +113,30 @@ class Service:
                 self.store.save_outbox_items(r.message_id, items)
         return queued
 
+    def _log_held(self, mail: Mail, recipients: list[str], cap: int, now: datetime) -> None:
+        """One warning per recipient and clock hour, however many mails a loop produces (the rest
+        show in `mailflow outbox --status held` and in `mailflow status`)."""
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        for rcpt in recipients:
+            if self.store.held_to_since(rcpt, hour) == 0:
+                log.warning("holding mail to %s: %d mails to them within an hour (hourly cap; a mail loop?). "
+                            "Further mails to them this hour are held without a line each: "
+                            "`mailflow outbox --status held`, release one with `mailflow outbox retry ID`",
+                            rcpt, cap)
+        log.debug("held %s to %s", mail.key, ", ".join(recipients))
+
     # --- inbound -------------------------------------------------------------------------
-    def process_raw(self, raw: bytes, mailbox_key: str, now: datetime, *, replay: bool = False) -> str:
-        """Parse, route and apply one mail; returns the status stored for it."""
+    def process_raw(self, raw: bytes, mailbox_key: str, now: datetime, *, replay: bool = False,
+                    size: int | None = None) -> str:
+        """Parse, route and apply one mail; returns the status stored for it. `size` is the whole
+        mail's size when `raw` is only its head (the inbox did not fetch a mail over the limit)."""
         org = self.app.settings.org
+        limit = self.app.settings.mailbox.max_message_bytes
+        if max(len(raw), size or 0) > limit:
+            return self._too_large(raw, mailbox_key, now, max(len(raw), size or 0), limit, replay)
         msg = inbound.parse(raw, own_addresses=[org.address])
         previous = self.store.inbound_status(msg.message_id)
-        if previous is not None and not replay:
+        if previous is not None and previous != "too_large" and not replay:
             log.info("duplicate %s (already %s); not applied again", msg.message_id, previous)
             return "duplicate"
         try:
@@ -129,6 +152,8 @@ class Service:
                     intent=out.intent)
         except sqlite3.OperationalError as e:
             raise StoreUnavailable(f"cannot write the store: {e}") from e
+        except StoreError:
+            raise
         except Exception as e:  # a bug or a mail we cannot handle: keep it, say why, go on
             tb = traceback.format_exc()
             log.error("error processing %s from %s: %s: %s", msg.message_id, msg.sender, type(e).__name__, e)
@@ -149,20 +174,67 @@ class Service:
         log.info("inbound %s from %s routed %s/%s -> %s", msg.message_id, msg.sender, rt.kind, rt.via, out.status)
         return out.status
 
-    def ingest_once(self, limit: int = 200) -> int:
+    def _too_large(self, raw: bytes, mailbox_key: str, now: datetime, size: int, limit: int,
+                   replay: bool) -> str:
+        """A mail over [mailbox] max_message_bytes is not read: its header block (within the first
+        HEAD_BYTES) says who sent what; that head is stored as a truncated record with status
+        `too_large`, the admin is told, and the whole mail stays in the mailbox, marked processed."""
+        head = raw[:HEAD_BYTES]
+        ends = [i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0]
+        msg = inbound.parse(head[:min(ends)] + b"\r\n\r\n" if ends else head, own_addresses=[self.app.settings.org.address])
+        if self.store.inbound_status(msg.message_id) is not None and not replay:
+            log.info("duplicate %s (too large, already stored); not stored again", msg.message_id)
+            return "duplicate"
+        detail = (f"{size:,} bytes, over [mailbox] max_message_bytes ({limit:,}): not read. Stored: its first "
+                  f"{len(head):,} bytes; the whole mail stays in the mailbox, marked processed")
+        admin = self.app.settings.org.admin
+        try:
+            with self.store.transaction():
+                self.store.record_inbound(
+                    message_id=msg.message_id, raw=head, mailbox_key=mailbox_key, received_at=now,
+                    sender=msg.sender, subject=msg.subject, status="too_large", detail=detail)
+                if admin:
+                    self.queue(core.forward_to_admin(self.app.context(now), msg, "too_large", detail), now)
+        except sqlite3.OperationalError as e:
+            raise StoreUnavailable(f"cannot write the store: {e}") from e
+        log.warning("inbound %s from %s: too large (%s)%s", msg.message_id, msg.sender, detail,
+                    "; the admin is told" if admin else "")
+        return "too_large"
+
+    def ingest_once(self, limit: int = INGEST_BATCH) -> int:
         """One pass over the inbox; returns how many mails were taken."""
+        return len(self._ingest(limit))
+
+    def _ingest(self, limit: int) -> list:
         inbox = self.app.inbox
         items = inbox.fetch(limit)
         committed: list = []
         try:
             for item in items:
+                if self.stop_event.is_set():
+                    break
                 now = self.app.now()
-                self.process_raw(item.raw, item.key, now)   # StoreUnavailable propagates: not marked
+                self.process_raw(item.raw, item.key, now, size=item.size)   # StoreUnavailable: not marked
                 committed.append(item)
         finally:
             self._mark_done(inbox, committed)
         self.store.set_meta("last_poll", self.app.now().isoformat())
-        return len(items)
+        return items
+
+    def drain_inbox(self, batch: int = INGEST_BATCH) -> int:
+        """Take mail until the inbox is empty (batch by batch); stops when a batch brings nothing
+        new (mail that cannot be marked is fetched again: it must not loop for ever)."""
+        total, seen = 0, set()
+        while not self.stop_event.is_set():
+            items = self._ingest(batch)
+            keys = {item.key for item in items}
+            if not keys - seen:
+                break
+            total += len(keys - seen)
+            seen |= keys
+            if len(items) < batch:
+                break
+        return total
 
     @staticmethod
     def _mark_done(inbox: Any, items: list) -> None:
@@ -182,6 +254,10 @@ class Service:
         row = self.store.inbound_row(ident)
         if row is None:
             raise KeyError(f"no stored inbound message {ident}")
+        if row["status"] == "too_large":
+            raise KeyError(f"inbound {ident} was too large: only its head is stored. Raise [mailbox] "
+                           "max_message_bytes and put the mail back into the inbox (unflag it, or move it "
+                           "back from the processed folder)")
         return self.process_raw(row["raw"], row["mailbox_key"] or "", self.app.now(), replay=True)
 
     # --- rules -----------------------------------------------------------------------------
@@ -295,9 +371,12 @@ class Service:
                 self.commit(out, now)
         except sqlite3.OperationalError as e:
             raise StoreUnavailable(f"cannot write the store: {e}") from e
+        except StoreError:
+            raise
         except Exception as e:
             log.error("rule %s for %s failed: %s: %s", rule.name, step.obj_key, type(e).__name__, e,
                       exc_info=True)
+            self._note_error(f"rule {rule.name} for {step.obj_key} failed: {type(e).__name__}: {e}")
             with self.store.transaction():
                 self.store.mark_fired(step.key, rule.name, step.obj_key, step.moment, now, "error")
             return 0
@@ -314,9 +393,13 @@ class Service:
         mailer = self.app.mailer
         now = now or self.app.now()
         sent = 0
+        self.store.check_identity()                   # StoreGone: nothing is sent into a lost store
         self._record_unrecorded()                     # StoreUnavailable: send nothing until it can
-        for row in self.store.outbox_due(now, limit):
+        rows = self.store.outbox_due(now, limit)
+        self._more_due = len(rows) == limit
+        for row in rows:
             if self.stop_event.is_set():
+                self._more_due = False
                 break
             if row["id"] in self._sent_unrecorded:
                 continue
@@ -336,6 +419,7 @@ class Service:
                 # A wrong SMTP password is a configuration problem, not a bad mail: keep everything
                 # queued, say so, and try again next pass (after the operator fixes it).
                 self._note_error(f"SMTP login failed; mail stays queued: {e}")
+                self._more_due = False
                 break
             except PermanentSendError as e:
                 self.store.mark_dead(row["id"], str(e))
@@ -359,59 +443,106 @@ class Service:
             raise StoreUnavailable(f"cannot write the store: {e}; {len(self._sent_unrecorded)} sent mail(s) "
                                    "not yet recorded as sent, nothing more is sent until they are") from e
 
+    async def drain_outbox(self, batch: int = FLUSH_BATCH) -> int:
+        """Send everything due, a batch at a time (a mail that fails waits for its retry time, so
+        this ends)."""
+        sent = 0
+        while not self.stop_event.is_set():
+            sent += await self.flush_once(limit=batch)
+            if not self._more_due:
+                break
+        return sent
+
     # --- the loop ---------------------------------------------------------------------------------
     async def run_once(self) -> dict:
-        counts = {"ingested": self.ingest_once()}
+        """`run --once` does the whole job: the inbox drained, the rule tick, the sendable outbox
+        drained (in batches; the hourly cap holds what is over it)."""
+        counts = {"ingested": self.drain_inbox()}
         counts["fired"] = self.tick_once()
-        counts["sent"] = await self.flush_once()
+        counts["sent"] = await self.drain_outbox()
         return counts
 
     async def run_forever(self) -> None:
-        """Inbound in a worker thread (IDLE or poll), the tick every minute, the outbox after each."""
+        """Inbound in a worker thread (IDLE or poll), the tick every minute, the outbox after each.
+
+        SIGTERM/SIGINT: the current transaction may finish, then the loop ends; see ABANDON_AFTER
+        and HARD_STOP_AFTER for a mail that takes longer. The handlers are plain signal handlers,
+        not the event loop's: those would only run once the mail being read is done."""
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM)}
 
-        def stop() -> None:
-            log.info("stopping: finishing the current transaction")
+        def stop(signum: int, _frame: Any) -> None:
+            if self.stop_event.is_set():
+                return
+            log.info("stopping on signal %d: finishing the current transaction", signum)
             self.stop_event.set()
-            wake.set()
+            loop.call_soon_threadsafe(wake.set)
+            signal.signal(signal.SIGALRM, self._abandon)
+            signal.setitimer(signal.ITIMER_REAL, ABANDON_AFTER)
+            faulthandler.dump_traceback_later(HARD_STOP_AFTER, exit=True)
         for sig in (signal.SIGTERM, signal.SIGINT):
-            try:
-                loop.add_signal_handler(sig, stop)
-            except (NotImplementedError, RuntimeError):
-                pass
+            signal.signal(sig, stop)
         try:
             loop.add_signal_handler(signal.SIGHUP, self._reload)
         except (NotImplementedError, RuntimeError, AttributeError):
             pass
-        worker = loop.run_in_executor(None, self._inbound_worker, loop, wake)
+        worker = threading.Thread(target=self._inbound_worker, args=(loop, wake), name="mailflow-inbox",
+                                  daemon=True)     # never keeps the process alive after the loop ended
+        worker.start()
         tick_every = self.app.settings.schedule.tick_seconds
         next_tick = 0.0
-        while not self.stop_event.is_set():
-            sent = 0
-            try:
-                if loop.time() >= next_tick:
-                    self.tick_once()
-                    next_tick = loop.time() + tick_every
-                sent = await self.flush_once(limit=FLUSH_BATCH)
-            except StoreUnavailable as e:
-                self._note_error(str(e))
-            except Exception as e:  # the loop never stops on a bug; it says what happened
-                self._note_error(f"{type(e).__name__}: {e}")
-                log.exception("loop error")
-            wake.clear()
-            if sent >= FLUSH_BATCH:
-                await asyncio.sleep(0)     # a full batch went out: more is due, send it without a pause
-                continue
-            try:
-                await asyncio.wait_for(wake.wait(), timeout=min(5.0, tick_every))
-            except asyncio.TimeoutError:
-                pass
         try:
-            await asyncio.wait_for(asyncio.shield(worker), timeout=4)
-        except asyncio.TimeoutError:
-            log.warning("inbox worker still busy at shutdown; leaving it (nothing is marked without a commit)")
+            while not self.stop_event.is_set():
+                sent = 0
+                try:
+                    if loop.time() >= next_tick:
+                        self.tick_once()
+                        next_tick = loop.time() + tick_every
+                    sent = await self.flush_once(limit=FLUSH_BATCH)
+                except StoreError as e:
+                    self._stop_fatal(e)
+                    break
+                except StoreUnavailable as e:
+                    self._note_error(str(e))
+                except Exception as e:  # the loop never stops on a bug; it says what happened
+                    self._note_error(f"{type(e).__name__}: {e}")
+                    log.exception("loop error")
+                wake.clear()
+                if sent >= FLUSH_BATCH:
+                    await asyncio.sleep(0)     # a full batch went out: more is due, send it without a pause
+                    continue
+                try:
+                    await asyncio.wait_for(wake.wait(), timeout=min(5.0, tick_every))
+                except asyncio.TimeoutError:
+                    pass
+            for _ in range(20):                # the worker marks what this loop committed, then ends
+                if not worker.is_alive():
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                log.warning("inbox worker still busy at shutdown; leaving it (nothing is marked without a commit)")
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         log.info("stopped")
+
+    def _abandon(self, _signum: int, _frame: Any) -> None:
+        log.warning("still busy %.1f s after the stop signal: abandoning the mail being read (nothing of it "
+                    "is committed or marked; it is read again at the next start)", ABANDON_AFTER)
+        raise SystemExit(0)
+
+    def _stop_fatal(self, e: StoreError) -> None:
+        """The store is gone or damaged: say so once and stop (a supervisor restarting the daemon
+        then gets the same clear error from the start-up checks)."""
+        if self.fatal is None:
+            self.fatal = e
+            log.error("%s", e)
+        self.stop_event.set()
+
+    async def _fatal_async(self, e: StoreError) -> None:
+        self._stop_fatal(e)
 
     def _inbound_worker(self, loop: asyncio.AbstractEventLoop, wake: asyncio.Event) -> None:
         """Network only: fetch, hand each mail to the loop thread (which owns SQLite), and mark it
@@ -421,7 +552,7 @@ class Service:
         while not self.stop_event.is_set():
             try:
                 inbox = self.app.inbox
-                items = inbox.fetch(200)
+                items = inbox.fetch(INGEST_BATCH)
                 committed: list = []
                 try:
                     for item in items:
@@ -447,6 +578,10 @@ class Service:
                     continue
                 last_keys = keys
                 inbox.wait(self.app.settings.mailbox.poll_interval, self.stop_event)
+            except StoreError as e:
+                asyncio.run_coroutine_threadsafe(self._fatal_async(e), loop)
+                loop.call_soon_threadsafe(wake.set)
+                return
             except StoreUnavailable as e:
                 asyncio.run_coroutine_threadsafe(self._note_error_async(
                     f"{e}; not taking mail off the server until it can be written"), loop)
@@ -460,7 +595,7 @@ class Service:
                 backoff = min(backoff * 2, 60)
 
     async def _process_on_loop(self, item: Any) -> str:
-        return self.process_raw(item.raw, item.key, self.app.now())
+        return self.process_raw(item.raw, item.key, self.app.now(), size=item.size)
 
     async def _note_poll(self) -> None:
         self.store.set_meta("last_poll", self.app.now().isoformat())
@@ -479,7 +614,12 @@ class Service:
 
     def _reload(self) -> None:
         try:
-            self.app.load()
+            notes = self.app.load()
             log.info("reloaded rules, templates and people")
+            if notes:       # owners who left people.yaml with open tasks: their hosts are told
+                now = self.app.now()
+                with self.store.transaction():
+                    for mail in notes:
+                        self.queue(mail, now)
         except Exception as e:
             log.error("reload failed, keeping the previous configuration: %s", e)

@@ -9,6 +9,7 @@ Values are always bound as SQL parameters, never formatted into SQL.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import zlib
@@ -166,21 +167,84 @@ def _j(v: Any) -> str:
     return json.dumps(v, ensure_ascii=False)
 
 
+class StoreError(RuntimeError):
+    """The store cannot be used; the message says what happened and what to do."""
+
+
+class StoreGone(StoreError):
+    """The database file was deleted or replaced under a running process: writing on would put
+    everything into a file nobody can open again, so the process stops instead."""
+
+
+class StoreDamaged(StoreError):
+    """The database file is not a healthy SQLite database."""
+
+
+BUSY_TIMEOUT_MS = 30_000    # a writer waits this long for another (the daemon, a CLI command)
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    """(st_dev, st_ino) of the database file, None when it does not exist."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
 class Store:
-    """One SQLite file. Not thread-safe: the daemon uses it from one thread."""
+    """One SQLite file. Not thread-safe: the daemon uses it from one thread.
+
+    Several processes may use the file at once (the daemon and CLI commands): every write
+    transaction is BEGIN IMMEDIATE and waits up to BUSY_TIMEOUT_MS for another writer."""
 
     def __init__(self, path: str | Path):
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")   # WAL + NORMAL: durable at checkpoints, never corrupt
-        conn.execute("PRAGMA foreign_keys=ON")
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")   # WAL + NORMAL: durable at checkpoints, never corrupt
+            conn.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.DatabaseError as e:
+            raise self.damaged(e) from None
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         self._depth = 0
-        self.migrate()
+        # The file this connection writes to: checked at every transaction (check_identity)
+        self.identity = _identity(self.path) if self.path != ":memory:" else None
+        try:
+            self.migrate()
+        except sqlite3.DatabaseError as e:
+            if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
+                raise
+            raise self.damaged(e) from None
+
+    def damaged(self, e: Exception) -> StoreDamaged:
+        return StoreDamaged(f"the store {self.path} is damaged ({e}): stop mailflow, move the file aside and "
+                            "restore it from a backup (`sqlite3 FILE .recover` may save what is left)")
+
+    def quick_check(self) -> None:
+        """PRAGMA quick_check (at daemon start): StoreDamaged, with SQLite's first findings, if not ok."""
+        try:
+            rows = [r[0] for r in self.conn.execute("PRAGMA quick_check(5)").fetchall()]
+        except sqlite3.DatabaseError as e:
+            raise self.damaged(e) from None
+        if rows != ["ok"]:
+            raise self.damaged("; ".join(rows))
+
+    def check_identity(self) -> None:
+        """StoreGone if the database file this connection opened was deleted or replaced."""
+        if self.identity is None:
+            return
+        now = _identity(self.path)
+        if now != self.identity:
+            what = "was deleted" if now is None else "was replaced by another file"
+            raise StoreGone(f"the store {self.path} {what} while mailflow was running; stopping without "
+                            "marking anything processed. Restore the file (or start afresh) and start "
+                            "mailflow again: mail not yet applied is still unmarked on the server")
 
     def close(self) -> None:
         self.conn.close()
@@ -188,7 +252,8 @@ class Store:
     # --- transactions and schema -------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator["Store"]:
-        """BEGIN IMMEDIATE ... COMMIT; nested use joins the outer transaction."""
+        """BEGIN IMMEDIATE ... COMMIT; nested use joins the outer transaction. The file's identity
+        is checked before BEGIN and again before COMMIT, so nothing commits into a deleted file."""
         if self._depth:
             self._depth += 1
             try:
@@ -196,10 +261,12 @@ class Store:
             finally:
                 self._depth -= 1
             return
+        self.check_identity()
         self.conn.execute("BEGIN IMMEDIATE")
         self._depth = 1
         try:
             yield self
+            self.check_identity()
         except BaseException:
             self._depth = 0
             self.conn.execute("ROLLBACK")
@@ -521,6 +588,12 @@ class Store:
                         "AND held = 0", (recipient, _dt(since)))
         return row["n"]
 
+    def held_to_since(self, recipient: str, since: datetime) -> int:
+        """Mails held for `recipient` (hourly cap) queued since `since`: one log line per hour."""
+        row = self._one("SELECT COUNT(*) n FROM outbox_rcpt WHERE recipient = ? AND jd >= julianday(?) "
+                        "AND held = 1", (recipient, _dt(since)))
+        return row["n"]
+
     def sent_message(self, message_id: str) -> dict | None:
         """What we sent under this Message-ID: kind, meeting_id, task_id (for reply routing)."""
         return self._one("SELECT id, kind, template, meeting_id, task_id, recipients FROM outbox "
@@ -666,7 +739,7 @@ class Store:
     # --- IMAP checkpoint (mailbox.Checkpoint) ---------------------------------------------
     def checkpoint(self) -> "Checkpoint":
         """A checkpoint for the IMAP worker thread: same table, its own connection."""
-        return Checkpoint(self.path) if self.path != ":memory:" else self
+        return Checkpoint(self.path, self.identity) if self.path != ":memory:" else self
 
     def load(self, folder: str) -> tuple[int | None, int]:
         row = self._one("SELECT uidvalidity, last_uid FROM mailbox_state WHERE folder = ?", (folder,))
@@ -698,8 +771,9 @@ class Checkpoint:
     sqlite3 connections belong to the thread that made them; this one opens its own connection
     lazily in whichever thread uses it (WAL lets it write beside the main connection)."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, identity: tuple[int, int] | None = None):
         self.path = path
+        self.identity = identity          # the store's file: a checkpoint never goes elsewhere
         self._local = threading.local()
 
     def _conn(self) -> sqlite3.Connection:
@@ -721,6 +795,9 @@ class Checkpoint:
         return (row[0], row[1]) if row else (None, 0)
 
     def save(self, folder: str, uidvalidity: int, last_uid: int) -> None:
+        # Saved right before mail is marked processed on the server: never for a vanished store
+        if self.identity is not None and _identity(self.path) != self.identity:
+            raise StoreGone(f"the store {self.path} was deleted or replaced; nothing is marked processed")
         self._conn().execute("INSERT INTO mailbox_state VALUES (?,?,?) ON CONFLICT(folder) DO UPDATE SET "
                              "uidvalidity=excluded.uidvalidity, last_uid=excluded.last_uid",
                              (folder, uidvalidity, last_uid))

@@ -107,14 +107,20 @@ def test_outgoing_mail_is_threaded_tagged_and_marked_automatic(tmp_path):
     assert mail["Message-ID"].endswith("@corp.example>")
 
 
-def test_timeline_mail_over_the_hourly_cap_is_deferred_not_held(tmp_path):
+def test_timeline_mail_over_the_hourly_cap_is_held_too_never_sent_later_on_its_own(tmp_path, caplog):
+    """A reminder deferred by an hour feeds a loop as well as an answer does: held, for a human."""
     from mailflow.model import Mail
     app, svc, _ = make_app(tmp_path, START, smtp={"hourly_cap": 2})
-    with app.store.transaction():
-        for i in range(4):
+    with caplog.at_level("WARNING", logger="mailflow"), app.store.transaction():
+        for i in range(40):
             svc.queue(Mail(key=f"reminder:{i}", template="help", to=["zhangwei@corp.example"],
                            context={"name": "张伟", "subject": f"提醒{i}"}, kind="task_reminder"), START)
     rows = sorted(app.store.outbox_rows(), key=lambda r: r["id"])
-    assert [r["status"] for r in rows] == ["queued"] * 4
-    assert [r["not_before"] is not None for r in rows] == [False, False, True, True]
-    assert flush(svc) == 2                                   # the rest goes out an hour later
+    assert [r["status"] for r in rows] == ["queued"] * 2 + ["held"] * 38
+    assert all(r["not_before"] is None for r in rows)
+    assert flush(svc) == 2 and flush(svc) == 0
+    # 38 held mails, one line in the log for this recipient and hour
+    assert caplog.text.count("holding mail to zhangwei@corp.example") == 1
+    with app.store.transaction():
+        assert app.store.requeue(rows[2]["id"])                # an operator releases one
+    assert flush(svc) == 1
