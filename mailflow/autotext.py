@@ -9,8 +9,9 @@ contact …), or is a greeting, a thanks, a date. One clause about anything else
 方案已完成，见附件" is done, not automatic.
 
 `bounce(text)`: a delivery failure notice sent as plain text (no multipart/report): its opening
-says the mail could not be delivered (无法送达/被退回/Undeliverable/could not be delivered …)
-and the text carries the technical reason (an SMTP status, "Diagnostic", 退信原因 …).
+says the mail could not be delivered (无法送达/被退回/Undeliverable/could not be delivered …),
+and the text carries the technical reason (an SMTP status, "Diagnostic", 退信原因 …) and the
+address that failed.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ _ABSENCE_RE = re.compile(
     r"休假|请假|請假|年假|假期|放假|休息|调休|調休|出差|外出|公出|外地|海外|不在(?:办公室|辦公室|公司|座位|工位|岗|崗)|"
     r"离开|離開|离岗|離崗|产假|產假|陪产假|病假|婚假|探亲|探親|培训|培訓|"
     r"(?:返回|回到|返)(?:公司|办公室|辦公室|岗位|崗位|工作岗位)|返岗|返崗|回来后|回來後|"
+    r"(?:\d{1,2}\s*[日号號]|[周週][一二三四五六日天]|星期[一二三四五六日天]|下周|下週)\s*(?:返回|回来|回來|回到|返)|"
     r"\b(?:out of (?:the )?office|ooo|on (?:annual |sick |parental |maternity |paternity |medical )?leave|"
     r"on (?:vacation|holiday)|away (?:from|until|till|on)|travel(?:l)?ing|business trip|off work|"
     r"not in the office|out of town|limited access|no access|without access|offline|"
@@ -120,10 +122,15 @@ _BOUNCE_REASON_RE = re.compile(
     re.IGNORECASE)
 
 
+_ADDRESS_RE = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63})+")
+
+
 def bounce(text: str) -> bool:
     """A plain-text delivery failure notice (see the module doc)."""
     t = (text or "").strip()
     if not t:
         return False
     opening = "\n".join([ln for ln in t.split("\n")[:12] if ln.strip()][:6])
-    return bool(_BOUNCE_OPENING_RE.search(opening) and _BOUNCE_REASON_RE.search(t[:20000]))
+    body = t[:20000]
+    # a notice names the address that failed; a person who mentions "退信 … 550" in passing does not
+    return bool(_BOUNCE_OPENING_RE.search(opening) and _BOUNCE_REASON_RE.search(body) and _ADDRESS_RE.search(body))

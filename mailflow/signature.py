@@ -314,10 +314,10 @@ _NOTICE_LABEL_RE = re.compile(r"^(?:保密声明|保密聲明|免责声明|免�
 def is_disclaimer(paragraph: str) -> bool:
     """A paragraph of legal boilerplate about the mail itself."""
     p = paragraph.strip()
+    if _NOTICE_LABEL_RE.match(p):
+        return len(p) >= 10
     if len(p) < 20:
         return False
-    if _NOTICE_LABEL_RE.match(p):
-        return True
     return bool(_SELF_RE.search(p) and _LEGAL_RE.search(p)) and len(_LEGAL_RE.findall(p)) >= 2
 
 
