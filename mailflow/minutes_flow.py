@@ -294,9 +294,14 @@ def review_mail(ctx, m: Meeting, mv: MinutesVersion, reminder_key: str | None = 
                 meeting_id=m.id, context=context)
 
 
+# What the reader should know about an answer to a minutes mail (the review or the final version).
+MINUTES_CONTEXT = replies.ReplyContext(asked="minutes", kind="minutes")
+
+
 def approves(text: str, now: datetime, cal: Any) -> bool:
     """确认 / 同意 / OK without any change asked for."""
-    return replies.classify(text, now, cal).intent is Intent.CONFIRM and not NOT_PLAIN.search(text)
+    reading = replies.classify(text, now, cal, context=MINUTES_CONTEXT)
+    return reading.sure and reading.intent is Intent.CONFIRM and not NOT_PLAIN.search(text)
 
 
 @core.on_reply(*REVIEW_KINDS)
@@ -412,7 +417,7 @@ def on_final_reply(ctx, msg, rt) -> Outcome | None:
         return None
     sender = msg.sender.lower()
     text = (msg.visible or msg.text or "").strip()
-    reading = replies.classify(text, ctx.now, ctx.calendar)
+    reading = replies.classify(text, ctx.now, ctx.calendar, context=MINUTES_CONTEXT)
     if reading.intent not in (Intent.OBJECTION, Intent.CONFIRM):
         return None
     if not core.authenticated(msg, ctx.org):
