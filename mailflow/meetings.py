@@ -148,6 +148,9 @@ def from_data(data: Any, directory, tz: str = "Asia/Shanghai", source: str = "me
     return m
 
 
+MAX_INVITED = 500       # attendees taken from one calendar invitation
+
+
 def roster(m: Meeting, required: list[str], optional: list[str], directory) -> list[Attendee]:
     """Everyone invited once, with the strongest role they hold; the host first."""
     out: dict[str, Attendee] = {}
@@ -163,15 +166,15 @@ def roster(m: Meeting, required: list[str], optional: list[str], directory) -> l
 
 
 # --------------------------------------------------------------------------- creating and changing
-def add(ctx: core.Context, m: Meeting) -> Outcome:
-    """A new meeting: id, UID, created_at, and a notice to every attendee."""
+def add(ctx: core.Context, m: Meeting, notify: list[str] | None = None) -> Outcome:
+    """A new meeting: id, UID, created_at, and a notice to every attendee (or to `notify`)."""
     m.id = ctx.ids("meetings")
     m.created_at = ctx.now
     if not m.uid:
         m.uid = uid_for(m.id, m.title, m.start, ctx.now, ctx.org.domain)
     out = Outcome(meetings=[m], log=[f"meeting {m.id} {m.title!r} at {m.start:%Y-%m-%d %H:%M} created "
                                      f"from {m.source}; notices to {len(m.attendees)} people"])
-    out.mails += notices(ctx, m, m.emails)
+    out.mails += notices(ctx, m, m.emails if notify is None else notify)
     return out
 
 
@@ -304,13 +307,16 @@ def notices(ctx: core.Context, m: Meeting, emails: list[str], *, template: str =
     built once per language, not once per person."""
     key_kind = {"notice": "notice", "meeting_update": "update", "meeting_cancel": "cancel"}.get(kind, kind)
     invites: dict[str, bytes | None] = {}
+    data: dict[str, dict] = {}             # meeting_data per language: built once, not per person
+    by_email = {a.email: a for a in m.attendees}
     mails = []
     for email in emails:
         lang = ctx.lang(email)
-        att = m.attendee(email)
+        att = by_email.get(email.lower())
         labels = ROLE_LABELS.get(lang, ROLE_LABELS["zh-CN"])
         if lang not in invites:
             invites[lang] = calendar_for(ctx, m, lang, method)
+            data[lang] = meeting_data(ctx, m, lang)
         invite = invites[lang]
         mails.append(Mail(
             key=f"{key_kind}:m{m.id}:s{m.sequence}:{email}", template=template, to=[email], lang=lang,
@@ -318,7 +324,7 @@ def notices(ctx: core.Context, m: Meeting, emails: list[str], *, template: str =
             context={"name": (att.name if att and att.name else ctx.name(email)), "has_invite": invite is not None,
                      "stands_in_for": "",
                      "role": labels[att.role.value] if att else "", "role_key": att.role.value if att else "",
-                     "m": meeting_data(ctx, m, lang), "prepare": to_prepare(m, email),
+                     "m": data[lang], "prepare": to_prepare(m, email),
                      "sender_name": f"{ctx.name(m.host)} via {ctx.org.name}"}))
     return mails
 
@@ -556,15 +562,26 @@ def on_invitation(ctx: core.Context, msg: Any) -> Outcome | None:
     m.recorder = one_person(ctx, fields.get("recorder"))
     m.preparer = one_person(ctx, fields.get("preparer"))
     others = [(e, r) for e, _n, r in info.attendees if e not in (ctx.org.address.lower(), host)]
+    dropped = len(others) - MAX_INVITED
+    if dropped > 0:
+        # a calendar can list thousands of addresses; mailflow follows a meeting, not a mailing list
+        others = others[:MAX_INVITED]
     m.attendees = roster(m, [e for e, r in others if r is not Role.OPTIONAL],
                          [e for e, r in others if r is Role.OPTIONAL], ctx.directory)
+    by_email = {a.email: a for a in m.attendees}
     for e, n, _r in info.attendees:
-        a = m.attendee(e)
+        a = by_email.get(e)
         if a and not a.name and n:
             a.name = n
     m.agenda = [agenda_item(ctx, i, line) for i, line in enumerate(info.agenda, start=1)]
+    # Only colleagues in people.yaml get a notice: the host's invitation already reached everyone,
+    # and a stranger's address in it must not make us mail outsiders.
+    known = [a.email for a in m.attendees if ctx.directory.get(a.email) is not None]
+    note = (f"; {dropped} attendee(s) beyond the first {MAX_INVITED} not followed" if dropped > 0 else "")
     if existing is None:
-        return add(ctx, m)
+        out = add(ctx, m, notify=known)
+        out.log[0] += note
+        return out
     m.id, m.created_at, m.minutes_state = existing.id, existing.created_at, existing.minutes_state
     moved = (m.start, m.end) != (existing.start, existing.end)
     old = {a.email: a for a in existing.attendees}
@@ -577,7 +594,8 @@ def on_invitation(ctx: core.Context, msg: Any) -> Outcome | None:
         reset_answers(ctx, m)
     out = Outcome(meetings=[m], log=[f"meeting {m.id} updated from the host's invitation (SEQUENCE {m.sequence})"
                                      + ("; new time" if moved else "")])
-    out.mails += notices(ctx, m, [a.email for a in m.attendees if a.email not in old])
+    out.log[0] += note
+    out.mails += notices(ctx, m, [e for e in known if e not in old])
     return out
 
 
