@@ -152,6 +152,8 @@ def _statements(cs: list[Clause], orig: str, norm: str, ctx: ReplyContext,
                     continue
                 out.append((intent, c, "absent"))
                 continue
+            if intent is Intent.DONE and any(v < 100 for v, _ in c.percents):
+                intent = Intent.PROGRESS           # 完成了百分之六十: finished in part
             if intent in (Intent.CONFIRM, Intent.DECLINE) and (c.possible or "tent" in kinds):
                 intent = Intent.TENTATIVE
             out.append((intent, c, cue.kind))
@@ -216,8 +218,8 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
     intent = min(intents, key=_RANK.__getitem__) if intents else Intent.UNKNOWN
     decided = next((c for i, c, _ in found if i is intent), None)
     delay_dl: dates.Deadline | None = None
-    negated_done = any(k in ("done", "finish") and i in (Intent.PROGRESS, Intent.DELAY, Intent.RISK)
-                       for i, _, k in found) or any(k == "notstarted" for _, _, k in found)
+    negated_done = any(x.kind in ("done", "finish") and x.negation in ("plain", "modal") or x.kind == "notstarted"
+                       for c in cs if not c.condition and not c.question for x in c.cues)
 
     if promise is not None and ctx.kind != "minutes" and intent not in (Intent.OBJECTION, Intent.DECLINE):
         dl, pc = promise
@@ -286,15 +288,16 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
     if intent is Intent.UNKNOWN:
         why.append("no status statement" + (" (only a question)" if question else ""))
 
-    if intent is Intent.DELAY and part.due and due_now and part.due <= due_now:
+    relative = part.deadline is not None and part.deadline.delay is not None   # 推迟3天: from the due
+    if intent is Intent.DELAY and part.due and due_now and part.due <= due_now and not relative:
         why.append(f"a delay to {part.due}, not after the due {due_now}: ask back")
         guessed = True
     clash = any(pair <= intents for pair in _CLASHES)
     if clash:
         why.append("clauses disagree: " + ", ".join(sorted(i.value for i in intents)))
+    # a relative shift (推迟3天) is usable: the caller re-anchors it on the task's due
     part.sure = (intent is not Intent.UNKNOWN and not guessed and not impossible and not clash
-                 and not part.due_vague and not (intent is Intent.DELAY and part.deadline and
-                                                 part.deadline.delay is not None and due_now is None))
+                 and not part.due_vague)
     return part
 
 
