@@ -710,14 +710,16 @@ class Store:
         return [self._task(r) for r in rows]
 
     def unknown_replies_by_host(self, since: datetime, until: datetime) -> dict[str, list[dict]]:
-        """Inbound mail with status 'unknown' (needs a human) about a task or meeting, received in
-        (since, until], grouped by the meeting's host: the daily digest."""
+        """Inbound mail with status 'unknown' (needs a human), and refused mail from strangers
+        (tasks._refuse), about a task or meeting, received in (since, until], grouped by the
+        meeting's host: the daily digest."""
         rows = self._all(
             "SELECT i.id, i.message_id, i.received_at, i.sender, i.subject, i.detail, i.task_id, "
             "COALESCE(i.meeting_id, t.meeting_id) AS meeting_id, m.host, m.title AS meeting_title, "
             "t.title AS task_title FROM inbound i LEFT JOIN tasks t ON t.id = i.task_id "
             "JOIN meetings m ON m.id = COALESCE(i.meeting_id, t.meeting_id) "
-            "WHERE i.status = 'unknown' AND (i.task_id IS NOT NULL OR i.meeting_id IS NOT NULL) "
+            "WHERE i.status IN ('unknown', 'refused') AND (i.status = 'unknown' OR i.intent = 'stranger') "
+            "AND (i.task_id IS NOT NULL OR i.meeting_id IS NOT NULL) "
             "AND julianday(i.received_at) > julianday(?) AND julianday(i.received_at) <= julianday(?) "
             "ORDER BY m.host, i.received_at, i.id", (_dt(since), _dt(until)))
         out: dict[str, list[dict]] = {}

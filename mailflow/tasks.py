@@ -258,7 +258,12 @@ def _refuse(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Outcome:
     # Only colleagues (people.yaml) get the refusal: an address outside it may be forged, and an
     # answer would be backscatter to whoever owns it, carrying the task's title and owner outside.
     if ctx.directory.get(sender) is None:
-        out.log.append(f"{sender} is not in the directory: no answer (the host is told)")
+        # Nor a note to the host at once: a stranger (or a bounce no rule recognised) could make
+        # one per mail for ever. It is listed in the host's daily digest instead (store:
+        # unknown_replies_by_host, intent "stranger").
+        out.intent = "stranger"
+        out.log.append(f"{sender} is not in the directory: no answer; listed in the host's daily digest")
+        return out
     else:
         out.mails.append(Mail(
             key=f"task_refused:{msg.message_id}", template="task_refused", to=[sender], lang=ctx.lang(sender),
