@@ -34,10 +34,11 @@ ASKED_BY_KIND = {
 }
 
 
-def context_for(rt: Any, *, due: Any = None, kind: str = "task") -> replies.ReplyContext:
-    """The reader's context for a mail on route `rt` about a task (its `due`) or a meeting."""
+def context_for(rt: Any, *, due: Any = None, kind: str = "task", asked: str | None = None) -> replies.ReplyContext:
+    """The reader's context for a mail on route `rt` about a task (its `due`) or a meeting;
+    `asked` is what to assume when the answered mail is unknown (a mail naming only the tag)."""
     answered = (rt.answered or {}).get("kind") if rt is not None else None
-    return replies.ReplyContext(due=due, asked=ASKED_BY_KIND.get(answered or ""), kind=kind)
+    return replies.ReplyContext(due=due, asked=ASKED_BY_KIND.get(answered or "", asked), kind=kind)
 
 
 # --------------------------------------------------------------------------------------------

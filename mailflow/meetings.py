@@ -399,9 +399,8 @@ def read_answer(ctx: core.Context, text: str, rt: core.Route | None = None) -> t
     参加/确认/收到 -> accepted, 不参加/请假/无法参加 -> declined, 由王五代参会 -> declined with 王五,
     待定/可能 -> tentative; (None, None) when it is not an answer (a question, a progress note, …)
     or the reading is not sure: an RSVP never changes on a guess."""
-    context = answers.context_for(rt, kind="meeting")
-    if context.asked is None:
-        context.asked = "rsvp"           # an answer in a meeting's thread, or naming it by its tag
+    # an answer in a meeting's thread, or naming it by its tag, answers "will you attend?"
+    context = answers.context_for(rt, kind="meeting", asked="rsvp")
     reading = replies.classify(text or "", ctx.now, ctx.calendar, context=context)
     if not reading.sure:
         return None, None
