@@ -55,6 +55,7 @@ class Org:
     trusted_authserv_id: str = ""
     secret: str | None = None
     plus_addressing: bool = False
+    id_salt: str = ""                 # the install's secret in Message-IDs (render.message_id_for)
 
     @property
     def domain(self) -> str:

@@ -325,7 +325,7 @@ def notices(ctx: core.Context, m: Meeting, emails: list[str], *, template: str =
                      "stands_in_for": "",
                      "role": labels[att.role.value] if att else "", "role_key": att.role.value if att else "",
                      "m": data[lang], "prepare": to_prepare(m, email),
-                     "sender_name": f"{ctx.name(m.host)} via {ctx.org.name}"}))
+                     "on_behalf": ctx.name(m.host)}))
     return mails
 
 

@@ -93,7 +93,7 @@ class Service:
                 reply_to = tokens.reply_address(org.address, self.app.settings.secret, "t", mail.task_id)
             elif mail.meeting_id is not None:
                 reply_to = tokens.reply_address(org.address, self.app.settings.secret, "m", mail.meeting_id)
-        r = self.app.renderer.render(mail, now, reply_to=reply_to, sender_name=mail.context.get("sender_name"))
+        r = self.app.renderer.render(mail, now, reply_to=reply_to, on_behalf=mail.context.get("on_behalf"))
         status = "queued"
         cap = self.app.settings.smtp.hourly_cap
         if cap and any(self.store.sent_to_since(rcpt, now - timedelta(hours=1)) >= cap for rcpt in r.recipients):

@@ -52,8 +52,20 @@ def make_app(tmp_path: Path, start: datetime, *, people: str = PEOPLE, org: dict
     settings = settings_from_dict(data, str(tmp_path / "mailflow.toml"))
     settings.base_dir = tmp_path
     clock = FakeClock(start)
+    _fixed_install_secret(tmp_path / "mailflow.db")
     app = App(settings, clock=clock, mailer=mailer, inbox=inbox)
     return app, Service(app), clock
+
+
+def _fixed_install_secret(db: Path) -> None:
+    """A store whose install secret (app.install_secret, made at random at first start) is fixed, so
+    Message-IDs and golden files do not change from run to run."""
+    from mailflow.store import Store
+    store = Store(db)
+    with store.transaction():
+        if not store.get_meta("install_secret"):
+            store.set_meta("install_secret", "tests-install-secret")
+    store.close()
 
 
 def outbox_mails(app: App, kind: str | None = None) -> list[email.message.EmailMessage]:
