@@ -166,7 +166,7 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
 
 
 _NOT_PROSE = re.compile(r"(?<![^\s(:\"'<])(?:(?:https?://|www\.)\S+|[\w.+-]+@[\w.-]+|[\w.-]+\.(?:pptx?|xlsx?|docx?|pdf|psd|zip|png|jpe?g)\b)")
-_DATE_ONLY_REST = re.compile(r"^[\s吧啊呢呀哈嘛了的吗,.!?~]*(?:到|至|to|by|until|till)?[\s吧啊呢呀哈嘛了的吗,.!?~]*(?:可以吗|行吗|好吗|ok|okay|吧)?[\s吧啊呢呀哈嘛了的吗,.!?~]*$")
+_DATE_ONLY_REST = re.compile(r"^[\s吧啊呢呀哈嘛了的吗,.!?~]*(?:到|至|to|by|until|till)?[\s吧啊呢呀哈嘛了的吗,.!?~]*(?:可以吗|行吗|好吗|ok|okay|吧|please|pls|then|吧谢谢|谢谢)?[\s吧啊呢呀哈嘛了的吗,.!?~]*$")
 
 
 def _clause_dates(orig: str, norm: str, a: int, b: int, now: datetime, cal: Any) -> list[tuple[int, int, dates.Deadline]]:

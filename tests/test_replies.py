@@ -327,3 +327,283 @@ def test_relative_delay_keeps_the_shift_for_the_caller():
 def test_reasons_keep_the_senders_script():
     assert read("無法準時完成，需延後至12月10日，原因：廠商尚未交貨").reason == "廠商尚未交貨"
     assert read("I'm out next week, can't attend. Zhang Wei will go instead.").reason == "I'm out next week"
+
+
+# ================================================================================================
+# The rules of language (GUIDE "Reading conventions"), one table per rule, with the task's context.
+# NOW is Friday 2026-11-20; the task is due Friday 2026-11-27 unless a row says otherwise.
+
+from mailflow.replies import ReplyContext, context_from_quote  # noqa: E402
+
+DUE = date(2026, 11, 27)
+TASK = ReplyContext(due=DUE, kind="task")
+MEETING = ReplyContext(kind="meeting", asked="rsvp")
+MINUTES = ReplyContext(kind="minutes", asked="minutes")
+ASKED_DATE = ReplyContext(due=date(2026, 11, 20), kind="task", asked="new_date")
+H = Intent.REASSIGN
+
+
+def in_task(text: str, ctx: ReplyContext = TASK) -> Reading:
+    return classify(text, NOW, None, ctx)
+
+
+class TestPromisedDateAgainstTheDue:
+    """Rule 2: a promised date later than the current due is a delay even without 延期; on or
+    before the due it is a commitment, never a delay."""
+
+    LATER = [
+        ("材料12月3日前发你", date(2026, 12, 3)),
+        ("报告12月1日之前提交", date(2026, 12, 1)),
+        ("数据还在清洗，7个工作日内给到", date(2026, 12, 1)),
+        ("OK, I'll have it to you by Dec 2", date(2026, 12, 2)),
+        ("Can we move the deadline to December 4?", date(2026, 12, 4)),
+        ("報告12月2日前交給你", date(2026, 12, 2)),
+        ("好的，12月4日上线", date(2026, 12, 4)),
+        ("法务那边排队，最早12月7日出结论", date(2026, 12, 7)),
+    ]
+    NOT_LATER = ["好的，11月26日前给你", "11月27日前交", "下周三前发你", "OK, by Wednesday next week is fine"]
+
+    @pytest.mark.parametrize("text,due", LATER)
+    def test_later_is_a_delay(self, text, due):
+        r = in_task(text)
+        assert (r.intent, r.due) == (L, due), r.why
+        assert r.sure
+
+    @pytest.mark.parametrize("text", NOT_LATER)
+    def test_on_or_before_the_due_is_a_commitment(self, text):
+        r = in_task(text)
+        assert r.intent is not L and r.due is None, r.why
+
+    def test_without_a_known_due_a_promise_is_not_sure(self):
+        r = classify("好的，12月4日前给你", NOW)
+        assert r.intent is not L or not r.sure
+        assert not r.sure
+
+
+class TestNegatedCompletion:
+    """Rule 3: not finished + a new date is a delay; not finished without a date is progress."""
+
+    DELAY = [
+        ("还没做完，12月2日前给你", date(2026, 12, 2)),
+        ("Haven't finished yet, will send by Dec 3", date(2026, 12, 3)),
+        ("未完成，预计12月4日", date(2026, 12, 4)),
+    ]
+
+    @pytest.mark.parametrize("text,due", DELAY)
+    def test_with_a_later_date(self, text, due):
+        r = in_task(text)
+        assert (r.intent, r.due) == (L, due), r.why
+
+    @pytest.mark.parametrize("text,pct", [("不是已完成，是进行中，大概七成", 70), ("还没弄好，还在改", None),
+                                          ("Not done yet, about 40% through", 40), ("還沒完成，進度一半", 50)])
+    def test_without_a_date_is_progress(self, text, pct):
+        r = in_task(text)
+        assert (r.intent, r.percent) == (P, pct), r.why
+
+    def test_a_date_before_the_due_keeps_it_progress(self):
+        assert in_task("还没做完，下周二前给你").intent is P
+
+
+class TestQuestions:
+    """Rule 4: a question without a status statement is unknown, whatever it mentions."""
+
+    QUESTIONS = ["请问这个任务的验收标准是什么？", "交付物发到哪个邮箱？", "Is the deadline still Friday?",
+                 "是否需要我同时提交源文件？", "已完成的部分需要先发给你吗？", "這個任務確認是我負責嗎？",
+                 "Do you want the final version or the draft?", "参会需要带电脑吗？"]
+
+    @pytest.mark.parametrize("text", QUESTIONS)
+    def test_is_unknown_and_says_so(self, text):
+        r = in_task(text)
+        assert r.intent is U and r.question and not r.sure, r.why
+
+    def test_what_was_ignored_is_in_why(self):
+        r = in_task("已经完成了吗？")
+        assert r.intent is U and any("ignored question clause" in w for w in r.why)
+
+    @pytest.mark.parametrize("text,due", [("能否延到12月2日？", date(2026, 12, 2)),
+                                          ("Could we push it to Dec 3?", date(2026, 12, 3)),
+                                          ("12月1日前交可以吗？", date(2026, 12, 1))])
+    def test_a_request_survives_the_question(self, text, due):
+        r = in_task(text)
+        assert (r.intent, r.due) == (L, due), r.why
+
+    def test_a_status_beside_a_question_counts(self):
+        r = in_task("进行中 40%，截图发你看看可以吗？")
+        assert (r.intent, r.percent) == (P, 40)
+
+
+class TestObjectionsKeepTheirDates:
+    """Rule 5: dates inside an objection to minutes are corrections."""
+
+    @pytest.mark.parametrize("text", ["第3项的截止日期应该是12月10日，不是12月8日",
+                                      "纪要里的会议日期写错了，应为11月19日",
+                                      "Item 2 due date should be Dec 12, not Dec 10",
+                                      "第1項負責人不是我，是陳靜"])
+    def test_objection_not_delay(self, text):
+        r = classify(text, NOW, None, MINUTES)
+        assert r.intent is O and r.due is None and r.items == [], r.why
+
+
+class TestSomeoneElsesDelay:
+    """Rule 6: a third party's delay with no new date asked is a risk; a feared one too."""
+
+    @pytest.mark.parametrize("text", ["厂家通知说面板要推迟两周到货", "The vendor says the shipment is delayed",
+                                      "供應商表示原料延遲", "客户那边说要延后验收", "排期可能要往后推"])
+    def test_is_risk(self, text):
+        assert in_task(text).intent is R, in_task(text).why
+
+    def test_with_the_senders_own_new_date_it_is_a_delay(self):
+        r = in_task("供应商说延迟到货，我这边申请延期到12月4日")
+        assert (r.intent, r.due) == (L, date(2026, 12, 4))
+
+
+class TestLeaveAndTravel:
+    """Rule 7: a completion report that mentions leave or travel is done."""
+
+    @pytest.mark.parametrize("text", ["上周出差刚回来，报告已提交，请查收", "I was on leave last week; the deck is done.",
+                                      "休假回来了，方案已经做完了", "抱歉，前幾天請假。報告已完成，見附件"])
+    def test_is_done(self, text):
+        assert in_task(text).intent is D, in_task(text).why
+
+    def test_leave_alone_declines_a_meeting(self):
+        assert classify("那天休假", NOW, None, MEETING).intent is X
+
+
+class TestTentativeAndThanks:
+    """Rule 8: a hedge is tentative, not a decline; thanks alone is no answer."""
+
+    @pytest.mark.parametrize("text", ["大概率能参加，到时候再确认", "I might be able to make it", "应该可以参加，可能晚点到",
+                                      "暫定出席", "Tentatively yes, may have a clash"])
+    def test_tentative(self, text):
+        assert classify(text, NOW, None, MEETING).intent is T, classify(text, NOW, None, MEETING).why
+
+    @pytest.mark.parametrize("text", ["谢谢提醒", "Thanks for the reminder!", "多謝", "辛苦了，谢谢"])
+    def test_thanks_only_is_unknown(self, text):
+        assert in_task(text).intent is U
+
+
+class TestNumberedAnswers:
+    """Rule 9: numbered answers are per item, the top level is the most consequential."""
+
+    def test_items_and_top(self):
+        ctx = ReplyContext(kind="task", asked="percent", item_dues=((1, DUE), (2, DUE), (3, DUE)))
+        r = classify("1 完成；2 推迟到12月4日；3 70%", NOW, None, ctx)
+        assert [(i.item, i.intent) for i in r.items] == [(1, D), (2, L), (3, P)]
+        assert (r.intent, r.due) == (L, date(2026, 12, 4))
+
+    def test_an_item_promising_a_date_after_its_own_due_is_a_delay(self):
+        ctx = ReplyContext(kind="task", asked="percent", item_dues=((1, date(2026, 11, 24)), (2, DUE)))
+        r = classify("1. 还在做，11月26日前给你\n2. 已完成", NOW, None, ctx)
+        assert [(i.item, i.intent, i.due) for i in r.items] == [(1, L, date(2026, 11, 26)), (2, D, None)]
+
+    @pytest.mark.parametrize("text,top", [("① 已交付 ② 还在测试，80%", P), ("Item 1: blocked by legal; Item 2: done", R)])
+    def test_top_level(self, text, top):
+        assert in_task(text).intent is top
+
+
+class TestCantoneseAndCodeMixed:
+    """Rule 10: Cantonese and code-mixed replies count."""
+
+    @pytest.mark.parametrize("text,intent,pct", [
+        ("份報告搞掂咗", D, None), ("做緊，差唔多一半", P, 50), ("WIP, around 40%", P, 40),
+        ("Done咗，已經upload咗", D, None), ("仲未搞掂，進行緊", P, None), ("deck已经send咗俾佢", D, None),
+        ("個deck趕唔切，需要支援", R, None),
+    ])
+    def test_reads(self, text, intent, pct):
+        r = in_task(text)
+        assert (r.intent, r.percent) == (intent, pct), r.why
+
+    def test_not_yet_with_a_later_date_is_a_delay(self):
+        r = in_task("仲未搞掂，12月3號前俾你")
+        assert (r.intent, r.due) == (L, date(2026, 12, 3))
+
+
+class TestHandover:
+    """Rule 11: a handover is a reassignment, never a confirm."""
+
+    @pytest.mark.parametrize("text,name", [("这个改由小李负责", "小李"), ("已经转给李明了", "李明"),
+                                           ("Please reassign this to Tom", "Tom"), ("這個任務改由陳靜跟進", "陳靜"),
+                                           ("好的，这个移交给王芳处理", "王芳"), ("Tom will take over this task", "Tom")])
+    def test_reassign_with_the_name(self, text, name):
+        r = in_task(text)
+        assert (r.intent, r.assignee) == (H, name), r.why
+        assert r.intent is not C
+
+
+class TestAnswerToOwnQuestion:
+    """Rule 12: after 请给出新的日期, a date alone is the new date."""
+
+    @pytest.mark.parametrize("text,due", [("1月4日吧", date(2027, 1, 4)), ("12/8", date(2026, 12, 8)),
+                                          ("下周三可以吗", date(2026, 11, 25)), ("Dec 9 please", date(2026, 12, 9))])
+    def test_is_the_new_date(self, text, due):
+        r = classify(text, NOW, None, ASKED_DATE)
+        assert (r.intent, r.due) == (L, due), r.why
+
+
+class TestPercent:
+    @pytest.mark.parametrize("text,pct", [("七成", 70), ("百分之八十", 80), ("进度８５％", 85), ("進度百分之四十五", 45),
+                                          ("跑了一半用例，目前52%", 52)])
+    def test_value(self, text, pct):
+        assert in_task(text).percent == pct
+
+    @pytest.mark.parametrize("text", ["进度120%", "进度-20%", "completed 150%"])
+    def test_an_impossible_percent_is_not_stored_and_not_sure(self, text):
+        r = in_task(text)
+        assert r.percent is None and not r.sure and r.intent is not D
+
+
+class TestSignaturesCarryNoStatus:
+    @pytest.mark.parametrize("text,intent", [
+        ("已完成\n\n张伟\n产品部 | 产品经理\n手机：138 0000 1234\n上海市浦东新区张江路 88 号", D),
+        ("进行中 50%\n\nBest regards,\nTom Li\nSenior Engineer\nM: +86 139 1234 5678", P),
+        ("谢谢\n\n李娜\n市场部", U),
+    ])
+    def test_signature_is_cut(self, text, intent):
+        r = in_task(text)
+        assert r.intent is intent and r.items == []
+
+
+class TestSure:
+    @pytest.mark.parametrize("text", ["已完成", "进行中 60%", "延期到12月4日，原因：设备故障", "有风险，需要IT支持"])
+    def test_plain_statements_are_sure(self, text):
+        assert in_task(text).sure
+
+    @pytest.mark.parametrize("text", ["申请延期", "可能吧", "已完成，还在改", "进度120%", "请问验收人是谁？",
+                                      "如果周五前做不完，我再申请延期"])
+    def test_guesses_are_not(self, text):
+        assert not in_task(text).sure
+
+    def test_a_condition_asserts_nothing(self):
+        r = in_task("如果周五前做不完，我再申请延期")
+        assert r.intent is U and any("condition" in w for w in r.why)
+
+
+class TestContextFromQuote:
+    ZH = ("好的\n\n-----原始邮件-----\n发件人: 跟进助手 <mailflow@corp.example>\n主题: [MF-T7] 任务提醒\n\n"
+          "任务：接口开发\n截止日期：2026-12-09（周三）\n当前状态：进行中 30%\n")
+    TW = ("收到\n\n寄件者: 跟進助手\n主旨: [MF-T8] 任務提醒\n\n任務：接口開發\n截止日期：2026-12-10（週四）\n")
+    EN = ("ok\n\nFrom: Follow-up Assistant <mailflow@corp.example>\nSubject: [MF-T9] Reminder\n\n"
+          "> Task: API\n> Due: Fri 2026-12-11\n")
+    WEEKLY = ("1 done\n\n在 2026年11月27日 16:00，跟进助手 写道：\n> [MF-P3] 本周进度更新\n>   1. 主视觉\n"
+              ">      截止 2026-12-04（周五），进行中 30%\n>   2. 活动页\n>      截止 2026-12-10（周四），未开始\n")
+    ASK = ("1月4日吧\n\n------------------ 原始邮件 ------------------\n主题: [MF-T5] 未能识别您的回复\n"
+           "您申请了延期，但没有写新的日期，请给出新的日期。\n截止日期：2026-12-31（周四）\n")
+
+    @pytest.mark.parametrize("text,due", [(ZH, date(2026, 12, 9)), (TW, date(2026, 12, 10)), (EN, date(2026, 12, 11))])
+    def test_due_line_in_three_languages(self, text, due):
+        ctx = context_from_quote(text)
+        assert (ctx.due, ctx.kind) == (due, "task")
+
+    def test_weekly_request_gives_each_items_due(self):
+        ctx = context_from_quote(self.WEEKLY)
+        assert ctx.item_dues == ((1, date(2026, 12, 4)), (2, date(2026, 12, 10))) and ctx.asked == "percent"
+
+    def test_what_mailflow_asked(self):
+        assert context_from_quote(self.ASK).asked == "new_date"
+        minutes = "确认\n\n-----原始邮件-----\n主题: [MF-M2] 请审核会议纪要（第1版）\n"
+        assert context_from_quote(minutes).kind == "minutes"
+        notice = "参加\n\n-----原始邮件-----\n主题: [MF-M3] 会议通知：周会\n请直接回复：参加 ／ 不参加 ／ 待定\n"
+        assert context_from_quote(notice).kind == "meeting"
+
+    def test_no_quote_no_context(self):
+        assert context_from_quote("已完成") == ReplyContext()
