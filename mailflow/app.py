@@ -7,13 +7,15 @@ that commands which only read the ledger never need a password or a network.
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from . import core, dates, rules
-from .config import ENV_IMAP_PASSWORD, ConfigError, Settings
-from .people import Directory, DirectoryError, load_people
+from .config import ENV_IMAP_PASSWORD, ConfigError, Secret, Settings
+from .model import Mail, Meeting, Task
+from .people import Directory, DirectoryError, load_people, removed_owners
 from .render import Renderer
 from .resources import shipped
 from .store import Store
@@ -24,6 +26,43 @@ log = logging.getLogger("mailflow")
 # the server, however long it was down (the library default of 60 s could miss mail for a minute;
 # a refused TCP connect every few seconds costs nothing). IMAP only; a Maildir ignores it.
 IMAP_BACKOFF = (1.0, 8.0)
+INSTALL_SECRET = "install_secret"        # the meta row holding install_secret()
+
+
+def owner_removed_mails(gone: dict[str, list[Task]], old: Directory, new: Directory,
+                        meetings: dict[int, Meeting | None], org: core.Org) -> list[Mail]:
+    """One mail per (removed owner, host) listing the owner's open tasks of that host's meetings, so
+    someone gives them a new owner; tasks without a meeting host go to [org] admin. Pure."""
+    mails = []
+    for email, tasks in sorted(gone.items()):
+        by_host: dict[str, list[Task]] = {}
+        for t in tasks:
+            m = meetings.get(t.meeting_id) if t.meeting_id is not None else None
+            host = (m.host if m and m.host else None) or org.admin
+            if host and host != email:
+                by_host.setdefault(host.lower(), []).append(t)
+        for host, own in sorted(by_host.items()):
+            ids = ",".join(str(t.id) for t in own)
+            lang = new.language_of(host, org.language)
+            rows = [{"id": t.id, "title": t.title, "due": t.due,
+                     "meeting": (meetings.get(t.meeting_id).title if meetings.get(t.meeting_id) else "—")}
+                    for t in own]
+            mails.append(Mail(key=f"owner_removed:{email}:{host}:{ids}", template="owner_removed", to=[host],
+                              lang=lang, kind="owner_removed",
+                              context={"name": new.name_of(host), "person": email,
+                                       "person_name": old.name_of(email), "tasks": rows}))
+    return mails
+
+
+def install_secret(store: Store) -> Secret:
+    """This installation's own random secret, made at first start and kept in the store: it goes into
+    every Message-ID, so two installations never give different mails the same ID. Never logged."""
+    with store.transaction():
+        value = store.get_meta(INSTALL_SECRET)
+        if not value:
+            value = secrets.token_hex(16)
+            store.set_meta(INSTALL_SECRET, value)
+    return Secret(value)
 
 
 class SystemClock:
@@ -48,34 +87,46 @@ class App:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.store = Store(settings.path(settings.store.path))
+        self.install_secret = install_secret(self.store)
         self._inbox, self._mailer = inbox, mailer
         self._closed = False
         self.load()
 
     # --- what SIGHUP reloads --------------------------------------------------------
-    def load(self) -> None:
+    def load(self) -> list[Mail]:
+        """(Re)read people, holidays, rules and templates. Everything is read before anything is
+        replaced, so a broken file leaves the previous configuration in place. Returns the notes
+        for hosts about owners who left people.yaml with open tasks (empty at first start)."""
         s = self.settings
-        self.directory = self._load_people()
-        self.store.sync_people(self.directory.people)
+        old = getattr(self, "directory", None)
+        directory = self._load_people()
         holidays = s.path(s.paths.holidays) if s.paths.holidays else self.rules_dir / "holidays.yaml"
         if not holidays.exists():
             holidays = shipped("rules") / "holidays.yaml"
         extra = dates.load_holidays(holidays) if holidays.exists() else None
-        self.calendar = dates.WorkCalendar(extra, tz=s.tz, work_start=s.schedule.work_start,
-                                           work_end=s.schedule.work_end)
+        calendar = dates.WorkCalendar(extra, tz=s.tz, work_start=s.schedule.work_start,
+                                      work_end=s.schedule.work_end)
         from . import flows  # noqa: F401  (registers the flows' handlers, conditions and actions)
-        self.rules = rules.load_rules(self.rules_dir)
-        errors = rules.check(self.rules)
+        loaded = rules.load_rules(self.rules_dir)
+        errors = rules.check(loaded)
         if errors:
             raise rules.RuleError("\n".join(errors))
         templates = [s.path(s.paths.templates)] if s.paths.templates else []
         local = s.base_dir / "templates"
         if not templates and local.is_dir():
             templates = [local]
-        self.renderer = Renderer(templates, org_name=s.org.name, address=s.org.address,
-                                 default_lang=s.org.language)
+        renderer = Renderer(templates, org_name=s.org.name, address=s.org.address,
+                            default_lang=s.org.language, id_salt=self.install_secret)
+        self.directory, self.calendar, self.rules, self.renderer = directory, calendar, loaded, renderer
+        self.store.sync_people(directory.people)
         self.clockwork = rules.Clockwork(tz=s.tz, work_start=s.schedule.work_start,
                                          work_end=s.schedule.work_end, calendar=self.calendar)
+        if old is None:
+            return []
+        gone = removed_owners(old, directory, self.store.tasks(open_only=True))
+        meetings = {t.meeting_id: self.store.get_meeting(t.meeting_id)
+                    for tasks in gone.values() for t in tasks if t.meeting_id is not None}
+        return owner_removed_mails(gone, old, directory, meetings, self.org())
 
     @property
     def rules_dir(self) -> Path:
@@ -128,7 +179,7 @@ class App:
         return core.Org(address=o.address, name=o.name, language=o.language, timezone=o.timezone,
                         admin=o.admin or None, cc_department_heads=o.cc_department_heads,
                         trusted_authserv_id=o.trusted_authserv_id, secret=self.settings.secret,
-                        plus_addressing=o.plus_addressing)
+                        plus_addressing=o.plus_addressing, id_salt=self.install_secret)
 
     def context(self, now: datetime) -> core.Context:
         return core.Context(directory=self.directory, calendar=self.calendar, org=self.org(), now=now,

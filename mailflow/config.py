@@ -8,6 +8,7 @@ whose message names the file, the section and the key; the CLI turns it into exi
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -16,7 +17,10 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from urllib.parse import urlsplit
+
 from .model import LANGS
+from .tokens import MIN_SECRET_LEN
 
 ENV_CONFIG = "MAILFLOW_CONFIG"
 ENV_IMAP_PASSWORD = "MAILFLOW_IMAP_PASSWORD"
@@ -25,6 +29,13 @@ ENV_SECRET = "MAILFLOW_SECRET"
 
 MAILBOX_SCHEMES = ("maildir:", "imap://", "imaps://", "imap+starttls://")
 SMTP_SCHEMES = ("maildir:", "smtp://", "smtps://", "smtp+starttls://")
+# Below these a loop spins: poll_interval = 0 took 90 % of a CPU core polling an empty inbox.
+MIN_POLL_SECONDS = 5.0
+MIN_TICK_SECONDS = 1.0
+# One bare address: no display name, no list, no quoting (a dot in the domain is not required: the
+# embedded default is mailflow@localhost).
+EMAIL_RE = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\.][^@\s<>,;:\"()\[\]\\]*$")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class ConfigError(Exception):
@@ -143,6 +154,7 @@ def load_settings(explicit: str | None = None, env: dict[str, str] | None = None
             raise ConfigError(f"{path}: not valid TOML: {e}") from None
         settings = settings_from_dict(data, str(path))
         settings.base_dir = path.resolve().parent
+        check_paths(settings)
     _apply_env(settings, env)
     return settings
 
@@ -171,7 +183,7 @@ def _coerce(raw: object, default: object, where: str) -> object:
             raise ConfigError(f"{where}: expected true or false, got {raw!r}")
         return raw
     if isinstance(default, (int, float)) and not isinstance(default, bool):
-        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or raw < 0:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw) or raw < 0:
             raise ConfigError(f"{where}: expected a non-negative number, got {raw!r}")
         return type(default)(raw)
     if isinstance(default, time):
@@ -189,12 +201,27 @@ def _coerce(raw: object, default: object, where: str) -> object:
 def _validate(s: Settings) -> None:
     src = s.source
     if not s.mailbox.url.startswith(MAILBOX_SCHEMES):
-        raise ConfigError(f"{src}: [mailbox] url: {s.mailbox.url!r} is not one of "
+        raise ConfigError(f"{src}: [mailbox] url: {_shown(s.mailbox.url)!r} is not one of "
                           f"{', '.join(MAILBOX_SCHEMES)}")
+    _check_url(f"{src}: [mailbox] url", s.mailbox.url, ENV_IMAP_PASSWORD, need_user=True)
+    _check_url(f"{src}: [smtp] url", s.smtp.url, ENV_SMTP_PASSWORD, need_user=False)
+    if s.mailbox.poll_interval < MIN_POLL_SECONDS:
+        raise ConfigError(f"{src}: [mailbox] poll_interval: {s.mailbox.poll_interval:g} s is below the minimum "
+                          f"of {MIN_POLL_SECONDS:g} s (a shorter interval only burns CPU; IDLE is used when offered)")
+    if s.schedule.tick_seconds < MIN_TICK_SECONDS:
+        raise ConfigError(f"{src}: [schedule] tick_seconds: must be at least {MIN_TICK_SECONDS:g}")
+    if s.smtp.hourly_cap < 1:
+        raise ConfigError(f"{src}: [smtp] hourly_cap: must be at least 1 (it is the mail-loop breaker; "
+                          "0 would turn it off)")
+    if s.smtp.timeout <= 0:
+        raise ConfigError(f"{src}: [smtp] timeout: must be more than 0 seconds")
+    _check_name(f"{src}: [org] name", s.org.name)
+    if s.org.admin and not EMAIL_RE.match(s.org.admin.strip()):
+        raise ConfigError(f"{src}: [org] admin: {s.org.admin!r} is not an email address")
     if s.mailbox.processed not in ("flag", "move"):
         raise ConfigError(f"{src}: [mailbox] processed: expected \"flag\" or \"move\", got {s.mailbox.processed!r}")
     if not s.smtp.url.startswith(SMTP_SCHEMES):
-        raise ConfigError(f"{src}: [smtp] url: {s.smtp.url!r} is not one of {', '.join(SMTP_SCHEMES)}")
+        raise ConfigError(f"{src}: [smtp] url: {_shown(s.smtp.url)!r} is not one of {', '.join(SMTP_SCHEMES)}")
     if s.mailbox.max_message_bytes < 64 * 1024:
         raise ConfigError(f"{src}: [mailbox] max_message_bytes: must be at least 65536 (64 KB), "
                           f"got {s.mailbox.max_message_bytes}")
@@ -206,10 +233,57 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"{src}: [org] timezone: unknown time zone {s.org.timezone!r}") from None
     if s.org.language not in LANGS:
         raise ConfigError(f"{src}: [org] language: {s.org.language!r} is not one of {', '.join(LANGS)}")
-    if "@" not in s.org.address or any(c in s.org.address for c in "\r\n <>,;"):
+    if not EMAIL_RE.match(s.org.address):
         raise ConfigError(f"{src}: [org] address: {s.org.address!r} is not an email address")
     if s.schedule.work_start >= s.schedule.work_end:
         raise ConfigError(f"{src}: [schedule] work_start: must be before work_end")
+
+
+def _shown(url: str) -> str:
+    """A URL as it may appear in a message: never with what stands before the host (user:password)."""
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme}{sep}…@{rest.rpartition('@')[2]}" if sep and "@" in rest else url
+
+
+def _check_url(where: str, url: str, env_name: str, *, need_user: bool) -> None:
+    """A server URL: a host, a user where login needs one, and never a password (that is $env_name)."""
+    if url.startswith("maildir:"):
+        if not url[len("maildir:"):].strip():
+            raise ConfigError(f"{where}: a maildir URL needs a folder, e.g. \"maildir:./mail/inbox\"")
+        return
+    parts = urlsplit(url)
+    if parts.password is not None or ":" in (parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""):
+        raise ConfigError(f"{where}: {_shown(url)!r} holds a password; remove it from the URL and set "
+                          f"${env_name} instead")
+    if not parts.hostname:
+        raise ConfigError(f"{where}: {_shown(url)!r} has no host, e.g. imaps://USER@HOST:993/INBOX")
+    if need_user and not parts.username:
+        raise ConfigError(f"{where}: {url!r} has no user name: write scheme://USER@HOST/… "
+                          "(an '@' inside the user name is written %40)")
+    try:
+        parts.port
+    except ValueError:
+        raise ConfigError(f"{where}: {_shown(url)!r} has an invalid port") from None
+
+
+def _check_name(where: str, name: str) -> None:
+    """A display name from the config: one line (CR/LF would let it write headers of its own)."""
+    if not name.strip():
+        raise ConfigError(f"{where}: must not be empty")
+    if _CONTROL_RE.search(name):
+        raise ConfigError(f"{where}: {name!r} contains a line break or another control character")
+
+
+def check_paths(s: Settings) -> None:
+    """Folders and files the config names exist (relative to the config file's folder). A missing
+    rules folder would otherwise mean: no reminders at all, without a word."""
+    for key, kind in (("rules", "folder"), ("templates", "folder"), ("holidays", "file")):
+        value = getattr(s.paths, key)
+        if not value:
+            continue
+        p = s.path(value)
+        if not (p.is_dir() if kind == "folder" else p.is_file()):
+            raise ConfigError(f"{s.source}: [paths] {key}: {kind} not found: {p}")
 
 
 def _apply_env(s: Settings, env: dict[str, str]) -> None:
@@ -221,3 +295,6 @@ def _apply_env(s: Settings, env: dict[str, str]) -> None:
         s.secret = Secret(env[ENV_SECRET])
     if s.org.plus_addressing and not s.secret:
         raise ConfigError(f"{s.source}: [org] plus_addressing: needs the signing key in ${ENV_SECRET}")
+    if s.secret is not None and len(s.secret) < MIN_SECRET_LEN:
+        raise ConfigError(f"{s.source}: ${ENV_SECRET}: at least {MIN_SECRET_LEN} characters, so reply "
+                          "tokens cannot be forged by guessing it (e.g. `openssl rand -hex 16`)")

@@ -17,6 +17,7 @@ from .model import LANGS, Person
 
 EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 # "技术部-王*", "技术部－王", "技术部 王磊", "技术部·王": a department, a separator, a (partial) name
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 DEPT_NAME_RE = re.compile(r"^(?P<dept>\S+?[部处科室组中心])\s*[-－—–·・/／\s]?\s*(?P<name>[^\s\-－*＊×]+)?[*＊×]*$")
 
 
@@ -55,6 +56,10 @@ class Directory:
             for key in ("name", "email"):
                 if not isinstance(entry.get(key), str) or not entry[key].strip():
                     raise DirectoryError(f"{where}: key '{key}' is required")
+            for key in ("name", "department", "title"):
+                _one_line(entry.get(key), where, key)
+            for alias in _as_list(entry.get("aliases"), where, "aliases"):
+                _one_line(alias, where, "aliases")
             email = entry["email"].strip().lower()
             if not EMAIL_RE.match(email):
                 raise DirectoryError(f"{where}: key 'email': {email!r} is not an email address")
@@ -77,6 +82,11 @@ class Directory:
         for i, p in enumerate(people, start=1):
             if p.manager and p.manager not in seen:
                 raise DirectoryError(f"{source}: people[{i}]: key 'manager': unknown person {p.manager}")
+        cycle = manager_cycle(people)
+        if cycle:
+            i = next(n for n, p in enumerate(people, start=1) if p.email == cycle[0])
+            raise DirectoryError(f"{source}: people[{i}]: key 'manager': managers go round in a circle "
+                                 f"({' -> '.join(cycle + cycle[:1])}); an escalation would never reach the top")
         return cls(people)
 
     # --- lookups ----------------------------------------------------------
@@ -129,6 +139,41 @@ class Directory:
         """The one person `text` names, or None when it names nobody or several people."""
         found = self.find(text)
         return found[0] if len(found) == 1 else None
+
+
+def manager_cycle(people: list[Person]) -> list[str]:
+    """The first chain of managers that comes back to where it started, as emails; [] when none.
+    (Escalation walks up this chain: a cycle means nobody at the top.)"""
+    manager = {p.email: p.manager for p in people}
+    done: set[str] = set()
+    for p in people:
+        path: list[str] = []
+        at = p.email
+        while at and at not in done:
+            if at in path:
+                return path[path.index(at):]
+            path.append(at)
+            at = manager.get(at)
+        done.update(path)
+    return []
+
+
+def removed_owners(old: "Directory", new: "Directory", open_tasks: list) -> dict[str, list]:
+    """Who left people.yaml on a reload while still owning open tasks: {email: [their open tasks]}.
+    Pure; `open_tasks` are the store's open tasks (anything with .owner)."""
+    gone = {p.email for p in old.people} - {p.email for p in new.people}
+    out: dict[str, list] = {}
+    for t in open_tasks:
+        owner = (t.owner or "").lower()
+        if owner in gone:
+            out.setdefault(owner, []).append(t)
+    return out
+
+
+def _one_line(value: object, where: str, key: str) -> None:
+    """Names end up in headers and tables: a line break or another control character is refused."""
+    if isinstance(value, str) and _CONTROL_RE.search(value):
+        raise DirectoryError(f"{where}: key '{key}': {value!r} contains a line break or another control character")
 
 
 def _as_list(value: object, where: str, key: str) -> list:

@@ -3,6 +3,10 @@
 A token names one object ("t42" = task 42, "m7" = meeting 7) and carries a truncated HMAC of that
 name, so a token for one task cannot be used on another and cannot be made without the secret.
 Tokens are lower case because some servers fold the local part.
+
+A token is only as strong as the secret: without one nothing is signed or accepted (an empty HMAC
+key would let anyone make tokens), and config.py refuses a MAILFLOW_SECRET shorter than
+MIN_SECRET_LEN characters, which could be guessed offline from one token a person forwards.
 """
 
 from __future__ import annotations
@@ -12,10 +16,13 @@ import hashlib
 import hmac
 import re
 
+MIN_SECRET_LEN = 16
 TOKEN_RE = re.compile(r"^(?P<kind>[tm])(?P<id>\d{1,12})-(?P<sig>[a-z2-7]{16})$")
 
 
 def _sig(secret: str, name: str) -> str:
+    if not secret:
+        raise ValueError("reply tokens need a signing secret")
     mac = hmac.new(secret.encode(), b"mailflow-reply:" + name.encode(), hashlib.sha256).digest()
     return base64.b32encode(mac[:10]).decode().lower()   # 80 bits
 
@@ -30,7 +37,7 @@ def make_token(secret: str, kind: str, obj_id: int) -> str:
 def check_token(secret: str, token: str) -> tuple[str, int] | None:
     """(kind, id) when `token` is genuine, else None (constant-time comparison)."""
     m = TOKEN_RE.match(token.strip().lower())
-    if not m:
+    if not m or not secret:
         return None
     name = f"{m['kind']}{m['id']}"
     if not hmac.compare_digest(_sig(secret, name), m["sig"]):

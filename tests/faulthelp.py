@@ -34,7 +34,7 @@ def write_config(tmp_path: Path, imap_url: str, smtp_url: str, *, poll: int = 60
     (tmp_path / "people.yaml").write_text(PEOPLE, encoding="utf-8")
     cfg = tmp_path / "mailflow.toml"
     cfg.write_text(f'[mailbox]\nurl = "{imap_url}"\npoll_interval = {poll}\n'
-                   f'[smtp]\nurl = "{smtp_url}"\nhourly_cap = 0\n[store]\npath = "mf.db"\n'
+                   f'[smtp]\nurl = "{smtp_url}"\nhourly_cap = 1000000\n[store]\npath = "mf.db"\n'
                    f'[org]\naddress = "mailflow@corp.example"\nname = "会议跟进助手"\npeople = "people.yaml"\n'
                    f'[schedule]\ntick_seconds = {tick}\n{extra}', encoding="utf-8")
     return cfg

@@ -291,10 +291,9 @@ def test_crlf_and_template_syntax_in_names_subjects_and_titles_are_escaped(tmp_p
 
 
 def test_crlf_in_a_people_yaml_name_does_not_reach_a_header(tmp_path):
+    """A line break in a configured name is refused when people.yaml is loaded (exit 2 naming the key)."""
     from apphelp import PEOPLE
+    from mailflow.config import ConfigError
     people = PEOPLE.replace("{name: 张伟,", '{name: "张伟\\r\\nBcc: evil@x.example {{ 7*7 }}",')
-    app, svc, _ = make_app(tmp_path, START, people=people)
-    (task,) = seed(app, 1)
-    assert svc.process_raw(reply(task.id, OWNER, "已完成", 1), "k", START) == "applied"
-    rows = app.store._all("SELECT raw FROM outbox")
-    assert rows and all(check_outgoing(r["raw"]) for r in rows)
+    with pytest.raises(ConfigError, match=r"people\[6\]: key 'name'.*line break"):
+        make_app(tmp_path, START, people=people)
