@@ -116,16 +116,40 @@ def main(ctx: click.Context, config: str | None, log_json: bool, verbose: int) -
 
 # --- init ---------------------------------------------------------------------------
 SAMPLES = {"mailflow.toml": "mailflow.toml", "people.yaml": "people.yaml", "meeting.yaml": "meeting.yaml"}
+SAMPLE_TZ = "Asia/Shanghai"             # [org] timezone of the sample mailflow.toml
+SAMPLE_LEAD_WORKDAYS = 2                # the notice rule warns below 2 working days (rules/meetings.yaml)
+SAMPLE_HOURS = (10, 12)                 # the sample meeting: 10:00-12:00 local
+
+
+def sample_meeting_day(now: datetime):
+    """The sample meeting's day: the working day SAMPLE_LEAD_WORKDAYS working days after today
+    (China's calendar with 调休), so the quick start's meeting is neither past nor short notice."""
+    from . import dates
+    holidays = shipped("rules") / "holidays.yaml"
+    cal = dates.WorkCalendar(dates.load_holidays(holidays) if holidays.exists() else None)
+    return cal.add_workdays(now.astimezone(ZoneInfo(SAMPLE_TZ)).date(), SAMPLE_LEAD_WORKDAYS)
+
+
+def dated_sample_meeting(text: str, now: datetime) -> str:
+    """The sample meeting.yaml with its start and end moved to sample_meeting_day(now)."""
+    import re
+    day = sample_meeting_day(now).isoformat()
+    start, end = SAMPLE_HOURS
+    text = re.sub(r"^start:[ \t]*\S+[ \t]+\S+", f"start: {day} {start:02d}:00", text, count=1, flags=re.M)
+    return re.sub(r"^end:[ \t]*\S+[ \t]+\S+", f"end: {day} {end:02d}:00", text, count=1, flags=re.M)
 
 
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-def init(directory: str) -> None:
+@click.option("--now", "now_text", metavar="ISO", help="Date the sample meeting from this moment (tests).")
+def init(directory: str, now_text: str | None) -> None:
     """Write a commented mailflow.toml, a sample people.yaml and meeting.yaml into DIRECTORY.
 
     Existing files are never overwritten. The config uses the embedded defaults: a Maildir inbox
     in ./mail/inbox and every sent mail as an .eml in ./mail/sent, so no mail server is needed.
+    The sample meeting is two working days from today, 10:00-12:00.
     """
+    now = parse_now(now_text, SAMPLE_TZ) or datetime.now(ZoneInfo(SAMPLE_TZ))
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     for name, sample in SAMPLES.items():
@@ -133,7 +157,10 @@ def init(directory: str) -> None:
         if dest.exists():
             click.echo(f"kept     {dest} (exists; not overwritten)")
             continue
-        dest.write_text((shipped("samples") / sample).read_text(encoding="utf-8"), encoding="utf-8")
+        text = (shipped("samples") / sample).read_text(encoding="utf-8")
+        if name == "meeting.yaml":
+            text = dated_sample_meeting(text, now)
+        dest.write_text(text, encoding="utf-8")
         click.echo(f"wrote    {dest}")
     for sub in ("mail/inbox", "mail/sent"):
         (target / sub).mkdir(parents=True, exist_ok=True)
@@ -356,7 +383,8 @@ def _get_meeting(ctx, ident: int):
 def meeting_add(obj: Ctx, file: str, now_text: str | None) -> None:
     """Create a meeting from FILE.yaml and queue a notice with a calendar invite to each attendee.
 
-    Errors name the key (exit 2). See README, "Meetings", for the format.
+    Errors name the key (exit 2), and so does a meeting that has already ended; a meeting less than
+    2 working days away is added with a warning (the host is told too). See README, "Meetings".
     """
     import yaml
 
@@ -373,7 +401,25 @@ def meeting_add(obj: Ctx, file: str, now_text: str | None) -> None:
     except meetings.MeetingError as e:
         click.echo(f"mailflow: {e}", err=True)
         sys.exit(2)
+    _check_meeting_time(app, m, file)
     _meeting_change(obj, now_text, lambda ctx: meetings.add(ctx, m))
+
+
+def _check_meeting_time(app, m, file: str) -> None:
+    """A meeting that has ended is refused (exit 2): its notices would invite people to the past.
+    One that started, or starts within the short-notice window, is added with a warning."""
+    from . import meetings
+    now = app.now()
+    shown = f"{m.start.astimezone(app.settings.tz):%Y-%m-%d %H:%M}–{m.end.astimezone(app.settings.tz):%H:%M}"
+    if m.end <= now:
+        click.echo(f"mailflow: {file}: key 'start': the meeting ({shown}) has already ended; "
+                   f"it is {now:%Y-%m-%d %H:%M} now. Give a future start and end.", err=True)
+        sys.exit(2)
+    if m.start <= now:
+        click.echo(f"mailflow: warning: {file}: key 'start': the meeting ({shown}) has already started", err=True)
+    elif meetings.meeting_short_notice(app.context(now), m):
+        click.echo(f"mailflow: warning: {file}: key 'start': the meeting ({shown}) is less than 2 working days "
+                   "away; attendees may not be able to prepare (the host is told as well)", err=True)
 
 
 @meeting.command("list")
@@ -760,6 +806,9 @@ def rules_check(obj: Ctx, folder: str | None) -> None:
             years = sorted(int(y) for y in (data.get("years") or {}))
         except Exception as e:
             errors.append(f"{holidays}: {e}")
+    if not found and not errors:
+        errors.append(f"{path}: no rules (*.yaml with a 'rules:' list): mailflow would send no reminder, "
+                      "escalation or follow-up table")
     for e in errors:
         click.echo(f"error: {e}", err=True)
     if errors:

@@ -1,9 +1,11 @@
 """The mailflow command as a newcomer and an operator use it."""
 
+import json
 import os
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from mailflow.cli import main
@@ -146,3 +148,82 @@ def test_sighup_reloads_rules_and_keeps_the_old_ones_when_the_new_are_broken(tmp
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+# --- a newcomer's first meeting, and settings that cannot work (issue 12) ------------------------------
+
+def sample_times(folder) -> tuple[str, str]:
+    import yaml
+    data = yaml.safe_load((folder / "meeting.yaml").read_text(encoding="utf-8"))
+    return str(data["start"]), str(data["end"])
+
+
+@pytest.mark.parametrize("today, day", [
+    ("2026-12-02T09:00", "2026-12-04"),      # Wednesday -> Friday
+    ("2026-12-04T17:00", "2026-12-08"),      # Friday -> Tuesday, over the weekend
+    ("2026-09-30T09:00", "2026-10-09"),      # before National Day: the holiday week does not count
+])
+def test_init_dates_the_sample_meeting_two_working_days_ahead_at_ten(tmp_path, today, day):
+    res = CliRunner().invoke(main, ["init", str(tmp_path), "--now", today])
+    assert res.exit_code == 0, res.output
+    assert sample_times(tmp_path) == (f"{day} 10:00", f"{day} 12:00")
+
+
+def test_the_quick_start_meeting_is_in_the_future_and_added_without_a_warning(tmp_path):
+    assert run_cli("init", str(tmp_path)).returncode == 0
+    added = run_cli("meeting", "add", "meeting.yaml", cwd=tmp_path)
+    assert added.returncode == 0, added.stderr
+    assert "warning" not in added.stderr and "notices to 6 people" in added.stdout
+    once = run_cli("run", "--once", cwd=tmp_path)
+    assert once.returncode == 0, once.stderr
+    assert len(list((tmp_path / "mail" / "sent" / "new").iterdir())) == 6
+
+
+def test_a_meeting_that_has_ended_is_refused_naming_start_and_nothing_is_queued(tmp_path):
+    assert CliRunner().invoke(main, ["init", str(tmp_path), "--now", "2026-11-23T09:00"]).exit_code == 0
+    res = run_cli("meeting", "add", "meeting.yaml", "--now", "2026-11-25T12:30", cwd=tmp_path)
+    assert res.returncode == 2
+    assert "meeting.yaml" in res.stderr and "'start'" in res.stderr and "ended" in res.stderr
+    listed = run_cli("meeting", "list", "--json", cwd=tmp_path)
+    assert listed.returncode == 0 and json.loads(listed.stdout or "[]") == []
+
+
+@pytest.mark.parametrize("now, words", [
+    ("2026-11-24T09:00", "less than 2 working days"),      # tomorrow
+    ("2026-11-25T11:00", "already started"),               # under way: still added, minutes will follow
+])
+def test_a_meeting_at_short_notice_or_under_way_is_added_with_a_warning(tmp_path, now, words):
+    assert CliRunner().invoke(main, ["init", str(tmp_path), "--now", "2026-11-23T09:00"]).exit_code == 0
+    res = run_cli("meeting", "add", "meeting.yaml", "--now", now, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "warning" in res.stderr and "'start'" in res.stderr and words in res.stderr
+
+
+def test_rules_check_fails_on_a_missing_or_empty_rules_folder(tmp_path):
+    assert run_cli("init", str(tmp_path)).returncode == 0
+    assert run_cli("rules", "check", cwd=tmp_path).returncode == 0        # the shipped rules
+    missing = run_cli("rules", "check", "no-such-folder", cwd=tmp_path)
+    assert missing.returncode == 2 and "no-such-folder" in missing.stderr
+    (tmp_path / "empty-rules").mkdir()
+    empty = run_cli("rules", "check", "empty-rules", cwd=tmp_path)
+    assert empty.returncode == 2 and "no rules" in empty.stderr
+    (tmp_path / "mailflow.toml").write_text('[paths]\nrules = "./my-rules"\n', encoding="utf-8")
+    for args in (["rules", "check"], ["run", "--once"], ["status"]):
+        res = run_cli(*args, cwd=tmp_path)
+        assert res.returncode == 2, args
+        assert "[paths] rules" in res.stderr and "my-rules" in res.stderr
+
+
+@pytest.mark.parametrize("toml, key", [
+    ('[smtp]\nhourly_cap = 0\n', "[smtp] hourly_cap"),
+    ('[mailbox]\npoll_interval = 0\n', "[mailbox] poll_interval"),
+    ('[org]\nadmin = "运维组"\n', "[org] admin"),
+    ('[org]\nname = "助手\\r\\nBcc: x@evil.example"\n', "[org] name"),
+    ('[mailbox]\nurl = "imaps://mf:hunter2@imap.corp.example/INBOX"\n', "[mailbox] url"),
+    ('[mailbox]\nurl = "imaps://imap.corp.example/INBOX"\n', "[mailbox] url"),
+])
+def test_a_setting_that_cannot_work_stops_every_command_with_exit_2_naming_the_key(tmp_path, toml, key):
+    (tmp_path / "mailflow.toml").write_text(toml, encoding="utf-8")
+    res = run_cli("run", "--once", cwd=tmp_path)
+    assert res.returncode == 2, res.stderr
+    assert key in res.stderr and "Traceback" not in res.stderr and "hunter2" not in res.stderr

@@ -568,7 +568,8 @@ def sent_kinds(folder: Path) -> list[str]:
 
 def test_cli_add_show_run_reschedule_cancel(tmp_path, monkeypatch):
     runner = CliRunner()
-    assert runner.invoke(main, ["init", str(tmp_path)]).exit_code == 0
+    # init dates the sample meeting two working days on: Wednesday 2026-11-25, 10:00-12:00
+    assert runner.invoke(main, ["init", str(tmp_path), "--now", "2026-11-23T09:00"]).exit_code == 0
     monkeypatch.chdir(tmp_path)
     people = yaml.safe_load(Path("people.yaml").read_text(encoding="utf-8"))
     emails = {p["email"] for p in people["people"]}
