@@ -22,8 +22,8 @@ from typing import Callable
 
 # --- folding (one character for one: spans stay valid) ----------------------------------------
 
-_TRAD = "週號個內後禮兩國慶節點這當儘盡確過時間為結遲順寬給還勞動說準擇頭幾況議鐘長來現將調計劃預約須請於終離開農曆陽與後期"
-_SIMP = "周号个内后礼两国庆节点这当尽尽确过时间为结迟顺宽给还劳动说准择头几况议钟长来现将调计划预约须请于终离开农历阳与后期"
+_TRAD = "週號個內後禮兩國慶節點這當儘盡確過時間為結遲順寬給還勞動說準擇頭幾況議鐘長來現將調計劃預約須請於終離開農曆陽與後期認會從週"
+_SIMP = "周号个内后礼两国庆节点这当尽尽确过时间为结迟顺宽给还劳动说准择头几况议钟长来现将调计划预约须请于终离开农历阳与后期认会从周"
 assert len(_TRAD) == len(_SIMP)
 _FOLD = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
                        **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
@@ -77,7 +77,7 @@ class Part:
 
 
 N = r"(?:\d{1,4}|[零一二两三四五六七八九十]{1,4})"
-_NUMB = r"(?<![\d零一二两三四五六七八九十])"          # a number starts here
+_NUMB = r"(?<![\d.零一二两三四五六七八九十])"        # a number starts here (not inside 3.5 or 二十)
 _WEEK = r"(?:周|星期|礼拜)"
 _PRE = r"(下下个|下下|下个|下|本|这个|这|上个|上)"
 _WDCN = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
@@ -141,7 +141,7 @@ def _b_hol_en_after(m):
 
 
 def _b_year(m):
-    raw = m.group(1)
+    raw = m.group(1).rstrip("年").strip() if m.group(1) not in ("今年", "本年", "明年", "后年", "去年") else m.group(1)
     rel = {"今年": 0, "本年": 0, "明年": 1, "后年": 2, "去年": -1}.get(raw)
     if rel is not None:
         return {"y_rel": rel}
@@ -379,7 +379,7 @@ def _b_error(m):
 _VAGUE_CN = (r"大概|大约|差不多|尽快|尽早|越快越好|待定|待确定|待确认|待商定|另行通知|另定|再定|再议|近期|近日|择期|择日|改天|回头|过段时间"
              r"|过一段时间|过些天|过几天|这两天|这几天|最近几天|有空|抽空|不确定|说不准|看情况|以后再说|晚些时候|稍后")
 _VAGUE_EN = (r"\b(?:asap|a\.s\.a\.p\.?|tbd|tbc|tba|to\s+be\s+(?:determined|confirmed|decided|announced)"
-             r"|as\s+soon\s+as\s+(?:possible|i\s+can|we\s+can)|soon|shortly|when(?:ever)?\s+possible|sometime"
+             r"|as\s+soon\s+as\s+(?:possible|[a-z]+\s+can)|soon|shortly|when(?:ever)?\s+possible|sometime"
              r"|at\s+(?:your|my|our)\s+earliest\s+convenience|in\s+the\s+near\s+future|later\s+this\s+(?:week|month))(?!\w)")
 
 # (kind, pattern, builder). Order matters where two parts start at the same place: the first
@@ -401,7 +401,8 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("count", _NUMB + r"(" + N + r"|半)\s*((?:个\s*)?(?:星期|礼拜|小时)|周|天|日|个\s*月)\s*(之内|以内|内|之后|以后|后)",
      _b_count),
     ("nextwd", r"下一?个?\s*工作日", _b_nextwd),
-    ("year", r"(今年|本年|明年|后年|去年|" + _NUMB + r"\d{4,6}|" + _NUMB + r"[零一二三四五六七八九]{4})\s*年(?:度)?", _b_year),
+    ("year", r"(今年|本年|明年|后年|去年|(?:" + _NUMB + r"\d{4,6}|" + _NUMB + r"[零一二三四五六七八九]{4})\s*年)(?:度)?",
+     _b_year),
     ("relmonth", _PRE + r"\s*月(份)?(?:月(?=底|末|初|中|内))?", _b_relmonth),
     ("month", _NUMB + r"(" + N + r")\s*月(份)?(?![个])", _b_month),
     ("quarter", r"(?:(?<![A-Za-z])[Qq]([1-4])(?!\d)|第?([一二三四1-4])\s*季度)\s*(末|底|结束|之内|以内|内|之前|以前|前(?![天]))?",
