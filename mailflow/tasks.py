@@ -583,8 +583,8 @@ def _late_notice(ctx: core.Context, msg: Any, task: Task, meeting: Any, r: _Resu
 
 def _verify(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Outcome:
     sender = (msg.sender or "").lower()
-    verdict = _verdict(msg.visible)
-    text = _clip(msg.visible)
+    verdict = _verdict(_words(msg))
+    text = _clip(_words(msg))
     name = msg.sender_name or ctx.name(sender) or sender
 
     def receipt(line: dict) -> Mail:
