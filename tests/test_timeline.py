@@ -571,9 +571,11 @@ def test_when_json_and_stdin(tmp_path, monkeypatch):
                                 input="3个工作日内\n周五下班前\n待定\n")
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.output.strip().splitlines() if line.startswith("{")]
-    assert rows[0] == {"text": "3个工作日内", "due": "2027-01-01", "time": None, "vague": False, "calendar_gap": True}
-    assert rows[1]["due"] == "2027-01-01" and rows[1]["time"] == "18:00"
-    assert rows[2] == {"text": "待定", "due": None, "time": None, "vague": True, "calendar_gap": False}
+    # 12-30, 12-31, then a working day of 2027, whose calendar is not published: no date, a gap
+    assert rows[0] == {"text": "3个工作日内", "due": None, "time": None, "vague": False, "calendar_gap": True,
+                       "error": None}
+    assert rows[1]["due"] == "2027-01-01" and rows[1]["time"] == "18:00" and rows[1]["calendar_gap"]
+    assert rows[2] == {"text": "待定", "due": None, "time": None, "vague": True, "calendar_gap": False, "error": None}
 
 
 # --- never chase over a reply nobody has read ------------------------------------------------------
