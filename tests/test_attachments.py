@@ -264,3 +264,29 @@ def test_minutes_parse_says_why_a_pdf_or_doc_is_not_read(cli, tmp_path, name, da
     first = json.loads(result.stdout.splitlines()[0])
     assert first["action_items"] == [] and first["attachments"][0]["refused"] == "format"
     assert ".docx" in result.stderr and "paste" in result.stderr
+
+
+def test_minutes_parse_reads_a_traditional_chinese_word_table_owners_through_the_directory(cli, tmp_path):
+    path = tmp_path / "會議紀錄.docx"
+    path.write_bytes(docx([("title", "門市推進會議 會議紀錄"), ("h", "一、決議事項"), ("p", "1. 門市系統於12月底前全面升級。"),
+                           ("h", "二、待辦事項"),
+                           ("table", [["項次", "待辦事項", "負責人", "協辦", "期限", "產出"],
+                                      ["1", "門市系統升級", "陳靜", "張偉", "12月4日", "升級報告"],
+                                      ["2", "促銷檔期規劃", "劉洋", "", "12月中旬", "檔期表"]])]))
+    data = json.loads(cli(path, "--json").output)
+    assert [(a["title"], a["owner"], a["collaborators"], a["due"]) for a in data["action_items"]] == [
+        ("門市系統升級", "chenjing@corp.example", ["zhangwei@corp.example"], "2026-12-04"),
+        ("促銷檔期規劃", "liuyang@corp.example", [], None)]
+    assert [(p["item"], p["kind"]) for p in data["problems"]] == [(2, "vague_due")]
+
+
+def test_minutes_parse_reads_an_excel_tracker_without_any_heading_by_its_header_row(cli, tmp_path):
+    path = tmp_path / "tracker.xlsx"
+    path.write_bytes(xlsx([("Sheet1", [["序号", "事项", "负责人", "协同人", "完成时间"],
+                                       [1, "活动预算清单", "周强", "王磊", datetime(2026, 11, 30)],
+                                       [2, "设计稿", "刘洋", None, "下周三"]])]))
+    data = json.loads(cli(path, "--json").output)
+    assert [(a["title"], a["owner"], a["collaborators"], a["due"]) for a in data["action_items"]] == [
+        ("活动预算清单", "zhouqiang@corp.example", ["wanglei@corp.example"], "2026-11-30"),
+        ("设计稿", "liuyang@corp.example", [], "2026-11-25")]          # 下周三 from Fri 2026-11-20
+    assert data["problems"] == []
