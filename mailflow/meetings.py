@@ -410,9 +410,8 @@ def read_answer(ctx: core.Context, text: str, rt: core.Route | None = None) -> t
 
 
 def _answer_of(ctx: core.Context, msg: Any, rt: core.Route | None) -> tuple[Rsvp | None, str | None]:
-    calendar_reply = getattr(msg, "calendar_reply", None)     # inbound.Inbound.calendar_reply (new field)
-    if calendar_reply and not (msg.visible or "").strip():
-        return _CALENDAR_ANSWERS.get(calendar_reply), None
+    if msg.calendar_reply and not (msg.visible or "").strip():
+        return _CALENDAR_ANSWERS.get(msg.calendar_reply), None
     return read_answer(ctx, msg.visible or msg.text, rt)
 
 

@@ -247,3 +247,17 @@ def test_an_unsure_rsvp_changes_nothing_and_quotes_the_words(tmp_path):
     assert app.store.get_meeting(m.id).attendee("lina@corp.example").rsvp is Rsvp.NEEDS_ACTION
     [receipt] = outbox_mails(app, "meeting_rsvp_receipt")
     assert "那天下午要看客户那边的安排吧？" in body_text(receipt) and {"参加", "不参加"} <= set(links(receipt))
+
+
+@pytest.mark.parametrize("subject, rsvp", [
+    ("已接受: {s}", Rsvp.ACCEPTED),
+    ("Declined: {s}", Rsvp.DECLINED),
+    ("暫定: {s}", Rsvp.TENTATIVE),
+])
+def test_an_empty_body_calendar_reply_is_read_from_the_clients_subject(tmp_path, subject, rsvp):
+    app, svc, clock, m = notice_world(tmp_path)
+    notice = next(n for n in outbox_mails(app, "notice") if n["To"] == "zhangwei@corp.example")
+    raw = reply_to(notice, "zhangwei@corp.example", "")
+    raw = raw.replace(f"回复：{notice['Subject']}".encode(), subject.format(s=notice["Subject"]).encode())
+    assert svc.process_raw(raw, "t", clock.now()) == "applied"
+    assert app.store.get_meeting(m.id).attendee("zhangwei@corp.example").rsvp is rsvp
