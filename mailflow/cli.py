@@ -622,15 +622,22 @@ def _work_calendar(settings):
 @click.pass_obj
 def explain(obj: Ctx, files: tuple[str, ...], now_text: str | None, as_json: bool) -> None:
     """Show how mailflow reads reply mails (.eml FILES): auto-reply or not, the intent, percent,
-    new due date, stand-in, numbered items and the new text it read (quotes and signatures cut).
-    Relative dates (下周五, 3个工作日内) are resolved against each mail's Date header."""
+    new due date, stand-in, numbered items, whether the reading is sure enough to act on, why
+    (the clause that decided, what was ignored), and the new text it read (quotes and signatures
+    cut). Relative dates (下周五, 3个工作日内) are resolved against each mail's Date header. A
+    promised date is compared with the task's due: the store's, when the mail answers one that
+    mailflow sent and the store (in this folder) has it, else the due line of the quoted mail."""
     from . import inbound, replies
     settings = obj.settings()
     cal = _work_calendar(settings)
     anchor = parse_now(now_text, settings.org.timezone) or datetime.now(settings.tz)
     for f in files:
         msg = inbound.parse(Path(f).read_bytes(), own_addresses=[settings.org.address])
-        reading = None if msg.auto else replies.classify(msg.visible, msg.date or anchor, cal)
+        reading = None
+        if not msg.auto:
+            context, source = _explain_context(obj, settings, msg)
+            reading = replies.classify(msg.visible, msg.date or anchor, cal, context)
+            reading.why.insert(0, source)
         data = {"file": f, "auto": bool(msg.auto), **replies.reading_to_json(reading), "text": msg.visible}
         if as_json:
             emit_json(data)
@@ -638,7 +645,7 @@ def explain(obj: Ctx, files: tuple[str, ...], now_text: str | None, as_json: boo
         if msg.auto:
             click.echo(f"{f}: not an answer ({msg.auto_reason}); ignored")
             continue
-        parts = [data["intent"]]
+        parts = [data["intent"] + ("" if data["sure"] else " (not sure: ask back)")]
         if data["percent"] is not None:
             parts.append(f"{data['percent']}%")
         if data["due"]:
@@ -647,11 +654,43 @@ def explain(obj: Ctx, files: tuple[str, ...], now_text: str | None, as_json: boo
             parts.append(f"reason {reading.reason!r}")
         if data["proxy"]:
             parts.append(f"stand-in {data['proxy']}")
+        if reading.assignee:
+            parts.append(f"new owner {reading.assignee}")
         for it in data["items"]:
             extra = (f" {it['percent']}%" if it["percent"] is not None else "") + (f" {it['due']}" if it["due"] else "")
             parts.append(f"[{it['item']}: {it['intent']}{extra}]")
         text = " ".join(msg.visible.split())
         click.echo(f"{f}: {' '.join(parts)}  | {text[:120]}")
+        for line in data["why"]:
+            click.echo(f"    why: {line}")
+
+
+def _explain_context(obj: Ctx, settings, msg) -> tuple:
+    """(ReplyContext, where it came from) for `explain`: the store's task when the mail answers a
+    mail mailflow sent and a store exists here (never created by explain), else the quoted mail."""
+    from . import replies
+    quoted = replies.context_from_quote(msg.text)
+    fallback = (quoted, f"context from the quoted mail: due {quoted.due}, asked {quoted.asked}, kind {quoted.kind}")
+    if not msg.in_reply_to or not Path(settings.path(settings.store.path)).exists():
+        return fallback
+    try:
+        store = obj.app().store
+        sent = store.sent_message(msg.in_reply_to)
+        task = store.get_task(sent["task_id"]) if sent and sent.get("task_id") else None
+    except Exception:                       # explain is a diagnosis: an unreadable store falls back
+        return fallback
+    if not sent:
+        return fallback
+    try:
+        from .answers import ASKED_BY_KIND
+    except ImportError:                     # pragma: no cover
+        ASKED_BY_KIND = {}
+    kind = "task" if task else "minutes" if "minutes" in (sent.get("kind") or "") else \
+        "meeting" if sent.get("meeting_id") else quoted.kind
+    ctx = replies.ReplyContext(due=task.due if task else quoted.due,
+                               asked=ASKED_BY_KIND.get(sent.get("kind") or "", quoted.asked), kind=kind,
+                               item_dues=quoted.item_dues)
+    return ctx, f"context from the store: {sent.get('kind')} mail, due {ctx.due}, asked {ctx.asked}"
 
 
 def _task_json(app, t) -> dict:

@@ -55,7 +55,7 @@ _TAG = re.compile(r"\[mf-(?P<kind>[tmp])\d+\]")
 # what the quoted mail asked for, strongest first
 _ASKS = (
     ("new_date", re.compile(r"请给出新的|请告知新的|新的(?:完成)?日期|新的截止|请补充(?:新的)?日期|"
-                            r"(?:give|tell us|send) (?:us )?(?:the |a )?new (?:due )?date|which date")),
+                            r"(?:give|tell us|send|reply with|needs both) (?:us )?(?:the |a )?new (?:due )?date|which date")),
     ("verify", re.compile(r"请验收|验收通过|please verify|verify the")),
     ("minutes", re.compile(r"会议纪要|纪要|minutes")),
     ("rsvp", re.compile(r"参加\s*[/／]\s*不参加|会议通知|邀请您参加|是否参会|attend|invit")),
