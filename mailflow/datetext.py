@@ -112,7 +112,7 @@ HOLIDAY_NAMES = {
 _HOL_CN = (r"(国庆节|国庆|(?<![\d零一二两三四五六七八九十月])十一|(?<![\d零一二两三四五六七八九十月])五一|劳动节|元旦|春节|过年"
            r"|农历新年|端午节|端午|中秋节|中秋|清明节|清明"
            r"|(?<![\d零一二两三四五六七八九十今明后前去本每半几多上下同当周过新])年"
-           r"|(?<![细章环季调关音情礼时小使春中端秋庆圣劳动])(?:节日|节|小长假|长假|假期|放假))")
+           r"|(?<![细章环季调关音情礼时小使春中端秋庆圣劳动])(?:节假日|节日|节|小长假|长假|假期|假日|放假|收假))")
 _HOL_EN = (r"(?:the\s+)?(national\s+day|golden\s+week|chinese\s+new\s+year|lunar\s+new\s+year|spring\s+festival|cny"
            r"|new\s+year(?:'s)?(?:\s+day)?|new\s+years|may\s+day|labou?r\s+day|dragon\s+boat(?:\s+festival)?"
            r"|mid[-\s]autumn(?:\s+festival)?|qingming(?:\s+festival)?|tomb[-\s]sweeping\s+day|holidays?|break)"
@@ -129,6 +129,8 @@ def _hol_name(raw: str) -> str | None:
 
 def _b_hol_cn(m):
     name, side = m.group(1), m.group(2)
+    if side == "前后":
+        return {"vague": m.group(0)}      # 国庆前后: around the holiday, no day
     return {"holiday": (_hol_name(name), "before" if "前" in side else "after")}
 
 
@@ -167,6 +169,10 @@ def _b_day(m):
     if d is None:
         return None
     return {"d": d, "d_hao": m.group(2) == "号"}
+
+
+def _b_en_day(m):
+    return {"d": int(m.group(1)), "d_hao": True}
 
 
 def _b_mpart(m):
@@ -227,6 +233,10 @@ def _b_week(m):
     return {"week": m.group(1)}
 
 
+def _b_en_weekend(m):
+    return {"weekend": {"this": "本", "next": "下"}.get((m.group(1) or "").lower()), "before": True}
+
+
 def _b_en_weekday(m):
     pre = re.sub(r"\s+", " ", (m.group(1) or "").lower()) or None
     return {"wd": ({"this": "本", "next": "下"}.get(pre, "coming" if pre else None), _WDEN[m.group(2)[:3].lower()])}
@@ -280,8 +290,8 @@ def _b_workend(m):
 def _b_count(m):
     raw, unit, suffix = m.group(1), m.group(2), m.group(3) or ""
     unit = unit.replace("个", "").strip()
-    unit = {"工作日": "workdays", "天": "days", "日": "days", "周": "weeks", "星期": "weeks", "礼拜": "weeks",
-            "月": "months", "小时": "hours"}[unit]
+    unit = {"工作日": "workdays", "天": "days", "日": "days", "自然日": "days", "日历日": "days", "周": "weeks",
+            "星期": "weeks", "礼拜": "weeks", "月": "months", "小时": "hours"}[unit]
     if unit != "workdays" and not suffix:
         return None                       # 3天 alone is an amount, not a deadline
     if raw == "半":
@@ -347,7 +357,8 @@ def _b_en_end(m):
 
 def _b_en_abbr(m):
     a = m.group(0).lower().replace("-", "").replace(" ", "")
-    what = {"eow": "week", "eom": "month", "eoq": "quarter", "eoy": "year", "yearend": "year"}[a]
+    what = {"eow": "week", "eom": "month", "eoq": "quarter", "eoy": "year", "yearend": "year", "monthend": "month",
+            "quarterend": "quarter"}[a]
     return {"en_end": ("this", what)}
 
 
@@ -377,7 +388,7 @@ def _b_error(m):
 
 
 _VAGUE_CN = (r"大概|大约|差不多|尽快|尽早|越快越好|待定|待确定|待确认|待商定|另行通知|另定|再定|再议|近期|近日|择期|择日|改天|回头|过段时间"
-             r"|过一段时间|过些天|过几天|这两天|这几天|最近几天|有空|抽空|不确定|说不准|看情况|以后再说|晚些时候|稍后")
+             r"|过一段时间|过些天|过几天|这两天|这几天|最近几天|有空|抽空|待通知|待安排|待排期|未定|还没定|没定|不确定|说不准|看情况|以后再说|晚些时候|稍后")
 _VAGUE_EN = (r"\b(?:asap|a\.s\.a\.p\.?|tbd|tbc|tba|to\s+be\s+(?:determined|confirmed|decided|announced)"
              r"|as\s+soon\s+as\s+(?:possible|[a-z]+\s+can)|soon|shortly|when(?:ever)?\s+possible|sometime"
              r"|at\s+(?:your|my|our)\s+earliest\s+convenience|in\s+the\s+near\s+future|later\s+this\s+(?:week|month))(?!\w)")
@@ -393,12 +404,12 @@ _SPECS: list[tuple[str, str, Callable]] = [
      _b_hol_en_after),
     ("holiday_en", r"\b(?:before|ahead\s+of|prior\s+to|by)\s+" + _HOL_EN + r"(?!\w)", _b_hol_en_before),
     ("holiday_en", r"\b(?:after|following)\s+" + _HOL_EN + r"(?!\w)", _b_hol_en_after),
-    ("holiday", _HOL_CN + r"(?:假期|长假|假|期间)?(之前|以前|前(?![天面往])|之后|以后|后|过后|结束后|回来后?|收假后|上班后?)"
+    ("holiday", _HOL_CN + r"(?:假期|长假|假|期间)?(前后|之前|以前|前(?![天面往])|之后|以后|后|过后|结束后|回来后?|收假后|上班后?)"
      r"(?:的?(?:第一个工作日|首个工作日|第一天上班|上班第一天|第一天|开工第一天|开工))?", _b_hol_cn),
     ("delay", r"(?:推迟|延期|延后|顺延|延长|延迟|往后推|后延|宽限|多给我|多给|再给我|再给|还需要|还需|需要再|再要|晚)\s*"
      r"(?:了|大概|大约)?\s*(" + N + r"|半)\s*((?:个\s*)?工作日|(?:个\s*)?(?:星期|礼拜)|周|天|日|个\s*月)", _b_delay),
-    ("count", _NUMB + r"(" + N + r")\s*((?:个\s*)?工作日)\s*(之内|以内|内|之后|以后|后)?", _b_count),
-    ("count", _NUMB + r"(" + N + r"|半)\s*((?:个\s*)?(?:星期|礼拜|小时)|周|天|日|个\s*月)\s*(之内|以内|内|之后|以后|后)",
+    ("count", _NUMB + r"(?<!第)(" + N + r")\s*((?:个\s*)?工作日)\s*(之内|以内|内|之后|以后|后)?", _b_count),
+    ("count", _NUMB + r"(?<!第)(" + N + r"|半)\s*((?:个\s*)?(?:星期|礼拜|小时|自然日|日历日)|周|天|日|个\s*月)\s*(之内|以内|内|之后|以后|后)",
      _b_count),
     ("nextwd", r"下一?个?\s*工作日", _b_nextwd),
     ("year", r"(今年|本年|明年|后年|去年|(?:" + _NUMB + r"\d{4,6}|" + _NUMB + r"[零一二三四五六七八九]{4})\s*年)(?:度)?",
@@ -411,7 +422,7 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("ypart", r"(?<![\d零一二两三四五六七八九十今明后本去前每])年(底|末|终|内|中|初)", _b_ypart),
     ("ypart", r"上半年|下半年", _b_half_year),
     ("mpart_bare", r"(?<![\d零一二两三四五六七八九十个上下本这当份])月(底|末|初|中|内)", _b_bare_mpart),
-    ("mpart", r"(上旬|中旬|下旬|初|底|末|中(?=前|之前|以前|旬)|内|之内)", _b_mpart),
+    ("mpart", r"(上旬|中旬|下旬|初|底|末|中(?=前|之前|以前|旬|[^\u4e00-\u9fff]|$)|内|之内)", _b_mpart),
     ("weekday", r"(?:" + _PRE + r"\s*)?" + _WEEK + r"([一二三四五六日天1-7])", _b_weekday),
     ("weekend", r"(?:" + _PRE + r"\s*)?" + _WEEK + r"末", _b_weekend),
     ("week", _PRE + r"\s*" + _WEEK + r"(?![一二三四五六日天1-7末])", _b_week),
@@ -422,16 +433,17 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("clock", r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])", _b_clock_24),
     ("clock", r"(?<![第\d])(\d{1,2}|[零一二两三四五六七八九十]{1,3})\s*点\s*(半|一刻|三刻|\d{1,2}\s*分?|[零一二三四五六七八九十]{1,3}\s*分)?",
      _b_clock_cn),
-    ("workend", r"下班|收工|\b(?:eod|cob|end\s+of\s+(?:the\s+)?(?:business\s+)?day|close\s+of\s+(?:business|play))\b",
+    ("workend", r"下班|收工|\b(?:eod|cob|eob|end\s+of\s+(?:the\s+)?(?:business\s+)?day|close\s+of\s+(?:business|play))\b",
      _b_workend),
     ("en_md", r"\b" + _MONTH_EN + r"\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*((?:19|20)\d{2})\b)?", _b_en_md),
     ("en_md", r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_EN + r"\b\.?(?:,?\s*((?:19|20)\d{2})\b)?", _b_en_dm),
     ("en_end", r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?(?:(this|next|current)\s+)?(month|week|quarter|year|q[1-4]"
      r"|(?:19|20)\d{2}|" + _MONTH_EN[1:-1] + r")\b", _b_en_end),
-    ("en_end", r"\b(?:eow|eom|eoq|eoy|year[- ]end)\b", _b_en_abbr),
+    ("en_end", r"\b(?:eow|eom|eoq|eoy|(?:year|month|quarter)[- ]end)\b", _b_en_abbr),
     ("en_end", r"\bq([1-4])[\s-]*end\b", _b_en_qend),
     ("vague", r"\b(?:early|mid|late)[- ]?(?:(?:next|this)\s+)?(?:month|year|" + _MONTH_EN[1:-1] + r")\b", _b_vague),
     ("en_week", r"\b(?:this|next)\s+week\b|\bwithin\s+the\s+week\b", _b_en_week),
+    ("weekend", r"\b(?:by|before)\s+(?:the\s+)?(?:(this|next)\s+)?weekend\b", _b_en_weekend),
     ("nextwd", r"\bnext\s+(?:business|working|work)\s+day\b", _b_nextwd),
     ("count", r"\b(?:within|in|inside(?:\s+of)?|over)\s+(?:the\s+next\s+)?" + _EN_N
      + r"\s+(business\s+|working\s+|work\s+)?(days?|weeks?|months?|hours?)\b", _b_en_count),
@@ -447,6 +459,7 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("note", r"\(\s*(?:" + _WEEK + r"([一二三四五六日天])|" + _WDAY_EN + r"\.?)\s*\)", _b_note),
     ("day", _NUMB + r"(" + N + r")\s*(日|号)(?!子|记|志|常|程|报|元|币|文|语|本|楼|会议室|线|文件|附件|方案|项|任务|门|窗口|机|位|人|床|车|店)",
      _b_day),
+    ("day", r"\bthe\s+(\d{1,2})(st|nd|rd|th)\b", _b_en_day),
     ("before", r"之前|以前|前(?![天年面往后])|为止", _b_before),
 ]
 

@@ -474,17 +474,27 @@ _JOIN = re.compile(
     r"(?:(?:推迟|延期|延迟|延后|延长|顺延|延|推|改期|改|调整|提前|挪|移|变更|更改|更新|"
     r"postponed|moved|pushed(?:\s+back)?|changed|rescheduled|brought\s+forward|extended|delayed)\s*)?"
     r"(?:到|至|为|成|to|until|till|through|thru|-|~|—|–)\s*", re.I)
-_NOW_MARK = re.compile(r"\s*[，,;；]\s*(?:现在?|改为|改成|now)\s*", re.I)
 _WAS_MARK = re.compile(r"(?:原定|原计划|原先|本来|原来|原本|originally|was\s+due)\s*(?:于|是|为|在)?\s*$", re.I)
 _NOT_JOINED = {"count", "delay", "holiday", "holiday_en", "vague", "nextwd"}
 
 
+_CHANGED = re.compile(r"现|改|推迟|延|提前|调整|挪|变更|(?i:now|moved|changed|postponed|pushed|rescheduled)")
+_BETWEEN = re.compile(r"(?:between|介于|在)\s*$", re.I)
+_AND = re.compile(r"\s*(?:and|与|和)\s*", re.I)
+
+
 def _joined(norm: str, a: _Phrase, b: _Phrase) -> bool:
+    """Whether phrase b replaces phrase a: a range's end, or the new date of a change."""
     if a.kinds & _NOT_JOINED or b.kinds & _NOT_JOINED:
         return False
     if _JOIN.fullmatch(norm, a.end, b.start):
         return True
-    return bool(_NOW_MARK.fullmatch(norm, a.end, b.start) and _WAS_MARK.search(norm, max(0, a.start - 8), a.start))
+    if _AND.fullmatch(norm, a.end, b.start) and _BETWEEN.search(norm, max(0, a.start - 10), a.start):
+        return True                       # between Sep 15 and Sep 20
+    if _WAS_MARK.search(norm, max(0, a.start - 8), a.start):
+        gap = norm[a.end:b.start]         # 原定本周五完成，现延期至下周三: a clause of the old plan, then the change
+        return len(gap) <= 16 and "。" not in gap and bool(_CHANGED.search(gap))
+    return False
 
 
 # --- hedges ----------------------------------------------------------------------------------
@@ -492,7 +502,6 @@ def _joined(norm: str, a: _Phrase, b: _Phrase) -> bool:
 _HEDGE_BEFORE = re.compile(r"(?:大概|大约|差不多|可能|估计|(?<![预])约|(?i:roughly|around|approximately|maybe|probably|possibly))"
                            r"\s*(?:在|于|是)?\s*$")
 _HEDGE_AFTER = re.compile(r"\s*(?:左右|前后|上下|(?i:or\s+so\b|-?ish\b))")
-_FIRM = {"count", "delay", "holiday", "holiday_en", "nextwd", "en_end", "quarter", "ypart"}
 
 
 # --- the API ---------------------------------------------------------------------------------
@@ -534,7 +543,7 @@ def _scan(text: str, now: datetime, cal: WorkCalendar | None, tz: tzinfo | None)
             r = _Reading(vague=True, error=str(exc))
         if r is None:
             continue
-        if not r.vague and not (a.kinds & _FIRM):
+        if not r.vague and r.due is not None:
             hb = _HEDGE_BEFORE.search(norm, max(0, s - 16), s)
             ha = _HEDGE_AFTER.match(norm, e)
             if hb or ha:
