@@ -83,8 +83,8 @@ class OrgSettings:
     language: str = "zh-CN"
     people: str = "./people.yaml"
     plus_addressing: bool = False        # Reply-To: mailflow+<signed token>@domain
-    trusted_authserv_id: str = ""        # when set: only mail whose Authentication-Results from this
-                                         # server shows dmarc/dkim/spf pass may change anything
+    trusted_authserv_id: str = ""        # when set: only mail whose topmost Authentication-Results from
+                                         # this server vouches for the From domain may change anything (auth.py)
     cc_department_heads: bool = True     # final minutes cc the attendees' managers
     admin: str = ""                      # a human who gets mail mailflow could not place or process
 
