@@ -149,14 +149,16 @@ def mailto(address: str, subject: str, body: str, in_reply_to: str | None = None
 
 
 def choices(purpose: str, lang: str, *, address: str, tag: str, title: str = "",
-            in_reply_to: str | None = None, item: int | None = None) -> list[Choice]:
+            in_reply_to: str | None = None, item: int | None = None, first: str | None = None) -> list[Choice]:
     """The one-click answers of a mail asking `purpose` (CHOICES), in `lang`. `tag` is the subject
     tag ([MF-T12]) that routes the answer when a client drops In-Reply-To; `item` prefixes each
-    body with the task's number in a numbered list ("2 已完成")."""
+    body with the task's number in a numbered list ("2 已完成"); `first` (an intent an unsure
+    reading leaned to) is offered first when it is one of them."""
     lang = _lang(lang)
     subject = f"{RE_PREFIX[lang]}{tag} {title}".strip()
+    keys = sorted(CHOICES[purpose], key=lambda k: k != first)
     out = []
-    for key in CHOICES[purpose]:
+    for key in keys:
         body = WORDS[lang][key]
         if item is not None:
             body = f"{item} {body}"

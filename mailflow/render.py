@@ -125,10 +125,10 @@ class Renderer:
         address = reply_to or self.address
 
         def offer(purpose: str, title: str = "", task_id: int | None = None,
-                  item: int | None = None) -> list[answers.Choice]:
+                  item: int | None = None, first: str | None = None) -> list[answers.Choice]:
             tag = f"[MF-T{task_id}]" if task_id is not None else subject_tag(mail)
             return answers.choices(purpose, mail.lang, address=address, tag=tag, title=title,
-                                   in_reply_to=message_id, item=item)
+                                   in_reply_to=message_id, item=item, first=first)
         return offer
 
     def texts(self, mail: Mail, reply_to: str | None = None) -> tuple[str, str, str]:

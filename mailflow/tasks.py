@@ -534,6 +534,7 @@ def _clarify(ctx: core.Context, msg: Any, rt: core.Route, task: Task | None, *, 
         context={**ctx_base, "name": msg.sender_name or ctx.name(sender) or sender, "mode": mode,
                  "text": words, "items": ids, "offer": offer,
                  "guess": answers.intent_label(guess.value, lang) if guess else "",
+                 "guess_key": guess.value if guess else None,
                  "numbered": [{"n": i + 1, "title": t.title, "due": t.due, "status": t.status.value}
                               for i, t in enumerate(numbered or [])]}))
     return out

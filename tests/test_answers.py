@@ -261,3 +261,10 @@ def test_an_empty_body_calendar_reply_is_read_from_the_clients_subject(tmp_path,
     raw = raw.replace(f"回复：{notice['Subject']}".encode(), subject.format(s=notice["Subject"]).encode())
     assert svc.process_raw(raw, "t", clock.now()) == "applied"
     assert app.store.get_meeting(m.id).attendee("zhangwei@corp.example").rsvp is rsvp
+
+
+def test_what_an_unsure_reading_leaned_to_is_offered_first():
+    offered = answers.choices("status", "zh-CN", address=SHARED, tag="[MF-T1]", first="progress")
+    assert [c.body for c in offered] == ["进行中 50%", "已完成", "申请延期到____，原因：____"]
+    assert [c.key for c in answers.choices("status", "en", address=SHARED, tag="[MF-T1]")] == [
+        "done", "progress", "delay"]
