@@ -30,7 +30,7 @@ expression is applied to one line at a time, anchored, with bounded repetition):
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from . import signature
 
@@ -109,7 +109,7 @@ def _key(line_n: str) -> str | None:
     return key
 
 
-def _is_header_block(lines_n: list[str], i: int) -> bool:
+def _is_header_block(lines_n: Sequence[str], i: int) -> bool:
     """Line i opens a block of at least two mail-header lines (From + Sent/Date/To/Subject…)."""
     k = _key(lines_n[i])
     if k is None:
@@ -140,7 +140,7 @@ def _is_header_block(lines_n: list[str], i: int) -> bool:
     return False
 
 
-def _attribution_len(lines_n: list[str], i: int, before_quote: bool = False) -> int:
+def _attribution_len(lines_n: Sequence[str], i: int, before_quote: bool = False) -> int:
     """How many lines (1-3) starting at line i form an attribution ("… wrote:" / "… 写道："), else 0.
 
     One line ending in an attribution verb counts when it carries a digit or an "@". A window of up
@@ -247,10 +247,32 @@ def _is_quoted(line_n: str) -> bool:
     return line_n.startswith(">") or (line_n.startswith("|") and (line_n == "|" or not line_n.endswith("|")))
 
 
+class _Normed:
+    """The lines as _norm sees them, normalised on first use: the quoted original below the cut,
+    usually most of the mail, is never looked at."""
+
+    __slots__ = ("_lines", "_done")
+
+    def __init__(self, lines: list[str]) -> None:
+        self._lines = lines
+        self._done: list[str | None] = [None] * len(lines)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self._lines)))]
+        v = self._done[i]
+        if v is None:
+            v = self._done[i] = _norm(self._lines[i])
+        return v
+
+
 _DECORATED_RE = re.compile(r"^[-_=—–~]{3,}\s*[^-_=—–~\s][^-_=—–~]{0,24}?\s*[-_=—–~]{3,}$")
 
 
-def _decorated_separator(lines_n: list[str], i: int) -> bool:
+def _decorated_separator(lines_n: Sequence[str], i: int) -> bool:
     """A "-----<any words>-----" line right above a mail-header block: a client's own separator
     ("-----邮件原件-----") whose words we do not know."""
     if not _DECORATED_RE.match(lines_n[i]):
@@ -264,7 +286,7 @@ def _decorated_separator(lines_n: list[str], i: int) -> bool:
 def _cut_lines(lines: list[str], cut: list[str] | None = None) -> list[str]:
     """The lines of the new text: up to the first quote header, without ">"-quoted lines.
     What was dropped is described in `cut` ("quote from '-----原始邮件-----'", "quoted lines (3)")."""
-    lines_n = [_norm(ln) for ln in lines]
+    lines_n = _Normed(lines)
     out: list[str] = []
     quoted = 0
     i, n = 0, len(lines)
@@ -411,7 +433,7 @@ def _is_sig(tag) -> bool:
     return any(c.lower() in _SIG_CLASSES for c in cls)
 
 
-def _render(html: str, cut: bool) -> str:
+def _render(html: str, cut: bool, notes: list[str] | None = None) -> str:
     """HTML to plain text. Blockquotes become "> " lines; with cut=True, rendering stops at the first
     quote marker element (and a <hr> right before it is dropped by the text pass)."""
     try:
@@ -471,8 +493,12 @@ def _render(html: str, cut: bool) -> str:
                 continue
             if name != "[document]":
                 if cut and _is_cut(node):
+                    if notes is not None:
+                        notes.append(f"quote from HTML <{name}> {_marker(node)}".rstrip())
                     break
                 if cut and _is_sig(node):
+                    if notes is not None:
+                        notes.append(f"signature (HTML {_marker(node)})")
                     continue
             if name == "br":
                 newline()
@@ -551,4 +577,16 @@ def visible_html(html: str, sender_name: str = "", cut: list[str] | None = None)
     """The sender's new text of an HTML reply, as plain text (see visible_text)."""
     if not html:
         return ""
-    return visible_text(_render(html, cut=True), sender_name, cut)
+    return visible_text(_render(html, cut=True, notes=cut), sender_name, cut)
+
+
+def _marker(tag) -> str:
+    """The id or class that marked an element as quote or signature, for the `cut` notes."""
+    attrs = tag.attrs or {}
+    tid = attrs.get("id")
+    if isinstance(tid, str) and tid:
+        return f"id={tid[:40]}"
+    cls = attrs.get("class")
+    if cls:
+        return "class=" + (cls if isinstance(cls, str) else " ".join(cls))[:40]
+    return ""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 __all__ = ["Cut", "find_tagline", "find_block", "is_tagline", "is_disclaimer"]
 
@@ -52,9 +53,16 @@ _SIGNED_BY_RE = re.compile(r"^(?:签名由|簽名由|signature by|powered by)\s*
 _TRAILER_RE = re.compile(r"\s*(?:<[^<>\s]{1,200}>|\([^()\s]{1,200}\)|https?://\S{1,200})\s*$")
 
 
+# the words a tagline starts with (after an optional bracket): a cheap test before the shapes
+_TAGLINE_START_RE = re.compile(
+    r"^[(<\[（]?\s*(?:发自|發自|来自|來自|寄自|发送自|發送自|傳送自|送自|从我的|從我的|由我的|sent|envoy|gesendet|"
+    r"enviado|inviato|sendt|skickat|verzonden|wysłane|отправлено|von meinem|get|download|获取|獲取|取得|下载|下載|"
+    r"签名由|簽名由|signature by|powered by|[\w .\-]{1,20}\s+for\s+(?:ios|android))", re.IGNORECASE)
+
+
 def is_tagline(line_n: str) -> bool:
     """One normalised line is a "sent from" tagline."""
-    if not line_n or len(line_n) > 90:
+    if not line_n or len(line_n) > 90 or not _TAGLINE_START_RE.match(line_n):
         return False
     s = _TRAILER_RE.sub("", line_n).strip(" ()<>[]（）")
     if not s or "：" in s or (":" in s and not _SENT_FROM_RE.match(s)):
@@ -144,6 +152,17 @@ _SURNAMES = frozenset(
 _NOT_IN_NAMES = frozenset("的了吗嗎呢吧啊哦呀么麼是在有和与與或及等们們这這那个個些好请請谢謝您你我他她它中上下前后後")
 
 
+_HAN_RE = re.compile(f"[{_HAN}]")
+_HAN_RUN_RE = re.compile(f"[{_HAN}]+")
+_HAN_OR_DIGIT_RE = re.compile(f"[{_HAN}0-9]")
+_DIGIT_RE = re.compile(r"\d")
+_LATIN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]+")
+_SQUASH_RE = re.compile(r"[\s·•・.,，'’\-()（）]")
+_TRAILING_PARENS_RE = re.compile(r"[(（][^()（）]{0,20}[)）]$")
+_WEB_LABEL_RE = re.compile(r"^(?:web(?:site)?|网址|網址|主页|主頁|官网|官網|w)\s*[:：]?\s*", re.IGNORECASE)
+_ADDRESS_LABEL_RE = re.compile(r"^(?:地址|address|addr|add)\s*[:：]", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Cut:
     """A signature found at the end of a text: it starts at line `start`; `what` says what it is."""
@@ -152,12 +171,12 @@ class Cut:
 
 
 def _squash(s: str) -> str:
-    return re.sub(r"[\s·•・.,，'’\-()（）]", "", s).lower()
+    return _SQUASH_RE.sub("", s).lower()
 
 
 def _han_name(s: str) -> bool:
     """s (2-4 Han characters) is shaped like a Chinese personal name."""
-    if not 2 <= len(s) <= 4 or not re.fullmatch(f"[{_HAN}]+", s):
+    if not 2 <= len(s) <= 4 or not _HAN_RUN_RE.fullmatch(s):
         return False
     if any(c in _NOT_IN_NAMES for c in s[1:]) or _ANSWER_RE.search(s):
         return False
@@ -176,8 +195,8 @@ def _en_name(s: str) -> bool:
 
 def _sender_tokens(sender_name: str) -> tuple[str, frozenset[str]]:
     name = sender_name.strip().strip("\"'")
-    han = "".join(re.findall(f"[{_HAN}]+", name))
-    latin = frozenset(t.lower() for t in re.findall(r"[A-Za-z][A-Za-z'’\-]+", name))
+    han = "".join(_HAN_RUN_RE.findall(name))
+    latin = frozenset(t.lower() for t in _LATIN_WORD_RE.findall(name))
     return han, latin
 
 
@@ -186,8 +205,10 @@ def _is_sender(s: str, sender: tuple[str, frozenset[str]]) -> bool:
     sq = _squash(s)
     if han and len(han) >= 2 and sq == han:
         return True
-    toks = frozenset(t.lower() for t in re.findall(r"[A-Za-z][A-Za-z'’\-]+", s))
-    return len(latin) >= 2 and toks == latin and not re.search(f"[{_HAN}0-9]", s)
+    if len(latin) < 2:
+        return False
+    toks = frozenset(t.lower() for t in _LATIN_WORD_RE.findall(s))
+    return toks == latin and not _HAN_OR_DIGIT_RE.search(s)
 
 
 def _titleish(seg: str) -> bool:
@@ -195,10 +216,10 @@ def _titleish(seg: str) -> bool:
     seg = seg.strip()
     if not seg or len(seg) > 40 or _ANSWER_RE.search(seg):
         return False
-    core = re.sub(r"[(（][^()（）]{0,20}[)）]$", "", seg).strip() or seg
+    core = _TRAILING_PARENS_RE.sub("", seg).strip() or seg
     if _ORG_SUFFIX_RE.search(core) or _COMPANY_RE.search(core):
         return True
-    return bool(_ROLE_EN_RE.search(seg)) and not re.search(f"[{_HAN}]", seg)
+    return bool(_ROLE_EN_RE.search(seg)) and not _HAN_RE.search(seg)
 
 
 _SEG_SPLIT_RE = re.compile(r"\s*[|｜/／·•・,，、]\s*|\s{2,}")
@@ -250,13 +271,15 @@ def _name_line(s: str, sender) -> str | None:
 
 def _contact_line(s: str) -> bool:
     """A line of labels and contact values only: "手机/电话：138 1024 5567", "M: +852 2866 1077 | E: a@b.c"."""
-    if len(s) > 120 or _DATE_SHAPE_RE.search(s) or _URL_WITH_PATH_RE.search(s):
+    if len(s) > 120 or not _DIGIT_RE.search(s) and "@" not in s and ":" not in s:
+        return False
+    if _DATE_SHAPE_RE.search(s) or _URL_WITH_PATH_RE.search(s):
         return False
     rest, values = s, 0
     for rx in (_EMAIL_RE, _PHONE_RE):
         def drop(m, rx=rx):
             nonlocal values
-            if rx is _PHONE_RE and len(re.sub(r"\D", "", m.group(0))) < 7:
+            if rx is _PHONE_RE and sum(c.isdigit() for c in m.group(0)) < 7:
                 return m.group(0)
             values += 1
             return " "
@@ -273,17 +296,19 @@ def _contact_line(s: str) -> bool:
 
 
 def _web_line(s: str) -> bool:
-    s2 = re.sub(r"^(?:web(?:site)?|网址|網址|主页|主頁|官网|官網|w)\s*[:：]?\s*", "", s, flags=re.IGNORECASE)
-    return bool(_WEB_RE.fullmatch(s2)) and "." in s2 and not re.fullmatch(r"[\d.]+", s2)
+    if "." not in s:
+        return False
+    s2 = _WEB_LABEL_RE.sub("", s)
+    return " " not in s2 and bool(_WEB_RE.fullmatch(s2)) and "." in s2 and not s2.replace(".", "").isdigit()
 
 
 def _address_line(s: str) -> str | None:
     """"labelled" for "地址：…" / "Address: …", "address" for a line shaped like a postal address."""
     if len(s) > 100:
         return None
-    if re.match(r"^(?:地址|address|addr|add)\s*[:：]", s, re.IGNORECASE):
+    if _ADDRESS_LABEL_RE.match(s):
         return "labelled"
-    if _STATUS_RE.search(s) or _SENTENCE_END_RE.search(s) or not re.search(r"\d", s):
+    if not _DIGIT_RE.search(s) or _STATUS_RE.search(s) or _SENTENCE_END_RE.search(s):
         return None
     if len(_ADDRESS_UNIT_RE.findall(s)) >= 3 or len(_ADDRESS_EN_RE.findall(s)) >= 1 and "," in s:
         return "address"
@@ -294,7 +319,7 @@ def _slogan_line(s: str) -> bool:
     """Three or more short parallel phrases joined by one separator: "客户第一 · 说到做到 · 按时完成"."""
     for sep in ("·", "•", "・", "|", "｜", "/", "、", "　", "  "):
         parts = [p.strip() for p in s.split(sep)]
-        if len(parts) >= 3 and all(1 <= len(p) <= 16 and not re.search(r"\d", p) for p in parts):
+        if len(parts) >= 3 and all(1 <= len(p) <= 16 and not _DIGIT_RE.search(p) for p in parts):
             lens = [len(p) for p in parts]
             return max(lens) <= 2 * min(lens) + 2
     return False
@@ -346,7 +371,7 @@ def _kind(s: str, sender) -> str | None:
     a = _address_line(s)
     if a:
         return "labelled-address" if a == "labelled" else "address"
-    latin_only = not re.search(f"[{_HAN}]", s)
+    latin_only = not _HAN_RE.search(s)
     if latin_only and not _is_sender(s, sender) and _title_line(s):
         return "title"  # "Sales Director" is shaped like a name too
     n = _name_line(s, sender)
@@ -363,9 +388,10 @@ def _kind(s: str, sender) -> str | None:
     return None
 
 
-def _paragraphs(lines_n: list[str], end: int) -> list[tuple[int, int]]:
-    """(start, stop) of the non-blank runs of lines_n[:end], last first."""
-    out, i = [], end - 1
+def _paragraphs(lines_n: list[str], end: int) -> Iterator[tuple[int, int]]:
+    """(start, stop) of the non-blank runs of lines_n[:end], last first (lazily: the walk up
+    usually stops after a paragraph or two, whatever the length of the text)."""
+    i = end - 1
     while i >= 0:
         while i >= 0 and not lines_n[i]:
             i -= 1
@@ -374,8 +400,7 @@ def _paragraphs(lines_n: list[str], end: int) -> list[tuple[int, int]]:
         stop = i + 1
         while i >= 0 and lines_n[i]:
             i -= 1
-        out.append((i + 1, stop))
-    return out
+        yield i + 1, stop
 
 
 def find_block(lines_n: list[str], sender_name: str = "") -> Cut | None:
