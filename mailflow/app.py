@@ -57,11 +57,13 @@ def owner_removed_mails(gone: dict[str, list[Task]], old: Directory, new: Direct
 def install_secret(store: Store) -> Secret:
     """This installation's own random secret, made at first start and kept in the store: it goes into
     every Message-ID, so two installations never give different mails the same ID. Never logged."""
-    with store.transaction():
-        value = store.get_meta(INSTALL_SECRET)
-        if not value:
-            value = secrets.token_hex(16)
-            store.set_meta(INSTALL_SECRET, value)
+    value = store.get_meta(INSTALL_SECRET)       # a plain read: commands that only read never lock
+    if not value:
+        with store.transaction():                # two first starts at once agree on one secret
+            value = store.get_meta(INSTALL_SECRET)
+            if not value:
+                value = secrets.token_hex(16)
+                store.set_meta(INSTALL_SECRET, value)
     return Secret(value)
 
 
