@@ -155,13 +155,11 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
                 intent, future = Intent.CONFIRM, True
         prev_end = m.end()
         out.append(Cue(kind, m.start(), m.end(), intent, neg, future))
-    if not out:
-        t = norm[a:b].strip(" \t\r!.。~")
-        if len(t) <= 6:
-            if WHOLE_DONE.fullmatch(t):
-                out.append(Cue("done", a, b, Intent.DONE))
-            elif WHOLE_ACK.fullmatch(t):
-                out.append(Cue("ack", a, b, Intent.CONFIRM))
+    t = norm[a:b].strip(" \t\r!.。~")
+    if len(t) <= 6 and WHOLE_DONE.fullmatch(t):
+        return [Cue("done", a, b, Intent.DONE)]          # "好了" / "ok了": it is ready
+    if not out and len(t) <= 6 and WHOLE_ACK.fullmatch(t):
+        out.append(Cue("ack", a, b, Intent.CONFIRM))
     return out
 
 

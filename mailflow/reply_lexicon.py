@@ -109,10 +109,10 @@ KINDS: list[tuple[str, str]] = [
     ("noobj", r"准确无误|正确无误|无误|没有?错误?|无异议|没有?异议|无意见|没有?意见|没有?问题|没毛病|没啥问题|"
               rf"{W}(?:no objections?|no problems?|not a problem|no worries|no issues?){WE}"),
     # not started yet -> progress 0
-    ("notstarted", r"(?:还|尚|都)?(?:未|没有?)(?:开始|启动|动工)|"
+    ("notstarted", r"(?:还|尚|都)?(?:未|没有?)(?:开始|启动|动工|动手|开工|动(?![员态画]))|"
                    rf"{W}(?:not (?:yet )?started|haven't (?:yet )?started|have not started|not begun){WE}"),
     # handing the task to someone else (the name is read by replies._assignee)
-    ("handover", r"改由|转交|转给|移交|交接给|交由|改成由|换成由|"
+    ("handover", r"改由|转交|转给|移交|交接给|交由|改成由|换成由|改派|转派|"
                  rf"{W}(?:reassign\w*|hand(?:ed|ing)? (?:it |this |that )?over|take over|taking over|"
                  rf"transferr?(?:ed|ing)? (?:it |this )?to){WE}"),
     # uncertainty about attending or answering
@@ -129,7 +129,8 @@ KINDS: list[tuple[str, str]] = [
              r"赶不过去|时间冲突|有冲突|冲突了|另有安排|有别的安排|有其他安排|另有会议|有别的会|没空|没时间参加|"
              r"无暇|不便参加|婉拒|谢绝|不能来|没法来|无法前来|不来了|"
              rf"{W}(?:(?:can't|cannot|can not|won't|will not|unable to|not able to)(?: be able to)? make it|"
-             rf"declin(?:e|ed|es|ing)|regrets?|schedule conflict|conflict|will miss|"
+             rf"declin(?:e|ed|es|ing)|regrets?|schedule conflict|conflict|clash|will miss|another commitment|prior commitment|"
+             rf"double[- ]booked|another meeting|"
              rf"(?:won't|can't|cannot|will not) be there){WE}"),
     # minutes objections that name a clause: 纪要第2条有误 / 第3点不对
     ("objx", rf"第\s*{N}\s*(?:条|点|处|段){NS}{{0,8}}?(?:有问题|问题|有误|不太?对|错|不太?准确|不太?正确|需修改|要修改|要改|需补充|要补充)"),
@@ -144,16 +145,18 @@ KINDS: list[tuple[str, str]] = [
                 r"设计中|整理中|准备中|排查中|沟通中|协调中|对接中|联调中|优化中|制作中|撰写中|"
                 rf"在做|在弄|在处理|在写|在改|在跟进|在推进|在开发|在测试|在进行|在核对|在协调|在征集|在整理|正在|进度|进展|已开始|开始做了|"
                 rf"{_WORK_V}紧|{_HAN}紧(?=[,，\s]|$)|"
-                r"已启动|按计划进行|正常推进|一切正常|进展顺利|顺利推进|正常进行|还差|还剩|"
+                r"已启动|按计划进行|正常推进|一切正常|进展顺利|顺利推进|正常进行|还差|还剩|接近尾声|在收尾|收尾中|一大半|"
+                rf"(?:出|做|写|改|交|画)了?[一二两三四五六七八九十\d]+(?:版|稿|轮|个|份|页|章|部分)|"
                 rf"待{NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|配合|评审|签字|盖章|到货)|"
                 rf"等待?{NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|评审|到货)|"
                 rf"{W}(?:in[- ]progress|working on|ongoing|on-going|wip|on track|halfway|half[- ]done|"
-                rf"almost (?:done|finished|complete)|nearly (?:done|finished|complete)|mostly (?:done|finished)|"
+                rf"almost (?:done|finished|complete|there)|nearly there|getting there|"
+                rf"nearly (?:done|finished|complete)|mostly (?:done|finished)|"
                 rf"partially (?:done|finished)|partly (?:done|finished)|under ?way|progressing|making progress|"
                 rf"started|progress){WE}"),
     # asking for more time (on its own, without a date)
     ("delay", r"延期|延后|延迟|延误|推迟|推后|(?:往|向)后推|顺延|延长|宽限|展期|改期|"
-              r"晚[一两二三四五六七八九十\d]+天|晚几天|迟几[天日]|迟[一两二三四五六七八九十\d]+[天日]|晚一点交|晚点交|晚些交|"
+              r"晚[一两二三四五六七八九十\d]+天|晚几天|迟(?:少少|一点|一些|点|些)|迟几[天日]|迟[一两二三四五六七八九十\d]+[天日]|晚一点交|晚点交|晚些交|"
               r"多给?[一两二三四五六七八九十几\d]+天|"
               rf"{W}(?:postpon\w*|delay\w*|push(?:ed|ing)? (?:it |this |that )?(?:back|out)|extend\w*|"
               rf"extension|reschedul\w*|more time|more days|a few more days|slip\w*|"
@@ -161,19 +164,19 @@ KINDS: list[tuple[str, str]] = [
     # moving a date: a delay (or a correction in minutes) only with a date after it
     ("move", r"(?:push|move|delay|postpone)(?:ed)?\s*(?:到|至)|延到|推到|推至|延至|改到|改至|改为|改成|调整为|调整到|调到|挪到|放到|顺延到|定在|改在|"
              rf"{W}(?:push(?:ed|ing)? (?:it |this |that )?to|mov(?:e|ed|ing) (?:it |this |that |the \w+ (?:date )?)?to|"
-             rf"chang(?:e|ed|ing) (?:it |this )?to|need (?:it )?(?:until|till)){WE}"),
+             rf"chang(?:e|ed|ing) (?:it |this )?to|(?:need|give me|have) (?:it |time )?(?:until|till)){WE}"),
     # blocked / at risk
     ("risk", r"有风险|存在风险|风险|卡住了?|卡在|卡壳|阻塞|受阻|被阻|堵住|停滞|搁置|有困难|有难度|遇到困难|遇到问题|"
              r"有问题|出问题|暂停|搞不定|完不成|做不完|做不了|完成不了|搞不了|干不了|赶不完|来不及|赶不上|跟不上|赶不及|"
-             r"赶唔切|唔切|缺人手?|人手不足|资源不足|排满了?|排不过来|"
+             r"赶唔切|唔切|缺人手?|人手不足|资源不足|排满了?|排不过来|影响(?:进度|交付|上线|工期|排期)|"
              rf"(?:需要?|请求?|希望|急需|求){NS}{{0,8}}?(?:支持|协助|帮助|帮忙|帮手|支援|介入|协调|配合|拍板|决策|定夺)|"
              rf"{W}(?:blocked|blocker|blocking|stuck|at risk|risky|risks?|need (?:some )?(?:help|support|input|"
-             rf"assistance)|needs? help|running late|escalat\w*){WE}"),
+             rf"assistance)|needs? help|running late|escalat\w*|impact (?:the |our )?(?:schedule|timeline|delivery)){WE}"),
     # objections to minutes
     ("obj", r"有异议|异议|反对|需修改|需要修改|要修改|请修改|建议修改|应修改|需更正|请更正|更正|纠正|改正|有误|有错|错了|"
-            r"写错|写成了?|不太?对|不太?正确|不太?准确|不一致|有出入|遗漏|漏了|漏掉|需补充|要补充|请补充|补充一下|补充一点|应为|应是|应该是|"
+            r"写错|写成了?|补上|加上|删掉|删除|去掉|不太?对|不太?正确|不太?准确|不一致|有出入|遗漏|漏了|漏掉|需补充|要补充|请补充|补充一下|补充一点|应为|应是|应该是|"
             rf"{W}(?:objections?|object to|disagree\w*|incorrect|inaccurate|not (?:correct|accurate|right)|wrong|"
-            rf"typo|mistake|should (?:be|read)(?! (?:done|finished|completed|ready|fine|ok|good|there))|please (?:fix|correct|amend|change|update)|"
+            rf"typo|mistake|please (?:add|include|remove|delete|mention)|is missing|left out|omitted|should (?:be|read)(?! (?:done|finished|completed|ready|fine|ok|good|there))|please (?:fix|correct|amend|change|update)|"
             rf"needs? (?:to be )?(?:changed|corrected|revised|fixed|amended)){WE}"),
     # agreement: negated it is an objection
     ("agree", r"同意|赞同|赞成|认可|接受|可以|行的|"
@@ -181,15 +184,17 @@ KINDS: list[tuple[str, str]] = [
     ("confirm", rf"确认|确定|{W}confirm(?:ed|s|ing)?{WE}"),
     # attendance: negated it is a decline
     ("attend", r"参加|参会|出席|与会|到场|"
-               rf"{W}(?:attend(?:ing)?|join(?:ing)?|be there|count me in|see you there|i'll come|will come|"
+               r"(?:准时|按时|一定)到(?![\d期底月])|到时见|"
+               rf"{W}(?:attend(?:ing)?|join(?:ing)?|be there|count me in|see you (?:there|then|tomorrow|on \w+)|i'll come|will come|"
                rf"(?:can |could |will |'ll )?make it){WE}"),
     # finished (perfective or resultative aspect): negated it is ongoing / blocked / late
     ("done", r"已经?(?:全部|都|提前|按时|如期|准时)?(?:完成|做完|弄完|搞完|写完|改完|交付|提交|上线|发布|部署|发送|"
              r"发出|发给|上传|修复|解决|处理完|处理好|搞定|搞掂|办完|办好|做好|弄好|交了|发了|寄出|更新|定稿|同步|"
-             r"跑通|签署|归档|关闭|交稿|处理|交|发(?:邮件|到|过去)|send|sent)|均已完成|都已完成|全部完成了?|"
+             r"跑通|签署|归档|关闭|交稿|处理|给到|交给|交到|发(?![现生展言])|交|发(?:邮件|到|过去)|send|sent)|均已完成|都已完成|全部完成了?|"
              rf"{_WORK_V}(?:完|好|通|掂)(?:了|咗)|搞掂|跑通|完工|完毕|竣工|✅|(?<![a-z])[a-z]{1,20}咗|{_WORK_V}咗|"
              r"完成了|交付了|提交了|上线了|发布了|发出了|发过去了|定稿了|"
-             rf"{W}(?:done|completed|finished|delivered|submitted|shipped|deployed|resolved|fixed|closed|sent){WE}"),
+             rf"{W}(?:done|completed|finished|delivered|submitted|shipped|deployed|resolved|fixed|closed|sent|all set|"
+             rf"went out|sent out|handed in|turned in|wrapped up){WE}"),
     # bare 完成 / complete: done, or a commitment when the clause speaks of the future
     ("finish", rf"完成(?![度率情时日后期])|交付|提交|做完|弄完|写完|改完|搞完|搞定|{W}(?:complete|finish){WE}"),
     # acknowledgement
@@ -266,18 +271,18 @@ QUESTION_RE = re.compile(
 # asking for something (a request survives a question: 能否延期到12月14日？)
 REQUEST_RE = re.compile(r"申请|能否|可否|可以吗|行吗|好吗|可不可以|能不能|麻烦|请求|希望|"
                         rf"{W}(?:could we|can we|can i|could i|may i|may we|would it be|is it ok|please|request){WE}")
-CONDITION_RE = re.compile(r"^\s*(?:如果|如|若|假如|万一|要是|假设|一旦|除非|倘若)|的话|"
-                          rf"^\s*(?:if|unless|in case|should there){WE}")
+CONDITION_RE = re.compile(r"^\s*(?:如果|如|若|假如|万一|要是|假设|一旦|除非|倘若|有(?:任何)?(?:问题|疑问|需要))|的话|"
+                          rf"^\s*(?:if|unless|in case|should there|any questions?){WE}")
 # a third party's words or doings: reported speech ("供应商说", "vendor said", Cantonese 话)
 REPORTED_RE = re.compile(r"(?<![一二三四五六七八九十\d])(?:说|表示|反馈说?|通知说?|告知|称|话(?![术题费筒]))|"
                          rf"{W}(?:said|says|told (?:me|us)|reports?|reported|informed us){WE}")
 # the sender (or their team) as the subject
 SELF_RE = re.compile(rf"我|咱|本人|{W}(?:i|i'm|i'll|we|we'll|we're|our|my){WE}")
 # a date the sender waits for, not one they promise: 要等12月10日 / 12月4日才到 / waiting on
-WAIT_RE = re.compile(r"等|才|要到|直到|之后|以后|后才|"
+WAIT_RE = re.compile(r"等|才|直到|之后|以后|后才|"
                      rf"{W}(?:waiting|wait|until|till|after|not before|arrives?){WE}")
 # a clause that promises delivery
-PROMISE_RE = re.compile(r"前|之前|以前|内|之内|以内|给|交|发|提交|完成|出|上线|提供|预计|争取|保证|俾|"
+PROMISE_RE = re.compile(r"前|之前|以前|内|之内|以内|给|交|发|提交|完成|出|上线|提供|预计|估计|争取|保证|俾|要到|"
                         rf"{W}(?:by|before|within|send|deliver|submit|finish|get|have|will|'ll|expect|eta){WE}")
 
 # --------------------------------------------------------------------------------------------
