@@ -79,6 +79,7 @@ def invitation(attendees: int) -> bytes:
 
 INPUTS = {
     "reply 1 MB (quoted lines)": lambda: reply_lines(1 * MB),
+    "25 MB of quoted lines": lambda: reply_lines(25 * MB - 4096),
     "one 25 MB line": lambda: one_line(25 * MB - 4096),
     "25 MB attachment": lambda: attachment(25 * MB - 4096),
     "27 MB (over the limit)": lambda: one_line(27 * MB),
