@@ -31,7 +31,8 @@ from .model import ActionItem, ParsedMinutes, Problem
 from .people import Directory
 from .people_refs import PeopleRefs
 
-__all__ = ["parse", "template_text", "to_json", "to_table", "problem_hint", "html_to_text", "PROBLEM_KINDS"]
+__all__ = ["parse", "template_text", "to_json", "to_table", "problem_hint", "html_to_text", "forwarded_part",
+           "PROBLEM_KINDS"]
 
 PROBLEM_KINDS = ("no_owner", "multiple_owners", "unknown_person", "ambiguous_person", "vague_due", "no_due")
 
@@ -247,8 +248,8 @@ class _Reader:
             return bool(d.title) or bool(d.owner and d.has_due)
         if not d.title:
             return False
-        if kind in ("actions", "mixed"):
-            return bool(d.owner or d.has_due or d.fields - {"title"})
+        if kind in ("actions", "mixed"):                 # an unnumbered line must name who, or fill a field
+            return bool(d.owner or d.fields - {"title"})
         # a section whose heading says nothing: only a line that clearly hands out work to someone
         if d.title_only or not d.owner:
             return False
@@ -496,3 +497,22 @@ _HINTS = {
 def problem_hint(kind: str, lang: str = "zh-CN") -> str:
     """How the recorder fixes a problem of this kind, in their language."""
     return (_HINTS.get(lang) or _HINTS["zh-CN"]).get(kind, "")
+
+
+_FORWARD_SEP = re.compile(
+    r"^\s*(?:-{2,}\s*(?:转发的邮件|轉寄的郵件|转发邮件信息|转发邮件|轉寄郵件|forwarded message)\s*-{2,}"
+    r"|begin forwarded message\s*:?|以下为转发的邮件\s*[:：]?|下面是转发的邮件\s*[:：]?)\s*$", re.I | re.M)
+
+
+def forwarded_part(text: str) -> str | None:
+    """The mail forwarded below a forward separator (-------- 转发的邮件 -------- / Forwarded message),
+    without its header block; None when the text forwards nothing. A recorder who forwards minutes
+    already sent elsewhere means those minutes, unlike a reply that merely quotes an older mail."""
+    m = _FORWARD_SEP.search(text or "")
+    if not m:
+        return None
+    lines = text[m.end():].lstrip("\n").splitlines()
+    i = 0
+    while i < len(lines) and re.match(r"^\s*[\w\u4e00-\u9fff ]{1,12}\s*[:：]\s*\S", lines[i]) and i < 8:
+        i += 1                                     # 主题：/ 日期：/ 发件人：/ From: …
+    return "\n".join(lines[i:])
