@@ -203,6 +203,11 @@ def read_draft(msg, directory, now: datetime, cal) -> Draft:
     parsed = minutes.parse(text, directory, now, cal, html=html)
     if parsed.action_items:
         return Draft(text, html, parsed)
+    forwarded = minutes.forwarded_part(msg.text or "") if not parsed.decisions else None
+    if forwarded:                          # "直接转发过来": the minutes are the forwarded mail
+        again = minutes.parse(forwarded, directory, now, cal)
+        if again.action_items or again.decisions:
+            return Draft(forwarded, None, again)
     documents = office.read_all(getattr(msg, "attachments", []), getattr(msg, "files", []))
     texts = [d.text for d in documents if d.text.strip()]
     if not texts:
