@@ -174,10 +174,14 @@ class _NoSheet(Exception):
 
 # --- header cues, shared by Word tables and Excel sheets -------------------------------------------
 # Substrings of a column header; a header is task-like with an owner column and a task or due column.
-_OWNER = re.compile(r"负责|負責|责任人|責任人|执行人|執行人|承办|承辦|主责|主責|owner|assignee|responsible|\bwho\b", re.I)
+_OWNER = re.compile(r"负责|負責|责任人|責任人|执行人|執行人|承办|承辦|主责|主責|跟进人|跟進人|落实人|落實人|经办人|經辦人|"
+                    r"owner|assignee|responsible|\bwho\b|\bpic\b", re.I)
 _TASK = re.compile(r"事项|事項|任务|任務|行动|行動|工作|内容|內容|待办|待辦|措施|task|action|item|to-?do", re.I)
 _DUE = re.compile(r"时间|時間|日期|期限|截止|时限|時限|节点|節點|完成|due|deadline|date|\bby\b|\bwhen\b", re.I)
 _DECISION = re.compile(r"决议|決議|决定|決定|结论|結論|decision|resolution|conclusion", re.I)
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def _task_header(cells: list[str]) -> bool:
@@ -205,7 +209,8 @@ def _rows_text(rows: list[list[str]]) -> list[str]:
     """Table rows as lines: TAB-separated, every row as wide as the widest (so that a row with
     empty cells at its end still reads as a row of the table); rows above a task-like header row
     (a title) as plain lines; a two-column table of facts (会议时间 | 12月11日) as "label：value"."""
-    rows = [r for r in rows if any(r)]
+    # a row with nothing but numbers is a blank template row (序号 5, 6, 7 … filled in ahead)
+    rows = [r for r in rows if any(c and not _NUMBER.fullmatch(c) for c in r)]
     if not rows:
         return []
     width = max(len(r) for r in rows)
@@ -266,17 +271,16 @@ def _cell_lines(cell) -> Iterator[str]:
 
 
 class _Numbering:
-    """Word's automatic list numbers ("1." is not in a List Number paragraph's text): written out
-    per list and level, deeper levels restarting under a new item, bullets as "- "."""
+    """Word's automatic list numbers, which are not in a paragraph's text: each level's pattern
+    (lvlText "%1." / "（%1）" / "第%1条" / "%1.%2") written out with its format (1, 一, ①, a, i …),
+    counted per list from its start value, deeper levels restarting under a new item; bullets "- "."""
 
     def __init__(self, doc) -> None:
-        self._formats: dict[tuple[str, int], str] = {}
+        self._levels: dict[tuple[str, int], tuple[str, str, int]] = {}   # (numId, ilvl) -> fmt, text, start
         self._counts: dict[tuple[str, int], int] = {}
         try:
             numbering = doc.part.numbering_part.element
         except Exception:                     # no numbering part at all
-            numbering = None
-        if numbering is None:
             return
         abstract = {a.get(_w("abstractNumId")): a for a in numbering.iter(_w("abstractNum"))}
         for num in numbering.iter(_w("num")):
@@ -284,25 +288,38 @@ class _Numbering:
             lvls = abstract.get(ref.get(_w("val")) if ref is not None else None)
             if lvls is None:
                 continue
+            starts = {o.get(_w("ilvl")): o.find(_w("startOverride")) for o in num.iter(_w("lvlOverride"))}
             for lvl in lvls.iter(_w("lvl")):
-                fmt = lvl.find(_w("numFmt"))
-                self._formats[(num.get(_w("numId")), int(lvl.get(_w("ilvl"), 0)))] = \
-                    fmt.get(_w("val"), "decimal") if fmt is not None else "decimal"
+                ilvl = lvl.get(_w("ilvl"), "0")
+                start = starts.get(ilvl)
+                start = start if start is not None else lvl.find(_w("start"))
+                self._levels[(num.get(_w("numId")), int(ilvl))] = (
+                    _val(lvl.find(_w("numFmt")), "decimal"), _val(lvl.find(_w("lvlText")), f"%{int(ilvl) + 1}."),
+                    int(_val(start, "1")) if _val(start, "1").isdigit() else 1)
 
     def prefix(self, p) -> str:
         num_id, level = self._list_of(p)
         if num_id is None:
             return ""
-        fmt = self._formats.get((num_id, level))
-        if fmt is None:
-            style = (p.style.name if p.style is not None else "") or ""
-            fmt = "bullet" if "bullet" in style.lower() else "decimal"
-        if fmt in ("bullet", "none"):
+        fmt, pattern, start = self._levels.get((num_id, level), ("", f"%{level + 1}.", 1))
+        if not fmt:                           # a list the numbering part does not define: go by the style
+            fmt = "bullet" if "bullet" in ((p.style.name if p.style is not None else "") or "").lower() else "decimal"
+        if fmt == "bullet":
             return "  " * level + "- "
+        if fmt == "none":
+            return ""
         for key in [k for k in self._counts if k[0] == num_id and k[1] > level]:
             del self._counts[key]
-        n = self._counts[(num_id, level)] = self._counts.get((num_id, level), 0) + 1
-        return "  " * level + f"{n}. "
+        self._counts[(num_id, level)] = self._counts.get((num_id, level), start - 1) + 1
+
+        def number(m: re.Match) -> str:
+            lv = int(m.group(1)) - 1
+            lv_fmt, _, lv_start = self._levels.get((num_id, lv), ("decimal", "", 1))
+            return _format_number(self._counts.get((num_id, lv), lv_start), lv_fmt)
+        text = re.sub(r"%([1-9])", number, pattern).strip()
+        if not text:
+            return ""
+        return "  " * level + text + ("" if text[-1] in "、）)】]：:" else " ")
 
     @staticmethod
     def _list_of(p) -> tuple[str | None, int]:
@@ -321,6 +338,34 @@ class _Numbering:
         return None, 0
 
 
+def _val(el, default: str) -> str:
+    return el.get(_w("val"), default) if el is not None else default
+
+
+_CN_DIGITS = "〇一二三四五六七八九"
+
+
+def _format_number(n: int, fmt: str) -> str:
+    """n in a Word number format: 3 -> 3, 三, 丙, ③, c, iii …"""
+    if fmt in ("chineseCounting", "chineseCountingThousand", "taiwaneseCounting", "japaneseCounting",
+               "chineseLegalSimplified", "taiwaneseCountingThousand") and 0 < n < 100:
+        tens, ones = divmod(n, 10)
+        return ((_CN_DIGITS[tens] if tens > 1 else "") + "十" if tens else "") + (_CN_DIGITS[ones] if ones else "")
+    if fmt == "ideographTraditional" and 0 < n <= 10:
+        return "甲乙丙丁戊己庚辛壬癸"[n - 1]
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 0 < n <= 20:
+        return chr(0x2460 + n - 1)
+    if fmt in ("lowerLetter", "upperLetter") and 0 < n <= 26:
+        letter = chr(ord("a") + n - 1)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt in ("lowerRoman", "upperRoman") and 0 < n < 40:
+        roman = "x" * (n // 10) + ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"][n % 10]
+        return roman.upper() if fmt == "upperRoman" else roman
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    return str(n)
+
+
 def _w(tag: str) -> str:
     return "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}" + tag
 
@@ -333,7 +378,9 @@ def _xlsx_text(data: bytes) -> str:
     import openpyxl
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     try:
-        sheets = [(ws.title, _sheet_rows(ws)) for ws in wb.worksheets]
+        # a hidden sheet (a template, a lookup list) is not what the recorder shows
+        sheets = [(ws.title, _sheet_rows(ws, _merges(data, ws))) for ws in wb.worksheets
+                  if ws.sheet_state == "visible"]
     finally:
         wb.close()
     task = next((i for i, (_, rows) in enumerate(sheets) if _header_at(rows) is not None), None)
@@ -351,12 +398,40 @@ def _xlsx_text(data: bytes) -> str:
     return _tidy(lines)
 
 
-def _sheet_rows(ws) -> list[list[str]]:
-    """The sheet's cells as text, trailing empty cells dropped, at most MAX_ROWS x MAX_COLS."""
+def _merges(data: bytes, ws) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges (first row, first column, last row, last column; 0-based), read
+    from its XML: read-only mode does not keep them."""
+    path = str(getattr(ws, "_worksheet_path", "") or "").lstrip("/")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            xml = zf.read(path)
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return []
+    from openpyxl.utils.cell import range_boundaries
+    out = []
+    for ref in re.findall(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3}\d+:[A-Z]{1,3}\d+)"', xml)[:10_000]:
+        c1, r1, c2, r2 = range_boundaries(ref.decode())
+        out.append((r1 - 1, c1 - 1, r2 - 1, c2 - 1))
+    return out
+
+
+def _sheet_rows(ws, merges: list[tuple[int, int, int, int]] = ()) -> list[list[str]]:
+    """The sheet's cells as text, trailing empty cells dropped, at most MAX_ROWS x MAX_COLS. A cell
+    merged down several rows (one owner for three tasks) gives its text to each row it covers."""
+    down: dict[tuple[int, int], tuple[int, int]] = {}
+    for r1, c1, r2, c2 in merges:
+        if c1 != c2 or len(down) > 4 * MAX_ROWS:        # a title merged across columns stays one cell
+            continue
+        for r in range(r1 + 1, min(r2, MAX_ROWS) + 1):
+            down[(r, c1)] = (r1, c1)
     rows: list[list[str]] = []
     blank_run = 0
-    for values in ws.iter_rows(max_col=MAX_COLS, values_only=True):
+    for n, values in enumerate(ws.iter_rows(max_col=MAX_COLS, values_only=True)):
         row = [_cell(v) for v in values]
+        for col, cell in enumerate(row):
+            anchor = down.get((n, col))
+            if not cell and anchor and anchor[0] < len(rows) and anchor[1] < len(rows[anchor[0]]):
+                row[col] = rows[anchor[0]][anchor[1]]
         while row and not row[-1]:
             row.pop()
         blank_run = blank_run + 1 if not row else 0

@@ -290,3 +290,55 @@ def test_minutes_parse_reads_an_excel_tracker_without_any_heading_by_its_header_
         ("活动预算清单", "zhouqiang@corp.example", ["wanglei@corp.example"], "2026-11-30"),
         ("设计稿", "liuyang@corp.example", [], "2026-11-25")]          # 下周三 from Fri 2026-11-20
     assert data["problems"] == []
+
+
+def test_an_excel_tracker_fills_merged_owner_cells_and_skips_hidden_sheets_and_blank_numbered_rows():
+    import openpyxl
+    wb = openpyxl.Workbook()
+    hidden = wb.active
+    hidden.title = "模板"
+    hidden.append(["事项", "负责人", "完成时间"])
+    hidden.append(["（示例）填写事项", "张三", "12月1日"])
+    hidden.sheet_state = "hidden"
+    ws = wb.create_sheet("跟进表")
+    for row in [["序号", "事项", "跟进人", "完成时间"], [1, "渠道报价单", "张伟", "11月27日"],
+                [2, "合作协议初稿", None, "12月1日"], [3, "返点核算", None, "12月4日"], [4], [5], [6]]:
+        ws.append(row)
+    ws.merge_cells("C2:C4")                                           # 张伟 owns three tasks
+    out = io.BytesIO()
+    wb.save(out)
+    assert text_of("跟进表.xlsx", out.getvalue()).splitlines() == [
+        "跟进表",
+        "序号\t事项\t跟进人\t完成时间",
+        "1\t渠道报价单\t张伟\t11月27日",
+        "2\t合作协议初稿\t张伟\t12月1日",
+        "3\t返点核算\t张伟\t12月4日",
+    ]
+
+
+def test_a_word_outline_keeps_its_chinese_numbers():
+    """一、 headings, （一） sub-items and ① items, as Word numbers them."""
+    from docx import Document
+    from docx.oxml import parse_xml
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    doc = Document(io.BytesIO(docx([("num", "占位")])))            # gives the file a numbering part
+    numbering = doc.part.numbering_part.element
+    numbering.append(parse_xml(
+        f'<w:abstractNum {w} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="3"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>'
+        '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimalEnclosedCircle"/><w:lvlText w:val="%3"/></w:lvl>'
+        '</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {w} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    body = doc.element.body
+    for p in list(body.iterchildren(f"{{{w[9:-1]}}}p")):
+        body.remove(p)
+    for level, text in [(0, "会议决议"), (1, "渠道返点按季度结算"), (0, "行动项"), (1, "渠道"), (2, "渠道报价单，负责人：张伟"),
+                        (2, "合作协议，负责人：周强"), (1, "培训"), (2, "渠道培训，负责人：刘洋")]:
+        body.insert(-1, parse_xml(f'<w:p {w}><w:pPr><w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="90"/>'
+                                  f'</w:numPr></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>'))
+    out = io.BytesIO()
+    doc.save(out)
+    assert text_of("纪要.docx", out.getvalue()).splitlines() == [
+        "三、会议决议", "  （一）渠道返点按季度结算", "四、行动项", "  （一）渠道", "    ① 渠道报价单，负责人：张伟",
+        "    ② 合作协议，负责人：周强", "  （二）培训", "    ① 渠道培训，负责人：刘洋"]
