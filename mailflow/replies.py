@@ -35,7 +35,7 @@ from mailflow import dates
 from mailflow.model import Intent
 from mailflow.reply_clauses import Clause, clauses as _clauses
 from mailflow.reply_context import ReplyContext, context_from_quote, strip_signature
-from mailflow.reply_lexicon import normalize
+from mailflow.reply_lexicon import OTHERS_STEP, PARTIAL_OBJECT, REMAINS, normalize
 from mailflow import reply_parts as parts
 
 __all__ = ["ItemReading", "Reading", "ReplyContext", "classify", "context_from_quote", "reading_to_json",
@@ -152,8 +152,10 @@ def _statements(cs: list[Clause], orig: str, norm: str, ctx: ReplyContext,
                     continue
                 out.append((intent, c, "absent"))
                 continue
-            if intent is Intent.DONE and any(v < 100 for v, _ in c.percents):
-                intent = Intent.PROGRESS           # 完成了百分之六十: finished in part
+            if intent is Intent.DONE and (any(v < 100 for v, _ in c.percents) or
+                                          PARTIAL_OBJECT.search(norm_of(c))):
+                why.append(f"only part is finished '{_short(said)}': progress")
+                intent = Intent.PROGRESS           # 完成了百分之六十 / 初稿已发: finished in part
             if intent in (Intent.CONFIRM, Intent.DECLINE) and (c.possible or "tent" in kinds):
                 intent = Intent.TENTATIVE
             out.append((intent, c, cue.kind))
@@ -200,6 +202,24 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
     if not intents and ctx.kind not in ("task", "minutes") and any(c.possible and not c.condition for c in cs):
         found.append((Intent.TENTATIVE, next(c for c in cs if c.possible), "hedge"))
         intents = {Intent.TENTATIVE}
+    if Intent.DONE in intents and Intent.PROGRESS not in intents:
+        left = next((c for c in cs if not c.condition and not c.question and REMAINS.search(norm[c.start:c.end])
+                     and not OTHERS_STEP.search(norm[c.start:c.end])
+                     and not any(x.intent is Intent.DONE for x in c.cues)), None)
+        if left is not None:
+            # "搞定了，不过文档还没写": finished, with the sender's own work still left
+            why.append(f"work still left '{_short(left.text(orig))}': in progress")
+            found = [(Intent.PROGRESS if i is Intent.DONE else i, c, k) for i, c, k in found]
+            intents = {i for i, _, _ in found}
+    if ctx.kind == "task" and Intent.TENTATIVE in intents:
+        # a task has no "tentative": unsure about finishing on time is a risk, else nothing said
+        on_time = any(re.search(r"完成|按时|按期|交付|提交|finish|complete|on time|deliver", norm[c.start:c.end])
+                      for i, c, _ in found if i is Intent.TENTATIVE)
+        why.append("unsure about finishing: risk" if on_time else "unsure, in a task thread: nothing said")
+        found = [(Intent.RISK if on_time else None, c, k) if i is Intent.TENTATIVE else (i, c, k)
+                 for i, c, k in found]
+        found = [f for f in found if f[0] is not None]
+        intents = {i for i, _, _ in found}
     if {Intent.DONE, Intent.PROGRESS} <= intents and not intents & {Intent.DELAY, Intent.RISK, Intent.DECLINE,
                                                                       Intent.OBJECTION}:
         # a narrative ("周四周五都在改 … 昨天全部弄完了"): its last report is the state now

@@ -29,7 +29,7 @@ from typing import Any
 from mailflow import dates
 from mailflow.model import Intent
 from mailflow.reply_lexicon import (
-    A_NOT_A, CONDITION_RE, CUE_RE, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_ZH, MEANING, NEG_EN, NEG_ZH, ONTIME,
+    A_NOT_A, ASKED_OF_READER, CONDITION_RE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_ZH, MEANING, NEG_EN, NEG_ZH, ONTIME,
     ONTIME_AFTER, PROMISE_RE, REPORTED_RE, REQUEST_RE, SELF_RE, WAIT_RE, WHOLE_ACK, WHOLE_DONE, percents,
 )
 
@@ -136,7 +136,12 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
         plain, negated = MEANING[kind]
         neg, gap = _negation(norm, prev_end, m.start()) if kind not in ("objx", "hedge", "noise") else (None, "")
         intent, future = plain, False
-        if neg == "deny":
+        if kind in ("confirm", "agree", "attend", "done", "finish", "ack") and \
+                ASKED_OF_READER.search(norm[max(prev_end, m.start() - 12):m.start()]):
+            intent = None                    # "请确认一下需求范围": asked of the reader, nothing said
+        elif kind in ("confirm", "agree", "attend", "done", "finish", "ack") and EMBEDDED_Q.search(norm, a, m.start()):
+            intent = None                    # "确认是否收到": inside an embedded question
+        elif neg == "deny":
             intent = None
         elif neg:
             intent = negated
@@ -197,7 +202,7 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
             last_of_sentence or bool(_QUESTION_WEAK.search(text))))
         opens = bool(CONDITION_RE.search(text))
         # a condition covers its own clause and the consequent that follows in the sentence
-        c.condition = opens or cond_sentence == sent
+        c.condition = opens or cond_sentence == sent or bool(PLAN_RE.search(text))
         cond_sentence = sent if opens else -1
         c.possible = any(x.kind == "hedge" for x in c.cues)
         c.request = bool(REQUEST_RE.search(text))

@@ -145,7 +145,8 @@ KINDS: list[tuple[str, str]] = [
                 r"设计中|整理中|准备中|排查中|沟通中|协调中|对接中|联调中|优化中|制作中|撰写中|"
                 rf"在做|在弄|在处理|在写|在改|在跟进|在推进|在开发|在测试|在进行|在核对|在协调|在征集|在整理|正在|进度|进展|已开始|开始做了|"
                 rf"{_WORK_V}紧|{_HAN}紧(?=[,，\s]|$)|"
-                r"已启动|按计划进行|正常推进|一切正常|进展顺利|顺利推进|正常进行|还差|还剩|接近尾声|在收尾|收尾中|一大半|"
+                r"已启动|按计划进行|正常推进|一切正常|还要改|还需要?改|还得改|要返工|需要返工|"
+                rf"{W}(?:except(?: for)?|apart from|other than|still needs?|remaining){WE}|除了|进展顺利|顺利推进|正常进行|还差|还剩|接近尾声|在收尾|收尾中|一大半|"
                 rf"(?:出|做|写|改|交|画)了?[一二两三四五六七八九十\d]+(?:版|稿|轮|个|份|页|章|部分)|"
                 rf"待{NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|配合|评审|签字|盖章|到货)|"
                 rf"等待?{NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|评审|到货)|"
@@ -168,10 +169,11 @@ KINDS: list[tuple[str, str]] = [
     # blocked / at risk
     ("risk", r"有风险|存在风险|风险|卡住了?|卡在|卡壳|阻塞|受阻|被阻|堵住|停滞|搁置|有困难|有难度|遇到困难|遇到问题|"
              r"有问题|出问题|暂停|搞不定|完不成|做不完|做不了|完成不了|搞不了|干不了|赶不完|来不及|赶不上|跟不上|赶不及|"
+             r"(?:交|给|发|弄|出|上)不了|(?:没|未)通过|没过(?![期年])|(?:无法|没法|不能)(?:开始|开工|推进|进行|继续)|开始不了|"
              r"赶唔切|唔切|缺人手?|人手不足|资源不足|排满了?|排不过来|影响(?:进度|交付|上线|工期|排期)|"
              rf"(?:需要?|请求?|希望|急需|求){NS}{{0,8}}?(?:支持|协助|帮助|帮忙|帮手|支援|介入|协调|配合|拍板|决策|定夺)|"
              rf"{W}(?:blocked|blocker|blocking|stuck|at risk|risky|risks?|need (?:some )?(?:help|support|input|"
-             rf"assistance)|needs? help|running late|escalat\w*|impact (?:the |our )?(?:schedule|timeline|delivery)){WE}"),
+             rf"assistance)|needs? help|running late|failed|didn't pass|can't (?:start|proceed|continue)|escalat\w*|impact (?:the |our )?(?:schedule|timeline|delivery)){WE}"),
     # objections to minutes
     ("obj", r"有异议|异议|反对|需修改|需要修改|要修改|请修改|建议修改|应修改|需更正|请更正|更正|纠正|改正|有误|有错|错了|"
             r"写错|写成了?|补上|加上|删掉|删除|去掉|不太?对|不太?正确|不太?准确|不一致|有出入|遗漏|漏了|漏掉|需补充|要补充|请补充|补充一下|补充一点|应为|应是|应该是|"
@@ -271,6 +273,8 @@ QUESTION_RE = re.compile(
 # asking for something (a request survives a question: 能否延期到12月14日？)
 REQUEST_RE = re.compile(r"申请|能否|可否|可以吗|行吗|好吗|可不可以|能不能|麻烦|请求|希望|"
                         rf"{W}(?:could we|can we|can i|could i|may i|may we|would it be|is it ok|please|request){WE}")
+# a plan that no longer holds (本来说今天完成 / 原定12月1日): asserts nothing
+PLAN_RE = re.compile(r"本来|原本|原计划|原定|本打算|(?<![a-z])(?:was supposed to|was going to|had planned to)(?![a-z])")
 CONDITION_RE = re.compile(r"^\s*(?:如果|如|若|假如|万一|要是|假设|一旦|除非|倘若|有(?:任何)?(?:问题|疑问|需要))|的话|"
                           rf"^\s*(?:if|unless|in case|should there|any questions?){WE}")
 # a third party's words or doings: reported speech ("供应商说", "vendor said", Cantonese 话)
@@ -329,3 +333,19 @@ def percents(norm: str, start: int, end: int) -> list[tuple[int, int, float, boo
         if value is not None:
             out.append((m.start(), m.end(), value, explicit))
     return out
+
+
+# the object of a finished verb that is only part of the deliverable: 初稿已发 / first draft done
+PARTIAL_OBJECT = re.compile(r"初稿|草稿|初版|一稿|一版|第[一二三四五六七八九十\d]+(?:版|稿|部分|阶段|批|轮)|一部分|"
+                            r"大部分|前半|上半|一半|"
+                            rf"{W}(?:draft|first (?:version|draft|half|part|batch)|part of|phase \d|half|except|apart from){WE}")
+# work still left, said beside a completion: 还没写 / 还差 / not yet / still need
+REMAINS = re.compile(r"还没|还未|尚未|仍未|还差|还要|还需|还得|还剩|"
+                     rf"{W}(?:not yet|haven't yet|still (?:need|have|to)|remaining){WE}")
+# what others do after the work is done (验收, 审批, review): not work left for the sender
+OTHERS_STEP = re.compile(r"验收|审核|审批|审阅|确认|批准|签字|回复|反馈|"
+                         rf"{W}(?:review(?:ed)?|approv\w*|sign[- ]off|accept\w*|feedback|verif\w*){WE}")
+# asking the reader to do it (请确认, 麻烦确认, please confirm, can you confirm): no statement by the sender
+ASKED_OF_READER = re.compile(r"(?:请|麻烦|烦请|劳烦|帮忙|帮我)\s*$|(?<![a-z])(?:please|pls|can you|could you|would you)\s*$")
+# an embedded question: 确认是否收到 / check whether it arrived
+EMBEDDED_Q = re.compile(r"是否|能否|有没有|(?<![a-z])whether(?![a-z])")
