@@ -130,15 +130,16 @@ def _negation(norm: str, lo: int, pos: int) -> tuple[str | None, str]:
 def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
     out: list[Cue] = []
     prev_end = a
+    asked = False
     for m in CUE_RE.finditer(norm, a, b):
         kind = m.lastgroup
         assert kind is not None
         plain, negated = MEANING[kind]
         neg, gap = _negation(norm, prev_end, m.start()) if kind not in ("objx", "hedge", "noise") else (None, "")
         intent, future = plain, False
-        if kind in ("confirm", "agree", "attend", "done", "finish", "ack") and \
-                ASKED_OF_READER.search(norm[max(prev_end, m.start() - 12):m.start()]):
-            intent = None                    # "请确认一下需求范围": asked of the reader, nothing said
+        if kind in ("confirm", "agree", "attend", "done", "finish", "ack") and (asked or
+                ASKED_OF_READER.search(norm[max(prev_end, m.start() - 12):m.start()])):
+            intent, asked = None, True       # "请确认交付格式": asked of the reader, nothing said
         elif kind in ("confirm", "agree", "attend", "done", "finish", "ack") and EMBEDDED_Q.search(norm, a, m.start()):
             intent = None                    # "确认是否收到": inside an embedded question
         elif neg == "deny":

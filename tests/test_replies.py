@@ -607,3 +607,44 @@ class TestContextFromQuote:
 
     def test_no_quote_no_context(self):
         assert context_from_quote("已完成") == ReplyContext()
+
+
+class TestWhatAssertsNothing:
+    """Statements the sender does not make: asked of the reader, inside an embedded question,
+    a plan that no longer holds, a condition (有问题找我)."""
+
+    @pytest.mark.parametrize("text", ["请确认一下需求范围", "麻烦确认是否收到附件", "Can you confirm the scope first?",
+                                      "請確認交付格式", "本来说今天完成", "It was supposed to be done today"])
+    def test_is_not_confirm_or_done(self, text):
+        r = in_task(text)
+        assert r.intent not in (C, D), r.why
+
+    def test_the_plan_is_ignored_and_the_news_read(self):
+        assert in_task("本来说今天完成，但是测试没过").intent is R
+        r = in_task("原计划今天提交，现在看来要延到12月1日")
+        assert (r.intent, r.due) == (L, date(2026, 12, 1))
+
+    def test_an_offer_of_help_is_not_a_problem(self):
+        assert in_task("已完成。下周我休假，有问题找李娜").intent is D
+
+
+class TestPartlyFinished:
+    """A finished part (初稿已发, done except …) or the sender's own work still left is progress;
+    what others do next (验收, review) is not work left."""
+
+    @pytest.mark.parametrize("text", ["初稿已发，终稿周五前", "done except for the appendix", "搞定了，不过文档还没写",
+                                      "完成是完成了，但客户还要改", "第一版已交，第二版在改", "設計稿出了兩版，第三版明天出",
+                                      "Almost there, should be done by Monday"])
+    def test_is_progress(self, text):
+        assert in_task(text).intent is P, in_task(text).why
+
+    @pytest.mark.parametrize("text", ["已完成，但还没验收", "Done, waiting for your review", "已提交，等审批"])
+    def test_others_next_step_keeps_it_done(self, text):
+        assert in_task(text).intent is D, in_task(text).why
+
+
+class TestUnsureAboutATask:
+    @pytest.mark.parametrize("text,intent", [("不确定能否按时完成", R), ("我没办法确认能不能按时交付", R),
+                                             ("无法确认", U), ("今天肯定交不了", R), ("因为设备没到，无法开始", R)])
+    def test_reads(self, text, intent):
+        assert in_task(text).intent is intent, in_task(text).why
