@@ -27,7 +27,7 @@ from datetime import datetime
 
 from . import dates
 from .minutes_text import FIELD_LABELS, field_of
-from .people_refs import EMPTY_REFS, PeopleRefs, _protect_brackets, _unprotect, fold
+from .people_refs import EMPTY_REFS, PeopleRefs, _protect_brackets, _unprotect, clean, fold
 
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 
@@ -38,7 +38,7 @@ HELP_VERBS = "协同|協同|协助|協助|配合|协办|協辦|支持|支援"
 # a delivery verb after a date: what follows is the deliverable ("12月4日前提交测算表")
 _DELIVER = re.compile(r"^(?:交付|提交|形成|输出|輸出|产出|產出|提供|出具|报送|報送)(?P<what>.+)$")
 # what is left of a date clause that says nothing more than "it gets done"
-_FILLER = re.compile(r"^(?:前|之前|以前|以内|内|內|为止|為止|截止|于|於|在|请|請|需|须|須|应|應|务必|務必|完成|完成任务|"
+_FILLER = re.compile(r"^(?:时间|時間|日期|时程|時程|期限|完成时间|完成時間|前|之前|以前|以内|内|內|为止|為止|截止|于|於|在|请|請|需|须|須|应|應|务必|務必|完成|完成任务|提交|交付|上报|上報|报送|報送|"
                      r"办结|辦結|发出|發出|发布|發布|启动|啟動|开展|開展|召开|召開|提出|出|给出|给到|搞定|上线|上線|"
                      r"done|complete|completed|finish|finished|by|before|until|on|no later than|\s)+$", re.I)
 _LEAD = re.compile(r"^(?:之前|以前|前|以内|内|內|为止|為止|截止|于|於|在|请|請|需|须|須|应|應|并|並|且|再|要)\s*")
@@ -319,10 +319,14 @@ class ItemReader:
             return
         title_parts.append(rest)
 
+    def _whose(self, who: str) -> bool:
+        """Words standing where an owner stands: people, a group, an outsider, or 待定 (nobody yet)."""
+        return self.refs.looks_like_ref(who, names=True) or fold(clean(who)) in EMPTY_REFS
+
     def _owner_clause(self, c: str, d: Draft, title_parts: list[str]) -> bool:
         """由X负责Y / Y由X负责 / X负责Y / X牵头 / 由X于12月7日前报送Y / Alice to send Y."""
         m = re.match(rf"^(?P<pre>.*?)(?:并由|並由|由)(?P<who>.+?)(?P<verb>{OWN_VERBS})(?P<rest>.*)$", c)
-        if m and self.refs.looks_like_ref(m.group("who"), names=True):
+        if m and self._whose(m.group("who")):
             self._own(d, m.group("who"), m.group("pre"), m.group("rest"), title_parts)
             return True
         m = re.match(r"^(?P<pre>.*?)(?:并由|並由|由)(?P<who>[^，,；;]+?)(?=于|於|在|\d|[一二三四五六七八九十]+月|本周|下周|本週|下週|月底|本月)(?P<rest>.*)$", c)
