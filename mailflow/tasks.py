@@ -11,7 +11,8 @@ Order of checks, for every mail:
    A plus-address token that is forged, or names another task, is refused the same way.
 2. Authority (core.may_change_task): owner, the owner's delegates, the meeting's host and
    recorder (and the host's delegates). Anyone else gets a polite refusal; the host is told.
-3. replies.classify on the new text, anchored on the mail's Date.
+3. replies.classify on the new text, anchored on the mail's Date, told the task's due date and what
+   the answered mail asked (answers.context_for). Only a sure reading changes a task.
 
 What an answer does (decisions; the tests pin them):
 - confirm: Task.confirmed_at, when the owner or a delegate says it (行动项需经负责人确认). Any
@@ -29,8 +30,14 @@ What an answer does (decisions; the tests pin them):
 - risk: the risk flag and note; the receipt goes in copy to the host.
 - objection / decline / tentative on a task: logged, status "unknown" (the host's daily digest
   reads inbound rows with status unknown and a task_id), the sender told the host will decide.
-- unknown: one clarifying answer with examples; an answer to that clarification that is still not
-  understood gets no second one (it waits in the digest).
+- reassign (这个改由小李负责): never a confirm and no change; logged (event "reassign_requested")
+  and sent to the host as a handover request with the sender's words.
+- not sure, or unknown: nothing changes; the words are logged (event "unclear", which also holds
+  the overdue notice and the escalation, timeline.py) and one short clarifying answer goes back in
+  the language the sender wrote in, quoting them, with one-click answers; an answer to that
+  clarification that is still not understood gets no second one (it waits in the digest).
+  A delay without a usable date is sure as a request: the answer (kind task_ask_date) asks for the
+  date, and the next answer is read as that date, with the reason given the first time.
 - A 已验收 task is closed: answers are acknowledged and change nothing.
 """
 
