@@ -152,6 +152,9 @@ def _statements(cs: list[Clause], orig: str, norm: str, ctx: ReplyContext,
                     continue
                 out.append((intent, c, "absent"))
                 continue
+            if cue.kind == "partial" and re.search(r"等|待|waiting", norm[cue.start:cue.end]) and \
+                    OTHERS_STEP.search(norm_of(c)):
+                continue                           # "待审核 / waiting for your review": others' step
             if intent is Intent.DONE and (any(v < 100 for v, _ in c.percents) or
                                           PARTIAL_OBJECT.search(norm_of(c))):
                 why.append(f"only part is finished '{_short(said)}': progress")
@@ -408,6 +411,10 @@ def classify(text: str, now: datetime, cal: Any = None, context: ReplyContext | 
                                      sure=part.sure))
         pending = []
     top = min(items, key=lambda it: _CONSEQUENCE.index(it.intent))
+    if top.intent in (Intent.DONE, Intent.CONFIRM) and any(it.intent is Intent.UNKNOWN for it in items):
+        # "1、3已完成，2 …": an item not understood may be the one that matters
+        why.append("an item was not understood: the whole reply is not read as done")
+        top = ItemReading(item=top.item, intent=Intent.UNKNOWN)
     r = Reading(intent=top.intent, percent=top.percent, due=top.due, due_vague=top.due_vague, reason=top.reason,
                 proxy=proxy, items=items, calendar_gap=gap, text=text, deadline=top.deadline,
                 sure=all(it.sure for it in items), why=why, question=question)

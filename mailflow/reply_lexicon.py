@@ -49,9 +49,15 @@ def _norm_char(c: str) -> str:
     return out
 
 
+# Cantonese words for days, folded to the Mandarin ones the date reader knows (same length)
+_YUE_DAYS = {"听日": "明天", "琴日": "昨天", "寻日": "昨天", "今日": "今天", "后日": "后天"}
+_YUE_RE = re.compile("|".join(_YUE_DAYS))
+
+
 def normalize(text: str) -> str:
     """The matching copy: same length as `text`, one character for one."""
-    return "".join(_norm_char(c) for c in text)
+    out = "".join(_norm_char(c) for c in text)
+    return _YUE_RE.sub(lambda m: _YUE_DAYS[m.group()], out) if "日" in out else out
 
 
 # --------------------------------------------------------------------------------------------
@@ -154,14 +160,14 @@ KINDS: list[tuple[str, str]] = [
                 rf"almost (?:done|finished|complete|there)|nearly there|getting there|"
                 rf"nearly (?:done|finished|complete)|mostly (?:done|finished)|"
                 rf"partially (?:done|finished)|partly (?:done|finished)|under ?way|progressing|making progress|"
-                rf"started|progress){WE}"),
+                rf"started|progress|waiting (?:on|for)){WE}|还在等|在等|等待中"),
     # asking for more time (on its own, without a date)
     ("delay", r"延期|延后|延迟|延误|推迟|推后|(?:往|向)后推|顺延|延长|宽限|展期|改期|"
               r"晚[一两二三四五六七八九十\d]+天|晚几天|迟(?:少少|一点|一些|点|些)|迟几[天日]|迟[一两二三四五六七八九十\d]+[天日]|晚一点交|晚点交|晚些交|"
-              r"多给?[一两二三四五六七八九十几\d]+天|"
+              r"多给?[一两二三四五六七八九十几\d]+(?:天|日)|"
               rf"{W}(?:postpon\w*|delay\w*|push(?:ed|ing)? (?:it |this |that )?(?:back|out)|extend\w*|"
               rf"extension|reschedul\w*|more time|more days|a few more days|slip\w*|"
-              rf"miss (?:the )?deadline){WE}"),
+              rf"miss (?:the )?deadline|(?:arrive|arriving|arrives|be|is|are|come|coming) late|late delivery){WE}"),
     # moving a date: a delay (or a correction in minutes) only with a date after it
     ("move", r"(?:push|move|delay|postpone)(?:ed)?\s*(?:到|至)|延到|推到|推至|延至|改到|改至|改为|改成|调整为|调整到|调到|挪到|放到|顺延到|定在|改在|"
              rf"{W}(?:push(?:ed|ing)? (?:it |this |that )?to|mov(?:e|ed|ing) (?:it |this |that |the \w+ (?:date )?)?to|"
@@ -188,7 +194,7 @@ KINDS: list[tuple[str, str]] = [
     ("attend", r"参加|参会|出席|与会|到场|"
                r"(?:准时|按时|一定)到(?![\d期底月])|到时见|"
                rf"{W}(?:attend(?:ing)?|join(?:ing)?|be there|count me in|see you (?:there|then|tomorrow|on \w+)|i'll come|will come|"
-               rf"(?:can |could |will |'ll )?make it){WE}"),
+               rf"(?:can |could |will |'ll )?make it|dial in|call in|be on the call){WE}"),
     # finished (perfective or resultative aspect): negated it is ongoing / blocked / late
     ("done", r"已经?(?:全部|都|提前|按时|如期|准时)?(?:完成|做完|弄完|搞完|写完|改完|交付|提交|上线|发布|部署|发送|"
              r"发出|发给|上传|修复|解决|处理完|处理好|搞定|搞掂|办完|办好|做好|弄好|交了|发了|寄出|更新|定稿|同步|"
@@ -286,7 +292,7 @@ SELF_RE = re.compile(rf"我|咱|本人|{W}(?:i|i'm|i'll|we|we'll|we're|our|my){W
 WAIT_RE = re.compile(r"等|才|直到|之后|以后|后才|"
                      rf"{W}(?:waiting|wait|until|till|after|not before|arrives?){WE}")
 # a clause that promises delivery
-PROMISE_RE = re.compile(r"前|之前|以前|内|之内|以内|给|交|发|提交|完成|出|上线|提供|预计|估计|争取|保证|俾|要到|"
+PROMISE_RE = re.compile(r"'ll |'d be |前|之前|以前|内|之内|以内|给|交|发|提交|完成|出|上线|提供|预计|估计|争取|保证|俾|要到|"
                         rf"{W}(?:by|before|within|send|deliver|submit|finish|get|have|will|'ll|expect|eta){WE}")
 
 # --------------------------------------------------------------------------------------------
@@ -343,7 +349,7 @@ PARTIAL_OBJECT = re.compile(r"初稿|草稿|初版|一稿|一版|第[一二三�
 REMAINS = re.compile(r"还没|还未|尚未|仍未|还差|还要|还需|还得|还剩|"
                      rf"{W}(?:not yet|haven't yet|still (?:need|have|to)|remaining){WE}")
 # what others do after the work is done (验收, 审批, review): not work left for the sender
-OTHERS_STEP = re.compile(r"验收|审核|审批|审阅|确认|批准|签字|回复|反馈|"
+OTHERS_STEP = re.compile(r"验收|审核|审批|审阅|批准|签字|"
                          rf"{W}(?:review(?:ed)?|approv\w*|sign[- ]off|accept\w*|feedback|verif\w*){WE}")
 # asking the reader to do it (请确认, 麻烦确认, please confirm, can you confirm): no statement by the sender
 ASKED_OF_READER = re.compile(r"(?:请|麻烦|烦请|劳烦|帮忙|帮我)\s*$|(?<![a-z])(?:please|pls|can you|could you|would you)\s*$")

@@ -648,3 +648,28 @@ class TestUnsureAboutATask:
                                              ("无法确认", U), ("今天肯定交不了", R), ("因为设备没到，无法开始", R)])
     def test_reads(self, text, intent):
         assert in_task(text).intent is intent, in_task(text).why
+
+
+class TestMoreVoices:
+    """The same rules in other words: English estimates, Traditional Chinese, Cantonese days."""
+
+    @pytest.mark.parametrize("text,intent,due", [
+        ("I'll need until Dec 4 to wrap this up, the data came in late.", L, date(2026, 12, 4)),
+        ("Realistically it'll be Dec 2", L, date(2026, 12, 2)),
+        ("Can I get an extension to Dec 3? QA found two bugs.", L, date(2026, 12, 3)),
+        ("Heads up: the vendor told us the parts will arrive late", R, None),
+        ("還需要兩天，12月1日前給你", L, date(2026, 12, 1)),
+        ("廠商說交期要延後，可能有風險", R, None),
+        ("收到，已轉給設計部的陳靜負責", H, None),
+        ("聽日交俾你", C, None),
+        ("未搞掂，要多兩日", L, None),
+        ("唔好意思，遲咗覆，份嘢已經交咗", D, None),
+    ])
+    def test_reads(self, text, intent, due):
+        r = in_task(text)
+        assert (r.intent, r.due) == (intent, due), r.why
+
+    def test_an_item_not_understood_keeps_the_whole_from_reading_done(self):
+        ctx = ReplyContext(kind="task", asked="percent", item_dues=((1, DUE), (2, DUE), (3, DUE)))
+        r = classify("1、3已完成，2看情况再说吧", NOW, None, ctx)
+        assert r.intent is not D and not r.sure
