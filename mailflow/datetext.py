@@ -22,8 +22,8 @@ from typing import Callable
 
 # --- folding (one character for one: spans stay valid) ----------------------------------------
 
-_TRAD = "週號個內後禮兩國慶節點這當儘盡確過時間為結遲順寬給還勞動說準擇頭幾況議鐘長來現將調計劃預約須請於終離開農曆陽與後期認會從週"
-_SIMP = "周号个内后礼两国庆节点这当尽尽确过时间为结迟顺宽给还劳动说准择头几况议钟长来现将调计划预约须请于终离开农历阳与后期认会从周"
+_TRAD = "週號個內後禮兩國慶節點這當儘盡確過時間為結遲順寬給還勞動說準擇頭幾況議鐘長來現將調計劃預約須請於終離開農曆陽與後期認會從週聽"
+_SIMP = "周号个内后礼两国庆节点这当尽尽确过时间为结迟顺宽给还劳动说准择头几况议钟长来现将调计划预约须请于终离开农历阳与后期认会从周听"
 assert len(_TRAD) == len(_SIMP)
 _FOLD = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
                        **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
@@ -196,7 +196,8 @@ def _b_us(m):
     return {"y": int(m.group(3)), "m": mo, "d": d}
 
 
-_NOT_MD_BEFORE = re.compile(r"(?:版本|版|第|进度|完成|评分|得分|分数|比例|占|约|version|progress|done|rate|score|v)\s*[:：]?\s*$", re.I)
+_NOT_MD_BEFORE = re.compile(r"(?:版本|版|第|进度|完成|度|率|评分|得分|分数|比例|占|约|version|progress|done|rate|score|v)\s*[:：]?\s*$",
+                            re.I)
 
 
 def _b_md(m):
@@ -245,6 +246,7 @@ def _b_en_weekday(m):
 _RELDAY = {"今天": (0, None), "今日": (0, None), "当天": (0, None), "当日": (0, None), "今早": (0, "早"),
            "今晚": (0, "晚"), "明天": (1, None), "明日": (1, None), "次日": (1, None), "第二天": (1, None),
            "明早": (1, "早"), "明晚": (1, "晚"), "后天": (2, None), "大后天": (3, None),
+           "听日": (1, None), "听朝": (1, "早"), "后日": (2, None),
            "today": (0, None), "tonight": (0, "晚"), "tomorrow": (1, None), "tmrw": (1, None), "tmr": (1, None)}
 
 
@@ -426,7 +428,8 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("weekday", r"(?:" + _PRE + r"\s*)?" + _WEEK + r"([一二三四五六日天1-7])", _b_weekday),
     ("weekend", r"(?:" + _PRE + r"\s*)?" + _WEEK + r"末", _b_weekend),
     ("week", _PRE + r"\s*" + _WEEK + r"(?![一二三四五六日天1-7末])", _b_week),
-    ("relday", r"大后天|今天|今日|今早|今晚|当天|当日|明天|明日|明早|明晚|次日|第二天|后天", _b_relday),
+    ("relday", r"大后天|今天|今日|今早|今晚|当天|当日|明天|明日|明早|明晚|次日|第二天|后天|听日|听朝|(?<![前之以])后日",
+     _b_relday),
     ("relday", r"\b(?:the\s+day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw|tmr)\b", _b_relday),
     ("daypart", r"上午|早上|早晨|清晨|中午|下午|傍晚|晚上|夜里|凌晨|\b(?:morning|afternoon|evening|noon)\b", _b_daypart),
     ("clock", r"(?<![\d:])(\d{1,2})\s*(?::\s*(\d{2}))?\s*([ap]\.?m\b\.?)", _b_clock_en),

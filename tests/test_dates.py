@@ -397,6 +397,8 @@ HOLIDAYS = [
     ("before Labor Day", at(2026, 4, 15), D(2026, 4, 30)),
     ("by the Mid-Autumn Festival", at(2026, 9, 1), D(2026, 9, 24)),
     ("please finish it before the holidays", at(2026, 9, 29), D(2026, 9, 30)),
+    ("收假后第一个工作日", at(2026, 9, 9), D(2026, 9, 28)),      # the next period is Mid-Autumn
+    ("节假日前", at(2026, 4, 27), D(2026, 4, 30)),
 ]
 
 
@@ -554,6 +556,15 @@ def test_work_hours_come_from_the_configuration():
     check("明早", MON_AUG3, D(2026, 8, 4), time(8, 30), calendar=office)
 
 
+@pytest.mark.parametrize("expr, due, tm", [
+    ("聽日", D(2026, 8, 4), None),               # Cantonese: tomorrow
+    ("聽朝10點前", D(2026, 8, 4), time(10, 0)),
+    ("後日交", D(2026, 8, 5), None),
+])
+def test_cantonese_days(expr, due, tm):
+    check(expr, MON_AUG3, due, tm)
+
+
 # --- a date with a time, dotted and mixed forms -------------------------------------------------
 
 DATE_FORMS = [
@@ -582,7 +593,7 @@ def test_a_past_month_day_rolls_into_the_next_year():
     check("2027.1.15", at(2026, 11, 2), D(2027, 1, 15), gap=True)
 
 
-@pytest.mark.parametrize("expr", ["版本2.1", "完成 3/4", "评分4.5", "1.5倍"])
+@pytest.mark.parametrize("expr", ["版本2.1", "完成 3/4", "完成度 3/4", "评分4.5", "1.5倍", "第一个工作日"])
 def test_numbers_with_a_dot_or_slash_that_are_not_dates(expr):
     dl = resolve(expr, WED)
     assert dl is None or dl.due is None
@@ -601,6 +612,8 @@ CHANGES = [
     ("originally Oct 9, now moved to Oct 16", at(2026, 9, 20), D(2026, 10, 16)),
     ("原定下周一，现提前到本周五", at(2026, 7, 6), D(2026, 7, 10)),
     ("原定11月5日，現延後至11月12日", at(2026, 10, 20), D(2026, 11, 12)),
+    ("原定本周五提交，现延期至下周三", at(2026, 7, 6), D(2026, 7, 15)),   # a clause of the old plan in between
+    ("between Oct 12 and Oct 16", at(2026, 9, 20), D(2026, 10, 16)),
 ]
 
 
@@ -620,7 +633,8 @@ VAGUE = ["尽快", "儘快", "待定", "时间待定", "近期", "尽快推进",
          "as soon as you can", "at your earliest convenience", "这几天吧",
          "大概8月15日", "11月30日左右", "around Dec 5", "12月前", "Q4前",      # hedged or ambiguous dates
          "9月上旬", "本月下旬", "下个月中旬", "下旬前", "月中", "月初", "下月初前", "年初", "年中",
-         "early October", "mid-December", "late next month", "十一月前"]
+         "early October", "mid-December", "late next month", "十一月前",
+         "年底左右", "国庆前后", "大概3个工作日内", "待通知", "下月中"]
 
 
 @pytest.mark.parametrize("expr", VAGUE)
