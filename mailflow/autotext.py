@@ -24,26 +24,37 @@ _MAX_CHARS = 800   # an out-of-office notice is short; a long text is a person's
 
 # anything about the task itself: a text with one of these is never an automatic notice
 _STATUS_RE = re.compile(
-    r"完成|完毕|完畢|搞定|搞掂|做好|交付|提交|交了|进行|進行|进度|進度|延期|推迟|推遲|延后|延後|改期|确认|確認|参加|參加|"
-    r"出席|参会|參會|同意|异议|異議|风险|風險|卡住|附件|[%％?？]|"
+    r"完成|完毕|完畢|搞定|搞掂|做好|交付|提交|交了|进行|進行|进度|進度|延期|推迟|推遲|延后|延後|改期|确认|確認|"
+    # attending is an answer ("参加不了", "不参加"), attending something else ("参加展会") is not
+    r"(?:参加|參加)(?:不了|不到|了|吗|嗎|$|[^\u4e00-\u9fff])|"
+    r"出席|参会|參會|同意|异议|異議|风险|風險|卡住|附件|定稿|给到|給到|发给|發給|给你|給你|发你|發你|出稿|上线|上線|"
+    r"发布|發布|发出|發出|寄出|[%％?？]|"
     r"\b(?:done|finished|complete[ds]?|progress|wip|confirm(?:ed)?|attend(?:ing)?|join(?:ing)?|delay(?:ed)?|"
     r"postpone[d]?|agree[d]?|risk|blocked|attached|draft|deliver(?:ed)?)\b", re.IGNORECASE)
 
 _ABSENCE_RE = re.compile(
     r"休假|请假|請假|年假|假期|放假|休息|调休|調休|出差|外出|公出|外地|海外|不在(?:办公室|辦公室|公司|座位|工位|岗|崗)|"
-    r"离开|離開|离岗|離崗|产假|產假|陪产假|病假|婚假|探亲|探親|培训|培訓|"
+    r"离开|離開|离岗|離崗|产假|產假|陪产假|病假|婚假|探亲|探親|(?:在|参加|參加)\S{0,6}?(?:培训|培訓)|培训中|培訓中|"
     r"(?:返回|回到|返)(?:公司|办公室|辦公室|岗位|崗位|工作岗位)|返岗|返崗|回来后|回來後|"
-    r"(?:\d{1,2}\s*[日号號]|[周週][一二三四五六日天]|星期[一二三四五六日天]|下周|下週)\s*(?:返回|回来|回來|回到|返)|"
-    r"\b(?:out of (?:the )?office|ooo|on (?:annual |sick |parental |maternity |paternity |medical )?leave|"
+    r"(?:\d{1,2}\s*[日号號]|\d{1,2}[/.]\d{1,2}|[周週][一二三四五六日天]|星期[一二三四五六日天]|下周|下週|节后|節後)"
+    r"\s*(?:返回|回来|回來|回到|返|回)|国外|國外|境外|"
+    r"\b(?:out of (?:the )?office|ooo|pto|abroad|overseas|"
+    r"on (?:annual |sick |parental |maternity |paternity |medical )?leave|"
     r"on (?:vacation|holiday)|away (?:from|until|till|on)|travel(?:l)?ing|business trip|off work|"
     r"not in the office|out of town|limited access|no access|without access|offline|"
     r"back (?:in|to) the office|return(?:ing)? to the office)\b", re.IGNORECASE)
+# the Chinese absence words also name times ("假期前要定稿", "放假前"): a notice says who is away
+# or for how long ("我休假", "休假中", "期间", "至12月5日")
+_PERSONAL_RE = re.compile(r"我|本人|目前|现在|現在|正在|正|中|期间|期間|至|到|\d|回来后|回來後|"
+                          r"\b(?:i|i'm|i am|i will|currently|until|till|through|this week|next week|from)\b",
+                          re.IGNORECASE)
+_TIME_REF_RE = re.compile(r"(?:休假|假期|放假|出差|请假|請假|年假|节|節)(?:之|以)?前")
 # a clause about the past, or about the day of the meeting, is the person's explanation, not a notice
 _NOT_NOW_RE = re.compile(
     r"上周|上週|上个月|上個月|昨天|前几天|前幾天|前天|刚才|剛才|之前|那天|当天|當天|届时|屆時|那时|那時|"
     r"\b(?:last week|yesterday|was|were|that day|on the day)\b", re.IGNORECASE)
 _PERIOD_RE = re.compile(
-    r"至|到|期间|期間|之前|以前|前|返回|回来|回來|回到|\d|"
+    r"至|到|期间|期間|之前|以前|前|返回|回来|回來|回到|\d\s*回|返|[-–—~～]|"
     r"\b(?:until|till|through|from|back|return(?:ing)?)\b", re.IGNORECASE)
 
 _HANDLING_RE = re.compile(
@@ -88,7 +99,9 @@ def out_of_office(text: str) -> bool:
         return False
     absent = handled = periods = False
     for c in _clauses(t):
-        if _ABSENCE_RE.search(c) and not _NOT_NOW_RE.search(c):
+        if _TIME_REF_RE.search(c):
+            return False  # "放假前给你": a deadline, so an answer
+        if _ABSENCE_RE.search(c) and _PERSONAL_RE.search(c) and not _NOT_NOW_RE.search(c):
             absent = True
             periods = periods or bool(_PERIOD_RE.search(c))
             handled = handled or bool(_HANDLING_RE.search(c))

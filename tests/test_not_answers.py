@@ -31,6 +31,9 @@ def mail(body: str, subject: str = "Re: [MF-T9] 任务提醒", sender: str = "Li
     "元旦假期（1月1日-1月3日）不在公司，邮件已收到，节后统一回复。",
     "I'm away on a business trip until 12/10 and will reply when I'm back. For anything urgent call +86 138 0000 0000.",
     "Hello, I am on annual leave with no access to email until Monday 7 December.",
+    "我目前在国外参加展会，时差原因回复会慢一些，敬请谅解。",      # attending something else
+    "休假中，12/7 回。",
+    "Thanks for your note. I'm on PTO until Dec 8 and checking email only now and then.",
 ])
 def test_a_body_that_only_reports_absence_is_automatic(text):
     assert out_of_office(text)
@@ -48,6 +51,11 @@ def test_a_body_that_only_reports_absence_is_automatic(text):
     "I was on leave last week, sorry.",                     # an apology, no notice
     "收到，我在休假，回来后处理",                            # "收到" is the person's own word
     "您的来信已收到，我会尽快处理。",                        # no absence: a person's acknowledgement
+    "我出差，参加不了",                                     # absent, and an answer to the notice
+    "端午假期前要定稿",                                     # a holiday that names a deadline
+    "放假前给你",
+    "关于渠道培训，下周三再说",                              # a task about training is no absence
+    "休假3天",                                             # a reason, with nothing about mail
 ])
 def test_a_reply_that_mentions_leave_but_says_something_else_is_an_answer(text):
     assert not out_of_office(text)
