@@ -92,10 +92,20 @@ def _heading(line: Line) -> str | None:
     return h
 
 
+def _next_line(bl: list, i: int) -> Line | None:
+    for b in bl[i + 1:]:
+        if isinstance(b, Table):
+            return None
+        if b.raw:
+            return b
+    return None
+
+
 def _sections(text: str) -> list[_Section]:
     out = [_Section("unknown")]
     numbered_seen = blank = False
-    for b in blocks(text):
+    bl = blocks(text)
+    for i, b in enumerate(bl):
         cur = out[-1]
         if isinstance(b, Table):
             cur.entries.append(b)
@@ -112,6 +122,10 @@ def _sections(text: str) -> list[_Section]:
             numbered_seen = blank = False
             continue
         h = _heading(b)
+        nxt = _next_line(bl, i) if h else None
+        if h and nxt is not None and _leading_field(nxt.body) not in (None, "title") \
+                and heading_kind(h) == "unknown":
+            h = None                          # "年度预算编制" above "负责人：…" titles a task
         if h:
             out.append(_Section(heading_kind(h)))
             numbered_seen = blank = False
@@ -172,6 +186,7 @@ class _Reader:
     # --- action sections ---------------------------------------------------------------------------
     def action_section(self, sec: _Section) -> None:
         open_: _Found | None = None
+        title_line: _Found | None = None          # an unnumbered line that may title the fields below
 
         def close() -> None:
             nonlocal open_
@@ -187,6 +202,7 @@ class _Reader:
             if not e.raw:
                 if open_ is not None and not open_.draft.title_only and not _only_title_field(open_.draft):
                     close()
+                title_line = None
                 continue
             kv = _KV.match(e.body)
             label = fold_label(kv.group("label")) if kv else ""
@@ -225,6 +241,11 @@ class _Reader:
             if lead and lead != "title" and open_ is not None and len(drafts) == 1:
                 if open_.draft.merge(drafts[0]):
                     continue
+            if lead and lead != "title" and open_ is None and title_line is not None and len(drafts) == 1:
+                open_ = title_line                      # "物料准备" on its own line, its fields below
+                title_line = None
+                if open_.draft.merge(drafts[0]):
+                    continue
             close()
             if len(drafts) > 1:
                 for d in drafts:
@@ -234,6 +255,7 @@ class _Reader:
             if lead == "title" or (e.mark is not None and sec.kind != "unheaded") or lead:
                 open_ = _Found(d, e.raw, e.no)
                 continue
+            title_line = _Found(d, e.raw, e.no) if d.title_only else None
             if self._keep(d, sec.kind, strict=True):
                 open_ = _Found(d, e.raw, e.no)
             elif sec.kind == "mixed" or (sec.kind == "unheaded" and e.mark is not None):
@@ -282,6 +304,13 @@ class _Reader:
                 else:
                     self.action_section(sec)
             return
+        owners = [j for j, k in cols.items() if k == "owner"]
+        if len(owners) > 1:                         # 牵头部门 | 责任人: the column of people owns
+            header = t.rows[header_at]
+            best = next((j for j in owners if re.search(r"人|者|owner", header[j], re.I)), owners[0])
+            for j in owners:
+                if j != best:
+                    del cols[j]
         if "title" not in cols.values():
             free = [j for j in range(len(t.rows[header_at])) if j not in cols]
             if free:
@@ -382,7 +411,7 @@ def _leading_field(body: str) -> str | None:
     """The field a line starts with ("负责人：…" -> owner, "Owner: …" -> owner, "任务：…" -> title)."""
     from .minutes_items import _LABEL_COLON, _LABEL_SPACE
     m = _LABEL_COLON.match(body) or _LABEL_SPACE.match(body)
-    return field_of(m.group("label")) if m else None
+    return field_of(m.group("label") or m.groupdict().get("label2") or "") if m else None
 
 
 def _only_title_field(d: Draft) -> bool:

@@ -32,7 +32,7 @@ from .people_refs import EMPTY_REFS, PeopleRefs, _protect_brackets, _unprotect, 
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 
 # verbs that make the person before them the one responsible ("共同负责" first: it names co-owners)
-OWN_VERBS = ("共同负责|共同負責|共同推进|共同推進|联合负责|牵头负责|牽頭負責|负责(?!人)|負責(?!人)|牵头|牽頭|主导|主導|主责|"
+OWN_VERBS = ("共同负责|共同負責|共同推进|共同推進|联合负责|牵头负责|牽頭負責|负责(?!人|的)|負責(?!人|的)|牵头(?!的)|牽頭(?!的)|主导|主導|主责|"
              "跟进|跟進|落实|落實|承办|承辦|执行|執行|owns|to lead|leads")
 HELP_VERBS = "协同|協同|协助|協助|配合|协办|協辦|支持|支援"
 # a delivery verb after a date: what follows is the deliverable ("12月4日前提交测算表")
@@ -47,13 +47,14 @@ _LABEL_WORDS = sorted({w for ws in FIELD_LABELS.values() for w in ws}, key=len, 
 _LABEL_ALT = "|".join(re.escape(w) for w in _LABEL_WORDS)
 # "负责人：X" anywhere after a separator; "负责人 X" (a space) only for unmistakable labels
 _LABEL_COLON = re.compile(
-    rf"(?:(?<=^)|(?<=[\s，,；;|｜。、(（]))(?P<label>{_LABEL_ALT})\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})?\s*[：:]", re.I)
+    rf"(?:(?<=^)|(?<=[\s，,；;|｜。、(（]))(?:(?P<label>{_LABEL_ALT})\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})?\s*[：:]"
+    r"|(?P<label2>负责人|負責人|责任人|責任人|牵头人|牽頭人)(?:为|為|是))", re.I)
 _SPACE_LABELS = ("负责人", "負責人", "责任人", "責任人", "协同人", "協同人", "协同", "協同", "协助", "協助", "配合人",
                  "完成时间", "完成時間", "截止时间", "截止時間", "截止日期", "截止", "交付物", "交付", "产出", "產出",
                  "输出", "Owner", "Support", "Due", "Deliverable", "Output")
 _LABEL_SPACE = re.compile(rf"^(?P<label>{'|'.join(map(re.escape, _SPACE_LABELS))})\s+(?=\S)", re.I)
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[，,；;。|｜]|——|—|\s-\s|\s–\s|\s{2,})\s*")
-_MENTION = re.compile(r"(?P<help>协同|協同|协助|協助|配合|cc|with|support)?\s*[:：]?\s*(?<![\w.])[@＠](?P<who>[^\s@＠，,；;。|｜（()）]+(?:[（(][^）)]*[）)])?)", re.I)
+_MENTION = re.compile(r"(?P<help>协同|協同|协助|協助|配合|cc|with|support)?\s*[:：]?\s*(?<![A-Za-z0-9._%+\-])[@＠](?P<who>[^\s@＠，,；;。|｜（()）]+(?:[（(][^）)]*[）)])?)", re.I)
 _ARROW = re.compile(r"\s*(?:→|->|=>)\s*(?P<what>.+)$")
 _DUE_WORD = re.compile(r"(?:^|\s)(?:due|by|截止|deadline)\s+(?=\S)", re.I)
 
@@ -254,7 +255,7 @@ class ItemReader:
                 self._set(d, "due", clause[m2.end():])
                 return True
             return False
-        kind = field_of(m.group("label"))
+        kind = field_of(m.group("label") or m.groupdict().get("label2") or "")
         value = clause[m.end():].strip(" ：:")
         if not kind:
             return False
@@ -282,7 +283,7 @@ class ItemReader:
         protected = _LABEL_COLON.sub(lambda m: "；" + m.group(0), protected)
         clauses = [_unprotect(c).strip() for c in _CLAUSE_SPLIT.split(protected)]
         title_parts: list[str] = []
-        for c in clauses:
+        for k, c in enumerate(clauses):
             if not c:
                 continue
             if self._labelled(c, d):
@@ -294,6 +295,15 @@ class ItemReader:
             if not d.owner and self.refs.looks_like_ref(c):
                 d.owner, d.owner_how = c, "bare"
                 continue
+            if k == 0 and not d.owner and not probe_only:
+                lead = self.refs.leading(c)             # 王磊 12月9日前完成接口联调
+                if lead and lead[1] and not re.match(
+                        rf"[、，,/／&+＋]|和|及|与|與|(?:{HELP_VERBS})|(?:负责|負責|牵头|牽頭)的|已|曾|说|說|表示|认为|認為|提出|介绍|介紹",
+                        lead[1]):
+                    d.owner, d.owner_how = lead[0], "lead"
+                    c = re.sub(rf"^(?:{OWN_VERBS})", "", lead[1]).strip()
+                    if not c:
+                        continue
             if d.deadline is None and d.due_text is None:
                 dl, rest = self._date_in(c)
                 if dl is not None:
@@ -325,11 +335,11 @@ class ItemReader:
 
     def _owner_clause(self, c: str, d: Draft, title_parts: list[str]) -> bool:
         """由X负责Y / Y由X负责 / X负责Y / X牵头 / 由X于12月7日前报送Y / Alice to send Y."""
-        m = re.match(rf"^(?P<pre>.*?)(?:并由|並由|由)(?P<who>.+?)(?P<verb>{OWN_VERBS})(?P<rest>.*)$", c)
+        m = re.match(rf"^(?P<pre>.*?)(?:并由|並由|由|请|請)(?P<who>.+?)(?P<verb>{OWN_VERBS})(?P<rest>.*)$", c)
         if m and self._whose(m.group("who")):
             self._own(d, m.group("who"), m.group("pre"), m.group("rest"), title_parts)
             return True
-        m = re.match(r"^(?P<pre>.*?)(?:并由|並由|由)(?P<who>[^，,；;]+?)(?=于|於|在|\d|[一二三四五六七八九十]+月|本周|下周|本週|下週|月底|本月)(?P<rest>.*)$", c)
+        m = re.match(r"^(?P<pre>.*?)(?:并由|並由|由|请|請)(?P<who>[^，,；;]+?)(?=于|於|在|\d|[一二三四五六七八九十]+月|本周|下周|本週|下週|月底|本月)(?P<rest>.*)$", c)
         if m and self.refs.looks_like_ref(m.group("who")):
             self._own(d, m.group("who"), m.group("pre"), m.group("rest"), title_parts)
             return True

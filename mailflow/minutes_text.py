@@ -22,7 +22,7 @@ _CN_NUM = "一二三四五六七八九十"
 NUMBERING = re.compile(
     r"^\s*(?:"
     r"(?P<check>[-*+]\s*\[[ xX✓✔]?\]\s*)"
-    r"|(?P<bullet>[-*+•·●▪◦○■□◆◇▶►➤→✅☑📌🔹🔸⭐✔✓>]+\s*)"
+    r"|(?P<bullet>(?:[-*+•·●▪◦○■□◆◇▶►➤→>]|[\u2190-\u2bff\U0001F300-\U0001FAFF])+\s*)"
     rf"|(?P<circled>[{_CIRCLED}]\s*)"
     r"|(?P<paren>[(（]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）]\s*)"
     r"|(?P<arabic>\d{1,2}(?:[.．、)）](?!\d)|\s+(?=[^\d\s]))\s*)"
@@ -135,19 +135,23 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "title": ("任务名称", "任务", "任务内容", "任务事项", "任务描述", "事项", "工作内容", "工作事项", "工作任务", "行动项",
               "待办事项", "待办", "任務名稱", "任務", "任務內容", "任務事項", "任務描述", "工作內容", "待辦事項", "行動項",
               "task", "task name", "action", "action item", "title", "item", "todo", "to-do"),
-    "owner": ("负责人", "责任人", "唯一责任人", "主要负责人", "主责人", "执行人", "牵头人", "负责", "主责",
+    "owner": ("负责人", "责任人", "唯一责任人", "主要负责人", "主责人", "执行人", "牵头人", "负责", "主责", "牵头", "主办",
+              "承办人", "经办人", "跟进人", "对接人",
               "負責人", "責任人", "唯一責任人", "主要負責人", "執行人", "牽頭人", "負責",
-              "owner", "owners", "responsible", "assignee", "assigned to", "dri", "lead", "pic"),
+              "owner", "owners", "responsible", "assignee", "assigned to", "dri", "lead", "pic", "who"),
     "collaborators": ("协同人", "协同", "协同人员", "协作人", "协助人", "协助", "配合人", "配合", "协办", "协办人",
                       "协同部门", "配合部门", "支持", "支持人",
                       "協同人", "協同", "協同人員", "協作人", "協助人", "協助", "協辦", "協辦人", "協同部門", "配合部門",
                       "collaborators", "collaborator", "support", "supporting", "with", "helpers", "cc"),
     "due": ("截止时间", "截止日期", "计划完成时间", "计划完成日期", "完成时间", "完成日期", "完成时限", "时间节点",
+            "完成期限", "截至", "截止于", "要求完成时间", "预计完成时间", "计划时间", "完成节点", "到期日", "交付时间",
+            "交付日期", "完成期限", "時間節點", "完成期限",
             "期限", "时限", "截止", "时间", "日期", "节点",
             "截止時間", "截止日期", "計劃完成時間", "計畫完成時間", "計劃完成日期", "完成時間", "完成日期", "完成時限",
             "時間節點", "時限", "時間", "期限",
             "due", "due date", "deadline", "by", "eta", "target date", "when"),
     "deliverable": ("交付物", "交付", "交付成果", "完成标准", "验收标准", "输出", "输出物", "产出", "产出物", "成果",
+                    "成果物", "交付内容", "输出成果",
                     "交付標準", "完成標準", "驗收標準", "輸出", "輸出物", "產出", "產出物",
                     "deliverable", "deliverables", "definition of done", "output", "outputs", "acceptance"),
 }
@@ -158,7 +162,8 @@ _FIELD_OF.update({re.sub(r"\s+", "", fold_label(w)): k for k, ws in FIELD_LABELS
 _HEADER_WORDS: list[tuple[str, re.Pattern]] = [
     ("seq", re.compile(r"^(?:#|no\.?|序号|序號|项次|項次|编号|編號|id|序)$")),
     ("collaborators", re.compile(r"协|協|配合|支持|support|collab|helper|^with$")),
-    ("owner", re.compile(r"负责|負責|责任|責任|执行人|執行人|牵头|牽頭|owner|responsible|assignee|\bdri\b|^lead$|^pic$")),
+    ("owner", re.compile(r"负责|負責|责任|責任|执行人|執行人|牵头|牽頭|承办|承辦|主办|主辦|跟进人|跟進人|owner|responsible|"
+                         r"assignee|\bdri\b|^lead$|^pic$|^who$")),
     ("due", re.compile(r"时间|時間|日期|期限|截止|时限|時限|节点|節點|due|deadline|date|eta|when|by$")),
     ("deliverable", re.compile(r"交付|产出|產出|输出|輸出|成果|标准|標準|deliverable|output|definition")),
     ("status", re.compile(r"状态|狀態|进度|進度|status|progress|备注|備註|remark|note")),
@@ -197,8 +202,8 @@ _DECISION_WORDS = re.compile(r"决议|決議|决定|決定|结论|結論|共识|
 _ACTION_WORDS = re.compile(r"行动|行動|待办|待辦|任务|任務|分工|安排|跟进|跟進|追踪|追蹤|下一步|后续|後續|落实|落實|todo|to-do|"
                            r"action|next step|follow|tasks|assignment")
 _DISCUSSION_WORDS = re.compile(r"讨论|討論|回顾|回顧|情况|情況|内容|內容|议题|議題|议程|議程|汇报|匯報|进展|進展|背景|概况|概況|通报|通報|"
-                               r"要点|要點|发言|發言|分析|数据|數據|现状|現狀|问题|問題|意见|意見|说明|說明|"
-                               r"discussion|agenda|background|update|review|notes|recap|status|highlights|topic")
+                               r"要点|要點|发言|發言|分析|数据|數據|现状|現狀|问题|問題|意见|意見|说明|說明|复盘|復盤|摘要|"
+                               r"discussion|agenda|background|update|review|notes|recap|status|highlights|topic|summary")
 _INFO_WORDS = re.compile(r"基本信息|基本資訊|会议信息|會議資訊|会议概况|參會|参会|出席|meeting info|attendees|participants|附件|attachment")
 
 

@@ -99,6 +99,8 @@ class PeopleRefs:
                 if key:
                     self._by_key.setdefault(key, []).append(p)
         self.departments = {fold(p.department) for p in self.people if p.department}
+        # 财务 / 市场 / 業務: a department named without 部
+        self.dept_stems = {d[:-1] for d in self.departments if d.endswith("部") and len(d) >= 3}
 
     # --- one reference ---------------------------------------------------------------------------
     def resolve(self, ref: str) -> Ref:
@@ -175,9 +177,32 @@ class PeopleRefs:
 
     def _is_group(self, text: str) -> bool:
         key = fold(text)
-        if key in self.departments:
+        if key in self.departments or key in self.dept_stems:
             return True
         return bool(_GROUP.match(key))
+
+    def leading(self, text: str) -> tuple[str, str] | None:
+        """The person a text starts with and the rest: "王磊 12月9日前完成联调" -> ("王磊", "12月9日前完成联调"),
+        "技术部-郭涛负责…" -> ("技术部-郭涛", "负责…"); None when it starts with nobody the directory knows."""
+        t = text.lstrip("@＠ ")
+        if not hasattr(self, "_leads"):
+            names = {n for p in self.people for n in (p.name, *p.aliases) if n}
+            self._leads = sorted(names, key=len, reverse=True)
+        for dept in sorted(self.departments, key=len, reverse=True):
+            if fold(t[:len(dept)]) == dept:
+                m = re.match(rf"\s*[-－—–·・]?\s*([{_CJK}]{{1,3}})", t[len(dept):])
+                if m:
+                    for end in range(m.end(), 0, -1):
+                        cand = t[:len(dept) + end]
+                        if self.resolve(cand).kind in ("person", "ambiguous"):
+                            return cand, t[len(cand):].strip()
+        for name in self._leads:
+            if fold(t[:len(name)]) == fold(name) and len(t) > len(name):
+                nxt = t[len(name)]
+                if re.match(r"[A-Za-z0-9]", nxt) and re.match(r"[A-Za-z]", name[-1]):
+                    continue                                   # "Leonard" is not "Leo"
+                return t[:len(name)], t[len(name):].strip(" ：:，,")
+        return None
 
     # --- several references --------------------------------------------------------------------
     def split(self, text: str) -> list[str]:

@@ -297,3 +297,43 @@ def test_an_owner_that_is_not_exactly_one_known_person_is_a_problem(owner_text, 
     assert parsed.action_items[0].owner is None
     assert kind in [k for _, k in kinds(parsed)]
     assert parsed.action_items[0].due == date(2026, 12, 9)
+
+
+# --- more shapes recorders use ------------------------------------------------------------------------------
+
+def test_a_line_that_starts_with_who_then_when_and_what():
+    parsed = read("下一步：\n➢ 郭明 12月9日前完成接口联调\n➢ 请何丽于12月11日前提交活动复盘\n➢ 客服话术更新，负责人为刘静，12/14\n")
+    assert rows(parsed) == [
+        ("完成接口联调", "ming.guo@x.example", [], "2026-12-09"),
+        ("提交活动复盘", "li.he@x.example", [], "2026-12-11"),
+        ("客服话术更新", "jing.liu@x.example", [], "2026-12-14"),
+    ]
+    assert parsed.problems == []
+
+
+def test_a_title_paragraph_with_its_fields_on_the_next_line():
+    # Word paragraphs without numbering: the title, then its fields
+    parsed = read("五、会后任务\n年度预算编制\n负责人：黄磊；截止：12月18日前；交付：预算表\n\n"
+                  "渠道政策宣讲\n负责人：何军；协同：陈晨（市场部）；截止：12月22日前\n")
+    assert rows(parsed) == [("年度预算编制", "lei.huang@x.example", [], "2026-12-18"),
+                            ("渠道政策宣讲", "jun.he@x.example", ["chen.chen@x.example"], "2026-12-22")]
+
+
+def test_a_sheet_with_a_leading_department_column_and_a_person_column():
+    parsed = read("序号\t工作任务\t牵头部门\t责任人\t配合部门\t完成时限\n1\t合同归档\t法务部\t谢婷\t财务部\t12月15日\n"
+                  "2\t报表迁移\t财务\t\t\t12月31日\n")
+    assert rows(parsed) == [("合同归档", "ting.xie@x.example", [], "2026-12-15"),
+                            ("报表迁移", None, [], "2026-12-31")]
+    assert kinds(parsed) == [(2, "no_owner")]
+
+
+def test_a_department_named_without_its_suffix_owns_nothing():
+    parsed = read("行动项\n1. 费用报销复核：财务负责，12月10日前完成\n")
+    assert rows(parsed) == [("费用报销复核", None, [], "2026-12-10")]
+    assert kinds(parsed) == [(1, "no_owner")]
+
+
+def test_what_someone_is_already_responsible_for_is_not_handed_out_again():
+    # a section with a heading never seen before: only lines that hand out work are tasks
+    parsed = read("三、其他\n郭涛负责的接口已于12月1日上线。\n四、落实\n1. 接口文档补全：郭涛负责，12月8日前完成\n")
+    assert rows(parsed) == [("接口文档补全", "tao.guo@x.example", [], "2026-12-08")]
