@@ -67,7 +67,7 @@ _AUTO_SELF_RE = re.compile(r"自动回复|自動回覆|自动答复|自動答覆
                            r"\b(?:automatic(?:ally)? (?:reply|response|generated)|auto-?reply|automated)\b",
                            re.IGNORECASE)
 _COURTESY_RE = re.compile(
-    r"^(?:您好|你好|大家好|hi|hello|dear \w+|谢谢|謝謝|多谢|多謝|感谢|感謝|thanks?(?: you)?(?: for your (?:e-?mail|message))?|"
+    r"^(?:您好|你好|大家好|hi|hello|dear \w+|谢谢|謝謝|多谢|多謝|感谢|感謝|thanks?(?: you)?(?: for (?:your|the) [\w-]+)?|"
     r"抱歉|不好意思|sorry|敬请谅解|敬請見諒|见谅|見諒|不便之处敬请谅解|给您带来不便|帶來不便|"
     r"(?:best |kind )?regards|best|cheers)\W*$", re.IGNORECASE)
 _DATE_ONLY_RE = re.compile(
