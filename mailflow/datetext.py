@@ -158,6 +158,11 @@ def _b_month(m):
     return {"m": mo, "m_fen": bool(m.group(2))}
 
 
+def _b_mrange(m):
+    mo, d = number(m.group(1)), number(m.group(2))
+    return {"m": mo, "d": d} if mo is not None and d is not None else None
+
+
 def _b_relmonth(m):
     pre = m.group(1)
     off = 2 if pre.startswith("下下") else 1 if pre.startswith("下") else -1 if pre.startswith("上") else 0
@@ -258,7 +263,7 @@ def _b_relday(m):
     return {"rel": n, "daypart": part} if part else {"rel": n}
 
 
-_DAYPART = {"上午": "上午", "早上": "早", "早晨": "早", "清晨": "早", "中午": "中午", "下午": "下午", "傍晚": "下午",
+_DAYPART = {"一大早": "早", "一早": "早", "上午": "上午", "早上": "早", "早晨": "早", "清晨": "早", "中午": "中午", "下午": "下午", "傍晚": "下午",
             "晚上": "晚", "夜里": "晚", "凌晨": "凌晨", "morning": "早", "afternoon": "下午", "evening": "晚",
             "noon": "中午"}
 
@@ -283,6 +288,10 @@ def _b_clock_24(m):
 
 def _b_clock_en(m):
     return {"clock": (int(m.group(1)), int(m.group(2) or 0), m.group(3)[0].lower())}
+
+
+def _b_workstart(m):
+    return {"workstart": True}
 
 
 def _b_workend(m):
@@ -390,10 +399,10 @@ def _b_error(m):
 
 
 _VAGUE_CN = (r"大概|大约|差不多|尽快|尽早|越快越好|待定|待确定|待确认|待商定|另行通知|另定|再定|再议|近期|近日|择期|择日|改天|回头|过段时间"
-             r"|过一段时间|过些天|过几天|这两天|这几天|最近几天|有空|抽空|待通知|待安排|待排期|未定|还没定|没定|不确定|说不准|看情况|以后再说|晚些时候|稍后")
+             r"|过一段时间|过些天|过几天|过两天|几天内|几天后|这两天|这几天|最近几天|有空|抽空|待通知|待安排|待排期|未定|还没定|没定|不确定|说不准|看情况|以后再说|晚些时候|稍后")
 _VAGUE_EN = (r"\b(?:asap|a\.s\.a\.p\.?|tbd|tbc|tba|to\s+be\s+(?:determined|confirmed|decided|announced)"
              r"|as\s+soon\s+as\s+(?:possible|[a-z]+\s+can)|soon|shortly|when(?:ever)?\s+possible|sometime"
-             r"|at\s+(?:your|my|our)\s+earliest\s+convenience|in\s+the\s+near\s+future|later\s+this\s+(?:week|month))(?!\w)")
+             r"|at\s+(?:your|my|our)\s+earliest\s+convenience|(?:in|within)\s+a\s+(?:couple|few)\s+(?:of\s+)?days|in\s+the\s+near\s+future|later\s+this\s+(?:week|month))(?!\w)")
 
 # (kind, pattern, builder). Order matters where two parts start at the same place: the first
 # alternative that matches wins, so longer and more specific parts come first.
@@ -417,6 +426,8 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("year", r"(今年|本年|明年|后年|去年|(?:" + _NUMB + r"\d{4,6}|" + _NUMB + r"[零一二三四五六七八九]{4})\s*年)(?:度)?",
      _b_year),
     ("relmonth", _PRE + r"\s*月(份)?(?:月(?=底|末|初|中|内))?", _b_relmonth),
+    ("mrange", _NUMB + r"(" + N + r")\s*月\s*(?:" + N + r")\s*[日号]?\s*(?:-|~|—|–|至|到)\s*(" + N + r")\s*[日号]",
+     _b_mrange),
     ("month", _NUMB + r"(" + N + r")\s*月(份)?(?![个])", _b_month),
     ("quarter", r"(?:(?<![A-Za-z])[Qq]([1-4])(?!\d)|第?([一二三四1-4])\s*季度)\s*(末|底|结束|之内|以内|内|之前|以前|前(?![天]))?",
      _b_quarter),
@@ -431,13 +442,16 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("relday", r"大后天|今天|今日|今早|今晚|当天|当日|明天|明日|明早|明晚|次日|第二天|后天|听日|听朝|(?<![前之以])后日",
      _b_relday),
     ("relday", r"\b(?:the\s+day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw|tmr)\b", _b_relday),
-    ("daypart", r"上午|早上|早晨|清晨|中午|下午|傍晚|晚上|夜里|凌晨|\b(?:morning|afternoon|evening|noon)\b", _b_daypart),
+    ("daypart", r"一大早|一早|上午|早上|早晨|清晨|中午|下午|傍晚|晚上|夜里|凌晨|\b(?:morning|afternoon|evening|noon)\b", _b_daypart),
     ("clock", r"(?<![\d:])(\d{1,2})\s*(?::\s*(\d{2}))?\s*([ap]\.?m\b\.?)", _b_clock_en),
     ("clock", r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])", _b_clock_24),
     ("clock", r"(?<![第\d])(\d{1,2}|[零一二两三四五六七八九十]{1,3})\s*点\s*(半|一刻|三刻|\d{1,2}\s*分?|[零一二三四五六七八九十]{1,3}\s*分)?",
      _b_clock_cn),
+    ("workstart", r"(?:上班|开工)(?=前|之前|以前|时)", _b_workstart),
     ("workend", r"下班|收工|\b(?:eod|cob|eob|end\s+of\s+(?:the\s+)?(?:business\s+)?day|close\s+of\s+(?:business|play))\b",
      _b_workend),
+    ("en_md", r"\b" + _MONTH_EN + r"\b\.?\s*\d{1,2}(?:st|nd|rd|th)?\s*(?:-|–|~|to|through)\s*(\d{1,2})(?:st|nd|rd|th)?\b"
+     r"(?!\s*[/.:]|\s*(?:am|pm)\b)(?:,?\s*((?:19|20)\d{2})\b)?", _b_en_md),
     ("en_md", r"\b" + _MONTH_EN + r"\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*((?:19|20)\d{2})\b)?", _b_en_md),
     ("en_md", r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_EN + r"\b\.?(?:,?\s*((?:19|20)\d{2})\b)?", _b_en_dm),
     ("en_end", r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?(?:(this|next|current)\s+)?(month|week|quarter|year|q[1-4]"

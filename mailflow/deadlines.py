@@ -345,6 +345,8 @@ def _day_only(s: dict, c: _Ctx) -> date | None:
 def _clock(s: dict, c: _Ctx) -> time | None:
     if s.get("workend"):
         return c.cal.work_end
+    if s.get("workstart"):
+        return c.cal.work_start
     part = s.get("daypart")
     if "clock" not in s:
         return {"下午": c.cal.work_end, "上午": MORNING_END, "中午": MORNING_END, "早": c.cal.work_start}.get(part)
@@ -460,7 +462,7 @@ def _read(s: dict, c: _Ctx) -> _Reading | None:
 
 def _time_only(s: dict) -> bool:
     """A phrase with only a time is today's deadline when it is clearly one (下班前, EOD, 下午3点, 5pm)."""
-    if "workend" in s:
+    if "workend" in s or "workstart" in s:
         return True
     if "clock" in s:
         return bool(s.get("daypart") or s.get("before") or s["clock"][2])
@@ -475,6 +477,7 @@ _JOIN = re.compile(
     r"postponed|moved|pushed(?:\s+back)?|changed|rescheduled|brought\s+forward|extended|delayed)\s*)?"
     r"(?:到|至|为|成|to|until|till|through|thru|-|~|—|–)\s*", re.I)
 _WAS_MARK = re.compile(r"(?:原定|原计划|原先|本来|原来|原本|originally|was\s+due)\s*(?:于|是|为|在)?\s*$", re.I)
+_TIME_SLOTS = {"clock", "daypart", "workend", "workstart", "before"}
 _NOT_JOINED = {"count", "delay", "holiday", "holiday_en", "vague", "nextwd"}
 
 
@@ -536,6 +539,12 @@ def _scan(text: str, now: datetime, cal: WorkCalendar | None, tz: tzinfo | None)
             if "d" in slots and not {"m", "m_rel", "wd", "rel"} & set(slots):
                 # "11月20日至25日": the end takes the start's month and year
                 slots = {**{k: prev[k] for k in ("y", "y_rel", "m", "m_rel") if k in prev}, **slots}
+            elif set(slots) <= _TIME_SLOTS:
+                # "Dec 1 3pm-5pm", "下午3点到5点": the end is on the start's day, in its part of the day
+                slots = {**{k: v for k, v in prev.items() if k not in ("clock", "workend", "workstart")}, **slots}
+            elif "wd" in slots and slots["wd"][0] is None and "wd" in prev and prev["wd"][0]:
+                # "下周一到周三": the end is in the start's week
+                slots = {**slots, "wd": (prev["wd"][0], slots["wd"][1])}
         i += 1
         try:
             r = _read(slots, c)

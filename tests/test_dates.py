@@ -541,6 +541,8 @@ TIMES = [
     ("COB tomorrow", MON_AUG3, D(2026, 8, 4), T18),
     ("下班前", at(2026, 9, 20), D(2026, 9, 20), T18),          # the worked Sunday
     ("週四下班前", MON_AUG3, D(2026, 8, 6), T18),
+    ("下周一上班前", MON_AUG3, D(2026, 8, 10), time(9, 0)),     # the start of working hours
+    ("明天一早", MON_AUG3, D(2026, 8, 4), time(9, 0)),
 ]
 
 
@@ -614,7 +616,19 @@ CHANGES = [
     ("原定11月5日，現延後至11月12日", at(2026, 10, 20), D(2026, 11, 12)),
     ("原定本周五提交，现延期至下周三", at(2026, 7, 6), D(2026, 7, 15)),   # a clause of the old plan in between
     ("between Oct 12 and Oct 16", at(2026, 9, 20), D(2026, 10, 16)),
+    ("下周二到周四", at(2026, 7, 1), D(2026, 7, 9)),              # the end is in the start's week
+    ("10月12-16日", at(2026, 9, 20), D(2026, 10, 16)),
+    ("Oct 12-16", at(2026, 9, 20), D(2026, 10, 16)),
 ]
+
+
+@pytest.mark.parametrize("expr, due, tm", [
+    ("10月9日下午2点到4点", D(2026, 10, 9), time(16, 0)),       # a time range ends on the start's day
+    ("Oct 9 1pm-3pm", D(2026, 10, 9), time(15, 0)),
+    ("10/9 9:00-11:30", D(2026, 10, 9), time(11, 30)),
+])
+def test_a_time_range_ends_on_the_same_day(expr, due, tm):
+    check(expr, at(2026, 9, 20), due, tm)
 
 
 @pytest.mark.parametrize("expr, now, due", CHANGES, ids=[c[0] for c in CHANGES])
@@ -634,7 +648,7 @@ VAGUE = ["尽快", "儘快", "待定", "时间待定", "近期", "尽快推进",
          "大概8月15日", "11月30日左右", "around Dec 5", "12月前", "Q4前",      # hedged or ambiguous dates
          "9月上旬", "本月下旬", "下个月中旬", "下旬前", "月中", "月初", "下月初前", "年初", "年中",
          "early October", "mid-December", "late next month", "十一月前",
-         "年底左右", "国庆前后", "大概3个工作日内", "待通知", "下月中"]
+         "年底左右", "国庆前后", "大概3个工作日内", "待通知", "下月中", "过两天", "in a couple of days"]
 
 
 @pytest.mark.parametrize("expr", VAGUE)
