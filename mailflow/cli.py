@@ -67,7 +67,7 @@ class Ctx:
         if self._app is None:
             from .app import App, OffsetClock
             from .rules import RuleError
-            from .store import StoreError
+            from .store import StoreError, damaged, is_damage
             settings = self.settings()
             try:
                 self._app = App(settings, clock=OffsetClock(now) if now else None)
@@ -75,6 +75,10 @@ class Ctx:
                 fail_config(e)
             except StoreError as e:          # a damaged database: say so, no traceback
                 fail(str(e))
+            except Exception as e:
+                if not is_damage(e):
+                    raise
+                fail(str(damaged(str(settings.path(settings.store.path)), e)))
             click.get_current_context().call_on_close(self._app.close)   # however the command ends
         return self._app
 

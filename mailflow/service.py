@@ -529,8 +529,8 @@ class Service:
         log.info("stopped")
 
     def _abandon(self, _signum: int, _frame: Any) -> None:
-        log.warning("still busy %.1f s after the stop signal: abandoning the mail being read (nothing of it "
-                    "is committed or marked; it is read again at the next start)", ABANDON_AFTER)
+        log.warning("still busy %.1f s after the stop signal: stopping now (a mail being read is not "
+                    "committed or marked; it is read again at the next start)", ABANDON_AFTER)
         raise SystemExit(0)
 
     def _stop_fatal(self, e: StoreError) -> None:

@@ -183,6 +183,17 @@ class StoreDamaged(StoreError):
 BUSY_TIMEOUT_MS = 30_000    # a writer waits this long for another (the daemon, a CLI command)
 
 
+def damaged(path: str, e: Exception | str) -> StoreDamaged:
+    """The error for a database SQLite finds malformed, with what to do about it."""
+    return StoreDamaged(f"the store {path} is damaged ({e}): stop mailflow, move the file aside and "
+                        "restore it from a backup (`sqlite3 FILE .recover` may save what is left)")
+
+
+def is_damage(e: Exception) -> bool:
+    """A DatabaseError that means a malformed file (an OperationalError is a lock, a full disk …)."""
+    return isinstance(e, sqlite3.DatabaseError) and not isinstance(e, sqlite3.OperationalError)
+
+
 def _identity(path: str) -> tuple[int, int] | None:
     """(st_dev, st_ino) of the database file, None when it does not exist."""
     try:
@@ -222,9 +233,8 @@ class Store:
                 raise
             raise self.damaged(e) from None
 
-    def damaged(self, e: Exception) -> StoreDamaged:
-        return StoreDamaged(f"the store {self.path} is damaged ({e}): stop mailflow, move the file aside and "
-                            "restore it from a backup (`sqlite3 FILE .recover` may save what is left)")
+    def damaged(self, e: Exception | str) -> StoreDamaged:
+        return damaged(self.path, e)
 
     def quick_check(self) -> None:
         """PRAGMA quick_check (at daemon start): StoreDamaged, with SQLite's first findings, if not ok."""

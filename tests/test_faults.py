@@ -17,14 +17,17 @@ import collections
 import json
 import os
 import random
+import signal
 import time
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from faulthelp import (Daemon, deliver_many, disk_full, mailflow_cli, query, reply_eml, scalar, seed_tasks,
                        wait_until, write_config)
+from mailflow.model import Task
 
 SH = ZoneInfo("Asia/Shanghai")
 ROUNDS = int(os.environ.get("MAILFLOW_FAULT_ROUNDS", "20"))
@@ -291,3 +294,203 @@ def test_mail_that_arrives_while_a_batch_is_processed_is_taken_at_once(tmp_path,
         assert d.stop() == 0
     print(f"\nmail arriving during a batch of 150: stored {took:.1f}s later")
     assert scalar(cfg, "SELECT COUNT(*) FROM inbound") == 151
+
+
+# --- issue 12: one daemon per store, a store that vanishes, a damaged store, SIGTERM mid-mail ---------
+def maildir_config(tmp_path, *, extra: str = "") -> "Path":
+    """A daemon on the embedded defaults: a Maildir in, a Maildir out (no server needed)."""
+    from apphelp import PEOPLE
+    (tmp_path / "people.yaml").write_text(PEOPLE, encoding="utf-8")
+    cfg = tmp_path / "mailflow.toml"
+    cfg.write_text('[mailbox]\nurl = "maildir:./mail/inbox"\npoll_interval = 5\n[smtp]\nurl = "maildir:./mail/sent"\n'
+                   '[store]\npath = "mf.db"\n[org]\naddress = "mailflow@corp.example"\nname = "会议跟进助手"\n'
+                   f'people = "people.yaml"\n[schedule]\ntick_seconds = 3600\n{extra}', encoding="utf-8")
+    return cfg
+
+
+def inbox_files(cfg) -> list:
+    return [p for sub in ("new", "cur") for p in (cfg.parent / "mail" / "inbox" / sub).iterdir()]
+
+
+def drop(cfg, raw: bytes) -> None:
+    from mailflow.mailbox import MaildirInbox
+    MaildirInbox(cfg.parent / "mail" / "inbox").deliver(raw)
+
+
+def started(d: Daemon, timeout: float = 30) -> None:
+    """Until this run of the daemon logged its start line (its signal handlers are in place)."""
+    def new_log() -> str:
+        with open(d.log_path, "rb") as f:
+            f.seek(d._log_start)
+            return f.read().decode(errors="replace")
+    wait_until(lambda: "INFO mailflow " in new_log(), timeout, what="daemon started")
+
+
+@pytest.mark.servers
+def test_a_second_daemon_on_one_store_refuses_to_start_and_cli_writes_run_beside_the_first(
+        tmp_path, dovecot_server, dovecot_user, smtp_sink):
+    """Two `mailflow run` on one database applied replies twice and sent mails twice: now the second
+    exits 2 naming the pid and the lock file (so does `run --once`), while `meeting add`, `replay`
+    and `outbox retry` run beside the daemon without an error."""
+    from mailflow.store import Store
+    user, password = dovecot_user
+    cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url)
+    now = datetime.now(SH)
+    tasks = seed_tasks(cfg, now, 60)
+    store = Store(tmp_path / "mf.db")
+    with store.transaction():                   # a dead mail, for `outbox retry` to bring back
+        store.queue_mail(dedupe_key="dead-one", message_id="<dead-one@corp.example>", raw=(b"From: mailflow@corp.example\r\nTo: zhangwei@corp.example\r\nSubject: x\r\n"
+                                                           b"Message-ID: <dead-one@corp.example>\r\n\r\nx\r\n"),
+                         sender="mailflow@corp.example", recipients=["zhangwei@corp.example"], subject="x",
+                         now=now, status="dead")
+        store.record_inbound(message_id="<stored-question@client.example>", raw=reply_eml(0, 1, "x@y", "请问？"),
+                             mailbox_key="", received_at=now, sender="lina@corp.example", subject="问一下",
+                             status="error", detail="kept for replay")
+    dead_id = store.outbox_rows("dead")[0]["id"]
+    store.close()
+    deliver_many(dovecot_server, user, [reply_eml(n, *tasks[n % 60], "进行中 30%" if n < 60 else "已完成",
+                                                  tag="twice") for n in range(300)])
+    meeting_yaml = tmp_path / "meeting.yaml"
+    meeting_yaml.write_text(
+        "title: 需求评审\nstart: 2027-03-10 14:00\nend: 2027-03-10 15:00\nhost: wanglei@corp.example\n"
+        "attendees:\n  required: [zhangwei@corp.example, lina@corp.example]\n", encoding="utf-8")
+    first, second = Daemon(cfg, password).start(), Daemon(cfg, password)
+    try:
+        first.wait_ready()
+        second.start()
+        assert second.proc.wait(timeout=30) == 2
+        refused = second.log()
+        assert f"pid {first.proc.pid}" in refused and "mf.db.lock" in refused, refused[-800:]
+        once = mailflow_cli(cfg, "run", "--once", password=password)
+        assert once.returncode == 2 and f"pid {first.proc.pid}" in once.stderr, once.stderr
+        cli = [mailflow_cli(cfg, "meeting", "add", str(meeting_yaml), password=password),
+               mailflow_cli(cfg, "outbox", "retry", str(dead_id), password=password)]
+        for _ in range(5):
+            cli.append(mailflow_cli(cfg, "replay", "<stored-question@client.example>", password=password))
+        for p in cli:
+            assert p.returncode == 0 and "locked" not in p.stderr and "Traceback" not in p.stderr, p.stderr
+        wait_until(lambda: scalar(cfg, "SELECT COUNT(*) FROM inbound WHERE message_id LIKE '<twice-%'") == 300
+                   and scalar(cfg, "SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'retry')") == 0, 120,
+                   step=0.2, what="all replies in, all mail out")
+    finally:
+        assert first.stop() == 0, first.log()[-3000:]
+    events = collections.Counter(m for (m,) in query(cfg, "SELECT message_id FROM task_events "
+                                                         "WHERE message_id LIKE '<twice-%'"))
+    said = next(line for line in refused.splitlines() if "holds the lock" in line)
+    print(f"\ntwo daemons on one store: the second exited 2 ({said[:160]}); "
+          f"{len(events)} replies with events, max {max(events.values())} per reply; SMTP duplicates "
+          f"{len(smtp_sink.duplicate_ids())}; {len(cli)} CLI writes beside the daemon, all exit 0")
+    assert max(events.values()) == 1 and not smtp_sink.duplicate_ids()
+    assert "<dead-one@corp.example>" in smtp_sink.received_ids()         # released by `outbox retry`
+    assert scalar(cfg, "SELECT COUNT(*) FROM meetings WHERE title = '需求评审'") == 1
+
+
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+def test_a_store_deleted_or_replaced_under_the_daemon_stops_it_and_marks_nothing(tmp_path, how):
+    """Deleting mailflow.db while the daemon ran let it apply a reply into the deleted file and mark
+    the mail done: everything lost without a log line. Now it stops, says why, and the mail stays."""
+    import shutil
+    cfg = maildir_config(tmp_path)
+    (task_id, owner), = seed_tasks(cfg, datetime.now(SH), 1)
+    d = Daemon(cfg, "").start()
+    try:
+        started(d)
+        drop(cfg, reply_eml(1, task_id, owner, "进行中 30%", tag="before"))
+        wait_until(lambda: scalar(cfg, "SELECT status FROM inbound WHERE message_id = '<before-1@client.example>'")
+                   == "applied", 30, what="the first reply applied")
+        db = tmp_path / "mf.db"
+        if how == "deleted":
+            for suffix in ("", "-wal", "-shm"):
+                (tmp_path / f"mf.db{suffix}").unlink(missing_ok=True)
+        else:
+            shutil.copy(db, tmp_path / "restored.db")
+            os.replace(tmp_path / "restored.db", db)
+        drop(cfg, reply_eml(2, task_id, owner, "已完成", tag="after"))
+        t0 = time.monotonic()
+        rc = d.proc.wait(timeout=30)
+        took = time.monotonic() - t0
+    finally:
+        if d.alive():
+            d.kill()
+    log = d.log()
+    print(f"\nstore {how} under the daemon: exit {rc} {took:.1f}s after the next mail; "
+          f"{[line for line in log.splitlines() if 'was ' + how[:-1] in line][:1]}")
+    assert rc == 1 and f"was {'deleted' if how == 'deleted' else 'replaced'}" in log
+    assert [p.name.split(":")[0] for p in inbox_files(cfg)] != []          # the second reply is still there
+    assert "Traceback" not in log
+
+
+def test_a_damaged_store_gives_a_clear_message_not_a_traceback(tmp_path):
+    cfg = maildir_config(tmp_path)
+    seed_tasks(cfg, datetime.now(SH), 40)
+    db = tmp_path / "mf.db"
+    assert mailflow_cli(cfg, "run", "--once").returncode == 0
+    # pages in the middle overwritten (a bad disk, a copy taken mid-write): quick_check at start
+    data = bytearray(db.read_bytes())
+    page = 4096
+    data[page * 3:page * 5] = os.urandom(page * 2)
+    db.write_bytes(bytes(data))
+    p = mailflow_cli(cfg, "run", "--once")
+    assert p.returncode == 1 and "is damaged" in p.stderr and "Traceback" not in p.stderr, p.stderr[-2000:]
+    # not a database at all
+    db.write_bytes(b"this is not a database\n" * 500)
+    for args in (("status",), ("run", "--once"), ("tasks",)):
+        p = mailflow_cli(cfg, *args)
+        assert p.returncode == 1 and "is damaged" in p.stderr and "Traceback" not in p.stderr, (args, p.stderr[-2000:])
+    print(f"\ndamaged store: {p.stderr.strip()[:200]}")
+
+
+def test_sigterm_while_a_25_mb_mail_is_read_ends_the_daemon_within_5_seconds(tmp_path):
+    """SIGTERM while the daemon read a huge mail took 32 s. Now the mail being read may finish for
+    2.5 s, then it is abandoned (rolled back, not marked: read again at the next start). The first
+    mail (60 MB, the limit raised) takes longer than that; the others (24 MB) about a second."""
+    from test_limits import long_reply
+    # the limit raised for the first mail: 60 MB takes longer to read than the 2.5 s of grace
+    cfg = maildir_config(tmp_path)
+    cfg.write_text(cfg.read_text().replace("poll_interval = 5", "poll_interval = 5\nmax_message_bytes = 67108864"))
+    tasks = seed_tasks(cfg, datetime.now(SH), 3)
+    for n, (task_id, owner) in enumerate(tasks):
+        drop(cfg, long_reply(task_id, (60 if n == 0 else 24) * 1024 * 1024, f"huge-{n}", owner=owner))
+    exits = []
+    for attempt, delay in enumerate((0.6, 1.6)):
+        d = Daemon(cfg, "").start()
+        started(d)
+        time.sleep(delay)                              # well inside the first mail
+        t0 = time.monotonic()
+        d.proc.send_signal(signal.SIGTERM)
+        rc = d.proc.wait(timeout=15)
+        exits.append(round(time.monotonic() - t0, 2))
+        d._drain()
+        assert rc == 0, d.log()[-2000:]
+        # never marked without its commit: every mail gone from the inbox is stored
+        stored = {m for (m,) in query(cfg, "SELECT message_id FROM inbound")}
+        left = {p.read_bytes()[:2000].split(b"Message-ID: ")[1].split(b"\r\n")[0].decode() for p in inbox_files(cfg)}
+        assert stored | left == {f"<huge-{n}@client.example>" for n in range(3)}
+    done = mailflow_cli(cfg, "run", "--once")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert inbox_files(cfg) == [] and scalar(cfg, "SELECT COUNT(*) FROM task_events") == 3    # once each
+    abandoned = d.log().count("still busy 2.5 s after the stop signal")
+    print(f"\nSIGTERM while reading a 60 MB and two 24 MB mails: exited after {exits} s ({abandoned} stopped "
+          "mid-mail); then `run --once` applied each once")
+    assert max(exits) <= 5.0 and abandoned >= 1
+
+
+def test_a_rule_that_fails_shows_as_the_last_error_in_status(tmp_path):
+    cfg = maildir_config(tmp_path, extra='[paths]\ntemplates = "tpl"\n')
+    broken = tmp_path / "tpl" / "zh-CN"
+    broken.mkdir(parents=True)
+    (broken / "task_due_reminder.txt").write_text("Subject: 提醒\n{{ no_such_value.field }}\n", encoding="utf-8")
+    (broken / "task_due_reminder.html").write_text("<p>{{ no_such_value.field }}</p>\n", encoding="utf-8")
+    from mailflow.store import Store
+    store = Store(tmp_path / "mf.db")
+    start = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
+    with store.transaction():
+        store.save_task(Task(id=None, title="整理方案", owner="zhangwei@corp.example", due=date(2026, 11, 25),
+                             created_at=start - timedelta(days=3)), start - timedelta(days=3))
+    store.close()
+    p = mailflow_cli(cfg, "run", "--once", "--now", "2026-11-20T10:00")
+    assert p.returncode == 0, p.stderr[-2000:]
+    status = mailflow_cli(cfg, "status")
+    print(f"\na failing rule: {[line for line in status.stdout.splitlines() if 'last error' in line]}")
+    assert "last error: 2026-11-20" in status.stdout and "task_due_reminder_3" in status.stdout
+    assert "UndefinedError" in status.stdout

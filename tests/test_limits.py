@@ -38,9 +38,9 @@ def seed_task(app, title: str = "整理方案") -> Task:
                                     item_no=1), START)
 
 
-def long_reply(task_id: int, size: int, mid: str, words: str = "已完成") -> bytes:
+def long_reply(task_id: int, size: int, mid: str, words: str = "已完成", owner: str = OWNER) -> bytes:
     """The owner's answer followed by `size` bytes of one line (no line break at all)."""
-    head = (f"From: 张伟 <{OWNER}>\r\nTo: mailflow@corp.example\r\nSubject: 回复：[MF-T{task_id}] 整理方案\r\n"
+    head = (f"From: <{owner}>\r\nTo: mailflow@corp.example\r\nSubject: 回复：[MF-T{task_id}] 整理方案\r\n"
             f"Message-ID: <{mid}@client.example>\r\nDate: Fri, 20 Nov 2026 10:00:00 +0800\r\nMIME-Version: 1.0\r\n"
             "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n").encode()
     filler = "方案细节见附件说明".encode()
