@@ -121,6 +121,11 @@ def _statements(cs: list[Clause], orig: str, norm: str, ctx: ReplyContext,
     for c in cs:
         said = c.text(orig)
         kinds = c.kinds()
+        if c.condition and not c.question and ctx.kind == "meeting" and any(x.kind == "attend" and x.intent is Intent.CONFIRM
+                                                          for x in c.cues):
+            why.append(f"an acceptance on a condition '{_short(said)}': tentative")
+            out.append((Intent.TENTATIVE, c, "attend"))
+            continue
         if c.condition:
             if c.cues or c.dates:
                 why.append(f"ignored condition clause '{_short(said)}'")
@@ -132,10 +137,12 @@ def _statements(cs: list[Clause], orig: str, norm: str, ctx: ReplyContext,
             intent = cue.intent
             if intent is None:
                 continue
-            if cue.kind == "move" and not c.dates:
+            if cue.kind in ("move", "handover") and ctx.kind == "minutes":
+                intent = Intent.OBJECTION          # "负责人请改成李娜": a change to the minutes
+            elif cue.kind == "move" and not c.dates:
                 continue                  # 改到第二版: a move needs a date to be a reschedule
-            if c.question and not (intent is Intent.DELAY or cue.kind in ("move", "handover")):
-                continue
+            if c.question and not (c.request and (intent is Intent.DELAY or cue.kind in ("move", "handover"))):
+                continue                           # only a request survives a question
             if intent is Intent.DELAY and cue.negation is None and cue.kind in ("delay", "move"):
                 if ctx.kind == "minutes":
                     intent = Intent.OBJECTION      # a date changed in minutes is a correction
@@ -163,8 +170,8 @@ def _statements(cs: list[Clause], orig: str, norm: str, ctx: ReplyContext,
                 intent = Intent.TENTATIVE
             out.append((intent, c, cue.kind))
         if c.question and (c.cues or c.dates):
-            dropped = [x for x in c.cues if x.intent is not None and not (x.intent is Intent.DELAY or
-                                                                          x.kind in ("move", "handover"))]
+            dropped = [x for x in c.cues if x.intent is not None and not (c.request and (
+                x.intent is Intent.DELAY or x.kind in ("move", "handover")))]
             if dropped:
                 why.append(f"ignored question clause '{_short(said)}'")
     return out
@@ -214,7 +221,7 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
             why.append(f"work still left '{_short(left.text(orig))}': in progress")
             found = [(Intent.PROGRESS if i is Intent.DONE else i, c, k) for i, c, k in found]
             intents = {i for i, _, _ in found}
-    if ctx.kind == "task" and Intent.TENTATIVE in intents:
+    if ctx.kind in ("task", "minutes") and Intent.TENTATIVE in intents:
         # a task has no "tentative": unsure about finishing on time is a risk, else nothing said
         on_time = any(re.search(r"完成|按时|按期|交付|提交|finish|complete|on time|deliver", norm[c.start:c.end])
                       for i, c, _ in found if i is Intent.TENTATIVE)
@@ -222,6 +229,8 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
         found = [(Intent.RISK if on_time else None, c, k) if i is Intent.TENTATIVE else (i, c, k)
                  for i, c, k in found]
         found = [f for f in found if f[0] is not None]
+        if not on_time:                    # "收到，我再看看": a receipt and a deferral approve nothing
+            found = [f for f in found if not (f[0] is Intent.CONFIRM and f[2] == "ack")]
         intents = {i for i, _, _ in found}
     if {Intent.DONE, Intent.PROGRESS} <= intents and not intents & {Intent.DELAY, Intent.RISK, Intent.DECLINE,
                                                                       Intent.OBJECTION}:

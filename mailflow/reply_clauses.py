@@ -29,7 +29,7 @@ from typing import Any
 from mailflow import dates
 from mailflow.model import Intent
 from mailflow.reply_lexicon import (
-    A_NOT_A, ASKED_OF_READER, CONDITION_RE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_ZH, MEANING, NEG_EN, NEG_ZH, ONTIME,
+    A_NOT_A, ASKED_OF_READER, CONDITION_RE, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_ZH, MEANING, NEG_EN, NEG_ZH, ONTIME,
     ONTIME_AFTER, PROMISE_RE, REPORTED_RE, REQUEST_RE, SELF_RE, WAIT_RE, WHOLE_ACK, WHOLE_DONE, percents,
 )
 
@@ -140,6 +140,9 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
         if kind in ("confirm", "agree", "attend", "done", "finish", "ack") and (asked or
                 ASKED_OF_READER.search(norm[max(prev_end, m.start() - 12):m.start()])):
             intent, asked = None, True       # "请确认交付格式": asked of the reader, nothing said
+        elif kind == "confirm" and not neg and (CONFIRM_LATER_AFTER.match(norm, m.end()) or
+                                                CONFIRM_LATER_BEFORE.search(norm[max(a, m.start() - 14):m.start()])):
+            intent = None                    # "我确认一下日程": a confirmation still to be made
         elif kind in ("confirm", "agree", "attend", "done", "finish", "ack") and EMBEDDED_Q.search(norm, a, m.start()):
             intent = None                    # "确认是否收到": inside an embedded question
         elif neg == "deny":
@@ -234,9 +237,10 @@ def _date_role(c: Clause, text: str, kind: str | None, date_only: bool) -> str:
         return "missed"
     if c.reported and not c.self_subject:
         return "third"
-    if not moving and WAIT_RE.search(text) and not PROMISE_RE.search(re.sub(r"才能?|要到", "", text)):
+    estimate = re.search(r"(?<![a-z])(?:take|takes|need|needs|be)\s+(?:\w+\s+)?(?:until|till)(?![a-z])", text)
+    if not moving and not estimate and WAIT_RE.search(text) and not PROMISE_RE.search(re.sub(r"才能?|要到", "", text)):
         return "wait"
-    if not moving and re.search(r"才|要等|等到|直到|waiting|until|till", text):
+    if not moving and not estimate and re.search(r"才|要等|等到|直到|waiting|until|till", text):
         return "wait"
     if moving or date_only or PROMISE_RE.search(text):
         return "promise"

@@ -119,14 +119,16 @@ KINDS: list[tuple[str, str]] = [
                    rf"{W}(?:not (?:yet )?started|haven't (?:yet )?started|have not started|not begun){WE}"),
     # handing the task to someone else (the name is read by replies._assignee)
     ("handover", r"改由|转交|转给|移交|交接给|交由|改成由|换成由|改派|转派|"
+                 r"应该?由(?=[^,;。!?\n]{1,10}(?:负责|来做|来负责|处理|跟进|做))|应该是(?=[^,;。!?\n]{2,6}的)|"
                  rf"{W}(?:reassign\w*|hand(?:ed|ing)? (?:it |this |that )?over|take over|taking over|"
                  rf"transferr?(?:ed|ing)? (?:it |this )?to){WE}"),
     # uncertainty about attending or answering
     ("tent", r"不确定(?:能否|是否|能不能|会不会)?(?:参加|参会|出席|到场|与会)?|不一定|说不准|说不好|不好说|"
              r"待定|未定|暂定|看情况|视情况|到时候?再说|再说吧|稍后确认|晚点确认|晚些确认|"
-             r"再确认|待确认|尚待确认|看看时间|确认不了|确定不了|定不下来|说不定|还不能确定|(?:尽量|争取)(?:参加|参会|出席|到场|赶到)|"
+             r"再确认|待确认|尚待确认|看看时间|(?:再|稍后|晚点|晚些|回头)(?:回复|答复|回你|告诉你|确认)|我再看看|再看一下|再看看|"
+             r"确认不了|确定不了|定不下来|说不定|还不能确定|(?:尽量|争取)(?:参加|参会|出席|到场|赶到)|"
              rf"{W}(?:tentative(?:ly)?(?: accept(?:ed)?)?|not sure|unsure|tbd|tbc|to be confirmed|"
-             rf"to be determined|will try|(?:i'll|i will) try|try to|if possible){WE}"),
+             rf"to be determined|will try|(?:i'll|i will) try|try to|if possible|get back to you|let you know|circle back){WE}"),
     # being away: a meeting decline, background in a task report
     ("absent", r"请假|休假|出差|年假|病假|婚假|产假|调休|"
                rf"{W}(?:on leave|out of (?:the )?office|on vacation|on holiday|travell?ing|business trip){WE}"),
@@ -155,7 +157,7 @@ KINDS: list[tuple[str, str]] = [
                 rf"{W}(?:except(?: for)?|apart from|other than|still needs?|remaining){WE}|除了|进展顺利|顺利推进|正常进行|还差|还剩|接近尾声|在收尾|收尾中|一大半|"
                 rf"(?:出|做|写|改|交|画)了?[一二两三四五六七八九十\d]+(?:版|稿|轮|个|份|页|章|部分)|"
                 rf"待{NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|配合|评审|签字|盖章|到货)|"
-                rf"等待?{NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|评审|到货)|"
+                rf"等待?(?!我){NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|评审|到货)|"
                 rf"{W}(?:in[- ]progress|working on|ongoing|on-going|wip|on track|halfway|half[- ]done|"
                 rf"almost (?:done|finished|complete|there)|nearly there|getting there|"
                 rf"nearly (?:done|finished|complete)|mostly (?:done|finished)|"
@@ -175,16 +177,19 @@ KINDS: list[tuple[str, str]] = [
     # blocked / at risk
     ("risk", r"有风险|存在风险|风险|卡住了?|卡在|卡壳|阻塞|受阻|被阻|堵住|停滞|搁置|有困难|有难度|遇到困难|遇到问题|"
              r"有问题|出问题|暂停|搞不定|完不成|做不完|做不了|完成不了|搞不了|干不了|赶不完|来不及|赶不上|跟不上|赶不及|"
-             r"(?:交|给|发|弄|出|上)不了|(?:没|未)通过|没过(?![期年])|(?:无法|没法|不能)(?:开始|开工|推进|进行|继续)|开始不了|"
+             r"(?:交|给|发|弄|出|上)不了|才能?(?:开始|动手|开工|着手|处理|做)|"
+             r"(?:没|未)通过|没过(?![期年])|(?:无法|没法|不能)(?:开始|开工|推进|进行|继续)|开始不了|"
              r"赶唔切|唔切|缺人手?|人手不足|资源不足|排满了?|排不过来|影响(?:进度|交付|上线|工期|排期)|"
              rf"(?:需要?|请求?|希望|急需|求){NS}{{0,8}}?(?:支持|协助|帮助|帮忙|帮手|支援|介入|协调|配合|拍板|决策|定夺)|"
              rf"{W}(?:blocked|blocker|blocking|stuck|at risk|risky|risks?|need (?:some )?(?:help|support|input|"
-             rf"assistance)|needs? help|running late|failed|didn't pass|can't (?:start|proceed|continue)|escalat\w*|impact (?:the |our )?(?:schedule|timeline|delivery)){WE}"),
+             rf"assistance)|needs? help|running late|failed|swamped|tied up|no bandwidth|"
+             rf"(?:can't|won't|cannot) start (?:until|till|before)|didn't pass|can't (?:start|proceed|continue)|escalat\w*|impact (?:the |our )?(?:schedule|timeline|delivery)){WE}"),
     # objections to minutes
     ("obj", r"有异议|异议|反对|需修改|需要修改|要修改|请修改|建议修改|应修改|需更正|请更正|更正|纠正|改正|有误|有错|错了|"
-            r"写错|写成了?|补上|加上|删掉|删除|去掉|不太?对|不太?正确|不太?准确|不一致|有出入|遗漏|漏了|漏掉|需补充|要补充|请补充|补充一下|补充一点|应为|应是|应该是|"
+            r"写错|写成了?|补上|加上|删掉|删除|去掉|(?:基本|原则上|大体上?)同意|斟酌|措辞|不太?对|不太?正确|不太?准确|不一致|有出入|遗漏|漏了|漏掉|需补充|要补充|请补充|补充一下|补充一点|应为|应是|应该是|"
             rf"{W}(?:objections?|object to|disagree\w*|incorrect|inaccurate|not (?:correct|accurate|right)|wrong|"
-            rf"typo|mistake|please (?:add|include|remove|delete|mention)|is missing|left out|omitted|should (?:be|read)(?! (?:done|finished|completed|ready|fine|ok|good|there))|please (?:fix|correct|amend|change|update)|"
+            rf"typo|mistake|please (?:add|include|remove|delete|mention)|mostly agree|agree in principle|"
+            rf"minor (?:changes|edits|comments|tweaks)|wording|is missing|left out|omitted|should (?:be|read)(?! (?:done|finished|completed|ready|fine|ok|good|there))|please (?:fix|correct|amend|change|update)|"
             rf"needs? (?:to be )?(?:changed|corrected|revised|fixed|amended)){WE}"),
     # agreement: negated it is an objection
     ("agree", r"同意|赞同|赞成|认可|接受|可以|行的|"
@@ -277,7 +282,7 @@ QUESTION_RE = re.compile(
     rf"^\s*(?:could|can|would|will|shall|should|is|are|was|were|do|does|did|may|any|who|what|when|where|which|how|why)\b|"
     rf"{W}(?:just checking|wanted to (?:check|ask|confirm)|i'd like to (?:check|ask|confirm)|whether|any update){WE}")
 # asking for something (a request survives a question: 能否延期到12月14日？)
-REQUEST_RE = re.compile(r"申请|能否|可否|可以吗|行吗|好吗|可不可以|能不能|麻烦|请求|希望|"
+REQUEST_RE = re.compile(r"申请|能否|可否|可以吗|行吗|好吗|可不可以|能不能|麻烦|请求|希望|^\s*(?:可以|能)[^,;。!?]*吗|"
                         rf"{W}(?:could we|can we|can i|could i|may i|may we|would it be|is it ok|please|request){WE}")
 # a plan that no longer holds (本来说今天完成 / 原定12月1日): asserts nothing
 PLAN_RE = re.compile(r"本来|原本|原计划|原定|本打算|(?<![a-z])(?:was supposed to|was going to|had planned to)(?![a-z])")
@@ -355,3 +360,7 @@ OTHERS_STEP = re.compile(r"验收|审核|审批|审阅|批准|签字|"
 ASKED_OF_READER = re.compile(r"(?:请|麻烦|烦请|劳烦|帮忙|帮我)\s*$|(?<![a-z])(?:please|pls|can you|could you|would you)\s*$")
 # an embedded question: 确认是否收到 / check whether it arrived
 EMBEDDED_Q = re.compile(r"是否|能否|有没有|(?<![a-z])whether(?![a-z])")
+# a confirmation still to be made: 确认一下 / 需要确认 / before I can confirm
+CONFIRM_LATER_BEFORE = re.compile(r"(?:需要|要|得|先|想|等|待|再|会|将|稍后|晚点|回头|去)\s*$|"
+                                  r"(?<![a-z])(?:need to|have to|will|'ll|can|could|to|let me|before i can|then)\s*$")
+CONFIRM_LATER_AFTER = re.compile(r"\s*(?:一下|下|清楚|好再|完)")

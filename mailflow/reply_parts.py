@@ -180,8 +180,9 @@ def proxy(orig: str, norm: str) -> tuple[str, tuple[int, int]] | None:
 # A new owner (handover: 改由小李负责 / 已经转给李明了 / please reassign to Tom)
 
 _ASSIGNEE_RES = [
-    re.compile(rf"(?:改由|改成由|换成由|交由|转交给?|转给|移交给?|交接给|改派给?|转派给?|由)\s*(?P<name>{_EMAIL}|[\u4e00-\u9fff·]{{2,4}}?|"
-               rf"[a-z][a-z .'-]{{0,30}}?)\s*(?:来|去)?\s*(?:负责|跟进|处理|接手|接管|对接|了|吧|啦|啊|[,;。!?]|$)"),
+    re.compile(rf"(?:改由|改成由|换成由|交由|转交给?|转给|移交给?|交接给|改派给?|转派给?|由)\s*(?P<name>{_EMAIL}|[\u4e00-\u9fff·]{{2,10}}?|"
+               rf"[a-z][a-z .'-]{{0,30}}?)\s*(?:来|去)?\s*(?:负责|跟进|处理|接手|接管|对接|做|办|了|吧|啦|啊|[,;。!?]|$)"),
+    re.compile(r"应该?是\s*(?P<name>[\u4e00-\u9fff·]{2,4}?)\s*的"),
     re.compile(rf"{_W}(?:reassign\w*|hand(?:ed|ing)? (?:it |this |that )?over|transferr?(?:ed|ing)? (?:it |this )?)\s*(?:it |this )?"
                rf"to\s+(?P<name>{_EMAIL}|{_EN_NAME})"),
     re.compile(rf"(?P<name>{_EMAIL}|(?<![\u4e00-\u9fff])[\u4e00-\u9fff·]{{2,4}}|{_EN_NAME})\s*(?:will|'ll|is going to|is)\s+"

@@ -673,3 +673,53 @@ class TestMoreVoices:
         ctx = ReplyContext(kind="task", asked="percent", item_dues=((1, DUE), (2, DUE), (3, DUE)))
         r = classify("1、3已完成，2看情况再说吧", NOW, None, ctx)
         assert r.intent is not D and not r.sure
+
+
+class TestNotYetAnAnswer:
+    """A confirmation still to be made (确认一下, before I can confirm), a deferral (我再看看,
+    get back to you) and a receipt beside it approve nothing."""
+
+    @pytest.mark.parametrize("text", ["我需要确认一下我的排期再回复你", "I need to check with my manager before I can confirm",
+                                      "Let me check and get back to you", "收到，我再看看", "等我确认完排期再回复"])
+    def test_in_a_task(self, text):
+        r = in_task(text)
+        assert r.intent not in (C, D), r.why
+
+    def test_in_minutes(self):
+        assert classify("纪要收到，我再看看", NOW, None, MINUTES).intent is U
+
+    @pytest.mark.parametrize("text,intent", [("如果能改到周四我就参加", T), ("参加的话需要准备什么？", U),
+                                             ("Is there a dial-in?", U), ("I'll dial in", C)])
+    def test_in_a_meeting(self, text, intent):
+        assert classify(text, NOW, None, MEETING).intent is intent
+
+
+class TestChangesToMinutes:
+    @pytest.mark.parametrize("text", ["确认，但第2条的负责人请改成李娜", "基本同意，个别措辞再斟酌一下",
+                                      "Please add that the budget was approved", "纪要里漏了市场部的意见，请补上",
+                                      "第4条的负责人应该是我们部门的李娜"])
+    def test_is_objection(self, text):
+        r = classify(text, NOW, None, MINUTES)
+        assert r.intent is O, r.why
+
+
+class TestWhoOwnsTheTask:
+    @pytest.mark.parametrize("text,name", [("这个任务应该是李娜的", "李娜"), ("这个应该由市场部来做", "市场部"),
+                                           ("这个不归我管，请改派给市场部的李娜", "李娜")])
+    def test_is_a_handover(self, text, name):
+        r = in_task(text)
+        assert (r.intent, r.assignee) == (H, name), r.why
+
+    def test_a_question_about_it_is_not(self):
+        assert in_task("这个任务是不是应该由渠道部负责？").intent is U
+
+    def test_a_request_for_it_is(self):
+        assert in_task("可以改由小王负责吗？").intent is H
+
+    @pytest.mark.parametrize("text,intent", [("好的，不过我下周才能开始", R), ("OK but I'm swamped until Dec 1", R)])
+    def test_a_late_start_is_a_risk(self, text, intent):
+        assert in_task(text).intent is intent
+
+    def test_an_estimate_until_a_later_date_is_a_delay(self):
+        r = in_task("Will do, but it'll take until Dec 3")
+        assert (r.intent, r.due) == (L, date(2026, 12, 3))
