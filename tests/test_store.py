@@ -86,3 +86,56 @@ def test_inbound_raw_bytes_are_kept_compressed(tmp_path):
     assert s.inbound_row("<m1@x>")["raw"] == raw
     stored = s.conn.execute("SELECT length(raw) FROM inbound").fetchone()[0]
     assert stored < len(raw) / 5
+
+
+# --- issue 12: several processes on one file; a file that vanishes ------------------------------------
+def test_a_writer_waits_for_another_instead_of_failing(tmp_path):
+    """The daemon and a CLI command (meeting add, replay, outbox retry) write the same file: the
+    second writer waits for the first (busy_timeout) instead of failing with 'database is locked'."""
+    import threading
+    import time as _time
+    from mailflow.store import BUSY_TIMEOUT_MS
+    b = Store(tmp_path / "s.db")
+    assert b.conn.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS == 30_000
+    held = threading.Event()
+
+    def daemon_like() -> None:
+        a = Store(tmp_path / "s.db")             # the daemon: its own connection (process)
+        with a.transaction():
+            a.set_meta("who", "daemon")
+            held.set()
+            _time.sleep(1.0)                     # a long transaction
+    t = threading.Thread(target=daemon_like)
+    t.start()
+    held.wait(5)
+    t0 = _time.monotonic()
+    with b.transaction():                        # waits, then goes through
+        b.set_meta("who", "cli")
+    waited = _time.monotonic() - t0
+    t.join()
+    assert 0.5 < waited < 10 and b.get_meta("who") == "cli"
+
+
+def test_a_deleted_or_replaced_file_stops_every_transaction_and_commits_nothing(tmp_path):
+    import os
+    import shutil
+    import pytest
+    from mailflow.store import StoreGone
+    path = tmp_path / "s.db"
+    s = Store(path)
+    with s.transaction():
+        s.set_meta("k", 1)
+    with pytest.raises(StoreGone, match="was deleted"):
+        with s.transaction():
+            s.set_meta("k", 2)
+            for suffix in ("", "-wal", "-shm"):
+                (tmp_path / f"s.db{suffix}").unlink(missing_ok=True)
+    with pytest.raises(StoreGone, match="was deleted"):          # and every one after it
+        with s.transaction():
+            s.set_meta("k", 3)
+    s2 = Store(tmp_path / "t.db")
+    shutil.copy(tmp_path / "t.db", tmp_path / "copy.db")
+    os.replace(tmp_path / "copy.db", tmp_path / "t.db")
+    with pytest.raises(StoreGone, match="replaced"):
+        with s2.transaction():
+            pass
