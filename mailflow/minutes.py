@@ -134,7 +134,9 @@ def _sections(text: str) -> list[_Section]:
         if kv and not kv.group("value").strip():
             label = kv.group("label")
             kind = heading_kind(label)
-            if not field_of(label) and kind in ("decisions", "discussion", "mixed", "actions", "info"):
+            nxt = _next_line(bl, i)
+            titles_next = field_of(label) == "title" and (nxt is None or _leading_field(nxt.body) in (None, "title"))
+            if (not field_of(label) or titles_next) and kind in ("decisions", "discussion", "mixed", "actions", "info"):
                 out.append(_Section(kind))
                 numbered_seen = blank = False
                 continue
@@ -331,6 +333,11 @@ class _Reader:
                     d.due_text = value
                 elif kind_ == "deliverable":
                     d.deliverable = value
+                elif kind_ == "status" and value:
+                    m = re.match(r"^(?:协同|協同|配合|协助|協助|协办|協辦|support|with)\s*[:：]?\s*(?P<who>.+)$", value, re.I) \
+                        or re.match(r"^(?P<who>.+?)(?:协同|協同|配合|协助|協助)$", value)
+                    if m and self.refs.looks_like_ref(m.group("who")):
+                        d.collaborators.append(m.group("who"))      # 备注: "协同张伟"
             if d.title or d.owner:
                 self.found.append(_Found(d, raw, no))
 
@@ -384,8 +391,8 @@ class _Reader:
         return None
 
     def _due(self, d: Draft, n: int, line: str, problems: list[Problem]):
-        deadline = d.deadline
-        if deadline is None and d.due_text is not None:
+        deadline = d.deadline if d.due_text is None else None
+        if d.due_text is not None:
             text = d.due_text.strip()
             if fold_label(text) in ("", "-", "—", "--", "/", "无", "無", "n/a", "none"):
                 problems.append(Problem(n, "no_due", line, "没有截止日期"))

@@ -264,7 +264,7 @@ class ItemReader:
 
     def _set(self, d: Draft, kind: str, value: str) -> None:
         d.fields.add(kind)
-        d.pending = kind if not value.strip() and kind in ("deliverable", "collaborators", "title") else None
+        d.pending = kind if not value.strip() and kind in ("deliverable", "collaborators") else None
         if kind == "title":
             d.title = _clean_title(value)
         elif kind == "owner":
@@ -282,6 +282,10 @@ class ItemReader:
         # a field label starts a clause of its own: "… 12月16日前 交付：新版标签体系"
         protected = _LABEL_COLON.sub(lambda m: "；" + m.group(0), protected)
         clauses = [_unprotect(c).strip() for c in _CLAUSE_SPLIT.split(protected)]
+        # a written due field wins: a date-like word elsewhere (年终奖, Q1 plan) is part of the title
+        due_written = d.due_text is not None or any(
+            (m := _LABEL_COLON.match(c) or _LABEL_SPACE.match(c)) and field_of(m.group("label") or m.groupdict().get("label2") or "") == "due"
+            for c in clauses)
         title_parts: list[str] = []
         for k, c in enumerate(clauses):
             if not c:
@@ -304,7 +308,7 @@ class ItemReader:
                     c = re.sub(rf"^(?:{OWN_VERBS})", "", lead[1]).strip()
                     if not c:
                         continue
-            if d.deadline is None and d.due_text is None:
+            if d.deadline is None and d.due_text is None and not due_written:
                 dl, rest = self._date_in(c)
                 if dl is not None:
                     d.deadline, d.dated = dl, True

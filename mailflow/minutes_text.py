@@ -164,7 +164,8 @@ _HEADER_WORDS: list[tuple[str, re.Pattern]] = [
     ("collaborators", re.compile(r"协|協|配合|支持|support|collab|helper|^with$")),
     ("owner", re.compile(r"负责|負責|责任|責任|执行人|執行人|牵头|牽頭|承办|承辦|主办|主辦|跟进人|跟進人|owner|responsible|"
                          r"assignee|\bdri\b|^lead$|^pic$|^who$")),
-    ("due", re.compile(r"时间|時間|日期|期限|截止|时限|時限|节点|節點|due|deadline|date|eta|when|by$")),
+    ("due", re.compile(r"时间|時間|日期|期限|截止|时限|時限|节点|節點|^(?:计划|計劃|計畫|预计|預計|要求)?完成$|due|deadline|date|eta|"
+                       r"when|by$")),
     ("deliverable", re.compile(r"交付|产出|產出|输出|輸出|成果|标准|標準|deliverable|output|definition")),
     ("status", re.compile(r"状态|狀態|进度|進度|status|progress|备注|備註|remark|note")),
     ("title", re.compile(r"事项|事項|任务|任務|行动|行動|工作|内容|內容|待办|待辦|名称|名稱|action|task|item|title|todo|to-do")),
