@@ -205,20 +205,88 @@ def _cell(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def _rows_text(rows: list[list[str]]) -> list[str]:
-    """Table rows as lines: TAB-separated, every row as wide as the widest (so that a row with
-    empty cells at its end still reads as a row of the table); rows above a task-like header row
-    (a title) as plain lines; a two-column table of facts (会议时间 | 12月11日) as "label：value"."""
-    # a row with nothing but numbers is a blank template row (序号 5, 6, 7 … filled in ahead)
-    rows = [r for r in rows if any(c and not _NUMBER.fullmatch(c) for c in r)]
+def _table_lines(rows: list[list[list[str]]], word: bool = False) -> list[str]:
+    """A table (rows of cells, a cell a list of lines) as draft text:
+
+    - from a task-like header row on (序号 | 事项 | 负责人 | 完成时间), one line of TAB-separated cells
+      per row, every row as wide as the header, the way a table pasted from Excel reads; in Word a
+      row that is one cell across the table (备注：…) ends it;
+    - a table of decisions (a 决议 / Decisions column, no owner column): its heading, then one
+      numbered line per decision;
+    - a form of facts (会议时间 | 12月11日 | 地点 | 3楼; 决议事项 | several paragraphs):
+      "label：value" lines, a value of several paragraphs under its "label：" line;
+    - rows above a task header (a title) and one-cell rows: their lines;
+    - anything else: TAB-separated rows.
+    Rows holding nothing but numbers (序号 5, 6, 7 of a template filled in ahead) are dropped."""
+    rows = [r for r in rows if any(line and not _NUMBER.fullmatch(line) for c in r for line in c)]
     if not rows:
         return []
-    width = max(len(r) for r in rows)
-    if width == 2 and not _task_header(rows[0]):
-        return [f"{k}：{v}" if k and v else (k or v) for k, v in (r + [""] * (2 - len(r)) for r in rows)]
-    at = _header_at(rows) or 0
-    above = [" ".join(c for c in r if c) for r in rows[:at]]
-    return above + ["\t".join(r + [""] * (width - len(r))) for r in rows[at:]]
+    flat = [[" ".join(c) for c in r] for r in rows]
+    at = next((i for i, r in enumerate(flat) if _task_header(r)), None)
+    if at is None:
+        if _decision_column(flat[0]) is not None and not any(_OWNER.search(c) for c in flat[0]):
+            return _decision_lines(flat)
+        if _is_form(flat):
+            return _form_lines(rows)
+        return _tab_lines(flat)
+    end = at + 1
+    while end < len(rows) and not (word and len(rows[end]) == 1):
+        end += 1
+    return _form_lines(rows[:at]) + _tab_lines(flat[at:end]) + _table_lines(rows[end:], word)
+
+
+def _tab_lines(flat: list[list[str]]) -> list[str]:
+    width = max(len(r) for r in flat)
+    return ["\t".join(r + [""] * (width - len(r))) for r in flat]
+
+
+_LABEL = re.compile(r"时间|時間|日期|地点|地點|主持|记录|記錄|紀錄|参会|參會|出席|缺席|列席|主题|主題|名称|名稱|议题|議題|"
+                    r"内容|內容|决议|決議|决定|決定|结论|結論|事项|事項|备注|備註|会议|會議|人员|人員|部门|部門|目标|目標|"
+                    r"time|date|venue|location|place|host|chair|recorder|minutes|attendees|absent|subject|topic|"
+                    r"agenda|decision|notes|title|meeting", re.I)
+
+
+def _is_form(flat: list[list[str]]) -> bool:
+    """Label / value pairs: an even number of columns whose label cells mostly name meeting facts."""
+    width = max(len(r) for r in flat)
+    if width % 2 or width > 6:
+        return False
+    labels = [r[i] for r in flat for i in range(0, len(r), 2) if r[i]]
+    return bool(labels) and sum(bool(_LABEL.search(x)) and len(x) <= 12 for x in labels) * 2 >= len(labels)
+
+
+def _form_lines(rows: list[list[list[str]]]) -> list[str]:
+    out: list[str] = []
+    for row in rows:
+        cells = [c for c in row if any(c)]
+        if len(cells) == 1 or len(row) % 2:
+            out += [line for c in cells for line in c]
+            continue
+        for label, value in zip(row[0::2], row[1::2]):
+            key = " ".join(label).rstrip(":： ")
+            if key and len(value) == 1:
+                out.append(f"{key}：{value[0]}")
+            elif key:
+                out += [f"{key}：", *value]
+            else:
+                out += value
+    return out
+
+
+def _decision_column(head: list[str]) -> int | None:
+    return next((i for i, c in enumerate(head) if c and len(c) <= 20 and _DECISION.search(c)), None)
+
+
+def _decision_lines(flat: list[list[str]]) -> list[str]:
+    """A 决议 table or sheet: its heading, then each decision numbered (its own number kept)."""
+    col = _decision_column(flat[0])
+    out, n = [flat[0][col]], 0
+    for r in flat[1:]:
+        text = r[col] if col < len(r) else ""
+        if text:
+            n += 1
+            out.append(text if re.match(r"\s*[\d一二三四五六七八九十]+[.、．)）]", text) else f"{n}. {text}")
+    return out
 
 
 # --- Word -----------------------------------------------------------------------------------------
@@ -229,8 +297,7 @@ def _docx_text(data: bytes) -> str:
     numbers = _Numbering(doc)
     for block in doc.iter_inner_content():
         if hasattr(block, "rows"):
-            rows = [_docx_row(row) for row in block.rows]
-            lines += ["", *_rows_text(rows), ""]
+            lines += ["", *_table_lines([_docx_row(row, numbers) for row in block.rows], word=True), ""]
         else:
             text = _para_text(block)
             lines.append(numbers.prefix(block) + text if text else "")
@@ -249,25 +316,29 @@ def _para_text(p) -> str:
     return "\n".join(" ".join(line.split()) for line in "".join(parts).split("\n")).strip()
 
 
-def _docx_row(row) -> list[str]:
-    cells, seen = [], None
+def _docx_row(row, numbers: "_Numbering") -> list[list[str]]:
+    """The row's cells, each a list of lines. A cell merged across columns is listed once per
+    column by python-docx: its lines go in the first, the others stay empty so the columns stay
+    aligned with the header; a row that is one cell across the whole table is that one cell."""
+    cells: list[list[str]] = []
+    seen = None
     for cell in row.cells:
-        # a cell merged across columns is listed once per column: its text in the first, so the
-        # columns stay aligned with the header
-        cells.append("" if cell._tc is seen else " ".join(_cell_lines(cell)))
+        cells.append([] if cell._tc is seen else list(_cell_lines(cell, numbers)))
         seen = cell._tc
+    if len({id(c._tc) for c in row.cells}) == 1 and len(cells) > 1:
+        return cells[:1]
     return cells
 
 
-def _cell_lines(cell) -> Iterator[str]:
+def _cell_lines(cell, numbers: "_Numbering") -> Iterator[str]:
     for block in cell.iter_inner_content():
         if hasattr(block, "rows"):           # a table inside a cell: its text, row by row
             for row in block.rows:
-                yield " ".join(c for c in _docx_row(row) if c)
+                yield " ".join(" ".join(c) for c in _docx_row(row, numbers) if c)
         else:
             text = " ".join(_para_text(block).split())
             if text:
-                yield text
+                yield numbers.prefix(block) + text
 
 
 class _Numbering:
@@ -389,12 +460,13 @@ def _xlsx_text(data: bytes) -> str:
     formulas = _Formulas(data)
     lines: list[str] = []
     for i, (title, rows) in enumerate(sheets):
-        if i == task:
-            lines += ["", *_task_sheet(title, rows, formulas), ""]
-        elif _decision_column(rows) is not None:
-            lines += ["", *_decision_sheet(rows), ""]
-        elif rows and max(len(r) for r in rows) == 2:
-            lines += ["", *_rows_text(rows), ""]
+        if not rows:
+            continue
+        if i == task:                        # the sheet's name, then its table
+            table = [[[c] if c else [] for c in formulas.fill(title, n, r)] for n, r in enumerate(rows)]
+            lines += ["", title, *_table_lines(table), ""]
+        elif _decision_column(rows[0]) is not None or _is_form(rows):   # decisions, meeting facts
+            lines += ["", *_table_lines([[[c] if c else [] for c in r] for r in rows]), ""]
     return _tidy(lines)
 
 
@@ -444,29 +516,8 @@ def _sheet_rows(ws, merges: list[tuple[int, int, int, int]] = ()) -> list[list[s
 
 
 def _header_at(rows: list[list[str]]) -> int | None:
-    """Index of the task-like header row among the first rows (a title row may sit above it)."""
+    """Index of the task-like header row among a sheet's first rows (a title row may sit above)."""
     return next((i for i, r in enumerate(rows[:10]) if _task_header(r)), None)
-
-
-def _task_sheet(title: str, rows: list[list[str]], formulas: "_Formulas") -> list[str]:
-    return [title, *_rows_text([formulas.fill(title, n, r) for n, r in enumerate(rows)])]
-
-
-def _decision_column(rows: list[list[str]]) -> int | None:
-    head = rows[0] if rows else []
-    return next((i for i, c in enumerate(head) if c and len(c) <= 20 and _DECISION.search(c)), None)
-
-
-def _decision_sheet(rows: list[list[str]]) -> list[str]:
-    col = _decision_column(rows)
-    out = [rows[0][col]]
-    n = 0
-    for r in rows[1:]:
-        text = r[col] if col < len(r) else ""
-        if text:
-            n += 1
-            out.append(text if re.match(r"\s*[\d一二三四五六七八九十]+[.、．)）]", text) else f"{n}. {text}")
-    return out
 
 
 class _Formulas:

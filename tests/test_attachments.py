@@ -342,3 +342,33 @@ def test_a_word_outline_keeps_its_chinese_numbers():
     assert text_of("纪要.docx", out.getvalue()).splitlines() == [
         "三、会议决议", "  （一）渠道返点按季度结算", "四、行动项", "  （一）渠道", "    ① 渠道报价单，负责人：张伟",
         "    ② 合作协议，负责人：周强", "  （二）培训", "    ① 渠道培训，负责人：刘洋"]
+
+
+def test_a_word_minutes_form_reads_as_labelled_facts_with_the_task_table_inside_it():
+    """The 会议纪要 form many offices use: one table of label | value cells, the decisions as several
+    paragraphs in one cell, and the action items as a header row and rows further down."""
+    data = docx([("merged", [
+        ["会议主题", "渠道合作推进会", "会议时间", "2026年11月19日 14:00"],
+        ["主持人", "王磊", "记录人", "孙丽"],
+        ["决议事项", "1. 渠道返点按季度结算\n2. 新渠道准入由销售部审核", "", ""],
+        ["行动项"],
+        ["序号", "事项", "负责人", "完成时间"],
+        ["1", "渠道报价单", "张伟", "11月27日"],
+        ["2", "合作协议初稿", "周强", "12月1日"],
+        ["备注：本纪要经主持人审核后发出。"],
+    ])])
+    assert text_of("纪要表.docx", data).splitlines() == [
+        "会议主题：渠道合作推进会", "会议时间：2026年11月19日 14:00",
+        "主持人：王磊", "记录人：孙丽",
+        "决议事项：", "1. 渠道返点按季度结算", "2. 新渠道准入由销售部审核",
+        "行动项",
+        "序号\t事项\t负责人\t完成时间",
+        "1\t渠道报价单\t张伟\t11月27日",
+        "2\t合作协议初稿\t周强\t12月1日",
+        "备注：本纪要经主持人审核后发出。",                          # a row across the table ends it
+    ]
+
+
+def test_a_word_table_of_decisions_reads_as_numbered_decisions():
+    data = docx([("table", [["序号", "决议内容"], ["1", "渠道返点按季度结算"], ["2", "新渠道准入由销售部审核"]])])
+    assert text_of("纪要.docx", data).splitlines() == ["决议内容", "1. 渠道返点按季度结算", "2. 新渠道准入由销售部审核"]
