@@ -640,8 +640,11 @@ def explain(obj: Ctx, files: tuple[str, ...], now_text: str | None, as_json: boo
         reading = None
         if not msg.auto:
             context, source = _explain_context(obj, settings, msg)
-            reading = replies.classify(msg.visible, msg.date or anchor, cal, context)
-            reading.why.insert(0, source)
+            if not (msg.visible or "").strip() and msg.calendar_reply:
+                reading = replies.calendar_reading(msg.calendar_reply)
+            if reading is None:
+                reading = replies.classify(msg.visible, msg.date or anchor, cal, context)
+            reading.why[:0] = [source] + [f"ignored {c}" for c in msg.cut]
         data = {"file": f, "auto": bool(msg.auto), **replies.reading_to_json(reading), "text": msg.visible}
         if as_json:
             emit_json(data)

@@ -38,8 +38,8 @@ from mailflow.reply_context import ReplyContext, context_from_quote, strip_signa
 from mailflow.reply_lexicon import OTHERS_STEP, PARTIAL_OBJECT, REMAINS, normalize
 from mailflow import reply_parts as parts
 
-__all__ = ["ItemReading", "Reading", "ReplyContext", "classify", "context_from_quote", "reading_to_json",
-           "PRECEDENCE"]
+__all__ = ["ItemReading", "Reading", "ReplyContext", "calendar_reading", "classify", "context_from_quote",
+           "reading_to_json", "PRECEDENCE"]
 
 
 @dataclass
@@ -365,12 +365,36 @@ def _read_part(orig: str, norm: str, start: int, end: int, now: datetime, cal: A
 # --------------------------------------------------------------------------------------------
 # Public API
 
-def _drop_trailing_quote(text: str) -> str:
-    """Ignore a stray quoted tail ("> …" lines at the end); the quote stripper removes the rest."""
-    lines = text.strip().split("\n")
+# the first line of an original mail left under the answer (the quote cutter's job; a safety net
+# here, because mailflow's own mails quote 已完成/确认 as examples)
+_QUOTE_START = re.compile(
+    r"^[ \t]*(?:-{2,}[ \t]*(?:原始邮件|邮件原件|原始郵件|郵件原件|回复的原邮件|original message)|[-_]{8,}[ \t]*$|"
+    r"(?:发件人|寄件者|from)[ \t]*[:：].*@|在.{0,60}写道[:：]|on .{0,120}wrote:|.{0,60}于.{0,40}写道[:：])",
+    re.I | re.M)
+
+
+def _drop_trailing_quote(text: str) -> tuple[str, str]:
+    """(the text without a quoted tail, what was cut). "> …" lines at the end and an original mail
+    under the answer do not count; the quote cutter removes them first, this is a safety net."""
+    text = text.strip()
+    cut = ""
+    m = _QUOTE_START.search(text)
+    if m and m.start() > 0:
+        cut, text = text[m.start():], text[:m.start()].strip()
+    lines = text.split("\n")
     while lines and (lines[-1].lstrip().startswith(">") or not lines[-1].strip()):
-        lines.pop()
-    return "\n".join(lines).strip()
+        cut = lines.pop() + "\n" + cut
+    return "\n".join(lines).strip(), cut.strip()
+
+
+def calendar_reading(answer: str | None) -> Reading | None:
+    """Rule 13: a calendar reply with no text of its own is read from its calendar part (or the
+    "已接受:/Accepted:" subject): inbound.Inbound.calendar_reply."""
+    intent = {"accepted": Intent.CONFIRM, "declined": Intent.DECLINE, "tentative": Intent.TENTATIVE,
+              "delegated": Intent.DECLINE}.get(answer or "")
+    if intent is None:
+        return None
+    return Reading(intent=intent, sure=True, why=[f"calendar reply: {answer}"])
 
 
 def classify(text: str, now: datetime, cal: Any = None, context: ReplyContext | None = None) -> Reading:
@@ -379,9 +403,9 @@ def classify(text: str, now: datetime, cal: Any = None, context: ReplyContext | 
     (the task's due, what mailflow asked); without it dates cannot be compared with a due date and
     such readings are not sure."""
     ctx = context or ReplyContext()
-    text = _drop_trailing_quote(text or "")
+    text, quoted = _drop_trailing_quote(text or "")
     trimmed = strip_signature(text)
-    why_pre = []
+    why_pre = [f"ignored quoted text '{_short(quoted, 30)}'"] if quoted else []
     if len(trimmed) < len(text):
         why_pre.append(f"ignored signature lines '{_short(text[len(trimmed):], 30)}'")
     text = trimmed

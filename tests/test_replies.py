@@ -723,3 +723,31 @@ class TestWhoOwnsTheTask:
     def test_an_estimate_until_a_later_date_is_a_delay(self):
         r = in_task("Will do, but it'll take until Dec 3")
         assert (r.intent, r.due) == (L, date(2026, 12, 3))
+
+
+class TestOnlyTheNewText:
+    """Rule 1: an original mail left under the answer never counts (a safety net behind the quote
+    cutter: mailflow's own mails quote 已完成 / 确认 as examples)."""
+
+    @pytest.mark.parametrize("text", [
+        "请问验收人是谁？\n\n-----原始邮件-----\n发件人: 跟进助手 <mailflow@corp.example>\n请回复：已完成 / 确认",
+        "Who signs it off?\n\nOn Fri, Nov 20, 2026 at 9:00 AM Follow-up <mailflow@corp.example> wrote:\nReply Done or Confirm",
+        "在吗\n\n在 2026年11月20日 09:00，跟进助手 写道：\n已完成（附上交付物）",
+    ])
+    def test_quoted_status_words_do_not_count(self, text):
+        r = in_task(text)
+        assert r.intent is U and any("quoted" in w for w in r.why), r.why
+
+
+class TestCalendarReplies:
+    """Rule 13: an empty-body calendar reply is read from its calendar part."""
+
+    @pytest.mark.parametrize("answer,intent", [("accepted", C), ("declined", X), ("tentative", T), ("delegated", X)])
+    def test_answers(self, answer, intent):
+        from mailflow.replies import calendar_reading
+        r = calendar_reading(answer)
+        assert r.intent is intent and r.sure
+
+    def test_no_answer(self):
+        from mailflow.replies import calendar_reading
+        assert calendar_reading(None) is None
