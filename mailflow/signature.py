@@ -149,7 +149,8 @@ _SURNAMES = frozenset(
     "窦竇戚岑景党黨宫宮费費卜冷晏席卫衛米柏宗瞿桂全佟应應臧闵閔苟邬鄔边邊卞姬师師和仇栾欒隋商刁沙荣榮巫寇桑郎甄丛叢"
     "仲虞敖巩鞏明佘池乐樂匡戈")
 # characters that make a short line a word, not a name ("周五", "王五代参会" are handled by _ANSWER_RE)
-_NOT_IN_NAMES = frozenset("的了吗嗎呢吧啊哦呀么麼是在有和与與或及等们們这這那个個些好请請谢謝您你我他她它中上下前后後")
+_NOT_IN_NAMES = frozenset("的了吗嗎呢吧啊哦呀么麼是在有和与與或及等们們这這那个個些好请請谢謝您你我他她它中上下前后後"
+                          "代替负負责責转轉交让讓帮幫给給做去跟要会會")
 
 
 _HAN_RE = re.compile(f"[{_HAN}]")

@@ -97,6 +97,7 @@ def test_a_reply_that_is_only_a_tagline_has_no_new_text():
     "已完成\n\n2026-12-10",
     "不参加\n\n由王五代参会",                  # the proxy is the answer
     "确认\n\n王五代参会",
+    "不参加\n\n李娜代",                       # a stand-in named under the answer
     "这个任务转给\n李明",                      # a name that finishes the sentence above it
     "改由\n\n李明负责",
     "收到\n\n产品部",                          # a department alone may be the answer to "哪个部门"
