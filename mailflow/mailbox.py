@@ -84,6 +84,9 @@ class Fetched:
 # A message over the inbox's max_message_bytes is taken as its first HEAD_BYTES only (enough for
 # every header that says who sent what): memory per message stays bounded whatever arrives.
 HEAD_BYTES = 64 * 1024
+# One fetch holds at most this many bytes of mail (plus its first message, whatever its size): a
+# batch of 200 large mails would otherwise sit in memory at once.
+BATCH_BYTES = 32 * 1024 * 1024
 
 
 @runtime_checkable
@@ -205,8 +208,9 @@ class MaildirInbox:
 
     def fetch(self, limit: int = 200) -> list[Fetched]:
         out: list[Fetched] = []
+        held = 0
         for _mtime, key, p in self._entries():
-            if len(out) >= limit:
+            if len(out) >= limit or held >= BATCH_BYTES:
                 break
             try:
                 with open(p, "rb") as f:
@@ -216,6 +220,7 @@ class MaildirInbox:
             except FileNotFoundError:  # moved away meanwhile
                 continue
             out.append(Fetched(key=f"maildir:{key}", raw=raw, folder=str(self.path), size=size if big else None))
+            held += len(raw)
         return out
 
     def mark_done(self, item: Fetched) -> None:
@@ -560,18 +565,31 @@ class ImapInbox:
         uids = sorted(u for u in c.search(criteria) if u > last)
         self._more = len(uids) > limit
         uids = uids[:limit]
+        big: dict[int, int] = {}
+        if self.max_message_bytes is not None and uids:
+            # sizes first: a message over the limit is fetched as its head only, and a batch stops
+            # once it holds BATCH_BYTES
+            sizes = {u: int(v.get(b"RFC822.SIZE", 0)) for u, v in c.fetch(uids, ["RFC822.SIZE"]).items()}
+            held, keep = 0, []
+            for u in uids:
+                if keep and held >= BATCH_BYTES:
+                    self._more = True
+                    break
+                keep.append(u)
+                if sizes.get(u, 0) > self.max_message_bytes:
+                    big[u] = sizes[u]
+                    held += HEAD_BYTES
+                else:
+                    held += sizes.get(u, 0)
+            uids = keep
         out: list[Fetched] = []
         for i in range(0, len(uids), 100):
             chunk = uids[i:i + 100]
-            big: dict[int, int] = {}
-            if self.max_message_bytes is not None:
-                # sizes first: a message over the limit is fetched as its head only
-                sizes = c.fetch(chunk, ["RFC822.SIZE"])
-                big = {u: int(v[b"RFC822.SIZE"]) for u, v in sizes.items()
-                       if int(v.get(b"RFC822.SIZE", 0)) > self.max_message_bytes}
-            data = c.fetch([u for u in chunk if u not in big], ["BODY.PEEK[]"]) if len(big) < len(chunk) else {}
-            if big:
-                data.update(c.fetch(sorted(big), [f"BODY.PEEK[]<0.{HEAD_BYTES}>"]))
+            small = [u for u in chunk if u not in big]
+            data = c.fetch(small, ["BODY.PEEK[]"]) if small else {}
+            heads = [u for u in chunk if u in big]
+            if heads:
+                data.update(c.fetch(heads, [f"BODY.PEEK[]<0.{HEAD_BYTES}>"]))
             for uid in chunk:
                 msg = data.get(uid)
                 body = None if msg is None else msg.get(b"BODY[]", msg.get(b"BODY[]<0>"))

@@ -231,9 +231,7 @@ class Service:
             if not keys - seen:
                 break
             total += len(keys - seen)
-            seen |= keys
-            if len(items) < batch:
-                break
+            seen |= keys          # (a batch may be short of `batch`: the inbox bounds its bytes)
         return total
 
     @staticmethod

@@ -101,6 +101,19 @@ def test_imap_takes_only_the_head_of_a_mail_over_the_limit(dovecot_server, dovec
         inbox.close()
 
 
+def test_one_fetch_holds_at_most_32_mb_of_mail_and_run_once_still_takes_all(tmp_path):
+    """A batch of 200 mails near the limit would sit in memory at once (5 GB): a fetch stops once
+    it holds BATCH_BYTES (32 MB), and draining takes the rest batch by batch."""
+    from mailflow.mailbox import BATCH_BYTES
+    app, svc, _ = make_app(tmp_path, START)
+    task = seed_task(app)
+    for i in range(5):
+        app.inbox.deliver(long_reply(task.id, 9 * MB, f"nine-{i}", words="进行中 30%"))
+    first = app.inbox.fetch(200)
+    assert len(first) == 4 and sum(len(x.raw) for x in first) < BATCH_BYTES + 10 * MB
+    assert svc.drain_inbox() == 5 and app.inbox.fetch() == []
+
+
 # --- bounded cost under the limit ------------------------------------------------------------------
 def test_one_8_mb_line_costs_a_bounded_multiple_of_its_size_and_its_first_words_are_read(tmp_path):
     app, svc, _ = make_app(tmp_path, START)
