@@ -747,6 +747,12 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
         defects.append(f"new text longer than {MAX_VISIBLE_CHARS} characters; only the first read")
         visible = visible[:MAX_VISIBLE_CHARS]
 
+    calendar_reply = _calendar_reply(calendars, sender, subject)
+    if calendar_reply and calendars and _CALENDAR_NOTICE_RE.match(visible):
+        # "Li Lei has accepted this invitation." + the event: written by the client, not the person
+        cut.append("calendar client's notification text")
+        visible = ""
+
     # not an answer?
     own = {a.strip().lower() for a in own_addresses if a}
     reason = None
@@ -784,11 +790,19 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
         headers_auto_submitted=auto_submitted, precedence=precedence,
         mailer=_clean_line(decode_header(mailer, hint)) if mailer else None,
         list_id=_clean_line(decode_header(list_id, hint)) if list_id else None,
-        defects=defects, cut=cut, calendar_reply=_calendar_reply(calendars, sender, subject),
+        defects=defects, cut=cut, calendar_reply=calendar_reply,
     )
 
 
 _PARTSTAT_WORD = {"accepted": "accepted", "declined": "declined", "tentative": "tentative"}
+# the first line Google Calendar, Thunderbird & co. write into an iMIP reply: the answer in the third
+# person ("张伟 已接受此邀请。", "Li Lei has accepted your event invitation."); a note the person
+# added ("… with a note", "并留言") keeps the text
+_CALENDAR_NOTICE_RE = re.compile(
+    r"^[^\n]{0,80}?(?:\b(?:has|have)\s+(?:accepted|declined|tentatively accepted|delegated)\b"
+    r"(?![^\n]*\b(?:note|comment)\b)|"
+    r"(?:已|已经|已經)(?:接受|拒绝|拒絕|谢绝|謝絕|暂定接受|暫定接受|委派)(?:了)?(?:此|该|該|您的|你的)?"
+    r"(?:邀请|邀請|会议|會議|活动|活動|日程)(?![^\n]*(?:留言|备注|備註)))", re.IGNORECASE)
 
 
 def _calendar_reply(calendars: list[bytes], sender: str, subject: str) -> str | None:

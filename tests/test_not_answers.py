@@ -192,3 +192,19 @@ def test_the_senders_own_line_decides_among_several_attendees():
 def test_without_a_calendar_part_the_subject_prefix_gives_the_answer(subject, answer):
     m = parse(mail("", subject=subject.replace(":", ":")))
     assert m.calendar_reply == answer
+
+
+def test_the_calendar_clients_own_notification_is_not_the_persons_text():
+    note = "Li Lei has accepted this invitation.\n\n[MF-M12] Meeting\nWhen: Wed Dec 9, 2026 10:00 – 11:00\n"
+    raw = multipart([("text/plain; charset=utf-8", "", note),
+                     ("text/calendar; charset=utf-8; method=REPLY", "", ics("ACCEPTED"))], "Accepted: [MF-M12] Meeting")
+    m = parse(raw)
+    assert (m.visible, m.calendar_reply) == ("", "accepted")
+    assert "calendar client's notification text" in m.cut
+
+
+def test_words_the_person_wrote_with_a_calendar_answer_stay():
+    raw = multipart([("text/plain; charset=utf-8", "", "可能会晚到十分钟。"),
+                     ("text/calendar; charset=utf-8; method=REPLY", "", ics("TENTATIVE"))], "暂定: [MF-M12] 会议通知")
+    m = parse(raw)
+    assert (m.visible, m.calendar_reply) == ("可能会晚到十分钟。", "tentative")
