@@ -252,7 +252,7 @@ NEG_ZH = re.compile(
     r"(?:(?P<modal>无法|不能够?|没法|没办法|没能|未能|难以|不可能|做不到|不会|唔能够?)"
     r"|(?P<deny>(?:不是|并非|并不是|而非)(?=已|在|$))"
     r"|(?P<plain>尚未|还未|还没有?|并未|并没有?|从未|没有|没|未(?!来|必)|无需|无须|唔|"
-    r"不(?!过|错|少|久|但|仅|管|论|好意思|客气|然|如|妨|只|光|断|同意)|无(?!论)))"
+    r"不(?!过|错|少|久|但|仅|管|论|好意思|客气|然|如|妨|只|光|断|同意|晚于|迟于|超过)|无(?!论)))"
     r"(?P<gap>[^,;。!?\n]{0,10})$")
 NEG_EN = re.compile(
     r"(?<![a-z'])(?:(?P<modal>cannot|can't|can not|couldn't|could not|unable to|not able to|won't be able to)"
@@ -297,7 +297,7 @@ SELF_RE = re.compile(rf"我|咱|本人|{W}(?:i|i'm|i'll|we|we'll|we're|our|my){W
 WAIT_RE = re.compile(r"等|才|直到|之后|以后|后才|"
                      rf"{W}(?:waiting|wait|until|till|after|not before|arrives?){WE}")
 # a clause that promises delivery
-PROMISE_RE = re.compile(r"'ll |'d be |前|之前|以前|内|之内|以内|给|交|发|提交|完成|出|上线|提供|预计|估计|争取|保证|俾|要到|"
+PROMISE_RE = re.compile(r"'ll |'d be |最迟|最晚|最快|不晚于|不迟于|no later than|at the latest|new date|前|之前|以前|内|之内|以内|给|交|发|提交|完成|出|上线|提供|预计|估计|争取|保证|俾|要到|"
                         rf"{W}(?:by|before|within|send|deliver|submit|finish|get|have|will|'ll|expect|eta){WE}")
 
 # --------------------------------------------------------------------------------------------
@@ -309,7 +309,8 @@ PCT_RE = re.compile(
     rf"|(?P<neg>负)?百分之\s*(?P<baifen>[{CN_NUMS}\d]+)"
     r"|(?P<frac_d>[一二三四五六七八九十\d]{1,4})\s*分之\s*(?P<frac_n>[一二三四五六七八九十\d]{1,4})"
     r"|(?P<cheng>[一二两三四五六七八九十]|(?<!\d)\d)\s*成(?![功本员果立熟为绩长品型交])"
-    r"|进度\s*:?\s*(?P<jindu>\d{1,3})(?![\d.%]|\s*(?:天|日|月|号|个|周|年|小时))"
+    r"|进度\s*:?\s*(?P<jindu>\d{1,3})(?![\d.%]|\s*(?:天|日|月|号|个|周|年|小时|成))"
+    r"|(?:完成了?|done|finished|completed)\s*(?P<part_n>\d{1,2})\s*/\s*(?P<part_d>\d{1,2})(?![\d/])"
     rf"|(?P<half>一半|过半|半数|{W}half(?:way)?{WE})")
 
 
@@ -337,6 +338,10 @@ def percents(norm: str, start: int, end: int) -> list[tuple[int, int, float, boo
         elif m.group("cheng"):
             c = cn_int(m.group("cheng"))
             value = c * 10 if c is not None else None
+        elif m.group("part_n"):
+            n, d = int(m.group("part_n")), int(m.group("part_d"))
+            value = 100.0 * n / d if d and n <= d else None
+            explicit = False
         elif m.group("jindu"):
             value = float(m.group("jindu"))
         elif m.group("half"):

@@ -751,3 +751,19 @@ class TestCalendarReplies:
     def test_no_answer(self):
         from mailflow.replies import calendar_reading
         assert calendar_reading(None) is None
+
+
+class TestNewDateForms:
+    @pytest.mark.parametrize("text,due", [("顺延至12月3日", date(2026, 12, 3)), ("往后推到12月2日", date(2026, 12, 2)),
+                                          ("最迟12月4日", date(2026, 12, 4)), ("不晚于12月5日提交", date(2026, 12, 5)),
+                                          ("ETA is Dec 1, waiting on QA", date(2026, 12, 1)), ("New date: Dec 2", date(2026, 12, 2)),
+                                          ("需延期，预计12月10日完成，原因是需求变更", date(2026, 12, 10))])
+    def test_the_later_date_is_the_new_due(self, text, due):
+        r = in_task(text)
+        assert (r.intent, r.due) == (L, due), r.why
+
+    @pytest.mark.parametrize("text,pct", [("进度 8成", 80), ("80 percent done", 80), ("４０％", 40), ("完成了三分之一", 33),
+                                          ("已完成 2/3", 67), ("现在是第二阶段，大概40%", 40)])
+    def test_percent_forms(self, text, pct):
+        r = in_task(text)
+        assert (r.intent, r.percent) == (P, pct), r.why
