@@ -21,6 +21,7 @@ Refused, with a reason the recorder is told (see templates minutes_attachment.*)
              part larger than MAX_XML, or a part packed more tightly than MAX_RATIO (a zip bomb)
   damaged    not a readable zip / Office file, or encrypted
   no_sheet   an .xlsx without any sheet that looks like a task list
+  tnef       winmail.dat: Outlook sent the mail in its Rich Text format, attachments packed inside
 Images and other non-document attachments (signature logos, calendar files) are not drafts and are
 left alone.
 """
@@ -68,6 +69,7 @@ REASONS = {
                 "or packs like a zip bomb: not opened",
     "damaged": "not a readable .docx/.xlsx (damaged, or protected by a password)",
     "no_sheet": "no sheet has a header row with an owner column and a task or due column",
+    "tnef": "winmail.dat: Outlook's Rich Text format hides the attachments; send the mail as HTML",
 }
 
 
@@ -81,8 +83,10 @@ class Reading:
 
 
 def kind_of(name: str, ctype: str = "") -> str:
-    """docx, xlsx, macro, document (a format we do not read) or other (not a draft: images …)."""
+    """docx, xlsx, macro, tnef, document (a format we do not read) or other (not a draft: images …)."""
     low = (name or "").strip().lower()
+    if low == "winmail.dat" or (ctype or "").lower() in ("application/ms-tnef", "application/vnd.ms-tnef"):
+        return "tnef"
     ext = low[low.rfind("."):] if "." in low else ""
     if ext in READABLE:
         return READABLE[ext]
@@ -126,8 +130,8 @@ def read_all(attachments: Iterable[tuple[str, str, int]],
 def read(name: str, data: bytes, ctype: str = "") -> Reading:
     """One file to draft text, or a refusal. Never raises."""
     kind = kind_of(name, ctype)
-    if kind == "macro":
-        return Reading(name, refused="macro")
+    if kind in ("macro", "tnef"):
+        return Reading(name, refused=kind)
     if kind not in ("docx", "xlsx"):
         return Reading(name, refused="format")
     if len(data) > MAX_BYTES:

@@ -8,7 +8,8 @@ The flow, with the mail kinds it sends (replies are routed by kind, see core.on_
    plain-text template (minutes.template_text) filled with the meeting's facts; due in 24 h.
 2. A draft is a reply in that thread (to `minutes_request`, `minutes_nudge`, `minutes_problems` or
    `minutes_correction`), or a new mail to the shared mailbox with 纪要 / 会议记录 / minutes in the
-   subject from the recorder or the host (or their delegates). Such a new mail finds its meeting:
+   subject (or in an attached document's name) from the recorder or the host (or their
+   delegates). Such a new mail finds its meeting:
    a [MF-M7] tag in the subject first; else among the sender's ended meetings (as recorder or host,
    last 30 days, minutes not final) the one whose title the subject or body mentions; else the most
    recent one where the sender is the recorder; else the most recent one where the sender is the
@@ -98,6 +99,12 @@ def _rows(ctx, parsed, lang: str) -> list[dict]:
             for n, a in enumerate(parsed.action_items, start=1)]
 
 
+def _shown(line: str) -> str:
+    """A draft line for a mail: the cells of a table row (TAB-separated, from Excel, Word or a
+    pasted table) shown between bars."""
+    return " | ".join(c.strip() for c in line.split("\t")) if "\t" in line else line
+
+
 def _writer(m: Meeting) -> str:
     return m.recorder or m.host
 
@@ -144,8 +151,11 @@ def on_draft_reply(ctx, msg, rt) -> Outcome | None:
 
 @core.on_new(10)
 def on_draft_mail(ctx, msg) -> Outcome | None:
-    """A new mail with 纪要/minutes in the subject from a recorder or host: a draft."""
-    if not SUBJECT_WORDS.search(msg.subject or "") or msg.calendars:
+    """A new mail from a recorder or host with 纪要/minutes in the subject, or in the name of an
+    attached document ("Q4筹备会纪要.docx"): a draft."""
+    named = any(SUBJECT_WORDS.search(name or "") for name, ctype, _ in getattr(msg, "attachments", [])
+                if office.kind_of(name, ctype) != "other")
+    if not (SUBJECT_WORDS.search(msg.subject or "") or named) or msg.calendars:
         return None
     m = find_meeting(ctx, msg)
     if m is None or _acts_for(ctx, msg.sender, [m.recorder, m.host]) is None:
@@ -253,13 +263,14 @@ def take_draft(ctx, msg, m: Meeting) -> Outcome:
         mv.status, m.minutes_state = "problems", "draft"
         problems = [{"item": p.item, "title": parsed.action_items[p.item - 1].title if p.item else "",
                      "kind": p.kind, "label": PROBLEM_LABELS.get(lang, PROBLEM_LABELS["zh-CN"])[p.kind],
-                     "line": p.line, "detail": p.detail, "hint": minutes.problem_hint(p.kind, lang)}
+                     "line": _shown(p.line), "detail": p.detail, "hint": minutes.problem_hint(p.kind, lang)}
                     for p in parsed.problems]
         out.mails.append(Mail(
             key=f"minutes_problems:m{m.id}:v{mv.version}", template="minutes_problems", to=[sender], lang=lang,
             kind="minutes_problems", meeting_id=m.id, **_thread(msg),
             context={"name": ctx.name(sender), "meeting": _facts(ctx, m), "empty": False,
-                     "problems": problems, "items": _rows(ctx, parsed, lang), "version": mv.version}))
+                     "read_from": draft.read_from, "problems": problems, "items": _rows(ctx, parsed, lang),
+                     "version": mv.version}))
         out.log.append(f"minutes v{mv.version} of meeting {m.id}: {len(problems)} problem(s) "
                        f"({', '.join(sorted({p.kind for p in parsed.problems}))}) sent back to {sender}")
     else:

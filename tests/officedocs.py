@@ -16,7 +16,8 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TYPES = {".docx": DOCX_TYPE, ".xlsx": XLSX_TYPE, ".pdf": "application/pdf", ".doc": "application/msword",
          ".docm": "application/vnd.ms-word.document.macroEnabled.12",
-         ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12", ".png": "image/png"}
+         ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12", ".png": "image/png",
+         ".dat": "application/ms-tnef"}
 
 
 def docx(blocks) -> bytes:

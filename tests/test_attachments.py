@@ -197,6 +197,11 @@ def test_old_word_pdf_locked_and_broken_files_get_a_reason():
     assert refusal("纪要.xlsx", small_docx()) == "damaged"            # a Word file named .xlsx
 
 
+def test_outlook_rich_text_winmail_dat_is_named_for_what_it_is():
+    assert attachments.kind_of("winmail.dat", "application/ms-tnef") == "tnef"
+    assert refusal("winmail.dat", b"\x78\x9f\x3e\x22") == "tnef"
+
+
 def test_pictures_and_calendar_files_are_not_drafts():
     assert attachments.kind_of("image001.png", "image/png") == "other"
     assert attachments.kind_of("", "image/jpeg") == "other"

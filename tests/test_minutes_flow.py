@@ -409,6 +409,30 @@ def test_decisions_in_the_body_and_the_action_table_in_an_excel_file_are_read_to
         ("设计稿", "liuyang@corp.example", [], "2026-11-26", "主视觉")]
 
 
+def test_a_new_mail_whose_word_file_is_named_minutes_is_a_draft_and_problems_point_at_table_rows(world):
+    app, svc, clock, m = world
+    requested(world)
+    table = docx([("h", "四、行动项"), ("table", [["序号", "事项", "负责人", "完成时间"],
+                                                ["1", "活动预算清单", "周强", "11月30日"],
+                                                ["2", "设计稿", "刘洋", "尽快"]])])
+    raw = mail_with("sunli@corp.example", "Q4营销活动筹备会", "王总好，见附件。", ("Q4营销活动筹备会纪要.docx", table))
+    assert send(svc, raw) == "applied"
+    (v,) = app.store.minutes_versions(m.id)
+    assert v.status == "problems" and [a.title for a in v.parsed.action_items] == ["活动预算清单", "设计稿"]
+    (answer,) = mails(app, "minutes_problems")
+    text = body_text(answer)
+    assert "读自附件 Q4营销活动筹备会纪要.docx" in text
+    assert "原文：2 | 设计稿 | 刘洋 | 尽快" in text                 # the row, its cells between bars
+
+
+def test_outlook_rich_text_attachments_get_the_outlook_answer(world):
+    app, svc, clock, m = world
+    req = requested(world)
+    send(svc, mail_with("sunli@corp.example", "", "纪要见附件", ("winmail.dat", b"\x78\x9f\x3e\x22"), reply_to=req))
+    (answer,) = mails(app, "minutes_problems")
+    assert "winmail.dat" in body_text(answer) and "HTML" in body_text(answer)
+
+
 def test_a_pdf_draft_gets_a_clear_answer_and_the_docx_sent_back_is_taken(world):
     app, svc, clock, m = world
     req = requested(world)
@@ -553,7 +577,8 @@ def test_every_minutes_mail_renders_in_every_language(world):
                                                   "items": [], "version": 0}),
                             ("minutes_attachment", {"files": [{"name": "纪要.doc", "reason": r} for r in
                                                               ("format", "macro", "too_large", "unpacked",
-                                                               "damaged", "no_sheet")], "limit_mb": 10})]:
+                                                               "damaged", "no_sheet", "tnef")],
+                                                    "limit_mb": 10})]:
         samples.append(Mail(key=template, template=template, to=["x@corp.example"],
                             context={"name": "X", "meeting": minutes_flow._facts(ctx, fresh), **extra}))
     for mail in samples:
