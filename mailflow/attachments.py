@@ -2,16 +2,18 @@
 
 Pure: bytes in, text out; no disk, no network, nothing executed.
 
-- .docx (python-docx): paragraphs and tables in document order. A paragraph is one line (Word's
-  automatic numbering is written out as "1. ", bullets as "- "); a table row is one line of
-  TAB-separated cells, the way a table pasted from Excel reads; a two-column table that is not a
-  task table (会议时间 | 12月11日) becomes "label：value" lines.
-- .xlsx (openpyxl, read-only, cached values): the FIRST sheet whose header row (within its first
-  rows, below any title row) names an owner column (负责人/責任人/Owner …) and a task or a due column
-  becomes a TAB-separated table; sheets of decisions (a 决议/Decisions column) become numbered
-  lines under their heading; two-column sheets (项目 | 内容) become "label：value" lines. Date cells
-  are written YYYY-MM-DD. A formula is never calculated: the value Excel saved with it is read, and
-  a formula that was never calculated reads as its own text.
+- .docx (python-docx): paragraphs and tables in document order. A paragraph is one line, with
+  tracked changes accepted and Word's automatic numbers written out as Word draws them ("1.",
+  "一、", "（一）", "①"; bullets "- ").
+- .xlsx (openpyxl, read-only, cached values): the FIRST visible sheet whose header row (a title row
+  may sit above it) names an owner column (负责人/責任人/跟进人/Owner …) and a task or due column;
+  sheets of decisions and sheets of meeting facts too. Date cells are written YYYY-MM-DD; a cell
+  merged down several rows gives its text to each. A formula is never calculated: the value Excel
+  saved with it is read, and a formula that was never calculated reads as its own text.
+
+Tables of both (see _table_lines): a task table is one line of TAB-separated cells per row, the way
+a table pasted from Excel reads; a table of decisions is numbered lines; a form of meeting facts
+(会议时间 | 12月11日 | 地点 | 3楼) is "label：value" lines.
 
 Refused, with a reason the recorder is told (see templates minutes_attachment.*):
   format     .doc/.xls/.pdf/.wps/.rtf/.odt … (and .docx/.xlsx that are really old binary files)
