@@ -386,7 +386,26 @@ def _kind(s: str, sender) -> str | None:
         return "title"
     if _slogan_line(s):
         return "slogan"
-    return None
+    return _mixed_line(s, sender)
+
+
+_PIPE_SPLIT_RE = re.compile(r"\s*[|｜·•・]\s*|\s{2,}|\t")
+
+
+def _mixed_line(s: str, sender) -> str | None:
+    """One line that joins signature parts: "张三 | 市场部 | 138-0000-0000", "Sales | T: +65 6789 1200"."""
+    parts = [p for p in _PIPE_SPLIT_RE.split(s) if p]
+    if len(parts) < 2 or len(s) > 120:
+        return None
+    kinds = []
+    for p in parts:
+        if _contact_line(p) or _web_line(p):
+            kinds.append("contact")
+        elif _titleish(p) or _han_name(p) or _en_name(p) or _is_sender(p, sender):
+            kinds.append("title")
+        else:
+            return None
+    return "contact" if "contact" in kinds else "title"
 
 
 def _paragraphs(lines_n: list[str], end: int) -> Iterator[tuple[int, int]]:

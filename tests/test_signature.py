@@ -40,6 +40,11 @@ def cut_of(text: str, sender: str = "") -> tuple[str, list[str]]:
     # en: name | role on one line, company, street address
     ("Done, see attached.\n\nJohn Carter | Procurement Lead\nAcme Asia Ltd.\nRoom 1201, 88 Century Avenue, Shanghai\n"
      "+86 21 5555 0101", "Done, see attached."),
+    # parts joined on one line: name | department | phone
+    ("已完成\n\n张三 | 市场部 | 138-0000-0000", "已完成"),
+    ("Done\n\nKevin Ho\nSales | T: +65 6789 1200 | kevin@hoco.example", "Done"),
+    # labelled lines: 部门：/职位：/电话：
+    ("收到\n\n部门：市场部\n职位：经理\n电话：021-5555 6666", "收到"),
     # a "--" line opens the signature, whatever follows
     ("确认\n--\n李雷\n产品部", "确认"),
     # a rule line, then the block, then a slogan of parallel phrases
@@ -108,6 +113,8 @@ def test_a_reply_that_is_only_a_tagline_has_no_new_text():
     "Done\n\nby Friday",
     "Sounds Good",
     "1) done\n2) 60%",
+    "1 已完成 | 2 进行中",
+    "进行中 50% | 预计周五",
     "完成一半\n\n客户第一",
     "Sent from my desk, which is much easier than my phone.",
 ])
