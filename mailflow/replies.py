@@ -33,7 +33,7 @@ from typing import Any
 
 from mailflow import dates
 from mailflow.model import Intent
-from mailflow.reply_clauses import Clause, clauses as _clauses
+from mailflow.reply_clauses import Clause, Cue, clauses as _clauses
 from mailflow.reply_context import ReplyContext, context_from_quote, strip_signature
 from mailflow.reply_lexicon import OTHERS_STEP, PARTIAL_OBJECT, REMAINS, normalize
 from mailflow import reply_parts as parts
@@ -114,15 +114,11 @@ _DENIAL = re.compile(r"不是|并非|而非|(?<![a-z])(?:isn't|is not|wasn't|was
 def _statements(cs: list[Clause], orig: str, norm: str, ctx: ReplyContext,
                 why: list[str]) -> list[tuple[Intent, Clause, str]]:
     """(intent, clause, cue kind) of every statement that counts, after modality and subject."""
-    def norm_of(c: Clause) -> str:
-        return norm[c.start:c.end]
-
     out = []
     for c in cs:
         said = c.text(orig)
-        kinds = c.kinds()
-        if c.condition and not c.question and ctx.kind == "meeting" and any(x.kind == "attend" and x.intent is Intent.CONFIRM
-                                                          for x in c.cues):
+        if c.condition and not c.question and ctx.kind == "meeting" and \
+                any(x.kind == "attend" and x.intent is Intent.CONFIRM for x in c.cues):
             why.append(f"an acceptance on a condition '{_short(said)}': tentative")
             out.append((Intent.TENTATIVE, c, "attend"))
             continue
@@ -130,51 +126,51 @@ def _statements(cs: list[Clause], orig: str, norm: str, ctx: ReplyContext,
             if c.cues or c.dates:
                 why.append(f"ignored condition clause '{_short(said)}'")
             continue
-        if ctx.kind == "minutes" and _DENIAL.search(norm_of(c)) and not c.question:
-            # "负责人不是我": disputing what the minutes say is an objection
-            out.append((Intent.OBJECTION, c, "deny"))
+        if ctx.kind == "minutes" and _DENIAL.search(norm, c.start, c.end) and not c.question:
+            out.append((Intent.OBJECTION, c, "deny"))     # "负责人不是我": the minutes are disputed
+        dropped = False
         for cue in c.cues:
-            intent = cue.intent
-            if intent is None:
+            if cue.intent is None:
                 continue
-            if cue.kind in ("move", "handover") and ctx.kind == "minutes":
-                intent = Intent.OBJECTION          # "负责人请改成李娜": a change to the minutes
-            elif cue.kind == "move" and not c.dates:
-                continue                  # 改到第二版: a move needs a date to be a reschedule
-            if c.question and not (c.request and (intent is Intent.DELAY or cue.kind in ("move", "handover"))):
-                continue                           # only a request survives a question
-            if intent is Intent.DELAY and cue.negation is None and cue.kind in ("delay", "move"):
-                if ctx.kind == "minutes":
-                    intent = Intent.OBJECTION      # a date changed in minutes is a correction
-                elif c.reported and not c.self_subject:
-                    why.append(f"a third party's delay '{_short(said)}': risk")
-                    intent = Intent.RISK
-                elif c.possible and not c.request:
-                    why.append(f"a feared delay '{_short(said)}': risk")
-                    intent = Intent.RISK
-            if cue.kind == "absent" and ctx.kind != "meeting":
-                why.append(f"leave/travel '{_short(said)}' is background in a task report")
-                intent = Intent.DECLINE if ctx.kind is None else None
-                if intent is None:
-                    continue
-                out.append((intent, c, "absent"))
+            if c.question and not (c.request and (cue.intent is Intent.DELAY or cue.kind in ("move", "handover"))):
+                dropped = True                  # only a request survives a question
                 continue
-            if cue.kind == "partial" and re.search(r"等|待|waiting", norm[cue.start:cue.end]) and \
-                    OTHERS_STEP.search(norm_of(c)):
-                continue                           # "待审核 / waiting for your review": others' step
-            if intent is Intent.DONE and (any(v < 100 for v, _ in c.percents) or
-                                          PARTIAL_OBJECT.search(norm_of(c))):
-                why.append(f"only part is finished '{_short(said)}': progress")
-                intent = Intent.PROGRESS           # 完成了百分之六十 / 初稿已发: finished in part
-            if intent in (Intent.CONFIRM, Intent.DECLINE) and (c.possible or "tent" in kinds):
-                intent = Intent.TENTATIVE
-            out.append((intent, c, cue.kind))
-        if c.question and (c.cues or c.dates):
-            dropped = [x for x in c.cues if x.intent is not None and not (c.request and (
-                x.intent is Intent.DELAY or x.kind in ("move", "handover")))]
-            if dropped:
-                why.append(f"ignored question clause '{_short(said)}'")
+            intent = _statement(cue, c, norm, ctx, said, why)
+            if intent is not None:
+                out.append((intent, c, cue.kind))
+        if dropped:
+            why.append(f"ignored question clause '{_short(said)}'")
     return out
+
+
+def _statement(cue: Cue, c: Clause, norm: str, ctx: ReplyContext, said: str, why: list[str]) -> Intent | None:
+    """What one predicate of a counted clause states, given the clause's subject and modality."""
+    intent = cue.intent
+    if cue.kind in ("move", "handover") and ctx.kind == "minutes":
+        return Intent.OBJECTION                 # "负责人请改成李娜": a change to the minutes
+    if cue.kind == "move" and not c.dates:
+        return None                             # 改到第二版: a move needs a date to be a reschedule
+    if intent is Intent.DELAY and cue.negation is None and cue.kind in ("delay", "move"):
+        if ctx.kind == "minutes":
+            return Intent.OBJECTION             # a date changed in minutes is a correction
+        if c.reported and not c.self_subject:
+            why.append(f"a third party's delay '{_short(said)}': risk")
+            return Intent.RISK
+        if c.possible and not c.request:
+            why.append(f"a feared delay '{_short(said)}': risk")
+            return Intent.RISK
+    if cue.kind == "absent" and ctx.kind != "meeting":
+        why.append(f"leave/travel '{_short(said)}' is background in a task report")
+        return Intent.DECLINE if ctx.kind is None else None
+    if cue.kind == "partial" and re.search(r"等|待|waiting", norm[cue.start:cue.end]) and \
+            OTHERS_STEP.search(norm, c.start, c.end):
+        return None                             # "待审核 / waiting for your review": others' step
+    if intent is Intent.DONE and (any(v < 100 for v, _ in c.percents) or PARTIAL_OBJECT.search(norm, c.start, c.end)):
+        why.append(f"only part is finished '{_short(said)}': progress")
+        return Intent.PROGRESS                  # 完成了百分之六十 / 初稿已发: finished in part
+    if intent in (Intent.CONFIRM, Intent.DECLINE) and (c.possible or "tent" in c.kinds()):
+        return Intent.TENTATIVE
+    return intent
 
 
 def _promise(cs: list[Clause], orig: str, ctx: ReplyContext) -> tuple[dates.Deadline, Clause] | None:
@@ -184,7 +180,7 @@ def _promise(cs: list[Clause], orig: str, ctx: ReplyContext) -> tuple[dates.Dead
     for c in cs:
         if c.condition or not c.dates:
             continue
-        if c.question and not (c.request or c.kinds() & {"delay", "move"} or ctx.asked == "new_date"):
+        if c.question and not (c.request or ctx.asked == "new_date"):
             continue
         if c.date_role != "promise":
             continue
