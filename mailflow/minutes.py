@@ -180,7 +180,7 @@ class _Reader:
                     continue
                 # a decision that hands out work to someone by a date is an action item too
                 drafts = self.items.read(e.body)
-                if drafts and all(d.has_due and self._keep(d, "unknown") for d in drafts):
+                if drafts and all(d.has_due and self._keep(d, "unknown") and self._names_a_person(d) for d in drafts):
                     self.found.extend(_Found(d, e.raw, e.no) for d in drafts)
                 else:
                     self.decision(e.body)
@@ -281,6 +281,11 @@ class _Reader:
                 self.refs.resolve(p).kind in ("person", "ambiguous") for p in self.refs.split(d.owner)):
             return False
         return d.has_due or d.owner_how in ("verb", "field", "mention", "seed")
+
+    def _names_a_person(self, d: Draft) -> bool:
+        """Whether the owner words name people (a department "负责" under 决议 is how the company is run)."""
+        return any(self.refs.resolve(p).kind in ("person", "ambiguous") or self.refs.outsider(p)
+                   or self.refs.person_name(p) for p in self.refs.split(d.owner or ""))
 
     # --- tables --------------------------------------------------------------------------------
     def table(self, t: Table, kind: str) -> None:

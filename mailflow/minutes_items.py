@@ -347,6 +347,15 @@ class ItemReader:
         if m and self.refs.looks_like_ref(m.group("who")):
             self._own(d, m.group("who"), m.group("pre"), m.group("rest"), title_parts)
             return True
+        m = re.match(r"^(?P<pre>.*?)(?:并由|並由|由|请|請)(?P<after>.+)$", c)
+        if m:                                   # 由王磊完成接口联调: the longest name the directory knows
+            after = m.group("after")
+            for end in range(min(len(after) - 1, 16), 0, -1):
+                parts = self.refs.split(after[:end])
+                if parts and all(self.refs.resolve(p).kind in ("person", "ambiguous") for p in parts) \
+                        and not re.match(r"[、，,/／&+＋和及与與]", after[end:]):
+                    self._own(d, after[:end], m.group("pre"), after[end:], title_parts)
+                    return True
         m = re.match(rf"^(?P<who>[^，,；;：:]{{1,40}}?)\s*(?P<verb>{OWN_VERBS})(?P<rest>.*)$", c, re.I)
         if m and self.refs.looks_like_ref(m.group("who"), names=True):
             self._own(d, m.group("who"), "", m.group("rest"), title_parts)
@@ -363,6 +372,12 @@ class ItemReader:
         else:
             d.owner, d.owner_how = who, "verb"
         pre = pre.strip(" ，,")
+        if pre and d.deadline is None and d.due_text is None:
+            dl, pre_left = self._date_in(pre)           # 12月9日前由王磊完成…
+            if dl is not None:
+                d.deadline, d.dated = dl, True
+                pre = _LEAD.sub("", pre_left.strip()).strip()
+                pre = "" if _FILLER.fullmatch(pre or " ") else pre
         if pre:
             title_parts.append(pre)
         rest = re.sub(rf"^(?:{OWN_VERBS})+", "", rest).strip()

@@ -337,3 +337,16 @@ def test_what_someone_is_already_responsible_for_is_not_handed_out_again():
     # a section with a heading never seen before: only lines that hand out work are tasks
     parsed = read("三、其他\n郭涛负责的接口已于12月1日上线。\n四、落实\n1. 接口文档补全：郭涛负责，12月8日前完成\n")
     assert rows(parsed) == [("接口文档补全", "tao.guo@x.example", [], "2026-12-08")]
+
+
+def test_the_date_and_the_owner_may_come_in_any_order():
+    parsed = read("后续安排：\n1. 12月9日前由郭明完成接口联调，郭涛配合。\n2. 针对退款投诉，由刘静（客服部）牵头制定改进方案，12月11日前。\n")
+    assert rows(parsed) == [("完成接口联调", "ming.guo@x.example", ["tao.guo@x.example"], "2026-12-09"),
+                            ("针对退款投诉，制定改进方案", "jing.liu@x.example", [], "2026-12-11")]
+
+
+def test_a_decision_that_a_department_carries_out_stays_a_decision():
+    parsed = read("二、会议决定\n（一）报销单据须于每月5日前提交。\n（二）由财务部负责培训，12月15日前完成。\n"
+                  "（三）由黄磊负责培训签到，12月15日前完成。\n")
+    assert parsed.decisions == ["报销单据须于每月5日前提交", "由财务部负责培训，12月15日前完成"]
+    assert rows(parsed) == [("培训签到", "lei.huang@x.example", [], "2026-12-15")]
