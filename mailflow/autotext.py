@@ -29,11 +29,14 @@ _STATUS_RE = re.compile(
     r"(?:参加|參加)(?:不了|不到|了|吗|嗎|$|[^\u4e00-\u9fff])|"
     r"出席|参会|參會|同意|异议|異議|风险|風險|卡住|附件|定稿|给到|給到|发给|發給|给你|給你|发你|發你|出稿|上线|上線|"
     r"发布|發布|发出|發出|寄出|[%％?？]|"
-    r"\b(?:done|finished|complete[ds]?|progress|wip|confirm(?:ed)?|attend(?:ing)?|join(?:ing)?|delay(?:ed)?|"
+    r"\b(?:done|finished|complete[ds]?|progress|wip|confirm(?:ed)?|attend(?:ing)?(?! (?:a|an|the) (?:conference|trade ?show|fair|workshop|training|summit))|join(?:ing)?|delay(?:ed)?|"
     r"postpone[d]?|agree[d]?|risk|blocked|attached|draft|deliver(?:ed)?)\b", re.IGNORECASE)
 
 _ABSENCE_RE = re.compile(
-    r"休假|请假|請假|年假|假期|放假|休息|调休|調休|出差|外出|公出|外地|海外|不在(?:办公室|辦公室|公司|座位|工位|岗|崗)|"
+    r"休假|请假|請假|年假|假期|放假|休息|调休|調休|出差|外出|公出|外地|海外|不在\S{0,6}?(?:办公室|辦公室|公司|座位|工位|岗|崗|国内|國內)|"
+    # away at an event: "在深圳参加展会", "赴杭州开会", "外出拜访客户", "会议中"
+    r"(?:在|赴|去|前往)\S{1,8}?(?:参加|參加|参展|參展|开会|開會|学习|學習|交流|拜访|拜訪|考察|出差)|"
+    r"展会|展會|参展|參展|外训|外訓|拜访客户|拜訪客戶|客户现场|客戶現場|会议中|會議中|开会中|開會中|"
     r"离开|離開|离岗|離崗|产假|產假|陪产假|病假|婚假|探亲|探親|(?:在|参加|參加)\S{0,6}?(?:培训|培訓)|培训中|培訓中|"
     r"(?:返回|回到|返)(?:公司|办公室|辦公室|岗位|崗位|工作岗位)|返岗|返崗|回来后|回來後|"
     r"(?:\d{1,2}\s*[日号號]|\d{1,2}[/.]\d{1,2}|[周週][一二三四五六日天]|星期[一二三四五六日天]|下周|下週|节后|節後)"
@@ -42,6 +45,8 @@ _ABSENCE_RE = re.compile(
     r"on (?:annual |sick |parental |maternity |paternity |medical )?leave|"
     r"on (?:vacation|holiday)|away (?:from|until|till|on)|travel(?:l)?ing|business trip|off work|"
     r"not in the office|out of town|limited access|no access|without access|offline|"
+    r"at (?:a |the )?(?:conference|trade ?show|fair|workshop|training|summit|customer site|client site)|"
+    r"attending (?:a |the )?(?:conference|trade ?show|fair|workshop|training|summit)|in meetings all day|"
     r"back (?:in|to) the office|return(?:ing)? to the office)\b", re.IGNORECASE)
 # the Chinese absence words also name times ("假期前要定稿", "放假前"): a notice says who is away
 # or for how long ("我休假", "休假中", "期间", "至12月5日")

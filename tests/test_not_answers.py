@@ -34,6 +34,8 @@ def mail(body: str, subject: str = "Re: [MF-T9] 任务提醒", sender: str = "Li
     "我目前在国外参加展会，时差原因回复会慢一些，敬请谅解。",      # attending something else
     "休假中，12/7 回。",
     "Thanks for your note. I'm on PTO until Dec 8 and checking email only now and then.",
+    "本人12月3日至5日在深圳参加展会，邮件回复会有延迟。",             # away at an event
+    "I'm attending a trade show until Thursday and will reply when I'm back.",
 ])
 def test_a_body_that_only_reports_absence_is_automatic(text):
     assert out_of_office(text)
@@ -56,6 +58,8 @@ def test_a_body_that_only_reports_absence_is_automatic(text):
     "放假前给你",
     "关于渠道培训，下周三再说",                              # a task about training is no absence
     "休假3天",                                             # a reason, with nothing about mail
+    "我在客户现场，方案明天给你",                            # away, and a promise
+    "I'm travelling and can't attend.",
 ])
 def test_a_reply_that_mentions_leave_but_says_something_else_is_an_answer(text):
     assert not out_of_office(text)
