@@ -27,7 +27,7 @@ The reader is a small clause grammar, pure and linear in the text's length:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -399,6 +399,9 @@ def classify(text: str, now: datetime, cal: Any = None, context: ReplyContext | 
     (the task's due, what mailflow asked); without it dates cannot be compared with a due date and
     such readings are not sure."""
     ctx = context or ReplyContext()
+    frame = {"rsvp": "meeting", "minutes": "minutes"}.get(ctx.asked or "")
+    if frame and ctx.kind != frame:             # what mailflow asked decides the frame of the answer
+        ctx = replace(ctx, kind=frame)
     text, quoted = _drop_trailing_quote(text or "")
     trimmed = strip_signature(text)
     why_pre = [f"ignored quoted text '{_short(quoted, 30)}'"] if quoted else []
