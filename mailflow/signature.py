@@ -8,7 +8,8 @@ Its parts are recognised by their form, not by a list of particular strings:
 * a signature block: the last lines of the text, under the message, made of a person's name,
   job title / department lines, contact lines (a label such as 手机/電話/Tel/M/E/邮箱/微信 with a
   number or an address, a bare phone number, a bare e-mail address, a bare web site), a postal
-  address, a company name, separator rules and a slogan ("客户第一 · 说到做到 · 按时完成");
+  address, a company name, separator rules, lines that join such parts with "|" or "·", and a
+  slogan ("客户第一 · 说到做到 · 按时完成");
 * a disclaimer: a paragraph about "this mail" in legal words (保密/機密/confidential/intended
   solely/误收/in error/删除/delete/免责).
 
@@ -475,8 +476,8 @@ def find_block(lines_n: list[str], sender_name: str = "") -> Cut | None:
         return None
     top = idx[0]
     present = {kinds[k] for k in idx}
-    # a name standing alone is a signature only when it is the whole of the last paragraph
-    # (an "en-name" never is: "Sounds Good" is shaped like one)
+    # an English name alone is no evidence ("Sounds Good" is shaped like one); two Chinese names
+    # and nothing else are a list of people, not a signature
     if not present & _STRONG:
         return None
     if present <= {"name", "rule"} and sum(1 for k in idx if kinds[k] == "name") > 1:
