@@ -484,10 +484,78 @@ _COMPILED = [(kind, re.compile(src, re.I | re.A), build) for kind, src, build in
 _MASTER = re.compile("|".join(f"(?P<p{i}>{src})" for i, (_, src, _) in enumerate(_SPECS)), re.I | re.A)
 
 
+def _first_chars(items) -> tuple[set[str], bool, bool] | None:
+    """The characters a parsed pattern can start with: (chars, any digit, can be empty); None if unknown."""
+    from re import _constants as C
+    chars, digit = set(), False
+    for op, av in items:
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            continue                       # zero width: look at what follows
+        if op is C.LITERAL:
+            return chars | {chr(av)}, digit, False
+        if op is C.IN:
+            for o, a in av:
+                if o is C.LITERAL:
+                    chars.add(chr(a))
+                elif o is C.RANGE:
+                    chars.update(chr(x) for x in range(a[0], a[1] + 1))
+                elif o is C.CATEGORY and a is C.CATEGORY_DIGIT:
+                    digit = True
+                else:
+                    return None
+            return chars, digit, False
+        if op is C.SUBPATTERN:
+            subs, need = [av[3]], True
+        elif op is C.BRANCH:
+            subs, need = av[1], True
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            subs, need = [av[2]], av[0] > 0
+        else:
+            return None
+        empty = False
+        for sub in subs:
+            r = _first_chars(sub)
+            if r is None:
+                return None
+            chars |= r[0]
+            digit |= r[1]
+            empty |= r[2]
+        if need and not empty:
+            return chars, digit, False
+    return chars, digit, True
+
+
+def _starts() -> list[tuple[set[str], bool]] | None:
+    """For each part pattern, the characters it can start with (and whether any digit); None if one
+    is too complex to tell (the scan then tries every position)."""
+    from re import _parser
+    out = []
+    for _, src, _ in _SPECS:
+        r = _first_chars(_parser.parse(src, re.I | re.A))
+        if r is None or r[2]:
+            return None
+        out.append(({c.lower() for c in r[0]}, r[1]))
+    return out
+
+
+_STARTS = _starts()
+# one character class of every character a part can start with: the scan skips the rest in C
+_START = None if _STARTS is None else re.compile(
+    "[" + "".join(sorted(re.escape(c) for c in set().union(*(cs for cs, _ in _STARTS)))) + r"\d]", re.I | re.A)
+
+
+@lru_cache(maxsize=512)
+def _master_for(ch: str) -> re.Pattern:
+    """The alternation of only the parts that can start with ``ch``, in their order (names kept)."""
+    alts = [f"(?P<p{i}>{src})" for i, ((_, src, _), (cs, digit)) in enumerate(zip(_SPECS, _STARTS))
+            if ch in cs or (digit and ch.isdigit())]
+    return re.compile("|".join(alts) or "(?!)", re.I | re.A)
+
+
 def parts(norm: str) -> list[Part]:
     """The date parts of folded text, left to right, not overlapping."""
     out: list[Part] = []
-    for m in _MASTER.finditer(norm):
+    for m in _matches(norm):
         i = int(m.lastgroup[1:])
         kind, rx, build = _COMPILED[i]
         sub = rx.match(norm, m.start())
@@ -501,3 +569,17 @@ def parts(norm: str) -> list[Part]:
             end -= 1
         out.append(Part(kind, m.start(), end, slots))
     return out
+
+
+def _matches(norm: str):
+    if _START is None:
+        yield from _MASTER.finditer(norm)
+        return
+    pos = 0
+    while (hit := _START.search(norm, pos)) is not None:
+        m = _master_for(hit.group().lower()).match(norm, hit.start())
+        if m is None or m.end() == m.start():
+            pos = hit.start() + 1
+            continue
+        yield m
+        pos = m.end()
