@@ -126,6 +126,9 @@ def _sections(text: str) -> list[_Section]:
         if h and nxt is not None and _leading_field(nxt.body) not in (None, "title") \
                 and heading_kind(h) == "unknown":
             h = None                          # "年度预算编制" above "负责人：…" titles a task
+        if h and heading_kind(h) == "unknown" and cur.kind in ("actions", "mixed") and cur.entries \
+                and not blank:
+            h = None                          # "技术部" over its part of the list: a sub-heading
         if h:
             out.append(_Section(heading_kind(h)))
             numbered_seen = blank = False
@@ -178,6 +181,8 @@ class _Reader:
                 kv = _KV.match(e.body)
                 if kv and (_INFO_LABEL.match(fold_label(kv.group("label"))) or _NOTE_LABEL.match(fold_label(kv.group("label")))):
                     continue
+                if self._reported(e.body):
+                    continue                         # "王磊表示…" is discussion, whatever its heading
                 # a decision that hands out work to someone by a date is an action item too
                 drafts = self.items.read(e.body)
                 if drafts and all(d.has_due and self._keep(d, "unknown") and self._names_a_person(d) for d in drafts):
@@ -281,6 +286,14 @@ class _Reader:
                 self.refs.resolve(p).kind in ("person", "ambiguous") for p in self.refs.split(d.owner)):
             return False
         return d.has_due or d.owner_how in ("verb", "field", "mention", "seed")
+
+    def _reported(self, text: str) -> bool:
+        """Whether a line reports what someone said (王磊表示…, 张伟：5.0 需求完成度85%)."""
+        lead = self.refs.leading(text)
+        return bool(lead) and bool(re.match(
+            r"(?:[：:]?\s*)(?:表示|认为|認為|提出|介绍|介紹|汇报|匯報|报告|報告|反馈|反饋|建议|建議|说明|說明|指出|强调|強調|"
+            r"提醒|补充|補充|回顾|回顧|说|說|称|稱|谈到|談到|担心|擔心|said|noted|reported|suggested|mentioned|asked)",
+            lead[1]))
 
     def _names_a_person(self, d: Draft) -> bool:
         """Whether the owner words name people (a department "负责" under 决议 is how the company is run)."""

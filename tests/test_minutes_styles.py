@@ -350,3 +350,16 @@ def test_a_decision_that_a_department_carries_out_stays_a_decision():
                   "（三）由黄磊负责培训签到，12月15日前完成。\n")
     assert parsed.decisions == ["报销单据须于每月5日前提交", "由财务部负责培训，12月15日前完成"]
     assert rows(parsed) == [("培训签到", "lei.huang@x.example", [], "2026-12-15")]
+
+
+def test_what_people_said_under_a_mixed_heading_is_neither_decision_nor_task():
+    parsed = read("三、讨论与决议\n1. 何军表示大客户续约率已达92%，12月底前可完成剩余续约。\n2. 大客户续约率目标定为95%。\n")
+    assert parsed.decisions == ["大客户续约率目标定为95%"]
+    assert parsed.action_items == []
+
+
+def test_a_department_line_over_its_part_of_the_list_does_not_end_the_list():
+    parsed = read("行动项\n技术部\n1. 接口联调 —— 郭明，12月9日前\n市场部\n1. 投放计划 —— 陈晨（市场部），时间待定\n")
+    assert rows(parsed) == [("接口联调", "ming.guo@x.example", [], "2026-12-09"),
+                            ("投放计划", "chen.chen@x.example", [], None)]
+    assert kinds(parsed) == [(2, "vague_due")]
