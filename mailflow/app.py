@@ -110,7 +110,10 @@ class App:
                                       work_end=s.schedule.work_end)
         from . import flows  # noqa: F401  (registers the flows' handlers, conditions and actions)
         loaded = rules.load_rules(self.rules_dir)
-        errors = rules.check(loaded)
+        errors = rules.check(loaded) or ([] if loaded else [
+            f"{self.rules_dir}: no rules: mailflow would send no reminder, escalation or follow-up table "
+            "(a ./rules folder next to the config replaces the shipped rules; copy them in, or put only "
+            "holidays in [paths] holidays)"])
         if errors:
             raise rules.RuleError("\n".join(errors))
         templates = [s.path(s.paths.templates)] if s.paths.templates else []

@@ -227,3 +227,15 @@ def test_a_setting_that_cannot_work_stops_every_command_with_exit_2_naming_the_k
     res = run_cli("run", "--once", cwd=tmp_path)
     assert res.returncode == 2, res.stderr
     assert key in res.stderr and "Traceback" not in res.stderr and "hunter2" not in res.stderr
+
+
+def test_a_rules_folder_with_only_holidays_in_it_stops_the_daemon_instead_of_silencing_every_reminder(tmp_path):
+    """./rules next to the config replaces the shipped rules: holidays.yaml alone in it would mean no
+    reminder, escalation or follow-up table at all, without a word."""
+    import shutil
+    from mailflow.resources import shipped
+    assert run_cli("init", str(tmp_path)).returncode == 0
+    (tmp_path / "rules").mkdir()
+    shutil.copy(shipped("rules") / "holidays.yaml", tmp_path / "rules" / "holidays.yaml")
+    res = run_cli("run", "--once", cwd=tmp_path)
+    assert res.returncode == 2 and "no rules" in res.stderr and "rules" in res.stderr
