@@ -88,13 +88,11 @@ def _segments(norm: str, start: int, end: int) -> list[tuple[int, int, int, str]
     """(start, end, sentence number, the sentence's end mark) of every non-empty clause."""
     out: list[tuple[int, int, int, str]] = []
     sent_no, a = 0, start
-    bounds: list[tuple[int, int]] = []
     i = start
     while i <= end:
         if i == end or norm[i] in _SENTENCE_END or (norm[i] == "." and (i + 1 == end or norm[i + 1] in " \n")
                                                     and not (i > start and norm[i - 1].isdigit())):
             mark = norm[i] if i < end else ""
-            bounds.append((a, i))
             for ca, cb in _split_clauses(norm, a, i):
                 out.append((ca, cb, sent_no, mark))
             sent_no += 1
@@ -195,13 +193,14 @@ def _clause_dates(orig: str, norm: str, a: int, b: int, now: datetime, cal: Any)
 def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
             kind: str | None) -> list[Clause]:
     segs = _segments(norm, start, end)
+    last_start = {sent: a for a, _, sent, _ in segs}      # the last clause of each sentence
     out: list[Clause] = []
     cond_sentence = -1
     for a, b, sent, mark in segs:
         c = Clause(a, b, sent)
         text = norm[a:b]
         c.cues = _read_cues(norm, a, b)
-        last_of_sentence = all(s != sent or x <= a for x, _, s, _ in segs)
+        last_of_sentence = last_start.get(sent) == a
         c.question = bool(_QUESTION_STRONG.search(text)) or (mark == "?" and (
             last_of_sentence or bool(_QUESTION_WEAK.search(text))))
         opens = bool(CONDITION_RE.search(text))
