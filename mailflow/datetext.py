@@ -257,7 +257,7 @@ _RELDAY = {"今天": (0, None), "今日": (0, None), "当天": (0, None), "当�
 
 def _b_relday(m):
     raw = re.sub(r"\s+", " ", m.group(0).lower())
-    if raw.startswith("the day after"):
+    if "day after" in raw:
         return {"rel": 2}
     n, part = _RELDAY[raw]
     return {"rel": n, "daypart": part} if part else {"rel": n}
@@ -434,14 +434,14 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("quarter", r"(?:(本|这个|这|当前|下个|下)\s*)?季度?(末|底|之内|以内|内)", _b_cur_quarter),
     ("ypart", r"(?<![\d零一二两三四五六七八九十今明后本去前每])年(底|末|终|内|中|初)", _b_ypart),
     ("ypart", r"上半年|下半年", _b_half_year),
-    ("mpart_bare", r"(?<![\d零一二两三四五六七八九十个上下本这当份])月(底|末|初|中|内)", _b_bare_mpart),
+    ("mpart_bare", r"(?<![\d零一二两三四五六七八九十个上下本这当份半])月(底|末|初|中|内)", _b_bare_mpart),
     ("mpart", r"(上旬|中旬|下旬|初|底|末|中(?=前|之前|以前|旬|[^\u4e00-\u9fff]|$)|内|之内)", _b_mpart),
     ("weekday", r"(?:" + _PRE + r"\s*)?" + _WEEK + r"([一二三四五六日天1-7])", _b_weekday),
     ("weekend", r"(?:" + _PRE + r"\s*)?" + _WEEK + r"末", _b_weekend),
     ("week", _PRE + r"\s*" + _WEEK + r"(?![一二三四五六日天1-7末])", _b_week),
     ("relday", r"大后天|今天|今日|今早|今晚|当天|当日|明天|明日|明早|明晚|次日|第二天|后天|听日|听朝|(?<![前之以])后日",
      _b_relday),
-    ("relday", r"\b(?:the\s+day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw|tmr)\b", _b_relday),
+    ("relday", r"\b(?:(?:the\s+)?day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw|tmr)\b", _b_relday),
     ("daypart", r"一大早|一早|上午|早上|早晨|清晨|中午|下午|傍晚|晚上|夜里|凌晨|\b(?:morning|afternoon|evening|noon)\b", _b_daypart),
     ("clock", r"(?<![\d:])(\d{1,2})\s*(?::\s*(\d{2}))?\s*([ap]\.?m\b\.?)", _b_clock_en),
     ("clock", r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])", _b_clock_24),

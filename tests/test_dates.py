@@ -539,6 +539,7 @@ TIMES = [
     ("Thursday noon", MON_AUG3, D(2026, 8, 6), time(12, 0)),
     ("EOD Monday", at(2026, 8, 5), D(2026, 8, 10), T18),
     ("COB tomorrow", MON_AUG3, D(2026, 8, 4), T18),
+    ("day after tomorrow", MON_AUG3, D(2026, 8, 5), None),
     ("下班前", at(2026, 9, 20), D(2026, 9, 20), T18),          # the worked Sunday
     ("週四下班前", MON_AUG3, D(2026, 8, 6), T18),
     ("下周一上班前", MON_AUG3, D(2026, 8, 10), time(9, 0)),     # the start of working hours
@@ -659,7 +660,7 @@ def test_vague_words_and_spans_are_flagged_never_guessed(expr):
     assert dl.due is None and dl.time is None and dl.error is None
 
 
-NOT_DEADLINES = ["好的，收到", "已完成", "3号楼会议室", "休假3天", "12月", "3天前已提交", "进度60%，第3项",
+NOT_DEADLINES = ["一个半月内", "好的，收到", "已完成", "3号楼会议室", "休假3天", "12月", "3天前已提交", "进度60%，第3项",
                  "完成1/2", "同意", "OK", "", "   ", "上午开会", "到底怎么样", "初稿已发"]
 
 
