@@ -468,7 +468,9 @@ class Service:
         not the event loop's: those would only run once the mail being read is done."""
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()
-        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM)}
+        in_main = threading.current_thread() is threading.main_thread()   # signals go to that thread only
+        previous = ({sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM)}
+                    if in_main else {})
 
         def stop(signum: int, _frame: Any) -> None:
             if self.stop_event.is_set():
@@ -479,8 +481,9 @@ class Service:
             signal.signal(signal.SIGALRM, self._abandon)
             signal.setitimer(signal.ITIMER_REAL, ABANDON_AFTER)
             faulthandler.dump_traceback_later(HARD_STOP_AFTER, exit=True)
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, stop)
+        for sig in previous:
+            if sig != signal.SIGALRM:
+                signal.signal(sig, stop)
         try:
             loop.add_signal_handler(signal.SIGHUP, self._reload)
         except (NotImplementedError, RuntimeError, AttributeError):
@@ -521,7 +524,8 @@ class Service:
             else:
                 log.warning("inbox worker still busy at shutdown; leaving it (nothing is marked without a commit)")
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            if in_main:
+                signal.setitimer(signal.ITIMER_REAL, 0)
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         log.info("stopped")
