@@ -270,9 +270,9 @@ def _form_lines(rows: list[list[list[str]]]) -> list[str]:
             continue
         for label, value in zip(row[0::2], row[1::2]):
             key = " ".join(label).rstrip(":： ")
-            if key and len(value) == 1:
-                out.append(f"{key}：{value[0]}")
-            elif key:
+            if key and len(value) == 1 and len(value[0]) <= 30 and not re.search(r"[。；;]", value[0]):
+                out.append(f"{key}：{value[0]}")          # a fact: 主持人：王磊
+            elif key:                                   # a section: 会议内容 / 决议事项 and its text
                 out += [f"{key}：", *value]
             else:
                 out += value

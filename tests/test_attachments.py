@@ -377,3 +377,21 @@ def test_a_word_minutes_form_reads_as_labelled_facts_with_the_task_table_inside_
 def test_a_word_table_of_decisions_reads_as_numbered_decisions():
     data = docx([("table", [["序号", "决议内容"], ["1", "渠道返点按季度结算"], ["2", "新渠道准入由销售部审核"]])])
     assert text_of("纪要.docx", data).splitlines() == ["决议内容", "1. 渠道返点按季度结算", "2. 新渠道准入由销售部审核"]
+
+
+def test_minutes_parse_reads_a_word_form_without_taking_its_discussion_for_tasks(cli, tmp_path):
+    path = tmp_path / "纪要表.docx"
+    path.write_bytes(docx([("title", "会议纪要"), ("merged", [
+        ["会议主题", "渠道合作推进会", "会议时间", "2026年11月19日 14:00"],
+        ["主持人", "王磊", "记录人", "孙丽"],
+        ["会议内容", "张伟汇报了Q3渠道数据，王芳提出12月初前要完成新渠道评估。", "", ""],
+        ["决议事项", "1. 渠道返点按季度结算\n2. 新渠道准入由销售部审核", "", ""],
+        ["行动项"],
+        ["序号", "事项", "负责人", "完成时间"],
+        ["1", "渠道报价单", "张伟", "11月27日"],
+        ["2", "合作协议初稿", "周强", "12月1日"],
+    ])]))
+    data = json.loads(cli(path, "--json").output)
+    assert data["decisions"] == ["渠道返点按季度结算", "新渠道准入由销售部审核"]
+    assert [(a["title"], a["owner"], a["due"]) for a in data["action_items"]] == [
+        ("渠道报价单", "zhangwei@corp.example", "2026-11-27"), ("合作协议初稿", "zhouqiang@corp.example", "2026-12-01")]
