@@ -660,7 +660,7 @@ def test_vague_words_and_spans_are_flagged_never_guessed(expr):
     assert dl.due is None and dl.time is None and dl.error is None
 
 
-NOT_DEADLINES = ["一个半月内", "好的，收到", "已完成", "3号楼会议室", "休假3天", "12月", "3天前已提交", "进度60%，第3项",
+NOT_DEADLINES = ["一个半月内", "年终奖发了", "Could you send the 2nd version?", "好的，收到", "已完成", "3号楼会议室", "休假3天", "12月", "3天前已提交", "进度60%，第3项",
                  "完成1/2", "同意", "OK", "", "   ", "上午开会", "到底怎么样", "初稿已发"]
 
 
