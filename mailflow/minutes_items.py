@@ -245,7 +245,7 @@ class ItemReader:
                     or probe.fields - {"title"}:
                 return "，" + inner + "，"
             return m.group(0)
-        return re.sub(r"[（(]([^（）()]{1,80})[）)]", repl, text)
+        return re.sub(r"[（(\[【]([^（）()\[\]【】]{1,80})[）)\]】]", repl, text)
 
     def _labelled(self, clause: str, d: Draft) -> bool:
         m = _LABEL_COLON.match(clause) or _LABEL_SPACE.match(clause)

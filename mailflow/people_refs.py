@@ -144,7 +144,24 @@ class PeopleRefs:
         hit = self._dept_and_name(key)
         if hit is not None:
             return self._ref(text, hit) if hit else Ref(text, "unknown")
+        # a name and its department after a space: 王磊 技术部
+        words = key.split()
+        if len(words) == 2 and words[1] in self.departments and words[0] in self._by_key:
+            narrowed = [p for p in self._by_key[words[0]] if fold(p.department) == words[1]]
+            return self._ref(text, narrowed or self._by_key[words[0]])
+        # a first name alone: "Grace" for Grace Chen, "晓燕" for 周晓燕
+        given = self._given_name(key)
+        if given:
+            return self._ref(text, given)
         return None
+
+    def _given_name(self, key: str) -> list[Person]:
+        if re.fullmatch(r"[a-z][a-z\-]{1,20}", key):
+            return [p for p in self.people
+                    if any(fold(n).split()[0] == key for n in (p.name, *p.aliases) if re.match(r"[A-Za-z]", n or "") and " " in n)]
+        if re.fullmatch(rf"[{_CJK}]{{2}}", key):
+            return [p for p in self.people if len(p.name) == 3 and fold(p.name)[1:] == key]
+        return []
 
     def _ref(self, text: str, people: list[Person]) -> Ref:
         uniq = list({p.email: p for p in people}.values())

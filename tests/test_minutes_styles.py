@@ -363,3 +363,11 @@ def test_a_department_line_over_its_part_of_the_list_does_not_end_the_list():
     assert rows(parsed) == [("接口联调", "ming.guo@x.example", [], "2026-12-09"),
                             ("投放计划", "chen.chen@x.example", [], None)]
     assert kinds(parsed) == [(2, "vague_due")]
+
+
+def test_first_names_and_a_department_after_the_name_find_the_one_person():
+    parsed = read("Action items\n- Pricing memo (Vivian, Dec 9)\n- 【负责人：佳颖】门店巡检 12月10日前\n"
+                  "- 渠道复盘：何丽 运营部，12月11日前\n")
+    assert rows(parsed) == [("Pricing memo", "jiaying.zhong@x.example", [], "2026-12-09"),
+                            ("门店巡检", "jiaying.zhong@x.example", [], "2026-12-10"),
+                            ("渠道复盘", "li.he@x.example", [], "2026-12-11")]
