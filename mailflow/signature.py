@@ -351,6 +351,7 @@ def is_disclaimer(paragraph: str) -> bool:
 # --------------------------------------------------------------------------------------------
 # the block at the end
 
+_MAX_BLOCK_LINES = 30
 _STRONG = frozenset({"contact", "sender", "name", "disclaimer", "labelled-address"})
 _CAN_OPEN = frozenset({"sender", "name", "en-name", "title", "company", "contact", "disclaimer",
                        "labelled-address", "rule"})
@@ -364,6 +365,8 @@ def _soft(s: str) -> bool:
 
 def _kind(s: str, sender) -> str | None:
     """What a (normalised, non-empty) line of a signature is, or None when it may carry the message."""
+    if len(s) > 160:
+        return None  # a signature line is short; a long one is prose (disclaimers go by paragraph)
     if _RULE_RE.match(s):
         return "rule"
     if _contact_line(s):
@@ -439,6 +442,8 @@ def find_block(lines_n: list[str], sender_name: str = "") -> Cut | None:
             for k in range(start, stop):
                 kinds[k] = "disclaimer"
             top = start
+            if len(kinds) > _MAX_BLOCK_LINES:
+                return None
             continue
         broke = False
         k = stop - 1
@@ -464,6 +469,8 @@ def find_block(lines_n: list[str], sender_name: str = "") -> Cut | None:
             kinds[k] = kind
             top = k
             k -= 1
+            if len(kinds) > _MAX_BLOCK_LINES:
+                return None  # a signature is a few lines; fifty "names" are a list the person wrote
         if broke:
             break
     if top is None:
