@@ -219,8 +219,9 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
             intents = {i for i, _, _ in found}
     if ctx.kind in ("task", "minutes") and Intent.TENTATIVE in intents:
         # a task has no "tentative": unsure about finishing on time is a risk, else nothing said
+        # unsure words (不确定, 没把握) about finishing are a risk; a hedged promise (应该能按时完成) is not
         on_time = any(re.search(r"完成|按时|按期|交付|提交|finish|complete|on time|deliver", norm[c.start:c.end])
-                      for i, c, _ in found if i is Intent.TENTATIVE)
+                      for i, c, k in found if i is Intent.TENTATIVE and (k == "tent" or not c.possible))
         why.append("unsure about finishing: risk" if on_time else "unsure, in a task thread: nothing said")
         found = [(Intent.RISK if on_time else None, c, k) if i is Intent.TENTATIVE else (i, c, k)
                  for i, c, k in found]

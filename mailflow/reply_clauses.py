@@ -29,7 +29,7 @@ from typing import Any
 from mailflow import dates
 from mailflow.model import Intent
 from mailflow.reply_lexicon import (
-    A_NOT_A, ASKED_OF_READER, CONDITION_RE, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_ZH, MEANING, NEG_EN, NEG_ZH, ONTIME,
+    A_NOT_A, ASKED_OF_READER, CONDITION_RE, QUOTED_WORDS, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_ZH, MEANING, NEG_EN, NEG_ZH, ONTIME,
     ONTIME_AFTER, PROMISE_RE, REPORTED_RE, REQUEST_RE, SELF_RE, WAIT_RE, WHOLE_ACK, WHOLE_DONE, percents,
 )
 
@@ -129,7 +129,10 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
     out: list[Cue] = []
     prev_end = a
     asked = False
+    mentioned = [q.span() for q in QUOTED_WORDS.finditer(norm, a, b)]
     for m in CUE_RE.finditer(norm, a, b):
+        if any(x < m.start() < y for x, y in mentioned):
+            continue                         # “下周完成” quoted: a mention, not a statement
         kind = m.lastgroup
         assert kind is not None
         plain, negated = MEANING[kind]

@@ -110,7 +110,7 @@ KINDS: list[tuple[str, str]] = [
     # apologies and phrases that contain cue words but report nothing
     ("noise", r"抱歉(?:回复)?(?:晚了|迟了|延误)|不好意思(?:回复)?(?:晚了|迟了)|"
               rf"{W}(?:sorry for (?:the )?(?:delay(?:ed)?|late) (?:reply|response)|sorry for the delay|"
-              rf"no rush){WE}"),
+              rf"no rush|low risk){WE}|风险(?:不大|很小|较小|可控|不高|较低)"),
     # explicit "no objection / no problem"
     ("noobj", r"准确无误|正确无误|无误|没有?错误?|无异议|没有?异议|无意见|没有?意见|没有?问题|没毛病|没啥问题|"
               rf"{W}(?:no objections?|no problems?|not a problem|no worries|no issues?){WE}"),
@@ -125,7 +125,7 @@ KINDS: list[tuple[str, str]] = [
     # uncertainty about attending or answering
     ("tent", r"不确定(?:能否|是否|能不能|会不会)?(?:参加|参会|出席|到场|与会)?|不一定|说不准|说不好|不好说|"
              r"待定|未定|暂定|看情况|视情况|到时候?再说|再说吧|稍后确认|晚点确认|晚些确认|"
-             r"再确认|待确认|尚待确认|看看时间|(?:再|稍后|晚点|晚些|回头)(?:回复|答复|回你|告诉你|确认)|我再看看|再看一下|再看看|"
+             r"再确认|待确认|尚待确认|看看时间|(?:再|稍后|晚点|晚些|回头|迟啲|迟点|迟些)(?:回复|答复|覆|回你|告诉你|确认)|我再看看|再看一下|再看看|"
              r"确认不了|确定不了|定不下来|说不定|还不能确定|(?:尽量|争取)(?:参加|参会|出席|到场|赶到)|"
              rf"{W}(?:tentative(?:ly)?(?: accept(?:ed)?)?|not sure|unsure|tbd|tbc|to be confirmed|"
              rf"to be determined|will try|(?:i'll|i will) try|try to|if possible|get back to you|let you know|circle back){WE}"),
@@ -135,7 +135,7 @@ KINDS: list[tuple[str, str]] = [
     # declining a meeting
     ("decl", r"缺席|来不了|去不了|到不了|(?:参加|参会|出席|与会|过去)不了|"
              r"赶不过去|时间冲突|有冲突|冲突了|另有安排|有别的安排|有其他安排|另有会议|有别的会|没空|没时间参加|"
-             r"无暇|不便参加|婉拒|谢绝|不能来|没法来|无法前来|不来了|"
+             r"无暇|不便参加|婉拒|谢绝|不能来|没法来|无法前来|不来了|(?<!得)唔得闲|冇空|冇时间|嚟唔到|去唔到|"
              rf"{W}(?:(?:can't|cannot|can not|won't|will not|unable to|not able to)(?: be able to)? make it|"
              rf"declin(?:e|ed|es|ing)|regrets?|schedule conflict|conflict|clash|will miss|another commitment|prior commitment|"
              rf"double[- ]booked|another meeting|"
@@ -153,12 +153,12 @@ KINDS: list[tuple[str, str]] = [
                 r"设计中|整理中|准备中|排查中|沟通中|协调中|对接中|联调中|优化中|制作中|撰写中|"
                 rf"在做|在弄|在处理|在写|在改|在跟进|在推进|在开发|在测试|在进行|在核对|在协调|在征集|在整理|正在|进度|进展|已开始|开始做了|"
                 rf"{_WORK_V}紧|{_HAN}紧(?=[,，\s]|$)|"
-                r"已启动|按计划进行|正常推进|一切正常|还要改|还需要?改|还得改|要返工|需要返工|"
+                r"已启动|按计划(?:进行|推进|走)?|正常推进|一切正常|还要改|还需要?改|还得改|要返工|需要返工|"
                 rf"{W}(?:except(?: for)?|apart from|other than|still needs?|remaining){WE}|除了|进展顺利|顺利推进|正常进行|还差|还剩|接近尾声|在收尾|收尾中|一大半|"
                 rf"(?:出|做|写|改|交|画)了?[一二两三四五六七八九十\d]+(?:版|稿|轮|个|份|页|章|部分)|"
                 rf"待{NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|配合|评审|签字|盖章|到货)|"
                 rf"等待?(?!我){NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|评审|到货)|"
-                rf"{W}(?:in[- ]progress|working on|ongoing|on-going|wip|on track|halfway|half[- ]done|"
+                rf"{W}(?:in[- ]progress|working on|ongoing|on-going|wip|on track|on schedule|as planned|halfway|half[- ]done|"
                 rf"almost (?:done|finished|complete|there)|nearly there|getting there|"
                 rf"nearly (?:done|finished|complete)|mostly (?:done|finished)|"
                 rf"partially (?:done|finished)|partly (?:done|finished)|under ?way|progressing|making progress|"
@@ -177,7 +177,8 @@ KINDS: list[tuple[str, str]] = [
     # blocked / at risk
     ("risk", r"有风险|存在风险|风险|卡住了?|卡在|卡壳|阻塞|受阻|被阻|堵住|停滞|搁置|有困难|有难度|遇到困难|遇到问题|"
              r"有问题|出问题|暂停|搞不定|完不成|做不完|做不了|完成不了|搞不了|干不了|赶不完|来不及|赶不上|跟不上|赶不及|"
-             r"(?:交|给|发|弄|出|上)不了|才能?(?:开始|动手|开工|着手|处理|做)|"
+             r"(?:交|给|发|弄|出|上)不了|才能?(?:开始|动手|开工|着手|处理|做|继续|推进|进行)|"
+             r"(?:跑|起|打|连|登|用|进|调|装|编译|部署)不(?:来|通|开|上|起来|进去)|"
              r"(?:没|未)通过|没过(?![期年])|(?:无法|没法|不能)(?:开始|开工|推进|进行|继续)|开始不了|"
              r"赶唔切|唔切|缺人手?|人手不足|资源不足|排满了?|排不过来|影响(?:进度|交付|上线|工期|排期)|"
              rf"(?:需要?|请求?|希望|急需|求){NS}{{0,8}}?(?:支持|协助|帮助|帮忙|帮手|支援|介入|协调|配合|拍板|决策|定夺)|"
@@ -186,9 +187,9 @@ KINDS: list[tuple[str, str]] = [
              rf"(?:can't|won't|cannot) start (?:until|till|before)|didn't pass|can't (?:start|proceed|continue)|escalat\w*|impact (?:the |our )?(?:schedule|timeline|delivery)){WE}"),
     # objections to minutes
     ("obj", r"有异议|异议|反对|需修改|需要修改|要修改|请修改|建议修改|应修改|需更正|请更正|更正|纠正|改正|有误|有错|错了|"
-            r"写错|写成了?|补上|加上|删掉|删除|去掉|(?:基本|原则上|大体上?)同意|斟酌|措辞|不太?对|不太?正确|不太?准确|不一致|有出入|遗漏|漏了|漏掉|需补充|要补充|请补充|补充一下|补充一点|应为|应是|应该是|"
+            r"写错|写成了?|补上|加上|删掉|删除|去掉|不够(?:具体|清楚|明确)|请(?:写明|注明|明确)|(?:里|中|上)(?:没有?|未)(?:写|记|提到|提|体现)|漏写|(?:基本|原则上|大体上?)同意|斟酌|措辞|不太?对|不太?正确|不太?准确|不一致|有出入|遗漏|漏了|漏掉|需补充|要补充|请补充|补充一下|补充一点|应为|应是|应该是|"
             rf"{W}(?:objections?|object to|disagree\w*|incorrect|inaccurate|not (?:correct|accurate|right)|wrong|"
-            rf"typo|mistake|please (?:add|include|remove|delete|mention)|mostly agree|agree in principle|"
+            rf"typo|mistake|corrections?|please (?:add|include|remove|delete|mention)|mostly agree|agree in principle|"
             rf"minor (?:changes|edits|comments|tweaks)|wording|is missing|left out|omitted|should (?:be|read)(?! (?:done|finished|completed|ready|fine|ok|good|there))|please (?:fix|correct|amend|change|update)|"
             rf"needs? (?:to be )?(?:changed|corrected|revised|fixed|amended)){WE}"),
     # agreement: negated it is an objection
@@ -197,9 +198,9 @@ KINDS: list[tuple[str, str]] = [
     ("confirm", rf"确认|确定|{W}confirm(?:ed|s|ing)?{WE}"),
     # attendance: negated it is a decline
     ("attend", r"参加|参会|出席|与会|到场|"
-               r"(?:准时|按时|一定)到(?![\d期底月])|到时见|"
+               r"(?:准时|按时|一定|会)到(?![\d期底月])|到时见|"
                rf"{W}(?:attend(?:ing)?|join(?:ing)?|be there|count me in|see you (?:there|then|tomorrow|on \w+)|i'll come|will come|"
-               rf"(?:can |could |will |'ll )?make it|dial in|call in|be on the call){WE}"),
+               rf"(?:can |could |will |'ll )?make it|looking forward|dial in|call in|be on the call){WE}"),
     # finished (perfective or resultative aspect): negated it is ongoing / blocked / late
     ("done", r"已经?(?:全部|都|提前|按时|如期|准时)?(?:完成|做完|弄完|搞完|写完|改完|交付|提交|上线|发布|部署|发送|"
              r"发出|发给|上传|修复|解决|处理完|处理好|搞定|搞掂|办完|办好|做好|弄好|交了|发了|寄出|更新|定稿|同步|"
@@ -215,7 +216,7 @@ KINDS: list[tuple[str, str]] = [
             rf"👍|👌|{W}(?:ok(?:ay)?|okk|noted|got it|received|roger|sure|will do|yes|yep|yeah|"
             rf"acknowledged|copy that){WE}"),
     # possibility: makes an acceptance tentative and a feared delay a risk
-    ("hedge", rf"(?<!不)可能|也许|或许|大概|有机会|{W}(?:maybe|perhaps|possibly|probably|might|may(?= (?:have|be|not|need|miss|attend|join|slip))){WE}"),
+    ("hedge", rf"(?<!不)可能|也许|或许|大概|有机会|应该(?=可以|能|会|没问题)|{W}(?:maybe|perhaps|possibly|probably|might|may(?= (?:have|be|not|need|miss|attend|join|slip))){WE}"),
 ]
 
 # kind -> (plain intent, negated intent)
@@ -251,14 +252,14 @@ CUE_RE = re.compile("|".join(f"(?P<{kind}>{pat})" for kind, pat in KINDS))
 NEG_ZH = re.compile(
     r"(?:(?P<modal>无法|不能够?|没法|没办法|没能|未能|难以|不可能|做不到|不会|唔能够?)"
     r"|(?P<deny>(?:不是|并非|并不是|而非)(?=已|在|$))"
-    r"|(?P<plain>尚未|还未|还没有?|并未|并没有?|从未|没有|没|未(?!来|必)|无需|无须|唔|"
+    r"|(?P<plain>尚未|还未|还没有?|并未|并没有?|从未|没有|没|未(?!来|必)|无需|无须|唔|冇|"
     r"不(?!过|错|少|久|但|仅|管|论|好意思|客气|然|如|妨|只|光|断|同意|晚于|迟于|超过)|无(?!论)))"
     r"(?P<gap>[^,;。!?\n]{0,10})$")
 NEG_EN = re.compile(
     r"(?<![a-z'])(?:(?P<modal>cannot|can't|can not|couldn't|could not|unable to|not able to|won't be able to)"
     r"|(?P<plain>not|never|no|yet to|without|no longer|\w+n't))"
     r"(?P<gap>(?:\s+[a-z']+){0,3})\s*$")
-A_NOT_A = re.compile(r"(能|可|是|会|要|行|有|用|需|对)[不没]\1")
+A_NOT_A = re.compile(r"(能|可|是|会|要|行|有|用|需|对|得|去|来)[不没唔]\1")
 ONTIME = re.compile(r"按时|按期|如期|准时|及时|前|之前|以前|内|on time|in time|by |before|deadline")
 ONTIME_AFTER = re.compile(r"\s*(?:on time|in time|by the deadline|before the deadline|按时|按期|如期)")
 # The future, for bare 完成 (a commitment) and for English participles ("will be done").
@@ -269,7 +270,7 @@ FUTURE_EN = re.compile(rf"'ll{WE}|{W}(?:will|shall|going to|gonna|plan(?:ning)? 
                        rf"hope to|aim to){WE}")
 FUTURE_EN_AFTER = re.compile(r"\s+(?:by|before|within|tomorrow|next|later|soon)\b")
 
-WHOLE_ACK = re.compile(r"好|行|可|妥|中|成|是的?|对的?|嗯{1,5}|k|y|ok|1")
+WHOLE_ACK = re.compile(r"好|行|可|妥|中|成|得|是的?|对的?|嗯{1,5}|k|y|ok|1")
 WHOLE_DONE = re.compile(r"(?:都|已经?|全)?(?:好了|ok了|妥了)")
 
 # --------------------------------------------------------------------------------------------
@@ -369,3 +370,5 @@ EMBEDDED_Q = re.compile(r"是否|能否|有没有|(?<![a-z])whether(?![a-z])")
 CONFIRM_LATER_BEFORE = re.compile(r"(?:需要|要|得|先|想|等|待|再|会|将|稍后|晚点|回头|去)\s*$|"
                                   r"(?<![a-z])(?:need to|have to|will|'ll|can|could|to|let me|before i can|then)\s*$")
 CONFIRM_LATER_AFTER = re.compile(r"\s*(?:一下|下|清楚|好再|完)")
+# words in quotation marks are mentioned, not said: 第5条“下周完成”不够具体
+QUOTED_WORDS = re.compile(r'"[^"\n]{1,40}"|「[^」\n]{1,40}」|『[^』\n]{1,40}』|《[^》\n]{1,40}》')

@@ -767,3 +767,36 @@ class TestNewDateForms:
     def test_percent_forms(self, text, pct):
         r = in_task(text)
         assert (r.intent, r.percent) == (P, pct), r.why
+
+
+class TestMentionedNotSaid:
+    """Words in quotation marks are mentioned, not said; a low risk is no risk."""
+
+    def test_a_quoted_phrase_in_an_objection(self):
+        r = classify("第5条“下周完成”不够具体，请写明日期", NOW, None, MINUTES)
+        assert r.intent is O, r.why
+
+    @pytest.mark.parametrize("text,intent", [("风险不大，按计划推进", P), ("目前没有风险", U)])
+    def test_low_risk(self, text, intent):
+        assert in_task(text).intent is intent
+
+
+class TestMeetingAnswersInOtherWords:
+    @pytest.mark.parametrize("text,intent", [
+        ("唔好意思，嗰日我唔得閒", X), ("未確定得唔得閒，遲啲覆你", T), ("應該可以出席", T), ("得，我會到", C),
+        ("Looking forward to it", C), ("我那个时间段有别的会", X), ("I'm out that day, Kevin will cover for me", X),
+    ])
+    def test_reads(self, text, intent):
+        r = classify(text, NOW, None, MEETING)
+        assert r.intent is intent, r.why
+
+
+class TestBlockedInOtherWords:
+    @pytest.mark.parametrize("text", ["测试环境一直起不来，影响联调", "需要财务部提供数据才能继续", "做緊，但係卡住咗",
+                                      "The API team hasn't delivered, we're stuck"])
+    def test_is_risk(self, text):
+        assert in_task(text).intent is R, in_task(text).why
+
+    def test_a_hedged_estimate_is_not_a_risk(self):
+        r = in_task("整体大概50%，按目前节奏应该能按时完成")
+        assert (r.intent, r.percent) == (P, 50), r.why
