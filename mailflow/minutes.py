@@ -47,6 +47,8 @@ _INFO_LABEL = re.compile(
 _NOTE_LABEL = re.compile(r"^(?:注|注意|备注|備註|说明|說明|另|附|附注|附註|补充|補充|更正|ps|p\.s\.|note|notes|remark|remarks)$", re.I)
 _AGENDA = re.compile(r"^(?:议题|議題|topic|agenda item)\s*[#（(]?\s*(?:\d+|[一二三四五六七八九十]+)", re.I)
 COMMENT_MARK = "※"
+# several numbered items written on one line: "1. …；2. …"
+_INLINE_ITEMS = re.compile(r"[；;]\s*(?=(?:\d{1,2}|[一二三四五六七八九十]{1,2})[.、．)）])")
 _KV = re.compile(r"^(?P<label>[^：:|]{1,24}?)\s*[：:]\s*(?P<value>.*)$")
 
 
@@ -224,9 +226,12 @@ class _Reader:
                 continue
             if kv and re.fullmatch(r"行动项|行動項|待办|待辦|待办事项|待辦事項|action items?|todo|to-do", label) \
                     and kv.group("value").strip():
-                close()
-                for d in self.items.read(kv.group("value")):
-                    self.found.append(_Found(d, e.raw, e.no))
+                close()                               # 行动项：1. 王磊周五前提交报价；2. 李明…
+                for part in _INLINE_ITEMS.split(kv.group("value")):
+                    part = re.sub(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})[.、．)）]\s*", "", part)
+                    for d in self.items.read(part):
+                        if d.title or d.owner:
+                            self.found.append(_Found(d, e.raw, e.no))
                 continue
             if open_ is not None and open_.draft.pending and not _leading_field(e.body):
                 d = open_.draft                              # 完成标准: followed by "- 预算表" lines

@@ -262,7 +262,10 @@ class PeopleRefs:
         m = re.match(r"^(?P<base>.+?)\s*[（(](?P<note>[^（）()]*)[）)]$", text)
         if m:
             return bool(_ORG.search(m.group("note")) or _ORG.search(fold(m.group("note")))) and len(m.group("base")) <= 24
-        return len(text) <= 20 and bool(_ORG.search(text)) and bool(_TITLE_END.search(text))
+        if not (len(text) <= 30 and (_ORG.search(text) or _ORG.search(fold(text)))):
+            return False
+        return bool(_TITLE_END.search(text)) or bool(re.search(r"(?:'s|’s|\bfrom\b|\bat\b)\s*[A-Z]?", text)) \
+            or bool(re.search(r"\b[A-Z][a-z]+$", text))
 
     def person_name(self, text: str) -> bool:
         """A name shaped like a person's (刘强, 王经理, Mark Tan), known or not."""

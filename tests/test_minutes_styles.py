@@ -371,3 +371,16 @@ def test_first_names_and_a_department_after_the_name_find_the_one_person():
     assert rows(parsed) == [("Pricing memo", "jiaying.zhong@x.example", [], "2026-12-09"),
                             ("门店巡检", "jiaying.zhong@x.example", [], "2026-12-10"),
                             ("渠道复盘", "li.he@x.example", [], "2026-12-11")]
+
+
+def test_several_numbered_tasks_on_the_action_items_line():
+    parsed = read("会议结论：本周不发版。\n行动项：1. 郭明周五前提交拆分报告；2. 赵强下周一前完成兼容测试\n")
+    assert rows(parsed) == [("提交拆分报告", "ming.guo@x.example", [], "2026-12-04"),
+                            ("完成兼容测试", "qiang.zhao@x.example", [], "2026-12-07")]
+    assert parsed.decisions == ["本周不发版"]
+
+
+def test_an_outsider_named_in_english_with_their_company():
+    parsed = read("Next steps\n* Vendor demo — Acme Corp's Lisa — Dec 9\n* Contract review — Dana from Lexwell LLC — Dec 10\n")
+    assert [a.owner for a in parsed.action_items] == [None, None]
+    assert kinds(parsed) == [(1, "unknown_person"), (2, "unknown_person")]
