@@ -5,7 +5,7 @@ organisation's time zone and working hours), :mod:`mailflow.datetext` (the date-
 and :mod:`mailflow.deadlines` (the rules that turn parts into a due date). See their docstrings.
 """
 
-from .deadlines import (  # noqa: F401
+from .deadlines import (
     Deadline,
     Delay,
     apply_delay,
@@ -16,7 +16,7 @@ from .deadlines import (  # noqa: F401
     find_deadline,
     resolve,
 )
-from .workdays import (  # noqa: F401
+from .workdays import (
     DEFAULT_CALENDAR,
     MAX_WORKDAY_STEP,
     MORNING_END,
@@ -27,3 +27,7 @@ from .workdays import (  # noqa: F401
     WorkCalendar,
     load_holidays,
 )
+
+__all__ = ["Deadline", "Delay", "apply_delay", "as_json", "as_text", "explain_lines", "find_all", "find_deadline",
+           "resolve", "DEFAULT_CALENDAR", "MAX_WORKDAY_STEP", "MORNING_END", "SHANGHAI", "WORKDAY_END",
+           "WORKDAY_START", "HolidayPeriod", "WorkCalendar", "load_holidays"]
