@@ -22,9 +22,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from . import dates
 from .minutes_items import Draft, ItemReader
-from .minutes_template import template_text
+from .minutes_template import _T as _TEMPLATE_WORDS
+from .minutes_template import template_text  # noqa: F401  (mailflow.minutes.template_text is the API)
 from .minutes_text import (Line, Table, blocks, column_of, field_of, fold_label, heading_kind, heading_text,
                            html_to_text)
 from .model import ActionItem, ParsedMinutes, Problem
@@ -72,7 +72,7 @@ def _is_decoration(mark_text: str) -> bool:
 
 _SECTION_NAMES = {fold_label(re.sub(r"^\s*(?:\d+\.|[一二三四五六七八九十]+、)\s*", "", v))
                   for lang in ("zh-CN", "zh-TW", "en")
-                  for k, v in __import__("mailflow.minutes_template", fromlist=["_T"])._T[lang].items()
+                  for k, v in _TEMPLATE_WORDS[lang].items()
                   if k in ("info", "agenda", "decisions", "actions")} | {
     "meeting information", "agenda", "discussion", "decisions", "action items", "actions", "next steps", "to-do",
     "todo", "follow-ups"}
