@@ -152,7 +152,7 @@ def _phrases(norm: str, found: list[Part]) -> list[_Phrase]:
 
 # --- reading one phrase ----------------------------------------------------------------------
 
-@dataclass
+@dataclass(frozen=True)
 class _Reading:
     due: date | None = None
     time: time | None = None
@@ -454,7 +454,7 @@ def _read(s: dict, c: _Ctx) -> _Reading | None:
         r = _Reading(due=d)
     if r is None or r.due is None:
         return r
-    r.time = r.time or _clock(s, c)
+    r = replace(r, time=r.time or _clock(s, c))
     if "note" in s and s["note"] != r.due.weekday():
         raise _Impossible(f"{r.due.isoformat()} is a {r.due.strftime('%A')}, not the weekday written beside it")
     return r
