@@ -7,10 +7,14 @@ standard library's ``calendar`` module.
 Building (RFC 5545 / RFC 5546 iTIP):
 - ``build_invite`` writes METHOD:REQUEST or METHOD:CANCEL for a Meeting. UID is ``meeting.uid``,
   SEQUENCE is ``meeting.sequence`` (the caller raises it on every change), DTSTAMP is ``now`` in
-  UTC. ORGANIZER is the host; when the mail goes out from the shared mailbox,
-  ``organizer_email`` becomes ORGANIZER's SENT-BY (the shared address acts on the host's behalf).
-  Without a host the shared address itself is the ORGANIZER.
-- ``build_due_entry`` writes METHOD:PUBLISH with one all-day VEVENT on a task's due date.
+  UTC. With ``organizer="shared"`` (the default) ORGANIZER is the shared mailbox
+  (``organizer_email``), its CN naming the host ("王磊（主持人） via 会议助手"): calendar clients send
+  Accept/Decline to the ORGANIZER, so the buttons reach mailflow. The host is an ATTENDEE with
+  ROLE=CHAIR, PARTSTAT=ACCEPTED and no RSVP request. With ``organizer="host"`` ORGANIZER is the
+  host and the shared address is its SENT-BY (answers then reach the host, not mailflow).
+  Without a host the shared address itself is the ORGANIZER. A CANCEL asks nobody to answer.
+- ``build_due_entry`` writes METHOD:PUBLISH with one all-day VEVENT on a task's due date; the
+  same UID with a higher SEQUENCE moves it, and ``done=True`` marks it finished (see there).
 
 Parsing never raises on bad input: garbage gives ``[]``. Outlook's Windows zone names
 ("China Standard Time"), its display-name TZIDs ("(UTC+08:00) Beijing, Chongqing, ..."),
@@ -39,6 +43,7 @@ except Exception:  # pragma: no cover - depends on the icalendar version
     _WINDOWS = {}
 
 PRODID = "-//mailflow//mailflow meeting follow-up//ZH"
+ORGANIZER_MODES = ("shared", "host")
 ALARM_BEFORE = timedelta(minutes=15)
 VTIMEZONE_FIRST_DATE = date(2000, 1, 1)  # no 1986-91 DST history for Asia/Shanghai
 
@@ -105,8 +110,8 @@ class InviteInfo:
     method: str
     sequence: int
     summary: str
-    start: datetime                   # aware, in `tz`
-    end: datetime                     # aware, in `tz`
+    start: datetime | None            # aware, in `tz`; None only for a CANCEL without DTSTART
+    end: datetime | None              # aware, in `tz`; None with start
     tz: str                           # IANA name
     location: str
     description: str
@@ -117,18 +122,25 @@ class InviteInfo:
     dtstamp: datetime | None = None
     organizer_name: str = ""
     all_day: bool = False
+    recurring: bool = False           # the master of a series (RRULE or RDATE)
+    recurrence_id: datetime | None = None  # set when the event is one instance of a series
 
 
 # --------------------------------------------------------------------------- building
 def build_invite(meeting: Meeting, now: datetime, method: str = "REQUEST",
                  names: Callable[[str], str] | None = None, description: str | None = None,
-                 organizer_email: str | None = None) -> bytes:
+                 organizer_email: str | None = None, organizer: str = "shared",
+                 organizer_name: str | None = None) -> bytes:
     """The text/calendar bytes (CRLF, folded at 75 octets) for a meeting notice or cancellation.
 
     `method` is REQUEST or CANCEL. `names` maps an email to a display name for CN (an attendee's
     own `name` wins). `description` replaces the default agenda text (e.g. in the reader's
-    language). `organizer_email` is the shared mailbox that sends on the host's behalf.
+    language). `organizer_email` is the shared mailbox that sends on the host's behalf;
+    `organizer` is "shared" (it is the ORGANIZER, CN `organizer_name`) or "host" (the host is,
+    SENT-BY the shared mailbox).
     """
+    if organizer not in ORGANIZER_MODES:
+        raise ValueError(f"organizer must be one of {', '.join(ORGANIZER_MODES)}, not {organizer!r}")
     method = method.strip().upper()
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"method must be REQUEST or CANCEL, not {method!r}")
@@ -157,16 +169,16 @@ def build_invite(meeting: Meeting, now: datetime, method: str = "REQUEST",
     if url:
         ev.add("url", url)
 
-    organizer = _organizer(meeting, display, organizer_email)
-    if organizer is not None:
-        ev.add("organizer", organizer)
+    org = _organizer(meeting, display, organizer_email, organizer, organizer_name)
+    if org is not None:
+        ev.add("organizer", org)
     for email, role in _people(meeting):
-        ev.add("attendee", _address(email, display(email), {
-            "CUTYPE": "INDIVIDUAL",
-            "ROLE": _ROLE_TO_ICAL[role],
-            "PARTSTAT": "NEEDS-ACTION",
-            "RSVP": "TRUE",
-        }))
+        params = {"CUTYPE": "INDIVIDUAL", "ROLE": _ROLE_TO_ICAL[role]}
+        if method == "REQUEST":
+            # the host runs the meeting: he is not asked to answer his own invitation
+            params.update({"PARTSTAT": "ACCEPTED"} if role is Role.HOST
+                          else {"PARTSTAT": "NEEDS-ACTION", "RSVP": "TRUE"})
+        ev.add("attendee", _address(email, display(email), params))
 
     if method == "CANCEL":
         ev.add("status", "CANCELLED")
@@ -180,58 +192,120 @@ def build_invite(meeting: Meeting, now: datetime, method: str = "REQUEST",
         ev.add_component(alarm)
     cal.add_component(ev)
     cal.add_missing_timezones(first_date=VTIMEZONE_FIRST_DATE)
+    _drop_false_validity(cal)
     return cal.to_ical()
+
+
+def _drop_false_validity(cal: Calendar) -> None:
+    """icalendar notes "only works from 2000-01-01 to 2038-01-01" on every VTIMEZONE it writes.
+    A zone with one fixed offset (Asia/Shanghai since 1991) is right for every date after its
+    start, so the note would be false there; it stays on zones whose DST dates are listed."""
+    for tz in cal.walk("VTIMEZONE"):
+        if len(tz.subcomponents) == 1 and "COMMENT" in tz:
+            del tz["COMMENT"]
+
+
+_DUE_LABELS = {
+    "zh-CN": {"due": "【截止】", "done": "【已完成】", "task": "任务", "meeting": "来自会议", "owner": "负责人",
+              "date": "截止日期", "deliverable": "交付物/完成标准", "with": "协同人", "sep": "、",
+              "alarm": "明天截止：", "finished": "此任务已完成，本条目不再提醒。"},
+    "zh-TW": {"due": "【截止】", "done": "【已完成】", "task": "任務", "meeting": "來自會議", "owner": "負責人",
+              "date": "截止日期", "deliverable": "交付物/完成標準", "with": "協同人", "sep": "、",
+              "alarm": "明天截止：", "finished": "此任務已完成，本條目不再提醒。"},
+    "en": {"due": "[Due] ", "done": "[Done] ", "task": "Task", "meeting": "From the meeting", "owner": "Owner",
+           "date": "Due date", "deliverable": "Deliverable", "with": "Together with", "sep": ", ",
+           "alarm": "Due tomorrow: ", "finished": "This task is done; this entry will not remind you again."},
+}
+
+
+def due_uid(task: Task, meeting_title: str, uid_domain: str) -> str:
+    """The due entry's UID: stable per task, so every later entry updates the same calendar item."""
+    if task.id is not None:
+        return f"task-{task.id}@{uid_domain}"
+    digest = hashlib.sha1(f"{task.owner}\n{task.title}\n{meeting_title}".encode()).hexdigest()[:16]
+    return f"task-{digest}@{uid_domain}"
 
 
 def build_due_entry(task: Task, meeting_title: str, now: datetime, uid_domain: str,
                     owner_name: str = "", organizer_email: str | None = None,
-                    sequence: int = 0) -> bytes:
+                    sequence: int = 0, names: Callable[[str], str] | None = None,
+                    lang: str = "zh-CN", done: bool = False) -> bytes:
     """A METHOD:PUBLISH calendar with one all-day VEVENT on the task's due date.
 
-    The UID is stable per task (task-<id>@<uid_domain>), so a moved due date updates the entry;
-    pass a higher `sequence` each time it moves. ORGANIZER is `organizer_email` (the shared
-    mailbox) or else the owner. A DISPLAY alarm fires at 09:00 the day before.
+    The UID is stable per task (task-<id>@<uid_domain>), so a moved due date or a new owner
+    updates the entry: pass a higher `sequence` each time. ORGANIZER is `organizer_email` (the
+    shared mailbox) or else the owner. A DISPLAY alarm fires at 09:00 the day before.
+
+    `done=True` ends the entry: the same UID with the higher SEQUENCE, "【已完成】" in the title,
+    no alarm, free time. It is an updated PUBLISH rather than METHOD:CANCEL because the owner
+    added the entry from an attachment, not as an invitation: Outlook and Gmail act on a CANCEL
+    only for a meeting they hold as an invitation from that organizer, while a PUBLISH with the
+    same UID and a higher SEQUENCE is imported as an update of the item by Outlook, Gmail and
+    Thunderbird alike, and the owner keeps a record of the finished task.
+
+    The description names people (`owner_name`, `names` for collaborators), never addresses.
     """
     if task.due is None:
         raise ValueError("task has no due date")
+    label = _DUE_LABELS.get(lang, _DUE_LABELS["zh-CN"])
     due = task.due if not isinstance(task.due, datetime) else task.due.date()
-    if task.id is not None:
-        uid = f"task-{task.id}@{uid_domain}"
-    else:
-        digest = hashlib.sha1(f"{task.owner}\n{task.title}\n{meeting_title}".encode()).hexdigest()[:16]
-        uid = f"task-{digest}@{uid_domain}"
     title = _one_line(task.title)
     cal = _calendar("PUBLISH")
     ev = Event()
-    ev.add("uid", uid)
+    ev.add("uid", due_uid(task, meeting_title, uid_domain))
     ev.add("sequence", int(sequence))
     ev.add("dtstamp", _utc(now))
     ev.add("dtstart", due)
     ev.add("dtend", due + timedelta(days=1))
-    ev.add("summary", f"【截止】{title}")
-    lines = [f"任务：{title}"]
+    ev.add("summary", f"{label['done'] if done else label['due']}{title}")
+    lines = [f"{label['task']}：{title}"] if lang != "en" else [f"{label['task']}: {title}"]
+    colon = ": " if lang == "en" else "："
     if meeting_title:
-        lines.append(f"来自会议：{_one_line(meeting_title)}")
-    lines.append(f"负责人：{owner_name or task.owner}")
-    lines.append(f"截止日期：{due.isoformat()}")
+        lines.append(f"{label['meeting']}{colon}{_one_line(meeting_title)}")
+    lines.append(f"{label['owner']}{colon}{owner_name or _person_name(task.owner, names)}")
+    lines.append(f"{label['date']}{colon}{due.isoformat()}")
     if task.deliverable:
-        lines.append(f"交付物/完成标准：{task.deliverable}")
+        lines.append(f"{label['deliverable']}{colon}{task.deliverable}")
     if task.collaborators:
-        lines.append("协同人：" + "、".join(task.collaborators))
+        lines.append(label["with"] + colon + label["sep"].join(_person_name(c, names) for c in task.collaborators))
     if task.description:
-        lines += ["", task.description]
+        lines += ["", _no_addresses(task.description, names)]
+    if done:
+        lines += ["", label["finished"]]
     ev.add("description", "\n".join(lines))
     ev.add("organizer", _address(organizer_email or task.owner,
-                                 "" if organizer_email else owner_name, {}))
+                                 "" if organizer_email else _param_text(owner_name), {}))
     ev.add("transp", "TRANSPARENT")
     ev.add("categories", ["mailflow"])
-    alarm = Alarm()
-    alarm.add("action", "DISPLAY")
-    alarm.add("description", f"明天截止：{title}")
-    alarm.add("trigger", -timedelta(hours=15))  # midnight of the due day minus 15 h = 09:00 the day before
-    ev.add_component(alarm)
+    if not done:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", f"{label['alarm']}{title}")
+        alarm.add("trigger", -timedelta(hours=15))  # midnight of the due day minus 15 h = 09:00 the day before
+        ev.add_component(alarm)
     cal.add_component(ev)
     return cal.to_ical()
+
+
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _person_name(email: str, names: Callable[[str], str] | None) -> str:
+    """A person's display name; without one, the part of the address before the @."""
+    email = (email or "").strip()
+    found = ""
+    if names is not None and "@" in email:
+        try:
+            found = names(email.lower()) or ""
+        except Exception:
+            found = ""
+    if found and found.lower() != email.lower():
+        return _one_line(found)
+    return email.split("@", 1)[0] if "@" in email else email
+
+
+def _no_addresses(text: str, names: Callable[[str], str] | None) -> str:
+    return _ADDRESS.sub(lambda m: _person_name(m.group(0), names), text or "")
 
 
 def default_description(meeting: Meeting, names: Callable[[str], str] | None = None) -> str:
@@ -339,10 +413,13 @@ def _people(meeting: Meeting) -> list[tuple[str, Role]]:
     return sorted(roles.items(), key=lambda kv: _ROLE_RANK[kv[1]])
 
 
-def _organizer(meeting: Meeting, display: Callable[[str], str],
-               organizer_email: str | None) -> vCalAddress | None:
+def _organizer(meeting: Meeting, display: Callable[[str], str], organizer_email: str | None,
+               mode: str, name: str | None) -> vCalAddress | None:
     host = (meeting.host or "").strip().lower()
     shared = (organizer_email or "").strip().lower()
+    if mode == "shared" and shared and host != shared:
+        # the buttons answer the ORGANIZER: the shared mailbox, named for the host it acts for
+        return _address(shared, name if name is not None else display(host), {})
     if host:
         params = {}
         if shared and shared != host:
@@ -433,7 +510,10 @@ def parse_invites(data: bytes, default_tz: str = "Asia/Shanghai") -> list[Invite
     """The METHOD:REQUEST and METHOD:CANCEL events in `data`, times resolved to IANA zones.
 
     Floating and UTC times are put in `default_tz`. The master event of a recurring series is
-    returned; single overridden instances (RECURRENCE-ID) are skipped.
+    returned (``recurring``); its overridden instances (RECURRENCE-ID) are skipped. An object that
+    carries only instances (an organizer moved or cancelled one occurrence) returns them with
+    ``recurrence_id`` set, so that the caller never takes one occurrence for the whole meeting.
+    A CANCEL needs no DTSTART (RFC 5546 3.2.5): UID and SEQUENCE identify what is cancelled.
     """
     try:
         _zone(default_tz)
@@ -444,8 +524,10 @@ def parse_invites(data: bytes, default_tz: str = "Asia/Shanghai") -> list[Invite
         method = _method(cal)
         if method not in ("REQUEST", "CANCEL"):
             continue
-        for ev in _events(cal):
-            if ev.get("RECURRENCE-ID") is not None and len(_events(cal)) > 1:
+        events = _events(cal)
+        masters = {_text(e.get("UID")) for e in events if e.get("RECURRENCE-ID") is None}
+        for ev in events:
+            if ev.get("RECURRENCE-ID") is not None and _text(ev.get("UID")) in masters:
                 continue
             try:
                 info = _invite_of(ev, method, default_tz)
@@ -496,8 +578,16 @@ def _replies_of(ev: Any, method: str) -> list[RsvpReply]:
 def _invite_of(ev: Any, method: str, default_tz: str) -> InviteInfo | None:
     uid = _text(ev.get("UID"))
     dtstart = _first(ev.get("DTSTART"))
-    if not uid or not _has_dt(dtstart):
+    if not uid:
         return None
+    if not _has_dt(dtstart):
+        if method != "CANCEL":
+            return None
+        return InviteInfo(uid=uid, method=method, sequence=_int(ev.get("SEQUENCE")),
+                          summary=_text(ev.get("SUMMARY")), start=None, end=None, tz=default_tz,
+                          location=_text(ev.get("LOCATION")), description=_text(ev.get("DESCRIPTION")),
+                          organizer=_email(_first(ev.get("ORGANIZER"))), status="CANCELLED",
+                          dtstamp=_stamp(ev.get("DTSTAMP")), recurrence_id=_instance(ev))
     start, tz, all_day = _resolve(dtstart, default_tz)
     end = None
     dtend = _first(ev.get("DTEND"))
@@ -555,8 +645,20 @@ def _invite_of(ev: Any, method: str, default_tz: str) -> InviteInfo | None:
         start=start, end=end, tz=tz, location=location, description=description,
         organizer=organizer, attendees=attendees, agenda=agenda_lines(description),
         status=status, dtstamp=_stamp(ev.get("DTSTAMP")), organizer_name=organizer_name,
-        all_day=all_day,
+        all_day=all_day, recurring=ev.get("RRULE") is not None or ev.get("RDATE") is not None,
+        recurrence_id=_instance(ev),
     )
+
+
+def _instance(ev: Any) -> datetime | None:
+    """The RECURRENCE-ID of one occurrence of a series (aware, UTC), or None."""
+    rid = _first(ev.get("RECURRENCE-ID"))
+    if not _has_dt(rid):
+        return None
+    try:
+        return _resolve(rid, "UTC")[0].astimezone(timezone.utc)
+    except Exception:
+        return None
 
 
 # Agenda lines in a free-text description ------------------------------------------------
@@ -817,6 +919,6 @@ def _by_offset(value: datetime, default_tz: str) -> datetime:
 
 
 __all__ = [
-    "InviteInfo", "RsvpReply", "agenda_lines", "build_due_entry", "build_invite",
+    "ORGANIZER_MODES", "InviteInfo", "RsvpReply", "agenda_lines", "build_due_entry", "build_invite", "due_uid",
     "calendar_method", "default_description", "iana_zone", "parse_invites", "parse_replies",
 ]

@@ -37,6 +37,7 @@ NAMES = {
     "chenjing@corp.example": "陈静",
 }
 SHARED = "meetings@corp.example"
+ORGANIZER_CN = "王磊（主持人） via 会议助手"
 
 
 def names(email: str) -> str:
@@ -72,12 +73,13 @@ def meeting(**kw) -> Meeting:
 
 
 def request(**kw) -> bytes:
-    return build_invite(meeting(**kw), NOW, names=names, organizer_email=SHARED)
+    return build_invite(meeting(**kw), NOW, names=names, organizer_email=SHARED, organizer_name=ORGANIZER_CN)
 
 
 def cancel(seq: int = 1) -> bytes:
     return build_invite(meeting(sequence=seq, status="cancelled", cancel_reason="客户临时调整"),
-                        NOW + timedelta(days=1), method="CANCEL", names=names, organizer_email=SHARED)
+                        NOW + timedelta(days=1), method="CANCEL", names=names, organizer_email=SHARED,
+                        organizer_name=ORGANIZER_CN)
 
 
 def due_entry(**kw) -> bytes:
@@ -192,20 +194,44 @@ def test_method_is_upper_case_whatever_the_caller_wrote():
         build_invite(meeting(), NOW, method="PUBLISH")
 
 
-def test_organizer_is_the_host_sent_by_the_shared_mailbox():
+def test_organizer_is_the_shared_mailbox_named_for_the_host():
+    # calendar buttons answer the ORGANIZER: it must be the mailbox mailflow reads
     _, ev = vevent(request())
     org = ev["ORGANIZER"]
-    assert str(org).lower() == "mailto:wanglei@corp.example"
-    assert org.params["CN"] == "王磊"
-    assert org.params["SENT-BY"] == f"mailto:{SHARED}"
-    # no SENT-BY when the host sends it himself, or no shared address is given
-    _, ev = vevent(build_invite(meeting(), NOW, organizer_email="WangLei@corp.example"))
-    assert "SENT-BY" not in ev["ORGANIZER"].params
-    _, ev = vevent(build_invite(meeting(), NOW))
-    assert "SENT-BY" not in ev["ORGANIZER"].params
+    assert str(org) == f"mailto:{SHARED}"
+    assert org.params["CN"] == ORGANIZER_CN and "SENT-BY" not in org.params
+    # without a name given, the host's own name
+    _, ev = vevent(build_invite(meeting(), NOW, names=names, organizer_email=SHARED))
+    assert (str(ev["ORGANIZER"]), ev["ORGANIZER"].params["CN"]) == (f"mailto:{SHARED}", "王磊")
     # a meeting without a host: the shared mailbox organizes it
     _, ev = vevent(all_generated()["no_host.ics"])
     assert str(ev["ORGANIZER"]) == f"mailto:{SHARED}"
+    with pytest.raises(ValueError):
+        build_invite(meeting(), NOW, organizer_email=SHARED, organizer="mailbox")
+
+
+def test_organizer_host_mode_keeps_the_host_sent_by_the_shared_mailbox():
+    _, ev = vevent(build_invite(meeting(), NOW, names=names, organizer_email=SHARED, organizer="host"))
+    org = ev["ORGANIZER"]
+    assert str(org).lower() == "mailto:wanglei@corp.example"
+    assert org.params["CN"] == "王磊" and org.params["SENT-BY"] == f"mailto:{SHARED}"
+    # no SENT-BY when the host sends it himself, or no shared address is given
+    _, ev = vevent(build_invite(meeting(), NOW, organizer_email="WangLei@corp.example", organizer="host"))
+    assert "SENT-BY" not in ev["ORGANIZER"].params
+    _, ev = vevent(build_invite(meeting(), NOW))
+    assert str(ev["ORGANIZER"]).lower() == "mailto:wanglei@corp.example"
+
+
+@pytest.mark.parametrize("bad", ["王磊\r\nATTENDEE:mailto:evil@x.example", '王"磊"; ROLE=CHAIR: x', "王磊\x00\x1b"])
+def test_organizer_name_cannot_break_the_property(bad):
+    data = build_invite(meeting(), NOW, names=names, organizer_email=SHARED, organizer_name=bad + " via 会议助手")
+    unfolded = data.replace(b"\r\n ", b"")
+    assert unfolded.count(b"\r\nORGANIZER") == 1 and b"evil@x.example\r\n" not in unfolded
+    _, ev = vevent(data)
+    assert str(ev["ORGANIZER"]) == f"mailto:{SHARED}"
+    cn = ev["ORGANIZER"].params["CN"]
+    assert "\r" not in cn and "\n" not in cn and '"' not in cn and cn.endswith("via 会议助手")
+    assert len(attendees(ev)) == 6
 
 
 def test_one_attendee_per_person_with_role_partstat_rsvp_cutype():
@@ -220,11 +246,20 @@ def test_one_attendee_per_person_with_role_partstat_rsvp_cutype():
         "chenjing@corp.example": "OPT-PARTICIPANT",
     }
     for email, p in att.items():
-        assert p["PARTSTAT"] == "NEEDS-ACTION"
-        assert p["RSVP"] == "TRUE"
+        if email == "wanglei@corp.example":   # the host is not asked to answer his own meeting
+            assert p["PARTSTAT"] == "ACCEPTED" and "RSVP" not in p
+        else:
+            assert p["PARTSTAT"] == "NEEDS-ACTION" and p["RSVP"] == "TRUE"
         assert p["CUTYPE"] == "INDIVIDUAL"
         assert p["CN"] == NAMES[email]
     assert SHARED not in att
+
+
+def test_a_cancel_asks_nobody_to_answer():
+    _, ev = vevent(cancel())
+    for p in attendees(ev).values():
+        assert "RSVP" not in p and "PARTSTAT" not in p
+    assert b"RSVP" not in cancel()
 
 
 def test_roles_from_meeting_fields_and_duplicates():
@@ -367,7 +402,8 @@ def test_round_trip_through_parse_invites():
     [info] = parse_invites(request())
     assert info.uid == "mf-1@corp.example" and info.method == "REQUEST" and info.sequence == 0
     assert info.start == datetime(2026, 11, 25, 14, tzinfo=SH) and info.tz == "Asia/Shanghai"
-    assert info.organizer == "wanglei@corp.example"
+    assert (info.organizer, info.organizer_name) == (SHARED, ORGANIZER_CN)
+    assert not info.recurring and info.recurrence_id is None
     roles = {e: r for e, _, r in info.attendees}
     assert roles["wanglei@corp.example"] is Role.HOST
     assert roles["chenjing@corp.example"] is Role.OPTIONAL
@@ -614,3 +650,65 @@ def test_ical_js_parses_every_generated_invite(tmp_path):
     done = subprocess.run([node, str(JS / "check_ics.mjs"), str(bad)], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 1 and "lacks ORGANIZER" in done.stderr
+
+
+# --------------------------------------------------------------------------- series, instances, bare cancels
+def test_one_moved_occurrence_is_an_instance_not_the_meeting():
+    [info] = parse_invites(fixture("invite_outlook_instance_moved.ics"))
+    assert info.recurrence_id == datetime(2026, 11, 25, 6, 0, tzinfo=timezone.utc)
+    assert info.start == datetime(2026, 11, 26, 10, 0, tzinfo=SH) and not info.recurring
+
+
+def test_a_weekly_invitation_is_recurring():
+    [info] = parse_invites(fixture("invite_gmail_weekly.ics"))
+    assert info.recurring and info.recurrence_id is None and info.summary == "技术部周会"
+
+
+def test_a_series_with_one_changed_occurrence_gives_the_master_only():
+    text = fixture("invite_gmail_weekly.ics").decode()
+    instance = text[text.index("BEGIN:VEVENT"):text.index("END:VEVENT") + len("END:VEVENT\r\n")]
+    instance = instance.replace("RRULE:FREQ=WEEKLY;BYDAY=WE\r\n", "RECURRENCE-ID;TZID=Asia/Shanghai:20261209T100000\r\n")
+    both = text.replace("END:VCALENDAR", instance + "END:VCALENDAR")
+    [info] = parse_invites(both.encode())
+    assert info.recurring and info.recurrence_id is None
+
+
+def test_a_cancel_without_dtstart_still_cancels():
+    [info] = parse_invites(fixture("cancel_apple_no_dtstart.ics"))
+    assert (info.method, info.status, info.uid, info.sequence) == (
+        "CANCEL", "CANCELLED", "3F2A1B4C-5D6E-4F70-8192-A3B4C5D6E7F8", 2)
+    assert info.start is None and info.organizer == "wanglei@corp.example"
+    # a REQUEST needs its time
+    request_without = fixture("cancel_apple_no_dtstart.ics").replace(b"METHOD:CANCEL", b"METHOD:REQUEST")
+    assert parse_invites(request_without) == []
+
+
+def test_no_false_validity_comment_in_a_fixed_offset_vtimezone():
+    cal, _ = vevent(request())
+    [tz] = cal.walk("VTIMEZONE")
+    assert "COMMENT" not in tz and b"only works" not in request()
+    # a zone whose DST dates are listed up to 2038 keeps the (true) note
+    berlin, _ = vevent(request(tz="Europe/Berlin"))
+    assert "2038" in str(berlin.walk("VTIMEZONE")[0].get("COMMENT", ""))
+
+
+# --------------------------------------------------------------------------- due entries that follow the task
+def test_due_entry_names_people_never_addresses():
+    task = Task(id=7, title="提交需求文档最终版", owner="zhangwei@corp.example", due=date(2026, 12, 1),
+                collaborators=["lina@corp.example", "wangwu@partner.example"],
+                description="与 chenjing@corp.example 核对后提交")
+    data = build_due_entry(task, "Q4营销活动筹备会", NOW, "corp.example", names=names, organizer_email=SHARED)
+    desc = str(vevent(data)[1]["DESCRIPTION"])
+    assert "负责人：张伟" in desc and "协同人：李娜、wangwu" in desc and "与 陈静 核对后提交" in desc
+    assert "@" not in desc
+
+
+def test_due_entry_moved_and_finished_keep_the_uid_and_raise_the_sequence():
+    task = Task(id=7, title="提交需求文档最终版", owner="zhangwei@corp.example", due=date(2026, 12, 8))
+    _, moved = vevent(build_due_entry(task, "会", NOW, "corp.example", sequence=1, names=names))
+    _, done = vevent(build_due_entry(task, "会", NOW, "corp.example", sequence=2, names=names, done=True))
+    assert str(moved["UID"]) == str(done["UID"]) == "task-7@corp.example"
+    assert (int(moved["SEQUENCE"]), int(done["SEQUENCE"])) == (1, 2)
+    assert str(done["SUMMARY"]).startswith("【已完成】") and not done.walk("VALARM") and moved.walk("VALARM")
+    _, en = vevent(build_due_entry(task, "Kickoff", NOW, "corp.example", names=names, lang="en"))
+    assert str(en["SUMMARY"]) == "[Due] 提交需求文档最终版" and "Owner: 张伟" in str(en["DESCRIPTION"])
