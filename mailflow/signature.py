@@ -40,6 +40,9 @@ _DEVICE_WORD_RE = re.compile(
     r"[A-Za-z]|手机|手機|邮箱|郵箱|邮件|郵件|客户端|客戶端|平板|电脑|電腦|设备|設備|裝置|大师|大師|版$|"
     r"钉钉|釘釘|飞书|飛書|企业微信|企業微信|微信")
 _MY_DEVICE_SENT_RE = re.compile(r"^(?:从|從|由)我的\s*\S[\w .\-+()（）]{0,24}?\s*(?:发送|發送|傳送|寄出)$")
+# "从 Windows 版邮件发送": from a named product (Latin letters or a device word, as above)
+_FROM_X_SENT_RE = re.compile(r"^(?:从|從)\s*(?P<thing>[\w .\-+()（）]{1,24}?)\s*(?:发送|發送|傳送)$")
+_LEAD_MARKS_RE = re.compile(r"^[-—–_~=*·•\s]+")
 _SENT_FROM_RE = re.compile(
     r"^(?:sent|envoyé|gesendet|enviado|inviato|sendt|skickat|verzonden|wysłane|отправлено)\s+"
     r"(?:from|with|via|by|using|on|depuis|à partir de|de|von|desde|da|fra|från|met|vanaf|z|с)\s+"
@@ -56,7 +59,7 @@ _TRAILER_RE = re.compile(r"\s*(?:<[^<>\s]{1,200}>|\([^()\s]{1,200}\)|https?://\S
 
 # the words a tagline starts with (after an optional bracket): a cheap test before the shapes
 _TAGLINE_START_RE = re.compile(
-    r"^[(<\[（]?\s*(?:发自|發自|来自|來自|寄自|发送自|發送自|傳送自|送自|从我的|從我的|由我的|sent|envoy|gesendet|"
+    r"^[-—–_~=*·•\s]*[(<\[（【「]?\s*(?:发自|發自|来自|來自|寄自|发送自|發送自|傳送自|送自|从|從|由我的|sent|envoy|gesendet|"
     r"enviado|inviato|sendt|skickat|verzonden|wysłane|отправлено|von meinem|get|download|获取|獲取|取得|下载|下載|"
     r"签名由|簽名由|signature by|powered by|[\w .\-]{1,20}\s+for\s+(?:ios|android))", re.IGNORECASE)
 
@@ -65,12 +68,16 @@ def is_tagline(line_n: str) -> bool:
     """One normalised line is a "sent from" tagline."""
     if not line_n or len(line_n) > 90 or not _TAGLINE_START_RE.match(line_n):
         return False
-    s = _TRAILER_RE.sub("", line_n).strip(" ()<>[]（）")
+    s = _LEAD_MARKS_RE.sub("", line_n).strip(" ()<>[]（）【】「」")   # "(来自QQ邮箱)", "—— 来自飞书"
+    s = _TRAILER_RE.sub("", s).strip(" ()<>[]（）【】「」")
     if not s or "：" in s or (":" in s and not _SENT_FROM_RE.match(s)):
         return False
     m = _FROM_DEVICE_RE.match(s)
     if m:
         return bool(m.group(1)) or bool(_DEVICE_WORD_RE.search(m.group("thing")))
+    m = _FROM_X_SENT_RE.match(s)
+    if m and not s.startswith(("从我的", "從我的")):
+        return bool(_DEVICE_WORD_RE.search(m.group("thing")))
     return bool(_MY_DEVICE_SENT_RE.match(s) or _SENT_FROM_RE.match(s) or _VON_MEINEM_RE.match(s)
                 or _GET_APP_RE.match(s) or _APP_FOR_OS_RE.match(s) or _SIGNED_BY_RE.match(s))
 

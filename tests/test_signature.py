@@ -82,6 +82,7 @@ def test_a_disclaimer_is_cut_with_or_without_a_signature_above_it(disclaimer):
 @pytest.mark.parametrize("tagline", [
     "发自我的荣耀手机", "從我的 iPad 傳送", "Sent from my Pixel", "Sent with Spark", "来自 QQ邮箱 App",
     "Envoyé de mon iPhone", "Sent from Outlook for Android", "签名由 网易邮箱大师 定制", "发自我的 Galaxy S24",
+    "—— 来自飞书", "【来自企业微信】", "(来自QQ邮箱)", "从 Windows 版邮件发送",
 ])
 def test_taglines_are_cut_by_their_shape(tagline):
     visible, cut = cut_of("进行中 70%\n\n" + tagline)
@@ -117,6 +118,8 @@ def test_a_reply_that_is_only_a_tagline_has_no_new_text():
     "进行中 50% | 预计周五",
     "完成一半\n\n客户第一",
     "Sent from my desk, which is much easier than my phone.",
+    "已完成\n\n从共享盘发送",                  # "from <a place> sent" names no device
+    "来自市场部的反馈：需要再改一版",
 ])
 def test_a_line_that_carries_an_answer_is_never_cut(text):
     assert visible_text(text, "张伟") == text
