@@ -399,10 +399,10 @@ def _b_error(m):
 
 
 _VAGUE_CN = (r"大概|大约|差不多|尽快|尽早|越快越好|待定|待确定|待确认|待商定|另行通知|另定|再定|再议|近期|近日|择期|择日|改天|回头|过段时间"
-             r"|过一段时间|过些天|过几天|过两天|几天内|几天后|这两天|这几天|最近几天|有空|抽空|待通知|待安排|待排期|未定|还没定|没定|不确定|说不准|看情况|以后再说|晚些时候|稍后")
+             r"|过一段时间|过些天|过几天|过两天|几天内|几天后|近几天|改日|找时间|晚点|这两天|这几天|最近几天|有空|抽空|待通知|待安排|待排期|未定|还没定|没定|不确定|说不准|看情况|以后再说|晚些时候|稍后")
 _VAGUE_EN = (r"\b(?:asap|a\.s\.a\.p\.?|tbd|tbc|tba|to\s+be\s+(?:determined|confirmed|decided|announced)"
              r"|as\s+soon\s+as\s+(?:possible|[a-z]+\s+can)|soon|shortly|when(?:ever)?\s+possible|sometime"
-             r"|at\s+(?:your|my|our)\s+earliest\s+convenience|(?:in|within)\s+a\s+(?:couple|few)\s+(?:of\s+)?days|in\s+the\s+near\s+future|later\s+this\s+(?:week|month))(?!\w)")
+             r"|at\s+(?:your|my|our)\s+earliest\s+convenience|(?:in|within)\s+a\s+(?:couple|few)\s+(?:of\s+)?days|in\s+the\s+near\s+future|in\s+due\s+course|at\s+some\s+point|eventually|later\s+this\s+(?:week|month))(?!\w)")
 
 # (kind, pattern, builder). Order matters where two parts start at the same place: the first
 # alternative that matches wins, so longer and more specific parts come first.
@@ -451,9 +451,9 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("workend", r"下班|收工|\b(?:eod|cob|eob|end\s+of\s+(?:the\s+)?(?:business\s+)?day|close\s+of\s+(?:business|play))\b",
      _b_workend),
     ("en_md", r"\b" + _MONTH_EN + r"\b\.?\s*\d{1,2}(?:st|nd|rd|th)?\s*(?:-|–|~|to|through)\s*(\d{1,2})(?:st|nd|rd|th)?\b"
-     r"(?!\s*[/.:]|\s*(?:am|pm)\b)(?:,?\s*((?:19|20)\d{2})\b)?", _b_en_md),
-    ("en_md", r"\b" + _MONTH_EN + r"\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*((?:19|20)\d{2})\b)?", _b_en_md),
-    ("en_md", r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_EN + r"\b\.?(?:,?\s*((?:19|20)\d{2})\b)?", _b_en_dm),
+     r"(?!\s*[/.:]|\s*(?:am|pm)\b)(?:,?\s*(\d{4})\b)?", _b_en_md),
+    ("en_md", r"\b" + _MONTH_EN + r"\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4})\b)?", _b_en_md),
+    ("en_md", r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_EN + r"\b\.?(?:,?\s*(\d{4})\b)?", _b_en_dm),
     ("en_end", r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?(?:(this|next|current)\s+)?(month|week|quarter|year|q[1-4]"
      r"|(?:19|20)\d{2}|" + _MONTH_EN[1:-1] + r")\b", _b_en_end),
     ("en_end", r"\b(?:eow|eom|eoq|eoy|(?:year|month|quarter)[- ]end)\b", _b_en_abbr),

@@ -466,7 +466,7 @@ def _time_only(s: dict) -> bool:
         return True
     if "clock" in s:
         return bool(s.get("daypart") or s.get("before") or s["clock"][2])
-    return False
+    return s.get("daypart") in ("上午", "中午") and bool(s.get("before"))     # 中午前, 上午之前
 
 
 # --- joining phrases: ranges and changes -------------------------------------------------------

@@ -540,6 +540,7 @@ TIMES = [
     ("EOD Monday", at(2026, 8, 5), D(2026, 8, 10), T18),
     ("COB tomorrow", MON_AUG3, D(2026, 8, 4), T18),
     ("day after tomorrow", MON_AUG3, D(2026, 8, 5), None),
+    ("中午前", MON_AUG3, D(2026, 8, 3), time(12, 0)),
     ("下班前", at(2026, 9, 20), D(2026, 9, 20), T18),          # the worked Sunday
     ("週四下班前", MON_AUG3, D(2026, 8, 6), T18),
     ("下周一上班前", MON_AUG3, D(2026, 8, 10), time(9, 0)),     # the start of working hours
@@ -649,7 +650,8 @@ VAGUE = ["尽快", "儘快", "待定", "时间待定", "近期", "尽快推进",
          "大概8月15日", "11月30日左右", "around Dec 5", "12月前", "Q4前",      # hedged or ambiguous dates
          "9月上旬", "本月下旬", "下个月中旬", "下旬前", "月中", "月初", "下月初前", "年初", "年中",
          "early October", "mid-December", "late next month", "十一月前",
-         "年底左右", "国庆前后", "大概3个工作日内", "待通知", "下月中", "过两天", "in a couple of days"]
+         "年底左右", "国庆前后", "大概3个工作日内", "待通知", "下月中", "过两天", "in a couple of days",
+         "改日再议", "in due course"]
 
 
 @pytest.mark.parametrize("expr", VAGUE)
@@ -671,7 +673,7 @@ def test_not_a_deadline(expr):
 
 # --- impossible dates: an error, never clamped or moved -------------------------------------------
 
-@pytest.mark.parametrize("expr", ["9999年12月31日", "公元前100年", "2月30日", "2026年2月29日", "13月5日",
+@pytest.mark.parametrize("expr", ["9999年12月31日", "Dec 1, 2100", "公元前100年", "2月30日", "2026年2月29日", "13月5日",
                                   "4月31号前", "2026-02-30", "Feb 30", "明天25点前", "1900年1月1日"])
 def test_impossible_dates_are_errors(expr):
     dl = resolve(expr, WED)
@@ -884,10 +886,17 @@ def test_linear_on_long_threads():
     assert hits[-1][2].due == D(2026, 12, 1)
 
 
-@pytest.mark.parametrize("body", [" " * 40000 + "12月1日前" + " " * 40000, "12 " * 20000, "周 " * 20000,
-                                  "大概 " * 20000, "end of " * 8000, "季 " * 20000, "下 " * 20000,
-                                  "1." * 20000, "the " * 10000])
-def test_no_quadratic_blowup(body):
-    t0 = _time.perf_counter()
-    find_all(body, WED)
-    assert _time.perf_counter() - t0 < 2.0
+def _seconds(text: str) -> float:
+    best = float("inf")
+    for _ in range(3):                     # the best of three: other test suites share the CPU
+        t0 = _time.perf_counter()
+        find_all(text, WED)
+        best = min(best, _time.perf_counter() - t0)
+    return best
+
+
+@pytest.mark.parametrize("unit", [" ", "12 ", "周 ", "大概 ", "end of ", "季 ", "下 ", "1.", "the ", "12月1日前 "])
+def test_no_quadratic_blowup(unit):
+    # four times the text may take about four times as long, never sixteen
+    small, large = unit * (2000 // len(unit)), unit * (8000 // len(unit))
+    assert _seconds(large) < 8 * _seconds(small) + 0.2
