@@ -185,6 +185,8 @@ class ItemReader:
                 p = _LEAD.sub("", p.strip())
                 if p and not _FILLER.fullmatch(p):
                     title.append(p)
+            deliver = [m.group("what") for p in title if (m := _DELIVER.match(p))]
+            d.deliverable = d.deliverable or (deliver[0].strip("《》 ") if deliver else "")
             d.title = "，".join(title) if title else ""
             if vague and not d.title:
                 return []
@@ -315,11 +317,19 @@ class ItemReader:
                     self._after_date(rest, d, title_parts)
                     continue
             if not probe_only:
+                m = _DELIVER.match(c)
+                if m and not d.deliverable and (d.title or title_parts):
+                    d.deliverable = m.group("what").strip("《》 ")     # "交付迁移清单", "形成预算表"
+                    continue
                 title_parts.append(c)
         if probe_only:
             return
         if not d.title and title_parts:
             d.title = _clean_title("，".join(title_parts))
+        if not d.deliverable:                       # a document named in 《》 is what is delivered
+            m = re.search(r"《([^《》]{2,40})》", text)
+            if m:
+                d.deliverable = m.group(1)
 
     def _after_date(self, rest: str, d: Draft, title_parts: list[str]) -> None:
         rest = _LEAD.sub("", rest.strip()).strip()

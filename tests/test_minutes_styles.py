@@ -384,3 +384,10 @@ def test_an_outsider_named_in_english_with_their_company():
     parsed = read("Next steps\n* Vendor demo — Acme Corp's Lisa — Dec 9\n* Contract review — Dana from Lexwell LLC — Dec 10\n")
     assert [a.owner for a in parsed.action_items] == [None, None]
     assert kinds(parsed) == [(1, "unknown_person"), (2, "unknown_person")]
+
+
+def test_the_deliverable_written_as_a_verb_or_a_document_name():
+    parsed = read("工作安排：\n一是由黄磊牵头，于十二月十八日前完成《2027年预算编制说明》；\n"
+                  "二是由何丽负责活动复盘，本月底前完成，形成复盘报告；\n三是资产盘点：由刘静负责，12月20日前完成，交付盘点清单。\n")
+    assert [a.deliverable for a in parsed.action_items] == ["2027年预算编制说明", "复盘报告", "盘点清单"]
+    assert [a.due.isoformat() for a in parsed.action_items] == ["2026-12-18", "2026-12-31", "2026-12-20"]
