@@ -184,7 +184,8 @@ class App:
         return core.Org(address=o.address, name=o.name, language=o.language, timezone=o.timezone,
                         admin=o.admin or None, cc_department_heads=o.cc_department_heads,
                         trusted_authserv_id=o.trusted_authserv_id, secret=self.settings.secret,
-                        plus_addressing=o.plus_addressing, id_salt=self.install_secret)
+                        plus_addressing=o.plus_addressing, id_salt=self.install_secret,
+                        meeting_organizer=self.settings.meetings.organizer)
 
     def context(self, now: datetime) -> core.Context:
         return core.Context(directory=self.directory, calendar=self.calendar, org=self.org(), now=now,

@@ -98,6 +98,13 @@ class ScheduleSettings:
 
 
 @dataclass
+class MeetingsSettings:
+    # who is the ORGANIZER of the invites mailflow sends: "shared" (the shared mailbox, so that
+    # calendar Accept/Decline buttons reach mailflow) or "host" (answers go to the host's mailbox)
+    organizer: str = "shared"
+
+
+@dataclass
 class PathSettings:
     templates: str = ""                  # empty: the shipped templates
     rules: str = ""                      # empty: the shipped rules
@@ -111,6 +118,7 @@ class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     org: OrgSettings = field(default_factory=OrgSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    meetings: MeetingsSettings = field(default_factory=MeetingsSettings)
     paths: PathSettings = field(default_factory=PathSettings)
     secret: Secret | None = field(default=None, repr=False)
     source: str = "(embedded defaults)"
@@ -127,7 +135,8 @@ class Settings:
 
 
 SECTIONS = {"mailbox": MailboxSettings, "smtp": SmtpSettings, "store": StoreSettings,
-            "org": OrgSettings, "schedule": ScheduleSettings, "paths": PathSettings}
+            "org": OrgSettings, "schedule": ScheduleSettings, "meetings": MeetingsSettings,
+            "paths": PathSettings}
 
 
 def find_config(explicit: str | None, env: dict[str, str] | None = None) -> Path | None:
@@ -237,6 +246,9 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"{src}: [org] address: {s.org.address!r} is not an email address")
     if s.schedule.work_start >= s.schedule.work_end:
         raise ConfigError(f"{src}: [schedule] work_start: must be before work_end")
+    if s.meetings.organizer not in ("shared", "host"):
+        raise ConfigError(f"{src}: [meetings] organizer: expected \"shared\" or \"host\", "
+                          f"got {s.meetings.organizer!r}")
 
 
 def _shown(url: str) -> str:

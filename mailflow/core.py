@@ -56,6 +56,7 @@ class Org:
     secret: str | None = None
     plus_addressing: bool = False
     id_salt: str = ""                 # the install's secret in Message-IDs (render.message_id_for)
+    meeting_organizer: str = "shared"  # [meetings] organizer: "shared" or "host" (ical.build_invite)
 
     @property
     def domain(self) -> str:

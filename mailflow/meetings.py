@@ -271,7 +271,19 @@ def calendar_for(ctx: core.Context, m: Meeting, lang: str, method: str = "REQUES
         return None
     description = None if lang != "en" or method == "CANCEL" else english_description(ctx, m)
     return ical.build_invite(m, ctx.now, method, names=ctx.name, description=description,
-                             organizer_email=ctx.org.address)
+                             organizer_email=ctx.org.address, organizer=ctx.org.meeting_organizer,
+                             organizer_name=organizer_name(ctx, m, lang))
+
+
+def organizer_name(ctx: core.Context, m: Meeting, lang: str) -> str:
+    """The CN of the shared mailbox as ORGANIZER: whose meeting it is, and that mailflow sends it
+    ("王磊（主持人） via 会议助手"). ical strips line breaks and quotes from it."""
+    label = ROLE_LABELS.get(lang, ROLE_LABELS["zh-CN"])["host"]
+    host = ctx.name(m.host) if m.host else ""
+    if not host:
+        return ctx.org.name
+    role = f" ({label})" if lang == "en" else f"（{label}）"
+    return f"{host}{role} via {ctx.org.name}"
 
 
 def english_description(ctx: core.Context, m: Meeting) -> str:
