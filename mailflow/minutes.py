@@ -264,6 +264,12 @@ class _Reader:
                     self.found.append(_Found(d, e.raw, e.no))
                 continue
             d = drafts[0]
+            if sec.kind == "mixed" and not lead:      # 决议及行动项: a line is one or the other
+                if self._keep(d, "unknown") and not self._reported(e.body):
+                    open_ = _Found(d, e.raw, e.no)
+                elif e.mark is not None and not self._reported(e.body):
+                    self.decision(e.body)
+                continue
             if lead == "title" or (e.mark is not None and sec.kind != "unheaded") or lead:
                 open_ = _Found(d, e.raw, e.no)
                 continue
@@ -284,8 +290,9 @@ class _Reader:
             return False
         if kind in ("actions", "mixed"):                 # an unnumbered line must name who, or fill a field
             return bool(d.owner or d.fields - {"title"})
-        # a section whose heading says nothing: only a line that clearly hands out work to someone
-        if d.title_only or not d.owner:
+        # a section whose heading says nothing: only a line that clearly hands out work to someone,
+        # not one that reports how far it got (已完成80%, 预计…)
+        if d.title_only or not d.owner or d.status:
             return False
         if d.owner_how in ("bare", "head") and not all(
                 self.refs.resolve(p).kind in ("person", "ambiguous") for p in self.refs.split(d.owner)):

@@ -55,6 +55,8 @@ _SPACE_LABELS = ("负责人", "負責人", "责任人", "責任人", "协同人"
 _LABEL_SPACE = re.compile(rf"^(?P<label>{'|'.join(map(re.escape, _SPACE_LABELS))})\s+(?=\S)", re.I)
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[，,；;。|｜]|——|—|\s-\s|\s–\s|\s{2,})\s*")
 _MENTION = re.compile(r"(?P<help>协同|協同|协助|協助|配合|cc|with|support)?\s*[:：]?\s*(?<![A-Za-z0-9._%+\-])[@＠](?P<who>[^\s@＠，,；;。|｜（()）]+(?:[（(][^）)]*[）)])?)", re.I)
+_STATUS = re.compile(r"已(?:经|於|于)?(?:完成|上线|上線|交付|提交|启动|啟動|开始|開始|验收|驗收|签约|簽約|进场|進場|落实|落實|解决|解決|修复|修復)"
+                     r"|完成了|预计|預計|进度|進度|\d+\s*%|正在|进行中|進行中|already|\bdone\b|in progress|\bexpected\b")
 _ARROW = re.compile(r"\s*(?:→|->|=>)\s*(?P<what>.+)$")
 _DUE_WORD = re.compile(r"(?:^|\s)(?:due|by|截止|deadline)\s+(?=\S)", re.I)
 
@@ -75,6 +77,7 @@ class Draft:
     dated: bool = False
     pending: str | None = None        # a field written with its value on the lines below ("完成标准:")
     lines: dict[str, str] = field(default_factory=dict)   # field -> the line it was written on
+    status: bool = False              # the words report progress (已完成80%, 预计…), not hand out work
 
     def merge(self, other: "Draft") -> bool:
         """Fill this item from a following fields-only line; False when it repeats a field (a new item)."""
@@ -146,7 +149,7 @@ class ItemReader:
         seeded = self._seed(text)
         if seeded:
             return seeded
-        d = Draft()
+        d = Draft(status=bool(_STATUS.search(text)))
         body = self._head(text, d)
         body = self._mentions(body, d)
         m = _ARROW.search(body)

@@ -391,3 +391,16 @@ def test_the_deliverable_written_as_a_verb_or_a_document_name():
                   "二是由何丽负责活动复盘，本月底前完成，形成复盘报告；\n三是资产盘点：由刘静负责，12月20日前完成，交付盘点清单。\n")
     assert [a.deliverable for a in parsed.action_items] == ["2027年预算编制说明", "复盘报告", "盘点清单"]
     assert [a.due.isoformat() for a in parsed.action_items] == ["2026-12-18", "2026-12-31", "2026-12-20"]
+
+
+def test_decisions_and_tasks_under_one_heading_are_told_apart_line_by_line():
+    parsed = read("三、会议决议及行动项\n1. 年会预算维持30万元。\n2. 年会节目征集：陈晨（人力资源部）负责，12月18日前完成。\n"
+                  "3. 年会日期定为1月22日。\n以上，请查收。\n")
+    assert parsed.decisions == ["年会预算维持30万元", "年会日期定为1月22日"]
+    assert rows(parsed) == [("年会节目征集", "chen.hr@x.example", [], "2026-12-18")]
+
+
+def test_a_progress_report_under_an_unfamiliar_heading_is_not_a_task():
+    parsed = read("二、各专项\n1. 郭涛：订单服务拆分已完成80%，预计12月10日前完成。\n"
+                  "三、本周重点\n1. 订单服务拆分收尾：郭涛负责，12月10日前完成。\n")
+    assert rows(parsed) == [("订单服务拆分收尾", "tao.guo@x.example", [], "2026-12-10")]
