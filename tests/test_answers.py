@@ -117,9 +117,11 @@ def test_links_are_percent_encoded_mailto_uris_with_the_tag_and_the_thread():
 # --- through the flow: mail in -> mails out -> ledger ---------------------------------------------
 def test_the_due_reminders_links_update_the_task_as_clicked_and_as_edited(tmp_path):
     app, svc, clock, [t] = build(tmp_path)
-    offered = links(due_reminder(app, svc))
+    reminder = due_reminder(app, svc)
+    offered = links(reminder)
     assert set(offered) == {"已完成", "进行中 50%", "申请延期到____，原因：____"}
-    assert all(x["to"] == SHARED and "[MF-T1]" in x["subject"] for x in offered.values())
+    assert all(x["to"] == SHARED and "[MF-T1]" in x["subject"] and x["in-reply-to"] == reminder["Message-ID"]
+               for x in offered.values())
     assert svc.process_raw(click(offered["进行中 50%"], OWNER, body="进行中 80%"), "t", clock.now()) == "applied"
     assert (app.store.get_task(t.id).status, app.store.get_task(t.id).percent) == (TaskStatus.IN_PROGRESS, 80)
     filled = "申请延期到12月9日，原因：等设计稿"
