@@ -315,18 +315,20 @@ class _Reader:
     # --- tables --------------------------------------------------------------------------------
     def table(self, t: Table, kind: str) -> None:
         header_at, cols = None, {}
-        for i, row in enumerate(t.rows[:3]):
-            found = {j: column_of(c) for j, c in enumerate(row) if c.strip()}
+        for i, row in enumerate(t.rows[:5]):
+            found = {j: column_of(c) for j, c in enumerate(row) if c.strip() and len(c) <= 20}
             found = {j: f for j, f in found.items() if f}
             if "owner" in found.values() and ({"title", "due"} & set(found.values())):
                 header_at, cols = i, found
                 break
-            dec = [j for j, c in enumerate(row) if heading_kind(c) == "decisions"]
+            dec = [j for j, c in enumerate(row) if len(c) <= 12 and heading_kind(c) == "decisions"]
             if dec:
                 for r in t.rows[i + 1:]:
                     if dec[0] < len(r) and r[dec[0]].strip():
                         self.decision(r[dec[0]])
                 return
+        if header_at is None and kind != "decisions":
+            header_at, cols = self._columns_by_content(t)
         if header_at is None:
             if all(len([c for c in r if c]) <= 2 for r in t.rows):       # a two-column sheet: label | value
                 sec = _Section(kind, [Line(no, raw, None, "：".join(c for c in r if c))
@@ -370,6 +372,32 @@ class _Reader:
                         d.collaborators.append(m.group("who"))      # 备注: "协同张伟"
             if d.title or d.owner:
                 self.found.append(_Found(d, raw, no))
+
+    def _columns_by_content(self, t: Table) -> tuple[int | None, dict[int, str]]:
+        """A table without a header we know: a column of people and a column of dates make it a task
+        table (the longest-text column is the task). (-1, columns) so that every row is read."""
+        width = max(len(r) for r in t.rows)
+        if width < 3 or len(t.rows) < 1:
+            return None, {}
+
+        def share(j: int, test) -> float:
+            cells = [r[j] for r in t.rows if j < len(r) and r[j].strip()]
+            return sum(1 for c in cells if test(c)) / len(cells) if cells else 0.0
+
+        people = [j for j in range(width) if share(j, lambda c: self.refs.looks_like_ref(c)) >= 0.6]
+        dated = [j for j in range(width) if share(j, lambda c: self.items.resolve(c) is not None) >= 0.6]
+        people = [j for j in people if j not in dated]
+        if not people or not dated:
+            return None, {}
+        rest = [j for j in range(width) if j not in people and j not in dated]
+        text = {j: sum(len(r[j]) for r in t.rows if j < len(r) and not re.fullmatch(r"\d{1,3}", r[j].strip()))
+                for j in rest}
+        if not text or max(text.values()) == 0:
+            return None, {}
+        cols = {max(text, key=text.get): "title", people[0]: "owner", dated[0]: "due"}
+        if len(people) > 1:
+            cols[people[1]] = "collaborators"
+        return -1, cols
 
     # --- the checks ----------------------------------------------------------------------------
     def finish(self) -> ParsedMinutes:

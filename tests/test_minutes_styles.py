@@ -404,3 +404,20 @@ def test_a_progress_report_under_an_unfamiliar_heading_is_not_a_task():
     parsed = read("二、各专项\n1. 郭涛：订单服务拆分已完成80%，预计12月10日前完成。\n"
                   "三、本周重点\n1. 订单服务拆分收尾：郭涛负责，12月10日前完成。\n")
     assert rows(parsed) == [("订单服务拆分收尾", "tao.guo@x.example", [], "2026-12-10")]
+
+
+def test_a_pasted_table_without_a_header_is_read_by_what_its_columns_hold():
+    parsed = read("行动项\n1\t接口联调\t郭明\t郭涛\t12月9日\n2\t预算复核\t黄磊\t\t12/11\n3\t渠道政策\t销售部\t\t尽快\n")
+    assert rows(parsed) == [("接口联调", "ming.guo@x.example", ["tao.guo@x.example"], "2026-12-09"),
+                            ("预算复核", "lei.huang@x.example", [], "2026-12-11"),
+                            ("渠道政策", None, [], None)]
+    assert kinds(parsed) == [(3, "no_owner"), (3, "vague_due")]
+
+
+def test_an_html_table_with_a_title_row_and_th_headers_inside_a_layout_table():
+    html = ("<table width=100%><tr><td><p>纪要如下</p><table border=1><thead><tr><th colspan=4>行动项跟踪表</th></tr>"
+            "<tr><th>序号</th><th>任务</th><th>负责人</th><th>截止日期</th></tr></thead><tbody>"
+            "<tr><td>1</td><td>预算表更新</td><td>黄磊</td><td>2026年12月9日</td></tr>"
+            "<tr><td>2</td><td>供应商付款</td><td>财务部</td><td>尽快</td></tr></tbody></table></td></tr></table>")
+    parsed = read("", html=html)
+    assert rows(parsed) == [("预算表更新", "lei.huang@x.example", [], "2026-12-09"), ("供应商付款", None, [], None)]
