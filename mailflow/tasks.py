@@ -484,9 +484,12 @@ def _apply_reading(ctx: core.Context, msg: Any, rt: core.Route, pairs: list, rea
             out.mails.append(_verify_request(ctx, msg, t, meeting))
         if r.late and host:
             out.mails.append(_late_notice(ctx, msg, t, meeting, r))
-        if r.what == "handover" and host and host != sender:
+        what = r.what
+        if what == "handover" and host and host != sender:
             out.mails.append(_handover_request(ctx, msg, t, meeting, r.part.assignee if r.part else None))
-        lines.append(_line(ctx, t, r.what, note=t.risk_note, missing=r.missing, late=r.late, gap=r.gap,
+        elif what == "handover":
+            what = "handover_noted"      # the host wrote it (or there is none): nobody else to ask
+        lines.append(_line(ctx, t, what, note=t.risk_note, missing=r.missing, late=r.late, gap=r.gap,
                            old_due=r.old_due, verify=r.what == "done" and bool(host),
                            host_name=ctx.name(host) if host else ""))
     out.task_events += [r.event for r in unknown if r.event is not None]

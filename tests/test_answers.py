@@ -270,3 +270,25 @@ def test_what_an_unsure_reading_leaned_to_is_offered_first():
     assert [c.body for c in offered] == ["进行中 50%", "已完成", "申请延期到____，原因：____"]
     assert [c.key for c in answers.choices("status", "en", address=SHARED, tag="[MF-T1]")] == [
         "done", "progress", "delay"]
+
+
+@pytest.mark.parametrize("words, person, expected", [
+    ("先这样，下周给你结果", "en", "zh-CN"),               # Simplified-only characters (这, 结)
+    ("先這樣，下週給你結果", "zh-CN", "zh-TW"),            # Traditional-only characters (這, 週, 結)
+    ("Will send it over on Monday", "zh-CN", "en"),
+    ("好的", "zh-TW", "zh-TW"),                             # shared characters tell nothing: the person's
+    ("好的", "en", "zh-CN"),                                # ...unless the person reads English
+    ("OK", "zh-TW", "zh-TW"),                               # one English word tells nothing either
+    ("", "en", "en"),
+])
+def test_a_clarifying_answer_speaks_the_language_the_words_are_written_in(words, person, expected):
+    assert answers.language_of_text(words, person) == expected
+
+
+def test_a_hosts_own_handover_words_are_noted_without_asking_the_host(tmp_path):
+    app, svc, clock, [t] = build(tmp_path)
+    reminder = due_reminder(app, svc)
+    svc.process_raw(reply_to(reminder, HOST, "这个任务改由王芳负责"), "t", clock.now())
+    assert app.store.get_task(t.id).owner == OWNER
+    assert outbox_mails(app, "task_handover_request") == []
+    assert "已记录转交意见" in outbox_mails(app, "task_receipt")[0]["Subject"]
