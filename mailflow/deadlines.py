@@ -435,6 +435,8 @@ def _read(s: dict, c: _Ctx) -> _Reading | None:
         r = _month_part(s, y, c)
     elif s.get("mpart") in ("上旬", "中旬", "下旬"):
         return _VAGUE
+    elif "wd" in s and "week" in s:       # "Wednesday next week": that weekday of that week
+        r = _Reading(due=_weekday_date(s["week"], s["wd"][1], c.today))
     elif "weekend" in s or "week" in s:
         r = _week_end(s, c)
     elif "m" in s and "d" not in s:

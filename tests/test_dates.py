@@ -504,6 +504,8 @@ WEEKS = [
     ("next Wednesday", at(2026, 7, 9), D(2026, 7, 15)),
     ("by Tuesday", at(2026, 7, 9), D(2026, 7, 14)),
     ("this Thursday", at(2026, 7, 6), D(2026, 7, 9)),
+    ("Tuesday next week", at(2026, 7, 9), D(2026, 7, 14)),
+    ("by Friday this week", at(2026, 7, 6), D(2026, 7, 10)),
     ("下周三", at(2026, 12, 27), D(2026, 12, 30)),
 ]
 
