@@ -1,0 +1,171 @@
+"""Calendars that stay true, through the flow (mail in → mails out → ledger):
+
+- the calendar buttons reach mailflow: the invite's ORGANIZER is the shared mailbox, so the iMIP
+  REPLY each client sends to the organizer (Outlook, Gmail, Apple Calendar, Thunderbird) updates the
+  answers, DELEGATED included;
+- [meetings] organizer = "host" keeps the host as ORGANIZER (answers go to him);
+- invitations from other calendars: one moved occurrence, a weekly series, a CANCEL without DTSTART.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import shutil
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from icalendar import Calendar
+
+from apphelp import SH, SHARED, body_text, make_app, outbox_mails
+from mailflow import meetings
+from mailflow.config import ConfigError, settings_from_dict
+from mailflow.model import Role, Rsvp
+
+ROOT = Path(__file__).resolve().parent.parent
+FIX = ROOT / "tests" / "fixtures" / "meetings"
+ICAL_FIX = ROOT / "tests" / "fixtures" / "ical"
+JS = ROOT / "tests" / "js"
+UID = "mf-1@corp.example"
+NOW = datetime(2026, 11, 18, 9, 0, tzinfo=SH)
+
+
+def at(*args) -> datetime:
+    return datetime(*args, tzinfo=SH)
+
+
+@pytest.fixture
+def env(tmp_path):
+    app, svc, clock = make_app(tmp_path, NOW)
+    yield app, svc, clock
+    app.close()
+
+
+def create(app, svc, now=NOW):
+    m = meetings.from_data(yaml.safe_load((FIX / "meeting.yaml").read_text(encoding="utf-8")), app.directory)
+    m.uid = UID
+    with app.store.transaction():
+        svc.commit(meetings.add(app.context(now), m), now)
+    return app.store.get_meeting(m.id)
+
+
+def invite_of(msg) -> Calendar:
+    part = next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
+    return Calendar.from_ical(part.get_payload(decode=True))
+
+
+def event_of(msg):
+    return next(iter(invite_of(msg).walk("VEVENT")))
+
+
+def addressed_to(raw: bytes) -> str:
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    return msg["To"].addresses[0].addr_spec.lower()
+
+
+# --------------------------------------------------------------------------- the buttons reach mailflow
+CLIENT_REPLIES = [
+    # Outlook: empty body, only the calendar part, Windows zone, MAILTO in capitals
+    ("organizer_reply_outlook_accepted.eml", "zhangwei@corp.example", Rsvp.ACCEPTED, None),
+    # Gmail: a note in X-RESPONSE-COMMENT, UTC times, calendar inline and as invite.ics
+    ("organizer_reply_gmail_declined.eml", "lina@corp.example", Rsvp.DECLINED, None),
+    # Apple Calendar: quoted-printable attachment, EMAIL parameters
+    ("organizer_reply_apple_tentative.eml", "chenjing@corp.example", Rsvp.TENTATIVE, None),
+    # Thunderbird: 孙丽 delegates to 周强 (DELEGATED-TO), the stand-in's line carries DELEGATED-FROM
+    ("organizer_reply_thunderbird_delegated.eml", "sunli@corp.example", Rsvp.DECLINED, "zhouqiang@corp.example"),
+]
+
+
+def test_the_invite_asks_answers_to_come_to_the_shared_mailbox(env):
+    app, svc, _ = env
+    create(app, svc)
+    for notice in outbox_mails(app, "notice"):
+        ev = event_of(notice)
+        org = ev["ORGANIZER"]
+        assert str(org) == f"mailto:{SHARED}"
+        assert org.params["CN"] in ("王磊（主持人） via 会议跟进助手", "王磊 (host) via 会议跟进助手")
+        host = next(a for a in ev["ATTENDEE"] if str(a) == "mailto:wanglei@corp.example")
+        assert (host.params["ROLE"], host.params["PARTSTAT"]) == ("CHAIR", "ACCEPTED")
+        assert "RSVP" not in host.params
+    # the fixtures below are written as the clients answer that ORGANIZER
+    for name, *_ in CLIENT_REPLIES:
+        assert addressed_to((FIX / name).read_bytes()) == SHARED
+
+
+@pytest.mark.parametrize("name, who, rsvp, stand_in", CLIENT_REPLIES)
+def test_a_calendar_button_answer_updates_the_rsvp_list(env, name, who, rsvp, stand_in):
+    app, svc, _ = env
+    m = create(app, svc)
+    when = at(2026, 11, 18, 20, 0)
+    assert svc.process_raw((FIX / name).read_bytes(), "t", when) == "applied"
+    a = app.store.get_meeting(m.id).attendee(who)
+    assert (a.rsvp, a.proxy, a.answered_via, a.answered_at) == (rsvp, stand_in, "imip", when)
+    declined = outbox_mails(app, "meeting_declined")
+    if rsvp is Rsvp.DECLINED and stand_in is None:   # a required 'no' without a stand-in: the host hears it
+        assert [d["To"] for d in declined] == ["wanglei@corp.example"]
+        assert "李娜" in body_text(declined[0])
+    else:
+        assert declined == []
+    if stand_in:   # DELEGATED: recorded as declined, the delegate invited in her place
+        joined = app.store.get_meeting(m.id).attendee(stand_in)
+        assert joined is not None and joined.role is Role.REQUIRED
+        notice = next(n for n in outbox_mails(app, "notice") if n["To"] == stand_in)
+        assert "您将代 孙丽 参会" in body_text(notice)
+
+
+def test_the_host_clicking_accept_on_his_own_meeting_changes_nothing(env):
+    app, svc, _ = env
+    m = create(app, svc)
+    raw = (FIX / "organizer_reply_outlook_accepted.eml").read_bytes()
+    raw = raw.replace(b'"Zhang, Wei" <ZhangWei@Corp.Example>', b"Wang Lei <wanglei@corp.example>")
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    part = next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
+    part.set_content(part.get_payload(decode=True).replace(b"CN=Zhang, Wei:MAILTO:ZhangWei@Corp.Example",
+                                                           b"CN=Wang Lei:MAILTO:wanglei@corp.example"),
+                     maintype="text", subtype="calendar", params={"method": "REPLY"}, cte="base64")
+    svc.process_raw(msg.as_bytes(), "t", at(2026, 11, 18, 20, 0))
+    host = app.store.get_meeting(m.id).attendee("wanglei@corp.example")
+    assert host.rsvp is Rsvp.ACCEPTED and outbox_mails(app, "meeting_declined") == []
+
+
+def test_organizer_host_keeps_the_old_way(env):
+    app, svc, _ = env
+    app.settings.meetings.organizer = "host"
+    create(app, svc)
+    for notice in outbox_mails(app, "notice"):
+        org = event_of(notice)["ORGANIZER"]
+        assert str(org).lower() == "mailto:wanglei@corp.example"
+        assert org.params["SENT-BY"] == f"mailto:{SHARED}"
+
+
+@pytest.mark.parametrize("value", ["boss", "", "Shared", 1])
+def test_organizer_setting_is_checked_at_load(value):
+    with pytest.raises(ConfigError, match=r"\[meetings\] organizer"):
+        settings_from_dict({"meetings": {"organizer": value}})
+    assert settings_from_dict({"meetings": {"organizer": "host"}}).meetings.organizer == "host"
+    assert settings_from_dict({}).meetings.organizer == "shared"
+
+
+def test_invites_with_the_shared_organizer_pass_ical_js(env, tmp_path):
+    node = shutil.which("node")
+    if node is None or not (JS / "node_modules" / "ical.js").is_dir():
+        pytest.skip("node or tests/js/node_modules is missing: run npm ci --prefix tests/js")
+    app, svc, _ = env
+    m = create(app, svc)
+    with app.store.transaction():
+        svc.commit(meetings.cancel(app.context(at(2026, 11, 19, 9, 0)), app.store.get_meeting(m.id), "改期"),
+                   at(2026, 11, 19, 9, 0))
+    files = []
+    for i, n in enumerate(outbox_mails(app)):
+        for part in n.walk():
+            if part.get_content_type() == "text/calendar":
+                path = tmp_path / f"{i}.ics"
+                path.write_bytes(part.get_payload(decode=True))
+                files.append(str(path))
+                break
+    assert len(files) == 14
+    done = subprocess.run([node, str(JS / "check_ics.mjs"), *files], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr or done.stdout
