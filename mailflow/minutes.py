@@ -415,7 +415,7 @@ class _Reader:
                         collaborators.append(r.email)
                     elif r.kind == "ambiguous":
                         problems.append(Problem(n, "ambiguous_person", where, _who(r)))
-                    elif r.kind == "unknown" and self.refs._ref_like(part):
+                    elif r.kind == "unknown" and self.refs.names_someone(part):
                         problems.append(Problem(n, "unknown_person", where, part))
             collaborators = [c for i, c in enumerate(collaborators) if c != owner and c not in collaborators[:i]]
             due = self._due(d, n, d.lines.get("due", line).strip(), problems)

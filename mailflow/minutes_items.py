@@ -27,7 +27,7 @@ from datetime import datetime
 
 from . import dates
 from .minutes_text import FIELD_LABELS, field_of
-from .people_refs import EMPTY_REFS, PeopleRefs, _protect_brackets, _unprotect, clean, fold
+from .people_refs import EMPTY_REFS, PeopleRefs, protect_brackets, unprotect, clean, fold
 
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 
@@ -283,10 +283,10 @@ class ItemReader:
             d.deliverable = value
 
     def _clauses(self, text: str, d: Draft, probe_only: bool = False) -> None:
-        protected = _protect_brackets(text)
+        protected = protect_brackets(text)
         # a field label starts a clause of its own: "… 12月16日前 交付：新版标签体系"
         protected = _LABEL_COLON.sub(lambda m: "；" + m.group(0), protected)
-        clauses = [_unprotect(c).strip() for c in _CLAUSE_SPLIT.split(protected)]
+        clauses = [unprotect(c).strip() for c in _CLAUSE_SPLIT.split(protected)]
         # a written due field wins: a date-like word elsewhere (年终奖, Q1 plan) is part of the title
         due_written = d.due_text is not None or any(
             (m := _LABEL_COLON.match(c) or _LABEL_SPACE.match(c)) and field_of(m.group("label") or m.groupdict().get("label2") or "") == "due"

@@ -228,8 +228,8 @@ class PeopleRefs:
         if fold(text) in EMPTY_REFS:
             return []
         out: list[str] = []
-        for part in _SPLIT.split(_protect_brackets(text)):
-            part = clean(_unprotect(part))
+        for part in _SPLIT.split(protect_brackets(text)):
+            part = clean(unprotect(part))
             if not part or fold(part) in EMPTY_REFS:
                 continue
             words = [w for w in re.split(r"\s+|(?<=\S)(?=@)", part) if w.strip("@ ")]
@@ -247,9 +247,9 @@ class PeopleRefs:
         refs = self.split(text)
         if not refs:
             return False
-        return all(self._ref_like(r, names) for r in refs)
+        return all(self.names_someone(r, names) for r in refs)
 
-    def _ref_like(self, ref: str, names: bool = True) -> bool:
+    def names_someone(self, ref: str, names: bool = True) -> bool:
         r = self.resolve(ref)
         if r.kind in ("person", "ambiguous", "group"):
             return True
@@ -281,7 +281,7 @@ class PeopleRefs:
 _TITLE_END = re.compile(r"(?:经理|經理|律师|律師|会计师|會計師|总|總|主任|顾问|顧問|老师|老師|先生|女士|小姐|专员|專員|工程师|工程師)$")
 
 
-def _protect_brackets(text: str) -> str:
+def protect_brackets(text: str) -> str:
     # separators inside brackets ("Mark Tan (Talentbridge, external recruiter)") do not split
     out, depth = [], 0
     for ch in text:
@@ -294,7 +294,7 @@ def _protect_brackets(text: str) -> str:
     return "".join(out)
 
 
-def _unprotect(text: str) -> str:
+def unprotect(text: str) -> str:
     return text.translate(str.maketrans({"\x01": "、", "\x02": "，", "\x03": ",", "\x04": "/", "\x05": "+", "\x06": "&"}))
 
 
