@@ -123,6 +123,7 @@ class InviteInfo:
     organizer_name: str = ""
     all_day: bool = False
     recurring: bool = False           # the master of a series (RRULE or RDATE)
+    frequency: str = ""               # the RRULE's FREQ (WEEKLY, DAILY, …), upper case
     recurrence_id: datetime | None = None  # set when the event is one instance of a series
 
 
@@ -646,8 +647,18 @@ def _invite_of(ev: Any, method: str, default_tz: str) -> InviteInfo | None:
         organizer=organizer, attendees=attendees, agenda=agenda_lines(description),
         status=status, dtstamp=_stamp(ev.get("DTSTAMP")), organizer_name=organizer_name,
         all_day=all_day, recurring=ev.get("RRULE") is not None or ev.get("RDATE") is not None,
-        recurrence_id=_instance(ev),
+        frequency=_frequency(ev), recurrence_id=_instance(ev),
     )
+
+
+def _frequency(ev: Any) -> str:
+    rule = _first(ev.get("RRULE"))
+    try:
+        freq = rule.get("FREQ") if rule is not None else None
+    except Exception:
+        return ""
+    freq = _first(freq)
+    return str(freq).upper() if freq else ""
 
 
 def _instance(ev: Any) -> datetime | None:

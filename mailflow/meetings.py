@@ -556,6 +556,12 @@ def on_invitation(ctx: core.Context, msg: Any) -> Outcome | None:
         return None   # a stranger's invitation: core.not_understood keeps it and tells the admin
     if not core.authenticated(msg, ctx.org):
         return Outcome(status="refused", log=[f"invitation from {msg.sender} failed authentication"])
+    if info.recurrence_id is not None:
+        # one occurrence of a series moved or cancelled: it is not the meeting, and must not move it
+        return Outcome(status="ignored", log=[f"invitation {info.uid}: one occurrence "
+                                              f"({info.recurrence_id:%Y-%m-%d %H:%M} UTC) of a series; not followed"])
+    if info.recurring and info.method == "REQUEST":
+        return _recurring_answer(ctx, msg, info, host, existing)
     if info.method == "CANCEL":
         if existing is None or existing.status == "cancelled":
             return Outcome(status="ignored", log=[f"cancellation of unknown or cancelled meeting {info.uid}"])
@@ -610,6 +616,33 @@ def on_invitation(ctx: core.Context, msg: Any) -> Outcome | None:
 
 
 on_invitation.calendar = True
+
+_FREQUENCY = {
+    "zh-CN": {"DAILY": "每天", "WEEKLY": "每周", "MONTHLY": "每月", "YEARLY": "每年"},
+    "zh-TW": {"DAILY": "每天", "WEEKLY": "每週", "MONTHLY": "每月", "YEARLY": "每年"},
+    "en": {"DAILY": "daily", "WEEKLY": "weekly", "MONTHLY": "monthly", "YEARLY": "yearly"},
+}
+
+
+def _recurring_answer(ctx: core.Context, msg: Any, info: ical.InviteInfo, host: str,
+                      existing: Meeting | None) -> Outcome:
+    """A series (RRULE) is not stored: one meeting row cannot hold its occurrences, their answers
+    and minutes. The host is told once per invitation version; a meeting already followed under
+    that UID is left as it was."""
+    lang = ctx.lang(host)
+    title = re.sub(r"\s+", " ", info.summary or "").strip()[:200] or "(无主题)"
+    when = info.start.astimezone(ZoneInfo(info.tz)) if info.start else None
+    mail = Mail(key=f"meeting_recurring:{info.uid}:s{info.sequence}", template="meeting_recurring", to=[host],
+                lang=lang, kind="meeting_recurring", in_reply_to=msg.message_id,
+                references=list(msg.references or []),
+                context={"name": ctx.name(host), "title": title,
+                         "when": f"{when:%Y-%m-%d %H:%M}" if when else "",
+                         "rule": _FREQUENCY.get(lang, _FREQUENCY["zh-CN"]).get(info.frequency, ""),
+                         "sender_name": ctx.org.name})
+    kept = f"; meeting {existing.id} is left as it was" if existing is not None else ""
+    return Outcome(mails=[mail], status="ignored",
+                   log=[f"invitation {info.uid} is a recurring series ({info.frequency or 'RDATE'}); "
+                        f"not followed, the host is told{kept}"])
 
 
 # --------------------------------------------------------------------------- plain 会议通知 mails

@@ -169,3 +169,70 @@ def test_invites_with_the_shared_organizer_pass_ical_js(env, tmp_path):
     assert len(files) == 14
     done = subprocess.run([node, str(JS / "check_ics.mjs"), *files], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr or done.stdout
+
+
+# --------------------------------------------------------------------------- invitations from other calendars
+def from_host(ics_name: str, method: str, mid: str) -> bytes:
+    """A host's calendar sending ICAL_FIX/ics_name to the shared mailbox, as its clients wrap it."""
+    from email.message import EmailMessage
+    msg = EmailMessage()
+    msg["From"] = "王磊 <wanglei@corp.example>"
+    msg["To"] = f"会议助手 <{SHARED}>"
+    msg["Subject"] = "邀请"
+    msg["Message-ID"] = f"<{mid}@corp.example>"
+    msg["Date"] = "Thu, 19 Nov 2026 09:00:00 +0800"
+    msg.set_content("请见日历邀请。")
+    msg.add_alternative((ICAL_FIX / ics_name).read_bytes(), maintype="text", subtype="calendar",
+                        params={"method": method, "charset": "UTF-8"}, cte="base64")
+    return msg.as_bytes()
+
+
+def test_one_moved_occurrence_does_not_move_the_meeting(env):
+    app, svc, _ = env
+    assert svc.process_raw((FIX / "invite_outlook_request.eml").read_bytes(), "t", at(2026, 11, 17, 14, 31)) == "applied"
+    [m] = app.store.meetings()
+    sent = len(outbox_mails(app))
+    assert svc.process_raw(from_host("invite_outlook_instance_moved.ics", "REQUEST", "inst1"), "t",
+                           at(2026, 11, 19, 9, 1)) == "ignored"
+    kept = app.store.get_meeting(m.id)
+    assert (kept.start, kept.end, kept.sequence, kept.location) == (m.start, m.end, m.sequence, m.location)
+    assert len(outbox_mails(app)) == sent
+
+
+@pytest.mark.parametrize("lang_of_host, words", [
+    ("zh-CN", ["周期性会议暂不跟进：技术部周会", "每周", "不会被跟进", "单独发一个"]),
+    ("zh-TW", ["週期性會議暫不跟進：技术部周会", "每週", "不會被跟進"]),
+    ("en", ["Recurring meetings are not followed: 技术部周会", "weekly", "not followed", "separate"]),
+])
+def test_a_recurring_invitation_is_answered_not_followed(tmp_path, lang_of_host, words):
+    from apphelp import PEOPLE
+    people = PEOPLE.replace("aliases: [王总, Wang Lei]", f"aliases: [王总, Wang Lei], language: {lang_of_host}")
+    app, svc, _ = make_app(tmp_path, NOW, people=people)
+    try:
+        assert svc.process_raw(from_host("invite_gmail_weekly.ics", "REQUEST", "weekly1"), "t",
+                               at(2026, 11, 20, 10, 1)) == "ignored"
+        assert app.store.meetings() == []
+        [answer] = outbox_mails(app, "meeting_recurring")
+        assert answer["To"] == "wanglei@corp.example" and answer["In-Reply-To"] == "<weekly1@corp.example>"
+        text = answer["Subject"] + "\n" + body_text(answer)
+        for w in words:
+            assert w in text, w
+        assert "2026-12-02 10:00" in text
+        # the same invitation again is not answered twice
+        svc.process_raw(from_host("invite_gmail_weekly.ics", "REQUEST", "weekly2"), "t", at(2026, 11, 20, 10, 5))
+        assert len(outbox_mails(app, "meeting_recurring")) == 1
+    finally:
+        app.close()
+
+
+def test_a_cancel_without_dtstart_still_cancels(env):
+    app, svc, _ = env
+    assert svc.process_raw((FIX / "invite_outlook_request.eml").read_bytes(), "t", at(2026, 11, 17, 14, 31)) == "applied"
+    [m] = app.store.meetings()
+    bare = (ICAL_FIX / "cancel_apple_no_dtstart.ics").read_bytes().replace(
+        b"3F2A1B4C-5D6E-4F70-8192-A3B4C5D6E7F8", m.uid.encode())
+    msg = email.message_from_bytes(from_host("cancel_apple_no_dtstart.ics", "CANCEL", "bare1"), policy=email.policy.default)
+    part = next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
+    part.set_content(bare, maintype="text", subtype="calendar", params={"method": "CANCEL"}, cte="base64")
+    assert svc.process_raw(msg.as_bytes(), "t", at(2026, 11, 20, 9, 1)) == "applied"
+    assert app.store.get_meeting(m.id).status == "cancelled"
