@@ -59,6 +59,7 @@ class Cue:
     intent: Intent | None
     negation: str | None = None          # "plain" | "modal" | "deny" | None
     future: bool = False                 # 完成 said of the future: a commitment
+    deferred: bool = False               # a confirmation still to be made, or asked of the reader
 
 
 @dataclass
@@ -137,13 +138,13 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
         assert kind is not None
         plain, negated = MEANING[kind]
         neg, gap = _negation(norm, prev_end, m.start()) if kind not in ("objx", "hedge", "noise") else (None, "")
-        intent, future = plain, False
+        intent, future, deferred = plain, False, False
         if kind in ("confirm", "agree", "attend", "done", "finish", "ack") and (asked or
                 ASKED_OF_READER.search(norm[max(prev_end, m.start() - 12):m.start()])):
-            intent, asked = None, True       # "请确认交付格式": asked of the reader, nothing said
+            intent, asked, deferred = None, True, True   # "请确认交付格式": asked of the reader
         elif kind == "confirm" and not neg and (CONFIRM_LATER_AFTER.match(norm, m.end()) or
-                                                CONFIRM_LATER_BEFORE.search(norm[max(a, m.start() - 14):m.start()])):
-            intent = None                    # "我确认一下日程": a confirmation still to be made
+                                                CONFIRM_LATER_BEFORE.search(norm[max(a, m.start() - 20):m.start()])):
+            intent, deferred = None, True    # "我确认一下日程": a confirmation still to be made
         elif kind in ("confirm", "agree", "attend", "done", "finish", "ack") and EMBEDDED_Q.search(norm, a, m.start()):
             intent = None                    # "确认是否收到": inside an embedded question
         elif neg == "deny":
@@ -164,7 +165,7 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
                     (kind == "finish" and FUTURE_ZH.search(before)):
                 intent, future = Intent.CONFIRM, True
         prev_end = m.end()
-        out.append(Cue(kind, m.start(), m.end(), intent, neg, future))
+        out.append(Cue(kind, m.start(), m.end(), intent, neg, future, deferred))
     t = norm[a:b].strip(" \t\r!.。~")
     if len(t) <= 6 and WHOLE_DONE.fullmatch(t):
         return [Cue("done", a, b, Intent.DONE)]          # "好了" / "ok了": it is ready
@@ -232,6 +233,8 @@ def _date_role(c: Clause, text: str, kind: str | None, date_only: bool) -> str:
     moving = bool(kinds & {"delay", "move"})
     if not moving and any(x.intent is Intent.DONE and not x.negation for x in c.cues):
         return "report"
+    if not moving and any(x.deferred for x in c.cues):
+        return "mention"                  # "I'll confirm with legal tomorrow": not a delivery date
     if not moving and _MISS_RE.search(text):
         return "missed"
     if not moving and any(x.negation and x.intent is not None and x.kind in ("done", "finish", "attend")

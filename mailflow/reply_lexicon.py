@@ -367,8 +367,9 @@ ASKED_OF_READER = re.compile(r"(?:请|麻烦|烦请|劳烦|帮忙|帮我)\s*$|(?
 # an embedded question: 确认是否收到 / check whether it arrived
 EMBEDDED_Q = re.compile(r"是否|能否|有没有|(?<![a-z])whether(?![a-z])")
 # a confirmation still to be made: 确认一下 / 需要确认 / before I can confirm
-CONFIRM_LATER_BEFORE = re.compile(r"(?:需要|要|得|先|想|等|待|再|会|将|稍后|晚点|回头|去)\s*$|"
-                                  r"(?<![a-z])(?:need to|have to|will|'ll|can|could|to|let me|before i can|then)\s*$")
-CONFIRM_LATER_AFTER = re.compile(r"\s*(?:一下|下|清楚|好再|完)")
+CONFIRM_LATER_BEFORE = re.compile(r"(?:需要|要|得|先|想|等|待|再|会|将|稍后|晚点|回头|去)"
+                                  r"(?:[^,;。!?]{0,8}?(?:和|跟|与|同|找|向)[^,;。!?]{1,8})?\s*$|"
+                                  r"(?<![a-z])(?:need to|have to|will|can|could|to|let me|before i can|then)\s*$|'ll\s*$")
+CONFIRM_LATER_AFTER = re.compile(r"\s*(?:一下|下|清楚|好再|完)|\s+with\s")
 # words in quotation marks are mentioned, not said: 第5条“下周完成”不够具体
 QUOTED_WORDS = re.compile(r'"[^"\n]{1,40}"|「[^」\n]{1,40}」|『[^』\n]{1,40}』|《[^》\n]{1,40}》')

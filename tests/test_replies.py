@@ -800,3 +800,8 @@ class TestBlockedInOtherWords:
     def test_a_hedged_estimate_is_not_a_risk(self):
         r = in_task("整体大概50%，按目前节奏应该能按时完成")
         assert (r.intent, r.percent) == (P, 50), r.why
+
+
+def test_a_confirmation_to_be_made_with_someone_else_is_not_one():
+    for text in ("不能确认，需要先和产品部确认范围", "要跟老板确认一下", "I'll confirm with legal tomorrow"):
+        assert in_task(text).intent is not C, in_task(text).why
