@@ -416,7 +416,7 @@ def assignment_mail(ctx, m: Meeting, task: Task, now: datetime) -> Mail:
     attachments = []
     if task.due is not None:
         ics = ical.build_due_entry(task, m.title, now, ctx.org.domain, owner_name=ctx.name(task.owner),
-                                   organizer_email=ctx.org.address)
+                                   organizer_email=ctx.org.address, names=ctx.name, lang=lang)
         attachments.append(Attachment(filename=f"due-T{task.id}.ics", content_type="text/calendar", data=ics))
     return Mail(key=f"task_assigned:t{task.id}", template="task_assigned", to=[task.owner], lang=lang,
                 kind="task_assigned", task_id=task.id, meeting_id=m.id, attachments=attachments,

@@ -223,8 +223,11 @@ def _build_mixed(heads: list[tuple[str, str]], text: str, html: str, mail: Mail)
                            cte="base64")
     for att in mail.attachments:
         maintype, _, subtype = att.content_type.partition("/")
+        # RFC 6047: a calendar part names its METHOD and charset in its Content-Type
+        params = ({"method": _calendar_method(att.data), "charset": "UTF-8"}
+                  if att.content_type == "text/calendar" else None)
         msg.add_attachment(att.data, maintype=maintype, subtype=subtype or "octet-stream",
-                           filename=att.filename, cte="base64")
+                           filename=att.filename, cte="base64", params=params)
     return msg.as_bytes()
 
 

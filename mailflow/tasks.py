@@ -48,7 +48,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from . import answers, core, dates, replies, tokens
+from . import answers, core, dates, due_entries, replies, tokens
 from .model import NUMBERED_KINDS, Intent, Mail, Meeting, Outcome, Task, TaskEvent, TaskStatus
 
 OWN_KINDS = ("task_receipt", "task_clarify", "task_ask_date")
@@ -514,6 +514,8 @@ def _apply_reading(ctx: core.Context, msg: Any, rt: core.Route, pairs: list, rea
         out.log.append(f"not understood for item(s) {', '.join(map(str, unclear))}")
     if refused:
         out.log.append(f"{sender} may not change: {', '.join(str(t.id) for t in refused)}")
+    for (before, _m, _p), (meeting, r) in zip(pairs, results):
+        due_entries.follow(ctx, before, r.task, out, meeting)   # the owner's calendar entry follows
     return out
 
 
@@ -629,6 +631,7 @@ def _verify(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Outcome:
     out = Outcome(tasks=[t], task_events=[event], mails=mails, status="applied",
                   log=[f"task {task.id} ({task.title}): {what} by {sender}" + (f": {reason}" if reason else "")])
     out.intent = "confirm" if what == "verified" else "objection"
+    due_entries.follow(ctx, task, t, out, meeting)   # a return to work starts the entry again
     return out
 
 
