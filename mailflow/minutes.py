@@ -26,7 +26,7 @@ from .minutes_items import Draft, ItemReader
 from .minutes_template import _T as _TEMPLATE_WORDS
 from .minutes_template import template_text  # noqa: F401  (mailflow.minutes.template_text is the API)
 from .minutes_text import (Line, Table, blocks, column_of, field_of, fold_label, heading_kind, heading_text,
-                           html_to_text)
+                           html_to_text, split_numbering)
 from .model import ActionItem, ParsedMinutes, Problem
 from .people import Directory
 from .people_refs import PeopleRefs
@@ -47,8 +47,12 @@ _INFO_LABEL = re.compile(
 _NOTE_LABEL = re.compile(r"^(?:注|注意|备注|備註|说明|說明|另|附|附注|附註|补充|補充|更正|ps|p\.s\.|note|notes|remark|remarks)$", re.I)
 _AGENDA = re.compile(r"^(?:议题|議題|topic|agenda item)\s*[#（(]?\s*(?:\d+|[一二三四五六七八九十]+)", re.I)
 COMMENT_MARK = "※"
+# labels that put a whole list of tasks on their own line: "工作安排：一是…；二是…", "行动项：1. …；2. …"
+_LIST_LABEL = re.compile(r"(?:会后|會後|后续|後續|下一步|下步)?(?:工作|任务|任務)?(?:安排|分工|落实|落實|跟进事项|跟進事項|计划|計劃)"
+                         r"|(?:后续|後續|下一步)工作|行动项|行動項|待办|待辦|待办事项|待辦事項|action items?|todo|to-do|next steps|follow-ups",
+                         re.I)
 # several numbered items written on one line: "1. …；2. …"
-_INLINE_ITEMS = re.compile(r"[；;]\s*(?=(?:\d{1,2}|[一二三四五六七八九十]{1,2})[.、．)）])")
+_INLINE_ITEMS = re.compile(r"[；;。]\s*(?=(?:\d{1,2}|[一二三四五六七八九十]{1,2})[.、．)）]|[一二三四五六七八九十]是|[①②③④⑤⑥⑦⑧⑨⑩])")
 _KV = re.compile(r"^(?P<label>[^：:|]{1,24}?)\s*[：:]\s*(?P<value>.*)$")
 
 
@@ -145,6 +149,11 @@ def _sections(text: str) -> list[_Section]:
                 out.append(_Section(kind))
                 numbered_seen = blank = False
                 continue
+        if kv and kv.group("value").strip() and _LIST_LABEL.fullmatch(fold_label(kv.group("label"))) \
+                and cur.kind != "actions":
+            out.append(_Section("actions"))         # 工作安排：一是…；二是… starts the list on its own line
+            cur = out[-1]
+            numbered_seen = blank = False
         # a plain line after a numbered list and a blank line closes the list ("以上，如有补充请回复")
         if numbered_seen and blank and b.mark is None and cur.kind in ("decisions", "actions", "mixed") \
                 and not (kv and field_of(kv.group("label"))):
@@ -224,11 +233,10 @@ class _Reader:
                 close()
                 self.decision(kv.group("value"))
                 continue
-            if kv and re.fullmatch(r"行动项|行動項|待办|待辦|待办事项|待辦事項|action items?|todo|to-do", label) \
-                    and kv.group("value").strip():
-                close()                               # 行动项：1. 王磊周五前提交报价；2. 李明…
+            if kv and kv.group("value").strip() and _LIST_LABEL.fullmatch(label):
+                close()                               # 行动项：1. 王磊周五前提交报价；2. 李明… / 工作安排：一是…；二是…
                 for part in _INLINE_ITEMS.split(kv.group("value")):
-                    part = re.sub(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})[.、．)）]\s*", "", part)
+                    part = split_numbering(part.strip())[1]
                     for d in self.items.read(part):
                         if d.title or d.owner:
                             self.found.append(_Found(d, e.raw, e.no))

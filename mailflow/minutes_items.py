@@ -53,7 +53,7 @@ _SPACE_LABELS = ("负责人", "負責人", "责任人", "責任人", "协同人"
                  "完成时间", "完成時間", "截止时间", "截止時間", "截止日期", "截止", "交付物", "交付", "产出", "產出",
                  "输出", "Owner", "Support", "Due", "Deliverable", "Output")
 _LABEL_SPACE = re.compile(rf"^(?P<label>{'|'.join(map(re.escape, _SPACE_LABELS))})\s+(?=\S)", re.I)
-_CLAUSE_SPLIT = re.compile(r"\s*(?:[，,；;。|｜]|——|—|\s-\s|\s–\s|\s{2,})\s*")
+_CLAUSE_SPLIT = re.compile(r"\s*(?:[，,；;。|｜]|——|—|\s-\s|\s–\s|\s[/／]\s|\s{2,})\s*")
 _MENTION = re.compile(r"(?P<help>协同|協同|协助|協助|配合|cc|with|support)?\s*[:：]?\s*(?<![A-Za-z0-9._%+\-])[@＠](?P<who>[^\s@＠，,；;。|｜（()）]+(?:[（(][^）)]*[）)])?)", re.I)
 _STATUS = re.compile(r"已(?:经|於|于)?(?:完成|上线|上線|交付|提交|启动|啟動|开始|開始|验收|驗收|签约|簽約|进场|進場|落实|落實|解决|解決|修复|修復)"
                      r"|完成了|预计|預計|进度|進度|\d+\s*%|正在|进行中|進行中|already|\bdone\b|in progress|\bexpected\b")
@@ -134,7 +134,8 @@ class ItemReader:
     def _date_in(self, clause: str):
         """(deadline, clause without it) for a clause holding a deadline, else (None, clause)."""
         text = roc_to_western(clause)
-        found = [h for h in dates.find_all(text, self.now, self.cal) if not _inside_title_marks(text, h[0])]
+        found = [h for h in dates.find_all(text, self.now, self.cal) if not _inside_title_marks(text, h[0])
+                 and not _english_words_around(text, h[0], h[1])]
         if not found:
             return None, clause
         s, e, dl = found[0]                    # the first one: later ones belong to the task's words
@@ -292,10 +293,16 @@ class ItemReader:
             (m := _LABEL_COLON.match(c) or _LABEL_SPACE.match(c)) and field_of(m.group("label") or m.groupdict().get("label2") or "") == "due"
             for c in clauses)
         title_parts: list[str] = []
+        last_owner_field = False
         for k, c in enumerate(clauses):
             if not c:
                 continue
             if self._labelled(c, d):
+                last_owner_field = bool(re.match(r"^(?:负责人|負責人|责任人|責任人|owner|owners|负责|負責|主责)\s*[：:\s]", c, re.I))
+                continue
+            was_owner_field, last_owner_field = last_owner_field, False
+            if d.owner and d.owner_how == "field" and was_owner_field and self.refs.looks_like_ref(c, names=True):
+                d.owner += "、" + c                    # "Owner: Tina Huang / Grace Chen": still the owners
                 continue
             if self._owner_clause(c, d, title_parts):
                 continue
@@ -412,6 +419,16 @@ class ItemReader:
             d.collaborators.append(m.group("who"))
             return True
         return False
+
+
+def _english_words_around(text: str, start: int, end: int) -> bool:
+    """Whether a date-like word is part of an English title ("Year-end party", "Q1 sales plan")."""
+    span = text[start:end]
+    if re.search(r"\d", span) and not re.fullmatch(r"Q[1-4]", span.strip()):
+        return False
+    if not re.fullmatch(r"[A-Za-z][A-Za-z\- ]*", span.strip()):
+        return False
+    return bool(re.match(r"\s+[a-z]", text[end:])) and not re.match(r"\s+(?:at|by|before|end|eod|cob)\b", text[end:], re.I)
 
 
 def _inside_title_marks(text: str, pos: int) -> bool:

@@ -421,3 +421,18 @@ def test_an_html_table_with_a_title_row_and_th_headers_inside_a_layout_table():
             "<tr><td>2</td><td>供应商付款</td><td>财务部</td><td>尽快</td></tr></tbody></table></td></tr></table>")
     parsed = read("", html=html)
     assert rows(parsed) == [("预算表更新", "lei.huang@x.example", [], "2026-12-09"), ("供应商付款", None, [], None)]
+
+
+def test_tasks_written_one_after_another_on_the_heading_line():
+    parsed = read("会议决定：\n一、预算不再追加。\n工作安排：一是由黄磊牵头，于12月18日前完成预算口径；二是由各部门负责人于12月7日前报送用人需求。\n")
+    assert rows(parsed) == [("完成预算口径", "lei.huang@x.example", [], "2026-12-18"),
+                            ("报送用人需求", None, [], "2026-12-07")]
+    assert parsed.decisions == ["预算不再追加"]
+
+
+def test_fields_separated_by_slashes_and_two_owners_in_one_field():
+    parsed = read("TODO\n[1] 价格表更新 / 负责人：何军 / 协同：何丽 / 12月4日前完成\n"
+                  "[2] Year-end party\n    Owner: Vivian Chung / Frank Yang | Due: Dec 30\n")
+    assert rows(parsed) == [("价格表更新", "jun.he@x.example", ["li.he@x.example"], "2026-12-04"),
+                            ("Year-end party", None, [], "2026-12-30")]
+    assert kinds(parsed) == [(2, "multiple_owners")]
