@@ -86,16 +86,18 @@ def attachment_of(size: int) -> bytes:
             + b"--big--\r\n")
 
 
-def test_a_20_mb_attachment_is_read_stored_and_applied(tmp_path):
+def test_an_18_mb_attachment_is_read_stored_and_applied(tmp_path):
+    """18 MB is about the largest attachment under [mailbox] max_message_bytes (25 MB of mail:
+    base64 adds a third); a larger mail is `too_large` (tests/test_limits.py)."""
     app, svc, _clock = make_app(tmp_path, START)
     (task,) = seed(app, 1)
-    raw = attachment_of(20 * 1024 * 1024)
+    raw = attachment_of(18 * 1024 * 1024)
     t0 = time.monotonic()
     msg = inbound.parse(raw)
     parsed = time.monotonic() - t0
     status = svc.process_raw(raw, "big", START)
     took = time.monotonic() - t0
-    print(f"\n20 MB attachment ({len(raw) / 1e6:.1f} MB raw): parsed in {parsed:.2f}s, processed in {took:.2f}s")
+    print(f"\n18 MB attachment ({len(raw) / 1e6:.1f} MB raw): parsed in {parsed:.2f}s, processed in {took:.2f}s")
     assert msg.visible.strip() == "进行中 30%" and msg.attachments and msg.attachments[0][0] == "report.bin"
     assert status == "applied" and app.store.get_task(task.id).percent == 30
     assert app.store.inbound_row("<big@client.example>")["raw"] == raw
@@ -167,7 +169,10 @@ def test_a_stranger_cannot_change_a_task_and_gets_no_answer(tmp_path):
     assert snapshot(app, task.id) == before
     # no backscatter to a forged address, and nothing about the task leaves the company
     assert "boss@evil.example" not in recipients_of_new_mail(app, mark)
-    assert HOST in recipients_of_new_mail(app, mark)                    # the host hears of it
+    # the host hears of it in the daily digest, not by a mail per stranger's mail (a loop's fuel)
+    assert recipients_of_new_mail(app, mark) == []
+    digest = app.store.unknown_replies_by_host(START - timedelta(hours=1), START + timedelta(hours=1))
+    assert [r["sender"] for r in digest[HOST]] == ["boss@evil.example"]
 
 
 def test_a_colleague_who_is_not_the_owner_is_refused_politely(tmp_path):
