@@ -14,11 +14,17 @@ starts again) — `follow` adds the next version: same UID, SEQUENCE + 1.
   done, a change of owner — was one version, so the next SEQUENCE is one more than those. Counting
   a change that sent nothing only skips a number; SEQUENCE still only grows.
 
+`days_off_notice` is the check at assignment: a due date on a weekend or an official holiday
+(China's calendar with 调休: a make-up Saturday is a working day, a weekday in 国庆 is not) is kept
+as written, and the host (cc the recorder) is told which tasks fall on a day off, with the working
+day before it, so that a date nobody meant is caught when it is set, not when it is missed.
+
 Pure: reads the log through ctx.lookup, returns nothing, adds to the Outcome it is given.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from . import core, ical
@@ -94,4 +100,52 @@ def follow(ctx: core.Context, before: Task, after: Task, out: Outcome, meeting: 
     out.log.append(f"task {after.id}: due entry SEQUENCE {seq} to {', '.join(to for to, _e, _w in sends)}")
 
 
-__all__ = ["entry", "follow", "moved_the_entry", "sequence"]
+_HOLIDAYS = {
+    "zh-CN": {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
+              "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "Mid-autumn Festival": "中秋节",
+              "National Day": "国庆节"},
+    "zh-TW": {"New Year's Day": "元旦", "Spring Festival": "春節", "Tomb-sweeping Day": "清明節",
+              "Labour Day": "勞動節", "Dragon Boat Festival": "端午節", "Mid-autumn Festival": "中秋節",
+              "National Day": "國慶節"},
+}
+_WEEKEND = {"zh-CN": ("周六", "周日"), "zh-TW": ("週六", "週日"), "en": ("Saturday", "Sunday")}
+
+
+def day_off_reason(ctx: core.Context, day: date, lang: str) -> str:
+    """Why `day` is not a working day, in `lang`: the holiday's name, else the weekend day."""
+    period = ctx.calendar.period_from(day)
+    if period is not None and period.start <= day <= period.end:
+        return _HOLIDAYS.get(lang, {}).get(period.name, period.name)
+    if day.weekday() >= 5:
+        return _WEEKEND.get(lang, _WEEKEND["zh-CN"])[day.weekday() - 5]
+    return "holiday" if lang == "en" else "休息日"
+
+
+def days_off_notice(ctx: core.Context, meeting: Any, tasks: list[Task]) -> list[Mail]:
+    """One mail to the host (cc the recorder) listing the new tasks whose due date is a day off."""
+    host = getattr(meeting, "host", None)
+    off = [t for t in tasks if t.due is not None and not ctx.calendar.is_workday(t.due)]
+    if not host or not off:
+        return []
+    lang = ctx.lang(host)
+    recorder = getattr(meeting, "recorder", None)
+    rows = [{"id": t.id, "title": t.title, "owner": ctx.name(t.owner), "due": t.due,
+             "why": day_off_reason(ctx, t.due, lang),
+             "before": ctx.calendar.add_workdays(t.due, -1) if _has_workday_before(ctx, t.due) else None}
+            for t in off]
+    return [Mail(key=f"task_due_day_off:m{meeting.id}:" + ",".join(str(t.id) for t in off),
+                 template="task_due_day_off", to=[host], cc=[recorder] if recorder and recorder != host else [],
+                 lang=lang, kind="task_due_day_off", meeting_id=meeting.id,
+                 context={"name": ctx.name(host), "meeting_title": meeting.title, "rows": rows,
+                          "sender_name": ctx.org.name})]
+
+
+def _has_workday_before(ctx: core.Context, day: date) -> bool:
+    try:
+        ctx.calendar.add_workdays(day, -1)
+        return True
+    except Exception:
+        return False
+
+
+__all__ = ["day_off_reason", "days_off_notice", "entry", "follow", "moved_the_entry", "sequence"]

@@ -47,7 +47,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from . import attachments as office
-from . import core, ical, minutes, quotes, replies, rules
+from . import core, due_entries, ical, minutes, quotes, replies, rules
 from .model import (Attachment, Intent, Mail, Meeting, MinutesConfirmation, MinutesVersion, Outcome,
                     ParsedMinutes, Rsvp, Task, TaskEvent, TaskStatus)
 from .render import message_id_for
@@ -405,6 +405,7 @@ def finalize(ctx, m: Meeting, mv: MinutesVersion, approver: str) -> Outcome:
                                          text=item.line, new_status=TaskStatus.NOT_STARTED.value,
                                          due=item.due, message_id=mv.message_id))
         out.mails.append(assignment_mail(ctx, m, task, now))
+    out.mails += due_entries.days_off_notice(ctx, m, out.tasks)   # kept, but the host hears of a day off
     out.log.append(f"minutes v{mv.version} of meeting {m.id} approved by {approver}: final to "
                    f"{len(attendees)} attendee(s), cc {len(heads)} head(s); {len(out.tasks)} task(s) assigned; "
                    f"objections until {deadline.isoformat(timespec='minutes')}")

@@ -100,6 +100,19 @@ def _gap_note(ctx, *days: date | None) -> list[str]:
 
 
 # --- due reminders, overdue, escalation ------------------------------------------------------
+def due_words(ctx, today: date, due: date | None) -> dict:
+    """How a reminder may speak of the due date: "today" only on the due date itself. A due date on
+    a day off (a Saturday, 国庆) is reached from the working day before it: that day is not "today"."""
+    if due is None:
+        return {"due_when": "ahead", "due_off": False}
+    off = not ctx.calendar.is_workday(due)
+    if due == today:
+        return {"due_when": "today", "due_off": off}
+    if due < today:
+        return {"due_when": "past", "due_off": off}
+    return {"due_when": "ahead" if ctx.calendar.workdays_between(today, due) > 0 else "day_off", "due_off": off}
+
+
 @rules.action("task_due_reminder")
 def task_due_reminder(ctx, step) -> Outcome:
     t: Task = step.obj
@@ -110,6 +123,7 @@ def task_due_reminder(ctx, step) -> Outcome:
     mail = Mail(key=f"{step.key}", template="task_due_reminder", to=[t.owner], lang=lang,
                 task_id=t.id, meeting_id=t.meeting_id, kind="due_reminder",
                 context={"name": ctx.name(t.owner), "task": _task_view(ctx, t, lang), "days_left": left,
+                         **due_words(ctx, today, t.due),
                          "at_risk": bool(t.risk or t.status.value == "not_started"),
                          "not_started": t.status.value == "not_started",
                          "host_name": ctx.name(m.host) if m else ""})
