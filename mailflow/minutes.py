@@ -47,6 +47,8 @@ _INFO_LABEL = re.compile(
 _NOTE_LABEL = re.compile(r"^(?:注|注意|备注|備註|说明|說明|另|附|附注|附註|补充|補充|更正|ps|p\.s\.|note|notes|remark|remarks)$", re.I)
 _AGENDA = re.compile(r"^(?:议题|議題|topic|agenda item)\s*[#（(]?\s*(?:\d+|[一二三四五六七八九十]+)", re.I)
 COMMENT_MARK = "※"
+# what a cover note asks of its readers about the minutes themselves
+_ABOUT_MINUTES = re.compile(r"审阅|審閱|查收|查阅|查閱|阅知|閱知|核对|核對|补充|補充|指正|review|comments?|feedback", re.I)
 # labels that put a whole list of tasks on their own line: "工作安排：一是…；二是…", "行动项：1. …；2. …"
 _LIST_LABEL = re.compile(r"(?:会后|會後|后续|後續|下一步|下步)?(?:工作|任务|任務)?(?:安排|分工|落实|落實|跟进事项|跟進事項|计划|計劃)"
                          r"|(?:后续|後續|下一步)工作|行动项|行動項|待办|待辦|待办事项|待辦事項|action items?|todo|to-do|next steps|follow-ups",
@@ -58,7 +60,7 @@ _KV = re.compile(r"^(?P<label>[^：:|]{1,24}?)\s*[：:]\s*(?P<value>.*)$")
 
 @dataclass
 class _Section:
-    kind: str                 # unknown | actions | mixed | decisions | discussion | info | unheaded (no heading at all)
+    kind: str     # unknown | preamble | actions | mixed | decisions | discussion | info | unheaded (no heading at all)
     entries: list = field(default_factory=list)
 
 
@@ -302,6 +304,8 @@ class _Reader:
         # not one that reports how far it got (已完成80%, 预计…)
         if d.title_only or not d.owner or d.status:
             return False
+        if kind == "preamble" and (d.owner_how not in ("verb", "field", "seed") or _ABOUT_MINUTES.search(d.title)):
+            return False
         if d.owner_how in ("bare", "head") and not all(
                 self.refs.resolve(p).kind in ("person", "ambiguous") for p in self.refs.split(d.owner)):
             return False
@@ -505,6 +509,8 @@ def parse(text: str, directory: Directory, now: datetime, cal=None, html: str | 
     if all(sec.kind == "unknown" for sec in sections):
         for sec in sections:                  # no heading at all: numbered lines that are no task are decisions
             sec.kind = "unheaded"
+    elif sections[0].kind == "unknown":
+        sections[0].kind = "preamble"         # the greeting above the first heading ("王总：请审阅")
     for sec in sections:
         if sec.kind in ("discussion", "info"):
             continue

@@ -436,3 +436,9 @@ def test_fields_separated_by_slashes_and_two_owners_in_one_field():
     assert rows(parsed) == [("价格表更新", "jun.he@x.example", ["li.he@x.example"], "2026-12-04"),
                             ("Year-end party", None, [], "2026-12-30")]
     assert kinds(parsed) == [(2, "multiple_owners")]
+
+
+def test_the_cover_note_above_the_minutes_hands_out_no_task():
+    parsed = read("黄总：请于12月5日前审阅，郭涛明天上午前补充数据。\n\n会议决议\n1. 采用方案B。\n\n行动项\n"
+                  "1. 方案B细化：郭涛负责，12月9日前完成\n")
+    assert rows(parsed) == [("方案B细化", "tao.guo@x.example", [], "2026-12-09")]
