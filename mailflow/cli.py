@@ -613,7 +613,8 @@ def _work_calendar(settings):
             path = shipped("rules") / "holidays.yaml"
     try:
         extra = dates.load_holidays(path) if path.exists() else None
-        return dates.WorkCalendar(extra)
+        # the organisation's zone and hours: 今天 and 下班前 are read as the daemon reads them
+        return dates.WorkCalendar(extra, tz=s.tz, work_start=s.schedule.work_start, work_end=s.schedule.work_end)
     except Exception as e:   # a broken holidays.yaml is a configuration error
         fail_config(e)
 
@@ -797,9 +798,7 @@ def when(obj: Ctx, exprs: tuple[str, ...], now_text: str | None, as_json: bool) 
     has an "error" — and, given as the only expression, exits 2."""
     from . import dates
     settings = obj.settings()
-    base = _work_calendar(settings)
-    cal = base.for_org(tz=settings.tz, work_start=settings.schedule.work_start,
-                       work_end=settings.schedule.work_end)
+    cal = _work_calendar(settings)
     now = parse_now(now_text, settings.org.timezone) or datetime.now(settings.tz)
     items: list[str] = []
     for e in exprs:
