@@ -207,6 +207,8 @@ _NOT_MD_BEFORE = re.compile(r"(?:版本|版|第|进度|完成|度|率|评分|得
 
 def _b_md(m):
     mo, d = int(m.group(1)), int(m.group(3))
+    if mo > 12 >= d and m.group(2) == "/" and "-" not in m.group(0) and "~" not in m.group(0):
+        mo, d = d, mo                     # 30/11: only day-first is a date
     if not (1 <= mo <= 12 and 1 <= d <= 31):
         return None                       # 3.5, 1/32: a number, not a date
     if _NOT_MD_BEFORE.search(m.string, max(0, m.start() - 10), m.start()):
@@ -404,13 +406,17 @@ _VAGUE_EN = (r"\b(?:asap|a\.s\.a\.p\.?|tbd|tbc|tba|to\s+be\s+(?:determined|confi
              r"|as\s+soon\s+as\s+(?:possible|[a-z]+\s+can)|soon|shortly|when(?:ever)?\s+possible|sometime"
              r"|at\s+(?:your|my|our)\s+earliest\s+convenience|(?:in|within)\s+a\s+(?:couple|few)\s+(?:of\s+)?days|in\s+the\s+near\s+future|in\s+due\s+course|at\s+some\s+point|eventually|later\s+this\s+(?:week|month))(?!\w)")
 
+# a number followed by a unit is an amount (3.5天, 1.5倍), not a month.day
+_UNIT_AFTER = r"|\s*(?:[-~–—]\s*[\d.]+\s*)?(?:天|倍|个|小时|万|千|元|米|%|x\b|km|kg|mb|gb)"
+
 # (kind, pattern, builder). Order matters where two parts start at the same place: the first
 # alternative that matches wins, so longer and more specific parts come first.
 _SPECS: list[tuple[str, str, Callable]] = [
     ("error", r"公元前", _b_error),
     ("ymd", r"(?<![\d.])(\d{4})\s*([-/.])\s*(\d{1,2})\s*([-/.])\s*(\d{1,2})(?![\d.]*\d)", _b_ymd),
     ("us", r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)", _b_us),
-    ("md", r"(?<![\d./A-Za-z_])(\d{1,2})([/.])(\d{1,2})(?![\d/%.]|\s*(?:天|倍|个|小时|万|千|元|米|%|x\b|km|kg|mb|gb))", _b_md),
+    ("md", r"(?<![\d./A-Za-z_])(\d{1,2})([/.])\d{1,2}\s*(?:-|~|–|—)\s*(\d{1,2})(?![\d/%.:]" + _UNIT_AFTER + ")", _b_md),
+    ("md", r"(?<![\d./A-Za-z_])(\d{1,2})([/.])(\d{1,2})(?![\d/%.]" + _UNIT_AFTER + ")", _b_md),
     ("holiday_en", r"\b(?:the\s+)?(?:first|1st)\s+(?:working|business|work)\s+day\s+(?:after|following)\s+" + _HOL_EN,
      _b_hol_en_after),
     ("holiday_en", r"\b(?:before|ahead\s+of|prior\s+to|by)\s+" + _HOL_EN + r"(?!\w)", _b_hol_en_before),

@@ -478,7 +478,7 @@ _JOIN = re.compile(
     r"(?:(?:推迟|延期|延迟|延后|延长|顺延|延|推|改期|改|调整|提前|挪|移|变更|更改|更新|"
     r"postponed|moved|pushed(?:\s+back)?|changed|rescheduled|brought\s+forward|extended|delayed)\s*)?"
     r"(?:到|至|为|成|to|until|till|through|thru|-|~|—|–)\s*", re.I)
-_WAS_MARK = re.compile(r"(?:原定|原计划|原先|本来|原来|原本|originally|was\s+due)\s*(?:于|是|为|在)?\s*$", re.I)
+_WAS_MARK = re.compile(r"(?:原定|原计划|原先|本来|原来|原本|originally|was(?:\s+due)?)\s*(?:于|是|为|在)?\s*$", re.I)
 _TIME_SLOTS = {"clock", "daypart", "workend", "workstart", "before"}
 _NOT_JOINED = {"count", "delay", "holiday", "holiday_en", "vague", "nextwd"}
 
@@ -539,8 +539,9 @@ def _scan(text: str, now: datetime, cal: WorkCalendar | None, tz: tzinfo | None)
             i += 1
             e, slots = phrases[i].end, phrases[i].slots
             if "d" in slots and not {"m", "m_rel", "wd", "rel"} & set(slots):
-                # "11月20日至25日": the end takes the start's month and year
-                slots = {**{k: prev[k] for k in ("y", "y_rel", "m", "m_rel") if k in prev}, **slots}
+                # "11月20日至25日": the end takes the start's month and year; "20日至25日": both are days
+                slots = {**{k: prev[k] for k in ("y", "y_rel", "m", "m_rel") if k in prev}, **slots,
+                         "d_hao": slots.get("d_hao") or "d" in prev}
             elif set(slots) <= _TIME_SLOTS:
                 # "Dec 1 3pm-5pm", "下午3点到5点": the end is on the start's day, in its part of the day
                 slots = {**{k: v for k, v in prev.items() if k not in ("clock", "workend", "workstart")}, **slots}

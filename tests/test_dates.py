@@ -586,6 +586,7 @@ DATE_FORMS = [
     ("12/25 EOD", at(2026, 12, 1), D(2026, 12, 25), T18),
     ("Dec 24th前交", at(2026, 12, 1), D(2026, 12, 24), None),
     ("請於11月6日（週五）前回覆", at(2026, 10, 20), D(2026, 11, 6), None),
+    ("Deadline: 30/10", at(2026, 10, 20), D(2026, 10, 30), None),     # only day-first is a date
 ]
 
 
@@ -599,7 +600,7 @@ def test_a_past_month_day_rolls_into_the_next_year():
     check("2027.1.15", at(2026, 11, 2), D(2027, 1, 15), gap=True)
 
 
-@pytest.mark.parametrize("expr", ["版本2.1", "完成 3/4", "完成度 3/4", "评分4.5", "1.5倍", "第一个工作日"])
+@pytest.mark.parametrize("expr", ["需要3.5-4天", "版本2.1", "完成 3/4", "完成度 3/4", "评分4.5", "1.5倍", "第一个工作日"])
 def test_numbers_with_a_dot_or_slash_that_are_not_dates(expr):
     dl = resolve(expr, WED)
     assert dl is None or dl.due is None
@@ -623,6 +624,9 @@ CHANGES = [
     ("下周二到周四", at(2026, 7, 1), D(2026, 7, 9)),              # the end is in the start's week
     ("10月12-16日", at(2026, 9, 20), D(2026, 10, 16)),
     ("Oct 12-16", at(2026, 9, 20), D(2026, 10, 16)),
+    ("12日至16日", at(2026, 10, 8), D(2026, 10, 16)),             # two bare days: the range says they are days
+    ("10/12~16", at(2026, 9, 20), D(2026, 10, 16)),
+    ("was Oct 9, now Oct 16", at(2026, 9, 20), D(2026, 10, 16)),
 ]
 
 
