@@ -238,7 +238,10 @@ def run(obj: Ctx, once: bool, now_text: str | None) -> None:
 
 
 def _exit_quietly(signum, frame) -> None:
+    import faulthandler
     log.info("stopping on signal %d", signum)
+    # a process stuck inside one C call never reaches the SystemExit: end it within 5 s anyway
+    faulthandler.dump_traceback_later(4.5, exit=True)
     raise SystemExit(0)
 
 
@@ -291,9 +294,11 @@ def replay(obj: Ctx, ident: str) -> None:
 @click.pass_obj
 def status(obj: Ctx, as_json: bool) -> None:
     """Last poll, last tick, last error, and the sizes of the inbound and outbound queues."""
+    from .runlock import RunLock
     app = obj.app()
     s = app.store
-    data = {"last_poll": s.get_meta("last_poll"), "last_tick": s.get_meta("last_tick"),
+    daemon = RunLock(app.settings.path(app.settings.store.path)).holder()
+    data = {"daemon_pid": daemon, "last_poll": s.get_meta("last_poll"), "last_tick": s.get_meta("last_tick"),
             "last_error": s.get_meta("last_error"), "inbound": s.inbound_counts(), "outbox": s.outbox_counts(),
             "inbox": _describe(app.settings.mailbox.url), "smtp": _describe(app.settings.smtp.url),
             "store": str(app.settings.path(app.settings.store.path))}
@@ -301,7 +306,8 @@ def status(obj: Ctx, as_json: bool) -> None:
         emit_json(data)
         return
     err = data["last_error"]
-    click.echo(f"inbox:      {data['inbox']}\noutbox:     {data['smtp']}\nstore:      {data['store']}\n"
+    click.echo(f"daemon:     {('running, pid ' + daemon) if daemon else 'not running'}\n"
+               f"inbox:      {data['inbox']}\noutbox:     {data['smtp']}\nstore:      {data['store']}\n"
                f"last poll:  {data['last_poll'] or 'never'}\nlast tick:  {data['last_tick'] or 'never'}\n"
                f"last error: {(err['at'] + ' ' + err['error']) if err else 'none'}\n"
                f"inbound:    {_counts(data['inbound'])}\noutbox:     {_counts(data['outbox'])}")

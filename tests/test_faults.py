@@ -361,6 +361,7 @@ def test_a_second_daemon_on_one_store_refuses_to_start_and_cli_writes_run_beside
         assert second.proc.wait(timeout=30) == 2
         refused = second.log()
         assert f"pid {first.proc.pid}" in refused and "mf.db.lock" in refused, refused[-800:]
+        assert f"daemon:     running, pid {first.proc.pid}" in mailflow_cli(cfg, "status").stdout
         once = mailflow_cli(cfg, "run", "--once", password=password)
         assert once.returncode == 2 and f"pid {first.proc.pid}" in once.stderr, once.stderr
         cli = [mailflow_cli(cfg, "meeting", "add", str(meeting_yaml), password=password),
@@ -383,6 +384,7 @@ def test_a_second_daemon_on_one_store_refuses_to_start_and_cli_writes_run_beside
     assert max(events.values()) == 1 and not smtp_sink.duplicate_ids()
     assert "<dead-one@corp.example>" in smtp_sink.received_ids()         # released by `outbox retry`
     assert scalar(cfg, "SELECT COUNT(*) FROM meetings WHERE title = '需求评审'") == 1
+    assert "daemon:     not running" in mailflow_cli(cfg, "status").stdout
 
 
 @pytest.mark.parametrize("how", ["deleted", "replaced"])
