@@ -100,6 +100,8 @@ class RsvpReply:
     delegated_to: str | None = None   # email of the stand-in (PARTSTAT=DELEGATED)
     method: str = "REPLY"             # REPLY, or COUNTER (a proposal of another time)
     recurrence_id: datetime | None = None
+    proposed_start: datetime | None = None  # COUNTER: the time proposed (aware)
+    proposed_end: datetime | None = None
 
 
 @dataclass
@@ -553,6 +555,9 @@ def _replies_of(ev: Any, method: str) -> list[RsvpReply]:
             recurrence_id = _resolve(rid, "UTC")[0]
         except Exception:
             recurrence_id = None
+    proposed_start = proposed_end = None
+    if method == "COUNTER":
+        proposed_start, proposed_end = _span(ev)
     out = []
     for att in _all(ev.get("ATTENDEE")):
         email = _email(att)
@@ -571,9 +576,22 @@ def _replies_of(ev: Any, method: str) -> list[RsvpReply]:
             uid=uid, attendee=email, partstat=partstat, sequence=sequence, dtstamp=dtstamp,
             comment=(own_comment or comment or None), method=method,
             delegated_to=(_strip_mailto(delegated) or None) if delegated else None,
-            recurrence_id=recurrence_id,
+            recurrence_id=recurrence_id, proposed_start=proposed_start, proposed_end=proposed_end,
         ))
     return out
+
+
+def _span(ev: Any) -> tuple[datetime | None, datetime | None]:
+    """(start, end) of an event as aware datetimes, or (None, None) when it cannot be read."""
+    try:
+        start = _resolve(_first(ev.get("DTSTART")), "UTC")[0]
+    except Exception:
+        return None, None
+    try:
+        end = _resolve(_first(ev.get("DTEND")), "UTC")[0]
+    except Exception:
+        end = None
+    return start, end
 
 
 def _invite_of(ev: Any, method: str, default_tz: str) -> InviteInfo | None:

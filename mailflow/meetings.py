@@ -485,6 +485,17 @@ def _rsvp_by_mail(ctx: core.Context, msg: Any, rt: core.Route, m: Meeting,
     return out
 
 
+def _counter_mail(ctx: core.Context, m: Meeting, att: Attendee, r: Any) -> Mail:
+    zone = ZoneInfo(m.tz or ctx.org.timezone)
+    start = r.proposed_start.astimezone(zone) if r.proposed_start else None
+    end = r.proposed_end.astimezone(zone) if r.proposed_end else None
+    note = re.sub(r"[\r\n]+", " ", r.comment or "").strip()[:300]
+    return to_person(ctx, m, m.host, "meeting_counter",
+                     f"counter:m{m.id}:{att.email}:{r.sequence}:{(r.dtstamp or ctx.now).isoformat()}",
+                     "meeting_counter", who=att.name or ctx.name(att.email), who_email=att.email,
+                     proposed_start=start, proposed_end=end, note=note)
+
+
 def _calendar_parts(msg: Any) -> list[bytes]:
     """The calendar parts of a mail, each once (clients send it inline and as invite.ics)."""
     return list(dict.fromkeys(msg.calendars or []))
@@ -518,7 +529,11 @@ def on_imip_reply(ctx: core.Context, msg: Any) -> Outcome | None:
             out.log.append(f"meeting {m.id}: {r.attendee} answered but is not invited; ignored")
             continue
         if r.method != "REPLY":
-            out.log.append(f"meeting {m.id}: {r.attendee} proposed another time ({r.method}); ask the host")
+            # a proposal of another time ("Propose new time") now reaches the shared mailbox, not the
+            # host: it changes nothing, and the host decides (meeting reschedule, or nothing)
+            out.log.append(f"meeting {m.id}: {r.attendee} proposed another time ({r.method}); host told")
+            if m.status == "scheduled" and m.host:
+                out.mails.append(_counter_mail(ctx, m, att, r))
             continue
         if not newer(att, r.sequence, r.dtstamp):
             out.log.append(f"meeting {m.id}: {r.attendee} answered SEQUENCE {r.sequence} "

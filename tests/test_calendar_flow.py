@@ -236,3 +236,18 @@ def test_a_cancel_without_dtstart_still_cancels(env):
     part.set_content(bare, maintype="text", subtype="calendar", params={"method": "CANCEL"}, cte="base64")
     assert svc.process_raw(msg.as_bytes(), "t", at(2026, 11, 20, 9, 1)) == "applied"
     assert app.store.get_meeting(m.id).status == "cancelled"
+
+
+def test_a_proposed_new_time_goes_to_the_host_and_moves_nothing(env):
+    # "Propose new time" (iTIP COUNTER) answers the ORGANIZER too: the host must hear of it
+    app, svc, _ = env
+    m = create(app, svc)
+    svc.process_raw((FIX / "organizer_counter_outlook.eml").read_bytes(), "t", at(2026, 11, 18, 20, 30))
+    kept = app.store.get_meeting(m.id)
+    assert (kept.start, kept.sequence) == (m.start, m.sequence)
+    assert kept.attendee("lina@corp.example").rsvp is Rsvp.NEEDS_ACTION
+    [note] = outbox_mails(app, "meeting_counter")
+    assert note["To"] == "wanglei@corp.example"
+    text = body_text(note)
+    assert "李娜" in text and "2026-11-26" in text and "10:00" in text and "–12:00" in text
+    assert "周四上午可以吗" in text and "mailflow meeting reschedule 1" in text
