@@ -262,6 +262,7 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
             intent, delay_dl = Intent.DELAY, dl
         elif later is False:
             why.append(f"promised {dl.due} is on or before the due {due_now}: a commitment")
+            guessed = guessed or pc.question         # "周三行吗？": a date offered, not yet agreed
             if negated_done and intent in (Intent.PROGRESS, Intent.UNKNOWN):
                 intent = Intent.PROGRESS
             elif intent is Intent.UNKNOWN:

@@ -47,7 +47,7 @@ _QUESTION_WEAK = re.compile(r"是否|能否|可否|有没有|是不是|对不对
                             r"([能可会要行有用需对])[不没]\1")
 _DURATION_ONLY = re.compile(r"^\s*(?:至少|最少|需要?|要)?\s*[\d一二两三四五六七八九十几]+\s*个?\s*(?:工作日|工作天|天|日|周|星期|小时)\s*$|"
                             r"^\s*\d+\s*(?:working |business )?(?:days?|weeks?|hours?)\s*$")
-_MISS_RE = re.compile(r"来不及|赶不上|赶不及|唔切|交不了|做不完|给不了|完不成|不行|不够|"
+_MISS_RE = re.compile(r"来不及|赶不上|赶不及|唔切|交不了|做不完|给不了|完不成|(?<!行)不行|(?<!够)不够|"
                       r"(?<![a-z])(?:can't make|cannot make|won't make|can not make|miss|not (?:by|on))(?![a-z])")
 
 
@@ -175,7 +175,7 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
 
 
 _NOT_PROSE = re.compile(r"(?<![^\s(:\"'<])(?:(?:https?://|www\.)\S+|[\w.+-]+@[\w.-]+|[\w.-]+\.(?:pptx?|xlsx?|docx?|pdf|psd|zip|png|jpe?g)\b)")
-_DATE_ONLY_REST = re.compile(r"^[\s吧啊呢呀哈嘛了的吗,.!?~]*(?:到|至|to|by|until|till)?[\s吧啊呢呀哈嘛了的吗,.!?~]*(?:可以吗|行吗|好吗|ok|okay|吧|please|pls|then|吧谢谢|谢谢)?[\s吧啊呢呀哈嘛了的吗,.!?~]*$")
+_DATE_ONLY_REST = re.compile(r"^[\s吧啊呢呀哈嘛了的吗,.!?~]*(?:到|至|to|by|until|till|say|like|maybe|比如|大概)?[\s吧啊呢呀哈嘛了的吗,.!?~]*(?:可以吗|行吗|好吗|ok|okay|吧|please|pls|then|吧谢谢|谢谢)?[\s吧啊呢呀哈嘛了的吗,.!?~]*$")
 
 
 def _clause_dates(orig: str, norm: str, a: int, b: int, now: datetime, cal: Any) -> list[tuple[int, int, dates.Deadline]]:
@@ -220,7 +220,10 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
         c.dates = [dl for _, _, dl in found]
         if c.dates:
             rest = "".join(norm[x:y] for x, y in zip([a] + [e for _, e, _ in found], [s for s, _, _ in found] + [b]))
-            c.date_role = _date_role(c, text, kind, bool(_DATE_ONLY_REST.match(rest)))
+            date_only = bool(_DATE_ONLY_REST.match(rest))
+            c.date_role = _date_role(c, text, kind, date_only)
+            if c.question and date_only and c.date_role == "promise":
+                c.request = True              # "12月3日？" / "say Dec 3?": a date proposed is asked for
         out.append(c)
     return out
 
@@ -247,6 +250,6 @@ def _date_role(c: Clause, text: str, kind: str | None, date_only: bool) -> str:
         return "wait"
     if not moving and not estimate and re.search(r"才|要等|等到|直到|waiting|until|till", text):
         return "wait"
-    if moving or date_only or PROMISE_RE.search(text):
+    if moving or date_only or c.request or PROMISE_RE.search(text):
         return "promise"
     return "mention"                      # "下周继续": a time, not a promise

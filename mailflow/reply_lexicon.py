@@ -173,7 +173,8 @@ KINDS: list[tuple[str, str]] = [
     # moving a date: a delay (or a correction in minutes) only with a date after it
     ("move", r"(?:push|move|delay|postpone)(?:ed)?\s*(?:到|至)|延到|推到|推至|延至|改到|改至|改为|改成|调整为|调整到|调到|挪到|放到|顺延到|定在|改在|"
              rf"{W}(?:push(?:ed|ing)? (?:it |this |that )?to|mov(?:e|ed|ing) (?:it |this |that |the \w+ (?:date )?)?to|"
-             rf"chang(?:e|ed|ing) (?:it |this )?to|(?:need|give me|have) (?:it |time )?(?:until|till)){WE}"),
+             rf"chang(?:e|ed|ing) (?:it |this )?to|(?:need|give me|have) (?:it |time )?(?:until|till)|"
+             rf"(?:can|could) (?:it|this|that) wait (?:until|till)){WE}"),
     # blocked / at risk
     ("risk", r"有风险|存在风险|风险|卡住了?|卡在|卡壳|阻塞|受阻|被阻|堵住|停滞|搁置|有困难|有难度|遇到困难|遇到问题|"
              r"有问题|出问题|暂停|搞不定|完不成|做不完|做不了|完成不了|搞不了|干不了|赶不完|来不及|赶不上|跟不上|赶不及|"
@@ -283,7 +284,9 @@ QUESTION_RE = re.compile(
     rf"^\s*(?:could|can|would|will|shall|should|is|are|was|were|do|does|did|may|any|who|what|when|where|which|how|why)\b|"
     rf"{W}(?:just checking|wanted to (?:check|ask|confirm)|i'd like to (?:check|ask|confirm)|whether|any update){WE}")
 # asking for something (a request survives a question: 能否延期到12月14日？)
-REQUEST_RE = re.compile(r"申请|能否|可否|可以吗|行吗|好吗|可不可以|能不能|麻烦|请求|希望|^\s*(?:可以|能)[^,;。!?]*吗|"
+REQUEST_RE = re.compile(r"申请|能否|可否|可以吗|行吗|好吗|可不可以|能不能|行不行|好不好|怎么样|麻烦|请求|希望|"
+                        r"^\s*(?:可以|能)[^,;。!?]*吗|^\s*(?:can|could|would|may)\s+(?:we|i|it|this|that)(?![a-z])|"
+                        rf"{W}(?:how about|what about|would [^,;.!?]{{0,24}}work|does [^,;.!?]{{0,24}}work|ok|okay|fine){WE}|"
                         rf"{W}(?:could we|can we|can i|could i|may i|may we|would it be|is it ok|please|request){WE}")
 # a plan that no longer holds (本来说今天完成 / 原定12月1日): asserts nothing
 PLAN_RE = re.compile(r"本来|原本|原计划|原定|本打算|(?<![a-z])(?:was supposed to|was going to|had planned to)(?![a-z])")

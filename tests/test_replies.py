@@ -805,3 +805,23 @@ class TestBlockedInOtherWords:
 def test_a_confirmation_to_be_made_with_someone_else_is_not_one():
     for text in ("不能确认，需要先和产品部确认范围", "要跟老板确认一下", "I'll confirm with legal tomorrow"):
         assert in_task(text).intent is not C, in_task(text).why
+
+
+class TestADateOfferedInAQuestion:
+    """A date proposed as a question asks for it ("say Dec 3?", "12月2日行不行？"); a question that
+    asks the reader to do something by a date does not."""
+
+    @pytest.mark.parametrize("text,due", [("I'm going to need a few more days — say Dec 3?", date(2026, 12, 3)),
+                                          ("需要多几天，12月3日？", date(2026, 12, 3)),
+                                          ("Can it wait till Dec 2?", date(2026, 12, 2)),
+                                          ("12月2日行不行？", date(2026, 12, 2)), ("How about Dec 3?", date(2026, 12, 3)),
+                                          ("改成12月3日怎么样？", date(2026, 12, 3)), ("能不能12月3日再交？", date(2026, 12, 3))])
+    def test_is_a_delay_request(self, text, due):
+        r = in_task(text)
+        assert (r.intent, r.due) == (L, due), r.why
+
+    def test_asking_the_reader_is_not(self):
+        assert in_task("Could you send me the template by Dec 3?").intent is U
+
+    def test_an_earlier_date_offered_is_not_sure(self):
+        assert not in_task("周三行吗？").sure
