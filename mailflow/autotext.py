@@ -29,11 +29,13 @@ _STATUS_RE = re.compile(
     r"(?:参加|參加)(?:不了|不到|了|吗|嗎|$|[^\u4e00-\u9fff])|"
     r"出席|参会|參會|同意|异议|異議|风险|風險|卡住|附件|定稿|给到|給到|发给|發給|给你|給你|发你|發你|出稿|上线|上線|"
     r"发布|發布|发出|發出|寄出|[%％?？]|"
-    r"\b(?:done|finished|complete[ds]?|progress|wip|confirm(?:ed)?|attend(?:ing)?(?! (?:a|an|the) (?:conference|trade ?show|fair|workshop|training|summit))|join(?:ing)?|delay(?:ed)?|"
+    r"\b(?:done|finished|complete[ds]?|progress|wip|confirm(?:ed)?|join(?:ing)?|delay(?:ed)?|"
+    r"attend(?:ing)?(?! (?:a|an|the) (?:conference|trade ?show|fair|workshop|training|summit))|"
     r"postpone[d]?|agree[d]?|risk|blocked|attached|draft|deliver(?:ed)?)\b", re.IGNORECASE)
 
 _ABSENCE_RE = re.compile(
-    r"休假|请假|請假|年假|假期|放假|休息|调休|調休|出差|外出|公出|外地|海外|不在\S{0,6}?(?:办公室|辦公室|公司|座位|工位|岗|崗|国内|國內)|"
+    r"休假|请假|請假|年假|假期|放假|休息|调休|調休|出差|外出|公出|外地|海外|"
+    r"不在\S{0,6}?(?:办公室|辦公室|公司|座位|工位|岗|崗|国内|國內)|"
     # away at an event: "在深圳参加展会", "赴杭州开会", "外出拜访客户", "会议中"
     r"(?:在|赴|去|前往)\S{1,8}?(?:参加|參加|参展|參展|开会|開會|学习|學習|交流|拜访|拜訪|考察|出差)|"
     r"展会|展會|参展|參展|外训|外訓|拜访客户|拜訪客戶|客户现场|客戶現場|会议中|會議中|开会中|開會中|"
@@ -86,6 +88,8 @@ _CONTACT_ONLY_RE = re.compile(
     r"^(?:(?:分機|分机|转|轉|电话|電話|手机|手機|座机|tel|phone|mobile|ext\.?|e-?mail|邮箱|郵箱)\s*[:：]?\s*)?"
     r"(?:[+\d][\d\s\-()]{1,20}\d|\S+@\S+)$", re.IGNORECASE)
 
+_WORD3_RE = re.compile(r"[a-z]{3,}", re.IGNORECASE)
+
 _CLAUSE_SPLIT_RE = re.compile(r"[。！!？?；;，,\n]+|\.(?:\s+|$)|:\s+|：")
 
 
@@ -94,7 +98,8 @@ def _clauses(text: str) -> list[str]:
 
 
 def _date_only(c: str) -> bool:
-    return bool(_DATE_ONLY_RE.match(_MONTHS_DAYS_RE.sub(" ", c))) and not re.search(r"[a-z]{3,}", _MONTHS_DAYS_RE.sub(" ", c), re.I)
+    rest = _MONTHS_DAYS_RE.sub(" ", c)
+    return bool(_DATE_ONLY_RE.match(rest)) and not _WORD3_RE.search(rest)
 
 
 def out_of_office(text: str) -> bool:

@@ -140,8 +140,9 @@ _ROLE_EN_RE = re.compile(
     r"unit|operations|marketing|sales|finance|hr|human resources|hardware|software|engineering|legal|"
     r"procurement|purchasing|r&d|it|pmo|apac|emea|china|asia|office|product|support|service|services|"
     r"ltd|inc|llc|gmbh|corp|corporation|company|co)\b\.?", re.IGNORECASE)
-_COMPANY_RE = re.compile(r"(?:有限公司|股份公司|公司|集团|集團|\bltd\.?|\binc\.?|\bllc|\bgmbh|\bcorp(?:oration)?\.?|\bco\.,? ?ltd\.?)$",
-                         re.IGNORECASE)
+_COMPANY_RE = re.compile(
+    r"(?:有限公司|股份公司|公司|集团|集團|\bltd\.?|\binc\.?|\bllc|\bgmbh|\bcorp(?:oration)?\.?|\bco\.,? ?ltd\.?)$",
+    re.IGNORECASE)
 _RULE_RE = re.compile(r"^[-_=—–~*·•]{3,}$")
 _SENTENCE_END_RE = re.compile(r"[。！？!?；;…]$|[a-z]{2}\.$")
 

@@ -135,7 +135,8 @@ def test_a_name_that_answers_stays_when_it_is_the_senders_too():
 def _mail(body: str, sender: str = "=?utf-8?B?546L5pmT5Li9?= <wangxl@example.cn>", subtype: str = "plain") -> bytes:
     return (f"From: {sender}\nTo: mailflow@corp.example\nSubject: Re: [MF-T9] 任务提醒\n"
             f"Message-ID: <sig-{abs(hash(body))}@example.cn>\nMIME-Version: 1.0\n"
-            f"Content-Type: text/{subtype}; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n").encode() + body.encode()
+            f"Content-Type: text/{subtype}; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n").encode() \
+        + body.encode()
 
 
 def test_inbound_reports_what_was_cut():
