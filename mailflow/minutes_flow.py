@@ -135,10 +135,12 @@ def _fresh(ctx, m: Meeting) -> Meeting:
 def request_mail(ctx, m: Meeting) -> Mail:
     to = _writer(m)
     lang = ctx.lang(to)
+    due = (m.end + timedelta(hours=24)).astimezone(ctx.tz)
+    off = not ctx.calendar.is_workday(due.date())   # said, not moved: 24 h is the rule (GUIDE)
     return Mail(key=f"minutes_request:m{m.id}", template="minutes_request", to=[to], lang=lang,
                 kind="minutes_request", meeting_id=m.id,
-                context={"name": ctx.name(to), "meeting": _facts(ctx, m),
-                         "due": (m.end + timedelta(hours=24)).astimezone(ctx.tz),
+                context={"name": ctx.name(to), "meeting": _facts(ctx, m), "due": due,
+                         "due_off": due_entries.day_off_reason(ctx, due.date(), lang) if off else "",
                          "template": minutes.template_text(m, ctx.directory, lang)})
 
 

@@ -112,3 +112,22 @@ def test_due_words(tmp_path, today, due, when):
         assert got["due_when"] == when
     finally:
         app.close()
+
+
+# --------------------------------------------------------------------------- minutes due on a day off
+@pytest.mark.parametrize("end, says", [
+    (datetime(2026, 11, 27, 15, 0, tzinfo=SH), "该时间是周六，不是工作日"),      # Friday's meeting: due Saturday
+    (datetime(2026, 11, 25, 15, 0, tzinfo=SH), None),                          # Wednesday's: due Thursday
+])
+def test_the_minutes_request_says_when_its_24_hours_end_on_a_day_off(tmp_path, end, says):
+    app, svc, clock = make_app(tmp_path, end - timedelta(days=3))
+    try:
+        m = Meeting(id=None, uid="m-min@corp.example", title="周五评审会", start=end - timedelta(hours=1), end=end,
+                    host=HOST, recorder=RECORDER, attendees=[Attendee(HOST, Role.HOST), Attendee(RECORDER, Role.RECORDER)])
+        app.store.save_meeting(m, end - timedelta(days=3))
+        svc.tick_once(end + timedelta(minutes=1))
+        [req] = outbox_mails(app, "minutes_request")
+        text = body_text(req)
+        assert (says in text) if says else ("不是工作日" not in text)
+    finally:
+        app.close()
