@@ -112,7 +112,7 @@ KINDS: list[tuple[str, str]] = [
               rf"{W}(?:sorry for (?:the )?(?:delay(?:ed)?|late) (?:reply|response)|sorry for the delay|"
               rf"no rush|low risk){WE}|风险(?:不大|很小|较小|可控|不高|较低)"),
     # explicit "no objection / no problem"
-    ("noobj", r"准确无误|正确无误|无误|没有?错误?|无异议|没有?异议|无意见|没有?意见|没有?问题|没毛病|没啥问题|"
+    ("noobj", r"准确无误|正确无误|无误|没有?错误?|无异议|没有?异议|无意见|没有?意见|(?:没有?|冇)问题|没毛病|没啥问题|"
               rf"{W}(?:no objections?|no problems?|not a problem|no worries|no issues?){WE}"),
     # not started yet -> progress 0
     ("notstarted", r"(?:还|尚|都)?(?:未|没有?)(?:开始|启动|动工|动手|开工|动(?![员态画]))|"
@@ -199,7 +199,7 @@ KINDS: list[tuple[str, str]] = [
     ("confirm", rf"确认|确定|{W}confirm(?:ed|s|ing)?{WE}"),
     # attendance: negated it is a decline
     ("attend", r"参加|参会|出席|与会|到场|"
-               r"(?:准时|按时|一定|会)到(?![\d期底月])|到时见|"
+               r"(?:准时|按时|一定|会)到(?![\d期底月])|到时(?:候)?见|"
                rf"{W}(?:attend(?:ing)?|join(?:ing)?|be there|count me in|see you (?:there|then|tomorrow|on \w+)|i'll come|will come|"
                rf"(?:can |could |will |'ll )?make it|looking forward|dial in|call in|be on the call){WE}"),
     # finished (perfective or resultative aspect): negated it is ongoing / blocked / late
@@ -213,7 +213,7 @@ KINDS: list[tuple[str, str]] = [
     # bare 完成 / complete: done, or a commitment when the clause speaks of the future
     ("finish", rf"完成(?![度率情时日后期])|交付|提交|做完|弄完|写完|改完|搞完|搞定|{W}(?:complete|finish){WE}"),
     # acknowledgement
-    ("ack", r"已?收到|已阅|已读|已?知悉|知道了|明白|了解|好的|好滴|好嘞|好哒|好呀|好吧|嗯嗯|"
+    ("ack", r"已?收到|已阅|已读|已?知悉|知道了|明白|了解|好的|好滴|好嘞|好哒|好呀|好吧|嗯嗯|接了|接下了?|"
             rf"👍|👌|{W}(?:ok(?:ay)?|okk|noted|got it|received|roger|sure|will do|yes|yep|yeah|"
             rf"acknowledged|copy that){WE}"),
     # possibility: makes an acceptance tentative and a feared delay a risk

@@ -825,3 +825,14 @@ class TestADateOfferedInAQuestion:
 
     def test_an_earlier_date_offered_is_not_sure(self):
         assert not in_task("周三行吗？").sure
+
+
+class TestAcceptingInOtherWords:
+    @pytest.mark.parametrize("ctx,text,intent", [
+        (TASK, "接了", C), (TASK, "冇問題", C), (TASK, "Acknowledged, on it", C), (TASK, "確認負責，會如期完成", C),
+        (MEETING, "到时候见", C), (MINUTES, "LGTM", C), (MINUTES, "確認，無異議", C),
+        (MINUTES, "第三點的決議應為「暫緩」而非「通過」", O), (MINUTES, "The owner of action 2 should be Mark, not me", O),
+    ])
+    def test_reads(self, ctx, text, intent):
+        r = classify(text, NOW, None, ctx)
+        assert r.intent is intent, r.why
