@@ -110,7 +110,11 @@ def due_words(ctx, today: date, due: date | None) -> dict:
         return {"due_when": "today", "due_off": off}
     if due < today:
         return {"due_when": "past", "due_off": off}
-    return {"due_when": "ahead" if ctx.calendar.workdays_between(today, due) > 0 else "day_off", "due_off": off}
+    try:
+        between = ctx.calendar.workdays_between(today, due)
+    except ValueError:          # years away: certainly working days in between
+        between = 1
+    return {"due_when": "ahead" if between > 0 else "day_off", "due_off": off}
 
 
 @rules.action("task_due_reminder")
