@@ -88,8 +88,8 @@ def _heading(line: Line) -> str | None:
     """The words of a heading, or None."""
     if line.mark in ("arabic", "letter", "code") and fold_label(line.body) in _SECTION_NAMES:
         return line.body
-    if line.mark == "bullet" and not _is_decoration(line.raw[: len(line.raw) - len(line.body)]) \
-            and "【" not in line.raw:
+    if line.mark == "bullet" and not _is_decoration(line.raw[: max(0, len(line.raw) - len(line.body))]) \
+            and "【" not in line.raw and not line.raw.startswith(("**", "__")):
         return None
     h = heading_text(line)
     if not h or _INFO_LABEL.match(fold_label(h)):

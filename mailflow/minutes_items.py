@@ -56,7 +56,7 @@ _LABEL_SPACE = re.compile(rf"^(?P<label>{'|'.join(map(re.escape, _SPACE_LABELS))
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[，,；;。|｜]|——|—|\s-\s|\s–\s|\s[/／]\s|\s{2,})\s*")
 _MENTION = re.compile(r"(?P<help>协同|協同|协助|協助|配合|cc|with|support)?\s*[:：]?\s*(?<![A-Za-z0-9._%+\-])[@＠](?P<who>[^\s@＠，,；;。|｜（()）]+(?:[（(][^）)]*[）)])?)", re.I)
 _STATUS = re.compile(r"已(?:经|於|于)?(?:完成|上线|上線|交付|提交|启动|啟動|开始|開始|验收|驗收|签约|簽約|进场|進場|落实|落實|解决|解決|修复|修復)"
-                     r"|完成了|预计|預計|进度|進度|\d+\s*%|正在|进行中|進行中|already|\bdone\b|in progress|\bexpected\b")
+                     r"|完成了|预计|預計|进度|進度|(?:完成|达到|達到)\s*\d+\s*%|正在|进行中|進行中|already|\bdone\b|in progress|\bexpected\b")
 _ARROW = re.compile(r"\s*(?:→|->|=>)\s*(?P<what>.+)$")
 _DUE_WORD = re.compile(r"(?:^|\s)(?:due|by|截止|deadline)\s+(?=\S)", re.I)
 
@@ -67,7 +67,7 @@ class Draft:
 
     title: str = ""
     owner: str | None = None          # the owner text as written (may name several, or a department)
-    owner_how: str = ""               # field | verb | mention | head | bare | seed
+    owner_how: str = ""               # field | verb | mention | head | bare | seed | lead
     collaborators: list[str] = field(default_factory=list)
     due_text: str | None = None       # a labelled due field, resolved later
     deadline: dates.Deadline | None = None

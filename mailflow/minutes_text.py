@@ -64,6 +64,9 @@ class Table:
     cells_joined: list[str] = field(default_factory=list)
 
 
+_BOLD = re.compile(r"\*\*([^*\n]+?)\*\*|__([^_\n]+?)__")
+
+
 def normalize_line(line: str) -> str:
     line = line.replace("\u3000", " ").replace("\xa0", " ").replace("\u200b", "").replace("\ufeff", "")
     return line.rstrip(" \r\n")
@@ -116,7 +119,8 @@ def blocks(text: str) -> list[Line | Table]:
                 continue
             s = " ".join(c for c in (_pipe_cells(s) if pipe else _tab_cells(s)) if c) if not pipe else s
         stripped = s.strip()
-        mark, body = split_numbering(stripped) if stripped else (None, "")
+        plain = _BOLD.sub(lambda m: m.group(1) or m.group(2), stripped)          # Markdown **bold** / __bold__ is emphasis, not content
+        mark, body = split_numbering(plain) if plain else (None, "")
         out.append(Line(i + 1, stripped, mark, body, len(s) - len(s.lstrip(" \t"))))
         i += 1
     return out
@@ -233,7 +237,7 @@ def heading_text(line: Line) -> str | None:
     """The words of a heading line ("三、会议决定", "【行动项】", "## TODO", "Action items / 行动项",
     "📌【行动项】"), or None when the line is not a heading: a heading is short, holds no sentence and
     no date, and is not numbered the way items are (1. ① （1） -)."""
-    raw = line.raw
+    raw = _BOLD.sub(lambda m: m.group(1) or m.group(2), line.raw)
     if not raw or len(raw) > 40:
         return None
     md = raw.startswith("#")

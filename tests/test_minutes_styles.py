@@ -442,3 +442,10 @@ def test_the_cover_note_above_the_minutes_hands_out_no_task():
     parsed = read("黄总：请于12月5日前审阅，郭涛明天上午前补充数据。\n\n会议决议\n1. 采用方案B。\n\n行动项\n"
                   "1. 方案B细化：郭涛负责，12月9日前完成\n")
     assert rows(parsed) == [("方案B细化", "tao.guo@x.example", [], "2026-12-09")]
+
+
+def test_markdown_bold_headings_and_bold_field_labels():
+    parsed = read("**讨论要点**\n郭涛负责的接口12月5日前上线，郭明表示没问题。\n\n**会议决议**\n- 上线延期一周\n\n**行动项**\n"
+                  "1. **任务：** 接口联调，**负责人：** 郭明，**截止：** 12月9日\n")
+    assert parsed.decisions == ["上线延期一周"]
+    assert rows(parsed) == [("接口联调", "ming.guo@x.example", [], "2026-12-09")]
