@@ -447,6 +447,8 @@ def _read(s: dict, c: _Ctx) -> _Reading | None:
             return _VAGUE                 # 12月前: before December starts, or by its end? ask.
         else:
             return None
+    elif "wd" in s and s["wd"][0] in ("本", "这", "这个") and _weekday_date(*s["wd"], c.today) < c.today:
+        return _VAGUE                     # 本周四 said on Saturday: passed; which one is meant? ask
     else:
         d = _date_of(s, c)
         if d is None:

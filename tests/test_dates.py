@@ -519,8 +519,9 @@ def test_next_week_across_the_new_year_keeps_the_date_and_flags_the_year():
     check("下周二", at(2026, 12, 30), D(2027, 1, 5), gap=True)
 
 
-def test_before_the_weekend_said_on_a_weekend_is_asked_back():
-    dl = resolve("周末前", at(2026, 7, 11))
+@pytest.mark.parametrize("expr", ["周末前", "这礼拜四", "本週三前"])
+def test_a_day_of_this_week_that_has_passed_is_asked_back(expr):
+    dl = resolve(expr, at(2026, 7, 11))          # a Saturday
     assert dl.vague and dl.due is None
 
 
