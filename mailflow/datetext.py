@@ -401,10 +401,10 @@ def _b_error(m):
 
 
 _VAGUE_CN = (r"大概|大约|差不多|尽快|尽早|越快越好|待定|待确定|待确认|待商定|另行通知|另定|再定|再议|近期|近日|择期|择日|改天|回头|过段时间"
-             r"|过一段时间|过些天|过几天|过两天|几天内|几天后|近几天|改日|找时间|晚点|这两天|这几天|最近几天|有空|抽空|待通知|待安排|待排期|未定|还没定|没定|不确定|说不准|看情况|以后再说|晚些时候|稍后")
+             r"|过一段时间|过些天|过几天|过两天|几天内|几天后|近几天|改日|找时间|晚点|过阵子|过一阵子|这两天|这几天|最近几天|有空|抽空|待通知|待安排|待排期|未定|还没定|没定|不确定|说不准|看情况|以后再说|晚些时候|稍后")
 _VAGUE_EN = (r"\b(?:asap|a\.s\.a\.p\.?|tbd|tbc|tba|to\s+be\s+(?:determined|confirmed|decided|announced)"
              r"|as\s+soon\s+as\s+(?:possible|[a-z]+\s+can)|soon|shortly|when(?:ever)?\s+possible|sometime"
-             r"|at\s+(?:your|my|our)\s+earliest\s+convenience|(?:in|within)\s+a\s+(?:couple|few)\s+(?:of\s+)?days|in\s+the\s+near\s+future|in\s+due\s+course|at\s+some\s+point|eventually|later\s+this\s+(?:week|month))(?!\w)")
+             r"|at\s+(?:your|my|our)\s+earliest\s+convenience|(?:(?:in|within|over)\s+)?(?:a|the\s+next|the\s+coming|the|next)\s+(?:couple|few)\s+(?:of\s+)?days|in\s+a\s+while|in\s+the\s+near\s+future|in\s+due\s+course|at\s+some\s+point|eventually|later\s+this\s+(?:week|month))(?!\w)")
 
 # a number followed by a unit is an amount (3.5天, 1.5倍), not a month.day
 _UNIT_AFTER = r"|\s*(?:[-~–—]\s*[\d.]+\s*)?(?:天|倍|个|小时|万|千|元|米|%|x\b|km|kg|mb|gb)"
