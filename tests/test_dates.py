@@ -455,6 +455,8 @@ WORKDAY_COUNTS = [
     ("3 business days", at(2026, 2, 26), D(2026, 3, 2)),      # Fri, the worked Saturday 02-28, Mon
     ("2个工作日内", at(2026, 12, 29), D(2026, 12, 31)),        # stays inside 2026: exact
     ("五个工作日之内给反馈", at(2026, 7, 24, 17), D(2026, 7, 31)),
+    ("3個工作天內", at(2026, 9, 17), D(2026, 9, 21)),          # Taiwan's 工作天; the worked Sunday 09-20
+    ("五個營業日內", at(2026, 9, 17), D(2026, 9, 23)),
 ]
 
 
