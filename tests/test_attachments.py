@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
 
 from apphelp import PEOPLE
 from mailflow import attachments, inbound
@@ -395,3 +396,19 @@ def test_minutes_parse_reads_a_word_form_without_taking_its_discussion_for_tasks
     assert data["decisions"] == ["渠道返点按季度结算", "新渠道准入由销售部审核"]
     assert [(a["title"], a["owner"], a["due"]) for a in data["action_items"]] == [
         ("渠道报价单", "zhangwei@corp.example", "2026-11-27"), ("合作协议初稿", "zhouqiang@corp.example", "2026-12-01")]
+
+
+# --- whatever the bytes -----------------------------------------------------------------------------------
+_GOOD = {"纪要.docx": small_docx(), "跟进表.xlsx": xlsx([("S", [["事项", "负责人"], ["报价单", "张伟"]])])}
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.sampled_from(sorted(_GOOD)), at=st.integers(min_value=0), junk=st.binary(min_size=1, max_size=64),
+       cut=st.booleans())
+def test_a_damaged_file_is_refused_or_read_and_never_raises(name, at, junk, cut):
+    good = _GOOD[name]
+    at %= len(good)
+    data = good[:at] if cut else good[:at] + junk + good[at + len(junk):]
+    reading = attachments.read(name, data)
+    assert reading.refused in (None, "damaged", "unpacked", "no_sheet", "format")
+    assert reading.refused is not None or isinstance(reading.text, str)
