@@ -276,6 +276,7 @@ class ItemReader:
         elif kind == "owner":
             d.owner, d.owner_how = value, "field"
         elif kind == "collaborators":
+            value = re.sub(r"^(?:from|by|with)\s+", "", value, flags=re.I)     # "support from Chloe Chen"
             d.collaborators += [value] if value else []
         elif kind == "due":
             d.due_text = value
@@ -414,7 +415,8 @@ class ItemReader:
         if m and self.refs.looks_like_ref(m.group("who")) and len(m.group("rest")) <= 8:
             d.collaborators.append(m.group("who"))
             return True
-        m = re.match(rf"^(?:{HELP_VERBS})(?:人|人员|部门)?\s*[:：]?\s*(?P<who>.+)$", c)
+        m = re.match(rf"^(?:(?:{HELP_VERBS})(?:人|人员|部门)?\s*[:：]?|(?:support(?:ed)?\s+(?:from|by)|helped\s+by|"
+                     rf"together\s+with|with\s+help\s+from|with)\s)\s*(?P<who>.+)$", c, re.I)
         if m and self.refs.looks_like_ref(m.group("who")):
             d.collaborators.append(m.group("who"))
             return True

@@ -203,12 +203,14 @@ def column_of(header: str) -> str | None:
 
 # What a heading is about. Decisions and discussion are told apart by their words; an action-item
 # section is recognised by what its lines hold, whatever its heading says.
-_DECISION_WORDS = re.compile(r"决议|決議|决定|決定|结论|結論|共识|共識|定了|议定|議定|决策|決策|decision|resolution|agreed|conclusion")
+_DECISION_WORDS = re.compile(r"决议|決議|决定|決定|结论|結論|共识|共識|定了|议定|議定|决策|決策|decision|decided|resolution|agreed|"
+                             r"conclusion|outcome")
 _ACTION_WORDS = re.compile(r"行动|行動|待办|待辦|任务|任務|分工|安排|跟进|跟進|追踪|追蹤|下一步|后续|後續|落实|落實|todo|to-do|"
                            r"action|next step|follow|tasks|assignment")
 _DISCUSSION_WORDS = re.compile(r"讨论|討論|回顾|回顧|情况|情況|内容|內容|议题|議題|议程|議程|汇报|匯報|进展|進展|背景|概况|概況|通报|通報|"
                                r"要点|要點|发言|發言|分析|数据|數據|现状|現狀|问题|問題|意见|意見|说明|說明|复盘|復盤|摘要|研讨|研討|座谈|座談|交流|述职|述職|听取|聽取|"
-                               r"discussion|agenda|background|update|review|notes|recap|status|highlights|topic|summary")
+                               r"discussion|agenda|background|update|review|notes|recap|status|highlights|topic|summary|points|"
+                               r"findings|observations")
 _INFO_WORDS = re.compile(r"基本信息|基本資訊|会议信息|會議資訊|会议概况|參會|参会|出席|meeting info|attendees|participants|附件|attachment")
 
 

@@ -449,3 +449,15 @@ def test_markdown_bold_headings_and_bold_field_labels():
                   "1. **任务：** 接口联调，**负责人：** 郭明，**截止：** 12月9日\n")
     assert parsed.decisions == ["上线延期一周"]
     assert rows(parsed) == [("接口联调", "ming.guo@x.example", [], "2026-12-09")]
+
+
+def test_english_minutes_in_everyday_words():
+    parsed = read("Key points\n- Revenue is flat; Kevin will look into it.\n\nOutcomes\n- Freeze hiring until Q2.\n\n"
+                  "Next steps\n1. Vivian to send the pricing deck by Dec 4\n"
+                  "2. Frank Yang owns the booth design, due Dec 18, support from Chloe Chen\n"
+                  "3. Hiring plan (owner: HR; due: TBD)\n")
+    assert parsed.decisions == ["Freeze hiring until Q2."]
+    assert rows(parsed) == [("send the pricing deck", "jiaying.zhong@x.example", [], "2026-12-04"),
+                            ("the booth design", "fan.yang@x.example", ["chen.chen@x.example"], "2026-12-18"),
+                            ("Hiring plan", None, [], None)]
+    assert kinds(parsed) == [(3, "no_owner"), (3, "vague_due")]
