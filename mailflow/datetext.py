@@ -260,6 +260,19 @@ _RELDAY = {"今天": (0, None), "今日": (0, None), "当天": (0, None), "当�
            "today": (0, None), "tonight": (0, "晚"), "tomorrow": (1, None), "tmrw": (1, None), "tmr": (1, None)}
 
 
+def _b_this_part(m):
+    return {"rel": 0, "daypart": _DAYPART[m.group(1).lower()]}
+
+
+def _b_shift(m):
+    n = number(m.group(1))
+    return {"shift": n * (7 if m.group(2).lower().startswith("week") else 1)} if n else None
+
+
+def _b_en_weekday_after_next(m):
+    return {"wd": ("下下", _WDEN[m.group(1)[:3].lower()])}
+
+
 def _b_relday(m):
     raw = re.sub(r"\s+", " ", m.group(0).lower())
     if "day after" in raw:
@@ -450,6 +463,9 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("week", _PRE + r"\s*" + _WEEK + r"(?![一二三四五六日天1-7末])", _b_week),
     ("relday", r"大后天|今天|今日|今早|今晚|当天|当日|明天|明日|明早|明晚|次日|第二天|后天|听日|听朝|(?<![前之以])后日",
      _b_relday),
+    ("relday", r"\bthis\s+(morning|afternoon|evening)\b", _b_this_part),
+    ("shift", r"\b" + _EN_N + r"\s+(days?|weeks?)\s+(?:from|after)\b(?:\s+(?:now|today)\b)?", _b_shift),
+    ("weekday", r"\b(?:the\s+)?" + _WDAY_EN + r"\s+after\s+next\b", _b_en_weekday_after_next),
     ("relday", r"\b(?:(?:the\s+)?day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw|tmr)\b", _b_relday),
     ("daypart", r"一大早|一早|上午|早上|早晨|清晨|中午|下午|傍晚|晚上|夜里|凌晨|\b(?:morning|afternoon|evening|noon)\b", _b_daypart),
     ("clock", r"(?<![\d:])(\d{1,2})\s*(?::\s*(\d{2}))?\s*([ap]\.?m\b\.?)", _b_clock_en),
@@ -457,7 +473,7 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("clock", r"(?<![第\d])(\d{1,2}|[零一二两三四五六七八九十]{1,3})\s*点\s*(半|一刻|三刻|\d{1,2}\s*分?|[零一二三四五六七八九十]{1,3}\s*分)?",
      _b_clock_cn),
     ("workstart", r"(?:上班|开工)(?=前|之前|以前|时)", _b_workstart),
-    ("workend", r"下班|收工|\b(?:eod|cob|eob|end\s+of\s+(?:the\s+)?(?:business\s+)?day|close\s+of\s+(?:business|play))\b",
+    ("workend", r"下班|收工|\b(?:eod|cob|eob|end\s+of\s+(?:the\s+)?(?:business\s+)?day|(?:end|close)\s+of\s+(?:business|play))\b",
      _b_workend),
     ("en_md", r"\b" + _MONTH_EN + r"\b\.?\s*\d{1,2}(?:st|nd|rd|th)?\s*(?:-|–|~|to|through)\s*(\d{1,2})(?:st|nd|rd|th)?\b"
      r"(?!\s*[/.:]|\s*(?:am|pm)\b)(?:,?\s*(\d{4})\b)?", _b_en_md),

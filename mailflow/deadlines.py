@@ -452,12 +452,14 @@ def _read(s: dict, c: _Ctx) -> _Reading | None:
     else:
         d = _date_of(s, c)
         if d is None:
-            if not _time_only(s):
+            if not _time_only(s) and "shift" not in s:
                 return None
             d = c.today
         r = _Reading(due=d)
     if r is None or r.due is None:
         return r
+    if "shift" in s:                      # "a week from Friday", "3 days from now"
+        r = replace(r, due=r.due + timedelta(days=s["shift"]))
     r = replace(r, time=r.time or _clock(s, c))
     if "note" in s and s["note"] != r.due.weekday():
         raise _Impossible(f"{r.due.isoformat()} is a {r.due.strftime('%A')}, not the weekday written beside it")

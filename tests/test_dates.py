@@ -507,6 +507,9 @@ WEEKS = [
     ("by Tuesday", at(2026, 7, 9), D(2026, 7, 14)),
     ("this Thursday", at(2026, 7, 6), D(2026, 7, 9)),
     ("Tuesday next week", at(2026, 7, 9), D(2026, 7, 14)),
+    ("the Monday after next", at(2026, 7, 8), D(2026, 7, 20)),     # like 下下周一
+    ("a week from Friday", at(2026, 7, 8), D(2026, 7, 17)),
+    ("two weeks from now", at(2026, 7, 8), D(2026, 7, 22)),
     ("by Friday this week", at(2026, 7, 6), D(2026, 7, 10)),
     ("下周三", at(2026, 12, 27), D(2026, 12, 30)),
 ]
@@ -546,6 +549,8 @@ TIMES = [
     ("COB tomorrow", MON_AUG3, D(2026, 8, 4), T18),
     ("day after tomorrow", MON_AUG3, D(2026, 8, 5), None),
     ("中午前", MON_AUG3, D(2026, 8, 3), time(12, 0)),
+    ("this afternoon", MON_AUG3, D(2026, 8, 3), T18),
+    ("by end of business tomorrow", MON_AUG3, D(2026, 8, 4), T18),
     ("下班前", at(2026, 9, 20), D(2026, 9, 20), T18),          # the worked Sunday
     ("週四下班前", MON_AUG3, D(2026, 8, 6), T18),
     ("下周一上班前", MON_AUG3, D(2026, 8, 10), time(9, 0)),     # the start of working hours
