@@ -131,7 +131,7 @@ class PeopleRefs:
         m = re.match(r"^(?P<name>.+?)\s*[（(](?P<note>[^（）()]*)[）)]$", text)
         if m:
             note = m.group("note").strip()
-            if _ORG.search(note) or _ORG.search(fold(note)):
+            if (_ORG.search(note) or _ORG.search(fold(note))) and not self._is_department(note):
                 return Ref(text, "unknown")
             inner = self._find(m.group("name").strip())
             if inner is None or inner.kind not in ("person", "ambiguous"):
@@ -166,6 +166,11 @@ class PeopleRefs:
     def _ref(self, text: str, people: list[Person]) -> Ref:
         uniq = list({p.email: p for p in people}.values())
         return Ref(text, "person" if len(uniq) == 1 else "ambiguous", uniq)
+
+    def _is_department(self, note: str) -> bool:
+        """A note naming one of the company's own departments (台湾分公司, 总部技术部), not an outside firm."""
+        n = re.sub(r"^(?:总部|總部)\s*", "", fold(note))
+        return any(n == d or n.startswith(d) for d in self.departments)
 
     def _dept_matches(self, p: Person, note: str) -> bool:
         n = fold(note).replace(" ", "")
@@ -261,7 +266,9 @@ class PeopleRefs:
         """Someone named with their organisation: 外包公司刘经理, 陈经理（外包呼叫中心）, Mark Tan (external recruiter)."""
         m = re.match(r"^(?P<base>.+?)\s*[（(](?P<note>[^（）()]*)[）)]$", text)
         if m:
-            return bool(_ORG.search(m.group("note")) or _ORG.search(fold(m.group("note")))) and len(m.group("base")) <= 24
+            note = m.group("note")
+            return bool(_ORG.search(note) or _ORG.search(fold(note))) and not self._is_department(note) \
+                and len(m.group("base")) <= 24
         if not (len(text) <= 30 and (_ORG.search(text) or _ORG.search(fold(text)))):
             return False
         return bool(_TITLE_END.search(text)) or bool(re.search(r"(?:'s|’s|\bfrom\b|\bat\b)\s*[A-Z]?", text)) \

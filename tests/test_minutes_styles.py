@@ -461,3 +461,11 @@ def test_english_minutes_in_everyday_words():
                             ("the booth design", "fan.yang@x.example", ["chen.chen@x.example"], "2026-12-18"),
                             ("Hiring plan", None, [], None)]
     assert kinds(parsed) == [(3, "no_owner"), (3, "vague_due")]
+
+
+def test_a_name_with_its_own_branch_in_brackets_is_staff_not_an_outsider():
+    d = Directory.from_data({"people": [{"name": "黃雅婷", "email": "yating@x.example", "department": "台湾分公司"}]})
+    parsed = minutes.parse("待辦事項\n1. 官網校對：黃雅婷（台湾分公司）負責，12/11前完成\n"
+                           "2. 報稅資料：林會計師（宏遠會計師事務所）負責，12/18前完成\n", d, NOW)
+    assert [a.owner for a in parsed.action_items] == ["yating@x.example", None]
+    assert kinds(parsed) == [(2, "unknown_person")]
