@@ -299,7 +299,7 @@ class _Reader:
         if not d.title:
             return False
         if kind in ("actions", "mixed"):                 # an unnumbered line must name who, or fill a field
-            return bool(d.owner or d.fields - {"title"})
+            return bool(d.owner or d.fields - {"title"} or d.collaborators or (d.has_due and "title" in d.fields))
         # a section whose heading says nothing: only a line that clearly hands out work to someone,
         # not one that reports how far it got (已完成80%, 预计…)
         if d.title_only or not d.owner or d.status:

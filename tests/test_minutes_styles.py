@@ -469,3 +469,9 @@ def test_a_name_with_its_own_branch_in_brackets_is_staff_not_an_outsider():
                            "2. 報稅資料：林會計師（宏遠會計師事務所）負責，12/18前完成\n", d, NOW)
     assert [a.owner for a in parsed.action_items] == ["yating@x.example", None]
     assert kinds(parsed) == [(2, "unknown_person")]
+
+
+def test_unnumbered_lines_under_an_action_heading():
+    parsed = read("後續辦理\n門市巡檢：鍾佳穎負責，12/11前完成。\n報價系統串接：由總部技術部協助評估，時程待定。\n以上，謝謝。\n")
+    assert rows(parsed) == [("門市巡檢", "jiaying.zhong@x.example", [], "2026-12-11"), ("報價系統串接", None, [], None)]
+    assert kinds(parsed) == [(2, "no_owner"), (2, "vague_due")]
