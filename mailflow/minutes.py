@@ -298,8 +298,12 @@ class _Reader:
             return bool(d.title) or bool(d.owner and d.has_due)
         if not d.title:
             return False
-        if kind in ("actions", "mixed"):                 # an unnumbered line must name who, or fill a field
-            return bool(d.owner or d.fields - {"title"} or d.collaborators or (d.has_due and "title" in d.fields))
+        if kind in ("actions", "mixed"):     # an unnumbered line must fill a field, or say who plainly, or when
+            if d.fields - {"title"} or d.collaborators:
+                return True
+            if d.has_due and (d.owner or "title" in d.fields):
+                return True
+            return bool(d.owner) and d.owner_how in ("verb", "mention", "seed", "head")
         # a section whose heading says nothing: only a line that clearly hands out work to someone,
         # not one that reports how far it got (已完成80%, 预计…)
         if d.title_only or not d.owner or d.status:

@@ -475,3 +475,8 @@ def test_unnumbered_lines_under_an_action_heading():
     parsed = read("後續辦理\n門市巡檢：鍾佳穎負責，12/11前完成。\n報價系統串接：由總部技術部協助評估，時程待定。\n以上，謝謝。\n")
     assert rows(parsed) == [("門市巡檢", "jiaying.zhong@x.example", [], "2026-12-11"), ("報價系統串接", None, [], None)]
     assert kinds(parsed) == [(2, "no_owner"), (2, "vague_due")]
+
+
+def test_a_signature_right_under_the_list_is_not_a_task():
+    parsed = read("行动项\n1. 预算复核：黄磊负责，12月10日前完成\n以上，如有遗漏请指正。\n黄磊\n财务部 | 财务BP\n鍾佳穎 Vivian Chung\n")
+    assert rows(parsed) == [("预算复核", "lei.huang@x.example", [], "2026-12-10")]
