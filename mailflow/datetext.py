@@ -407,6 +407,10 @@ def _b_before(m):
     return {"before": True}
 
 
+def _b_after(m):
+    return {"after": True}
+
+
 def _b_note(m):
     wd = m.group(1) or m.group(2)
     return {"note": _WDCN[wd] if wd in _WDCN else _WDEN[wd[:3].lower()]}
@@ -441,8 +445,8 @@ _SPECS: list[tuple[str, str, Callable]] = [
      r"(?:的?(?:第一个工作日|首个工作日|第一天上班|上班第一天|第一天|开工第一天|开工))?", _b_hol_cn),
     ("delay", r"(?:推迟|延期|延后|顺延|延长|延迟|往后推|后延|宽限|多给我|多给|再给我|再给|还需要|还需|需要再|再要|晚)\s*"
      r"(?:了|大概|大约)?\s*(" + N + r"|半)\s*((?:个\s*)?工作日|(?:个\s*)?(?:星期|礼拜)|周|天|日|个\s*月)", _b_delay),
-    ("count", _NUMB + r"(?<!第)(" + N + r")\s*((?:个\s*)?工作日)\s*(之内|以内|内|之后|以后|后)?", _b_count),
-    ("count", _NUMB + r"(?<!第)(" + N + r"|半)\s*((?:个\s*)?(?:星期|礼拜|小时|自然日|日历日)|周|天|日|个\s*月)\s*(之内|以内|内|之后|以后|后)",
+    ("count", _NUMB + r"(?<![第月])(" + N + r")\s*((?:个\s*)?工作日)\s*(之内|以内|内|之后|以后|后)?", _b_count),
+    ("count", _NUMB + r"(?<![第月])(" + N + r"|半)\s*((?:个\s*)?(?:星期|礼拜|小时|自然日|日历日)|周|天|日|个\s*月)\s*(之内|以内|内|之后|以后|后)",
      _b_count),
     ("nextwd", r"下一?个?\s*工作日", _b_nextwd),
     ("year", r"(今年|本年|明年|后年|去年|(?:" + _NUMB + r"\d{4,6}|" + _NUMB + r"[零一二三四五六七八九]{4})\s*年)(?:度)?",
@@ -503,6 +507,8 @@ _SPECS: list[tuple[str, str, Callable]] = [
      _b_day),
     ("day", r"\bthe\s+(\d{1,2})(st|nd|rd|th)\b(?=\s*(?:$|[,.;:!?)]|of\b|eod\b|cob\b|at\b|by\b))", _b_en_day),
     ("before", r"之前|以前|前(?![天年面往后])|为止", _b_before),
+    ("after_cn", r"之后|以后|(?<![前之以然最随此今])后(?![天日来面续期台端])", _b_after),     # trails a date
+    ("after", r"\b(?:after|not\s+before|no\s+earlier\s+than)\b", _b_after),             # leads one
 ]
 
 _COMPILED = [(kind, re.compile(src, re.I | re.A), build) for kind, src, build in _SPECS]

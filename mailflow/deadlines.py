@@ -118,6 +118,7 @@ class _Ctx:
 
 _GLUE = re.compile(r"(?:[\s,的于在]|\b(?:at|on|by|the)\b)*", re.I | re.A)
 _FLAGS = {"m_fen", "d_hao", "md_loose", "m_implicit"}
+_TRAILING = {"before", "after_cn"}             # markers that only qualify the date before them
 _SLOT = {"y_rel": "y", "m_rel": "m"}          # slots that share a place with another
 
 
@@ -134,8 +135,8 @@ def _phrases(norm: str, found: list[Part]) -> list[_Phrase]:
     cur: _Phrase | None = None
     for p in found:
         keys = {_SLOT.get(k, k) for k in p.slots if k not in _FLAGS}
-        if p.kind == "before" and cur is None:
-            continue                       # 截止 / a leading 前 belongs to no date
+        if p.kind in _TRAILING and cur is None:
+            continue                       # 截止 / a leading 前 or 后 belongs to no date
         joins = (cur is not None and _GLUE.fullmatch(norm, cur.end, p.start) is not None
                  and not keys & {_SLOT.get(k, k) for k in cur.slots if k not in _FLAGS})
         if joins:
@@ -143,7 +144,7 @@ def _phrases(norm: str, found: list[Part]) -> list[_Phrase]:
             cur.end = p.end
             cur.kinds.add(p.kind)
         else:
-            if p.kind == "before":
+            if p.kind in _TRAILING:
                 continue
             cur = _Phrase(p.start, p.end, dict(p.slots), {p.kind})
             out.append(cur)
@@ -414,6 +415,8 @@ def _read(s: dict, c: _Ctx) -> _Reading | None:
         raise _Impossible(s["error"])
     if "vague" in s:
         return _VAGUE
+    if "after" in s and "workend" not in s and ("holiday" not in s and "count" not in s):
+        return _VAGUE                     # 12月1日以后, after Friday: a start, not a deadline; ask
     if "holiday" in s:
         return _holiday(s, c)
     if "count" in s:

@@ -665,7 +665,8 @@ VAGUE = ["尽快", "儘快", "待定", "时间待定", "近期", "尽快推进",
          "9月上旬", "本月下旬", "下个月中旬", "下旬前", "月中", "月初", "下月初前", "年初", "年中",
          "early October", "mid-December", "late next month", "十一月前",
          "年底左右", "国庆前后", "大概3个工作日内", "待通知", "下月中", "过两天", "in a couple of days",
-         "改日再议", "in due course", "过阵子", "within the next few days"]
+         "改日再议", "in due course", "过阵子", "within the next few days",
+         "12月1日以后", "下周一之后再说", "after Dec 1", "not before Friday"]        # a start, not a deadline
 
 
 @pytest.mark.parametrize("expr", VAGUE)
