@@ -106,6 +106,14 @@ def _sure_part(ctx: core.Context, r: Any, task: Task | None) -> "_Part":
     return part
 
 
+def _item_for_due(ctx: core.Context, msg: Any, rt: core.Route, it: Any, task: Task, by_due: dict) -> Any:
+    """A numbered item read against its own task's due date ("2 12月9日前给到" is a delay when task
+    2 is due before then): the text is read once per distinct due date among the listed tasks."""
+    if task.due not in by_due:
+        by_due[task.due] = _read(ctx, msg, rt, task)
+    return next((x for x in by_due[task.due].items if x.item == it.item), it)
+
+
 def _pending_reason(ctx: core.Context, task: Task) -> str:
     """The reason of a delay request still waiting for its date ("需要延期，原因：…" then, asked for
     the date, "1月4日吧"): the two answers make one request."""
@@ -163,12 +171,13 @@ def on_numbered_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | 
     picked: list[tuple[Task, _Part]] = []
     unclear: list[int] = []
     if reading.items:
+        by_due = {None: reading}
         for it in reading.items:
             task = tasks[it.item - 1] if 1 <= it.item <= len(tasks) else None
             if task is None:
                 unclear.append(it.item)
                 continue
-            picked.append((task, _sure_part(ctx, it, task)))
+            picked.append((task, _sure_part(ctx, _item_for_due(ctx, msg, rt, it, task, by_due), task)))
     elif len(tasks) == 1 and tasks[0] is not None:
         picked.append((tasks[0], _sure_part(ctx, reading, tasks[0])))
     if not picked:

@@ -292,3 +292,18 @@ def test_a_hosts_own_handover_words_are_noted_without_asking_the_host(tmp_path):
     assert app.store.get_task(t.id).owner == OWNER
     assert outbox_mails(app, "task_handover_request") == []
     assert "已记录转交意见" in outbox_mails(app, "task_receipt")[0]["Subject"]
+
+
+def test_a_numbered_answer_is_read_against_each_tasks_own_due_date(tmp_path):
+    app, svc, clock, ts = build(tmp_path, titles=("接口开发", "测试报告"))
+    second = app.store.get_task(ts[1].id)
+    second.due = date(2026, 12, 4)
+    app.store.save_task(second, START)
+    svc.tick_once(datetime(2026, 11, 20, 16, 0, tzinfo=SH))
+    [req] = outbox_mails(app, "progress_request")
+    # the same promised date: a commitment for task 2 (due 12-04), a delay for task 1 (due 11-27)
+    svc.process_raw(reply_to(req, OWNER, "1. 12月2日前给到，原因：等接口联调\n2. 12月2日前给到"), "t", clock.now())
+    first, second = (app.store.get_task(t.id) for t in ts)
+    assert (first.status, first.due) == (TaskStatus.DELAYED, date(2026, 12, 2))
+    assert (second.status, second.due) == (TaskStatus.NOT_STARTED, date(2026, 12, 4))
+    assert second.confirmed_at is not None
