@@ -342,10 +342,16 @@ def notices(ctx: core.Context, m: Meeting, emails: list[str], *, template: str =
 
 
 def to_person(ctx: core.Context, m: Meeting, email: str, template: str, key: str, kind: str,
-              **extra) -> Mail:
+              data: dict | None = None, **extra) -> Mail:
+    """One mail about `m` to one person. `data` keeps meeting_data per language across the calls
+    of one step (built once, not once per attendee)."""
     lang = ctx.lang(email)
+    if data is None:
+        data = {}
+    if lang not in data:
+        data[lang] = meeting_data(ctx, m, lang)
     return Mail(key=key, template=template, to=[email], lang=lang, meeting_id=m.id, kind=kind,
-                context={"name": ctx.name(email), "m": meeting_data(ctx, m, lang),
+                context={"name": ctx.name(email), "m": data[lang],
                          "prepare": to_prepare(m, email), "sender_name": ctx.org.name, **extra})
 
 
@@ -607,7 +613,7 @@ def on_invitation(ctx: core.Context, msg: Any) -> Outcome | None:
     m.agenda = [agenda_item(ctx, i, line) for i, line in enumerate(info.agenda, start=1)]
     # Only colleagues in people.yaml get a notice: the host's invitation already reached everyone,
     # and a stranger's address in it must not make us mail outsiders.
-    known = [a.email for a in m.attendees if ctx.directory.get(a.email) is not None]
+    known = [a.email for a in m.attendees if mailed(ctx, m, a.email)]
     note = (f"; {dropped} attendee(s) beyond the first {MAX_INVITED} not followed" if dropped > 0 else "")
     if existing is None:
         out = add(ctx, m, notify=known)
@@ -776,13 +782,21 @@ def preparer_reminder(ctx, step) -> Outcome:
                                     "meeting_preparer_reminder")])
 
 
+def mailed(ctx: core.Context, m: Meeting, email: str) -> bool:
+    """Whether mailflow mails this attendee: everyone of a meeting it created; of a meeting taken
+    from a host's own invitation, only colleagues in people.yaml (the host's calendar reached the
+    rest, and an address in a calendar file must not make us mail outsiders)."""
+    return m.source != "imip" or ctx.directory.get(email) is not None
+
+
 @rules.action("meeting_rsvp_nudge")
 def rsvp_nudge(ctx, step) -> Outcome:
     m = step.obj
     if not _after_notice(m, step):
         return Outcome(log=[f"meeting {m.id}: no nudge, the notice went out after its moment"])
-    mails = [to_person(ctx, m, a.email, "meeting_nudge", f"{step.key}:{a.email}", "meeting_nudge")
-             for a in unanswered(m)]
+    data: dict = {}
+    mails = [to_person(ctx, m, a.email, "meeting_nudge", f"{step.key}:{a.email}", "meeting_nudge", data)
+             for a in unanswered(m) if mailed(ctx, m, a.email)]
     return Outcome(mails=mails, log=[f"meeting {m.id}: nudged {len(mails)} people without an answer"])
 
 
@@ -791,9 +805,10 @@ def day_before(ctx, step) -> Outcome:
     m = step.obj
     if not _after_notice(m, step):
         return Outcome(log=[f"meeting {m.id}: no reminder, the notice went out after its moment"])
+    data: dict = {}
     mails = [to_person(ctx, m, a.email, "meeting_reminder", f"{step.key}:{a.email}", "meeting_reminder",
-                       rsvp=a.rsvp.value)
-             for a in m.attendees if a.rsvp is not Rsvp.DECLINED]
+                       data, rsvp=a.rsvp.value)
+             for a in m.attendees if a.rsvp is not Rsvp.DECLINED and mailed(ctx, m, a.email)]
     return Outcome(mails=mails, log=[f"meeting {m.id}: day-before reminder to {len(mails)} people"])
 
 

@@ -179,6 +179,23 @@ def test_an_invitation_to_thousands_follows_500_and_notifies_only_colleagues(tmp
     assert notified == sorted([HOST, "lina@corp.example", "zhangwei@corp.example"])
 
 
+def test_reminders_of_an_invitation_meeting_go_only_to_colleagues(tmp_path):
+    """The nudge (1 working day before, 09:00) and the day-before reminder of a meeting taken from a
+    host's invitation: the 300 outside guests listed in the calendar get nothing from us."""
+    app, svc, clock = make_app(tmp_path, START)
+    svc.process_raw(invitation(300), "k", START)
+    moment = datetime(2026, 11, 27, 8, 0, tzinfo=SH)             # the meeting: Mon 11-30 14:00
+    while moment <= datetime(2026, 11, 30, 10, 0, tzinfo=SH):     # Sunday's reminder waits for Monday 09:00
+        clock.set(moment)
+        svc.tick_once(moment)
+        moment += timedelta(hours=1)
+    nudged = {m["To"] for m in outbox_mails(app, "meeting_nudge")}
+    reminded = {m["To"] for m in outbox_mails(app, "meeting_reminder")}
+    print(f"\ninvitation with 300 guests: nudged {sorted(nudged)}, reminded {sorted(reminded)}")
+    assert nudged and reminded
+    assert nudged | reminded <= {HOST, "lina@corp.example", "zhangwei@corp.example", "liuyang@corp.example"}
+
+
 def test_notices_cost_grows_linearly_with_the_attendees(tmp_path):
     """The notice data was built for every attendee once per attendee (10,000: 19 GB, 3 minutes)."""
     times = {}
