@@ -514,13 +514,14 @@ class Store:
                        sender: str, subject: str, status: str, detail: str = "", error: str = "",
                        meeting_id: int | None = None, task_id: int | None = None,
                        intent: str | None = None) -> int:
-        """Insert or update the row of one inbound message (raw bytes kept, zlib-compressed)."""
+        """Insert or update the row of one inbound message (raw bytes kept, zlib-compressed; a
+        `too_large` row's head is replaced by the whole mail once it is read)."""
         self.conn.execute(
             "INSERT INTO inbound (message_id, mailbox_key, received_at, sender, subject, status, detail, "
             "error, meeting_id, task_id, intent, raw, processed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
             "ON CONFLICT(message_id) DO UPDATE SET status=excluded.status, detail=excluded.detail, "
             "error=excluded.error, meeting_id=excluded.meeting_id, task_id=excluded.task_id, "
-            "intent=excluded.intent, processed_at=excluded.processed_at",
+            "intent=excluded.intent, processed_at=excluded.processed_at, raw=excluded.raw",
             (message_id, mailbox_key, _dt(received_at), sender, subject, status, detail, error,
              meeting_id, task_id, intent, zlib.compress(raw, 6), _dt(received_at)))
         return self._one("SELECT id FROM inbound WHERE message_id = ?", (message_id,))["id"]

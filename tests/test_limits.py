@@ -79,6 +79,7 @@ def test_a_mail_over_the_limit_put_back_after_raising_the_limit_is_read(tmp_path
     app.settings.mailbox.max_message_bytes = 25 * MB
     assert svc.process_raw(raw, "k", START) == "applied"
     assert app.store.get_task(task.id).status is TaskStatus.DONE
+    assert app.store.inbound_row("<back@client.example>")["raw"] == raw      # the whole mail kept now
 
 
 @pytest.mark.servers
