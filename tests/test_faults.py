@@ -20,7 +20,6 @@ import random
 import signal
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -297,7 +296,7 @@ def test_mail_that_arrives_while_a_batch_is_processed_is_taken_at_once(tmp_path,
 
 
 # --- issue 12: one daemon per store, a store that vanishes, a damaged store, SIGTERM mid-mail ---------
-def maildir_config(tmp_path, *, extra: str = "") -> "Path":
+def maildir_config(tmp_path, *, extra: str = ""):
     """A daemon on the embedded defaults: a Maildir in, a Maildir out (no server needed)."""
     from apphelp import PEOPLE
     (tmp_path / "people.yaml").write_text(PEOPLE, encoding="utf-8")

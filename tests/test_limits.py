@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -19,9 +18,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from apphelp import SH, flush, make_app, outbox_mails
+from apphelp import SH, make_app, outbox_mails
 from mailflow import inbound
-from mailflow.mailbox import HEAD_BYTES, ImapInbox, MaildirInbox
+from mailflow.mailbox import HEAD_BYTES, ImapInbox
 from mailflow.model import Attendee, Meeting, Role, Task, TaskStatus
 
 START = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
