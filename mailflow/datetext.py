@@ -511,8 +511,16 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("after", r"\b(?:after|not\s+before|no\s+earlier\s+than)\b", _b_after),             # leads one
 ]
 
-_COMPILED = [(kind, re.compile(src, re.I | re.A), build) for kind, src, build in _SPECS]
-_MASTER = re.compile("|".join(f"(?P<p{i}>{src})" for i, (_, src, _) in enumerate(_SPECS)), re.I | re.A)
+
+
+@lru_cache(maxsize=None)
+def _compiled(i: int) -> re.Pattern:
+    return re.compile(_SPECS[i][1], re.I | re.A)
+
+
+@lru_cache(maxsize=1)
+def _master() -> re.Pattern:
+    return re.compile("|".join(f"(?P<p{i}>{src})" for i, (_, src, _) in enumerate(_SPECS)), re.I | re.A)
 
 
 def _first_chars(items) -> tuple[set[str], bool, bool] | None:
@@ -556,6 +564,7 @@ def _first_chars(items) -> tuple[set[str], bool, bool] | None:
     return chars, digit, True
 
 
+@lru_cache(maxsize=1)
 def _starts() -> list[tuple[set[str], bool]] | None:
     """For each part pattern, the characters it can start with (and whether any digit); None if one
     is too complex to tell (the scan then tries every position)."""
@@ -569,16 +578,21 @@ def _starts() -> list[tuple[set[str], bool]] | None:
     return out
 
 
-_STARTS = _starts()
-# one character class of every character a part can start with: the scan skips the rest in C
-_START = None if _STARTS is None else re.compile(
-    "[" + "".join(sorted(re.escape(c) for c in set().union(*(cs for cs, _ in _STARTS)))) + r"\d]", re.I | re.A)
+@lru_cache(maxsize=1)
+def _start() -> re.Pattern | None:
+    """One character class of every character a part can start with: the scan skips the rest in C.
+    Built on first use (the analysis and the compiling cost ~0.1 s a process should not pay at import)."""
+    starts = _starts()
+    if starts is None:
+        return None
+    return re.compile("[" + "".join(sorted(re.escape(c) for c in set().union(*(cs for cs, _ in starts)))) + r"\d]",
+                      re.I | re.A)
 
 
 @lru_cache(maxsize=512)
 def _master_for(ch: str) -> re.Pattern:
     """The alternation of only the parts that can start with ``ch``, in their order (names kept)."""
-    alts = [f"(?P<p{i}>{src})" for i, ((_, src, _), (cs, digit)) in enumerate(zip(_SPECS, _STARTS))
+    alts = [f"(?P<p{i}>{src})" for i, ((_, src, _), (cs, digit)) in enumerate(zip(_SPECS, _starts()))
             if ch in cs or (digit and ch.isdigit())]
     return re.compile("|".join(alts) or "(?!)", re.I | re.A)
 
@@ -588,7 +602,8 @@ def parts(norm: str) -> list[Part]:
     out: list[Part] = []
     for m in _matches(norm):
         i = int(m.lastgroup[1:])
-        kind, rx, build = _COMPILED[i]
+        kind, _, build = _SPECS[i]
+        rx = _compiled(i)
         sub = rx.match(norm, m.start())
         if sub is None or sub.end() != m.end():
             continue
@@ -603,11 +618,12 @@ def parts(norm: str) -> list[Part]:
 
 
 def _matches(norm: str):
-    if _START is None:
-        yield from _MASTER.finditer(norm)
+    start = _start()
+    if start is None:
+        yield from _master().finditer(norm)
         return
     pos = 0
-    while (hit := _START.search(norm, pos)) is not None:
+    while (hit := start.search(norm, pos)) is not None:
         m = _master_for(hit.group().lower()).match(norm, hit.start())
         if m is None or m.end() == m.start():
             pos = hit.start() + 1
