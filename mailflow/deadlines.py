@@ -518,6 +518,20 @@ _HEDGE_AFTER = re.compile(r"\s*(?:左右|前后|上下|(?i:or\s+so\b|-?ish\b))")
 
 # --- the API ---------------------------------------------------------------------------------
 
+def _inherit(prev: dict, slots: dict) -> dict:
+    """The end of a range or change takes from its start what it leaves out."""
+    if "d" in slots and not {"m", "m_rel", "wd", "rel"} & set(slots):
+        # "11月20日至25日": the start's month and year; "20日至25日": the range says both are days
+        return {**{k: prev[k] for k in ("y", "y_rel", "m", "m_rel") if k in prev}, **slots,
+                "d_hao": slots.get("d_hao") or "d" in prev}
+    if set(slots) <= _TIME_SLOTS:
+        # "Dec 1 3pm-5pm", "下午3点到5点": the start's day, in its part of the day
+        return {**{k: v for k, v in prev.items() if k not in ("clock", "workend", "workstart")}, **slots}
+    if "wd" in slots and slots["wd"][0] is None and "wd" in prev and prev["wd"][0]:
+        return {**slots, "wd": (prev["wd"][0], slots["wd"][1])}      # "下周一到周三": the start's week
+    return slots
+
+
 def _local(now: datetime | date, tz: tzinfo) -> datetime:
     if not isinstance(now, datetime):
         return datetime(now.year, now.month, now.day)
@@ -544,17 +558,7 @@ def _scan(text: str, now: datetime, cal: WorkCalendar | None, tz: tzinfo | None)
         while i + 1 < len(phrases) and _joined(norm, phrases[i], phrases[i + 1]):
             prev = phrases[i].slots
             i += 1
-            e, slots = phrases[i].end, phrases[i].slots
-            if "d" in slots and not {"m", "m_rel", "wd", "rel"} & set(slots):
-                # "11月20日至25日": the end takes the start's month and year; "20日至25日": both are days
-                slots = {**{k: prev[k] for k in ("y", "y_rel", "m", "m_rel") if k in prev}, **slots,
-                         "d_hao": slots.get("d_hao") or "d" in prev}
-            elif set(slots) <= _TIME_SLOTS:
-                # "Dec 1 3pm-5pm", "下午3点到5点": the end is on the start's day, in its part of the day
-                slots = {**{k: v for k, v in prev.items() if k not in ("clock", "workend", "workstart")}, **slots}
-            elif "wd" in slots and slots["wd"][0] is None and "wd" in prev and prev["wd"][0]:
-                # "下周一到周三": the end is in the start's week
-                slots = {**slots, "wd": (prev["wd"][0], slots["wd"][1])}
+            e, slots = phrases[i].end, _inherit(prev, phrases[i].slots)
         i += 1
         try:
             r = _read(slots, c)
