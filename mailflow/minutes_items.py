@@ -34,7 +34,7 @@ _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 # verbs that make the person before them the one responsible ("共同负责" first: it names co-owners)
 OWN_VERBS = ("共同负责|共同負責|共同推进|共同推進|联合负责|牵头负责|牽頭負責|负责(?!人|的)|負責(?!人|的)|牵头(?!的)|牽頭(?!的)|主导|主導|主责|"
              "跟进|跟進|落实|落實|承办|承辦|执行|執行|owns|to lead|leads")
-HELP_VERBS = "协同|協同|协助|協助|配合|协办|協辦|支持|支援"
+HELP_VERBS = "协同|協同|协助|協助|配合|协办|協辦|支持|支援|参与|參與"
 # a delivery verb after a date: what follows is the deliverable ("12月4日前提交测算表")
 _DELIVER = re.compile(r"^(?:交付|提交|形成|输出|輸出|产出|產出|提供|出具|报送|報送)(?P<what>.+)$")
 # what is left of a date clause that says nothing more than "it gets done"

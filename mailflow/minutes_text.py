@@ -255,8 +255,8 @@ def heading_text(line: Line) -> str | None:
         return None
     if re.search(r"[，,。；;！!？?]|\d{1,2}\s*[月/.]\s*\d{1,2}|\d{4}", text):
         return None
-    if re.search(r"[:：]", text):
-        return None
+    if re.search(r"[:：@＠]", text) or re.search(r"前$|日前|之前|明天|今天|今晚|下班|本周|下周|本週|下週|月底|尽快|盡快", text):
+        return None                                       # a short task ("@王磊 明天下班前发出"), not a heading
     return text
 
 

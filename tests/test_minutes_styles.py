@@ -480,3 +480,11 @@ def test_unnumbered_lines_under_an_action_heading():
 def test_a_signature_right_under_the_list_is_not_a_task():
     parsed = read("行动项\n1. 预算复核：黄磊负责，12月10日前完成\n以上，如有遗漏请指正。\n黄磊\n财务部 | 财务BP\n鍾佳穎 Vivian Chung\n")
     assert rows(parsed) == [("预算复核", "lei.huang@x.example", [], "2026-12-10")]
+
+
+def test_chat_style_mentions_without_numbering():
+    parsed = read("会后待办\n@郭明 明天下班前把报价发出\n@陈晨（市场部） 12月8日前 投放方案\n"
+                  "（1）由何军牵头，何丽、黄磊参与，12月20日前完成年货节方案。\n")
+    assert rows(parsed) == [("把报价发出", "ming.guo@x.example", [], "2026-12-03"),
+                            ("投放方案", "chen.chen@x.example", [], "2026-12-08"),
+                            ("完成年货节方案", "jun.he@x.example", ["li.he@x.example", "lei.huang@x.example"], "2026-12-20")]
