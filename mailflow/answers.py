@@ -7,8 +7,8 @@
 - `language_of_text` tells zh-CN, zh-TW and en apart from the sender's own words, so a clarifying
   answer comes back in the language the person wrote in.
 - One-click answers: `CHOICES` are the prefilled replies a mail that asks for an answer offers
-  (参加 / 不参加 / 已完成 / 进行中 50% / 申请延期到____，原因：____ / 验收通过 / 退回：____ and
-  their zh-TW and English forms); `mailto` turns one into an RFC 6068 link to the shared address
+  (参加 / 不参加 / 已完成 / 进行中 50% / 申请延期到____，原因：____ / 验收通过 / 退回：____ / 同意 /
+  不同意 / 已完成，我确认 and their zh-TW and English forms); `mailto` turns one into an RFC 6068 link to the shared address
   with the subject tag and, for the clients that honour it, an In-Reply-To header.
 """
 
@@ -89,13 +89,19 @@ def language_of_text(text: str, fallback: str) -> str:
 WORDS = {
     "zh-CN": {"attend": "参加", "decline": "不参加", "tentative": "待定", "confirm": "确认",
               "done": "已完成", "progress": "进行中 50%", "delay": "申请延期到____，原因：____",
-              "pass": "验收通过", "return": "退回：____"},
+              "pass": "验收通过", "return": "退回：____", "approve": "同意", "deny": "不同意，原因：____",
+              "decide_done": "已完成，我确认", "decide_delay": "延期到____，原因：____",
+              "decide_handover": "改由____负责，原因：____"},
     "zh-TW": {"attend": "參加", "decline": "不參加", "tentative": "待定", "confirm": "確認",
               "done": "已完成", "progress": "進行中 50%", "delay": "申請延期到____，原因：____",
-              "pass": "驗收通過", "return": "退回：____"},
+              "pass": "驗收通過", "return": "退回：____", "approve": "同意", "deny": "不同意，原因：____",
+              "decide_done": "已完成，我確認", "decide_delay": "延期到____，原因：____",
+              "decide_handover": "改由____負責，原因：____"},
     "en": {"attend": "Attending", "decline": "Not attending", "tentative": "Tentative", "confirm": "Confirmed",
            "done": "Done", "progress": "In progress 50%", "delay": "Please extend to ____, reason: ____",
-           "pass": "Accepted", "return": "Send back: ____"},
+           "pass": "Accepted", "return": "Send back: ____", "approve": "Approved", "deny": "Not approved, because ____",
+           "decide_done": "It is done, I confirm", "decide_delay": "Extend to ____, reason: ____",
+           "decide_handover": "Hand it over to ____, reason: ____"},
 }
 
 # Which answers a mail offers, by what it asks.
@@ -105,6 +111,8 @@ CHOICES = {
     "status": ("done", "progress", "delay"),
     "verify": ("pass", "return"),
     "date": ("delay",),
+    "approve": ("approve", "deny"),                          # a handover or delay request to the host
+    "decide": ("decide_done", "decide_delay", "decide_handover"),   # the escalation, to the manager
 }
 
 # What an unsure reading leaned to, named in a clarifying answer ("看起来像是“已完成”").

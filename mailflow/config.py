@@ -105,6 +105,12 @@ class MeetingsSettings:
 
 
 @dataclass
+class TasksSettings:
+    # a delay asked for by the owner takes effect only on the host's 同意 (tasks.on_decision)
+    delay_needs_approval: bool = False
+
+
+@dataclass
 class PathSettings:
     templates: str = ""                  # empty: the shipped templates
     rules: str = ""                      # empty: the shipped rules
@@ -119,6 +125,7 @@ class Settings:
     org: OrgSettings = field(default_factory=OrgSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     meetings: MeetingsSettings = field(default_factory=MeetingsSettings)
+    tasks: TasksSettings = field(default_factory=TasksSettings)
     paths: PathSettings = field(default_factory=PathSettings)
     secret: Secret | None = field(default=None, repr=False)
     source: str = "(embedded defaults)"
@@ -136,7 +143,7 @@ class Settings:
 
 SECTIONS = {"mailbox": MailboxSettings, "smtp": SmtpSettings, "store": StoreSettings,
             "org": OrgSettings, "schedule": ScheduleSettings, "meetings": MeetingsSettings,
-            "paths": PathSettings}
+            "tasks": TasksSettings, "paths": PathSettings}
 
 
 def find_config(explicit: str | None, env: dict[str, str] | None = None) -> Path | None:

@@ -13,6 +13,7 @@ their handlers here:
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,6 +58,7 @@ class Org:
     plus_addressing: bool = False
     id_salt: str = ""                 # the install's secret in Message-IDs (render.message_id_for)
     meeting_organizer: str = "shared"  # [meetings] organizer: "shared" or "host" (ical.build_invite)
+    delay_needs_approval: bool = False  # [tasks] delay_needs_approval: a delay waits for the host's 同意
 
     @property
     def domain(self) -> str:
@@ -236,6 +238,23 @@ def may_change_task(ctx: Context, task: Task, sender: str, meeting: Meeting | No
         if person and sender in person.delegates:
             return True
     return False
+
+
+def may_decide_escalation(ctx: Context, task: Task, sender: str, answered: dict | None) -> bool:
+    """The owner's manager answering the escalation mail about this task decides for it (a new date
+    with a reason, a handover, "已完成，我确认"): the escalation asked her to. Only in that thread,
+    and only the manager people.yaml names (or whoever the escalation went to when there is none)."""
+    sender = (sender or "").strip().lower()
+    if not sender or not answered or answered.get("kind") != "escalation" or answered.get("task_id") != task.id:
+        return False
+    owner = ctx.directory.get(task.owner)
+    if owner and owner.manager:
+        return sender == owner.manager.lower()
+    try:
+        sent_to = json.loads(answered.get("recipients") or "[]")
+    except (TypeError, ValueError):
+        sent_to = []
+    return sender in [str(a).lower() for a in sent_to]
 
 
 def authenticated(msg: Any, org: Org) -> bool:

@@ -49,6 +49,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from . import answers, core, dates, due_entries, replies, tokens
+from .reply_lexicon import normalize
+from .reply_parts import assignee as _assignee_in
 from .model import NUMBERED_KINDS, Intent, Mail, Meeting, Outcome, Task, TaskEvent, TaskStatus
 
 OWN_KINDS = ("task_receipt", "task_clarify", "task_ask_date")
@@ -136,6 +138,10 @@ def on_task_mail(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
     if _is_verifier(ctx, sender, meeting) and task.status is TaskStatus.DONE and _verdict(_words(msg)):
         return _verify(ctx, msg, task, meeting)
     reading = _read(ctx, msg, rt, task)
+    if _decides(ctx, sender, task, meeting, rt) and _named_owner(_words(msg)):
+        # The host (or the manager answering an escalation) hands the task over directly:
+        # "这个任务改由李明负责，截止改为12月9日" needs nobody's approval.
+        return _direct_handover(ctx, msg, task, meeting, reading)
     out = _apply_reading(ctx, msg, rt, [(task, meeting, _sure_part(ctx, reading, task))], reading)
     out.intent = reading.intent.value
     return out
@@ -254,7 +260,8 @@ def _gate(ctx: core.Context, msg: Any, task: Task, meeting: Any, rt: core.Route,
     if problem:
         return _silent_refusal(ctx, msg, f"{problem}; task {task.id} unchanged")
     sender = (msg.sender or "").lower()
-    if check_sender and not core.may_change_task(ctx, task, sender, meeting):
+    if check_sender and not core.may_change_task(ctx, task, sender, meeting) \
+            and not core.may_decide_escalation(ctx, task, sender, rt.answered):
         return _refuse(ctx, msg, task, meeting)
     return None
 
@@ -426,6 +433,12 @@ def _apply_one(ctx: core.Context, msg: Any, task: Task, part: _Part, text: str) 
             res.what, res.changed = "delay_incomplete", True
             res.event = TaskEvent(**ev, kind="delay_requested", new_status=old.value, due=due, flags=flags)
             return res
+        if ctx.org.delay_needs_approval and owner_side and not _decides(ctx, sender, task, None, None):
+            # [tasks] delay_needs_approval: the request waits for the host's 同意 (on_decision)
+            res.what, res.changed = "delay_pending", True
+            res.event = TaskEvent(**ev, kind="delay_requested", new_status=old.value, due=due,
+                                  flags=flags + ["approval"])
+            return res
         res.old_due = task.due
         t.status, t.due, t.delay_reason, t.done_at = TaskStatus.DELAYED, due, part.reason, None
         res.what, res.changed = "delay", True
@@ -448,7 +461,9 @@ def _apply_one(ctx: core.Context, msg: Any, task: Task, part: _Part, text: str) 
         # Never a confirm and never a change here: the host decides on a handover (issue 11 adds
         # the approval flow); the request and the sender's words stay in the task's log.
         res.what = "handover"
-        res.event = TaskEvent(**ev, kind="reassign_requested", new_status=old.value)
+        person = resolve_person(ctx, part.assignee)
+        res.event = TaskEvent(**ev, kind="reassign_requested", new_status=old.value,
+                              flags=[f"to:{person.email}"] if person else [])
         return res
     res.what = "unknown"
     res.event = TaskEvent(**ev, kind="unclear", new_status=old.value)
@@ -493,13 +508,16 @@ def _apply_reading(ctx: core.Context, msg: Any, rt: core.Route, pairs: list, rea
             out.mails.append(_verify_request(ctx, msg, t, meeting))
         if r.late and host:
             out.mails.append(_late_notice(ctx, msg, t, meeting, r))
+        elif r.what in ("delay", "delay_incomplete", "delay_pending") and host and host != sender:
+            out.mails.append(_delay_notice(ctx, msg, t, meeting, r))
         what = r.what
         if what == "handover" and host and host != sender:
             out.mails.append(_handover_request(ctx, msg, t, meeting, r.part.assignee if r.part else None))
         elif what == "handover":
             what = "handover_noted"      # the host wrote it (or there is none): nobody else to ask
         lines.append(_line(ctx, t, what, note=t.risk_note, missing=r.missing, late=r.late, gap=r.gap,
-                           old_due=r.old_due, verify=r.what == "done" and bool(host),
+                           old_due=r.old_due or (r.part.due if r.what == "delay_pending" and r.part else None),
+                           verify=r.what == "done" and bool(host),
                            host_name=ctx.name(host) if host else ""))
     out.task_events += [r.event for r in unknown if r.event is not None]
     if unknown:
@@ -563,13 +581,289 @@ def _clarify(ctx: core.Context, msg: Any, rt: core.Route, task: Task | None, *, 
 
 def _handover_request(ctx: core.Context, msg: Any, task: Task, meeting: Any, assignee: str | None) -> Mail:
     """A handover ("这个改由小李负责") goes to the host as a request, in the sender's words."""
-    found = ctx.directory.resolve(assignee) if assignee else None
+    found = resolve_person(ctx, assignee)
     return Mail(
         key=f"task_handover:t{task.id}:{msg.message_id}", template="task_handover_request", to=[meeting.host],
         lang=ctx.lang(meeting.host), kind="task_handover_request", task_id=task.id, meeting_id=task.meeting_id,
         context={**_base(ctx, task), "name": ctx.name(meeting.host), "text": _clip(_words(msg)),
                  "sender_name": ctx.name(msg.sender) or msg.sender, "meeting_title": meeting.title,
-                 "assignee": found.name if found else (assignee or "")})
+                 "assignee": found.name if found else (assignee or ""), "known": found is not None})
+
+
+# --------------------------------------------------------------------------------------------
+# The people above decide: handovers, delays that wait for approval, new due dates
+
+class TaskError(ValueError):
+    """A change the ledger cannot make (the CLI prints it and exits 2)."""
+
+
+# The host's answer to a request. A refusal is looked for first (不同意 contains 同意).
+_DENY = re.compile(r"不同意|不批准|不准|不可以|不接受|不行|拒绝|拒絕|驳回|駁回|否决|否決|"
+                   r"\bno\b|\bnot\s+(?:approved?|agreed?|ok)\b|\bden(?:y|ied)\b|\breject(?:ed)?\b|\bdecline[sd]?\b", re.I)
+_APPROVE = re.compile(r"同意|批准|准了|可以|没问题|沒問題|好的|\bok(?:ay)?\b|\bapproved?\b|\byes\b|\bagreed?\b|"
+                      r"go ahead", re.I)
+_NICKNAME = re.compile(r"[小老阿]([\u4e00-\u9fff])")
+
+
+def _decision(text: str) -> str | None:
+    """'approve', 'deny' or None for the host's answer to a handover or delay request."""
+    if _DENY.search(text or ""):
+        return "deny"
+    if _APPROVE.search(text or ""):
+        return "approve"
+    return None
+
+
+def _decides(ctx: core.Context, sender: str, task: Task, meeting: Any, rt: core.Route | None) -> bool:
+    """Who decides for a task rather than asks: the host (and delegates), the owner's manager
+    answering an escalation."""
+    if meeting is None and task.meeting_id is not None:
+        meeting = ctx.lookup.get_meeting(task.meeting_id)
+    return _is_verifier(ctx, sender, meeting) or bool(
+        rt is not None and core.may_decide_escalation(ctx, task, sender, rt.answered))
+
+
+def _named_owner(text: str) -> str | None:
+    """The new owner a handover sentence names ("改由李明负责", "hand it over to Tom"), as written."""
+    text = text or ""
+    return _assignee_in(text, normalize(text))
+
+
+def resolve_person(ctx: core.Context, text: str | None) -> Any:
+    """The one colleague `text` names: an address, a name or alias (either script), "小李" when one
+    colleague is surnamed 李, an English first name when only one person has it; else None."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    found = ctx.directory.resolve(text)
+    if found is not None:
+        return found
+    people = ctx.directory.people
+    key = normalize(text).casefold()
+    same = [p for p in people if normalize(p.name).casefold() == key]
+    nick = _NICKNAME.fullmatch(normalize(text))
+    if not same and nick:
+        same = [p for p in people if normalize(p.name).startswith(nick.group(1))]
+    if not same and re.fullmatch(r"[A-Za-z]+", text):
+        same = [p for p in people if p.name.split()[0].casefold() == key]
+    return same[0] if len(same) == 1 else None
+
+
+def _pending(ctx: core.Context, task: Task, kind: str, flag: str | None = None) -> TaskEvent | None:
+    """The request still waiting for the host: the latest `kind` event with nothing decided since."""
+    for e in reversed(ctx.lookup.task_events(task.id)):
+        if e.kind == kind and (flag is None or flag in e.flags):
+            return e
+        if e.kind in ("reassigned", "reassign_denied", "delay", "delay_denied", "due_set"):
+            return None
+    return None
+
+
+def _flag_value(e: TaskEvent | None, prefix: str) -> str | None:
+    return next((f[len(prefix):] for f in (e.flags if e else []) if f.startswith(prefix)), None)
+
+
+def reassign(ctx: core.Context, task: Task, meeting: Any, new_owner: str, *, actor: str, due: date | None = None,
+             reason: str = "", message_id: str | None = None) -> Outcome:
+    """Hand `task` to `new_owner` (an address in people.yaml): the new owner gets the assignment
+    mail with the due entry, the old owner is released and their entry ends, the host is told when
+    someone else decided, and the log says who to whom and why."""
+    new_owner = new_owner.lower()
+    if task.status is TaskStatus.VERIFIED:
+        raise TaskError(f"task {task.id} is verified and closed")
+    if new_owner == task.owner.lower():
+        raise TaskError(f"{ctx.name(new_owner) or new_owner} already owns task {task.id}")
+    old_owner = task.owner
+    t = replace(task, collaborators=[c for c in task.collaborators if c.lower() != new_owner])
+    t.owner, t.confirmed_at = new_owner, None
+    new_due = due if due is not None and due != task.due else None
+    if new_due is not None:
+        t.due = new_due
+    change = f"{ctx.name(old_owner) or old_owner} → {ctx.name(new_owner) or new_owner}" + (
+        f"，{new_due.isoformat()}" if new_due else "") + (f"：{_clip(reason)}" if reason else "")
+    event = TaskEvent(task_id=task.id, at=ctx.now, actor=actor, kind="reassigned", text=change,
+                      old_status=task.status.value, new_status=t.status.value, due=new_due,
+                      percent=t.percent, message_id=message_id,
+                      flags=[f"from:{old_owner}", f"to:{new_owner}"])
+    out = Outcome(status="applied", tasks=[t], task_events=[event],
+                  log=[f"task {task.id} ({task.title}): handed over {change} by {actor}"])
+    stamp = message_id or ctx.now.isoformat()
+    info = {"from_name": ctx.name(old_owner) or old_owner, "to_name": ctx.name(new_owner) or new_owner,
+            "reason": _clip(reason), "by_name": ctx.name(actor) or actor, "old_due": task.due}
+    if meeting is not None:
+        from . import minutes_flow          # the same assignment mail the minutes send
+        mail = minutes_flow.assignment_mail(ctx, meeting, t, ctx.now)
+        mail.key = f"task_assigned:t{task.id}:{new_owner}:{stamp}"
+        mail.context["handover"] = info
+        out.mails.append(mail)
+    out.mails.append(Mail(
+        key=f"task_released:t{task.id}:{old_owner}:{stamp}", template="task_owner_changed", to=[old_owner],
+        lang=ctx.lang(old_owner), kind="task_owner_changed", task_id=task.id, meeting_id=task.meeting_id,
+        context={**_base(ctx, t), **info, "name": ctx.name(old_owner), "role": "released"}))
+    host = getattr(meeting, "host", None)
+    if host and host.lower() != actor.lower() and host.lower() not in (old_owner.lower(), new_owner):
+        out.mails.append(Mail(
+            key=f"task_owner_changed:t{task.id}:{host}:{stamp}", template="task_owner_changed", to=[host],
+            lang=ctx.lang(host), kind="task_owner_changed", task_id=task.id, meeting_id=task.meeting_id,
+            context={**_base(ctx, t), **info, "name": ctx.name(host), "role": "informed"}))
+    due_entries.follow(ctx, task, t, out, meeting)
+    return out
+
+
+def set_due(ctx: core.Context, task: Task, meeting: Any, due: date, *, actor: str, reason: str,
+            message_id: str | None = None) -> Outcome:
+    """A new due date decided from above (CLI `tasks set-due`, the host's 同意 to a delay): the
+    task is 延期 with the reason, the owner is told and their due entry moves."""
+    if task.status is TaskStatus.VERIFIED:
+        raise TaskError(f"task {task.id} is verified and closed")
+    if not (reason or "").strip():
+        raise TaskError("a new due date needs a reason (--reason)")
+    t = replace(task, collaborators=list(task.collaborators))
+    t.due, t.delay_reason = due, reason.strip()
+    if task.status is not TaskStatus.DONE:
+        t.status = TaskStatus.DELAYED
+    event = TaskEvent(task_id=task.id, at=ctx.now, actor=actor, kind="delay", text=_clip(reason),
+                      old_status=task.status.value, new_status=t.status.value, due=due, percent=t.percent,
+                      message_id=message_id, flags=["decided"])
+    out = Outcome(status="applied", tasks=[t], task_events=[event],
+                  log=[f"task {task.id} ({task.title}): due {task.due} → {due} by {actor}: {reason}"])
+    if task.owner.lower() != actor.lower():
+        out.mails.append(_decision_mail(ctx, t, "delay", "approve", actor, old_due=task.due,
+                                        key=f"task_decision:t{task.id}:due:{message_id or ctx.now.isoformat()}"))
+    due_entries.follow(ctx, task, t, out, meeting)
+    return out
+
+
+def _decision_mail(ctx: core.Context, t: Task, about: str, verdict: str, actor: str, *, key: str,
+                   old_due: date | None = None, to: str | None = None, new_owner: str = "") -> Mail:
+    """The requester hears the decision on their handover or delay request."""
+    to = to or t.owner
+    return Mail(key=key, template="task_decision", to=[to], lang=ctx.lang(to), kind="task_decision",
+                task_id=t.id, meeting_id=t.meeting_id,
+                context={**_base(ctx, t), "name": ctx.name(to), "about": about, "verdict": verdict,
+                         "by_name": ctx.name(actor) or actor, "old_due": old_due, "reason": t.delay_reason,
+                         "new_owner": new_owner})
+
+
+def _host_receipt(ctx: core.Context, msg: Any, task: Task, what: str, **kw: Any) -> Mail:
+    sender = (msg.sender or "").lower()
+    return Mail(key=f"task_receipt:{msg.message_id}", template="task_receipt", to=[sender], lang=ctx.lang(sender),
+                kind="task_receipt", task_id=task.id, meeting_id=task.meeting_id, in_reply_to=msg.message_id,
+                references=list(msg.references or []),
+                context={"name": msg.sender_name or ctx.name(sender) or sender,
+                         "lines": [_line(ctx, task, what, **kw)], "unclear": [], "refused": [], "items": []})
+
+
+def _direct_handover(ctx: core.Context, msg: Any, task: Task, meeting: Any, reading: Any,
+                     fallback: str | None = None) -> Outcome:
+    """The host or the manager names the new owner: done at once (with a new due date when the
+    same words give one); a name nobody in people.yaml answers to is asked back."""
+    sender = (msg.sender or "").lower()
+    named = _named_owner(_words(msg))
+    person = resolve_person(ctx, named) if named else None
+    if person is None and fallback:
+        person = ctx.directory.get(fallback)
+    if person is None:
+        return Outcome(status="unknown", log=[f"handover to {named!r}: nobody in people.yaml by that name"],
+                       mails=[_host_receipt(ctx, msg, task, "handover_who", note=named or "")])
+    due = reading.due if reading is not None else None
+    if due is None:
+        due = _date_beside_handover(ctx, msg, task, named or "")
+    due = due if due != task.due else None
+    reason = (reading.reason if reading is not None else "") or _clip(_words(msg))
+    try:
+        out = reassign(ctx, task, meeting, person.email, actor=sender, due=due, reason=reason,
+                       message_id=msg.message_id)
+    except TaskError as e:
+        return Outcome(status="applied", log=[str(e)], mails=[_host_receipt(ctx, msg, task, "unchanged")])
+    t = out.tasks[0]
+    out.mails.insert(0, _host_receipt(ctx, msg, t, "reassigned", note=person.name, old_due=task.due if due else None))
+    out.intent = Intent.REASSIGN.value
+    return out
+
+
+def _date_beside_handover(ctx: core.Context, msg: Any, task: Task, named: str) -> date | None:
+    """"改由李娜负责，截止12月8日": a handover reading carries no date, so the clauses that do not
+    name the new owner are read for one (the first sure date wins)."""
+    for clause in re.split(r"[，,。；;\n]", _words(msg)):
+        if not clause.strip() or (named and named in clause):
+            continue
+        # "截止12月8日" / "due Dec 8": the label only says the date is the due date
+        clause = re.sub(r"^\s*(?:截止(?:日期|时间|時間)?(?:改为|改為|为|為|是)?|(?:new\s+)?(?:due(?:\s+date)?|deadline)"
+                        r"(?:\s+(?:is|on|by))?)\s*[:：]?\s*", "", clause, flags=re.I)
+        r = replies.classify(clause, msg.date or ctx.now, ctx.calendar,
+                             context=replies.ReplyContext(due=task.due, asked="new_date", kind="task"))
+        if r.due is not None and r.due >= ctx.now.astimezone(ctx.tz).date():
+            return r.due
+    return None
+
+
+@core.on_reply("task_handover_request", "task_delay_request")
+def on_decision(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
+    """The host answers a handover or delay request: 同意 / 不同意 (one click), or names another
+    person. Anything else in that thread is read like any mail about the task."""
+    task, meeting = _task_and_meeting(ctx, rt)
+    if task is None or not _decides(ctx, (msg.sender or "").lower(), task, meeting, rt):
+        return None
+    refused = _gate(ctx, msg, task, meeting, rt)
+    if refused is not None:
+        return refused
+    words = _words(msg)
+    verdict = _decision(words)
+    sender = (msg.sender or "").lower()
+    stamp = msg.message_id
+    if rt.answered["kind"] == "task_handover_request":
+        asked = _pending(ctx, task, "reassign_requested")
+        if verdict == "deny":
+            ev = TaskEvent(task_id=task.id, at=ctx.now, actor=sender, kind="reassign_denied", text=_clip(words),
+                           old_status=task.status.value, new_status=task.status.value, message_id=stamp)
+            mails = [_host_receipt(ctx, msg, task, "handover_denied")]
+            if asked is not None and asked.actor.lower() != sender:
+                mails.append(_decision_mail(ctx, task, "handover", "deny", sender, to=asked.actor,
+                                            key=f"task_decision:t{task.id}:{stamp}"))
+            return Outcome(status="applied", task_events=[ev], mails=mails, intent="objection",
+                           log=[f"task {task.id}: handover refused by {sender}"])
+        if verdict == "approve" or _named_owner(words):
+            reading = _read(ctx, msg, rt, task)
+            if asked is not None and not reading.reason:
+                reading = replace(reading, reason=_clip(asked.text))
+            return _direct_handover(ctx, msg, task, meeting, reading, fallback=_flag_value(asked, "to:"))
+        return None
+    asked = _pending(ctx, task, "delay_requested", "approval")
+    if asked is None or verdict is None:
+        return None
+    if verdict == "deny":
+        ev = TaskEvent(task_id=task.id, at=ctx.now, actor=sender, kind="delay_denied", text=_clip(words),
+                       old_status=task.status.value, new_status=task.status.value, message_id=stamp)
+        return Outcome(status="applied", task_events=[ev], intent="objection",
+                       mails=[_host_receipt(ctx, msg, task, "delay_denied"),
+                              _decision_mail(ctx, task, "delay", "deny", sender, old_due=task.due,
+                                             key=f"task_decision:t{task.id}:{stamp}")],
+                       log=[f"task {task.id}: delay to {asked.due} refused by {sender}"])
+    reason = replies.classify(asked.text, asked.at, ctx.calendar).reason or _clip(asked.text)
+    try:
+        out = set_due(ctx, task, meeting, asked.due, actor=sender, reason=reason, message_id=stamp)
+    except TaskError as e:
+        return Outcome(status="applied", log=[str(e)], mails=[_host_receipt(ctx, msg, task, "unchanged")])
+    out.task_events[0].flags = ["approved"]
+    out.mails.insert(0, _host_receipt(ctx, msg, out.tasks[0], "delay", old_due=task.due))
+    out.intent = "confirm"
+    return out
+
+
+def _delay_notice(ctx: core.Context, msg: Any, task: Task, meeting: Any, r: _Result) -> Mail:
+    """Every delay request reaches the host at once (GUIDE 001: the host coordinates); with
+    [tasks] delay_needs_approval it asks for 同意 / 不同意 (kind task_delay_request)."""
+    pending = r.what == "delay_pending"
+    kind = "task_delay_request" if pending else "task_delay_notice"
+    return Mail(
+        key=f"{kind}:t{task.id}:{msg.message_id}", template="task_delay_notice", to=[meeting.host],
+        lang=ctx.lang(meeting.host), kind=kind, task_id=task.id, meeting_id=task.meeting_id,
+        context={**_base(ctx, task), "name": ctx.name(meeting.host), "text": _clip(_words(msg)),
+                 "sender_name": ctx.name(msg.sender) or msg.sender, "meeting_title": meeting.title,
+                 "what": r.what, "old_due": r.old_due or task.due,
+                 "new_due": r.event.due if r.event is not None else None, "missing": r.missing,
+                 "approval": pending})
 
 
 # --------------------------------------------------------------------------------------------
@@ -644,4 +938,5 @@ def _verify(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Outcome:
     return out
 
 
-__all__ = ["on_task_mail", "on_verify_reply", "on_numbered_reply"]
+__all__ = ["TaskError", "on_decision", "on_numbered_reply", "on_task_mail", "on_verify_reply", "reassign",
+           "resolve_person", "set_due"]

@@ -285,13 +285,14 @@ def test_a_clarifying_answer_speaks_the_language_the_words_are_written_in(words,
     assert answers.language_of_text(words, person) == expected
 
 
-def test_a_hosts_own_handover_words_are_noted_without_asking_the_host(tmp_path):
+def test_a_hosts_own_handover_words_decide_without_asking_anyone(tmp_path):
+    # issue 11: the host decides a handover; nobody is asked (test_task_decisions.py has the rest)
     app, svc, clock, [t] = build(tmp_path)
     reminder = due_reminder(app, svc)
     svc.process_raw(reply_to(reminder, HOST, "这个任务改由王芳负责"), "t", clock.now())
-    assert app.store.get_task(t.id).owner == OWNER
+    assert app.store.get_task(t.id).owner == "wangfang@corp.example"
     assert outbox_mails(app, "task_handover_request") == []
-    assert "已记录转交意见" in outbox_mails(app, "task_receipt")[0]["Subject"]
+    assert "负责人改为 王芳" in outbox_mails(app, "task_receipt")[0]["Subject"]
 
 
 def test_a_numbered_answer_is_read_against_each_tasks_own_due_date(tmp_path):

@@ -1,0 +1,174 @@
+"""The people above decide (issue 11): handovers asked by the owner and approved by the host, or
+decided by the host at once; delays reported to the host and, when configured, approved; the
+manager deciding on an escalation. Each through the flow: mail in -> mails out -> ledger."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from urllib.parse import unquote
+
+from mailflow.model import TaskStatus
+from mailflow import timeline
+
+from apphelp import SHARED, body_text, make_app, outbox_mails, reply_to
+from test_tasks import HOST, OWNER, RECORDER, SH, START, build, events, mail, send, task
+
+LINA, MANAGER, TOM = "lina@corp.example", "zhaomin@corp.example", "tom@corp.example"
+
+
+def ics_of(msg, name="due-T1.ics") -> str:
+    for part in msg.iter_attachments():
+        if part.get_filename() == name:
+            data = part.get_content()
+            return data.decode() if isinstance(data, bytes) else data
+    return ""
+
+
+def one_click(msg) -> list[str]:
+    """The prefilled bodies of the mail's one-click answers."""
+    return [unquote(b) for b in re.findall(r"body=([^>\s\"]+)", body_text(msg))]
+
+
+# --- handover --------------------------------------------------------------------------------------
+
+def test_the_owner_asks_to_hand_over_and_the_host_approves_with_one_click(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    assert send(svc, clock, mail(OWNER, "这个改由小李负责吧，我这周要出差")) == "applied"
+    assert task(app).owner == OWNER                             # nothing changes before the host says so
+    [ask] = outbox_mails(app, "task_handover_request")
+    assert ask["To"] == HOST and "李娜" in body_text(ask)     # 小李: the only 李 in people.yaml
+    assert one_click(ask)[:2] == ["同意", "不同意，原因：____"]
+    clock.advance(hours=1)
+    assert send(svc, clock, reply_to(ask, HOST, "同意")) == "applied"
+    t = task(app)
+    assert t.owner == LINA and t.confirmed_at is None and t.due == date(2026, 11, 27)
+    last = events(app)[-1]
+    assert last.kind == "reassigned" and "张伟 → 李娜" in last.text and "出差" in last.text
+    [assigned] = [m for m in outbox_mails(app, "task_assigned") if m["To"] == LINA]
+    assert "张伟" in body_text(assigned) and "DTSTART;VALUE=DATE:20261127" in ics_of(assigned)
+    assert "SEQUENCE:1" in ics_of(assigned)
+    [released] = outbox_mails(app, "task_owner_changed")
+    assert released["To"] == OWNER and "不再负责" in released["Subject"]
+    assert ics_of(released)                                    # the old owner's entry ends
+    # the weekly table shows the new owner and why
+    rows = timeline.followup_rows(app.context(clock.now()), [t], app.store.latest_task_events([1]), "zh-CN",
+                                  date(2026, 11, 20))
+    assert rows[0][2] == "李娜" and "张伟 → 李娜" in rows[0][-1]
+
+
+def test_the_host_refuses_a_handover_and_the_owner_hears_it(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    send(svc, clock, mail(OWNER, "已经转给李娜了"))
+    [ask] = outbox_mails(app, "task_handover_request")
+    assert send(svc, clock, reply_to(ask, HOST, "不同意，原因：李娜手上任务太多")) == "applied"
+    assert task(app).owner == OWNER
+    assert events(app)[-1].kind == "reassign_denied"
+    [told] = outbox_mails(app, "task_decision")
+    assert told["To"] == OWNER and "未同意" in told["Subject"]
+
+
+def test_the_host_names_the_new_owner_and_the_date_in_one_sentence(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    assert send(svc, clock, mail(HOST, "这个任务改由李娜负责，截止改为12月9日")) == "applied"
+    t = task(app)
+    assert (t.owner, t.due) == (LINA, date(2026, 12, 9))
+    assert events(app)[-1].due == date(2026, 12, 9)
+    [assigned] = [m for m in outbox_mails(app, "task_assigned") if m["To"] == LINA]
+    assert "DTSTART;VALUE=DATE:20261209" in ics_of(assigned)
+    [receipt] = outbox_mails(app, "task_receipt")
+    assert receipt["To"] == HOST and "负责人改为 李娜" in body_text(receipt)
+    assert not outbox_mails(app, "task_handover_request")      # the host decided: nobody to ask
+
+
+def test_handover_in_traditional_chinese_and_english(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    send(svc, clock, mail(HOST, "Please hand this over to Tom, he knows the API"))
+    assert task(app).owner == TOM
+    [assigned] = [m for m in outbox_mails(app, "task_assigned") if m["To"] == TOM]
+    assert "handed over to you from 张伟" in body_text(assigned)
+    send(svc, clock, mail(HOST, "這個任務改由陳靜負責"))
+    assert task(app).owner == "chenjing@corp.example"
+    [released] = [m for m in outbox_mails(app, "task_owner_changed") if m["To"] == TOM]
+    assert "Handed over" in released["Subject"]
+
+
+def test_a_name_nobody_answers_to_is_asked_back_and_changes_nothing(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    send(svc, clock, mail(HOST, "这个改由欧阳锋负责"))
+    assert task(app).owner == OWNER
+    [receipt] = outbox_mails(app, "task_receipt")
+    assert "找不到“欧阳锋”" in body_text(receipt)
+
+
+# --- delays reach the host --------------------------------------------------------------------------
+
+def test_every_delay_request_reaches_the_host_at_once(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    send(svc, clock, mail(OWNER, "需要延期到12月4日，原因：测试环境还没准备好"))
+    assert task(app).due == date(2026, 12, 4)                  # without approval it takes effect
+    [notice] = outbox_mails(app, "task_delay_notice")
+    assert notice["To"] == HOST and "2026-12-04" in body_text(notice) and "测试环境" in body_text(notice)
+
+
+def test_with_approval_a_delay_waits_for_the_hosts_yes(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    app.settings.tasks.delay_needs_approval = True
+    send(svc, clock, mail(OWNER, "申请延期到12月4日，原因：供应商晚到货"))
+    t = task(app)
+    assert t.due == date(2026, 11, 27) and t.status is TaskStatus.NOT_STARTED
+    assert "已请主持人王磊审批" in body_text(outbox_mails(app, "task_receipt")[0])
+    [ask] = outbox_mails(app, "task_delay_request")
+    assert one_click(ask)[:1] == ["同意"]
+    clock.advance(hours=2)
+    assert send(svc, clock, reply_to(ask, HOST, "同意")) == "applied"
+    t = task(app)
+    assert (t.status, t.due, t.delay_reason) == (TaskStatus.DELAYED, date(2026, 12, 4), "供应商晚到货")
+    [told] = outbox_mails(app, "task_decision")
+    assert told["To"] == OWNER and "已同意" in told["Subject"]
+    assert "DTSTART;VALUE=DATE:20261204" in ics_of(told)        # the owner's entry moves
+
+
+def test_with_approval_the_host_may_refuse_and_the_owner_hears_it(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    app.settings.tasks.delay_needs_approval = True
+    send(svc, clock, mail(OWNER, "Need to push this to Dec 4, because the vendor is late"))
+    [ask] = outbox_mails(app, "task_delay_request")
+    send(svc, clock, reply_to(ask, HOST, "不同意，这周必须完成"))
+    assert task(app).due == date(2026, 11, 27)
+    [told] = outbox_mails(app, "task_decision")
+    assert told["To"] == OWNER and "未同意" in told["Subject"]
+
+
+# --- the manager decides on an escalation -------------------------------------------------------------
+
+def _escalated(tmp_path):
+    app, svc, clock, _ = build(tmp_path, due=date(2026, 11, 23))
+    t = datetime(2026, 11, 23, 8, 0, tzinfo=SH)
+    while t <= datetime(2026, 11, 26, 12, 0, tzinfo=SH):
+        svc.tick_once(t)
+        t += timedelta(minutes=30)
+    clock.set(t)
+    [esc] = outbox_mails(app, "escalation")
+    return app, svc, clock, esc
+
+
+def test_the_managers_answer_to_the_escalation_is_accepted(tmp_path):
+    app, svc, clock, esc = _escalated(tmp_path)
+    assert esc["To"] == MANAGER
+    assert "已完成，我确认" in one_click(esc)
+    assert send(svc, clock, reply_to(esc, MANAGER, "延期到12月4日，原因：等待客户确认需求")) == "applied"
+    t = task(app)
+    assert (t.status, t.due) == (TaskStatus.DELAYED, date(2026, 12, 4))
+    assert not outbox_mails(app, "task_refused")
+
+
+def test_the_manager_hands_the_escalated_task_over(tmp_path):
+    app, svc, clock, esc = _escalated(tmp_path)
+    assert send(svc, clock, reply_to(esc, MANAGER, "改由李娜负责，截止12月8日")) == "applied"
+    assert (task(app).owner, task(app).due) == (LINA, date(2026, 12, 8))
+
+
+def test_someone_else_answering_the_escalation_is_still_refused(tmp_path):
+    app, svc, clock, esc = _escalated(tmp_path)
+    assert send(svc, clock, reply_to(esc, "liuyang@corp.example", "已完成，我确认")) == "refused"
