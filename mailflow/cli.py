@@ -787,6 +787,78 @@ def tasks_show(obj: Ctx, ident: int, as_json: bool) -> None:
             click.echo(f"  {e.at.astimezone(tz):%Y-%m-%d %H:%M}  {who}  {detail}  {' '.join(e.text.split())[:100]}")
 
 
+def _task_change(obj: Ctx, ident: int, now_text: str | None, change) -> None:
+    """Run `change(ctx, task, meeting) -> Outcome` for task `ident` and commit it (the mails are
+    queued for `mailflow run`); bad input (unknown task or person, a closed task) exits 2."""
+    from .service import Service
+    from .tasks import TaskError
+    settings = obj.settings()
+    app = obj.app(parse_now(now_text, settings.org.timezone))
+    now = app.now()
+    try:
+        with app.store.transaction():
+            ctx = app.context(now)
+            t = ctx.lookup.get_task(ident)
+            if t is None:
+                raise TaskError(f"no task {ident}")
+            m = ctx.lookup.get_meeting(t.meeting_id) if t.meeting_id is not None else None
+            out = change(ctx, t, m)
+            Service(app).commit(out, now)
+    except TaskError as e:
+        fail(str(e), code=2)
+    for line in out.log:
+        click.echo(line)
+    click.echo(f"{len(out.mails)} mail(s) queued; `mailflow run` sends them")
+
+
+def _due_option(value: str | None, flag: str):
+    from datetime import date as _date
+    from .tasks import TaskError
+    if value is None:
+        return None
+    try:
+        return _date.fromisoformat(value.strip())
+    except ValueError:
+        raise TaskError(f"{flag}: expected a date like 2026-12-09, got {value!r}") from None
+
+
+@tasks.command("reassign")
+@click.argument("ident", type=int)
+@click.option("--to", "person", required=True, metavar="PERSON",
+              help="The new owner: an address or a name in people.yaml (王芳, Tom, 技术部-王).")
+@click.option("--due", metavar="DATE", help="A new due date too, e.g. 2026-12-09.")
+@click.option("--reason", default="", help="Why; it goes into the log and the mails.")
+@click.option("--now", "now_text", metavar="ISO", help="Pretend it is this time (simulation and tests).")
+@click.pass_obj
+def tasks_reassign(obj: Ctx, ident: int, person: str, due: str | None, reason: str, now_text: str | None) -> None:
+    """Hand a task to someone else: the new owner gets the assignment mail with the due entry,
+    the old owner is released, the host is told; the log records who to whom and why."""
+    from . import tasks as flow
+
+    def change(ctx, t, m):
+        who = flow.resolve_person(ctx, person)
+        if who is None:
+            found = ctx.directory.find(person)
+            raise flow.TaskError(f"--to {person!r}: " + (
+                "names several people: " + ", ".join(f"{p.name} <{p.email}>" for p in found) if found
+                else "nobody in people.yaml by that name or address"))
+        return flow.reassign(ctx, t, m, who.email, actor="cli", due=_due_option(due, "--due"), reason=reason)
+    _task_change(obj, ident, now_text, change)
+
+
+@tasks.command("set-due")
+@click.argument("ident", type=int)
+@click.argument("due", metavar="DATE")
+@click.option("--reason", required=True, help="Why the date changes; it goes into the log and the owner's mail.")
+@click.option("--now", "now_text", metavar="ISO", help="Pretend it is this time (simulation and tests).")
+@click.pass_obj
+def tasks_set_due(obj: Ctx, ident: int, due: str, reason: str, now_text: str | None) -> None:
+    """Give a task a new due date: 延期 with the reason; the owner is told and their due entry moves."""
+    from . import tasks as flow
+    _task_change(obj, ident, now_text,
+                 lambda ctx, t, m: flow.set_due(ctx, t, m, _due_option(due, "DATE"), actor="cli", reason=reason))
+
+
 # --- timelines: `when` and `rules check` (timeline.py, rules.py) --------------------------------
 @main.command()
 @click.argument("exprs", nargs=-1, required=True, metavar="EXPR…")

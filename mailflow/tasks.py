@@ -689,7 +689,7 @@ def reassign(ctx: core.Context, task: Task, meeting: Any, new_owner: str, *, act
                   log=[f"task {task.id} ({task.title}): handed over {change} by {actor}"])
     stamp = message_id or ctx.now.isoformat()
     info = {"from_name": ctx.name(old_owner) or old_owner, "to_name": ctx.name(new_owner) or new_owner,
-            "reason": _clip(reason), "by_name": ctx.name(actor) or actor, "old_due": task.due}
+            "reason": _clip(reason), "by_name": _who(ctx, actor), "old_due": task.due}
     if meeting is not None:
         from . import minutes_flow          # the same assignment mail the minutes send
         mail = minutes_flow.assignment_mail(ctx, meeting, t, ctx.now)
@@ -734,6 +734,11 @@ def set_due(ctx: core.Context, task: Task, meeting: Any, due: date, *, actor: st
     return out
 
 
+def _who(ctx: core.Context, actor: str) -> str:
+    """Who decided, for a mail: a colleague's name; a change made at the command line is the org's."""
+    return (ctx.name(actor) or actor) if "@" in (actor or "") else ctx.org.name
+
+
 def _decision_mail(ctx: core.Context, t: Task, about: str, verdict: str, actor: str, *, key: str,
                    old_due: date | None = None, to: str | None = None, new_owner: str = "") -> Mail:
     """The requester hears the decision on their handover or delay request."""
@@ -741,7 +746,7 @@ def _decision_mail(ctx: core.Context, t: Task, about: str, verdict: str, actor: 
     return Mail(key=key, template="task_decision", to=[to], lang=ctx.lang(to), kind="task_decision",
                 task_id=t.id, meeting_id=t.meeting_id,
                 context={**_base(ctx, t), "name": ctx.name(to), "about": about, "verdict": verdict,
-                         "by_name": ctx.name(actor) or actor, "old_due": old_due, "reason": t.delay_reason,
+                         "by_name": _who(ctx, actor), "old_due": old_due, "reason": t.delay_reason,
                          "new_owner": new_owner})
 
 

@@ -172,3 +172,51 @@ def test_the_manager_hands_the_escalated_task_over(tmp_path):
 def test_someone_else_answering_the_escalation_is_still_refused(tmp_path):
     app, svc, clock, esc = _escalated(tmp_path)
     assert send(svc, clock, reply_to(esc, "liuyang@corp.example", "已完成，我确认")) == "refused"
+
+
+# --- the CLI ------------------------------------------------------------------------------------------
+
+def test_cli_reassign_by_name_with_a_new_date_and_reason(tmp_path):
+    from test_tasks import cli
+    app, svc, clock, _ = build(tmp_path)
+    app.close()
+    res = cli(tmp_path, "tasks", "reassign", "1", "--to", "李娜", "--due", "2026-12-09", "--reason", "张伟调去支援展会",
+              "--now", "2026-11-20T11:00")
+    assert res.exit_code == 0, res.output
+    assert "张伟 → 李娜" in res.output and "mail(s) queued" in res.output
+    app2, *_ = make_app(tmp_path, START)
+    t = app2.store.get_task(1)
+    assert (t.owner, t.due) == (LINA, date(2026, 12, 9))
+    assert app2.store.task_events(1)[-1].text.endswith("张伟调去支援展会")
+    to = {m["To"]: m.get("X-Mailflow-Kind") for m in outbox_mails(app2)}
+    assert {LINA, OWNER, HOST} <= set(to)                      # new owner, released owner, host told
+    show = cli(tmp_path, "tasks", "show", "1")
+    assert "reassigned" in show.output and "张伟调去支援展会" in show.output
+
+
+def test_cli_set_due_needs_a_reason_and_tells_the_owner(tmp_path):
+    from test_tasks import cli
+    app, svc, clock, _ = build(tmp_path)
+    app.close()
+    res = cli(tmp_path, "tasks", "set-due", "1", "2026-12-11", "--reason", "客户推迟验收", "--now", "2026-11-20T11:00")
+    assert res.exit_code == 0, res.output
+    app2, *_ = make_app(tmp_path, START)
+    t = app2.store.get_task(1)
+    assert (t.status, t.due, t.delay_reason) == (TaskStatus.DELAYED, date(2026, 12, 11), "客户推迟验收")
+    [told] = outbox_mails(app2, "task_decision")
+    assert told["To"] == OWNER and "DTSTART;VALUE=DATE:20261211" in ics_of(told)
+
+
+def test_cli_bad_input_exits_2_with_a_clear_message(tmp_path):
+    from test_tasks import cli
+    app, svc, clock, _ = build(tmp_path)
+    app.close()
+    for args, words in [(("reassign", "1", "--to", "欧阳锋"), "nobody in people.yaml"),
+                        (("reassign", "9", "--to", "李娜"), "no task 9"),
+                        (("reassign", "1", "--to", "李娜", "--due", "12/9"), "expected a date"),
+                        (("reassign", "1", "--to", OWNER), "already owns"),
+                        (("set-due", "1", "next week", "--reason", "x"), "expected a date"),
+                        (("set-due", "1", "2026-12-11", "--reason", "  "), "needs a reason")]:
+        res = cli(tmp_path, "tasks", *args)
+        assert res.exit_code == 2 and words in res.output, (args, res.output)
+    assert cli(tmp_path, "tasks", "set-due", "1", "2026-12-11").exit_code == 2    # --reason is required
