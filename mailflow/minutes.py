@@ -263,6 +263,10 @@ class _Reader:
             if lead and lead != "title" and open_ is not None and len(drafts) == 1:
                 if open_.draft.merge(drafts[0]):
                     continue
+            if lead == "title" and open_ is not None and not open_.draft.title and len(drafts) == 1:
+                open_.draft.merge(drafts[0])           # 负责人：… written above 任务：…
+                open_.draft.title = drafts[0].title
+                continue
             if lead and lead != "title" and open_ is None and title_line is not None and len(drafts) == 1:
                 open_ = title_line                      # "物料准备" on its own line, its fields below
                 title_line = None

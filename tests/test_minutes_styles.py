@@ -488,3 +488,9 @@ def test_chat_style_mentions_without_numbering():
     assert rows(parsed) == [("把报价发出", "ming.guo@x.example", [], "2026-12-03"),
                             ("投放方案", "chen.chen@x.example", [], "2026-12-08"),
                             ("完成年货节方案", "jun.he@x.example", ["li.he@x.example", "lei.huang@x.example"], "2026-12-20")]
+
+
+def test_a_key_value_block_may_name_the_owner_before_the_task():
+    parsed = read("待办事项\n\n负责人：谢婷\n任务：合同模板修订\n截止时间：12月16日\n\n负责人：黄磊\n任务：年度审计准备\n截止时间：12月23日\n")
+    assert rows(parsed) == [("合同模板修订", "ting.xie@x.example", [], "2026-12-16"),
+                            ("年度审计准备", "lei.huang@x.example", [], "2026-12-23")]
