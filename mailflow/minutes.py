@@ -247,10 +247,8 @@ class _Reader:
                 d = open_.draft                              # 完成标准: followed by "- 预算表" lines
                 if d.pending == "deliverable":
                     d.deliverable = (d.deliverable + "；" if d.deliverable else "") + e.body
-                elif d.pending == "collaborators":
-                    d.collaborators.append(e.body)
                 else:
-                    d.title, d.pending = e.body, None
+                    d.collaborators.append(e.body)
                 continue
             drafts = self.items.read(e.body)
             if not drafts:
