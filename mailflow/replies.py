@@ -35,7 +35,7 @@ from mailflow import dates
 from mailflow.model import Intent
 from mailflow.reply_clauses import Clause, Cue, clauses as _clauses
 from mailflow.reply_context import ReplyContext, context_from_quote, strip_signature
-from mailflow.reply_lexicon import OTHERS_STEP, PARTIAL_OBJECT, REMAINS, normalize
+from mailflow.reply_lexicon import OTHERS_STEP, PARTIAL_OBJECT, REMAINS, THIRD_LATE_RE, normalize
 from mailflow import reply_parts as parts
 
 __all__ = ["ItemReading", "Reading", "ReplyContext", "calendar_reading", "classify", "context_from_quote",
@@ -140,7 +140,18 @@ def _statements(cs: list[Clause], orig: str, norm: str, ctx: ReplyContext,
                 out.append((intent, c, cue.kind))
         if dropped:
             why.append(f"ignored question clause '{_short(said)}'")
+        late = THIRD_LATE_RE.search(norm, c.start, c.end)
+        if late and not c.self_subject and not c.question and (c.reported or 0 <= c.third_at < late.start()) and \
+                not any(cl is c and i in (Intent.RISK, Intent.DELAY) for i, cl, _ in out) and \
+                not any(x.intent is Intent.DONE and not x.negation for x in c.cues):
+            # rule 6: "物流那边说货要下周才到" - someone else is late or makes us wait
+            why.append(f"a third party is late '{_short(said)}': risk")
+            out = [f for f in out if f[1] is not c or f[0] not in (Intent.CONFIRM, Intent.PROGRESS)]
+            out.append((Intent.RISK, c, "third"))
     return out
+
+
+_SELF_ONLY = re.compile(r"[\s,]*(?:我们?|我来|我会|(?<![a-z])(?:i|we|i'll|we'll|i will|we will)(?![a-z]))\s*")
 
 
 def _statement(cue: Cue, c: Clause, norm: str, ctx: ReplyContext, said: str, why: list[str]) -> Intent | None:
@@ -153,12 +164,14 @@ def _statement(cue: Cue, c: Clause, norm: str, ctx: ReplyContext, said: str, why
     if intent is Intent.DELAY and cue.negation is None and cue.kind in ("delay", "move"):
         if ctx.kind == "minutes":
             return Intent.OBJECTION             # a date changed in minutes is a correction
-        if c.reported and not c.self_subject:
+        if not c.self_subject and (c.reported or 0 <= c.third_at < cue.start):
             why.append(f"a third party's delay '{_short(said)}': risk")
             return Intent.RISK
         if c.possible and not c.request:
             why.append(f"a feared delay '{_short(said)}': risk")
             return Intent.RISK
+    if cue.kind == "handover" and _SELF_ONLY.fullmatch(norm, c.start, cue.start):
+        return Intent.CONFIRM                   # "我来接手 / I'll take this over": the sender takes it
     if cue.kind == "absent" and ctx.kind != "meeting":
         why.append(f"leave/travel '{_short(said)}' is background in a task report")
         return Intent.DECLINE if ctx.kind is None else None
@@ -173,17 +186,21 @@ def _statement(cue: Cue, c: Clause, norm: str, ctx: ReplyContext, said: str, why
     return intent
 
 
-def _promise(cs: list[Clause], orig: str, ctx: ReplyContext) -> tuple[dates.Deadline, Clause] | None:
+def _promise(cs: list[Clause], orig: str, ctx: ReplyContext,
+             loose: bool = False) -> tuple[dates.Deadline, Clause] | None:
     """The date the sender promises or asks for: the one in a delay clause first, else the last
-    promise of the part (the final word), skipping waited-for, missed and corrected dates."""
+    promise of the part (the final word), skipping waited-for, missed and corrected dates. `loose`
+    (after a negated completion, or when mailflow asked for a date) also takes a date merely
+    mentioned: "还没搞定，下周一应该可以" / "那就下周二吧"."""
     best = moved = None
+    roles = ("promise", "mention") if loose else ("promise",)
     for c in cs:
         if c.condition or not c.dates:
             continue
         if c.question and not (c.request or ctx.asked == "new_date"):
             continue
-        if c.date_role != "promise":
-            continue
+        if c.date_role not in roles or "handover" in c.kinds():
+            continue                    # a handover's date is when the new owner starts, not a due
         usable = [d for d in c.dates if d.due is not None and not d.vague]
         if c.kinds() & {"delay", "move"} and moved is None:
             moved = ((usable or c.dates)[0], c)
@@ -193,6 +210,46 @@ def _promise(cs: list[Clause], orig: str, ctx: ReplyContext) -> tuple[dates.Dead
     if moved is not None and (moved[0].delay is None and not moved[0].vague or best is None):
         return moved
     return best or moved
+
+
+_NOT_YET = re.compile(r"没|未")
+
+
+def _hedges_acceptance(cs: list[Clause], accepting: list[Clause]) -> bool:
+    """Does a possibility reach an acceptance? It covers its own clause and what follows it in the
+    part until a contrast (但/but) opens a clause: "我可能晚到半小时，但会参加" accepts, "可能晚到，会参加"
+    accepts tentatively, "我会参加，但可能晚到" accepts."""
+    hedged, scope = set(), False
+    for c in cs:
+        if c.contrast:
+            scope = False
+        if c.possible and not c.condition:
+            scope = True
+        if scope:
+            hedged.add(id(c))
+    return any(id(c) in hedged for c in accepting)
+
+
+def _doubt(cs: list[Clause], found: list[tuple[Intent, Clause, str]], intent: Intent,
+           due_now: date | None, delay_dl: dates.Deadline | None) -> str:
+    """Why a done/confirm reading may be wrong (empty: nothing). It is sure only if no other clause
+    carries content that could change it: someone else's word, a date later than the due, a
+    contrast after the acknowledgement that says nothing we read, a move without a date."""
+    said = {id(c) for _, c, _ in found}
+    for i, c, _ in found:
+        if i is intent and c.hearsay:
+            return f"{intent.value} is someone else's word or a belief: not sure"
+    for c in cs:
+        if c.condition or c.question:
+            continue
+        if due_now is not None and c.date_role not in ("report", "correction") and \
+                "handover" not in c.kinds() and any(d.due is not None and d.due > due_now for d in c.dates):
+            return f"a date after the due {due_now} beside the {intent.value}: not sure"
+        if c.contrast and id(c) not in said and (c.cues or c.dates):
+            return f"a contrast after the {intent.value} says something not understood: not sure"
+        if "move" in c.kinds() and not c.dates:
+            return "a change of date without a date we could read: not sure"
+    return ""
 
 
 def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now: date | None,
@@ -238,17 +295,18 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
         intents = {i for i, _, _ in found}
         guessed = True
     if Intent.CONFIRM in intents and ctx.kind not in ("task", "minutes") and \
-            any(c.possible and not c.condition for c in cs):
+            _hedges_acceptance(cs, [c for i, c, _ in found if i is Intent.CONFIRM]):
         # "可能晚到，会参加": an acceptance with a possibility beside it is tentative
         why.append("a possibility beside the acceptance: tentative")
         found = [(Intent.TENTATIVE if i is Intent.CONFIRM else i, c, k) for i, c, k in found]
         intents = {i for i, _, _ in found}
-    promise = _promise(cs, orig, ctx)
+    negated_done = any(x.kind in ("done", "finish") and x.negation in ("plain", "modal") or x.kind == "notstarted"
+                       or x.kind == "partial" and _NOT_YET.search(norm, x.start, x.end)
+                       for c in cs if not c.condition and not c.question for x in c.cues)
+    promise = _promise(cs, orig, ctx, loose=negated_done or ctx.asked == "new_date")
     intent = min(intents, key=_RANK.__getitem__) if intents else Intent.UNKNOWN
     decided = next((c for i, c, _ in found if i is intent), None)
     delay_dl: dates.Deadline | None = None
-    negated_done = any(x.kind in ("done", "finish") and x.negation in ("plain", "modal") or x.kind == "notstarted"
-                       for c in cs if not c.condition and not c.question for x in c.cues)
 
     if promise is not None and ctx.kind != "minutes" and intent not in (Intent.OBJECTION, Intent.DECLINE):
         dl, pc = promise
@@ -325,6 +383,11 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
     clash = any(pair <= intents for pair in _CLASHES)
     if clash:
         why.append("clauses disagree: " + ", ".join(sorted(i.value for i in intents)))
+    if intent in (Intent.DONE, Intent.CONFIRM):
+        doubt = _doubt(cs, found, intent, due_now, delay_dl)
+        if doubt:
+            why.append(doubt)
+            guessed = True
     # a relative shift (推迟3天) is usable: the caller re-anchors it on the task's due
     part.sure = (intent is not Intent.UNKNOWN and not guessed and not impossible and not clash
                  and not part.due_vague)

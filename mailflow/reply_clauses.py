@@ -29,7 +29,7 @@ from typing import Any
 from mailflow import dates
 from mailflow.model import Intent
 from mailflow.reply_lexicon import (
-    A_NOT_A, ASKED_OF_READER, CONDITION_RE, QUOTED_WORDS, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_ZH, MEANING, NEG_EN, NEG_ZH, ONTIME,
+    A_NOT_A, ASKED_OF_READER, BELIEF_RE, CONTRAST_RE, HEARSAY_RE, THIRD_RE, CONDITION_RE, QUOTED_WORDS, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_ZH, MEANING, NEG_EN, NEG_ZH, ONTIME,
     ONTIME_AFTER, PROMISE_RE, REPORTED_RE, REQUEST_RE, SELF_RE, WAIT_RE, WHOLE_ACK, WHOLE_DONE, percents,
 )
 
@@ -73,6 +73,9 @@ class Clause:
     possible: bool = False
     request: bool = False
     reported: bool = False
+    third_at: int = -1                   # where a third party is named (供应商 / the vendor); -1: none
+    hearsay: bool = False                # 听说 / I think: a status believed or heard, not asserted
+    contrast: bool = False               # opened by 但/不过/but: it may take back what came before
     self_subject: bool = False
     dates: list[dates.Deadline] = field(default_factory=list)
     date_role: str | None = None         # promise | wait | missed | correction | third
@@ -149,6 +152,9 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
             intent = None                    # "确认是否收到": inside an embedded question
         elif neg == "deny":
             intent = None
+        elif BELIEF_RE.search(norm, a, m.start()) and kind not in ("noise", "hedge"):
+            # "我以为搞定了": what was believed is not so; for a completion that means not done
+            intent = Intent.PROGRESS if kind in ("done", "finish") else None
         elif neg:
             intent = negated
             if kind in ("done", "finish"):
@@ -178,6 +184,11 @@ _NOT_PROSE = re.compile(r"(?<![^\s(:\"'<])(?:(?:https?://|www\.)\S+|[\w.+-]+@[\w
 _DATE_ONLY_REST = re.compile(r"^[\s吧啊呢呀哈嘛了的吗,.!?~]*(?:到|至|to|by|until|till|say|like|maybe|比如|大概)?[\s吧啊呢呀哈嘛了的吗,.!?~]*(?:可以吗|行吗|好吗|ok|okay|吧|please|pls|then|吧谢谢|谢谢)?[\s吧啊呢呀哈嘛了的吗,.!?~]*$")
 
 
+# only the sender (or nobody) before a duration: "但需要4个工作日" is the time this task needs
+_OWN_DURATION = re.compile(r"(?:\s|但是?|不过|可是|只是|我们?|还|大概|估计|预计|需要?|得|要|再|至少|最少|最快|最早|"
+                           r"(?<![a-z])(?:but|i|we|'ll|will|need|needs|it|this|takes?)(?![a-z]))*")
+
+
 def _clause_dates(orig: str, norm: str, a: int, b: int, now: datetime, cal: Any) -> list[tuple[int, int, dates.Deadline]]:
     text = orig[a:b]
     hits = dates.find_all(text, now, cal)
@@ -188,7 +199,8 @@ def _clause_dates(orig: str, norm: str, a: int, b: int, now: datetime, cal: Any)
     for s, e, dl in hits:
         if any(x < a + e and a + s < y for x, y in masked):
             continue                       # a link or a file name, not a date
-        if dl.delay is None and _DURATION_ONLY.match(dl.text.lower()):
+        if dl.delay is None and _DURATION_ONLY.match(dl.text.lower()) and \
+                not _OWN_DURATION.fullmatch(norm[a:a + s]):
             continue                       # "测试至少5个工作日": a length, not a deadline
         out.append((a + s, a + e, dl))
     return out
@@ -207,7 +219,8 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
         last_of_sentence = last_start.get(sent) == a
         c.question = bool(_QUESTION_STRONG.search(text)) or (mark == "?" and (
             last_of_sentence or bool(_QUESTION_WEAK.search(text))))
-        opens = bool(CONDITION_RE.search(text))
+        # "有问题：接口文档还没给" announces a problem; it is not "有问题请联系"
+        opens = bool(CONDITION_RE.search(text)) and not norm.startswith(":", b)
         # a condition covers its own clause and the consequent that follows in the sentence
         c.condition = opens or cond_sentence == sent or bool(PLAN_RE.search(text))
         cond_sentence = sent if opens else -1
@@ -215,6 +228,10 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
         c.request = bool(REQUEST_RE.search(text))
         c.reported = bool(REPORTED_RE.search(text))
         c.self_subject = bool(SELF_RE.search(text))
+        third = THIRD_RE.search(norm, a, b)
+        c.third_at = third.start() if third and not c.self_subject else -1
+        c.hearsay = bool(HEARSAY_RE.search(text)) or (c.reported and not c.self_subject)
+        c.contrast = bool(CONTRAST_RE.match(text))
         c.percents = [(v, e) for _, _, v, e in percents(norm, a, b)]
         found = _clause_dates(orig, norm, a, b, now, cal)
         c.dates = [dl for _, _, dl in found]
@@ -226,6 +243,10 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
                 c.request = True              # "12月3日？" / "say Dec 3?": a date proposed is asked for
         out.append(c)
     return out
+
+
+# 才 before the sender's own delivery: the date is when they will deliver, not one they wait for
+_LATE_DELIVERY = re.compile(r"才能?\s*(?:给|交|完成|提交|发|出|做完|弄好|搞定|好|交付|上线|完)")
 
 
 def _date_role(c: Clause, text: str, kind: str | None, date_only: bool) -> str:
@@ -243,8 +264,10 @@ def _date_role(c: Clause, text: str, kind: str | None, date_only: bool) -> str:
     if not moving and any(x.negation and x.intent is not None and x.kind in ("done", "finish", "attend")
                           for x in c.cues):
         return "missed"
-    if c.reported and not c.self_subject:
+    if (c.reported or c.third_at >= 0) and not c.self_subject:
         return "third"
+    if not moving and _LATE_DELIVERY.search(text) and not re.search(r"要?等|等到|直到", text):
+        return "promise"                  # "下周二才能给你": the sender's own (later) delivery date
     estimate = re.search(r"(?<![a-z])(?:take|takes|need|needs|be)\s+(?:\w+\s+)?(?:until|till)(?![a-z])", text)
     if not moving and not estimate and WAIT_RE.search(text) and not PROMISE_RE.search(re.sub(r"才能?|要到", "", text)):
         return "wait"
@@ -252,4 +275,6 @@ def _date_role(c: Clause, text: str, kind: str | None, date_only: bool) -> str:
         return "wait"
     if moving or date_only or c.request or PROMISE_RE.search(text):
         return "promise"
+    if c.contrast:
+        return "promise"                  # "OK but next Wednesday": a date set against the acknowledgement
     return "mention"                      # "下周继续": a time, not a promise

@@ -119,8 +119,12 @@ KINDS: list[tuple[str, str]] = [
                    rf"{W}(?:not (?:yet )?started|haven't (?:yet )?started|have not started|not begun){WE}"),
     # handing the task to someone else (the name is read by replies._assignee)
     ("handover", r"改由|转交|转给|移交|交接给|交由|改成由|换成由|改派|转派|"
-                 r"应该?由(?=[^,;。!?\n]{1,10}(?:负责|来做|来负责|处理|跟进|做))|应该是(?=[^,;。!?\n]{2,6}的)|"
-                 rf"{W}(?:reassign\w*|hand(?:ed|ing)? (?:it |this |that )?over|take over|taking over|"
+                 r"(?:应该?|以后|今后|后续|之后)?由(?!我|本人)(?=[^,;。!?\n]{1,10}(?:负责|来做|来负责|处理|跟进|做|接手|接管|来跟))|"
+                 r"应该是(?=[^,;。!?\n]{2,6}的)|(?<!我)(?<!我来)(?<!我会)接(?:手|管)|把[^,;。!?\n]{0,8}?交给(?!我)|"
+                 r"(?:以后|今后|后续|往后)(?:这个|这件事|这块|此事)?(?=[^\s,;。!?\n我]{2,6}?(?:负责|来跟|跟进))|"
+                 rf"{W}(?:reassign\w*|hand(?:ed|ing|s)? (?:it |this |that )?over|take (?:it |this |that )?over|taking (?:it |this |that )?over|"
+                 rf"(?:hand|pass)(?:ed|ing|es|s)? (?:it|this|that)(?: on| over)? to|"
+                 rf"(?:handle|own|run|take care of) (?:it|this|that) (?:from now on|going forward|from here(?: on)?)|"
                  rf"transferr?(?:ed|ing)? (?:it |this )?to){WE}"),
     # uncertainty about attending or answering
     ("tent", r"不确定(?:能否|是否|能不能|会不会)?(?:参加|参会|出席|到场|与会)?|不一定|说不准|说不好|不好说|"
@@ -154,7 +158,9 @@ KINDS: list[tuple[str, str]] = [
                 rf"在做|在弄|在处理|在写|在改|在跟进|在推进|在开发|在测试|在进行|在核对|在协调|在征集|在整理|正在|进度|进展|已开始|开始做了|"
                 rf"{_WORK_V}紧|{_HAN}紧(?=[,，\s]|$)|"
                 r"已启动|按计划(?:进行|推进|走)?|正常推进|一切正常|还要改|还需要?改|还得改|要返工|需要返工|"
-                rf"{W}(?:except(?: for)?|apart from|other than|still needs?|remaining){WE}|除了|进展顺利|顺利推进|正常进行|还差|还剩|接近尾声|在收尾|收尾中|一大半|"
+                rf"{W}(?:except(?: for)?|apart from|other than|still needs?|remaining){WE}|除了|进展顺利|顺利推进|正常进行|还差|还剩|接近尾声|在收尾|收尾中|一大半|(?:就|只|仅)(?:差|剩)|"
+                r"(?:还|仍|尚|都)(?:没有?|未)(?:好|完|弄好|搞好|做好|写好|改好)(?![成全整善])|"
+                r"(?:只是|仅是|还是|只有)(?:个|一个)?(?:初稿|草稿|初版|半成品|demo|draft)|"
                 rf"(?:出|做|写|改|交|画)了?[一二两三四五六七八九十\d]+(?:版|稿|轮|个|份|页|章|部分)|"
                 rf"待{NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|配合|评审|签字|盖章|到货)|"
                 rf"等待?(?!我){NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|评审|到货)|"
@@ -162,14 +168,14 @@ KINDS: list[tuple[str, str]] = [
                 rf"almost (?:done|finished|complete|there)|nearly there|getting there|"
                 rf"nearly (?:done|finished|complete)|mostly (?:done|finished)|"
                 rf"partially (?:done|finished)|partly (?:done|finished)|under ?way|progressing|making progress|"
-                rf"started|progress|waiting (?:on|for)){WE}|还在等|在等|等待中"),
+                rf"started|progress|waiting (?:on|for)){WE}|还在等|在等|等待中|(?:还|仍|仍然|依然)在(?=[^\s,;。!?])"),
     # asking for more time (on its own, without a date)
     ("delay", r"延期|延后|延迟|延误|推迟|推后|(?:往|向)后推|顺延|延长|宽限|展期|改期|"
-              r"晚[一两二三四五六七八九十\d]+天|晚几天|迟(?:少少|一点|一些|点|些)|迟几[天日]|迟[一两二三四五六七八九十\d]+[天日]|晚一点交|晚点交|晚些交|"
+              r"晚(?:[一两二三四五六七八九十\d几]+|一两)个?(?:天|日|周|星期|礼拜|月)|迟(?:少少|一点|一些|点|些)|迟几[天日]|迟[一两二三四五六七八九十\d]+[天日]|晚一点交|晚点交|晚些交|"
               r"多给?[一两二三四五六七八九十几\d]+(?:天|日)|"
               rf"{W}(?:postpon\w*|delay\w*|push(?:ed|ing)? (?:it |this |that )?(?:back|out)|extend\w*|"
               rf"extension|reschedul\w*|more time|more days|a few more days|slip\w*|"
-              rf"miss (?:the )?deadline|(?:arrive|arriving|arrives|be|is|are|come|coming) late|late delivery){WE}"),
+              rf"miss (?:the )?deadline|(?:won't|will not|wouldn't|isn't|aren't|not) (?:be )?(?:ready|ship|shipping|arrive|done|delivered|available) (?:until|till|before)|(?:arrive|arriving|arrives|be|is|are|come|coming) late|late delivery){WE}"),
     # moving a date: a delay (or a correction in minutes) only with a date after it
     ("move", r"(?:push|move|delay|postpone)(?:ed)?\s*(?:到|至)|延到|推到|推至|延至|改到|改至|改为|改成|调整为|调整到|调到|挪到|放到|顺延到|定在|改在|"
              rf"{W}(?:push(?:ed|ing)? (?:it |this |that )?to|mov(?:e|ed|ing) (?:it |this |that |the \w+ (?:date )?)?to|"
@@ -181,17 +187,17 @@ KINDS: list[tuple[str, str]] = [
              r"(?:交|给|发|弄|出|上)不了|才能?(?:开始|动手|开工|着手|处理|做|继续|推进|进行)|"
              r"(?:跑|起|打|连|登|用|进|调|装|编译|部署)不(?:来|通|开|上|起来|进去)|"
              r"(?:没|未)通过|没过(?![期年])|(?:无法|没法|不能)(?:开始|开工|推进|进行|继续)|开始不了|"
-             r"赶唔切|唔切|缺人手?|人手不足|资源不足|排满了?|排不过来|影响(?:进度|交付|上线|工期|排期)|"
+             r"(?:排|挤|抽|腾)不(?:上|进|出)|赶唔切|唔切|缺人手?|人手不足|资源不足|排满了?|排不过来|影响(?:进度|交付|上线|工期|排期)|"
              rf"(?:需要?|请求?|希望|急需|求){NS}{{0,8}}?(?:支持|协助|帮助|帮忙|帮手|支援|介入|协调|配合|拍板|决策|定夺)|"
              rf"{W}(?:blocked|blocker|blocking|stuck|at risk|risky|risks?|need (?:some )?(?:help|support|input|"
              rf"assistance)|needs? help|running late|failed|swamped|tied up|no bandwidth|"
              rf"(?:can't|won't|cannot) start (?:until|till|before)|didn't pass|can't (?:start|proceed|continue)|escalat\w*|impact (?:the |our )?(?:schedule|timeline|delivery)){WE}"),
     # objections to minutes
     ("obj", r"有异议|异议|反对|需修改|需要修改|要修改|请修改|建议修改|应修改|需更正|请更正|更正|纠正|改正|有误|有错|错了|"
-            r"写错|写成了?|补上|加上|删掉|删除|去掉|不够(?:具体|清楚|明确)|请(?:写明|注明|明确)|(?:里|中|上)(?:没有?|未)(?:写|记|提到|提|体现)|漏写|(?:基本|原则上|大体上?)同意|斟酌|措辞|不太?对|不太?正确|不太?准确|不一致|有出入|遗漏|漏了|漏掉|需补充|要补充|请补充|补充一下|补充一点|应为|应是|应该是|"
+            r"写错|写成了?|写的是|记的是|记成|补上(?!了)|加上(?!了)|删掉(?!了)|删除(?!了)|去掉(?!了)|不够(?:具体|清楚|明确)|请(?:写明|注明|明确)|(?:里|中|上)(?:没有?|未)(?:写|记|提到|提|体现)|漏写|(?:基本|原则上|大体上?)同意|斟酌|措辞|不太?对|不太?正确|不太?准确|不一致|有出入|遗漏|漏了|漏掉|需补充|要补充|请补充|补充一下|补充一点|应为|应是|应该是|"
             rf"{W}(?:objections?|object to|disagree\w*|incorrect|inaccurate|not (?:correct|accurate|right)|wrong|"
             rf"typo|mistake|corrections?|please (?:add|include|remove|delete|mention)|mostly agree|agree in principle|"
-            rf"minor (?:changes|edits|comments|tweaks)|wording|is missing|left out|omitted|should (?:be|read)(?! (?:done|finished|completed|ready|fine|ok|good|there))|please (?:fix|correct|amend|change|update)|"
+            rf"minor (?:changes|edits|comments|tweaks)|wording|is missing|left out|omitted|should (?:be|read)(?! (?:done|finished|completed|ready|fine|ok|good|there))|please (?:fix|correct|amend|change|update)|should say|"
             rf"needs? (?:to be )?(?:changed|corrected|revised|fixed|amended)){WE}"),
     # agreement: negated it is an objection
     ("agree", r"同意|赞同|赞成|认可|接受|可以|行的|"
@@ -199,13 +205,15 @@ KINDS: list[tuple[str, str]] = [
     ("confirm", rf"确认|确定|{W}confirm(?:ed|s|ing)?{WE}"),
     # attendance: negated it is a decline
     ("attend", r"参加|参会|出席|与会|到场|"
-               r"(?:准时|按时|一定|会)到(?![\d期底月])|到时(?:候)?见|"
+               r"(?:准时|按时|一定|会)到(?![\d期底月])|到时(?:候)?见|(?:线上|远程|在线|视频|电话|会议)(?:接入|参与|入会)|"
                rf"{W}(?:attend(?:ing)?|join(?:ing)?|be there|count me in|see you (?:there|then|tomorrow|on \w+)|i'll come|will come|"
                rf"(?:can |could |will |'ll )?make it|looking forward|dial in|call in|be on the call){WE}"),
     # finished (perfective or resultative aspect): negated it is ongoing / blocked / late
     ("done", r"已经?(?:全部|都|提前|按时|如期|准时)?(?:完成|做完|弄完|搞完|写完|改完|交付|提交|上线|发布|部署|发送|"
              r"发出|发给|上传|修复|解决|处理完|处理好|搞定|搞掂|办完|办好|做好|弄好|交了|发了|寄出|更新|定稿|同步|"
-             r"跑通|签署|归档|关闭|交稿|处理|给到|交给|交到|发(?![现生展言])|交|发(?:邮件|到|过去)|send|sent)|均已完成|都已完成|全部完成了?|"
+             r"跑通|签署|归档|关闭|交稿|处理|给到|交给|交到|发(?![现生展言])|交|发(?:邮件|到|过去)|send|sent|"
+             r"\s*(?:deliver|submit|send|upload|ship|finish|complete)(?:ed|ted|d)?(?![a-z]))|"
+             rf"已经?(?:全部|都)?{_WORK_V}(?:完|好)(?!成)|(?:交|发|寄|提交|上交)(?:过去|出去|上去)?了(?=[\s,;。!?~]|$)|均已完成|都已完成|全部完成了?|"
              rf"{_WORK_V}(?:完|好|通|掂)(?:了|咗)|搞掂|跑通|完工|完毕|竣工|✅|(?<![a-z])[a-z]{1,20}咗|{_WORK_V}咗|"
              r"完成了|交付了|提交了|上线了|发布了|发出了|发过去了|定稿了|"
              rf"{W}(?:done|completed|finished|delivered|submitted|shipped|deployed|resolved|fixed|closed|sent|all set|"
@@ -258,7 +266,7 @@ NEG_ZH = re.compile(
     r"(?P<gap>[^,;。!?\n]{0,10})$")
 NEG_EN = re.compile(
     r"(?<![a-z'])(?:(?P<modal>cannot|can't|can not|couldn't|could not|unable to|not able to|won't be able to)"
-    r"|(?P<plain>not|never|no|yet to|without|no longer|\w+n't))"
+    r"|(?P<plain>not|never|no|yet to|without|no longer|far from|nothing|none|nowhere near|not even close to|\w+n't))"
     r"(?P<gap>(?:\s+[a-z']+){0,3})\s*$")
 A_NOT_A = re.compile(r"(能|可|是|会|要|行|有|用|需|对|得|去|来)[不没唔]\1")
 ONTIME = re.compile(r"按时|按期|如期|准时|及时|前|之前|以前|内|on time|in time|by |before|deadline")
@@ -301,7 +309,7 @@ SELF_RE = re.compile(rf"我|咱|本人|{W}(?:i|i'm|i'll|we|we'll|we're|our|my){W
 WAIT_RE = re.compile(r"等|才|直到|之后|以后|后才|"
                      rf"{W}(?:waiting|wait|until|till|after|not before|arrives?){WE}")
 # a clause that promises delivery
-PROMISE_RE = re.compile(r"'ll |'d be |最迟|最晚|最快|不晚于|不迟于|no later than|at the latest|new date|前|之前|以前|内|之内|以内|给|交|发|提交|完成|出|上线|提供|预计|估计|争取|保证|俾|要到|"
+PROMISE_RE = re.compile(r"'ll |'d be |最迟|最晚|最快|最早|earliest|soonest|不晚于|不迟于|no later than|at the latest|new date|前|之前|以前|内|之内|以内|给|交|发|提交|完成|出|上线|提供|预计|估计|争取|保证|俾|要到|"
                         rf"{W}(?:by|before|within|send|deliver|submit|finish|get|have|will|'ll|expect|eta){WE}")
 
 # --------------------------------------------------------------------------------------------
@@ -315,6 +323,7 @@ PCT_RE = re.compile(
     r"|(?P<cheng>[一二两三四五六七八九十]|(?<!\d)\d)\s*成(?![功本员果立熟为绩长品型交])"
     r"|进度\s*:?\s*(?P<jindu>\d{1,3})(?![\d.%]|\s*(?:天|日|月|号|个|周|年|小时|成))"
     r"|(?:完成了?|done|finished|completed)\s*(?P<part_n>\d{1,2})\s*/\s*(?P<part_d>\d{1,2})(?![\d/])"
+    rf"|{W}(?P<en_n>one|two|three|four|a)[- ](?P<en_d>thirds?|quarters?|fifths?){WE}"
     rf"|(?P<half>一半|过半|半数|{W}half(?:way)?{WE})")
 
 
@@ -348,6 +357,11 @@ def percents(norm: str, start: int, end: int) -> list[tuple[int, int, float, boo
             explicit = False
         elif m.group("jindu"):
             value = float(m.group("jindu"))
+        elif m.group("en_n"):
+            n = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}[m.group("en_n")]
+            d = {"th": 3, "qu": 4, "fi": 5}[m.group("en_d")[:2]]
+            value = 100.0 * n / d if n <= d else None
+            explicit = False
         elif m.group("half"):
             value, explicit = 50, False
         if value is not None:
@@ -376,3 +390,16 @@ CONFIRM_LATER_BEFORE = re.compile(r"(?:需要|要|得|先|想|等|待|再|会|�
 CONFIRM_LATER_AFTER = re.compile(r"\s*(?:一下|下|清楚|好再|完)|\s+with\s")
 # words in quotation marks are mentioned, not said: 第5条“下周完成”不够具体
 QUOTED_WORDS = re.compile(r'"[^"\n]{1,40}"|「[^」\n]{1,40}」|『[^』\n]{1,40}』|《[^》\n]{1,40}》')
+
+# believing or hearing is not asserting: 我以为搞定了 / I thought it was done (counterfactual: not
+# done), 听说 / 同事说 / I heard (someone else's word: not the sender's own report)
+BELIEF_RE = re.compile(rf"以为|{W}(?:thought|assumed){WE}")
+HEARSAY_RE = re.compile(rf"听说|据说|{W}(?:heard|i think|i believe){WE}")
+# a third party named as the subject (not only through reported speech)
+THIRD_RE = re.compile(r"供应商|厂家|厂商|外包|物流|快递|对方|客户|甲方|乙方|合作方|印刷厂|工厂|法务|财务|"
+                      rf"{W}(?:vendor|supplier|agency|contractor|courier|printer|partner|client|customer|carrier|"
+                      rf"factory|legal|they){WE}")
+# lateness or waiting said of a third party: 要下周才到 / 再等几天 / won't ship until
+THIRD_LATE_RE = re.compile(rf"才|要等|再等|还要等|晚|{W}(?:until|till|not before|late|delay\w*){WE}")
+# a clause opened by a contrast after what came before
+CONTRAST_RE = re.compile(rf"\s*(?:但是?|不过|可是|只是|然而|{W}but{WE}|{W}however{WE})")
