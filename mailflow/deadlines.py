@@ -231,15 +231,19 @@ def _holiday(s: dict, c: _Ctx) -> _Reading:
     period = c.cal.period_from(c.today, name)
     if period is None:                    # the next such holiday is in a year without data
         return _GAP
+    # "节后两个工作日内": counted from the holiday instead of today (1: the first working day)
+    n, unit = s.get("count") or (1, "workdays")
+    if unit != "workdays" or not 0 < n <= 99:
+        return _VAGUE
     gaps: set[int] = set()
     if side == "before":
         if period.start <= c.today:
             return _VAGUE                 # already in the holiday: "before" it has passed
-        d = c.cal.add_workdays(period.start, -1, gaps)
+        d = c.cal.add_workdays(period.start, -n, gaps)
         if d < c.today:
             return _VAGUE
     else:
-        d = c.cal.add_workdays(period.end, 1, gaps)
+        d = c.cal.add_workdays(period.end, n, gaps)
     return _GAP if gaps else _Reading(due=d)
 
 

@@ -399,6 +399,8 @@ HOLIDAYS = [
     ("please finish it before the holidays", at(2026, 9, 29), D(2026, 9, 30)),
     ("收假后第一个工作日", at(2026, 9, 9), D(2026, 9, 28)),      # the next period is Mid-Autumn
     ("节假日前", at(2026, 4, 27), D(2026, 4, 30)),
+    ("节后两个工作日内", at(2026, 3, 25), D(2026, 4, 8)),        # counted from the holiday, not from today
+    ("国庆后5个工作日内", at(2026, 9, 1), D(2026, 10, 13)),      # the worked Saturday 10-10 counts
 ]
 
 
