@@ -97,8 +97,13 @@ _DATE_FORMS = [
     re.compile(r"(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]?"),
     re.compile(r"(?<![\d:：])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])"),
 ]
-_TIME = re.compile(r"(?P<ap>上午|下午|中午|晚上|早上)?\s*(?P<h>\d{1,2})\s*(?:(?:[:：]\s*(?P<mi>\d{2})"
+_AP = r"上午|下午|中午|晚上|早上|今晚|明晚|今早|明早|傍晚|凌晨"
+_TIME = re.compile(rf"(?P<ap>{_AP})?\s*(?P<h>\d{{1,2}})\s*(?:(?:[:：]\s*(?P<mi>\d{{2}})"
                    r"|[点點时時]\s*(?:(?P<mi2>\d{1,2})\s*分?|(?P<half>半))?)\s*(?P<en>am|pm)?|(?P<en2>am|pm)\b)", re.I)
+# "3-4点", "3–4pm", "from 3 to 4 pm": the unit written once after the end belongs to the start too.
+_BARE_RANGE = re.compile(r"(?<![\d:：])(\d{1,2})(\s*(?:[-–—~～至到]|to)\s*)(\d{1,2}(?:[:：]\d{2})?)\s*(点|點|时|時|am\b|pm\b)",
+                         re.I)
+_EVENING = ("下午", "晚上", "今晚", "明晚", "傍晚")
 
 
 def parse_when(text: str, now: datetime, tz: str, cal=None) -> tuple[datetime | None, datetime | None, str]:
@@ -122,29 +127,49 @@ def parse_when(text: str, now: datetime, tz: str, cal=None) -> tuple[datetime | 
                 day = day.replace(year=day.year + 1)
             rest = text[:mt.start()] + " " + text[mt.end():]
             break
+    found = None
     if day is None:
         found = dates.find_deadline(text, local, cal)
         if found is None or found.due is None or found.vague:
             return None, None, "date"
         day = found.due
-        rest = text.replace(found.text, " ")
+        # The deadline reader takes "下周三 下午3点-4点" whole and keeps only the end time: the
+        # times are read here from the text itself (day words such as 下周三 hold no time).
+    rest = _BARE_RANGE.sub(lambda mt: f"{mt[1]}{mt[4]}{mt[2]}{mt[3]}{mt[4]}", rest)
     rest = re.sub(r"[（(][^）)]*[）)]", " ", rest)
-    times, last_ap = [], None
-    for mt in _TIME.finditer(rest):
-        h = int(mt["h"])
-        mi = 30 if mt["half"] else int(mt["mi"] or mt["mi2"] or 0)
-        ap = mt["ap"] or last_ap
-        last_ap = mt["ap"] or last_ap
-        en = (mt["en"] or mt["en2"] or "").lower()
-        if (ap in ("下午", "晚上") or en == "pm") and h < 12:
-            h += 12
-        if en == "am" and h == 12:
-            h = 0
-        if h > 23 or mi > 59:
-            return None, None, "time"
-        times.append(datetime.combine(day, datetime.min.time(), zone).replace(hour=h, minute=mi))
+    times = _times(rest, day, zone)
+    if times is None:
+        return None, None, "time"
+    if not times and found is not None and found.time is not None:
+        times = [datetime.combine(day, found.time, zone)]   # 两小时后 and other times only it reads
     if not times:
         return None, None, "time"
     start = times[0]
     end = times[1] if len(times) > 1 and times[1] > start else None
     return start, end, ""
+
+
+def _times(text: str, day: date, zone: ZoneInfo) -> list[datetime] | None:
+    """The times of day in `text` on `day`, in order; None when one is no time (25点)."""
+    times, last_ap, last_en = [], None, ""
+    for mt in _TIME.finditer(text):
+        h = int(mt["h"])
+        mi = 30 if mt["half"] else int(mt["mi"] or mt["mi2"] or 0)
+        ap = mt["ap"] or last_ap
+        last_ap = ap
+        en = (mt["en"] or mt["en2"] or "").lower()
+        if (ap in _EVENING or en == "pm") and h < 12:
+            h += 12
+        elif (ap == "中午" and h < 6) or (ap is None and not en and 1 <= h <= 7):
+            h += 12     # 中午1点; an office meeting at "3点" is at 15:00, as the deadline reader reads it
+        if en == "am" and h == 12:
+            h = 0
+        if h > 23 or mi > 59:
+            return None
+        times.append(datetime.combine(day, datetime.min.time(), zone).replace(hour=h, minute=mi))
+        last_en = en
+    # "11:30-12pm": a start that took "pm" from its end only by the shared unit and so lies after
+    # the end was a morning time
+    if len(times) > 1 and times[0] >= times[1] and times[0].hour >= 12 and last_en == "pm":
+        times[0] = times[0].replace(hour=times[0].hour - 12)
+    return times

@@ -491,8 +491,34 @@ def test_meeting_times_people_write(text, start, end):
     assert problem == "" and s == at(*start) and (e == at(*end) if end else e is None)
 
 
+# NOW is Wednesday 18 Nov 2026: 下周三 is 25 Nov, 周五 20 Nov, 明天 19 Nov.
+@pytest.mark.parametrize("text, start, end", [
+    # relative days keep the time written after them (the deadline reader used to swallow it)
+    ("下周三 下午3点-4点", (2026, 11, 25, 15, 0), (2026, 11, 25, 16, 0)),
+    ("明天上午10点", (2026, 11, 19, 10, 0), None),
+    ("后天 3-4点", (2026, 11, 20, 15, 0), (2026, 11, 20, 16, 0)),
+    ("下週三下午2點半", (2026, 11, 25, 14, 30), None),
+    # weekdays
+    ("周五 14:00-15:30", (2026, 11, 20, 14, 0), (2026, 11, 20, 15, 30)),
+    ("下周一下午3-4点", (2026, 11, 23, 15, 0), (2026, 11, 23, 16, 0)),
+    ("本周四 9点", (2026, 11, 19, 9, 0), None),
+    # explicit dates
+    ("12月2日 下午3-5点", (2026, 12, 2, 15, 0), (2026, 12, 2, 17, 0)),
+    ("2026-12-09 10:00", (2026, 12, 9, 10, 0), None),
+    # English
+    ("next Wednesday 3pm", (2026, 11, 25, 15, 0), None),
+    ("Friday 3-4pm", (2026, 11, 20, 15, 0), (2026, 11, 20, 16, 0)),
+    ("tomorrow from 10 to 11:30 am", (2026, 11, 19, 10, 0), (2026, 11, 19, 11, 30)),
+    ("Thursday 11-12pm", (2026, 11, 19, 11, 0), (2026, 11, 19, 12, 0)),
+])
+def test_meeting_times_after_relative_days_weekdays_dates_and_in_english(text, start, end):
+    s, e, problem = meetings.parse_when(text, NOW, "Asia/Shanghai")
+    assert (problem, s, e) == ("", at(*start), at(*end) if end else None)
+
+
 @pytest.mark.parametrize("text, problem", [("下午3点左右", "exact_time"), ("11月25日", "time"), ("", "time"),
-                                           ("找个时间再说", "date")])
+                                           ("找个时间再说", "date"),
+                                           ("下周三", "time"), ("next Friday", "time"), ("明天下午3点左右", "exact_time")])
 def test_meeting_times_that_are_not_times(text, problem):
     assert meetings.parse_when(text, NOW, "Asia/Shanghai")[2] == problem
 
