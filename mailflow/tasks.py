@@ -51,18 +51,22 @@ from typing import Any
 from . import answers, core, dates, due_entries, replies, tokens
 from .reply_lexicon import normalize
 from .reply_parts import assignee as _assignee_in
-from .model import NUMBERED_KINDS, Intent, Mail, Meeting, Outcome, Task, TaskEvent, TaskStatus
+from .model import NUMBERED_KINDS, Attachment, Intent, Mail, Meeting, Outcome, Task, TaskEvent, TaskStatus
 
 OWN_KINDS = ("task_receipt", "task_clarify", "task_ask_date")
 _TEXT_LIMIT = 500
 
 # The host's verdict on a finished task. A return is looked for first (不通过 contains 通过).
+# "先别关" / "keep it open": the host keeps a finished task open, which is a return (not closed).
+_KEEP_OPEN = (r"(?:先|暂|暫|还|還)?(?:别|別|不要|不能|勿|不用|暂不|暫不|先不)(?:关闭|關閉|关|關|结案|結案|close)|"
+              r"(?:don'?t|do\s+not|not\s+yet)\s+close(?:\s+(?:it|this))?(?:\s+yet)?|keep\s+(?:it\s+|this\s+)?open")
 _RETURN = re.compile(r"退回|驳回|駁回|打回|返工|退件|重做|(?:不|没|沒|未|无法|無法|不能|不予|不可)有?(?:通过|通過|验收|驗收|合格|接受)|"
-                     r"reject|not\s+(?:accept|approv|pass|ok)|send\s+(?:it\s+)?back|\breturn(?:ed)?\b|redo", re.I)
+                     r"reject|not\s+(?:accept|approv|pass|ok)|send\s+(?:it\s+)?back|\breturn(?:ed)?\b|redo|"
+                     + _KEEP_OPEN, re.I)
 _PASS = re.compile(r"验收通过|驗收通過|通过|通過|验收|驗收|合格|同意|确认|確認|可以|没问题|沒問題|好的|"
                    r"\bok\b|\bokay\b|approved?|accepted?|\bpass(ed)?\b|lgtm", re.I)
 _RETURN_LEAD = re.compile(r"^\s*(?:验收)?(?:退回|不通过|未通过|驳回|打回|返工|不合格|rejected|reject|returned|return|"
-                          r"send\s+(?:it\s+)?back)\s*[，,：:。.;；、\s]*", re.I)
+                          r"send\s+(?:it\s+)?back|" + _KEEP_OPEN + r")\s*[，,：:。.;；、\s]*", re.I)
 # "____" in a one-click answer is a blank the person did not fill in: it says nothing.
 _BLANK = re.compile(r"_{2,}")
 # What a task event records for a reply that changed nothing until a human looks at it.
@@ -885,12 +889,47 @@ def _verdict(text: str | None) -> str | None:
     return None
 
 
+# The deliverables attached to 已完成 that are forwarded to the verifier, in all; past it (or when
+# inbound did not keep a file's bytes) a file is listed with its name and size only.
+VERIFY_ATTACH_LIMIT = 5 * 1024 * 1024
+
+
+def _deliverables(msg: Any) -> tuple[list[Attachment], list[dict]]:
+    """(attachments to forward, every file listed as {name, size, attached}) of a done report."""
+    kept = {name: (ctype, data) for name, ctype, data in (getattr(msg, "files", None) or [])}
+    forward: list[Attachment] = []
+    listed: list[dict] = []
+    total = 0
+    for name, ctype, size in getattr(msg, "attachments", None) or []:
+        if ctype == "text/calendar" or (name or "").lower().endswith(".ics"):
+            continue
+        safe = re.sub(r"[\x00-\x1f\x7f/\\]", "_", name or "file")[:120]
+        data = kept.get(name)
+        ok = data is not None and total + size <= VERIFY_ATTACH_LIMIT
+        if ok:
+            forward.append(Attachment(filename=safe, content_type=data[0] or "application/octet-stream",
+                                      data=data[1]))
+            total += size
+        listed.append({"name": safe, "size": size, "attached": ok})
+    return forward, listed
+
+
 def _verify_request(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Mail:
+    forward, listed = _deliverables(msg)
     return Mail(
         key=f"task_verify:t{task.id}:{msg.message_id}", template="task_verify", to=[meeting.host],
         lang=ctx.lang(meeting.host), kind="task_verify", task_id=task.id, meeting_id=task.meeting_id,
+        attachments=forward,
         context={**_base(ctx, task), "name": ctx.name(meeting.host), "text": _clip(msg.visible),
-                 "sender_name": ctx.name(msg.sender) or msg.sender, "meeting_title": meeting.title})
+                 "sender_name": ctx.name(msg.sender) or msg.sender, "meeting_title": meeting.title,
+                 "files": listed, "limit_mb": VERIFY_ATTACH_LIMIT // (1024 * 1024)})
+
+
+def _percent_before_done(ctx: core.Context, task: Task) -> int | None:
+    for e in reversed(ctx.lookup.task_events(task.id)):
+        if e.kind != "done" and e.percent is not None and e.percent < 100:
+            return e.percent
+    return None
 
 
 def _late_notice(ctx: core.Context, msg: Any, task: Task, meeting: Any, r: _Result) -> Mail:
@@ -927,6 +966,8 @@ def _verify(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Outcome:
     else:
         reason = _RETURN_LEAD.sub("", text, count=1).strip() or text
         t.status, t.done_at = TaskStatus.IN_PROGRESS, None
+        # returned work is not 100%: back to the last percent reported before 已完成 (or unknown)
+        t.percent = _percent_before_done(ctx, task)
         event = TaskEvent(**ev, kind="rejected", new_status="in_progress", percent=t.percent)
         what = "returned"
     mails = [receipt(_line(ctx, t, what, reason=reason))]

@@ -5,6 +5,8 @@ manager deciding on an escalation. Each through the flow: mail in -> mails out -
 from __future__ import annotations
 
 import re
+
+import pytest
 from datetime import date, datetime, timedelta
 from urllib.parse import unquote
 
@@ -220,3 +222,53 @@ def test_cli_bad_input_exits_2_with_a_clear_message(tmp_path):
         res = cli(tmp_path, "tasks", *args)
         assert res.exit_code == 2 and words in res.output, (args, res.output)
     assert cli(tmp_path, "tasks", "set-due", "1", "2026-12-11").exit_code == 2    # --reason is required
+
+
+# --- verification -------------------------------------------------------------------------------------
+
+def _done_with_files(files) -> bytes:
+    from email.message import EmailMessage
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = f"张伟 <{OWNER}>", SHARED, "回复：[MF-T1] 任务：接口开发"
+    m["Message-ID"], m["Date"] = "<done-files@client.example>", "Fri, 20 Nov 2026 10:00:00 +0800"
+    m.set_content("已完成，文档和测试报告见附件")
+    for name, mime, data in files:
+        maintype, subtype = mime.split("/")
+        m.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return m.as_bytes()
+
+
+def test_the_deliverable_reaches_the_verifier_or_is_listed_with_its_size(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    send(svc, clock, _done_with_files([("接口文档.docx", docx, b"PK\x03\x04" + b"x" * 2048),
+                                       ("压测报告.pdf", "application/pdf", b"%PDF-1.4" + b"y" * 4096)]))
+    [verify] = outbox_mails(app, "task_verify")
+    names = [p.get_filename() for p in verify.iter_attachments()]
+    assert "接口文档.docx" in names
+    text = body_text(verify)
+    assert "接口文档.docx  2.0 KB （已附上）" in text
+    assert "压测报告.pdf  4.0 KB （超过 5 MB 或无法转发" in text
+
+
+def test_a_return_resets_the_percent_and_says_what_is_missing(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    send(svc, clock, mail(OWNER, "进行中 70%"))
+    send(svc, clock, mail(OWNER, "已完成"))
+    [verify] = outbox_mails(app, "task_verify")
+    send(svc, clock, reply_to(verify, HOST, "退回，缺少异常场景的测试用例"))
+    t = task(app)
+    assert (t.status, t.percent) == (TaskStatus.IN_PROGRESS, 70)
+    [told] = outbox_mails(app, "task_verify_result")
+    assert "缺少异常场景的测试用例" in body_text(told)
+
+
+@pytest.mark.parametrize("words", ["先别关，还差压测数据", "暫不結案，等客戶簽字", "Don't close it yet, the vendor has not signed"])
+def test_the_host_keeps_a_finished_task_open(tmp_path, words):
+    app, svc, clock, _ = build(tmp_path)
+    send(svc, clock, mail(OWNER, "已完成"))
+    [verify] = outbox_mails(app, "task_verify")
+    assert send(svc, clock, reply_to(verify, HOST, words)) == "applied"
+    t = task(app)
+    assert t.status is TaskStatus.IN_PROGRESS and t.verified_at is None
+    assert events(app)[-1].kind == "rejected"
