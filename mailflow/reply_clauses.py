@@ -189,11 +189,18 @@ _OWN_DURATION = re.compile(r"(?:\s|但是?|不过|可是|只是|我们?|还|大�
                            r"(?<![a-z])(?:but|i|we|'ll|will|need|needs|it|this|takes?)(?![a-z]))*")
 
 
+_EN_ORDINAL = re.compile(r"(?<![a-z])the\s+(\d{1,2})(?:st|nd|rd|th)(?![a-z])")
+
+
 def _clause_dates(orig: str, norm: str, a: int, b: int, now: datetime, cal: Any) -> list[tuple[int, int, dates.Deadline]]:
     text = orig[a:b]
     hits = dates.find_all(text, now, cal)
     if not hits and norm[a:b] != text:
         hits = dates.find_all(norm[a:b], now, cal)
+    if not hits and _EN_ORDINAL.search(norm, a, b):
+        # "until the 10th": an English ordinal day is a day of the month, like 10号
+        spelled = _EN_ORDINAL.sub(lambda m: f" {m.group(1)}号 ", norm[a:b])
+        hits = [(0, b - a, dl) for _, _, dl in dates.find_all(spelled, now, cal)]
     masked = [m.span() for m in _NOT_PROSE.finditer(norm, a, b)]
     out = []
     for s, e, dl in hits:
@@ -275,6 +282,8 @@ def _date_role(c: Clause, text: str, kind: str | None, date_only: bool) -> str:
         return "wait"
     if moving or date_only or c.request or PROMISE_RE.search(text):
         return "promise"
+    if any(_DURATION_ONLY.match(d.text.lower()) for d in c.dates):
+        return "promise"                  # "需要4个工作日": the time the sender needs to deliver
     if c.contrast:
         return "promise"                  # "OK but next Wednesday": a date set against the acknowledgement
     return "mention"                      # "下周继续": a time, not a promise

@@ -214,7 +214,7 @@ KINDS: list[tuple[str, str]] = [
              r"跑通|签署|归档|关闭|交稿|处理|给到|交给|交到|发(?![现生展言])|交|发(?:邮件|到|过去)|send|sent|"
              r"\s*(?:deliver|submit|send|upload|ship|finish|complete)(?:ed|ted|d)?(?![a-z]))|"
              rf"已经?(?:全部|都)?{_WORK_V}(?:完|好)(?!成)|(?:交|发|寄|提交|上交)(?:过去|出去|上去)?了(?=[\s,;。!?~]|$)|均已完成|都已完成|全部完成了?|"
-             rf"{_WORK_V}(?:完|好|通|掂)(?:了|咗)|搞掂|跑通|完工|完毕|竣工|✅|(?<![a-z])[a-z]{1,20}咗|{_WORK_V}咗|"
+             rf"{_WORK_V}(?:完|好|通|掂)(?:了|咗)|搞掂|跑通|完工|完毕|竣工|✅|(?<![a-z])[a-z]{{1,20}}咗|{_WORK_V}咗|"
              r"完成了|交付了|提交了|上线了|发布了|发出了|发过去了|定稿了|"
              rf"{W}(?:done|completed|finished|delivered|submitted|shipped|deployed|resolved|fixed|closed|sent|all set|"
              rf"went out|sent out|handed in|turned in|wrapped up){WE}"),
