@@ -193,7 +193,7 @@ def _promise(cs: list[Clause], orig: str, ctx: ReplyContext,
     (after a negated completion, or when mailflow asked for a date) also takes a date merely
     mentioned: "还没搞定，下周一应该可以" / "那就下周二吧"."""
     best = moved = None
-    roles = ("promise", "mention") if loose else ("promise",)
+    roles = ("promise", "counter", "mention") if loose else ("promise", "counter")
     for c in cs:
         if c.condition or not c.dates:
             continue
@@ -318,6 +318,9 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
         elif later is True:
             why.append(f"promised {dl.due} is later than the due {due_now}: delay ('{_short(pc.text(orig))}')")
             intent, delay_dl = Intent.DELAY, dl
+            if pc.date_role == "counter":
+                why.append("no verb says the date is the delivery: not sure")
+                guessed = True
         elif later is False:
             why.append(f"promised {dl.due} is on or before the due {due_now}: a commitment")
             guessed = guessed or pc.question         # "周三行吗？": a date offered, not yet agreed
@@ -404,7 +407,7 @@ def _reason(orig: str, norm: str, start: int, end: int, cs: list[Clause], intent
             return parts.clean(orig[m.start(g):span[1]])
         return parts.clean(orig[span[0]:span[1]])
     if intent in (Intent.DELAY, Intent.RISK, Intent.OBJECTION, Intent.DECLINE):
-        quiet = [(c.start, c.end) for c in cs if not c.cues and c.date_role != "promise" and not c.percents
+        quiet = [(c.start, c.end) for c in cs if not c.cues and c.date_role not in ("promise", "counter") and not c.percents
                  and not (proxy_span and c.start < proxy_span[1] and proxy_span[0] < c.end)]
         return parts.loose_reason(orig, norm, quiet)
     return ""

@@ -257,7 +257,8 @@ _LATE_DELIVERY = re.compile(r"才能?\s*(?:给|交|完成|提交|发|出|做完|
 
 
 def _date_role(c: Clause, text: str, kind: str | None, date_only: bool) -> str:
-    """promise | wait | missed | third | correction | report (a finished thing's date) | mention."""
+    """promise | wait | missed | third | correction | report (a finished thing's date) | counter (a
+    bare date after 但/but: likely the sender's own date, but no verb says so) | mention."""
     kinds = c.kinds()
     if kind == "minutes" or kinds & {"obj", "objx"}:
         return "correction"
@@ -285,5 +286,5 @@ def _date_role(c: Clause, text: str, kind: str | None, date_only: bool) -> str:
     if any(_DURATION_ONLY.match(d.text.lower()) for d in c.dates):
         return "promise"                  # "需要4个工作日": the time the sender needs to deliver
     if c.contrast:
-        return "promise"                  # "OK but next Wednesday": a date set against the acknowledgement
+        return "counter"                  # "OK but next Wednesday": a date set against the acknowledgement
     return "mention"                      # "下周继续": a time, not a promise

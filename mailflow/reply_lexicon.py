@@ -122,7 +122,7 @@ KINDS: list[tuple[str, str]] = [
                  r"(?:应该?|以后|今后|后续|之后)?由(?!我|本人)(?=[^,;。!?\n]{1,10}(?:负责|来做|来负责|处理|跟进|做|接手|接管|来跟))|"
                  r"应该是(?=[^,;。!?\n]{2,6}的)|(?<!我)(?<!我来)(?<!我会)接(?:手|管)|把[^,;。!?\n]{0,8}?交给(?!我)|"
                  r"(?:以后|今后|后续|往后)(?:这个|这件事|这块|此事)?(?=[^\s,;。!?\n我]{2,6}?(?:负责|来跟|跟进))|"
-                 rf"{W}(?:reassign\w*|hand(?:ed|ing|s)? (?:it |this |that )?over|take (?:it |this |that )?over|taking (?:it |this |that )?over|"
+                 rf"{W}(?:reassign\w*|hand(?:ed|ing|s)? (?:it |this |that )?over|tak(?:e|es|ing) (?:it |this |that )?over|"
                  rf"(?:hand|pass)(?:ed|ing|es|s)? (?:it|this|that)(?: on| over)? to|"
                  rf"(?:handle|own|run|take care of) (?:it|this|that) (?:from now on|going forward|from here(?: on)?)|"
                  rf"transferr?(?:ed|ing)? (?:it |this )?to){WE}"),

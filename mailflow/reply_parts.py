@@ -130,6 +130,9 @@ def item_markers(norm: str) -> list[Marker]:
 _ZH_NAME = r"[\u4e00-\u9fff·]{2,10}?"
 _EMAIL = r"(?<![a-z0-9._%+-])[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}"
 _EN_NAME = r"(?<![a-z'@.])[a-z][a-z'-]{1,30}(?: [a-z][a-z'-]{1,30})?"
+# a name followed by more words ("Priya from today"): the second word must not be a preposition
+_EN_NAME_SHORT = (r"(?<![a-z'@.])[a-z][a-z'-]{1,30}"
+                  r"(?: (?!(?:from|on|to|for|as|and|starting|next|this|today|tomorrow|now)(?![a-z]))[a-z][a-z'-]{1,30})?")
 _ATTEND_ZH = r"(?:参加|参会|出席|与会|开会|去)"
 _PROXY_RES = [
     re.compile(rf"由\s*(?!于)(?P<name>{_EMAIL}|{_ZH_NAME}|[a-z][a-z .'-]{{0,30}}?)\s*"
@@ -181,12 +184,17 @@ def proxy(orig: str, norm: str) -> tuple[str, tuple[int, int]] | None:
 
 _ASSIGNEE_RES = [
     re.compile(rf"(?:改由|改成由|换成由|交由|转交给?|转给|移交给?|交接给|改派给?|转派给?|由)\s*(?P<name>{_EMAIL}|[\u4e00-\u9fff·]{{2,10}}?|"
-               rf"[a-z][a-z .'-]{{0,30}}?)\s*(?:来|去)?\s*(?:负责|跟进|处理|接手|接管|对接|做|办|了|吧|啦|啊|[,;。!?]|$)"),
+               rf"[a-z][a-z .'-]{{0,30}}?)\s*(?:来|去)?\s*(?:负责|跟进|跟|处理|接手|接管|对接|做|办|了|吧|啦|啊|[,;。!?]|$)"),
+    # 把任务交给冯国栋 / 让李明接手 / 以后李明负责
+    re.compile(r"把[^,;。!?\n]{0,8}?交给\s*(?P<name>[\u4e00-\u9fff·]{2,4}?)\s*(?:来|去)?\s*(?:负责|跟进|处理|做|办|了|吧|[,;。!?]|$)"),
+    re.compile(r"(?:让|叫|找)\s*(?P<name>[\u4e00-\u9fff·]{2,4}?)\s*(?:来)?\s*(?:接手|接管)"),
+    re.compile(r"(?:以后|今后|后续|往后)(?:这个|这件事|这块|此事)?\s*(?P<name>[\u4e00-\u9fff·]{2,4}?)\s*(?:来)?\s*(?:负责|跟进|来跟)"),
+    re.compile(rf"{_W}(?:hand|pass)(?:ed|ing|es|s)? (?:it|this|that)(?: on| over)? to\s+(?P<name>{_EMAIL}|{_EN_NAME_SHORT})"),
     re.compile(r"应该?是\s*(?P<name>[\u4e00-\u9fff·]{2,4}?)\s*的"),
     re.compile(rf"{_W}(?:reassign\w*|hand(?:ed|ing)? (?:it |this |that )?over|transferr?(?:ed|ing)? (?:it |this )?)\s*(?:it |this )?"
                rf"to\s+(?P<name>{_EMAIL}|{_EN_NAME})"),
-    re.compile(rf"(?P<name>{_EMAIL}|(?<![\u4e00-\u9fff])[\u4e00-\u9fff·]{{2,4}}|{_EN_NAME})\s*(?:will|'ll|is going to|is)\s+"
-               rf"(?:take over|taking over|own)"),
+    re.compile(rf"(?P<name>{_EMAIL}|(?<![\u4e00-\u9fff])[\u4e00-\u9fff·]{{2,4}}|{_EN_NAME})\s*(?:(?:will|'ll|is going to|is)\s+)?"
+               rf"(?:tak(?:e|es|ing) (?:it |this |that )?over|own|handle|take care of)"),
     re.compile(rf"(?P<name>(?<![\u4e00-\u9fff])[\u4e00-\u9fff·]{{2,4}})\s*(?:来|会)?\s*(?:接手|接管)"),
 ]
 
