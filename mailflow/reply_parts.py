@@ -132,7 +132,7 @@ _EMAIL = r"(?<![a-z0-9._%+-])[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1
 _EN_NAME = r"(?<![a-z'@.])[a-z][a-z'-]{1,30}(?: [a-z][a-z'-]{1,30})?"
 # a name followed by more words ("Priya from today"): the second word must not be a preposition
 _EN_NAME_SHORT = (r"(?<![a-z'@.])[a-z][a-z'-]{1,30}"
-                  r"(?: (?!(?:from|on|to|for|as|and|starting|next|this|today|tomorrow|now)(?![a-z]))[a-z][a-z'-]{1,30})?")
+                  r"(?: (?!(?:from|on|to|for|as|and|starting|next|this|today|tomorrow|now|will|is|takes?|taking|owns?|handles?)(?![a-z]))[a-z][a-z'-]{1,30})?")
 _ATTEND_ZH = r"(?:参加|参会|出席|与会|开会|去)"
 _PROXY_RES = [
     re.compile(rf"由\s*(?!于)(?P<name>{_EMAIL}|{_ZH_NAME}|[a-z][a-z .'-]{{0,30}}?)\s*"
@@ -193,7 +193,7 @@ _ASSIGNEE_RES = [
     re.compile(r"应该?是\s*(?P<name>[\u4e00-\u9fff·]{2,4}?)\s*的"),
     re.compile(rf"{_W}(?:reassign\w*|hand(?:ed|ing)? (?:it |this |that )?over|transferr?(?:ed|ing)? (?:it |this )?)\s*(?:it |this )?"
                rf"to\s+(?P<name>{_EMAIL}|{_EN_NAME})"),
-    re.compile(rf"(?P<name>{_EMAIL}|(?<![\u4e00-\u9fff])[\u4e00-\u9fff·]{{2,4}}|{_EN_NAME})\s*(?:(?:will|'ll|is going to|is)\s+)?"
+    re.compile(rf"(?P<name>{_EMAIL}|(?<![\u4e00-\u9fff])[\u4e00-\u9fff·]{{2,4}}|{_EN_NAME_SHORT})\s*(?:(?:will|'ll|is going to|is)\s+)?"
                rf"(?:tak(?:e|es|ing) (?:it |this |that )?over|own|handle|take care of)"),
     re.compile(rf"(?P<name>(?<![\u4e00-\u9fff])[\u4e00-\u9fff·]{{2,4}})\s*(?:来|会)?\s*(?:接手|接管)"),
 ]
