@@ -7,6 +7,7 @@ Pure: no I/O, no clock (`now` is a parameter). meetings.py builds the Meeting fr
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -173,3 +174,108 @@ def _times(text: str, day: date, zone: ZoneInfo) -> list[datetime] | None:
     if len(times) > 1 and times[0] >= times[1] and times[0].hour >= 12 and last_en == "pm":
         times[0] = times[0].replace(hour=times[0].hour - 12)
     return times
+
+
+# --------------------------------------------------------------------------- the host's commands
+# What a meeting's host writes in its thread to move or cancel it, and the one-click answers to
+# mailflow's confirmation. A question ("会议能改到周三吗？") or a negation ("会议不取消") is no command:
+# such a mail is read as usual.
+
+@dataclass
+class HostCommand:
+    action: str                    # move | cancel | confirm_move | confirm_cancel | keep
+    start: datetime | None = None  # move / confirm_move: the new time (None when problem is set)
+    end: datetime | None = None    # None when only a start was written (the meeting keeps its length)
+    reason: str = ""               # cancel / confirm_cancel
+    problem: str = ""              # move: date | time | exact_time | past — ask back, never guess
+    when_text: str = ""            # the words that named the new time
+
+
+# a bare 会 is the meeting only when no one "will" (我会改到明天交 is about the writer's own work)
+_MEETING = r"(?:会议|會議|例会|例會|周会|週會|开会|開會|(?<![我你他她它们們也都就还還将將应應能可])(?:会|會))"
+_PAST_DAY = re.compile(r"昨天|前天|上周|上週|上个?星期|上個?星期|yesterday|\blast\s+\w+day\b", re.I)
+_MOVE_ZH = r"(?:改到|改为|改為|改成|改在|改至|改期到|改期至|改期为|改期為|挪到|推迟到|推遲到|推到|提前到|延到|延后到|延後到|顺延到|順延到|调整到|調整到|调到|調到|换到|換到|移到)"
+_CANCEL_ZH = r"(?:取消|不开了|不開了)"
+_EN_MEETING = r"(?:the\s+|this\s+|our\s+|today'?s\s+|tomorrow'?s\s+)?(?:meeting|call|sync|session|it)"
+_NEGATION = re.compile(r"不|别|別|没|沒|无需|無需|勿|\bnot\b|n't\b|\bno longer\b|\bnever\b", re.I)
+_QUESTION = re.compile(r"[?？]|吗|嗎|是否|能否|可否|可不可以|能不能|要不要|行不行|\b(?:can|could|shall|should)\s+we\b",
+                       re.I)
+_CLAUSE_END = r"[。！!\n；;]"
+
+_CONFIRM_MOVE = re.compile(r"^\s*(?:确认改期|確認改期|confirm\s+(?:the\s+)?(?:move|new\s+time|reschedul\w*))\s*[:：，,]?"
+                           r"\s*(?P<when>[^\n]*)", re.I)
+_CONFIRM_CANCEL = re.compile(r"^\s*(?:确认取消|確認取消|confirm\s+(?:the\s+)?cancel\w*)\s*[:：，,]?\s*(?P<rest>[^\n]*)",
+                             re.I)
+_KEEP = re.compile(r"^\s*(?:不要|不用了|不改了|不取消了|keep\s+(?:it|the\s+meeting)(?:\s+as\s+it\s+is)?|do\s+not\s+change"
+                   r"(?:\s+it)?|don'?t\s+change(?:\s+it)?)\s*[。.!！]?\s*$", re.I)
+_MOVE = [
+    re.compile(rf"{_MEETING}(?P<between>[^。！!\n；;]{{0,10}}?){_MOVE_ZH}(?P<when>[^。！!\n；;]*)"),
+    re.compile(rf"(?P<between>)改期(?:到|至|为|為)?(?P<when>[^。！!\n；;]*)"),
+    re.compile(rf"\b(?P<between>(?:move|moving|moved|push|pushed|pushing|shift|shifted|reschedul\w*|postpon\w*)\s+"
+               rf"(?:{_EN_MEETING}\s+)?(?:(?:back|forward|out)\s+)?)(?:to|for|until|till)\b(?P<when>[^.!\n;]*)", re.I),
+]
+_CANCEL = [
+    re.compile(rf"{_MEETING}(?P<between>[^。！!\n；;，,]{{0,8}}?){_CANCEL_ZH}"),
+    re.compile(rf"(?P<between>)取消(?:本次|这次|這次|今天的|明天的|的)?(?:会议|會議|例会|例會|会|會)"),
+    re.compile(rf"\b(?:meeting|call|sync|session|it)\b(?P<between>[^.!\n;]{{0,24}}?)\b(?:cancel+ed|called\s+off|is\s+off)\b",
+               re.I),
+    re.compile(rf"\b(?P<between>)cancel+(?:ing)?\s+{_EN_MEETING}\b", re.I),
+]
+_REASON = re.compile(r"(?:原因|理由)\s*(?:是|为|為)?\s*[:：]?\s*|因为|因為|由于|由於|\bbecause(?:\s+of)?\b|\bdue\s+to\b|"
+                     r"\breason\s*[:：]\s*|\bsince\b|\bas\b", re.I)
+
+
+def _sentence_of(text: str, mt: re.Match) -> str:
+    """The sentence a match stands in (a question mark after it belongs to it)."""
+    start = max(text.rfind(c, 0, mt.start()) for c in "。！!\n；;") + 1
+    tail = re.search(r"[。！!\n；;]", text[mt.end():])
+    end = mt.end() + (tail.end() if tail else len(text) - mt.end())
+    return text[start:end]
+
+
+def _reason(text: str) -> str:
+    mt = _REASON.search(text)
+    reason = text[mt.end():] if mt else ""
+    return re.sub(r"\s+", " ", reason).strip(" ，,。.：:、") [:200]
+
+
+def read_host_command(text: str, now: datetime, tz: str, cal=None) -> HostCommand | None:
+    """The host's move / cancel / confirmation in `text` (new words only), or None."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    first = text.split("\n", 1)[0]
+    mt = _CONFIRM_MOVE.match(first)
+    if mt:
+        return _moved("confirm_move", mt["when"], now, tz, cal)
+    mt = _CONFIRM_CANCEL.match(first)
+    if mt:
+        return HostCommand("confirm_cancel", reason=_reason(mt["rest"]) or mt["rest"].strip(" ，,。.：:"))
+    if _KEEP.match(first):
+        return HostCommand("keep")
+    for pattern in _CANCEL:
+        mt = pattern.search(text)
+        if mt and _plain_statement(text, mt):
+            return HostCommand("cancel", reason=_reason(text[mt.end():]))
+    for pattern in _MOVE:
+        mt = pattern.search(text)
+        if mt and _plain_statement(text, mt):
+            return _moved("move", mt["when"], now, tz, cal)
+    return None
+
+
+def _plain_statement(text: str, mt: re.Match) -> bool:
+    return not _NEGATION.search(mt["between"] or "") and not _QUESTION.search(_sentence_of(text, mt))
+
+
+def _moved(action: str, when: str, now: datetime, tz: str, cal) -> HostCommand:
+    when = re.sub(r"^\s*(?:周|週)?\s*(?:the\s+)?", "", when or "", flags=re.I).strip(" ，,。.：:")
+    when = re.split(r"[，,]\s*(?:原因|因为|因為|由于|由於|because|due to)", when, maxsplit=1)[0]
+    start, end, problem = parse_when(when, now, tz, cal) if when else (None, None, "date")
+    # 12月1日 written on 2 December rolled to next year: for a meeting that is a past day, not a plan
+    rolled = not problem and not re.search(r"\d{4}", when) and (start - now).days > 300
+    if not problem and (start <= now or _PAST_DAY.search(when) or rolled):
+        problem = "past"
+    if problem:
+        start = end = None
+    return HostCommand(action, start=start, end=end, problem=problem, when_text=when[:120])

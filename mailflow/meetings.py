@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import answers, core, ical, replies, rules
-from .meeting_text import agenda_item, kv_fields, one_person, parse_when, people_in
+from .meeting_text import HostCommand, agenda_item, kv_fields, one_person, parse_when, people_in, read_host_command
 from .model import AgendaItem, Attendee, Mail, Meeting, Outcome, Role, Rsvp
 
 NOTICE_KINDS = ("notice", "meeting_update", "meeting_nudge", "meeting_reminder", "meeting_rsvp_receipt")
@@ -435,11 +435,12 @@ def _answer_of(ctx: core.Context, msg: Any, rt: core.Route | None) -> tuple[Rsvp
 
 @core.on_reply(*NOTICE_KINDS)
 def on_notice_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
-    """A text answer in a notice's thread: 参加 / 不参加 / 由王五代参会 / 待定."""
+    """A text answer in a notice's thread: 参加 / 不参加 / 由王五代参会 / 待定; from the host, a
+    move or a cancellation (host_change)."""
     m = ctx.lookup.get_meeting(rt.meeting_id) if rt.meeting_id is not None else None
     if m is None:
         return None
-    return _rsvp_by_mail(ctx, msg, rt, m)
+    return host_change(ctx, msg, rt, m) or _rsvp_by_mail(ctx, msg, rt, m)
 
 
 @core.on_object("meeting")
@@ -448,7 +449,12 @@ def on_meeting_tag(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | Non
     one-click answer from a client that drops In-Reply-To, or a calendar reply's subject — from
     someone invited. Only a sure answer is taken; anything else goes on to the other flows."""
     m = ctx.lookup.get_meeting(rt.meeting_id) if rt.meeting_id is not None else None
-    if m is None or m.status != "scheduled" or m.start <= ctx.now or answering_for(ctx, m, msg.sender) is None:
+    if m is None:
+        return None
+    change = host_change(ctx, msg, rt, m)
+    if change is not None:
+        return change
+    if m.status != "scheduled" or m.start <= ctx.now or answering_for(ctx, m, msg.sender) is None:
         return None
     answer = _answer_of(ctx, msg, rt)
     if answer[0] is None:
@@ -489,6 +495,122 @@ def _rsvp_by_mail(ctx: core.Context, msg: Any, rt: core.Route, m: Meeting,
     receipt.in_reply_to, receipt.references = msg.message_id, list(msg.references or [])
     out.mails.append(receipt)
     return out
+
+
+# --------------------------------------------------------------------------- the host moves or cancels by mail
+def may_change_meeting(ctx: core.Context, m: Meeting, sender: str) -> bool:
+    """Only the host moves or cancels a meeting, or the host's delegates, who act for the host (as
+    in core.may_change_task). The recorder writes the minutes but does not decide the meeting."""
+    sender = (sender or "").strip().lower()
+    host = (m.host or "").lower()
+    if not sender or not host:
+        return False
+    if sender == host:
+        return True
+    person = ctx.directory.get(host)
+    return bool(person and sender in [d.lower() for d in person.delegates])
+
+
+# The one-click bodies of the confirmation; read back by meeting_text.read_host_command.
+CHANGE_WORDS = {
+    "zh-CN": {"confirm_move": "确认改期：{when}", "confirm_cancel": "确认取消，原因：{reason}", "keep": "不要"},
+    "zh-TW": {"confirm_move": "確認改期：{when}", "confirm_cancel": "確認取消，原因：{reason}", "keep": "不要"},
+    "en": {"confirm_move": "Confirm the move: {when}", "confirm_cancel": "Confirm the cancellation, reason: {reason}",
+           "keep": "Keep it as it is"},
+}
+
+
+def host_change(ctx: core.Context, msg: Any, rt: core.Route, m: Meeting) -> Outcome | None:
+    """The host writes in the meeting's thread "会议改到下周三下午3点" or "会议取消，原因…": mailflow asks
+    the host to confirm (one click), and on 确认改期 / 确认取消 sends the update / cancellation to
+    everyone as `meeting reschedule` / `meeting cancel` do. From anyone else, or when it is no
+    command, None: the mail is read as usual."""
+    if not may_change_meeting(ctx, m, msg.sender):
+        return None
+    cmd = read_host_command(msg.visible or "", ctx.now, m.tz or ctx.org.timezone, ctx.calendar)
+    if cmd is None and (rt.answered or {}).get("kind") == "meeting_change_confirm":
+        cmd = _yes_to_confirmation(ctx, msg, m)
+    if cmd is None:
+        return None
+    if not core.authenticated(msg, ctx.org):
+        return Outcome(status="refused", log=[f"meeting {m.id}: change from {msg.sender} failed authentication"])
+    if cmd.action == "keep":
+        return Outcome(status="ignored", intent="meeting_keep",
+                       log=[f"meeting {m.id}: {msg.sender} keeps the meeting as it is"])
+    if m.status != "scheduled":
+        return Outcome(status="ignored", intent=f"meeting_{cmd.action}",
+                       log=[f"meeting {m.id} is {m.status}; {cmd.action} from {msg.sender} not applied"])
+    if cmd.action in ("move", "confirm_move"):
+        if cmd.problem:
+            return _change_mail(ctx, msg, m, cmd, status="unknown", log=f"unclear new time {cmd.when_text!r} "
+                                f"({cmd.problem}); asked back")
+        start = cmd.start
+        end = cmd.end or start + (m.end - m.start)     # only a start: the meeting keeps its length
+        if (start, end) == (m.start, m.end):
+            return Outcome(status="ignored", intent="meeting_move",
+                           log=[f"meeting {m.id} is already at {start:%Y-%m-%d %H:%M}"])
+        if cmd.action == "move":
+            return _change_mail(ctx, msg, m, cmd, start=start, end=end,
+                                log=f"{msg.sender} asked to move it to {start:%Y-%m-%d %H:%M}; confirmation asked")
+        out = reschedule(ctx, m, start, end)
+        out.intent = "meeting_move"
+        out.log.append(f"moved by mail, confirmed by {msg.sender}")
+        return out
+    if cmd.action == "cancel":
+        return _change_mail(ctx, msg, m, cmd, log=f"{msg.sender} asked to cancel it; confirmation asked")
+    out = cancel(ctx, m, cmd.reason)
+    out.intent = "meeting_cancel"
+    out.log.append(f"cancelled by mail, confirmed by {msg.sender}")
+    return out
+
+
+def _yes_to_confirmation(ctx: core.Context, msg: Any, m: Meeting) -> HostCommand | None:
+    """A plain "确认" / "OK" written in reply to the confirmation: the proposal is the 确认… line the
+    confirmation itself carried (quoted below the answer)."""
+    if not re.fullmatch(r"\s*(确认|確認|确定|確定|好的?|可以|同意|ok(ay)?|yes|confirm(ed)?|go ahead)\W*", msg.visible or "",
+                        re.I):
+        return None
+    for line in (msg.text or "").splitlines():
+        cmd = read_host_command(line.lstrip("> \t"), ctx.now, m.tz or ctx.org.timezone, ctx.calendar)
+        if cmd and cmd.action in ("confirm_move", "confirm_cancel"):
+            return cmd
+    return None
+
+
+def _change_mail(ctx: core.Context, msg: Any, m: Meeting, cmd: HostCommand, *, log: str,
+                 status: str = "applied", start: datetime | None = None, end: datetime | None = None) -> Outcome:
+    """To the host: the one-click confirmation of a move or a cancellation, or the ask-back when the
+    new time is unclear."""
+    sender = msg.sender.lower()
+    lang = answers.language_of_text(msg.visible or "", ctx.lang(sender))
+    zone = ZoneInfo(m.tz or ctx.org.timezone)
+    words = CHANGE_WORDS.get(lang, CHANGE_WORDS["zh-CN"])
+    subject = f"{answers.RE_PREFIX.get(lang, '')}[MF-M{m.id}] {m.title}"
+    links = []
+    if not cmd.problem:
+        when = f"{start.astimezone(zone):%Y-%m-%d %H:%M}-{end.astimezone(zone):%H:%M}" if start else ""
+        first = "confirm_move" if start else "confirm_cancel"
+        for key in (first, "keep"):
+            body = words[key].format(when=when, reason=cmd.reason)
+            # no In-Reply-To: the subject tag routes the click to this meeting
+            links.append({"key": key, "body": body, "href": answers.mailto(ctx.org.address, subject, body)})
+    mail = to_person(ctx, m, sender, "meeting_change_confirm", f"meeting_change:{msg.message_id}",
+                     "meeting_change_confirm", action="move" if cmd.action == "move" else cmd.action,
+                     problem=cmd.problem, when_text=cmd.when_text, reason=cmd.reason,
+                     new_start=start.astimezone(zone) if start else None,
+                     new_end=end.astimezone(zone) if end else None, links=links)
+    if lang != mail.lang:
+        mail.lang, mail.context["m"] = lang, meeting_data(ctx, m, lang)
+    mail.in_reply_to, mail.references = msg.message_id, list(msg.references or [])
+    return Outcome(mails=[mail], status=status, intent=f"meeting_{cmd.action}",
+                   log=[f"meeting {m.id}: {log}"])
+
+
+@core.on_reply("meeting_change_confirm")
+def on_change_confirm_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
+    """The host's answer to the confirmation: 确认改期 / 确认取消 / 不要 (or a plain 确认)."""
+    m = ctx.lookup.get_meeting(rt.meeting_id) if rt.meeting_id is not None else None
+    return host_change(ctx, msg, rt, m) if m is not None else None
 
 
 def _counter_mail(ctx: core.Context, m: Meeting, att: Attendee, r: Any) -> Mail:

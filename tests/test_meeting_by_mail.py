@@ -1,0 +1,217 @@
+"""The host moves or cancels a meeting by mail: "会议改到下周四下午3点-4点" / "会议取消，原因…" in the
+meeting's thread is confirmed with the host first (one click: 确认改期 / 确认取消 / 不要), and only then
+goes to everyone exactly as `meeting reschedule` / `meeting cancel` send it (same UID, SEQUENCE+1).
+Anyone else writing the same words is read as usual; an unclear new time is asked back, never guessed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+import yaml
+from icalendar import Calendar
+
+from apphelp import SH, SHARED, body_text, make_app, outbox_mails, reply_to
+from mailflow import meetings
+from test_meetings import FIX
+
+NOW = datetime(2026, 11, 18, 9, 0, tzinfo=SH)    # Wednesday; the meeting is 2026-11-25 14:00-16:00
+HOST, RECORDER, OWNER = "wanglei@corp.example", "sunli@corp.example", "zhangwei@corp.example"
+
+
+def at(*args) -> datetime:
+    return datetime(*args, tzinfo=SH)
+
+
+@pytest.fixture
+def env(tmp_path):
+    app, svc, _clock = make_app(tmp_path, NOW)
+    m = meetings.from_data(yaml.safe_load((FIX / "meeting.yaml").read_text(encoding="utf-8")), app.directory)
+    with app.store.transaction():
+        svc.commit(meetings.add(app.context(NOW), m), NOW)
+    yield app, svc, app.store.get_meeting(m.id)
+    app.close()
+
+
+def notice_to(app, email):
+    return next(n for n in outbox_mails(app, "notice") if n["To"] == email)
+
+
+def write(app, svc, sender, text, *, now=NOW, to=OWNER) -> str:
+    """`sender` answers the notice `to` received (the thread any mailflow mail of the meeting starts)."""
+    return svc.process_raw(reply_to(notice_to(app, to), sender, text), "t", now)
+
+
+def links(mail) -> dict[str, tuple[str, str]]:
+    """The confirmation's one-click answers: label -> (subject, body) of the mailto: link."""
+    out = {}
+    for line in body_text(mail).replace("\r\n", "\n").splitlines():
+        if "<mailto:" in line:
+            href = line[line.index("<mailto:") + 1:line.rindex(">")]
+            q = parse_qs(urlsplit(href).query)
+            out[line.split("<mailto:")[0].strip()] = (unquote(q["subject"][0]), q["body"][0].replace("\r\n", "\n"))
+    return out
+
+
+def click(svc, sender, subject_body, now=NOW) -> str:
+    """What a mail client sends for a mailto: link: a new mail to the shared address, no In-Reply-To."""
+    subject, body = subject_body
+    raw = (f"From: <{sender}>\r\nTo: {SHARED}\r\nSubject: {subject}\r\nMessage-ID: <{uuid.uuid4().hex}@client>\r\n"
+           f"Date: Wed, 18 Nov 2026 09:30:00 +0800\r\nMIME-Version: 1.0\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + body)
+    return svc.process_raw(raw.encode("utf-8"), "t", now)
+
+
+def vevent(mail):
+    part = next(p for p in mail.walk() if p.get_content_type() == "text/calendar")
+    return next(c for c in Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")), part.get_param("method")
+
+
+def inbound(app):
+    return app.store._all("SELECT sender, status, intent, detail FROM inbound ORDER BY rowid")
+
+
+# --------------------------------------------------------------------------- moving
+def test_host_moves_the_meeting_after_one_click_and_everyone_gets_the_update(env):
+    app, svc, m = env
+    assert write(app, svc, HOST, "各位好，会议改到下周四下午3点-4点，谢谢") == "applied"
+    # first only the host hears back; nothing has moved yet
+    [confirm] = outbox_mails(app, "meeting_change_confirm")
+    assert confirm["To"] == HOST and "[MF-M" in confirm["Subject"]
+    assert "新时间：2026-11-26（周四） 15:00–16:00" in body_text(confirm)
+    assert outbox_mails(app, "meeting_update") == []
+    assert app.store.get_meeting(m.id).start == at(2026, 11, 25, 14, 0)
+    choices = links(confirm)
+    assert choices["确认改期：2026-11-26 15:00-16:00"] and "不要" in choices
+
+    assert click(svc, HOST, choices["确认改期：2026-11-26 15:00-16:00"]) == "applied"
+    moved = app.store.get_meeting(m.id)
+    assert (moved.start, moved.end, moved.sequence) == (at(2026, 11, 26, 15, 0), at(2026, 11, 26, 16, 0),
+                                                        m.sequence + 1)
+    updates = outbox_mails(app, "meeting_update")
+    assert sorted(u["To"] for u in updates) == sorted(m.emails)
+    for u in updates:
+        ev, method = vevent(u)
+        assert method == "REQUEST" and str(ev["UID"]) == m.uid and int(ev["SEQUENCE"]) == m.sequence + 1
+        assert ev.decoded("DTSTART") == at(2026, 11, 26, 15, 0)
+    # the ledger: what each mail was read as
+    rows = inbound(app)
+    assert [(r["status"], r["intent"]) for r in rows] == [("applied", "meeting_move"), ("applied", "meeting_move")]
+    assert "confirmed by wanglei@corp.example" in rows[-1]["detail"]
+
+
+def test_only_a_start_keeps_the_meeting_length_and_english_and_traditional_hosts_are_answered_in_kind(env):
+    app, svc, m = env
+    write(app, svc, HOST, "Let's move the meeting to next Thursday 3pm.")
+    [confirm] = outbox_mails(app, "meeting_change_confirm")
+    assert "Please confirm the new time" in confirm["Subject"]
+    (label, answer), = [(k, v) for k, v in links(confirm).items() if k.startswith("Confirm the move")]
+    assert label == "Confirm the move: 2026-11-26 15:00-17:00"      # two hours, as before
+    assert "Keep it as it is" in links(confirm)
+
+    write(app, svc, HOST, "會議改到下週四上午10點到11點半")
+    tw = outbox_mails(app, "meeting_change_confirm")[-1]
+    assert "確認改期：2026-11-26 10:00-11:30" in links(tw)
+
+
+def test_a_plain_yes_in_reply_to_the_confirmation_confirms_what_it_proposed(env):
+    app, svc, m = env
+    write(app, svc, HOST, "会议改到11月27日 9:30-10:30")
+    confirm = outbox_mails(app, "meeting_change_confirm")[0]
+    quoted = "确认\n\n> " + "\n> ".join(body_text(confirm).splitlines())
+    assert svc.process_raw(reply_to(confirm, HOST, quoted), "t", NOW) == "applied"
+    assert app.store.get_meeting(m.id).start == at(2026, 11, 27, 9, 30)
+
+
+def test_no_keeps_the_meeting_as_it_is(env):
+    app, svc, m = env
+    write(app, svc, HOST, "会议改到下周四下午3点")
+    confirm = outbox_mails(app, "meeting_change_confirm")[0]
+    assert click(svc, HOST, links(confirm)["不要"]) == "ignored"
+    assert app.store.get_meeting(m.id).start == at(2026, 11, 25, 14, 0)
+    assert outbox_mails(app, "meeting_update") == []
+
+
+@pytest.mark.parametrize("text, problem_words", [
+    ("会议改到下周四", "没有写明几点"),                  # a day without a time of day
+    ("会议改到下周四下午3点左右", "不是确切时间"),       # about three
+    ("会议改到昨天下午3点", "已经过去"),                  # a past day
+    ("会议改到今天早上8点", "已经过去"),                  # earlier today (it is 9:00)
+    ("会议改期，时间另行通知", "没有看出新的日期"),
+])
+def test_an_unclear_new_time_is_asked_back_never_guessed(env, text, problem_words):
+    app, svc, m = env
+    assert write(app, svc, HOST, text) == "unknown"
+    [ask] = outbox_mails(app, "meeting_change_confirm")
+    assert problem_words in body_text(ask) and "<mailto:" not in body_text(ask)
+    assert app.store.get_meeting(m.id).sequence == m.sequence
+
+
+# --------------------------------------------------------------------------- cancelling
+@pytest.mark.parametrize("text, reason, confirm_label", [
+    ("会议取消，原因：客户临时来访", "客户临时来访", "确认取消，原因：客户临时来访"),
+    ("Meeting cancelled because the client postponed the launch.", "the client postponed the launch",
+     "Confirm the cancellation, reason: the client postponed the launch"),
+    ("取消本次會議，因為老闆出差", "老闆出差", "確認取消，原因：老闆出差"),
+])
+def test_host_cancels_after_one_click_and_everyone_gets_method_cancel(env, text, reason, confirm_label):
+    app, svc, m = env
+    assert write(app, svc, HOST, text) == "applied"
+    [confirm] = outbox_mails(app, "meeting_change_confirm")
+    assert app.store.get_meeting(m.id).status == "scheduled" and outbox_mails(app, "meeting_cancel") == []
+    assert click(svc, HOST, links(confirm)[confirm_label]) == "applied"
+    gone = app.store.get_meeting(m.id)
+    assert (gone.status, gone.cancel_reason, gone.sequence) == ("cancelled", reason, m.sequence + 1)
+    cancels = outbox_mails(app, "meeting_cancel")
+    assert sorted(c["To"] for c in cancels) == sorted(m.emails)
+    ev, method = vevent(cancels[0])
+    assert method == "CANCEL" and int(ev["SEQUENCE"]) == m.sequence + 1 and str(ev["UID"]) == m.uid
+    assert inbound(app)[-1]["intent"] == "meeting_cancel"
+
+
+def test_the_tag_in_a_new_mail_is_the_thread_too(env):
+    app, svc, m = env
+    raw = (f"From: <{HOST}>\r\nTo: {SHARED}\r\nSubject: [MF-M{m.id}] 改期\r\nMessage-ID: <x1@client>\r\n"
+           "Date: Wed, 18 Nov 2026 09:30:00 +0800\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+           "这个会改到下周四下午2点到3点").encode("utf-8")
+    assert svc.process_raw(raw, "t", NOW) == "applied"
+    assert "确认改期：2026-11-26 14:00-15:00" in links(outbox_mails(app, "meeting_change_confirm")[0])
+
+
+# --------------------------------------------------------------------------- who may
+@pytest.mark.parametrize("sender", [OWNER, RECORDER])
+def test_anyone_but_the_host_writing_it_is_read_as_usual(env, sender):
+    app, svc, m = env
+    write(app, svc, sender, "会议改到下周四下午3点")
+    write(app, svc, sender, "会议取消，原因：没空")
+    assert outbox_mails(app, "meeting_change_confirm") == []
+    # …and a forged confirmation changes nothing either
+    click(svc, sender, (f"回复：[MF-M{m.id}] x", "确认取消，原因：没空"))
+    assert app.store.get_meeting(m.id).status == "scheduled"
+
+
+def test_the_hosts_delegate_acts_for_the_host(env):
+    app, svc, m = env
+    write(app, svc, "mishu@corp.example", "王总说会议取消，原因：出差")
+    [confirm] = outbox_mails(app, "meeting_change_confirm")
+    assert confirm["To"] == "mishu@corp.example"
+
+
+@pytest.mark.parametrize("text", ["会议能改到下周四下午3点吗？", "会议不取消，照常开", "Can we move the meeting to Friday 3pm?",
+                                  "参加", "我会改到明天下午3点前交材料"])
+def test_a_question_a_negation_or_an_answer_from_the_host_is_no_command(env, text):
+    app, svc, m = env
+    write(app, svc, HOST, text)
+    assert outbox_mails(app, "meeting_change_confirm") == []
+    assert app.store.get_meeting(m.id).sequence == m.sequence
+
+
+def test_a_cancelled_meeting_is_not_moved(env):
+    app, svc, m = env
+    write(app, svc, HOST, "会议取消，原因：改线上")
+    click(svc, HOST, links(outbox_mails(app, "meeting_change_confirm")[0])["确认取消，原因：改线上"])
+    assert click(svc, HOST, (f"回复：[MF-M{m.id}] x", "确认改期：2026-11-26 15:00-16:00")) == "ignored"
+    assert app.store.get_meeting(m.id).status == "cancelled"
