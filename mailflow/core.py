@@ -113,6 +113,9 @@ class Route:
 REPLY_HANDLERS: dict[str, Callable[[Context, Any, Route], Outcome | None]] = {}
 OBJECT_HANDLERS: dict[str, Callable[[Context, Any, Route], Outcome | None]] = {}
 NEW_HANDLERS: list[tuple[int, str, Callable[[Context, Any], Outcome | None]]] = []
+# Tried before the reply handlers for a mail in a meeting's thread: a task status written there
+# ("接口开发已完成" in answer to the meeting notice) belongs to the sender's task (tasks.on_stray).
+STRAY_HANDLERS: list[Callable[[Context, Any, "Route"], Outcome | None]] = []
 
 
 def on_reply(*kinds: str):
@@ -128,6 +131,11 @@ def on_object(kind: str):
         OBJECT_HANDLERS[kind] = fn
         return fn
     return register
+
+
+def on_stray(fn):
+    STRAY_HANDLERS.append(fn)
+    return fn
 
 
 def on_new(priority: int):
@@ -180,6 +188,11 @@ def handle_inbound(ctx: Context, msg: Any, rt: Route) -> Outcome:
                 out = handler(ctx, msg)
                 if out is not None:
                     return out
+    if rt.kind == "meeting":
+        for handler in STRAY_HANDLERS:
+            out = handler(ctx, msg, rt)
+            if out is not None:
+                return out
     if rt.answered and rt.answered.get("kind") in REPLY_HANDLERS:
         out = REPLY_HANDLERS[rt.answered["kind"]](ctx, msg, rt)
         if out is not None:

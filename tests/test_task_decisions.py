@@ -272,3 +272,61 @@ def test_the_host_keeps_a_finished_task_open(tmp_path, words):
     t = task(app)
     assert t.status is TaskStatus.IN_PROGRESS and t.verified_at is None
     assert events(app)[-1].kind == "rejected"
+
+
+# --- wrong thread or no thread ------------------------------------------------------------------------
+
+def _new_mail(sender, subject, text, mid="<new-1@client.example>"):
+    return mail(sender, text, subject=subject, message_id=mid)
+
+
+def test_a_status_in_a_meeting_notices_thread_reaches_the_senders_task(tmp_path):
+    import yaml
+    from pathlib import Path
+    from mailflow import meetings
+    app, svc, clock, _ = build(tmp_path, titles=("需求文档定稿",))
+    data = yaml.safe_load((Path(__file__).parent / "fixtures" / "meetings" / "meeting.yaml").read_text("utf-8"))
+    m = meetings.from_data(data, app.directory)
+    m.uid = "mf-next@corp.example"
+    with app.store.transaction():
+        svc.commit(meetings.add(app.context(clock.now()), m), clock.now())
+    notice = next(x for x in outbox_mails(app, "notice") if x["To"] == OWNER or OWNER in str(x["To"]))
+    assert send(svc, clock, reply_to(notice, OWNER, "需求文档已经定稿了，已完成")) == "applied"
+    assert task(app).status is TaskStatus.DONE
+    assert not outbox_mails(app, "meeting_unclear")
+
+
+def test_a_new_mail_naming_a_task_by_its_title_words(tmp_path):
+    app, svc, clock, _ = build(tmp_path, titles=("接口开发", "联调测试", "上线方案"))
+    assert send(svc, clock, _new_mail(OWNER, "进度", "联调测试进行中，完成了80%")) == "applied"
+    assert (task(app, 2).status, task(app, 2).percent) == (TaskStatus.IN_PROGRESS, 80)
+    assert task(app, 1).status is TaskStatus.NOT_STARTED
+
+
+def test_a_forwarded_mail_is_matched_by_the_tag_it_carries(tmp_path):
+    app, svc, clock, _ = build(tmp_path, titles=("接口开发", "联调测试"))
+    text = ("已完成，麻烦王总验收\n\n---------- Forwarded message ----------\n"
+            "Subject: [MF-T2] 任务分配：联调测试\n请回复本邮件确认任务")
+    assert send(svc, clock, _new_mail(OWNER, "Fw: 任务分配", text)) == "applied"
+    assert task(app, 2).status is TaskStatus.DONE and task(app, 1).status is TaskStatus.NOT_STARTED
+
+
+def test_the_only_open_task_needs_no_name(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    assert send(svc, clock, _new_mail(OWNER, "更新一下", "done, the report is on the wiki")) == "applied"
+    assert task(app).status is TaskStatus.DONE
+
+
+def test_several_fit_the_answer_lists_them_numbered_and_2_done_settles_it(tmp_path):
+    app, svc, clock, _ = build(tmp_path, titles=("接口开发", "联调测试"))
+    assert send(svc, clock, _new_mail(OWNER, "进展", "已完成")) == "unknown"
+    [ask] = outbox_mails(app, "task_clarify")
+    assert "1" in body_text(ask) and "接口开发" in body_text(ask) and "联调测试" in body_text(ask)
+    assert send(svc, clock, reply_to(ask, OWNER, "2 已完成")) == "applied"
+    assert task(app, 2).status is TaskStatus.DONE and task(app, 1).status is TaskStatus.NOT_STARTED
+
+
+def test_a_new_mail_from_someone_without_open_tasks_is_not_taken(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    assert send(svc, clock, _new_mail(LINA, "你好", "已完成")) == "unknown"
+    assert task(app).status is TaskStatus.NOT_STARTED
