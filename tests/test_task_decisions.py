@@ -330,3 +330,10 @@ def test_a_new_mail_from_someone_without_open_tasks_is_not_taken(tmp_path):
     app, svc, clock, _ = build(tmp_path)
     assert send(svc, clock, _new_mail(LINA, "你好", "已完成")) == "unknown"
     assert task(app).status is TaskStatus.NOT_STARTED
+
+
+def test_the_manager_confirms_the_escalated_task_is_done(tmp_path):
+    app, svc, clock, esc = _escalated(tmp_path)
+    assert send(svc, clock, reply_to(esc, MANAGER, "已完成，我确认")) == "applied"
+    assert task(app).status is TaskStatus.DONE
+    assert events(app)[-1].actor == MANAGER
