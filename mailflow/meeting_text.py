@@ -264,8 +264,13 @@ def read_host_command(text: str, now: datetime, tz: str, cal=None) -> HostComman
     return None
 
 
+# "上次会议取消了" / "the last meeting was cancelled" speaks of another meeting, not this one
+_OTHER_MEETING = re.compile(r"(?:上次|上回|之前|上周|上週|上个月|上個月|去年|\blast|\bprevious|\bearlier)\W{0,2}\w{0,3}\W*$", re.I)
+
+
 def _plain_statement(text: str, mt: re.Match) -> bool:
-    return not _NEGATION.search(mt["between"] or "") and not _QUESTION.search(_sentence_of(text, mt))
+    return (not _NEGATION.search(mt["between"] or "") and not _QUESTION.search(_sentence_of(text, mt))
+            and not _OTHER_MEETING.search(text[max(0, mt.start() - 12):mt.start()]))
 
 
 def _moved(action: str, when: str, now: datetime, tz: str, cal) -> HostCommand:

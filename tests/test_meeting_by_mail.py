@@ -201,7 +201,8 @@ def test_the_hosts_delegate_acts_for_the_host(env):
 
 
 @pytest.mark.parametrize("text", ["会议能改到下周四下午3点吗？", "会议不取消，照常开", "Can we move the meeting to Friday 3pm?",
-                                  "参加", "我会改到明天下午3点前交材料"])
+                                  "参加", "我会改到明天下午3点前交材料", "上次会议取消了，这次照常",
+                                  "The last meeting was cancelled; this one goes ahead."])
 def test_a_question_a_negation_or_an_answer_from_the_host_is_no_command(env, text):
     app, svc, m = env
     write(app, svc, HOST, text)
