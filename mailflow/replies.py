@@ -230,7 +230,7 @@ def _hedges_acceptance(cs: list[Clause], accepting: list[Clause]) -> bool:
     return any(id(c) in hedged for c in accepting)
 
 
-def _doubt(cs: list[Clause], found: list[tuple[Intent, Clause, str]], intent: Intent,
+def _doubt(norm: str, cs: list[Clause], found: list[tuple[Intent, Clause, str]], intent: Intent,
            due_now: date | None, delay_dl: dates.Deadline | None) -> str:
     """Why a done/confirm reading may be wrong (empty: nothing). It is sure only if no other clause
     carries content that could change it: someone else's word, a date later than the due, a
@@ -245,7 +245,8 @@ def _doubt(cs: list[Clause], found: list[tuple[Intent, Clause, str]], intent: In
         if due_now is not None and c.date_role not in ("report", "correction") and \
                 "handover" not in c.kinds() and any(d.due is not None and d.due > due_now for d in c.dates):
             return f"a date after the due {due_now} beside the {intent.value}: not sure"
-        if c.contrast and id(c) not in said and (c.cues or c.dates):
+        if c.contrast and id(c) not in said and (c.cues or c.dates or intent is Intent.CONFIRM and
+                                                  parts.informative(norm[c.start:c.end])):
             return f"a contrast after the {intent.value} says something not understood: not sure"
         if "move" in c.kinds() and not c.dates:
             return "a change of date without a date we could read: not sure"
@@ -387,7 +388,7 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
     if clash:
         why.append("clauses disagree: " + ", ".join(sorted(i.value for i in intents)))
     if intent in (Intent.DONE, Intent.CONFIRM):
-        doubt = _doubt(cs, found, intent, due_now, delay_dl)
+        doubt = _doubt(norm, cs, found, intent, due_now, delay_dl)
         if doubt:
             why.append(doubt)
             guessed = True

@@ -253,7 +253,7 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
 
 
 # 才 before the sender's own delivery: the date is when they will deliver, not one they wait for
-_LATE_DELIVERY = re.compile(r"才能?\s*(?:给|交|完成|提交|发|出|做完|弄好|搞定|好|交付|上线|完)")
+_LATE_DELIVERY = re.compile(r"才能?\s*[^\s,;。!?]{0,2}?(?:给|交|完成|提交|发|出|好|搞定|交付|上线|完)")
 
 
 def _date_role(c: Clause, text: str, kind: str | None, date_only: bool) -> str:

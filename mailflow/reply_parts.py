@@ -220,7 +220,8 @@ def assignee(orig: str, norm: str) -> str | None:
 _WORD_RE = re.compile(r"[a-z]+")
 
 
-def _informative(piece: str) -> bool:
+def informative(piece: str) -> bool:
+    """Enough words to say something (4 Chinese characters or 3 English words)."""
     cjk = sum(1 for c in piece if "\u4e00" <= c <= "\u9fff")
     return cjk >= 4 or len(_WORD_RE.findall(piece)) >= 3
 
@@ -231,7 +232,7 @@ def loose_reason(orig: str, norm: str, spans: list[tuple[int, int]]) -> str:
     keep = []
     for a, b in spans:
         t = norm[a:b].strip(STRIP)
-        if not t or _PLEASANTRY.fullmatch(t) or not _informative(norm[a:b]):
+        if not t or _PLEASANTRY.fullmatch(t) or not informative(norm[a:b]):
             continue
         keep.append(clean(orig[a:b]))
     return "，".join(k for k in keep if k)

@@ -836,3 +836,123 @@ class TestAcceptingInOtherWords:
     def test_reads(self, ctx, text, intent):
         r = classify(text, NOW, None, ctx)
         assert r.intent is intent, r.why
+
+
+# ================================================================================================
+# Rules behind misses on unseen mail (issue 9). NOW Fri 2026-11-20, due Fri 2026-11-27.
+
+class TestALaterDateWhateverItsShape:
+    """Any date the sender attaches to delivering this task that is after the due is a delay, be it
+    after an acknowledgement and a contrast, with 才/最早/earliest, or as the working days needed."""
+
+    @pytest.mark.parametrize("text,due", [
+        ("好的，不过最快也得12月2日才能交", date(2026, 12, 2)),
+        ("收到，但是12月3日才能发给你", date(2026, 12, 3)),
+        ("12月1日才能写完", date(2026, 12, 1)),
+        ("行，不过需要8个工作日", date(2026, 12, 2)),
+        ("Noted. The earliest I can do is December 3.", date(2026, 12, 3)),
+        ("数据不全，最早12月4号", date(2026, 12, 4)),
+        ("I'll need until the 2nd of next month", date(2026, 12, 2)),
+    ])
+    def test_is_a_delay(self, text, due):
+        r = in_task(text)
+        assert (r.intent, r.due) == (L, due), r.why
+
+    def test_a_bare_date_after_but_is_a_delay_asked_back(self):
+        r = in_task("Sure, but realistically Dec 3")
+        assert (r.intent, r.due) == (L, date(2026, 12, 3)), r.why
+        assert not r.sure
+
+    @pytest.mark.parametrize("text", ["收到，但这周实在挤不出时间", "好的，不过12月10日有个评审",
+                                      "OK but the scope changed again"])
+    def test_an_acknowledgement_with_a_contrast_is_never_a_sure_confirm(self, text):
+        r = in_task(text)
+        assert not (r.intent in (C, D) and r.sure), r.why
+
+    def test_a_duration_of_another_step_is_not_our_date(self):
+        r = in_task("测试至少需要5个工作日，周五前能交")
+        assert r.intent is not L, r.why
+
+
+class TestBeliefHearsayAndEnglishNegation:
+    """Belief and hearsay take a completion out of the sender's assertion; far from / nothing /
+    nowhere near negate it."""
+
+    @pytest.mark.parametrize("text", ["我还以为早就交了，刚发现附件没传上", "原以为改好了，一测又崩了",
+                                      "I assumed it was finished, turns out the export failed",
+                                      "Nowhere near finished", "Nothing has been sent yet", "Far from complete, sorry"])
+    def test_is_not_done(self, text):
+        r = in_task(text)
+        assert r.intent is not D, r.why
+
+    @pytest.mark.parametrize("text", ["听说已经上线了，我去确认下", "小王说他那边弄好了", "I heard legal signed it off"])
+    def test_someone_elses_word_is_never_sure(self, text):
+        r = in_task(text)
+        assert not (r.intent in (C, D) and r.sure), r.why
+
+
+@pytest.mark.parametrize("text,percent", [("about a third done", 33), ("one quarter finished", 25),
+                                          ("three-fifths done so far", 60), ("Roughly two thirds complete", 67)])
+def test_fractions_in_words_are_progress(text, percent):
+    r = in_task(text)
+    assert (r.intent, r.percent) == (P, percent), r.why
+
+
+class TestSomeoneElseIsLate:
+    """Rule 6: a third party as the subject and lateness or waiting as the predicate is a risk."""
+
+    @pytest.mark.parametrize("text", ["快递说包裹要下周四才送到", "甲方说材料要晚两周才能提供", "客户那边说还要再等几天",
+                                      "The supplier won't ship until December", "Heads up: the contractor is late again"])
+    def test_is_a_risk(self, text):
+        r = in_task(text)
+        assert r.intent is R, r.why
+
+    def test_our_own_delay_because_of_them_stays_a_delay(self):
+        r = in_task("因为供应商延迟，我需要推迟到12月2日")
+        assert (r.intent, r.due) == (L, date(2026, 12, 2)), r.why
+
+
+class TestHandoverShapes:
+    """Rule 11 in other shapes; a handover's start date is not a due."""
+
+    @pytest.mark.parametrize("text,name", [
+        ("请让赵敏来接手这个任务", "赵敏"), ("把这件事交给周杰处理吧", "周杰"), ("今后这块由孙倩负责", "孙倩"),
+        ("以后周杰来跟进", "周杰"), ("Passing it over to Priya from today", "Priya"),
+        ("Omar will handle this from now on", "Omar"), ("Maria takes this over starting Monday", "Maria"),
+    ])
+    def test_is_a_reassignment_with_the_name(self, text, name):
+        r = in_task(text)
+        assert (r.intent, r.assignee) == (H, name), r.why
+
+    def test_the_sender_taking_it_is_no_handover(self):
+        assert in_task("我来接手吧").intent is not H
+
+
+class TestStatusWithoutTheUsualVerbs:
+    @pytest.mark.parametrize("text,intent", [
+        ("寄出去了，请查收", D), ("已经upload咗", D), ("报告已经核完交给财务了", D), ("上周请假，回来就补交了", D),
+        ("一稿有了，还在打磨", P), ("就剩排版了", P), ("還沒弄好", P), ("只是个草稿", P),
+    ])
+    def test_reads(self, text, intent):
+        r = in_task(text)
+        assert r.intent is intent, r.why
+
+    def test_an_answer_to_our_date_question_in_other_words(self):
+        r = in_task("那就12月1日吧", ASKED_DATE)
+        assert (r.intent, r.due) == (L, date(2026, 12, 1)), r.why
+
+    def test_not_done_and_a_day_said_loosely_is_a_delay(self):
+        r = in_task("还没弄完，下周一肯定行", ReplyContext(due=date(2026, 11, 20), kind="task"))
+        assert (r.intent, r.due) == (L, date(2026, 11, 23)), r.why
+
+
+class TestMeetingAndMinutesShapes:
+    def test_joining_online_is_attending(self):
+        assert classify("我会远程接入", NOW, None, MEETING).intent is C
+
+    def test_a_possibility_ends_at_a_contrast(self):
+        assert classify("我可能会迟到，但一定参加", NOW, None, MEETING).intent is C
+        assert classify("可能迟到，会参加", NOW, None, MEETING).intent is T
+
+    def test_minutes_that_say_one_thing_and_a_meeting_another(self):
+        assert classify("纪要记的是周三，实际定的是周四", NOW, None, MINUTES).intent is O
