@@ -142,7 +142,7 @@ def on_task_mail(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
     if _is_verifier(ctx, sender, meeting) and task.status is TaskStatus.DONE and _verdict(_words(msg)):
         return _verify(ctx, msg, task, meeting)
     reading = _read(ctx, msg, rt, task)
-    if _decides(ctx, sender, task, meeting, rt) and _named_owner(_words(msg)):
+    if _decides(ctx, sender, task, meeting, rt) and _hands_over(reading, _words(msg)):
         # The host (or the manager answering an escalation) hands the task over directly:
         # "这个任务改由李明负责，截止改为12月9日" needs nobody's approval.
         return _direct_handover(ctx, msg, task, meeting, reading)
@@ -716,6 +716,19 @@ def _decides(ctx: core.Context, sender: str, task: Task, meeting: Any, rt: core.
         rt is not None and core.may_decide_escalation(ctx, task, sender, rt.answered))
 
 
+# "不要改由李娜负责" / "先别转给李娜" / "don't hand it over": a handover word under a negation decides nothing.
+_NO_HANDOVER = re.compile(r"(?:别|別|不要|不用|不必|先不|暂不|暫不|勿|无需|無需|不能)\s*(?:再)?(?:改由|转给|轉給|转交|轉交|交给|交給|移交|改派)|"
+                          r"\b(?:don'?t|do\s+not|not|never)\s+(?:reassign|hand|transfer)", re.I)
+
+
+def _hands_over(reading: Any, text: str) -> bool:
+    """Whether the words of someone who decides hand the task over now: a sure statement (a
+    handover, or a new date with it) naming the new owner, not a question or a negated one."""
+    if not reading.sure or getattr(reading, "question", False) or _NO_HANDOVER.search(text or ""):
+        return False
+    return reading.intent in (Intent.REASSIGN, Intent.DELAY) and bool(_named_owner(text))
+
+
 def _named_owner(text: str) -> str | None:
     """The new owner a handover sentence names ("改由李明负责", "hand it over to Tom"), as written."""
     text = text or ""
@@ -728,7 +741,7 @@ def resolve_person(ctx: core.Context, text: str | None) -> Any:
     text = (text or "").strip()
     if not text:
         return None
-    found = ctx.directory.resolve(text)
+    found = ctx.directory.resolve(text) or ctx.directory.resolve(re.sub(r"[来會会去]$", "", text))
     if found is not None:
         return found
     people = ctx.directory.people
@@ -921,7 +934,7 @@ def on_decision(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
                                             key=f"task_decision:t{task.id}:{stamp}"))
             return Outcome(status="applied", task_events=[ev], mails=mails, intent="objection",
                            log=[f"task {task.id}: handover refused by {sender}"])
-        if verdict == "approve" or _named_owner(words):
+        if verdict == "approve" or (_named_owner(words) and not _NO_HANDOVER.search(words)):
             reading = _read(ctx, msg, rt, task)
             if asked is not None and not reading.reason:
                 reading = replace(reading, reason=_clip(asked.text))

@@ -337,3 +337,17 @@ def test_the_manager_confirms_the_escalated_task_is_done(tmp_path):
     assert send(svc, clock, reply_to(esc, MANAGER, "已完成，我确认")) == "applied"
     assert task(app).status is TaskStatus.DONE
     assert events(app)[-1].actor == MANAGER
+
+
+@pytest.mark.parametrize("words", ["不要改由李娜负责", "这个是不是该改由李娜负责？", "先别转给李娜，等我问问"])
+def test_a_negated_or_asked_handover_from_the_host_hands_nothing_over(tmp_path, words):
+    app, svc, clock, _ = build(tmp_path)
+    send(svc, clock, mail(HOST, words))
+    assert task(app).owner == OWNER
+    assert not outbox_mails(app, "task_assigned")
+
+
+def test_li_na_takes_over_names_her(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    send(svc, clock, mail(HOST, "李娜来接手吧"))
+    assert task(app).owner == LINA
