@@ -1,5 +1,6 @@
 """Reading a meeting out of free text: the key-value lines of a 会议通知 mail or of an invitation's
-description, lists of people, agenda lines and the times people write.
+description, lists of people, agenda lines, the times people write, and the host's own commands in
+a meeting's thread (move it, cancel it, confirm or drop the change: `read_host_command`).
 
 Pure: no I/O, no clock (`now` is a parameter). meetings.py builds the Meeting from what these read.
 """

@@ -10,6 +10,9 @@ Pure: no I/O, no clock (ctx.now). Every entry point returns an Outcome for the s
   SEQUENCE+1); `cancel` sends METHOD:CANCEL to everyone invited.
 - Answers: iMIP REPLY keyed on UID + attendee + SEQUENCE/DTSTAMP, and text replies in the notice's
   thread (参加 / 不参加 / 由王五代参会 / 待定). Each is recorded with when and how it came.
+- The host (or a delegate) may move or cancel the meeting by mail in its thread ("会议改到下周三下午
+  3点", "会议取消，原因…"): `host_change` asks the host to confirm with one click, then runs
+  `reschedule` / `cancel`. Anyone else's same words are read as usual.
 - Timeline steps (rules/meetings.yaml) are the conditions and actions registered at the end.
 """
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -16,7 +17,8 @@ from icalendar import Calendar
 
 from apphelp import SH, SHARED, body_text, make_app, outbox_mails, reply_to
 from mailflow import meetings
-from test_meetings import FIX
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "meetings"
 
 NOW = datetime(2026, 11, 18, 9, 0, tzinfo=SH)    # Wednesday; the meeting is 2026-11-25 14:00-16:00
 HOST, RECORDER, OWNER = "wanglei@corp.example", "sunli@corp.example", "zhangwei@corp.example"
@@ -216,3 +218,36 @@ def test_a_cancelled_meeting_is_not_moved(env):
     click(svc, HOST, links(outbox_mails(app, "meeting_change_confirm")[0])["确认取消，原因：改线上"])
     assert click(svc, HOST, (f"回复：[MF-M{m.id}] x", "确认改期：2026-11-26 15:00-16:00")) == "ignored"
     assert app.store.get_meeting(m.id).status == "cancelled"
+
+
+# --------------------------------------------------------------------------- the reader alone
+from mailflow.meeting_text import read_host_command  # noqa: E402
+
+
+@pytest.mark.parametrize("text, start, end", [
+    ("周会挪到下周五上午10点", (2026, 11, 27, 10, 0), None),
+    ("例會順延到11月30日 14:00-15:00", (2026, 11, 30, 14, 0), (2026, 11, 30, 15, 0)),
+    ("这个会提前到明天下午2点半", (2026, 11, 19, 14, 30), None),
+    ("We'll push the call to Monday 9-10am", (2026, 11, 23, 9, 0), (2026, 11, 23, 10, 0)),
+    ("Moving the sync to Dec 1 at 4pm, thanks all", (2026, 12, 1, 16, 0), None),
+])
+def test_moves_people_write(text, start, end):
+    cmd = read_host_command(text, NOW, "Asia/Shanghai")
+    assert (cmd.action, cmd.problem, cmd.start, cmd.end) == ("move", "", at(*start), at(*end) if end else None)
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("明天的会不开了，原因是场地被占", "场地被占"),
+    ("周会取消了", ""),
+    ("We need to cancel the sync due to the office move", "the office move"),
+    ("The call has been called off because two speakers are ill", "two speakers are ill"),
+])
+def test_cancellations_people_write(text, reason):
+    cmd = read_host_command(text, NOW, "Asia/Shanghai")
+    assert (cmd.action, cmd.reason) == ("cancel", reason)
+
+
+@pytest.mark.parametrize("text", ["会议照常进行", "会议要不要改到周五？", "这个会先别取消", "Is the meeting still on?",
+                                  "I'll move my report to Friday", "上周的会取消了，所以这次内容多"])
+def test_what_is_no_command(text):
+    assert read_host_command(text, NOW, "Asia/Shanghai") is None
