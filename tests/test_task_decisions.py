@@ -351,3 +351,59 @@ def test_li_na_takes_over_names_her(tmp_path):
     app, svc, clock, _ = build(tmp_path)
     send(svc, clock, mail(HOST, "李娜来接手吧"))
     assert task(app).owner == LINA
+
+
+# --- a month of the trial's situations, stepping the daemon's clock -------------------------------------
+
+def test_a_month_of_owners_and_dates_changing(tmp_path):
+    from email.utils import format_datetime
+    from mailflow.model import Task
+    app, svc, clock, _ = build(tmp_path, titles=("接口开发", "联调测试"))
+    app.settings.tasks.delay_needs_approval = True
+    zhou = "zhouqiang@corp.example"
+    app.store.save_task(Task(id=None, title="费用报销流程梳理", owner=zhou, due=date(2026, 11, 23), meeting_id=1), START)
+
+    def at(day, hour=10):
+        moment = datetime(2026, day // 100, day % 100, hour, 0, tzinfo=SH)
+        while clock.now() < moment:                     # the daemon ticks every half hour meanwhile
+            clock.advance(minutes=30)
+            svc.tick_once(clock.now())
+        return format_datetime(moment)
+
+    def reply(original, who, words, when):
+        return send(svc, clock, reply_to(original, who, words, date=when))
+
+    # 11-20: 张伟 asks to hand 接口开发 over; the host answers with one click
+    send(svc, clock, mail(OWNER, "这个改由小李负责，我下周去深圳出差"))
+    [ask] = outbox_mails(app, "task_handover_request")
+    assert reply(ask, HOST, one_click(ask)[0], at(1120, 11)) == "applied"
+    assert task(app, 1).owner == LINA
+    # 11-24: 李娜 reports in a new mail, no thread
+    send(svc, clock, mail(LINA, "接口开发进行中，完成40%", subject="进度", date=at(1124)))
+    assert task(app, 1).percent == 40
+    # 11-24: 张伟 asks to delay 联调测试; it waits for the host, who agrees
+    send(svc, clock, mail(OWNER, "联调测试需要延期到12月2日，原因：测试环境还没准备好", task_id=2, date=at(1124, 11)))
+    assert task(app, 2).due == date(2026, 11, 27)
+    [ask] = outbox_mails(app, "task_delay_request")
+    reply(ask, HOST, "同意", at(1124, 14))
+    assert task(app, 2).due == date(2026, 12, 2)
+    # 11-26: 周强 never answered; the escalation reaches 赵敏, who hands the task to 刘洋
+    at(1126, 12)
+    [esc] = [m for m in outbox_mails(app, "escalation") if "费用报销" in m["Subject"]]
+    assert esc["To"] == MANAGER
+    assert reply(esc, MANAGER, "改由刘洋负责，截止12月8日", at(1126, 14)) == "applied"
+    assert (task(app, 3).owner, task(app, 3).due) == ("liuyang@corp.example", date(2026, 12, 8))
+    # 12-01: 李娜 finishes with the deliverable attached; the host gets it and verifies
+    raw = _done_with_files([("接口文档.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                             b"PK\x03\x04" + b"z" * 1024)])
+    at(1201)
+    assert svc.process_raw(raw.replace(b"zhangwei@corp.example", LINA.encode()), "test", clock.now()) == "applied"
+    [verify] = outbox_mails(app, "task_verify")
+    assert verify["To"] == HOST and "接口文档.docx" in [p.get_filename() for p in verify.iter_attachments()]
+    reply(verify, HOST, "验收通过", at(1201, 15))
+    assert task(app, 1).status is TaskStatus.VERIFIED
+    # to the end of the month: the handed-over task escalates on its own new date, nobody else's
+    at(1215)
+    escalated = [m["Subject"] for m in outbox_mails(app, "escalation")]
+    assert len([s for s in escalated if "费用报销" in s]) == 2 and "刘洋" in escalated[-1]
+    assert not [s for s in escalated if "接口开发" in s]
