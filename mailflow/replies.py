@@ -213,6 +213,8 @@ def _promise(cs: list[Clause], orig: str, ctx: ReplyContext,
 
 
 _NOT_YET = re.compile(r"没|未")
+# a vague date that names a day: "not before Tuesday the 8th" could be later than the due
+_SPECIFIC = re.compile(r"\d|周[一二三四五六日天]|星期|礼拜|(?:mon|tues|wednes|thurs|fri|satur|sun)day")
 
 
 def _hedges_acceptance(cs: list[Clause], accepting: list[Clause]) -> bool:
@@ -245,9 +247,14 @@ def _doubt(norm: str, cs: list[Clause], found: list[tuple[Intent, Clause, str]],
         if due_now is not None and c.date_role not in ("report", "correction") and \
                 "handover" not in c.kinds() and any(d.due is not None and d.due > due_now for d in c.dates):
             return f"a date after the due {due_now} beside the {intent.value}: not sure"
+        if any(d.vague and _SPECIFIC.search(d.text.lower()) for d in c.dates) and c.date_role != "report":
+            return f"a date we could not resolve beside the {intent.value}: not sure"
         if c.contrast and id(c) not in said and (c.cues or c.dates or intent is Intent.CONFIRM and
                                                   parts.informative(norm[c.start:c.end])):
             return f"a contrast after the {intent.value} says something not understood: not sure"
+        if intent is Intent.CONFIRM and id(c) not in said and not (c.cues or c.dates or c.percents) and parts.informative(norm[c.start:c.end]) \
+                and not parts.pleasantry(norm[c.start:c.end]):
+            return f"an acknowledgement beside a statement we did not read ('{norm[c.start:c.end].strip()[:30]}'): not sure"
         if "move" in c.kinds() and not c.dates:
             return "a change of date without a date we could read: not sure"
     return ""

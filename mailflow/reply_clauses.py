@@ -37,7 +37,7 @@ __all__ = ["Cue", "Clause", "clauses"]
 
 _SENTENCE_END = set("。!?;\n")
 _CLAUSE_SEP = re.compile(r"[,、()\[\]【】]|:(?!\d)|(?<!\d)\.(?=\s|$)|\s+-\s+|"
-                         r"(?=但是|(?<!不)但(?!愿)|不过|只是|可是|然而|另外|此外)|(?<![a-z])(?=but |however)")
+                         r"(?=但是|(?<!不)但(?!愿)|不过|只是|可是|然而|另外|此外)|(?<![a-z])(?=but |however|though |although )")
 _QUESTION_STRONG = re.compile(
     r"吗|么\s*$|呢\s*$|请问|问一下|想问|想确认|想了解|请教|"
     r"^\s*(?:could|can|would|will|shall|should|is|are|was|were|do|does|did|may|have|has)\s+(?:we|i|you|it|this|that|they|he|she|there|the|our|my)\b|"
@@ -186,7 +186,7 @@ _DATE_ONLY_REST = re.compile(r"^[\s吧啊呢呀哈嘛了的吗,.!?~]*(?:到|至|
 
 # only the sender (or nobody) before a duration: "但需要4个工作日" is the time this task needs
 _OWN_DURATION = re.compile(r"(?:\s|但是?|不过|可是|只是|我们?|还|大概|估计|预计|需要?|得|要|再|至少|最少|最快|最早|"
-                           r"(?<![a-z])(?:but|i|we|'ll|will|need|needs|it|this|takes?)(?![a-z]))*")
+                           r"(?<![a-z])(?:but|i|we|'ll|will|need|needs|it|this|takes?)(?![a-z]))*+")
 
 
 _EN_ORDINAL = re.compile(r"(?<![a-z])the\s+(\d{1,2})(?:st|nd|rd|th)(?![a-z])")

@@ -120,11 +120,12 @@ KINDS: list[tuple[str, str]] = [
     # handing the task to someone else (the name is read by replies._assignee)
     ("handover", r"改由|转交|转给|移交|交接给|交由|改成由|换成由|改派|转派|"
                  r"(?:应该?|以后|今后|后续|之后)?由(?!我|本人)(?=[^,;。!?\n]{1,10}(?:负责|来做|来负责|处理|跟进|做|接手|接管|来跟))|"
-                 r"应该是(?=[^,;。!?\n]{2,6}的)|(?<!我)(?<!我来)(?<!我会)接(?:手|管)|把[^,;。!?\n]{0,8}?交给(?!我)|"
+                 r"应该是(?=[^,;。!?\n]{2,6}的)|(?<!我)(?<!我来)(?<!我会)接(?:手|管)|把[^,;。!?\n]{0,8}?交给(?!我)|(?:后面|后续|以后|之后|今后|往后)就?交给(?!我)|归(?!我)(?=[^\s,;。!?\n]{2,4}管)|"
                  r"(?:以后|今后|后续|往后)(?:这个|这件事|这块|此事)?(?=[^\s,;。!?\n我]{2,6}?(?:负责|来跟|跟进))|"
                  rf"{W}(?:reassign\w*|hand(?:ed|ing|s)? (?:it |this |that )?over|tak(?:e|es|ing) (?:it |this |that )?over|"
                  rf"(?:hand|pass)(?:ed|ing|es|s)? (?:it|this|that)(?: on| over)? to|"
                  rf"(?:handle|own|run|take care of) (?:it|this|that) (?:from now on|going forward|from here(?: on)?)|"
+                 rf"(?<=[a-z] )(?:will|'ll) (?:handle|own|run|take care of|look after|cover) (?:it|this|that)|"
                  rf"transferr?(?:ed|ing)? (?:it |this )?to){WE}"),
     # uncertainty about attending or answering
     ("tent", r"不确定(?:能否|是否|能不能|会不会)?(?:参加|参会|出席|到场|与会)?|不一定|说不准|说不好|不好说|"
@@ -205,7 +206,7 @@ KINDS: list[tuple[str, str]] = [
     ("confirm", rf"确认|确定|{W}confirm(?:ed|s|ing)?{WE}"),
     # attendance: negated it is a decline
     ("attend", r"参加|参会|出席|与会|到场|"
-               r"(?:准时|按时|一定|会)到(?![\d期底月])|到时(?:候)?见|(?:线上|远程|在线|视频|电话|会议)(?:接入|参与|入会)|"
+               r"(?:准时|按时|一定|肯定|会|能)(?:到|来)(?![\d期底月])|到时(?:候)?见|(?:线上|远程|在线|视频|电话|会议)(?:接入|参与|入会)|"
                rf"{W}(?:attend(?:ing)?|join(?:ing)?|be there|count me in|see you (?:there|then|tomorrow|on \w+)|i'll come|will come|"
                rf"(?:can |could |will |'ll )?make it|looking forward|dial in|call in|be on the call){WE}"),
     # finished (perfective or resultative aspect): negated it is ongoing / blocked / late
@@ -266,7 +267,7 @@ NEG_ZH = re.compile(
     r"(?P<gap>[^,;。!?\n]{0,10})$")
 NEG_EN = re.compile(
     r"(?<![a-z'])(?:(?P<modal>cannot|can't|can not|couldn't|could not|unable to|not able to|won't be able to)"
-    r"|(?P<plain>not|never|no|yet to|without|no longer|far from|nothing|none|nowhere near|not even close to|\w+n't))"
+    r"|(?P<plain>not|never|no|yet to|without|no longer|far from|nothing(?:'s| is)?|none|nowhere near|not even close to|\w+n't))"
     r"(?P<gap>(?:\s+[a-z']+){0,3})\s*$")
 A_NOT_A = re.compile(r"(能|可|是|会|要|行|有|用|需|对|得|去|来)[不没唔]\1")
 ONTIME = re.compile(r"按时|按期|如期|准时|及时|前|之前|以前|内|on time|in time|by |before|deadline")
@@ -309,7 +310,7 @@ SELF_RE = re.compile(rf"我|咱|本人|{W}(?:i|i'm|i'll|we|we'll|we're|our|my){W
 WAIT_RE = re.compile(r"等|才|直到|之后|以后|后才|"
                      rf"{W}(?:waiting|wait|until|till|after|not before|arrives?){WE}")
 # a clause that promises delivery
-PROMISE_RE = re.compile(r"'ll |'d be |最迟|最晚|最快|最早|earliest|soonest|不晚于|不迟于|no later than|at the latest|new date|前|之前|以前|内|之内|以内|给|交|发|提交|完成|出|上线|提供|预计|估计|争取|保证|俾|要到|"
+PROMISE_RE = re.compile(r"'ll |'d be |最迟|最晚|最快|最早|earliest|soonest|not before|no earlier than|不晚于|不迟于|no later than|at the latest|new date|前|之前|以前|内|之内|以内|给|交|发|提交|完成|出|上线|提供|预计|估计|争取|保证|俾|要到|"
                         rf"{W}(?:by|before|within|send|deliver|submit|finish|get|have|will|'ll|expect|eta){WE}")
 
 # --------------------------------------------------------------------------------------------
@@ -400,6 +401,6 @@ THIRD_RE = re.compile(r"供应商|厂家|厂商|外包|物流|快递|对方|客�
                       rf"{W}(?:vendor|supplier|agency|contractor|courier|printer|partner|client|customer|carrier|"
                       rf"factory|legal|they){WE}")
 # lateness or waiting said of a third party: 要下周才到 / 再等几天 / won't ship until
-THIRD_LATE_RE = re.compile(rf"才|要等|再等|还要等|晚|{W}(?:until|till|not before|late|delay\w*){WE}")
+THIRD_LATE_RE = re.compile(rf"才|要等|再等|还要等|晚|还没|仍未|尚未|迟迟|还在|仍在|{W}(?:until|till|not before|late|delay\w*){WE}")
 # a clause opened by a contrast after what came before
-CONTRAST_RE = re.compile(rf"\s*(?:但是?|不过|可是|只是|然而|{W}but{WE}|{W}however{WE})")
+CONTRAST_RE = re.compile(rf"\s*(?:但是?|不过|可是|只是|然而|{W}(?:but|however|though|although){WE})")

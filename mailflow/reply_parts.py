@@ -131,7 +131,8 @@ _ZH_NAME = r"[\u4e00-\u9fff·]{2,10}?"
 _EMAIL = r"(?<![a-z0-9._%+-])[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}"
 _EN_NAME = r"(?<![a-z'@.])[a-z][a-z'-]{1,30}(?: [a-z][a-z'-]{1,30})?"
 # a name followed by more words ("Priya from today"): the second word must not be a preposition
-_EN_NAME_SHORT = (r"(?<![a-z'@.])[a-z][a-z'-]{1,30}"
+_EN_NAME_SHORT = (r"(?<![a-z'@.])(?!(?:from|on|next|this|starting|monday|tuesday|wednesday|thursday|friday|"
+                  r"saturday|sunday|today|tomorrow|then|so|and|he|she|they|it|we|i)(?![a-z]))[a-z][a-z'-]{1,30}"
                   r"(?: (?!(?:from|on|to|for|as|and|starting|next|this|today|tomorrow|now|will|is|takes?|taking|owns?|handles?)(?![a-z]))[a-z][a-z'-]{1,30})?")
 _ATTEND_ZH = r"(?:参加|参会|出席|与会|开会|去)"
 _PROXY_RES = [
@@ -187,6 +188,7 @@ _ASSIGNEE_RES = [
                rf"[a-z][a-z .'-]{{0,30}}?)\s*(?:来|去)?\s*(?:负责|跟进|跟|处理|接手|接管|对接|做|办|了|吧|啦|啊|[,;。!?]|$)"),
     # 把任务交给冯国栋 / 让李明接手 / 以后李明负责
     re.compile(r"把[^,;。!?\n]{0,8}?交给\s*(?P<name>[\u4e00-\u9fff·]{2,4}?)\s*(?:来|去)?\s*(?:负责|跟进|处理|做|办|了|吧|[,;。!?]|$)"),
+    re.compile(r"(?:(?:后面|后续|以后|之后|今后|往后)就?交给|归)\s*(?P<name>[\u4e00-\u9fff·]{2,4}?)\s*(?:来)?\s*(?:管|负责|了|吧|[,;。!?]|$)"),
     re.compile(r"(?:让|叫|找)\s*(?P<name>[\u4e00-\u9fff·]{2,4}?)\s*(?:来)?\s*(?:接手|接管)"),
     re.compile(r"(?:以后|今后|后续|往后)(?:这个|这件事|这块|此事)?\s*(?P<name>[\u4e00-\u9fff·]{2,4}?)\s*(?:来)?\s*(?:负责|跟进|来跟)"),
     re.compile(rf"{_W}(?:hand|pass)(?:ed|ing|es|s)? (?:it|this|that)(?: on| over)? to\s+(?P<name>{_EMAIL}|{_EN_NAME_SHORT})"),
@@ -194,7 +196,7 @@ _ASSIGNEE_RES = [
     re.compile(rf"{_W}(?:reassign\w*|hand(?:ed|ing)? (?:it |this |that )?over|transferr?(?:ed|ing)? (?:it |this )?)\s*(?:it |this )?"
                rf"to\s+(?P<name>{_EMAIL}|{_EN_NAME})"),
     re.compile(rf"(?P<name>{_EMAIL}|(?<![\u4e00-\u9fff])[\u4e00-\u9fff·]{{2,4}}|{_EN_NAME_SHORT})\s*(?:(?:will|'ll|is going to|is)\s+)?"
-               rf"(?:tak(?:e|es|ing) (?:it |this |that )?over|own|handle|take care of)"),
+               rf"(?:tak(?:e|es|ing) (?:it |this |that )?over|own|handle|take care of|look after|cover)"),
     re.compile(rf"(?P<name>(?<![\u4e00-\u9fff])[\u4e00-\u9fff·]{{2,4}})\s*(?:来|会)?\s*(?:接手|接管)"),
 ]
 
@@ -218,6 +220,11 @@ def assignee(orig: str, norm: str) -> str | None:
 
 
 _WORD_RE = re.compile(r"[a-z]+")
+
+
+def pleasantry(piece: str) -> bool:
+    """Greetings, thanks and the like (nothing about the task)."""
+    return bool(_PLEASANTRY.fullmatch(piece.strip(STRIP)))
 
 
 def informative(piece: str) -> bool:
