@@ -186,7 +186,8 @@ class App:
                         trusted_authserv_id=o.trusted_authserv_id, secret=self.settings.secret,
                         plus_addressing=o.plus_addressing, id_salt=self.install_secret,
                         meeting_organizer=self.settings.meetings.organizer,
-                        delay_needs_approval=self.settings.tasks.delay_needs_approval)
+                        delay_needs_approval=self.settings.tasks.delay_needs_approval,
+                        receipts=self.settings.schedule.receipts)
 
     def context(self, now: datetime) -> core.Context:
         return core.Context(directory=self.directory, calendar=self.calendar, org=self.org(), now=now,

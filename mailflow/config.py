@@ -95,6 +95,7 @@ class ScheduleSettings:
     work_end: time = time(18, 0)
     quiet_hours: bool = True             # nothing goes out outside working hours on working days
     tick_seconds: float = 60.0
+    receipts: str = "each"               # "each": a receipt per answer; "daily": one digest per person
 
 
 @dataclass
@@ -253,6 +254,9 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"{src}: [org] address: {s.org.address!r} is not an email address")
     if s.schedule.work_start >= s.schedule.work_end:
         raise ConfigError(f"{src}: [schedule] work_start: must be before work_end")
+    if s.schedule.receipts not in ("each", "daily"):
+        raise ConfigError(f"{src}: [schedule] receipts: expected \"each\" or \"daily\", "
+                          f"got {s.schedule.receipts!r}")
     if s.meetings.organizer not in ("shared", "host"):
         raise ConfigError(f"{src}: [meetings] organizer: expected \"shared\" or \"host\", "
                           f"got {s.meetings.organizer!r}")

@@ -49,10 +49,10 @@ from typing import Any, Callable, Iterable
 
 import yaml
 
-SCOPES = ("task", "meeting", "owner", "host")
+SCOPES = ("task", "meeting", "owner", "host", "person")
 FIELDS = {"task": ("task.due", "task.created"),
           "meeting": ("meeting.start", "meeting.end", "meeting.created"),
-          "owner": (), "host": ()}
+          "owner": (), "host": (), "person": ()}
 UNITS = ("days", "working_days", "hours", "minutes")
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 _DURATION = re.compile(r"^\s*(\d+)\s*(minutes?|hours?|days?|weeks?|m|h|d|w)\s*$")
@@ -127,6 +127,15 @@ class Step:
     key: str                          # unique: rule:object:occurrence
     skipped: bool = False             # too late (older than max_late): record, don't act
     gaps: tuple[int, ...] = ()        # years counted Monday–Friday (no official calendar data)
+
+
+@dataclass
+class PersonDay:
+    """Someone and the task updates recorded from their mail since the last step (receipt digest)."""
+
+    person: str
+    events: list = field(default_factory=list)
+    since: datetime | None = None
 
 
 @dataclass
@@ -497,6 +506,8 @@ def obj_key(scope: str, obj: Any) -> str:
         return f"m{obj.id}"
     if scope == "host":
         return f"h:{getattr(obj, 'host', obj)}"
+    if scope == "person":
+        return f"p:{getattr(obj, 'person', obj)}"
     return f"o:{obj.owner if hasattr(obj, 'owner') else obj}"
 
 

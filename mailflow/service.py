@@ -270,6 +270,10 @@ class Service:
                 return []
             if rule.scope == "owner":
                 return self.store.open_task_owners()
+            if rule.scope == "person":
+                start = rules.previous_occurrence(rule, moment, cw)
+                return [rules.PersonDay(person, events, start)
+                        for person, events in self.store.task_events_by_actor(start, moment).items()]
             if rule.scope == "host":
                 start = rules.previous_occurrence(rule, moment, cw)
                 return [rules.HostReplies(host, rows, start)

@@ -505,6 +505,20 @@ class Store:
                           flags=json.loads(r["flags"] or "[]"))
                 for r in self._all("SELECT * FROM task_events WHERE task_id = ? ORDER BY id", (task_id,))]
 
+    def task_events_by_actor(self, since: datetime, until: datetime) -> dict[str, list[TaskEvent]]:
+        """The task updates recorded from people's mail in (since, until], by the person (the
+        daily receipt digest, [schedule] receipts = "daily")."""
+        rows = self._all("SELECT * FROM task_events WHERE actor LIKE '%@%' "
+                         "AND julianday(at) > julianday(?) AND julianday(at) <= julianday(?) ORDER BY id",
+                         (_dt(since), _dt(until)))
+        out: dict[str, list[TaskEvent]] = {}
+        for r in rows:
+            out.setdefault(r["actor"], []).append(TaskEvent(
+                task_id=r["task_id"], at=_pdt(r["at"]), actor=r["actor"], kind=r["kind"], text=r["text"] or "",
+                old_status=r["old_status"], new_status=r["new_status"], percent=r["percent"], due=_pd(r["due"]),
+                message_id=r["message_id"], flags=json.loads(r["flags"] or "[]")))
+        return out
+
     # --- inbound ----------------------------------------------------------------------
     def inbound_status(self, message_id: str) -> str | None:
         row = self._one("SELECT status FROM inbound WHERE message_id = ?", (message_id,))

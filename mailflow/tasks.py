@@ -48,7 +48,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from . import answers, core, dates, due_entries, replies, tokens
+from . import answers, core, dates, due_entries, replies, rules, tokens
 from .reply_lexicon import normalize
 from .reply_parts import assignee as _assignee_in
 from .model import NUMBERED_KINDS, Attachment, Intent, Mail, Meeting, Outcome, Task, TaskEvent, TaskStatus
@@ -636,7 +636,21 @@ def _apply_reading(ctx: core.Context, msg: Any, rt: core.Route, pairs: list, rea
         out.log.append(f"{sender} may not change: {', '.join(str(t.id) for t in refused)}")
     for (before, _m, _p), (meeting, r) in zip(pairs, results):
         due_entries.follow(ctx, before, r.task, out, meeting)   # the owner's calendar entry follows
+    _hold_receipt(ctx, out, key)
     return out
+
+
+def _hold_receipt(ctx: core.Context, out: Outcome, key: str) -> None:
+    """[schedule] receipts = "daily": a plain receipt waits for the day's digest (receipt_digest);
+    one that asks something, carries a due entry or copies the host still goes at once."""
+    if ctx.org.receipts != "daily":
+        return
+    m = next((m for m in out.mails if m.key == key), None)
+    if m is None or m.kind != "task_receipt" or m.cc or m.attachments or m.context.get("unclear") \
+            or m.context.get("refused"):
+        return
+    out.mails.remove(m)
+    out.log.append("receipt held for the daily digest ([schedule] receipts = daily)")
 
 
 def _clarify(ctx: core.Context, msg: Any, rt: core.Route, task: Task | None, *, mode: str,
@@ -1083,7 +1097,51 @@ def _verify(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Outcome:
                   log=[f"task {task.id} ({task.title}): {what} by {sender}" + (f": {reason}" if reason else "")])
     out.intent = "confirm" if what == "verified" else "objection"
     due_entries.follow(ctx, task, t, out, meeting)   # a return to work starts the entry again
+    _hold_receipt(ctx, out, f"task_receipt:{msg.message_id}")
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Fewer mails: one receipt digest per person at the end of the working day
+
+# What the digest lists: changes and requests recorded from the person's mail (not the
+# clarifications, which were answered at once).
+_DIGEST_KINDS = ("confirm", "progress", "done", "delay", "delay_requested", "risk", "verified", "rejected",
+                 "reassigned", "reassign_requested", "reassign_denied", "delay_denied", "objection", "decline",
+                 "tentative")
+
+
+@rules.action("receipt_digest")
+def receipt_digest(ctx: core.Context, step: Any) -> Outcome:
+    """With [schedule] receipts = "daily": one mail to each person listing, line by line, what was
+    recorded from their mail since the last digest (task, what changed, their words)."""
+    day: rules.PersonDay = step.obj
+    if ctx.org.receipts != "daily":
+        return Outcome(log=[f"{day.person}: receipts go one by one ([schedule] receipts = each)"])
+    person = ctx.directory.get(day.person)
+    events = [e for e in day.events if e.kind in _DIGEST_KINDS]
+    if person is None or not events:
+        return Outcome(log=[f"{day.person}: nothing recorded to list"])
+    rows = []
+    for e in events:
+        t = ctx.lookup.get_task(e.task_id)
+        if t is None:
+            continue
+        rows.append({"time": e.at.astimezone(ctx.tz).strftime("%m-%d %H:%M"), "task_id": t.id, "title": t.title,
+                     "kind": e.kind, "status": e.new_status or t.status.value, "percent": e.percent,
+                     "due": e.due, "text": _clip(" ".join((e.text or "").split()))[:120]})
+    mail = Mail(key=step.key, template="task_receipt_digest", to=[person.email], lang=person.language,
+                kind="receipt_digest", context={"name": person.name, "rows": rows})
+    return Outcome(mails=[mail], log=[f"receipt digest to {person.email}: {len(rows)} update(s)"])
+
+
+@core.on_reply("receipt_digest")
+def on_digest_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
+    """"收到" / "谢谢" to the digest says nothing; anything else goes on to the other flows."""
+    reading = replies.classify(_words(msg), msg.date or ctx.now, ctx.calendar)
+    if reading.intent in (Intent.CONFIRM, Intent.UNKNOWN) and len(_words(msg)) <= 20 and not reading.items:
+        return Outcome(status="ignored", log=["an acknowledgement of the receipt digest; nothing changed"])
+    return None
 
 
 __all__ = ["TaskError", "on_decision", "on_numbered_reply", "on_task_mail", "on_verify_reply", "reassign",

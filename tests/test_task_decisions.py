@@ -407,3 +407,35 @@ def test_a_month_of_owners_and_dates_changing(tmp_path):
     escalated = [m["Subject"] for m in outbox_mails(app, "escalation")]
     assert len([s for s in escalated if "费用报销" in s]) == 2 and "刘洋" in escalated[-1]
     assert not [s for s in escalated if "接口开发" in s]
+
+
+# --- fewer mails: receipts = "daily" ---------------------------------------------------------------------
+
+def test_daily_receipts_one_digest_per_person_at_the_end_of_the_working_day(tmp_path):
+    from email.utils import format_datetime
+    app, svc, clock, _ = build(tmp_path, titles=("接口开发", "联调测试"))
+    app.settings.schedule.receipts = "daily"
+    send(svc, clock, mail(OWNER, "进行中 60%"))
+    send(svc, clock, mail(OWNER, "进行中，大概三成，文档在wiki上", task_id=2))
+    send(svc, clock, mail(OWNER, "这个嘛"))                        # not understood: asked back at once
+    assert outbox_mails(app, "task_receipt") == []
+    assert len(outbox_mails(app, "task_clarify")) == 1
+    t = START
+    while t <= datetime(2026, 11, 20, 19, 0, tzinfo=SH):
+        svc.tick_once(t)
+        t += timedelta(minutes=30)
+    [digest] = outbox_mails(app, "receipt_digest")
+    assert digest["To"] == OWNER and "今日已记录：2 项任务更新" in digest["Subject"]
+    text = body_text(digest)
+    assert "[MF-T1] 接口开发 → 进行中 60%" in text and "[MF-T2] 联调测试 → 进行中 30%" in text
+    assert "文档在wiki上" in text
+    assert [r["kind"] for r in app.store._all("SELECT kind FROM outbox WHERE recipients LIKE '%wanglei%'")] \
+        .count("receipt_digest") == 0                               # the host wrote nothing: no digest
+    # "收到" to the digest is not answered
+    assert send(svc, clock, reply_to(digest, OWNER, "收到，谢谢")) == "ignored"
+
+
+def test_receipts_must_be_each_or_daily(tmp_path):
+    from mailflow.config import ConfigError, settings_from_dict
+    with pytest.raises(ConfigError, match="receipts"):
+        settings_from_dict({"schedule": {"receipts": "weekly"}}, "x.toml")
