@@ -252,7 +252,7 @@ def _doubt(norm: str, cs: list[Clause], found: list[tuple[Intent, Clause, str]],
         if c.contrast and id(c) not in said and (c.cues or c.dates or intent is Intent.CONFIRM and
                                                   parts.informative(norm[c.start:c.end])):
             return f"a contrast after the {intent.value} says something not understood: not sure"
-        if intent is Intent.CONFIRM and id(c) not in said and not (c.cues or c.dates or c.percents) and parts.informative(norm[c.start:c.end]) \
+        if intent is Intent.CONFIRM and id(c) not in said and not (c.cues or c.percents or c.date_role in ("promise", "counter")) and parts.informative(norm[c.start:c.end]) \
                 and not parts.pleasantry(norm[c.start:c.end]):
             return f"an acknowledgement beside a statement we did not read ('{norm[c.start:c.end].strip()[:30]}'): not sure"
         if "move" in c.kinds() and not c.dates:

@@ -234,7 +234,8 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
         c.possible = any(x.kind == "hedge" for x in c.cues)
         c.request = bool(REQUEST_RE.search(text))
         c.reported = bool(REPORTED_RE.search(text))
-        c.self_subject = bool(SELF_RE.search(text))
+        # "our supplier" / 我们的供应商 is a third party, not the sender
+        c.self_subject = bool(SELF_RE.search(_OWN_PARTY.sub(" ", text)))
         third = THIRD_RE.search(norm, a, b)
         c.third_at = third.start() if third and not c.self_subject else -1
         c.hearsay = bool(HEARSAY_RE.search(text)) or (c.reported and not c.self_subject)
@@ -254,6 +255,9 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
 
 # 才 before the sender's own delivery: the date is when they will deliver, not one they wait for
 _LATE_DELIVERY = re.compile(r"才能?\s*[^\s,;。!?]{0,2}?(?:给|交|完成|提交|发|出|好|搞定|交付|上线|完)")
+
+
+_OWN_PARTY = re.compile(r"(?:(?<![a-z])(?:our|my)\s+|我们的?|我的|咱们的?)(?=\s*" + THIRD_RE.pattern + ")")
 
 
 def _date_role(c: Clause, text: str, kind: str | None, date_only: bool) -> str:

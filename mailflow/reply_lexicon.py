@@ -125,7 +125,7 @@ KINDS: list[tuple[str, str]] = [
                  rf"{W}(?:reassign\w*|hand(?:ed|ing|s)? (?:it |this |that )?over|tak(?:e|es|ing) (?:it |this |that )?over|"
                  rf"(?:hand|pass)(?:ed|ing|es|s)? (?:it|this|that)(?: on| over)? to|"
                  rf"(?:handle|own|run|take care of) (?:it|this|that) (?:from now on|going forward|from here(?: on)?)|"
-                 rf"(?<=[a-z] )(?:will|'ll) (?:handle|own|run|take care of|look after|cover) (?:it|this|that)|"
+                 rf"(?<=[a-z] )(?:(?:will|'ll) (?:handle|own|run|take care of|look after|cover)|owns|handles|runs|covers) (?:it|this|that)|"
                  rf"transferr?(?:ed|ing)? (?:it |this )?to){WE}"),
     # uncertainty about attending or answering
     ("tent", r"不确定(?:能否|是否|能不能|会不会)?(?:参加|参会|出席|到场|与会)?|不一定|说不准|说不好|不好说|"
@@ -159,7 +159,7 @@ KINDS: list[tuple[str, str]] = [
                 rf"在做|在弄|在处理|在写|在改|在跟进|在推进|在开发|在测试|在进行|在核对|在协调|在征集|在整理|正在|进度|进展|已开始|开始做了|"
                 rf"{_WORK_V}紧|{_HAN}紧(?=[,，\s]|$)|"
                 r"已启动|按计划(?:进行|推进|走)?|正常推进|一切正常|还要改|还需要?改|还得改|要返工|需要返工|"
-                rf"{W}(?:except(?: for)?|apart from|other than|still needs?|remaining){WE}|除了|进展顺利|顺利推进|正常进行|还差|还剩|接近尾声|在收尾|收尾中|一大半|(?:就|只|仅)(?:差|剩)|"
+                rf"{W}(?:except(?: for)?|apart from|other than|still needs?|remaining){WE}|除了|进展顺利|顺利推进|正常进行|还差|还剩|接近尾声|在收尾|收尾中|一大半|(?:就|只|仅)(?:差|剩)|差(?:一点点?|最后一?[步点些])|"
                 r"(?:还|仍|尚|都)(?:没有?|未)(?:好|完|弄好|搞好|做好|写好|改好)(?![成全整善])|"
                 r"(?:只是|仅是|还是|只有)(?:个|一个)?(?:初稿|草稿|初版|半成品|demo|draft)|"
                 rf"(?:出|做|写|改|交|画)了?[一二两三四五六七八九十\d]+(?:版|稿|轮|个|份|页|章|部分)|"
@@ -173,18 +173,18 @@ KINDS: list[tuple[str, str]] = [
     # asking for more time (on its own, without a date)
     ("delay", r"延期|延后|延迟|延误|推迟|推后|(?:往|向)后推|顺延|延长|宽限|展期|改期|"
               r"晚(?:[一两二三四五六七八九十\d几]+|一两)个?(?:天|日|周|星期|礼拜|月)|迟(?:少少|一点|一些|点|些)|迟几[天日]|迟[一两二三四五六七八九十\d]+[天日]|晚一点交|晚点交|晚些交|"
-              r"多给?[一两二三四五六七八九十几\d]+(?:天|日)|"
+              r"多给?[一两二三四五六七八九十几\d]+(?:天|日)|多给[^,;。!?\s]{1,4}?[一两二三四五六七八九十几\d]+个?(?:天|日|周|星期)|"
               rf"{W}(?:postpon\w*|delay\w*|push(?:ed|ing)? (?:it |this |that )?(?:back|out)|extend\w*|"
               rf"extension|reschedul\w*|more time|more days|a few more days|slip\w*|"
               rf"miss (?:the )?deadline|(?:won't|will not|wouldn't|isn't|aren't|not) (?:be )?(?:ready|ship|shipping|arrive|done|delivered|available) (?:until|till|before)|(?:arrive|arriving|arrives|be|is|are|come|coming) late|late delivery){WE}"),
     # moving a date: a delay (or a correction in minutes) only with a date after it
     ("move", r"(?:push|move|delay|postpone)(?:ed)?\s*(?:到|至)|延到|推到|推至|延至|改到|改至|改为|改成|调整为|调整到|调到|挪到|放到|顺延到|定在|改在|"
-             rf"{W}(?:push(?:ed|ing)? (?:it |this |that )?to|mov(?:e|ed|ing) (?:it |this |that |the \w+ (?:date )?)?to|"
+             rf"{W}(?:push(?:ed|ing|es)? (?:it |this |that |(?:the |our |my )?[a-z]+ )?(?:back |out )?to|mov(?:e|ed|ing) (?:it |this |that |the \w+ (?:date )?)?to|"
              rf"chang(?:e|ed|ing) (?:it |this )?to|(?:need|give me|have) (?:it |time )?(?:until|till)|"
              rf"(?:can|could) (?:it|this|that) wait (?:until|till)){WE}"),
     # blocked / at risk
     ("risk", r"有风险|存在风险|风险|卡住了?|卡在|卡壳|阻塞|受阻|被阻|堵住|停滞|搁置|有困难|有难度|遇到困难|遇到问题|"
-             r"有问题|出问题|暂停|搞不定|完不成|做不完|做不了|完成不了|搞不了|干不了|赶不完|来不及|赶不上|跟不上|赶不及|"
+             r"有问题|出问题|暂停|搞不定|够呛|完不成|做不完|做不了|完成不了|搞不了|干不了|赶不完|来不及|赶不上|跟不上|赶不及|"
              r"(?:交|给|发|弄|出|上)不了|才能?(?:开始|动手|开工|着手|处理|做|继续|推进|进行)|"
              r"(?:跑|起|打|连|登|用|进|调|装|编译|部署)不(?:来|通|开|上|起来|进去)|"
              r"(?:没|未)通过|没过(?![期年])|(?:无法|没法|不能)(?:开始|开工|推进|进行|继续)|开始不了|"
@@ -214,7 +214,7 @@ KINDS: list[tuple[str, str]] = [
              r"发出|发给|上传|修复|解决|处理完|处理好|搞定|搞掂|办完|办好|做好|弄好|交了|发了|寄出|更新|定稿|同步|"
              r"跑通|签署|归档|关闭|交稿|处理|给到|交给|交到|发(?![现生展言])|交|发(?:邮件|到|过去)|send|sent|"
              r"\s*(?:deliver|submit|send|upload|ship|finish|complete)(?:ed|ted|d)?(?![a-z]))|"
-             rf"已经?(?:全部|都)?{_WORK_V}(?:完|好)(?!成)|(?:交|发|寄|提交|上交)(?:过去|出去|上去)?了(?=[\s,;。!?~]|$)|均已完成|都已完成|全部完成了?|"
+             rf"已经?(?:全部|都)?{_WORK_V}(?:完|好)(?!成)|(?:交|发|寄|提交|上交)(?:过去|出去|上去)?了(?=[\s,;。!?~]|$)|(?:发|交|寄|传)(?:给|到)?你的?[^,;。!?\s]{{0,4}}?了(?=[\s,;。!?~]|$)|均已完成|都已完成|全部完成了?|"
              rf"{_WORK_V}(?:完|好|通|掂)(?:了|咗)|搞掂|跑通|完工|完毕|竣工|✅|(?<![a-z])[a-z]{{1,20}}咗|{_WORK_V}咗|"
              r"完成了|交付了|提交了|上线了|发布了|发出了|发过去了|定稿了|"
              rf"{W}(?:done|completed|finished|delivered|submitted|shipped|deployed|resolved|fixed|closed|sent|all set|"
@@ -226,7 +226,7 @@ KINDS: list[tuple[str, str]] = [
             rf"👍|👌|{W}(?:ok(?:ay)?|okk|noted|got it|received|roger|sure|will do|yes|yep|yeah|"
             rf"acknowledged|copy that){WE}"),
     # possibility: makes an acceptance tentative and a feared delay a risk
-    ("hedge", rf"(?<!不)可能|也许|或许|大概|有机会|应该(?=可以|能|会|没问题)|{W}(?:maybe|perhaps|possibly|probably|might|may(?= (?:have|be|not|need|miss|attend|join|slip))){WE}"),
+    ("hedge", rf"(?<!不)可能|也许|或许|大概|恐怕|有机会|应该(?=可以|能|会|没问题)|{W}(?:maybe|perhaps|possibly|probably|might|may(?= (?:have|be|not|need|miss|attend|join|slip))){WE}"),
 ]
 
 # kind -> (plain intent, negated intent)

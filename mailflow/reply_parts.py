@@ -33,7 +33,7 @@ def _drop_thanks(norm: str, a: int, b: int) -> int:
         b = e - len(word)
 _PLEASANTRY = re.compile(      # fullmatch on a trimmed clause
     r"[^,;。!?\n\s]{0,5}好|大家好|您好|你好|hi\b.{0,40}|hello\b.{0,40}|dear\b.{0,40}|谢谢|多谢|感谢|辛苦了?|"
-    r"麻烦了?|thanks?\b.{0,40}|thank you.{0,40}|regards|best(?: regards)?|cheers|sorry|不好意思|抱歉|请知悉|请查收|"
+    r"(?:谢谢|多谢|感谢|辛苦)[^,;。!?\n]{0,8}|麻烦了?|thanks?\b.{0,40}|thank you.{0,40}|regards|best(?: regards)?|cheers|sorry|不好意思|抱歉|请知悉|请查收|"
     r"请审核|如下|[\d\s./-]{0,40}")
 STRIP = " \t\r\n,;。!?、:.：，；！？\"'"
 
@@ -213,10 +213,19 @@ def assignee(orig: str, norm: str) -> str | None:
                 p = _NAME_PREFIX.match(norm[a:b])
                 if p:
                     a += p.end()
-            value = orig[a:b].strip()
+            value = _capitalised_tail(orig[a:b].strip())
             if value and value.lower() not in _NOT_NAMES and len(value) >= 2:
                 return value
     return None
+
+
+def _capitalised_tail(value: str) -> str:
+    """'forward Raj' -> 'Raj': a name written with capitals starts at its first capital word."""
+    words = value.split()
+    if value.isascii() and any(w[:1].isupper() for w in words):
+        while words and not words[0][:1].isupper():
+            words.pop(0)
+    return " ".join(words)
 
 
 _WORD_RE = re.compile(r"[a-z]+")

@@ -956,3 +956,41 @@ class TestMeetingAndMinutesShapes:
 
     def test_minutes_that_say_one_thing_and_a_meeting_another(self):
         assert classify("纪要记的是周三，实际定的是周四", NOW, None, MINUTES).intent is O
+
+
+class TestAnAcknowledgementIsSureOnlyAlone:
+    """A receipt or an OK is a sure confirm only when nothing beside it could change it: a sentence
+    we did not read, a day we could not resolve, a feared difficulty."""
+
+    @pytest.mark.parametrize("text", ["收到，这周恐怕够呛", "OK. The venue called off the booking",
+                                      "Understood, not earlier than Monday the 7th though", "好的，机房下周停电检修"])
+    def test_is_not_a_sure_confirm(self, text):
+        r = in_task(text)
+        assert not (r.intent in (C, D) and r.sure), r.why
+
+    @pytest.mark.parametrize("text", ["收到，谢谢提醒", "好的，没问题", "OK, thanks a lot", "收到，周四前给你"])
+    def test_alone_or_with_thanks_it_is(self, text):
+        r = in_task(text)
+        assert (r.intent, r.sure) == (C, True), r.why
+
+
+class TestThirdPartiesInOtherShapes:
+    @pytest.mark.parametrize("text", ["Our courier pushed the pickup to December 2", "我们的外包还没交图",
+                                      "财务那边的报销还在走流程", "外包说要多给他们两天"])
+    def test_is_a_risk(self, text):
+        assert in_task(text).intent is R, in_task(text).why
+
+
+@pytest.mark.parametrize("text,name", [("Going forward Nadia owns this", "Nadia"), ("后面就交给刘畅了", "刘畅"),
+                                       ("这块以后归陈晨管", "陈晨")])
+def test_more_handover_shapes_name_the_new_owner(text, name):
+    r = in_task(text)
+    assert (r.intent, r.assignee) == (H, name), r.why
+
+
+@pytest.mark.parametrize("text,intent", [("报告发你邮箱了", D), ("差最后一步", P),
+                                         ("我晚些到，但会来", C)])
+def test_status_and_attendance_in_plain_words(text, intent):
+    ctx = MEETING if intent is C else TASK
+    r = classify(text, NOW, None, ctx)
+    assert r.intent is intent, r.why
