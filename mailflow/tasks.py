@@ -646,8 +646,11 @@ def _hold_receipt(ctx: core.Context, out: Outcome, key: str) -> None:
     if ctx.org.receipts != "daily":
         return
     m = next((m for m in out.mails if m.key == key), None)
-    if m is None or m.kind != "task_receipt" or m.cc or m.attachments or m.context.get("unclear") \
-            or m.context.get("refused"):
+    if m is None:
+        return
+    if m.kind != "task_receipt" or m.cc or m.attachments or m.context.get("unclear") or m.context.get("refused"):
+        for e in out.task_events:      # answered at once: the digest need not list it again
+            e.flags = [*e.flags, "receipt_sent"]
         return
     out.mails.remove(m)
     out.log.append("receipt held for the daily digest ([schedule] receipts = daily)")
@@ -1119,7 +1122,7 @@ def receipt_digest(ctx: core.Context, step: Any) -> Outcome:
     if ctx.org.receipts != "daily":
         return Outcome(log=[f"{day.person}: receipts go one by one ([schedule] receipts = each)"])
     person = ctx.directory.get(day.person)
-    events = [e for e in day.events if e.kind in _DIGEST_KINDS]
+    events = [e for e in day.events if e.kind in _DIGEST_KINDS and "receipt_sent" not in e.flags]
     if person is None or not events:
         return Outcome(log=[f"{day.person}: nothing recorded to list"])
     rows = []
