@@ -951,7 +951,11 @@ def on_decision(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
                                             key=f"task_decision:t{task.id}:{stamp}"))
             return Outcome(status="applied", task_events=[ev], mails=mails, intent="objection",
                            log=[f"task {task.id}: handover refused by {sender}"])
-        if verdict == "approve" or (_named_owner(words) and not _NO_HANDOVER.search(words)):
+        named = _named_owner(words) and not _NO_HANDOVER.search(words)
+        if verdict == "approve" and asked is None and not named:
+            return Outcome(status="applied", log=[f"task {task.id}: no handover request is waiting"],
+                           mails=[_host_receipt(ctx, msg, task, "unchanged")])
+        if verdict == "approve" or named:
             reading = _read(ctx, msg, rt, task)
             if asked is not None and not reading.reason:
                 reading = replace(reading, reason=_clip(asked.text))

@@ -5,16 +5,16 @@ manager deciding on an escalation. Each through the flow: mail in -> mails out -
 from __future__ import annotations
 
 import re
-
-import pytest
 from datetime import date, datetime, timedelta
 from urllib.parse import unquote
+
+import pytest
 
 from mailflow.model import TaskStatus
 from mailflow import timeline
 
 from apphelp import SHARED, body_text, make_app, outbox_mails, reply_to
-from test_tasks import HOST, OWNER, RECORDER, SH, START, build, events, mail, send, task
+from test_tasks import HOST, OWNER, SH, START, build, events, mail, send, task
 
 LINA, MANAGER, TOM = "lina@corp.example", "zhaomin@corp.example", "tom@corp.example"
 
@@ -357,6 +357,7 @@ def test_li_na_takes_over_names_her(tmp_path):
 
 def test_a_month_of_owners_and_dates_changing(tmp_path):
     from email.utils import format_datetime
+
     from mailflow.model import Task
     app, svc, clock, _ = build(tmp_path, titles=("接口开发", "联调测试"))
     app.settings.tasks.delay_needs_approval = True
@@ -412,7 +413,6 @@ def test_a_month_of_owners_and_dates_changing(tmp_path):
 # --- fewer mails: receipts = "daily" ---------------------------------------------------------------------
 
 def test_daily_receipts_one_digest_per_person_at_the_end_of_the_working_day(tmp_path):
-    from email.utils import format_datetime
     app, svc, clock, _ = build(tmp_path, titles=("接口开发", "联调测试"))
     app.settings.schedule.receipts = "daily"
     send(svc, clock, mail(OWNER, "进行中 60%"))
