@@ -30,8 +30,19 @@ What an answer does (decisions; the tests pin them):
 - risk: the risk flag and note; the receipt goes in copy to the host.
 - objection / decline / tentative on a task: logged, status "unknown" (the host's daily digest
   reads inbound rows with status unknown and a task_id), the sender told the host will decide.
-- reassign (这个改由小李负责): never a confirm and no change; logged (event "reassign_requested")
-  and sent to the host as a handover request with the sender's words.
+- reassign (这个改由小李负责) by the owner's side: never a confirm and no change; logged (event
+  "reassign_requested", flag to:<address> when the name resolves) and sent to the host as a
+  handover request with one-click 同意 / 不同意 (on_decision). The host's 同意 — or the host, or the
+  manager answering an escalation, naming the new owner directly ("这个任务改由李明负责，截止改为
+  12月9日") — hands it over (`reassign`): the new owner gets the assignment mail with the due entry,
+  the old owner is released, the log says "张伟 → 李明：reason".
+- Every delay request reaches the host at once (task_delay_notice); with [tasks]
+  delay_needs_approval a complete one waits (delay_requested, flag approval) for the host's 同意
+  (`set_due`) or 不同意 (delay_denied); the owner hears the decision (task_decision).
+- The escalation's manager (core.may_decide_escalation) may change the task in that thread.
+- A status outside any task thread (a meeting notice's thread, a forward, a new mail) is matched
+  to the sender's open task (_stray); several fitting are asked about, numbered.
+- [schedule] receipts = "daily": plain receipts wait for the person's digest (receipt_digest).
 - not sure, or unknown: nothing changes; the words are logged (event "unclear", which also holds
   the overdue notice and the escalation, timeline.py) and one short clarifying answer goes back in
   the language the sender wrote in, quoting them, with one-click answers; an answer to that
