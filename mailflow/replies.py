@@ -129,33 +129,42 @@ def _statements(cs: list[Clause], orig: str, norm: str, ctx: ReplyContext,
         if ctx.kind == "minutes" and _DENIAL.search(norm, c.start, c.end) and not c.question:
             out.append((Intent.OBJECTION, c, "deny"))     # "负责人不是我": the minutes are disputed
         dropped = False
+        mine: list[tuple[Intent, Clause, str]] = []        # this clause's statements
+        facts: dict[str, bool] = {}                         # searched once per clause, not per cue
         for cue in c.cues:
             if cue.intent is None:
                 continue
             if c.question and not (c.request and (cue.intent is Intent.DELAY or cue.kind in ("move", "handover"))):
                 dropped = True                  # only a request survives a question
                 continue
-            intent = _statement(cue, c, norm, ctx, said, why)
+            intent = _statement(cue, c, norm, ctx, said, why, facts)
             if intent is not None:
-                out.append((intent, c, cue.kind))
+                mine.append((intent, c, cue.kind))
         if dropped:
             why.append(f"ignored question clause '{_short(said)}'")
         late = THIRD_LATE_RE.search(norm, c.start, c.end)
         if late and not c.self_subject and not c.question and (c.reported or 0 <= c.third_at < late.start()) and \
-                not any(cl is c and i in (Intent.RISK, Intent.DELAY) for i, cl, _ in out) and \
+                not any(i in (Intent.RISK, Intent.DELAY) for i, _, _ in mine) and \
                 not any(x.intent is Intent.DONE and not x.negation for x in c.cues):
             # rule 6: "物流那边说货要下周才到" - someone else is late or makes us wait
             why.append(f"a third party is late '{_short(said)}': risk")
-            out = [f for f in out if f[1] is not c or f[0] not in (Intent.CONFIRM, Intent.PROGRESS)]
-            out.append((Intent.RISK, c, "third"))
+            mine = [f for f in mine if f[0] not in (Intent.CONFIRM, Intent.PROGRESS)] + [(Intent.RISK, c, "third")]
+        out += mine
     return out
 
 
 _SELF_ONLY = re.compile(r"[\s,]*(?:我们?|我来|我会|(?<![a-z])(?:i|we|i'll|we'll|i will|we will)(?![a-z]))\s*")
 
 
-def _statement(cue: Cue, c: Clause, norm: str, ctx: ReplyContext, said: str, why: list[str]) -> Intent | None:
-    """What one predicate of a counted clause states, given the clause's subject and modality."""
+def _statement(cue: Cue, c: Clause, norm: str, ctx: ReplyContext, said: str, why: list[str],
+               facts: dict[str, bool]) -> Intent | None:
+    """What one predicate of a counted clause states, given the clause's subject and modality.
+    `facts` caches the clause-wide searches, so a clause with many predicates stays linear."""
+    def has(name: str, rx: re.Pattern) -> bool:
+        if name not in facts:
+            facts[name] = bool(rx.search(norm, c.start, c.end))
+        return facts[name]
+
     intent = cue.intent
     if cue.kind in ("move", "handover") and ctx.kind == "minutes":
         return Intent.OBJECTION                 # "负责人请改成李娜": a change to the minutes
@@ -176,9 +185,9 @@ def _statement(cue: Cue, c: Clause, norm: str, ctx: ReplyContext, said: str, why
         why.append(f"leave/travel '{_short(said)}' is background in a task report")
         return Intent.DECLINE if ctx.kind is None else None
     if cue.kind == "partial" and re.search(r"等|待|waiting", norm[cue.start:cue.end]) and \
-            OTHERS_STEP.search(norm, c.start, c.end):
+            has("others", OTHERS_STEP):
         return None                             # "待审核 / waiting for your review": others' step
-    if intent is Intent.DONE and (any(v < 100 for v, _ in c.percents) or PARTIAL_OBJECT.search(norm, c.start, c.end)):
+    if intent is Intent.DONE and (any(v < 100 for v, _ in c.percents) or has("partial", PARTIAL_OBJECT)):
         why.append(f"only part is finished '{_short(said)}': progress")
         return Intent.PROGRESS                  # 完成了百分之六十 / 初稿已发: finished in part
     if intent in (Intent.CONFIRM, Intent.DECLINE) and (c.possible or "tent" in c.kinds()):

@@ -82,7 +82,11 @@ class Clause:
     percents: list[tuple[float, bool]] = field(default_factory=list)
 
     def kinds(self) -> set[str]:
-        return {c.kind for c in self.cues}
+        # cached: asked once per predicate, it must not cost the clause's length each time
+        n = len(self.cues)
+        if getattr(self, "_kinds_n", -1) != n:
+            self._kinds, self._kinds_n = {c.kind for c in self.cues}, n
+        return self._kinds
 
     def text(self, orig: str) -> str:
         return orig[self.start:self.end].strip()
@@ -148,11 +152,12 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
         elif kind == "confirm" and not neg and (CONFIRM_LATER_AFTER.match(norm, m.end()) or
                                                 CONFIRM_LATER_BEFORE.search(norm[max(a, m.start() - 20):m.start()])):
             intent, deferred = None, True    # "我确认一下日程": a confirmation still to be made
-        elif kind in ("confirm", "agree", "attend", "done", "finish", "ack") and EMBEDDED_Q.search(norm, a, m.start()):
+        elif kind in ("confirm", "agree", "attend", "done", "finish", "ack") and \
+                EMBEDDED_Q.search(norm, max(a, m.start() - 40), m.start()):
             intent = None                    # "确认是否收到": inside an embedded question
         elif neg == "deny":
             intent = None
-        elif BELIEF_RE.search(norm, a, m.start()) and kind not in ("noise", "hedge"):
+        elif BELIEF_RE.search(norm, max(a, m.start() - 40), m.start()) and kind not in ("noise", "hedge"):
             # "我以为搞定了": what was believed is not so; for a completion that means not done
             intent = Intent.PROGRESS if kind in ("done", "finish") else None
         elif neg:
