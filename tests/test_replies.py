@@ -307,6 +307,9 @@ def test_text_is_kept_and_pure():
     ("由" + "王" * 20000),
     ("原因：" + "，" * 20000),
     ("a " * 10000) + "will attend for me",
+    "已完成" * 6000,                      # one clause with thousands of predicates
+    "OK " * 6000,
+    "把这个交给" * 4000,
 ])
 def test_linear_time_on_long_input(long):
     start = time.perf_counter()
