@@ -247,6 +247,8 @@ def _doubt(norm: str, cs: list[Clause], found: list[tuple[Intent, Clause, str]],
     carries content that could change it: someone else's word, a date later than the due, a
     contrast after the acknowledgement that says nothing we read, a move without a date."""
     said = {id(c) for _, c, _ in found}
+    # a bare receipt (OK / 收到 / 同意) can be qualified by the next sentence; 参加 / 周五前完成 say more
+    receipt = intent is Intent.CONFIRM and all(k in ("ack", "agree", "confirm") for i, _, k in found if i is intent)
     for i, c, _ in found:
         if i is intent and c.hearsay:
             return f"{intent.value} is someone else's word or a belief: not sure"
@@ -258,10 +260,10 @@ def _doubt(norm: str, cs: list[Clause], found: list[tuple[Intent, Clause, str]],
             return f"a date after the due {due_now} beside the {intent.value}: not sure"
         if any(d.vague and _SPECIFIC.search(d.text.lower()) for d in c.dates) and c.date_role != "report":
             return f"a date we could not resolve beside the {intent.value}: not sure"
-        if c.contrast and id(c) not in said and (c.cues or c.dates or intent is Intent.CONFIRM and
+        if c.contrast and id(c) not in said and (c.cues or c.dates or receipt and
                                                   parts.informative(norm[c.start:c.end])):
             return f"a contrast after the {intent.value} says something not understood: not sure"
-        if intent is Intent.CONFIRM and id(c) not in said and not (c.cues or c.percents or c.date_role in ("promise", "counter")) and parts.informative(norm[c.start:c.end]) \
+        if receipt and id(c) not in said and not (c.cues or c.percents or c.date_role in ("promise", "counter")) and parts.informative(norm[c.start:c.end]) \
                 and not parts.pleasantry(norm[c.start:c.end]):
             return f"an acknowledgement beside a statement we did not read ('{norm[c.start:c.end].strip()[:30]}'): not sure"
         if "move" in c.kinds() and not c.dates:

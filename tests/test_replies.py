@@ -997,3 +997,10 @@ def test_status_and_attendance_in_plain_words(text, intent):
     ctx = MEETING if intent is C else TASK
     r = classify(text, NOW, None, ctx)
     assert r.intent is intent, r.why
+
+
+def test_an_explicit_acceptance_keeps_its_certainty_beside_other_words():
+    # only a bare receipt (OK / 收到) can be qualified by what follows; 参加 says what it means
+    for text in ("参加，我会带上笔记本", "我会参加，但只能待半小时"):
+        r = classify(text, NOW, None, MEETING)
+        assert (r.intent, r.sure) == (C, True), r.why
