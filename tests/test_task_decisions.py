@@ -439,3 +439,36 @@ def test_receipts_must_be_each_or_daily(tmp_path):
     from mailflow.config import ConfigError, settings_from_dict
     with pytest.raises(ConfigError, match="receipts"):
         settings_from_dict({"schedule": {"receipts": "weekly"}}, "x.toml")
+
+
+# --- every new mail renders in every language ----------------------------------------------------------
+
+_BASE = {"title": "接口开发", "task_id": 1, "owner": OWNER, "owner_name": "张伟", "due": date(2026, 12, 9),
+         "status": "delayed", "name": "王磊"}
+_CONTEXTS = {
+    "task_handover_request": {"text": "这个改由小李负责", "sender_name": "张伟", "meeting_title": "周会",
+                              "assignee": "小李", "known": False},
+    "task_delay_notice": {"text": "延期到12月9日，原因：等设备", "sender_name": "张伟", "meeting_title": "周会",
+                          "what": "delay_pending", "old_due": date(2026, 11, 27), "new_due": date(2026, 12, 9),
+                          "missing": [], "approval": True},
+    "task_owner_changed": {"from_name": "张伟", "to_name": "李娜", "reason": "出差", "by_name": "王磊",
+                           "old_due": date(2026, 11, 27), "role": "released"},
+    "task_decision": {"about": "delay", "verdict": "approve", "by_name": "王磊", "old_due": date(2026, 11, 27),
+                      "reason": "等设备", "new_owner": ""},
+    "task_receipt_digest": {"rows": [{"time": "11-20 10:00", "task_id": 1, "title": "接口开发", "kind": "progress",
+                                      "status": "in_progress", "percent": 60, "due": None, "text": "进行中 60%"}]},
+    "task_verify": {"text": "已完成", "sender_name": "张伟", "meeting_title": "周会", "limit_mb": 5,
+                    "files": [{"name": "a.pdf", "size": 2048, "attached": False}]},
+}
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "zh-TW", "en"])
+@pytest.mark.parametrize("template", sorted(_CONTEXTS))
+def test_the_new_mails_render_in_every_language(tmp_path, template, lang):
+    from mailflow.model import Mail
+    app, *_ = make_app(tmp_path, START)
+    m = Mail(key=f"k:{template}:{lang}", template=template, to=[HOST], lang=lang, kind=template, task_id=1,
+             context={**_BASE, **_CONTEXTS[template]})
+    subject, text, html = app.renderer.texts(m)
+    assert subject and "{{" not in text and "接口开发" in subject + text
+    assert "<script" not in html
