@@ -254,6 +254,7 @@ class _Reader:
             if not drafts:
                 continue
             for d in drafts:
+                d.numbered = e.mark is not None
                 for f, has in (("owner", d.owner is not None), ("due", d.has_due), ("collaborators", d.collaborators)):
                     if has:
                         d.lines.setdefault(f, e.raw)
@@ -315,7 +316,8 @@ class _Reader:
         if d.owner_how in ("bare", "head") and not all(
                 self.refs.resolve(p).kind in ("person", "ambiguous") for p in self.refs.split(d.owner)):
             return False
-        return d.has_due or d.owner_how in ("verb", "field", "mention", "seed")
+        # an undated hand-out counts only as an item of a list ("由李娜负责跟进" in running text is a remark)
+        return d.has_due or d.owner_how in ("field", "mention", "seed") or (d.numbered and d.owner_how == "verb")
 
     def _reported(self, text: str) -> bool:
         """Whether a line reports what someone said (王磊表示…, 张伟：5.0 需求完成度85%)."""

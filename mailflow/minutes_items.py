@@ -78,6 +78,7 @@ class Draft:
     pending: str | None = None        # a field written with its value on the lines below ("完成标准:")
     lines: dict[str, str] = field(default_factory=dict)   # field -> the line it was written on
     status: bool = False              # the words report progress (已完成80%, 预计…), not hand out work
+    numbered: bool = False            # the line was numbered or bulleted
 
     def merge(self, other: "Draft") -> bool:
         """Fill this item from a following fields-only line; False when it repeats a field (a new item)."""

@@ -494,3 +494,9 @@ def test_a_key_value_block_may_name_the_owner_before_the_task():
     parsed = read("待办事项\n\n负责人：谢婷\n任务：合同模板修订\n截止时间：12月16日\n\n负责人：黄磊\n任务：年度审计准备\n截止时间：12月23日\n")
     assert rows(parsed) == [("合同模板修订", "ting.xie@x.example", [], "2026-12-16"),
                             ("年度审计准备", "lei.huang@x.example", [], "2026-12-23")]
+
+
+def test_an_undated_remark_in_running_text_under_an_unfamiliar_heading_is_no_task():
+    parsed = read("二、会议记录\n赵强介绍了改版方案，由陈晨（市场部）负责跟进。\n三、其他\n1. 由何丽负责整理会议照片\n")
+    assert rows(parsed) == [("整理会议照片", "li.he@x.example", [], None)]
+    assert kinds(parsed) == [(1, "no_due")]
