@@ -760,7 +760,11 @@ def _hands_over(reading: Any, text: str) -> bool:
 def _named_owner(text: str) -> str | None:
     """The new owner a handover sentence names ("改由李明负责", "hand it over to Tom"), as written."""
     text = text or ""
-    return _assignee_in(text, normalize(text))
+    name = _assignee_in(text, normalize(text))
+    # the blank of a one-click "改由____负责" left empty: the verb is not a name
+    if name and normalize(name) in ("负责", "处理", "跟进", "来做", "接手", "接管"):
+        return None
+    return name
 
 
 def resolve_person(ctx: core.Context, text: str | None) -> Any:

@@ -472,3 +472,10 @@ def test_the_new_mails_render_in_every_language(tmp_path, template, lang):
     subject, text, html = app.renderer.texts(m)
     assert subject and "{{" not in text and "接口开发" in subject + text
     assert "<script" not in html
+
+
+def test_the_escalations_handover_answer_with_the_blank_left_empty_hands_nothing_over(tmp_path):
+    app, svc, clock, esc = _escalated(tmp_path)
+    body = next(b for b in one_click(esc) if b.startswith("改由"))
+    send(svc, clock, reply_to(esc, MANAGER, body))
+    assert task(app).owner == OWNER and not outbox_mails(app, "task_assigned")
