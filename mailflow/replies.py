@@ -18,8 +18,14 @@ The reader is a small clause grammar, pure and linear in the text's length:
    - leave or travel is background in a task report (已完成 + 上周休假 is done);
    - an answer to mailflow's own question is read as that answer (after 请给出新的日期,
      "1月4日吧" is the new date);
+   - a date attached to delivering, whatever its shape (12月3日前 / 才能给 / 最早 / earliest /
+     需要4个工作日 / until the 10th / a bare date after 但/but), is compared with the due;
+   - belief and hearsay (以为 / thought: not so; 听说 / X说 / I heard: not the sender's word) take a
+     completion out of the sender's assertion; a third party late or pending is a risk (rule 6);
    - otherwise the strongest statement wins (PRECEDENCE).
-   The reading is `sure` only when nothing had to be guessed; `why` says what decided it.
+   The reading is `sure` only when nothing had to be guessed; `why` says what decided it. A done or
+   confirm is sure only if no other clause could change it (_doubt): someone else's word, a date
+   after the due or one we could not resolve, a contrast or an unread sentence beside a bare receipt.
 5. Several parts: one ItemReading each; the top level is the most consequential item
    (delay > risk > progress > done > confirm), with its percent and due.
 """
