@@ -10,7 +10,6 @@ Reference times (Asia/Shanghai):
 from __future__ import annotations
 
 import json
-import time as _time
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -880,40 +879,10 @@ def test_when_cli_reads_the_configured_timezone_and_hours(tmp_path, monkeypatch)
 
 
 # ---------------------------------------------------------------------------------------------
-# Speed: it runs on every reply
+# Long threads: still read to the end (speed and growth are measured in bench/reading.py)
 # ---------------------------------------------------------------------------------------------
 
-def test_fast_enough():
-    samples = [e for e, *_ in RESOLVE] + [s for s, *_ in SENTENCES] + [h for h, *_ in HOLIDAYS]
-    for s in samples:                       # warm the numeral cache
-        find_deadline(s, WED)
-    t0 = _time.perf_counter()
-    for _ in range(3):
-        for s in samples:
-            find_deadline(s, WED)
-    per_call = (_time.perf_counter() - t0) / (3 * len(samples))
-    assert per_call < 0.001
-
-
-def test_linear_on_long_threads():
+def test_a_long_thread_is_read_to_its_last_date():
     body = ("这是一封很长的邮件，周五之前请确认。" * 3000) + "12月1日前"
-    t0 = _time.perf_counter()
     hits = find_all(body, WED)
-    assert _time.perf_counter() - t0 < 2.0
     assert hits[-1][2].due == D(2026, 12, 1)
-
-
-def _seconds(text: str) -> float:
-    best = float("inf")
-    for _ in range(3):                     # the best of three: other test suites share the CPU
-        t0 = _time.perf_counter()
-        find_all(text, WED)
-        best = min(best, _time.perf_counter() - t0)
-    return best
-
-
-@pytest.mark.parametrize("unit", [" ", "12 ", "周 ", "大概 ", "end of ", "季 ", "下 ", "1.", "the ", "12月1日前 "])
-def test_no_quadratic_blowup(unit):
-    # four times the text may take about four times as long, never sixteen
-    small, large = unit * (2000 // len(unit)), unit * (8000 // len(unit))
-    assert _seconds(large) < 8 * _seconds(small) + 0.2

@@ -100,12 +100,3 @@ def test_a_done_or_confirm_reading_that_is_sure_is_right(results):
         counts["sure_right"] += _right(c, r)
     assert counts["sure"] >= 0.85 * len(results)
     assert counts["sure_right"] >= counts["sure"] - 1
-
-
-def test_the_corpus_is_read_quickly(results):
-    import time
-    cal = dates.WorkCalendar()
-    start = time.perf_counter()
-    for case in _cases()[:60]:
-        _read(case, cal)
-    assert time.perf_counter() - start < 3.0
