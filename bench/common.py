@@ -125,7 +125,12 @@ ZH_TW = str.maketrans({"进": "進", "行": "行", "确": "確", "认": "認", "
                        "后": "後", "为": "為", "处": "處", "户": "戶", "总": "總", "经": "經", "缘": "緣", "样": "樣"})
 
 
-def answer(kind: str, rng: random.Random, tw: bool) -> str:
+def answer(kind: str, rng: random.Random, tw: bool, due=None) -> str:
+    """The owner's new words. A delay asks for a day after the task's due (`due`; a week after
+    NOW without one) or for a week more: a request to 'postpone' to a day on or before the current
+    due contradicts itself, and mailflow rightly asks such a sender back (replies.py), so the old
+    fixed 12月4日 / 下周五 made every delay on a task due later an ask-back, not the clear answer
+    this bench means to time."""
     if kind == "confirm":
         text = rng.choice(["收到，确认。我会按时完成。", "确认，没问题。", "好的，确认负责这项任务。"])
     elif kind == "done":
@@ -134,8 +139,9 @@ def answer(kind: str, rng: random.Random, tw: bool) -> str:
         text = rng.choice(["进行中 60%，接口联调还差两个用例。", "目前进行中，完成了60%，预计按期完成。",
                            "进行中 60%。"])
     else:
-        text = rng.choice(["需要延期到12月4日，原因：供应商的接口文档还没到。",
-                           "申请延期到下周五，原因是测试环境这周不可用。"])
+        later = (due or NOW.date()) + timedelta(days=7)
+        text = rng.choice([f"需要延期到{later.month}月{later.day}日，原因：供应商的接口文档还没到。",
+                           "申请延期一周，原因是测试环境这周不可用。"])
     return text.translate(ZH_TW) if tw else text
 
 
@@ -167,7 +173,7 @@ def reply(i: int, task, kind: str, rng: random.Random, *, date_: datetime | None
     quote = (QUOTE_BODY.format(title=task.title, name=name, due=task.due.isoformat()) * 3)
     if tw:
         subject, quote = subject.translate(ZH_TW), quote.translate(ZH_TW)
-    new = answer(kind, rng, tw) + "\n\n" + name + "\n" + ("技术部" if not tw else "產品部") + "\n"
+    new = answer(kind, rng, tw, task.due) + "\n\n" + name + "\n" + ("技术部" if not tw else "產品部") + "\n"
     sent = "2026年11月18日(星期三) 下午3:02"
     if style == "qq":
         plain = (new + "\n\n------------------ 原始邮件 ------------------\n"
