@@ -91,6 +91,15 @@ def test_every_option_is_in_its_commands_row(path):
     assert not missing, f"`{' '.join(path)}`: {', '.join(missing)} not in README's CLI reference"
 
 
+def test_the_cli_reference_names_no_command_or_option_that_does_not_exist():
+    stale = [" ".join(words) for words in ROWS if words not in COMMANDS]
+    assert not stale, f"README's CLI reference describes commands mailflow does not have: {stale}"
+    for words, row in ROWS.items():
+        usage = re.match(r"\| `([^`]*)`", row).group(1)
+        unknown = set(re.findall(r"--[a-z][a-z-]*", usage)) - set(long_flags(COMMANDS[words]))
+        assert not unknown, f"`{' '.join(words)}` has no option {sorted(unknown)}"
+
+
 @pytest.mark.parametrize("path", list(COMMANDS), ids=" ".join)
 def test_every_command_says_what_it_does(path):
     command = COMMANDS[path]
@@ -167,3 +176,14 @@ CONFIG_KEYS = [(name, f.name) for name, cls in SECTIONS.items() for f in fields(
 @pytest.mark.parametrize("section_name,key", CONFIG_KEYS, ids=[f"[{s}] {k}" for s, k in CONFIG_KEYS])
 def test_every_config_key_is_in_the_configuration_table(section_name, key):
     assert (section_name, key) in config_table(), f"README's configuration table has no row for [{section_name}] {key}"
+
+
+def test_the_configuration_table_names_no_key_the_config_rejects():
+    assert config_table() - set(CONFIG_KEYS) == set()
+
+
+def test_every_environment_variable_the_code_reads_is_documented():
+    used = {name for f in (ROOT / "mailflow").rglob("*.py")
+            for name in re.findall(r"MAILFLOW_[A-Z_]+", f.read_text(encoding="utf-8"))}
+    documented = set(re.findall(r"MAILFLOW_[A-Z_]+", section("Configuration reference")))
+    assert used - documented == set()
