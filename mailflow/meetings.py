@@ -574,7 +574,8 @@ def _yes_to_confirmation(ctx: core.Context, msg: Any, m: Meeting) -> HostCommand
                         re.I):
         return None
     for line in (msg.text or "").splitlines():
-        cmd = read_host_command(line.lstrip("> \t"), ctx.now, m.tz or ctx.org.timezone, ctx.calendar)
+        line = re.sub(r"<mailto:[^>]*>", "", line).lstrip("> \t")     # the quoted link line: its label only
+        cmd = read_host_command(line, ctx.now, m.tz or ctx.org.timezone, ctx.calendar)
         if cmd and cmd.action in ("confirm_move", "confirm_cancel"):
             return cmd
     return None
