@@ -293,7 +293,10 @@ def replay(obj: Ctx, ident: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 @click.pass_obj
 def status(obj: Ctx, as_json: bool) -> None:
-    """Last poll, last tick, last error, and the sizes of the inbound and outbound queues."""
+    """Whether a daemon runs on this store (its pid), then last poll, last tick, last error and the
+    inbound and outbox counts.
+
+    Also names the inbox, the outbox and the store file in use (passwords never shown)."""
     from .runlock import RunLock
     app = obj.app()
     s = app.store
