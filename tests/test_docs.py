@@ -7,6 +7,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tomllib
 from dataclasses import fields
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from mailflow.cli import main
-from mailflow.config import SECTIONS
+from mailflow.config import SECTIONS, settings_from_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -187,3 +188,16 @@ def test_every_environment_variable_the_code_reads_is_documented():
             for name in re.findall(r"MAILFLOW_[A-Z_]+", f.read_text(encoding="utf-8"))}
     documented = set(re.findall(r"MAILFLOW_[A-Z_]+", section("Configuration reference")))
     assert used - documented == set()
+
+
+def test_init_writes_a_config_that_shows_every_key_with_its_default(tmp_path):
+    """README: `mailflow init` writes a commented copy of the configuration table."""
+    assert CliRunner().invoke(main, ["init", str(tmp_path), "--now", "2026-12-01T09:00"]).exit_code == 0
+    written = tomllib.loads((tmp_path / "mailflow.toml").read_text(encoding="utf-8"))
+    missing = [f"[{s}] {k}" for s, k in CONFIG_KEYS if k not in written.get(s, {})]
+    assert not missing, f"the config `mailflow init` writes leaves out {missing}"
+    # [org] is filled in as an example; everything else is the embedded default, as the header says
+    defaults, sample = settings_from_dict({}), settings_from_dict({s: v for s, v in written.items() if s != "org"})
+    changed = [f"[{s}] {k}" for s, k in CONFIG_KEYS
+               if getattr(getattr(sample, s), k) != getattr(getattr(defaults, s), k)]
+    assert not changed, f"the sample says a default that is not the embedded one: {changed}"
