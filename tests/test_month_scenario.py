@@ -1,0 +1,186 @@
+"""A month of one meeting, as the trial ran it (issue 11): a six-person team around 王磊's
+Q4营销活动筹备会, the daemon's clock stepped half an hour at a time from 11-16 to 12-16.
+
+At each step the test looks at what mailflow did — who got which kind of mail, the task's owner,
+due date and status, the calendar entry's UID and SEQUENCE — not at every byte of every mail.
+The people write as they do: mostly zh-CN, 陈静 in zh-TW, Tom in English.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import uuid
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+import pytest
+from icalendar import Calendar, Event, vCalAddress
+
+from apphelp import SH, SHARED, body_text, make_app, outbox_mails, reply_to
+from mailflow import meetings
+from mailflow.model import Rsvp, TaskStatus
+from test_meeting_by_mail import click as click_link, links as confirm_links, vevent
+from test_task_decisions import ics_of, one_click
+
+HOST, RECORDER = "wanglei@corp.example", "sunli@corp.example"
+ZHANG, LINA = "zhangwei@corp.example", "lina@corp.example"
+CHEN, TOM = "chenjing@corp.example", "tom@corp.example"          # zh-TW and en readers
+HEAD = "zhaomin@corp.example"                                    # everyone's department head
+TEAM = [HOST, RECORDER, ZHANG, LINA, CHEN, TOM]
+
+START = datetime(2026, 11, 16, 9, 0, tzinfo=SH)                  # a Monday
+
+MEETING = {
+    "title": "Q4营销活动筹备会",
+    "goal": "明确活动分工及时间节点",
+    "start": "2026-11-19 14:00", "end": "2026-11-19 16:00",
+    "location": "公司3楼会议室A",
+    "host": HOST, "recorder": "孙丽",
+    "attendees": {"required": [ZHANG, "李娜"], "optional": [CHEN, "Tom Baker"]},
+    "agenda": [{"title": "活动分工", "owner": ZHANG, "minutes": 30, "outcome": "明确负责人与时间"}],
+}
+
+DRAFT = """\
+Q4营销活动筹备会 会议纪要
+
+三、决议结果
+1. 活动上线时间定为12月10日
+
+四、行动项
+任务名称：接口开发
+负责人：张伟
+截止时间：11月27日
+
+任务名称：物料报价
+负责人：孙丽
+截止时间：11月27日
+
+任务名称：设计稿评审
+负责人：陈静
+截止时间：11月30日
+
+任务名称：Landing page copy
+负责人：Tom Baker
+截止时间：11月24日
+交付物：英文文案终稿
+"""
+
+
+class Month:
+    """The app, its clock and the small verbs the scenario is told in."""
+
+    def __init__(self, tmp_path):
+        self.app, self.svc, self.clock = make_app(tmp_path, START)
+        self.app.settings.tasks.delay_needs_approval = True
+
+    def at(self, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
+        """Run the daemon's ticks every half hour up to that moment, as `run` would."""
+        moment = datetime(2026, month, day, hour, minute, tzinfo=SH)
+        while self.clock.now() < moment:
+            self.clock.set(min(self.clock.now() + timedelta(minutes=30), moment))
+            self.svc.tick_once(self.clock.now())
+        return moment
+
+    def send(self, raw: bytes) -> str:
+        return self.svc.process_raw(raw, "test", self.clock.now())
+
+    def reply(self, original, sender: str, text: str) -> str:
+        return self.send(reply_to(original, sender, text, date=format_datetime(self.clock.now())))
+
+    def sent(self, kind: str, to: str | None = None) -> list[EmailMessage]:
+        return [m for m in outbox_mails(self.app, kind) if to is None or to in str(m["To"])]
+
+    def task(self, title: str):
+        return next(t for t in self.app.store.tasks() if t.title == title)
+
+
+def imip_reply(meeting, attendee: str, partstat: str, when: datetime) -> bytes:
+    """What a calendar client sends when its Accept/Tentative button is pressed: METHOD:REPLY to the
+    invite's ORGANIZER (the shared mailbox), one ATTENDEE line, the UID and SEQUENCE it answers."""
+    cal = Calendar()
+    cal.add("prodid", "-//Test Calendar//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "REPLY")
+    ev = Event()
+    ev.add("uid", meeting.uid)
+    ev.add("sequence", meeting.sequence)
+    ev.add("dtstamp", when)
+    ev.add("dtstart", meeting.start)
+    ev.add("dtend", meeting.end)
+    ev.add("summary", meeting.title)
+    ev["organizer"] = vCalAddress(f"mailto:{SHARED}")
+    who = vCalAddress(f"mailto:{attendee}")
+    who.params["PARTSTAT"] = partstat
+    ev.add("attendee", who)
+    cal.add_component(ev)
+    msg = EmailMessage(policy=email.policy.SMTP)
+    msg["From"], msg["To"] = attendee, SHARED
+    msg["Subject"] = f"Accepted: {meeting.title}"
+    msg["Message-ID"] = f"<{uuid.uuid4().hex}@calendar.example>"
+    msg["Date"] = format_datetime(when)
+    msg.set_content("")
+    msg.add_alternative(cal.to_ical(), maintype="text", subtype="calendar", params={"method": "REPLY"})
+    return msg.as_bytes()
+
+
+def done_with_file(sender: str, original, text: str, name: str, data: bytes, when: datetime) -> bytes:
+    m = EmailMessage()
+    m["From"], m["To"] = sender, SHARED
+    m["Subject"] = "Re: " + original["Subject"]
+    m["Message-ID"] = f"<{uuid.uuid4().hex}@client.example>"
+    m["In-Reply-To"] = m["References"] = original["Message-ID"]
+    m["Date"] = format_datetime(when)
+    m.set_content(text)
+    m.add_attachment(data, maintype="application", subtype="pdf", filename=name)
+    return m.as_bytes()
+
+
+def sequence_of(ics: str) -> int:
+    ev = next(Calendar.from_ical(ics).walk("VEVENT"))
+    return int(ev["SEQUENCE"])
+
+
+def uid_of(ics: str) -> str:
+    return str(next(Calendar.from_ical(ics).walk("VEVENT"))["UID"])
+
+
+def test_a_month_of_one_meeting(tmp_path):
+    w = Month(tmp_path)
+    app = w.app
+
+    # 11-16: the meeting is announced; the invite's ORGANIZER is the shared mailbox
+    m = meetings.from_data(MEETING, app.directory)
+    with app.store.transaction():
+        w.svc.commit(meetings.add(app.context(START), m), START)
+    m = app.store.get_meeting(m.id)
+    assert sorted(m.emails) == sorted(TEAM)
+    notices = w.sent("notice")
+    assert {n["To"] for n in notices} == set(TEAM)
+    ev, method = vevent(notices[0])
+    assert method == "REQUEST" and str(ev["ORGANIZER"]) == f"mailto:{SHARED}" and int(ev["SEQUENCE"]) == 0
+
+    # 11-16 evening: 张伟 presses Accept in his calendar, Tom presses Tentative
+    w.at(11, 16, 20)
+    assert w.send(imip_reply(m, ZHANG, "ACCEPTED", w.clock.now())) == "applied"
+    assert w.send(imip_reply(m, TOM, "TENTATIVE", w.clock.now())) == "applied"
+    m = app.store.get_meeting(m.id)
+    assert (m.attendee(ZHANG).rsvp, m.attendee(ZHANG).answered_via) == (Rsvp.ACCEPTED, "imip")
+    assert m.attendee(TOM).rsvp is Rsvp.TENTATIVE
+    assert not w.sent("meeting_declined")
+
+    # 11-17: the host moves the meeting by mail in its thread, and confirms with one click
+    w.at(11, 17, 10)
+    notice = next(n for n in notices if n["To"] == ZHANG)
+    assert w.reply(notice, HOST, "各位，会议改到11月20日下午2点到4点，谢谢") == "applied"
+    [confirm] = w.sent("meeting_change_confirm")
+    assert confirm["To"] == HOST and not w.sent("meeting_update")
+    label = "确认改期：2026-11-20 14:00-16:00"
+    assert click_link(w.svc, HOST, confirm_links(confirm)[label], w.clock.now()) == "applied"
+    m = app.store.get_meeting(m.id)
+    assert (m.start, m.sequence) == (datetime(2026, 11, 20, 14, 0, tzinfo=SH), 1)
+    updates = w.sent("meeting_update")
+    assert sorted(u["To"] for u in updates) == sorted(TEAM)
+    for u in updates:
+        ev, method = vevent(u)
+        assert (method, str(ev["UID"]), int(ev["SEQUENCE"])) == ("REQUEST", m.uid, 1)
