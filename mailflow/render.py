@@ -14,11 +14,14 @@ another installation's mail with the same key gets another one.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import logging
+import random
 import re
 import secrets
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.header import Header
@@ -153,6 +156,9 @@ class Renderer:
         heads = self._headers(mail, now, subject, message_id, to, cc, reply_to, on_behalf)
         if mail.calendar is None and not mail.attachments and all(a.isascii() for a in [*to, *cc]):
             raw = _write_alternative(heads, text, html)
+        elif all(a.isascii() for a in [*to, *cc]) and all(_SIMPLE_FILENAME.fullmatch(a.filename)
+                                                          for a in mail.attachments):
+            raw = _write_mixed(heads, text, html, mail)
         else:
             raw = _build_mixed(heads, text, html, mail)
         recipients = list(dict.fromkeys([*to, *cc]))
@@ -229,6 +235,70 @@ def _build_mixed(heads: list[tuple[str, str]], text: str, html: str, mail: Mail)
         msg.add_attachment(att.data, maintype=maintype, subtype=subtype or "octet-stream",
                            filename=att.filename, cte="base64", params=params)
     return msg.as_bytes()
+
+
+# A filename that needs neither RFC 2231 encoding nor folding in Content-Disposition (due-T7.ics).
+_SIMPLE_FILENAME = re.compile(r"[A-Za-z0-9._-]{1,40}")
+
+
+def _mime_boundary() -> str:
+    """A boundary of the shape email.generator makes (15 '=', 19 digits, '=='): the folding of the
+    Content-Type lines below depends on its length."""
+    return f"==============={random.randrange(sys.maxsize):019d}=="
+
+
+@functools.lru_cache(maxsize=512)
+def _policy_header(name: str, value: str) -> str:
+    """A header exactly as EmailMessage(policy=SMTP).as_bytes() writes it (parsed, then folded);
+    cached because From, Auto-Submitted… repeat on every mail and parsing a header is slow."""
+    return SMTP.fold(name, SMTP.header_store_parse(name, value)[1])
+
+
+def _b64_part(lines: list[str], ctype: str, params: dict | None, data: bytes, filename: str = "") -> None:
+    """A base64 leaf part with the headers, in the order, EmailMessage gives it (set_param moves
+    Content-Type after Content-Transfer-Encoding and Content-Disposition)."""
+    head = []
+    if params:
+        head += ["Content-Transfer-Encoding: base64"]
+        if filename:
+            head += [f'Content-Disposition: attachment; filename="{filename}"']
+        head += [f"Content-Type: {ctype}" + "".join(f'; {k}="{v}"' for k, v in params.items())]
+    else:
+        head += [f"Content-Type: {ctype}", "Content-Transfer-Encoding: base64"]
+        if filename:
+            head += [f'Content-Disposition: attachment; filename="{filename}"']
+    lines += head + ["MIME-Version: 1.0", "", base64.encodebytes(data).decode("ascii").replace("\n", "\r\n")]
+
+
+def _write_mixed(heads: list[tuple[str, str]], text: str, html: str, mail: Mail) -> bytes:
+    """The bytes _build_mixed gives (tests/test_render.py compares them), written directly: building
+    an EmailMessage parsed and re-folded ~30 headers per mail, most of a due entry's receipt's cost
+    (bench/ingest.py). Only for ASCII addresses and simple filenames; the rest goes through
+    _build_mixed."""
+    outer, inner = _mime_boundary(), _mime_boundary()
+    out = [_policy_header(k, v) for k, v in heads]
+    lines = ["MIME-Version: 1.0", f'Content-Type: multipart/mixed; boundary="{outer}"', "",
+             f"--{outer}", f'Content-Type: multipart/alternative;\r\n boundary="{inner}"', "",
+             f"--{inner}", 'Content-Type: text/plain; charset="utf-8"', "Content-Transfer-Encoding: base64", "",
+             _b64_lines(text) + "\r\n",
+             f"--{inner}", 'Content-Type: text/html; charset="utf-8"', "Content-Transfer-Encoding: base64",
+             "MIME-Version: 1.0", "", _b64_lines(html) + "\r\n"]
+    if mail.calendar is not None:
+        lines.append(f"--{inner}")
+        _b64_part(lines, "text/calendar", {"method": _calendar_method(mail.calendar), "charset": "UTF-8"},
+                  mail.calendar)
+    lines += [f"--{inner}--", ""]
+    if mail.calendar is not None:
+        lines.append(f"--{outer}")
+        _b64_part(lines, "application/ics", None, mail.calendar, "invite.ics")
+    for att in mail.attachments:
+        maintype, _, subtype = att.content_type.partition("/")
+        params = ({"method": _calendar_method(att.data), "charset": "UTF-8"}
+                  if att.content_type == "text/calendar" else None)
+        lines.append(f"--{outer}")
+        _b64_part(lines, f"{maintype}/{subtype or 'octet-stream'}", params, att.data, att.filename)
+    lines += [f"--{outer}--", ""]
+    return ("".join(out) + "\r\n".join(lines)).encode("ascii")
 
 
 def _fold(name: str, value: str) -> str:
