@@ -137,12 +137,11 @@ def done_with_file(sender: str, original, text: str, name: str, data: bytes, whe
 
 
 def sequence_of(ics: str) -> int:
-    ev = next(Calendar.from_ical(ics).walk("VEVENT"))
-    return int(ev["SEQUENCE"])
+    return int(Calendar.from_ical(ics).walk("VEVENT")[0].get("SEQUENCE", 0))
 
 
 def uid_of(ics: str) -> str:
-    return str(next(Calendar.from_ical(ics).walk("VEVENT"))["UID"])
+    return str(Calendar.from_ical(ics).walk("VEVENT")[0]["UID"])
 
 
 def test_a_month_of_one_meeting(tmp_path):
@@ -184,3 +183,73 @@ def test_a_month_of_one_meeting(tmp_path):
     for u in updates:
         ev, method = vevent(u)
         assert (method, str(ev["UID"]), int(ev["SEQUENCE"])) == ("REQUEST", m.uid, 1)
+
+    # 11-20 16:00: the meeting ends; 孙丽 gets the minutes template, sends a draft, the host approves
+    w.at(11, 20, 16, 30)
+    [request] = w.sent("minutes_request")
+    assert request["To"] == RECORDER
+    w.at(11, 20, 17)
+    assert w.reply(request, RECORDER, DRAFT) == "applied"
+    [review] = w.sent("minutes_review")
+    assert review["To"] == HOST
+    w.at(11, 20, 18)
+    assert w.reply(review, HOST, "确认") == "applied"
+    assert app.store.get_meeting(m.id).minutes_state == "final"
+    finals = w.sent("minutes_final")
+    assert any("最終版" in f["Subject"] for f in finals) and any("Final" in f["Subject"] for f in finals)
+    tasks = {t.title: (t.owner, t.due, t.status) for t in app.store.tasks(meeting_id=m.id)}
+    assert tasks == {
+        "接口开发": (ZHANG, date(2026, 11, 27), TaskStatus.NOT_STARTED),
+        "物料报价": (RECORDER, date(2026, 11, 27), TaskStatus.NOT_STARTED),
+        "设计稿评审": (CHEN, date(2026, 11, 30), TaskStatus.NOT_STARTED),
+        "Landing page copy": (TOM, date(2026, 11, 24), TaskStatus.NOT_STARTED)}
+    assigned = {a["To"]: a for a in w.sent("task_assigned")}
+    assert set(assigned) == {ZHANG, RECORDER, CHEN, TOM}
+    api = w.task("接口开发")
+    entry = ics_of(assigned[ZHANG], f"due-T{api.id}.ics")
+    assert "DTSTART;VALUE=DATE:20261127" in entry and sequence_of(entry) == 0
+    api_uid = uid_of(entry)
+
+    # 11-23: 张伟 asks to hand 接口开发 over; nothing changes until the host approves with one click
+    w.at(11, 23, 10)
+    assert w.reply(assigned[ZHANG], ZHANG, "这个改由李娜负责，她对接口更熟") == "applied"
+    assert w.task("接口开发").owner == ZHANG
+    [ask] = w.sent("task_handover_request")
+    assert ask["To"] == HOST and "李娜" in body_text(ask)
+    w.at(11, 23, 11)
+    assert w.reply(ask, HOST, one_click(ask)[0]) == "applied"
+    api = w.task("接口开发")
+    assert (api.owner, api.due) == (LINA, date(2026, 11, 27))
+    [to_lina] = w.sent("task_assigned", LINA)
+    entry = ics_of(to_lina, f"due-T{api.id}.ics")
+    assert uid_of(entry) == api_uid and sequence_of(entry) == 1
+    [released] = w.sent("task_owner_changed", ZHANG)
+    assert ics_of(released, f"due-T{api.id}.ics")                 # 张伟's entry ends
+    assert "对接口更熟" in app.store.task_events(api.id)[-1].text
+
+    # 11-25 (Wed): 孙丽's quote is late; with delay_needs_approval it waits for the host's 同意
+    w.at(11, 25, 10)
+    quote = w.task("物料报价")
+    old_entry = ics_of(assigned[RECORDER], f"due-T{quote.id}.ics")
+    assert w.reply(assigned[RECORDER], RECORDER, "下周三前给到，供应商还没回") == "applied"
+    assert (w.task("物料报价").due, w.task("物料报价").status) == (date(2026, 11, 27), TaskStatus.NOT_STARTED)
+    [receipt] = w.sent("task_receipt", RECORDER)
+    assert "已请主持人王磊审批" in body_text(receipt)
+    [ask] = w.sent("task_delay_request")
+    assert ask["To"] == HOST and "2026-12-02" in body_text(ask) and "供应商还没回" in body_text(ask)
+    w.at(11, 25, 11)
+    assert w.reply(ask, HOST, "同意") == "applied"
+    quote = w.task("物料报价")
+    assert (quote.status, quote.due, quote.delay_reason) == (TaskStatus.DELAYED, date(2026, 12, 2), "供应商还没回")
+    [told] = w.sent("task_decision", RECORDER)
+    entry = ics_of(told, f"due-T{quote.id}.ics")
+    assert "DTSTART;VALUE=DATE:20261202" in entry
+    assert uid_of(entry) == uid_of(old_entry) and sequence_of(entry) == sequence_of(old_entry) + 1
+
+    # 11-26: 陈静 answers in the thread of the final minutes, not her task's; it reaches her task
+    w.at(11, 26, 9)
+    final_to_chen = next(f for f in finals if CHEN in str(f["To"]))
+    assert w.reply(final_to_chen, CHEN, "設計稿評審進行中，已完成六成") == "applied"
+    review_task = w.task("设计稿评审")
+    assert (review_task.status, review_task.percent) == (TaskStatus.IN_PROGRESS, 60)
+    assert app.store.get_meeting(m.id).minutes_state == "final"  # no objection to the minutes
