@@ -69,7 +69,14 @@ def message_id_for(key: str, domain: str, salt: str = "") -> str:
 def one_address(addr: str) -> str:
     """`addr` when it is exactly ONE bare address (no display name, no list, no controls), else
     ValueError: a recipient header is built from addresses, never from text that could add one."""
-    a = str(addr).strip()
+    return _one_address(str(addr))
+
+
+@functools.lru_cache(maxsize=1024)
+def _one_address(addr: str) -> str:
+    # cached: the same few people get every mail and Address() runs the full header parser
+    # (a ValueError is not cached, so a bad address is checked, and refused, each time)
+    a = addr.strip()
     if a.count("@") != 1 or _NOT_IN_ADDRESS.search(a):
         raise ValueError(f"not one email address: {a!r}")
     if a.isascii():
