@@ -124,7 +124,11 @@ def imip_reply(meeting, attendee: str, partstat: str, when: datetime) -> bytes:
     return msg.as_bytes()
 
 
-def done_with_file(sender: str, original, text: str, name: str, data: bytes, when: datetime) -> bytes:
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def done_with_file(sender: str, original, text: str, name: str, mime: str, data: bytes, when: datetime) -> bytes:
+    """已完成 in the task's thread with the deliverable attached."""
     m = EmailMessage()
     m["From"], m["To"] = sender, SHARED
     m["Subject"] = "Re: " + original["Subject"]
@@ -132,7 +136,8 @@ def done_with_file(sender: str, original, text: str, name: str, data: bytes, whe
     m["In-Reply-To"] = m["References"] = original["Message-ID"]
     m["Date"] = format_datetime(when)
     m.set_content(text)
-    m.add_attachment(data, maintype="application", subtype="pdf", filename=name)
+    maintype, subtype = mime.split("/")
+    m.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return m.as_bytes()
 
 
@@ -253,3 +258,43 @@ def test_a_month_of_one_meeting(tmp_path):
     review_task = w.task("设计稿评审")
     assert (review_task.status, review_task.percent) == (TaskStatus.IN_PROGRESS, 60)
     assert app.store.get_meeting(m.id).minutes_state == "final"  # no objection to the minutes
+
+    # Tom's copy was due 11-24 and he stayed silent: reminded, overdue, then escalated to 赵敏
+    copy = w.task("Landing page copy")
+    assert [r["To"] for r in w.sent("due_reminder", TOM)] == [TOM]
+    [overdue] = w.sent("overdue", TOM)
+    assert HOST in str(overdue["To"]) + str(overdue["Cc"] or "")
+    w.at(11, 27, 12)
+    [esc] = w.sent("escalation")
+    assert esc["To"] == HEAD and "Landing page copy" in esc["Subject"]
+    assert w.task("Landing page copy").status is TaskStatus.NOT_STARTED
+    # 赵敏 answers with a new date and the reason; the head's word is accepted without another approval
+    w.at(11, 27, 15)
+    assert w.reply(esc, HEAD, "延期到12月4日，原因：客户还在确认英文文案的口径") == "applied"
+    copy = w.task("Landing page copy")
+    assert (copy.status, copy.due) == (TaskStatus.DELAYED, date(2026, 12, 4))
+    assert "客户还在确认" in copy.delay_reason
+    assert not w.sent("task_refused")
+    assert app.store.task_events(copy.id)[-1].actor == HEAD
+
+    # 12-03: Tom finishes with the file attached; it reaches the verifier (the host), who passes it
+    w.at(12, 3, 16)
+    raw = done_with_file(TOM, assigned[TOM], "Done, the final copy is attached.", "landing-copy-final.docx",
+                         DOCX, b"PK\x03\x04" + b"c" * 3000, w.clock.now())
+    assert w.send(raw) == "applied"
+    assert w.task("Landing page copy").status is TaskStatus.DONE
+    [verify] = w.sent("task_verify")
+    assert verify["To"] == HOST
+    assert "landing-copy-final.docx" in [p.get_filename() for p in verify.iter_attachments()]
+    w.at(12, 3, 17)
+    assert w.reply(verify, HOST, "验收通过") == "applied"
+    copy = w.task("Landing page copy")
+    assert copy.status is TaskStatus.VERIFIED and copy.verified_at == w.clock.now()
+    assert w.sent("task_verify_result", TOM)
+
+    # to the end of the month: nothing more about the verified task reaches anyone
+    before = len(w.sent("escalation"))
+    w.at(12, 16, 18)
+    later = [e["Subject"] for e in w.sent("escalation")[before:]]
+    assert not [s for s in later if "Landing page copy" in s]
+    assert len([r for r in w.sent("overdue", TOM)]) == 1
