@@ -89,7 +89,13 @@ class Month:
         return self.send(reply_to(original, sender, text, date=format_datetime(self.clock.now())))
 
     def sent(self, kind: str, to: str | None = None) -> list[EmailMessage]:
-        return [m for m in outbox_mails(self.app, kind) if to is None or to in str(m["To"])]
+        """The mails of that kind queued so far, to or copied to `to` if given."""
+        return [m for m in outbox_mails(self.app, kind) if to is None or to in f"{m['To']} {m['Cc'] or ''}"]
+
+    def ledger(self) -> tuple[str, str | None, str]:
+        """The inbound ledger's last line: (status, intent, detail) of the mail just read."""
+        row = dict(self.app.store._all("SELECT status, intent, detail FROM inbound ORDER BY rowid")[-1])
+        return row["status"], row["intent"], row["detail"]
 
     def task(self, title: str):
         return next(t for t in self.app.store.tasks() if t.title == title)
@@ -171,6 +177,7 @@ def test_a_month_of_one_meeting(tmp_path):
     m = app.store.get_meeting(m.id)
     assert (m.attendee(ZHANG).rsvp, m.attendee(ZHANG).answered_via) == (Rsvp.ACCEPTED, "imip")
     assert m.attendee(TOM).rsvp is Rsvp.TENTATIVE
+    assert "tentative via imip" in w.ledger()[2]
     assert not w.sent("meeting_declined")
 
     # 11-17: the host moves the meeting by mail in its thread, and confirms with one click
@@ -188,6 +195,8 @@ def test_a_month_of_one_meeting(tmp_path):
     for u in updates:
         ev, method = vevent(u)
         assert (method, str(ev["UID"]), int(ev["SEQUENCE"])) == ("REQUEST", m.uid, 1)
+    status, intent, detail = w.ledger()
+    assert (status, intent) == ("applied", "meeting_move") and "confirmed by " + HOST in detail
 
     # 11-20 16:00: the meeting ends; 孙丽 gets the minutes template, sends a draft, the host approves
     w.at(11, 20, 16, 30)
@@ -225,6 +234,7 @@ def test_a_month_of_one_meeting(tmp_path):
     assert w.reply(ask, HOST, one_click(ask)[0]) == "applied"
     api = w.task("接口开发")
     assert (api.owner, api.due) == (LINA, date(2026, 11, 27))
+    assert w.ledger()[1] == "reassign" and "张伟 → 李娜" in w.ledger()[2]
     [to_lina] = w.sent("task_assigned", LINA)
     entry = ics_of(to_lina, f"due-T{api.id}.ics")
     assert uid_of(entry) == api_uid and sequence_of(entry) == 1
@@ -240,6 +250,7 @@ def test_a_month_of_one_meeting(tmp_path):
     assert (w.task("物料报价").due, w.task("物料报价").status) == (date(2026, 11, 27), TaskStatus.NOT_STARTED)
     [receipt] = w.sent("task_receipt", RECORDER)
     assert "已请主持人王磊审批" in body_text(receipt)
+    assert w.ledger()[1:] == ("delay", "task 2 (物料报价): delay_pending by sunli@corp.example")
     [ask] = w.sent("task_delay_request")
     assert ask["To"] == HOST and "2026-12-02" in body_text(ask) and "供应商还没回" in body_text(ask)
     w.at(11, 25, 11)
@@ -250,6 +261,7 @@ def test_a_month_of_one_meeting(tmp_path):
     entry = ics_of(told, f"due-T{quote.id}.ics")
     assert "DTSTART;VALUE=DATE:20261202" in entry
     assert uid_of(entry) == uid_of(old_entry) and sequence_of(entry) == sequence_of(old_entry) + 1
+    assert "2026-11-27 → 2026-12-02" in w.ledger()[2]
 
     # 11-26: 陈静 answers in the thread of the final minutes, not her task's; it reaches her task
     w.at(11, 26, 9)
@@ -257,6 +269,9 @@ def test_a_month_of_one_meeting(tmp_path):
     assert w.reply(final_to_chen, CHEN, "設計稿評審進行中，已完成六成") == "applied"
     review_task = w.task("设计稿评审")
     assert (review_task.status, review_task.percent) == (TaskStatus.IN_PROGRESS, 60)
+    assert "matched to task 3 (设计稿评审) outside its thread" in w.ledger()[2]
+    [receipt] = w.sent("task_receipt", CHEN)
+    assert "設計稿評審" in body_text(receipt) or "设计稿评审" in body_text(receipt)
     assert app.store.get_meeting(m.id).minutes_state == "final"  # no objection to the minutes
 
     # Tom's copy was due 11-24 and he stayed silent: reminded, overdue, then escalated to 赵敏
@@ -276,6 +291,25 @@ def test_a_month_of_one_meeting(tmp_path):
     assert "客户还在确认" in copy.delay_reason
     assert not w.sent("task_refused")
     assert app.store.task_events(copy.id)[-1].actor == HEAD
+    assert w.ledger()[:2] == ("applied", "delay") and "by zhaomin@corp.example" in w.ledger()[2]
+    [late] = w.sent("task_late_notice")
+    assert late["To"] == HOST                                   # the host hears the head moved the date
+    [moved] = w.sent("task_due_entry", TOM)
+    entry = ics_of(moved, f"due-T{copy.id}.ics")
+    copy_uid = uid_of(ics_of(assigned[TOM], f"due-T{copy.id}.ics"))
+    assert "DTSTART;VALUE=DATE:20261204" in entry and uid_of(entry) == copy_uid and sequence_of(entry) == 1
+
+    # 12-01: 陈静's review is overdue; the host hands it to Tom himself, with a new date, in one sentence
+    w.at(12, 1, 10)
+    [late_review] = w.sent("overdue", CHEN)
+    assert w.reply(late_review, HOST, "设计稿评审改由Tom负责，截止改为12月9日") == "applied"
+    review_task = w.task("设计稿评审")
+    assert (review_task.owner, review_task.due) == (TOM, date(2026, 12, 9))
+    assert not w.sent("task_handover_request", HOST)[1:]       # the host decided: nobody is asked
+    [to_tom] = [a for a in w.sent("task_assigned", TOM) if "设计稿评审" in a["Subject"]]
+    assert "handed over to you from 陈静" in body_text(to_tom)
+    assert "DTSTART;VALUE=DATE:20261209" in ics_of(to_tom, f"due-T{review_task.id}.ics")
+    assert w.sent("task_owner_changed", CHEN)
 
     # 12-03: Tom finishes with the file attached; it reaches the verifier (the host), who passes it
     w.at(12, 3, 16)
@@ -291,13 +325,17 @@ def test_a_month_of_one_meeting(tmp_path):
     copy = w.task("Landing page copy")
     assert copy.status is TaskStatus.VERIFIED and copy.verified_at == w.clock.now()
     assert w.sent("task_verify_result", TOM)
+    assert w.ledger()[2] == "task 4 (Landing page copy): verified by wanglei@corp.example"
 
     # to the end of the month: nothing more about the verified task reaches anyone
     before = len(w.sent("escalation"))
     w.at(12, 16, 18)
     later = [e["Subject"] for e in w.sent("escalation")[before:]]
     assert not [s for s in later if "Landing page copy" in s]
-    assert len([r for r in w.sent("overdue", TOM)]) == 1
+    assert len([o for o in w.sent("overdue", TOM) if "Landing page copy" in o["Subject"]]) == 1
+    # the handed-over review runs late on its new owner's new date, and 陈静 is no longer chased for it
+    assert [o for o in w.sent("overdue", TOM) if "设计稿评审" in o["Subject"]]
+    assert not [e for e in w.sent("escalation", CHEN) if "设计稿评审" in e["Subject"]]
 
 
 # --- steps of the trial that do not yet work as issue 11 says -----------------------------------------
