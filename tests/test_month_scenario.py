@@ -271,7 +271,7 @@ def test_a_month_of_one_meeting(tmp_path):
     assert (review_task.status, review_task.percent) == (TaskStatus.IN_PROGRESS, 60)
     assert "matched to task 3 (设计稿评审) outside its thread" in w.ledger()[2]
     [receipt] = w.sent("task_receipt", CHEN)
-    assert "設計稿評審" in body_text(receipt) or "设计稿评审" in body_text(receipt)
+    assert receipt["Subject"] == "[MF-T3] 已記錄：设计稿评审 → 進行中 60%"       # answered in her zh-TW
     assert app.store.get_meeting(m.id).minutes_state == "final"  # no objection to the minutes
 
     # Tom's copy was due 11-24 and he stayed silent: reminded, overdue, then escalated to 赵敏
@@ -317,6 +317,10 @@ def test_a_month_of_one_meeting(tmp_path):
                          DOCX, b"PK\x03\x04" + b"c" * 3000, w.clock.now())
     assert w.send(raw) == "applied"
     assert w.task("Landing page copy").status is TaskStatus.DONE
+    [done_receipt] = w.sent("task_receipt", TOM)
+    assert done_receipt["Subject"] == "[MF-T4] Recorded: Landing page copy → done"    # Tom reads English
+    entry = ics_of(done_receipt, f"due-T{copy.id}.ics")             # his calendar entry is closed
+    assert uid_of(entry) == copy_uid and sequence_of(entry) == 2 and "SUMMARY:[Done] Landing page copy" in entry
     [verify] = w.sent("task_verify")
     assert verify["To"] == HOST
     assert "landing-copy-final.docx" in [p.get_filename() for p in verify.iter_attachments()]
@@ -324,7 +328,8 @@ def test_a_month_of_one_meeting(tmp_path):
     assert w.reply(verify, HOST, "验收通过") == "applied"
     copy = w.task("Landing page copy")
     assert copy.status is TaskStatus.VERIFIED and copy.verified_at == w.clock.now()
-    assert w.sent("task_verify_result", TOM)
+    [result] = w.sent("task_verify_result", TOM)
+    assert result["Subject"] == "[MF-T4] Verified: Landing page copy"
     assert w.ledger()[2] == "task 4 (Landing page copy): verified by wanglei@corp.example"
 
     # to the end of the month: nothing more about the verified task reaches anyone
