@@ -159,6 +159,8 @@ def _statements(cs: list[Clause], orig: str, norm: str, ctx: ReplyContext,
     return out
 
 
+# a handover the sender makes (我已经交给X跟进 / 我让X去做), not one they take (我来接手)
+_GIVES_AWAY = re.compile(r"已|交|转|让|安排|叫|派|换人|不归|改由|移交")
 _SELF_ONLY = re.compile(r"[\s,]*(?:我们?|我来|我会|(?<![a-z])(?:i|we|i'll|we'll|i will|we will)(?![a-z]))\s*")
 
 
@@ -185,7 +187,8 @@ def _statement(cue: Cue, c: Clause, norm: str, ctx: ReplyContext, said: str, why
         if c.possible and not c.request:
             why.append(f"a feared delay '{_short(said)}': risk")
             return Intent.RISK
-    if cue.kind == "handover" and _SELF_ONLY.fullmatch(norm, c.start, cue.start):
+    if cue.kind == "handover" and _SELF_ONLY.fullmatch(norm, c.start, cue.start) and \
+            not _GIVES_AWAY.match(norm, cue.start):
         return Intent.CONFIRM                   # "我来接手 / I'll take this over": the sender takes it
     if cue.kind == "absent" and ctx.kind != "meeting":
         why.append(f"leave/travel '{_short(said)}' is background in a task report")
@@ -264,7 +267,8 @@ def _doubt(norm: str, cs: list[Clause], found: list[tuple[Intent, Clause, str]],
         if due_now is not None and c.date_role not in ("report", "correction") and \
                 "handover" not in c.kinds() and any(d.due is not None and d.due > due_now for d in c.dates):
             return f"a date after the due {due_now} beside the {intent.value}: not sure"
-        if any(d.vague and _SPECIFIC.search(d.text.lower()) for d in c.dates) and c.date_role != "report":
+        if any(d.vague and (_SPECIFIC.search(d.text.lower()) or c.date_role in ("promise", "counter"))
+               for d in c.dates) and c.date_role != "report":
             return f"a date we could not resolve beside the {intent.value}: not sure"
         if c.contrast and id(c) not in said and (c.cues or c.dates or receipt and
                                                   parts.informative(norm[c.start:c.end])):
@@ -503,7 +507,8 @@ def classify(text: str, now: datetime, cal: Any = None, context: ReplyContext | 
     text = trimmed
     norm = normalize(text)
     assert len(norm) == len(text)
-    found = parts.proxy(text, norm)
+    # a stand-in is for a meeting; in a task thread "我让周杰去做" hands the task over (reassign)
+    found = parts.proxy(text, norm) if ctx.kind != "task" else None
     proxy, proxy_span = found if found else (None, None)
     new_owner = parts.assignee(text, norm)
 

@@ -29,7 +29,7 @@ from typing import Any
 from mailflow import dates
 from mailflow.model import Intent
 from mailflow.reply_lexicon import (
-    A_NOT_A, ASKED_OF_READER, BELIEF_RE, CONTRAST_RE, HEARSAY_RE, THIRD_RE, CONDITION_RE, QUOTED_WORDS, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_ZH, MEANING, NEG_EN, NEG_ZH, ONTIME,
+    A_NOT_A, ASKED_OF_READER, BELIEF_RE, CONTRAST_RE, HEARSAY_RE, THIRD_RE, CONDITION_RE, QUOTED_WORDS, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_AFTER_ZH, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_MODAL_ZH, FUTURE_ZH, MEANING, NEG_EN, NEG_ZH, ONTIME,
     ONTIME_AFTER, PROMISE_RE, REPORTED_RE, REQUEST_RE, SELF_RE, WAIT_RE, WHOLE_ACK, WHOLE_DONE, percents,
 )
 
@@ -173,8 +173,10 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
             before = norm[max(a, m.start() - 40):m.start()]
             after = norm[m.end():m.end() + 16]
             if FUTURE_EN.search(before) or FUTURE_EN_AFTER.match(after) or \
-                    (kind == "finish" and FUTURE_ZH.search(before)):
+                    (kind == "finish" and (FUTURE_ZH.search(before) or FUTURE_AFTER_ZH.match(after))):
                 intent, future = Intent.CONFIRM, True
+        elif kind == "done" and _future_completion(norm, a, m.start(), m.end()):
+            intent, future = Intent.CONFIRM, True     # 听日搞掂俾你 / 搞掂之后发你: a commitment
         prev_end = m.end()
         out.append(Cue(kind, m.start(), m.end(), intent, neg, future, deferred))
     t = norm[a:b].strip(" \t\r!.。~")
@@ -183,6 +185,20 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
     if not out and len(t) <= 6 and WHOLE_ACK.fullmatch(t):
         out.append(Cue("ack", a, b, Intent.CONFIRM))
     return out
+
+
+_PERFECTIVE = re.compile(r"已|咗|了|过")
+
+
+def _future_completion(norm: str, a: int, start: int, end: int) -> bool:
+    """Is a Chinese completion said of the future? Only a perfective one (已/咗/了) is asserted as
+    already true; without it a time or modal word before it (明天/下周/会/能) or 之后/就 after it makes
+    it a commitment. A perfective one is future only right after 会/将/就 (明天就做完了)."""
+    perfective = _PERFECTIVE.search(norm, start, end) or norm.startswith(("了", "咗", "喇"), end)
+    before = norm[max(a, start - 40):start]
+    if perfective:
+        return bool(FUTURE_MODAL_ZH.search(before)) and "已" not in norm[start:end] and "咗" not in norm[start:end]
+    return bool(FUTURE_ZH.search(before) or FUTURE_AFTER_ZH.match(norm, end))
 
 
 _NOT_PROSE = re.compile(r"(?<![^\s(:\"'<])(?:(?:https?://|www\.)\S+|[\w.+-]+@[\w.-]+|[\w.-]+\.(?:pptx?|xlsx?|docx?|pdf|psd|zip|png|jpe?g)\b)")
@@ -283,6 +299,8 @@ def _date_role(c: Clause, text: str, kind: str | None, date_only: bool) -> str:
         return "missed"
     if (c.reported or c.third_at >= 0) and not c.self_subject:
         return "third"
+    if not moving and any(x.future and x.kind == "done" for x in c.cues):
+        return "promise"                  # "12月10号先做掂": the completion is promised for that day
     if not moving and _LATE_DELIVERY.search(text) and not re.search(r"要?等|等到|直到", text):
         return "promise"                  # "下周二才能给你": the sender's own (later) delivery date
     estimate = re.search(r"(?<![a-z])(?:take|takes|need|needs|be)\s+(?:\w+\s+)?(?:until|till)(?![a-z])", text)

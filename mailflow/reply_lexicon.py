@@ -118,13 +118,16 @@ KINDS: list[tuple[str, str]] = [
     ("notstarted", r"(?:还|尚|都)?(?:未|没有?)(?:开始|启动|动工|动手|开工|动(?![员态画]))|"
                    rf"{W}(?:not (?:yet )?started|haven't (?:yet )?started|have not started|not begun){WE}"),
     # handing the task to someone else (the name is read by replies._assignee)
-    ("handover", r"改由|转交|转给|移交|交接给|交由|改成由|换成由|改派|转派|"
+    ("handover", r"(?:已经?)?(?:交|转)(?:咗|了)?(?:给|畀|俾)(?![我你])(?=[^,;。!?\n]{1,12}?(?:跟进|跟|处理|负责|去做|来做|做|接手|覆你|回复你))|"
+                 r"(?:已经?)?(?:交|转)(?:咗|了)?(?:给|畀|俾)(?=(?:小|阿)[\u4e00-\u9fff](?:了|咗|喇|啦)?(?:[\s,;。!?~]|$))|"
+                 r"我?(?:让|安排|叫|派)(?![我你])(?=[^,;。!?\n]{1,8}?(?:去|来)(?:做|负责|跟进|处理|跟))|(?<![要需得该])换人(?:负责|跟进)|换人(?=\s*[为成])|不归我们?(?:组|部门|团队|管)?|"
+                 r"改由|转交|转给|移交|交接给|交由|改成由|换成由|改派|转派|"
                  r"(?:应该?|以后|今后|后续|之后)?由(?!我|本人)(?=[^,;。!?\n]{1,10}(?:负责|来做|来负责|处理|跟进|做|接手|接管|来跟))|"
                  r"应该是(?=[^,;。!?\n]{2,6}的)|(?<!我)(?<!我来)(?<!我会)接(?:手|管)|把[^,;。!?\n]{0,8}?交给(?!我)|(?:后面|后续|以后|之后|今后|往后)就?交给(?!我)|归(?!我)(?=[^\s,;。!?\n]{2,4}管)|"
                  r"(?:以后|今后|后续|往后)(?:这个|这件事|这块|此事)?(?=[^\s,;。!?\n我]{2,6}?(?:负责|来跟|跟进))|"
                  rf"{W}(?:reassign\w*|hand(?:ed|ing|s)? (?:it |this |that )?over|tak(?:e|es|ing) (?:it |this |that )?over|"
                  rf"(?:hand|pass)(?:ed|ing|es|s)? (?:it|this|that)(?: on| over)? to|"
-                 rf"(?:handle|own|run|take care of) (?:it|this|that) (?:from now on|going forward|from here(?: on)?)|"
+                 rf"(?:handle|own|run|take care of|take) (?:it|this|that|over) (?:from now on|going forward|from here(?: on)?)|"
                  rf"(?<=[a-z] )(?:(?:will|'ll) (?:handle|own|run|take care of|look after|cover)|owns|handles|runs|covers) (?:it|this|that)|"
                  rf"transferr?(?:ed|ing)? (?:it |this )?to){WE}"),
     # uncertainty about attending or answering
@@ -153,6 +156,7 @@ KINDS: list[tuple[str, str]] = [
     # partial completion and ongoing work -> progress
     ("partial", r"已?经?完成了?(?:初稿|草稿|初版|一稿|一版|大纲|框架|原型|一部分|部分|大部分|大半|一半|过半|"
                 r"第[一二三四五六七八九十\d]+(?:阶段|部分|版|稿|步|轮|期|个))|完成了?(?:一半|过半|大半|大部分|部分)|"
+                r"(?:部署|发布|上线)(?:到|在)(?:测试|预发|预生产|uat|staging)|"
                 r"基本上?完成|(?<!尽)快要?完成|即将完成|接近完成|差不多完成|大体完成|初步完成|部分完成|大部分完成|"
                 r"(?:尚|还)在进行|进行中|进行当中|处理中|推进中|开发中|测试中|跟进中|执行中|实施中|修改中|编写中|修复中|"
                 r"设计中|整理中|准备中|排查中|沟通中|协调中|对接中|联调中|优化中|制作中|撰写中|"
@@ -165,7 +169,7 @@ KINDS: list[tuple[str, str]] = [
                 rf"(?:出|做|写|改|交|画)了?[一二两三四五六七八九十\d]+(?:版|稿|轮|个|份|页|章|部分)|"
                 rf"待{NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|配合|评审|签字|盖章|到货)|"
                 rf"等待?(?!我){NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|评审|到货)|"
-                rf"{W}(?:in[- ]progress|working on|ongoing|on-going|wip|on track|on schedule|as planned|halfway|half[- ]done|"
+                rf"{W}(?:(?:deployed|released|pushed|shipped) (?:it )?to (?:staging|test|qa|uat|dev|pre-?prod)\w*|in[- ]progress|working on|ongoing|on-going|wip|on track|on schedule|as planned|halfway|half[- ]done|"
                 rf"almost (?:done|finished|complete|there)|nearly there|getting there|"
                 rf"nearly (?:done|finished|complete)|mostly (?:done|finished)|"
                 rf"partially (?:done|finished)|partly (?:done|finished)|under ?way|progressing|making progress|"
@@ -215,10 +219,11 @@ KINDS: list[tuple[str, str]] = [
              r"跑通|签署|归档|关闭|交稿|处理|给到|交给|交到|发(?![现生展言])|交|发(?:邮件|到|过去)|send|sent|"
              r"\s*(?:deliver|submit|send|upload|ship|finish|complete)(?:ed|ted|d)?(?![a-z]))|"
              rf"已经?(?:全部|都)?{_WORK_V}(?:完|好)(?!成)|(?:交|发|寄|提交|上交)(?:过去|出去|上去)?了(?=[\s,;。!?~]|$)|(?:发|交|寄|传)(?:给|到)?你的?[^,;。!?\s]{{0,4}}?了(?=[\s,;。!?~]|$)|均已完成|都已完成|全部完成了?|"
-             rf"{_WORK_V}(?:完|好|通|掂)(?:了|咗)|搞掂|跑通|完工|完毕|竣工|✅|(?<![a-z])[a-z]{{1,20}}咗|{_WORK_V}咗|"
+             rf"{_WORK_V}(?:完|好|通|掂)(?:了|咗)|(?:上线|发布|部署|交付|提交|完成|合并|合入)咗|(?:搞|弄|整|做)掂|跑通|完工|完毕|竣工|✅|(?<![a-z])[a-z]{{1,20}}咗|{_WORK_V}咗|"
              r"完成了|交付了|提交了|上线了|发布了|发出了|发过去了|定稿了|"
              rf"{W}(?:done|completed|finished|delivered|submitted|shipped|deployed|resolved|fixed|closed|sent|all set|"
-             rf"went out|sent out|handed in|turned in|wrapped up){WE}"),
+             rf"went out|sent out|handed in|turned in|wrapped (?:it |this |that |everything )?up|merged|released|landed|"
+             rf"(?:uat|qa|tests?|review|ci) (?:passed|is green|green)|passed (?:uat|qa|review)|now ready|all ready){WE}|(?<=[a-z])(?:'s| is| are) (?:now )?ready{WE}"),
     # bare 完成 / complete: done, or a commitment when the clause speaks of the future
     ("finish", rf"完成(?![度率情时日后期])|交付|提交|做完|弄完|写完|改完|搞完|搞定|{W}(?:complete|finish){WE}"),
     # acknowledgement
@@ -274,8 +279,14 @@ ONTIME = re.compile(r"按时|按期|如期|准时|及时|前|之前|以前|内|o
 ONTIME_AFTER = re.compile(r"\s*(?:on time|in time|by the deadline|before the deadline|按时|按期|如期)")
 # The future, for bare 完成 (a commitment) and for English participles ("will be done").
 FUTURE_ZH = re.compile(r"会|将|能|可以|预计|预期|计划|争取|准备|打算|要|应该|估计|尽快|尽量|保证|确保|按时|"
-                       r"如期|准时|前|之内|以内|内|明天|明日|后天|下周|下个|月底|年底|周[一二三四五六日天]|"
+                       r"如期|准时|前|之内|以内|内|明天|明日|后天|下周|下个|下月|回头|稍后|晚点|晚些|迟些|迟点|月底|年底|周[一二三四五六日天]|"
                        r"星期|礼拜|\d+\s*[月日号]|今天|今晚|晚上|下午|上午")
+# a perfective completion is still future after a modal right before it (明天就做完了 / 会交给你了)
+# (就 only after a time still to come: 周一就交了 is past, 明天就交了 is not)
+FUTURE_MODAL_ZH = re.compile(r"(?<![早已])(?:会|将|要)\s*$|"
+                             r"(?:明天|后天|下周|下个|下星期|下礼拜|下月|马上|很快|过两天|过几天)[^,;。!?\n]{0,6}就\s*$")
+# a completion followed by 之后/就: the time of a next step (搞掂之后发你 / 做完就发你), not a report
+FUTURE_AFTER_ZH = re.compile(r"\s*(?:之后|以后|后(?![面来天])|就|再)")
 FUTURE_EN = re.compile(rf"'ll{WE}|{W}(?:will|shall|going to|gonna|plan(?:ning)? to|expect(?:ing)? to|should|"
                        rf"hope to|aim to){WE}")
 FUTURE_EN_AFTER = re.compile(r"\s+(?:by|before|within|tomorrow|next|later|soon)\b")

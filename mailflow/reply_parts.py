@@ -186,6 +186,12 @@ def proxy(orig: str, norm: str) -> tuple[str, tuple[int, int]] | None:
 _ASSIGNEE_RES = [
     re.compile(rf"(?:改由|改成由|换成由|交由|转交给?|转给|移交给?|交接给|改派给?|转派给?|由)\s*(?P<name>{_EMAIL}|[\u4e00-\u9fff·]{{2,10}}?|"
                rf"[a-z][a-z .'-]{{0,30}}?)\s*(?:来|去)?\s*(?:负责|跟进|跟|处理|接手|接管|对接|做|办|了|吧|啦|啊|[,;。!?]|$)"),
+    # 我交咗畀阿强跟 / 已交给市场部的何静处理 / 我安排李雷来做 / 换人负责：林志豪
+    re.compile(r"(?:交|转)(?:咗|了)?(?:给|畀|俾)\s*(?P<name>[\u4e00-\u9fff·]{2,10}?)\s*(?:来|去)?\s*"
+               r"(?:负责|跟进|跟|处理|做|接手|了|咗|喇|啦|吧|[,;。!?]|$)"),
+    re.compile(r"(?:让|安排|叫|派)\s*(?P<name>[\u4e00-\u9fff·]{2,4}?)\s*(?:去|来)\s*(?:做|负责|跟进|处理|跟)"),
+    re.compile(rf"换人(?:负责|跟进)?\s*[:：]?\s*(?P<name>{_EMAIL}|[\u4e00-\u9fff·]{{2,4}}|{_EN_NAME})"),
+    re.compile(r"请?找\s*(?P<name>[\u4e00-\u9fff·]{2,10}?)\s*(?:[,;。!?]|$)"),
     # 把任务交给冯国栋 / 让李明接手 / 以后李明负责
     re.compile(r"把[^,;。!?\n]{0,8}?交给\s*(?P<name>[\u4e00-\u9fff·]{2,4}?)\s*(?:来|去)?\s*(?:负责|跟进|处理|做|办|了|吧|[,;。!?]|$)"),
     re.compile(r"(?:(?:后面|后续|以后|之后|今后|往后)就?交给|归)\s*(?P<name>[\u4e00-\u9fff·]{2,4}?)\s*(?:来)?\s*(?:管|负责|了|吧|[,;。!?]|$)"),
@@ -196,7 +202,7 @@ _ASSIGNEE_RES = [
     re.compile(rf"{_W}(?:reassign\w*|hand(?:ed|ing)? (?:it |this |that )?over|transferr?(?:ed|ing)? (?:it |this )?)\s*(?:it |this )?"
                rf"to\s+(?P<name>{_EMAIL}|{_EN_NAME})"),
     re.compile(rf"(?P<name>{_EMAIL}|(?<![\u4e00-\u9fff])[\u4e00-\u9fff·]{{2,4}}|{_EN_NAME_SHORT})\s*(?:(?:will|'ll|is going to|is)\s+)?"
-               rf"(?:tak(?:e|es|ing) (?:it |this |that )?over|own|handle|take care of|look after|cover)"),
+               rf"(?:tak(?:e|es|ing) (?:it |this |that )?over|take (?:it|this|that) from here|own|handle|take care of|look after|cover)"),
     re.compile(rf"(?P<name>(?<![\u4e00-\u9fff])[\u4e00-\u9fff·]{{2,4}})\s*(?:来|会)?\s*(?:接手|接管)"),
 ]
 

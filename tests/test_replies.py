@@ -1002,3 +1002,60 @@ def test_an_explicit_acceptance_keeps_its_certainty_beside_other_words():
     for text in ("参加，我会带上笔记本", "我会参加，但只能待半小时"):
         r = classify(text, NOW, None, MEETING)
         assert (r.intent, r.sure) == (C, True), r.why
+
+
+class TestACompletionIsDoneOnlyWhenAlreadyTrue:
+    """A done is the sender asserting the work finished: perfective (了/咗/已) with no future frame.
+    A completion still to come (后天/下个月/之后/就) is a commitment, or a delay after the due."""
+
+    @pytest.mark.parametrize("text,intent", [
+        ("后天弄掂俾你", C), ("放心，星期三前整掂", C), ("写完之后发你", C), ("搞定就发给你", C),
+        ("下星期五先弄掂俾你", C), ("12月10号先做掂", L), ("Will have it merged by Tuesday", C),
+    ])
+    def test_a_completion_to_come_is_a_commitment_or_a_delay(self, text, intent):
+        r = in_task(text)
+        assert r.intent is intent, r.why
+
+    def test_a_completion_promised_for_a_vague_later_time_is_not_sure(self):
+        r = in_task("下月初先搞掂")
+        assert not (r.intent in (C, D) and r.sure), r.why
+
+    @pytest.mark.parametrize("text", ["周一就交了", "琴日已經搞掂咗", "报表昨晚弄掂咗", "其实上周三就发了"])
+    def test_a_completion_in_the_past_stays_done(self, text):
+        r = in_task(text)
+        assert r.intent is D, r.why
+
+
+class TestHandingTheTaskToSomeoneElse:
+    """In a task thread, giving the work to a named person (交给/转给/让/安排 X 去做) is a reassign,
+    never a stand-in for a meeting, and never a done even with 已/咗."""
+
+    @pytest.mark.parametrize("text,name", [
+        ("我已经转给小刘处理了", "小刘"), ("我叫阿文去跟", "阿文"), ("交咗畀財務部嘅黃敏處理", "黃敏"),
+        ("好，我派张帆来负责", "张帆"), ("Priya will take it from here", "Priya"), ("换人跟进：王芳", "王芳"),
+        ("这个我交给小周了", "小周"),
+    ])
+    def test_names_the_new_owner(self, text, name):
+        r = in_task(text)
+        assert (r.intent, r.assignee) == (H, name), r.why
+
+    def test_needing_someone_else_names_nobody(self):
+        r = in_task("我这边搞不了，得换人")
+        assert r.intent is not H or not r.sure, r.why
+
+    def test_giving_it_to_the_reader_is_delivery(self):
+        assert in_task("已经交给你了").intent is D
+
+
+class TestCompletionInSoftwareWords:
+    @pytest.mark.parametrize("text", ["Fix merged to main.", "v2.3 released last night", "Patch landed overnight",
+                                      "新版本上線咗", "The report's ready", "👍 merged", "QA passed, shipping it"])
+    def test_is_done(self, text):
+        r = in_task(text)
+        assert r.intent is D, r.why
+
+    @pytest.mark.parametrize("text", ["Pushed to QA, testing runs all week", "部署到测试环境了，明天开始验收",
+                                      "Draft is ready, legal still reviewing"])
+    def test_a_stage_before_the_last_is_progress(self, text):
+        r = in_task(text)
+        assert r.intent is P, r.why
