@@ -41,7 +41,7 @@ from mailflow import dates
 from mailflow.model import Intent
 from mailflow.reply_clauses import Clause, Cue, clauses as _clauses
 from mailflow.reply_context import ReplyContext, context_from_quote, strip_signature
-from mailflow.reply_lexicon import OTHERS_STEP, PARTIAL_OBJECT, REMAINS, THIRD_LATE_RE, normalize
+from mailflow.reply_lexicon import OTHERS_STEP, PARTIAL_OBJECT, REMAINS, THIRD_LATE_RE, THIRD_RE, normalize
 from mailflow import reply_parts as parts
 
 __all__ = ["ItemReading", "Reading", "ReplyContext", "calendar_reading", "classify", "context_from_quote",
@@ -196,6 +196,10 @@ def _statement(cue: Cue, c: Clause, norm: str, ctx: ReplyContext, said: str, why
     if cue.kind == "partial" and re.search(r"等|待|waiting", norm[cue.start:cue.end]) and \
             has("others", OTHERS_STEP):
         return None                             # "待审核 / waiting for your review": others' step
+    if cue.kind == "partial" and re.search(r"等|waiting", norm[cue.start:cue.end]) and \
+            (c.third_at >= 0 or has("third", THIRD_RE)):
+        why.append(f"waiting on a third party '{_short(said)}': risk")
+        return Intent.RISK                      # "等紧供应商 / waiting on procurement": blocked by others
     if intent is Intent.DONE and (any(v < 100 for v, _ in c.percents) or has("partial", PARTIAL_OBJECT)):
         why.append(f"only part is finished '{_short(said)}': progress")
         return Intent.PROGRESS                  # 完成了百分之六十 / 初稿已发: finished in part
@@ -318,7 +322,9 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
     if {Intent.DONE, Intent.PROGRESS} <= intents and not intents & {Intent.DELAY, Intent.RISK, Intent.DECLINE,
                                                                       Intent.OBJECTION}:
         # a narrative ("周四周五都在改 … 昨天全部弄完了"): its last report is the state now
-        last = max((c.start, i) for i, c, _ in found if i in (Intent.DONE, Intent.PROGRESS))[1]
+        # a stage before production (deployed to UAT) does not take back a plain completion
+        firm = [(c.start, i) for i, c, k in found if i in (Intent.DONE, Intent.PROGRESS) and k != "stage"]
+        last = max(firm or [(c.start, i) for i, c, _ in found if i in (Intent.DONE, Intent.PROGRESS)])[1]
         why.append(f"done and in progress both said; the later report ({last.value}) is the state now")
         found = [(i, c, k) for i, c, k in found if i not in (Intent.DONE, Intent.PROGRESS) or i is last]
         intents = {i for i, _, _ in found}
@@ -332,7 +338,9 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
     negated_done = any(x.kind in ("done", "finish") and x.negation in ("plain", "modal") or x.kind == "notstarted"
                        or x.kind == "partial" and _NOT_YET.search(norm, x.start, x.end)
                        for c in cs if not c.condition and not c.question for x in c.cues)
-    promise = _promise(cs, orig, ctx, loose=negated_done or ctx.asked == "new_date")
+    # after a date that will be missed (周五出不来 / 以为周五能交) a date merely said is the new one
+    missed = any(c.date_role == "missed" and not c.condition for c in cs)
+    promise = _promise(cs, orig, ctx, loose=negated_done or missed or ctx.asked == "new_date")
     intent = min(intents, key=_RANK.__getitem__) if intents else Intent.UNKNOWN
     decided = next((c for i, c, _ in found if i is intent), None)
     delay_dl: dates.Deadline | None = None

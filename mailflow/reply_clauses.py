@@ -47,7 +47,7 @@ _QUESTION_WEAK = re.compile(r"是否|能否|可否|有没有|是不是|对不对
                             r"([能可会要行有用需对])[不没]\1")
 _DURATION_ONLY = re.compile(r"^\s*(?:至少|最少|需要?|要)?\s*[\d一二两三四五六七八九十几]+\s*个?\s*(?:工作日|工作天|天|日|周|星期|小时)\s*$|"
                             r"^\s*\d+\s*(?:working |business )?(?:days?|weeks?|hours?)\s*$")
-_MISS_RE = re.compile(r"来不及|赶不上|赶不及|唔切|交不了|做不完|给不了|完不成|(?<!行)不行|(?<!够)不够|"
+_MISS_RE = re.compile(r"来不及|赶不上|赶不及|唔切|交不了|做不完|给不了|完不成|(?:出|交|做|弄|搞|写|发)(?:不|唔)(?:出来|来|完|到)|(?<!行)不行|(?<!够)不够|"
                       r"(?<![a-z])(?:can't make|cannot make|won't make|can not make|miss|not (?:by|on))(?![a-z])")
 
 
@@ -169,6 +169,8 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
                     intent = Intent.RISK
             if kind == "absent":
                 intent = None
+            if kind == "agree" and _PENDING.search(norm, max(prev_end, m.start() - 16), m.start()):
+                intent = Intent.RISK         # "PO still not approved": waiting on someone's approval
         elif kind == "finish" or (kind == "done" and "a" <= m.group()[0] <= "z"):
             before = norm[max(a, m.start() - 40):m.start()]
             after = norm[m.end():m.end() + 16]
@@ -187,6 +189,8 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
     return out
 
 
+_SET_AGAINST = re.compile(r"(?<![a-z])(?:realistically|more like|more likely|probably closer to)(?![a-z])|实际上|现实点|看样子")
+_PENDING = re.compile(r"还|仍|尚|(?<![a-z])(?:still|yet)(?![a-z])")
 _PERFECTIVE = re.compile(r"已|咗|了|过")
 
 
@@ -275,7 +279,8 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
 
 
 # 才 before the sender's own delivery: the date is when they will deliver, not one they wait for
-_LATE_DELIVERY = re.compile(r"才能?\s*[^\s,;。!?]{0,2}?(?:给|交|完成|提交|发|出|好|搞定|交付|上线|完)")
+_LATE_DELIVERY = re.compile(r"才能?\s*[^\s,;。!?]{0,2}?(?:给|交|完成|提交|发|出|好|搞定|交付|上线|完)|"
+                            r"先(?:得|可以|有|交得|搞得掂|做得完)")    # Cantonese 先 after a date: 下礼拜三先得
 
 
 _OWN_PARTY = re.compile(r"(?:(?<![a-z])(?:our|my)\s+|我们的?|我的|咱们的?)(?=\s*" + THIRD_RE.pattern + ")")
@@ -294,6 +299,8 @@ def _date_role(c: Clause, text: str, kind: str | None, date_only: bool) -> str:
         return "mention"                  # "I'll confirm with legal tomorrow": not a delivery date
     if not moving and _MISS_RE.search(text):
         return "missed"
+    if not moving and BELIEF_RE.search(text):
+        return "missed"                   # "以为周五能交": a date believed once, no longer promised
     if not moving and any(x.negation and x.intent is not None and x.kind in ("done", "finish", "attend")
                           for x in c.cues):
         return "missed"
@@ -312,6 +319,6 @@ def _date_role(c: Clause, text: str, kind: str | None, date_only: bool) -> str:
         return "promise"
     if any(_DURATION_ONLY.match(d.text.lower()) for d in c.dates):
         return "promise"                  # "需要4个工作日": the time the sender needs to deliver
-    if c.contrast:
-        return "counter"                  # "OK but next Wednesday": a date set against the acknowledgement
+    if c.contrast or _SET_AGAINST.search(text):
+        return "counter"                  # "realistically Dec 16": set against the due, no verb                  # "OK but next Wednesday": a date set against the acknowledgement
     return "mention"                      # "下周继续": a time, not a promise

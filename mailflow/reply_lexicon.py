@@ -134,7 +134,7 @@ KINDS: list[tuple[str, str]] = [
     ("tent", r"不确定(?:能否|是否|能不能|会不会)?(?:参加|参会|出席|到场|与会)?|不一定|说不准|说不好|不好说|"
              r"待定|未定|暂定|看情况|视情况|到时候?再说|再说吧|稍后确认|晚点确认|晚些确认|"
              r"再确认|待确认|尚待确认|看看时间|(?:再|稍后|晚点|晚些|回头|迟啲|迟点|迟些)(?:回复|答复|覆|回你|告诉你|确认)|我再看看|再看一下|再看看|"
-             r"确认不了|确定不了|定不下来|说不定|还不能确定|(?:尽量|争取)(?:参加|参会|出席|到场|赶到)|"
+             r"确认不了|确定不了|定不下来|说不定|还不能确定|(?:尽量|争取)(?:参加|参会|出席|到场|赶到|嚟|来|到|过来|过去)|(?:唔|不)肯定|"
              rf"{W}(?:tentative(?:ly)?(?: accept(?:ed)?)?|not sure|unsure|tbd|tbc|to be confirmed|"
              rf"to be determined|will try|(?:i'll|i will) try|try to|if possible|get back to you|let you know|circle back){WE}"),
     # being away: a meeting decline, background in a task report
@@ -143,7 +143,7 @@ KINDS: list[tuple[str, str]] = [
     # declining a meeting
     ("decl", r"缺席|来不了|去不了|到不了|(?:参加|参会|出席|与会|过去)不了|"
              r"赶不过去|时间冲突|有冲突|冲突了|另有安排|有别的安排|有其他安排|另有会议|有别的会|没空|没时间参加|"
-             r"无暇|不便参加|婉拒|谢绝|不能来|没法来|无法前来|不来了|(?<!得)唔得闲|冇空|冇时间|嚟唔到|去唔到|"
+             r"无暇|不便参加|婉拒|谢绝|不能来|没法来|无法前来|不来了|(?:就)?不(?:过)?去了|唔(?:嚟|来|去)(?:喇|了|啦)?|撞(?:咗|了)(?:另一个|其他|别的)?会|撞期|(?<!得)唔得闲|冇空|冇时间|嚟唔到|去唔到|"
              rf"{W}(?:(?:can't|cannot|can not|won't|will not|unable to|not able to)(?: be able to)? make it|"
              rf"declin(?:e|ed|es|ing)|regrets?|schedule conflict|conflict|clash|will miss|another commitment|prior commitment|"
              rf"double[- ]booked|another meeting|"
@@ -153,15 +153,18 @@ KINDS: list[tuple[str, str]] = [
     # risk phrases that start like progress or delay words
     ("riskx", r"进度(?:落后|滞后|延误)|(?:延期|延误|延迟|逾期)风险|落后于?计划|"
               rf"{W}(?:delay risk|risk of (?:delay|slipping)|behind schedule|falling behind){WE}"),
+    # a stage before production (deployed to staging / 部署到测试环境): progress, but a plain
+    # completion beside it (Done. merged, deployed to UAT) is not taken back by it
+    ("stage", r"(?:部署|发布|上线|推|发)(?:到|在|去)(?:了)?(?:测试|预发|预生产|uat|staging|qa)|"
+              rf"{W}(?:deployed|released|pushed|shipped|rolled out)(?: it)? (?:to|on) (?:the )?(?:staging|test|qa|uat|dev|pre-?prod)\w*{WE}"),
     # partial completion and ongoing work -> progress
     ("partial", r"已?经?完成了?(?:初稿|草稿|初版|一稿|一版|大纲|框架|原型|一部分|部分|大部分|大半|一半|过半|"
                 r"第[一二三四五六七八九十\d]+(?:阶段|部分|版|稿|步|轮|期|个))|完成了?(?:一半|过半|大半|大部分|部分)|"
-                r"(?:部署|发布|上线)(?:到|在)(?:测试|预发|预生产|uat|staging)|"
                 r"基本上?完成|(?<!尽)快要?完成|即将完成|接近完成|差不多完成|大体完成|初步完成|部分完成|大部分完成|"
                 r"(?:尚|还)在进行|进行中|进行当中|处理中|推进中|开发中|测试中|跟进中|执行中|实施中|修改中|编写中|修复中|"
                 r"设计中|整理中|准备中|排查中|沟通中|协调中|对接中|联调中|优化中|制作中|撰写中|"
                 rf"在做|在弄|在处理|在写|在改|在跟进|在推进|在开发|在测试|在进行|在核对|在协调|在征集|在整理|正在|进度|进展|已开始|开始做了|"
-                rf"{_WORK_V}紧|{_HAN}紧(?=[,，\s]|$)|"
+                rf"{_WORK_V}紧|等紧|(?![很太较挺好常蛮超])(?:{_HAN})紧(?=[,，\s]|$)|(?:照|按)原?计划(?:进行|推进|走)?|"
                 r"已启动|按计划(?:进行|推进|走)?|正常推进|一切正常|还要改|还需要?改|还得改|要返工|需要返工|"
                 rf"{W}(?:except(?: for)?|apart from|other than|still needs?|remaining){WE}|除了|进展顺利|顺利推进|正常进行|还差|还剩|接近尾声|在收尾|收尾中|一大半|(?:就|只|仅)(?:差|剩)|差(?:一点点?|最后一?[步点些])|"
                 r"(?:还|仍|尚|都)(?:没有?|未)(?:好|完|弄好|搞好|做好|写好|改好)(?![成全整善])|"
@@ -169,7 +172,7 @@ KINDS: list[tuple[str, str]] = [
                 rf"(?:出|做|写|改|交|画)了?[一二两三四五六七八九十\d]+(?:版|稿|轮|个|份|页|章|部分)|"
                 rf"待{NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|配合|评审|签字|盖章|到货)|"
                 rf"等待?(?!我){NS}{{1,8}}?(?:对接|确认|反馈|回复|审核|审批|提供|评审|到货)|"
-                rf"{W}(?:(?:deployed|released|pushed|shipped) (?:it )?to (?:staging|test|qa|uat|dev|pre-?prod)\w*|in[- ]progress|working on|ongoing|on-going|wip|on track|on schedule|as planned|halfway|half[- ]done|"
+                rf"{W}(?:in[- ]progress|working on|ongoing|on-going|wip|on track|on schedule|as planned|halfway|half[- ]done|"
                 rf"almost (?:done|finished|complete|there)|nearly there|getting there|"
                 rf"nearly (?:done|finished|complete)|mostly (?:done|finished)|"
                 rf"partially (?:done|finished)|partly (?:done|finished)|under ?way|progressing|making progress|"
@@ -179,7 +182,7 @@ KINDS: list[tuple[str, str]] = [
               r"晚(?:[一两二三四五六七八九十\d几]+|一两)个?(?:天|日|周|星期|礼拜|月)|迟(?:少少|一点|一些|点|些)|迟几[天日]|迟[一两二三四五六七八九十\d]+[天日]|晚一点交|晚点交|晚些交|"
               r"多给?[一两二三四五六七八九十几\d]+(?:天|日)|多给[^,;。!?\s]{1,4}?[一两二三四五六七八九十几\d]+个?(?:天|日|周|星期)|"
               rf"{W}(?:postpon\w*|delay\w*|push(?:ed|ing)? (?:it |this |that )?(?:back|out)|extend\w*|"
-              rf"extension|reschedul\w*|more time|more days|a few more days|slip\w*|"
+              rf"extension|reschedul\w*|more time|another (?:week|day|few days|couple (?:of )?(?:days|weeks))|more days|a few more days|slip\w*|"
               rf"miss (?:the )?deadline|(?:won't|will not|wouldn't|isn't|aren't|not) (?:be )?(?:ready|ship|shipping|arrive|done|delivered|available) (?:until|till|before)|(?:arrive|arriving|arrives|be|is|are|come|coming) late|late delivery){WE}"),
     # moving a date: a delay (or a correction in minutes) only with a date after it
     ("move", r"(?:push|move|delay|postpone)(?:ed)?\s*(?:到|至)|延到|推到|推至|延至|改到|改至|改为|改成|调整为|调整到|调到|挪到|放到|顺延到|定在|改在|"
@@ -192,7 +195,7 @@ KINDS: list[tuple[str, str]] = [
              r"(?:交|给|发|弄|出|上)不了|才能?(?:开始|动手|开工|着手|处理|做|继续|推进|进行)|"
              r"(?:跑|起|打|连|登|用|进|调|装|编译|部署)不(?:来|通|开|上|起来|进去)|"
              r"(?:没|未)通过|没过(?![期年])|(?:无法|没法|不能)(?:开始|开工|推进|进行|继续)|开始不了|"
-             r"(?:排|挤|抽|腾)不(?:上|进|出)|赶唔切|唔切|缺人手?|人手不足|资源不足|排满了?|排不过来|影响(?:进度|交付|上线|工期|排期)|"
+             r"(?:排|挤|抽|腾)不(?:上|进|出)|赶唔切|唔切|缺人手?|人手不足|资源不足|排满了?|排不过来|人手不够|(?:有点|有些|比较|很|太)?悬(?:了|乎)?(?![念赏挂空殊])|影响(?:进度|交付|上线|工期|排期)|"
              rf"(?:需要?|请求?|希望|急需|求){NS}{{0,8}}?(?:支持|协助|帮助|帮忙|帮手|支援|介入|协调|配合|拍板|决策|定夺)|"
              rf"{W}(?:blocked|blocker|blocking|stuck|at risk|risky|risks?|need (?:some )?(?:help|support|input|"
              rf"assistance)|needs? help|running late|failed|swamped|tied up|no bandwidth|"
@@ -245,6 +248,7 @@ MEANING: dict[str, tuple[Intent | None, Intent | None]] = {
     "decl": (Intent.DECLINE, None),
     "objx": (Intent.OBJECTION, Intent.OBJECTION),
     "riskx": (Intent.RISK, None),
+    "stage": (Intent.PROGRESS, None),
     "partial": (Intent.PROGRESS, Intent.RISK),       # 没有进展 -> risk
     "delay": (Intent.DELAY, None),                    # 不需要延期 -> nothing
     "move": (Intent.DELAY, None),
@@ -304,7 +308,7 @@ QUESTION_RE = re.compile(
     rf"^\s*(?:could|can|would|will|shall|should|is|are|was|were|do|does|did|may|any|who|what|when|where|which|how|why)\b|"
     rf"{W}(?:just checking|wanted to (?:check|ask|confirm)|i'd like to (?:check|ask|confirm)|whether|any update){WE}")
 # asking for something (a request survives a question: 能否延期到12月14日？)
-REQUEST_RE = re.compile(r"申请|能否|可否|可以吗|行吗|好吗|可不可以|能不能|行不行|好不好|怎么样|麻烦|请求|希望|"
+REQUEST_RE = re.compile(r"申请|能否|可否|可以吗|行吗|好吗|可不可以|能不能|行不行|好不好|得唔得(?!闲)|得不得|好唔好|ok唔ok|怎么样|麻烦|请求|希望|"
                         r"^\s*(?:可以|能)[^,;。!?]*吗|^\s*(?:can|could|would|may)\s+(?:we|i|it|this|that)(?![a-z])|"
                         rf"{W}(?:how about|what about|would [^,;.!?]{{0,24}}work|does [^,;.!?]{{0,24}}work|ok|okay|fine){WE}|"
                         rf"{W}(?:could we|can we|can i|could i|may i|may we|would it be|is it ok|please|request){WE}")
@@ -321,7 +325,7 @@ SELF_RE = re.compile(rf"我|咱|本人|{W}(?:i|i'm|i'll|we|we'll|we're|our|my){W
 WAIT_RE = re.compile(r"等|才|直到|之后|以后|后才|"
                      rf"{W}(?:waiting|wait|until|till|after|not before|arrives?){WE}")
 # a clause that promises delivery
-PROMISE_RE = re.compile(r"'ll |'d be |最迟|最晚|最快|最早|earliest|soonest|not before|no earlier than|不晚于|不迟于|no later than|at the latest|new date|前|之前|以前|内|之内|以内|给|交|发|提交|完成|出|上线|提供|预计|估计|争取|保证|俾|要到|"
+PROMISE_RE = re.compile(r"'ll |'d be |最迟|最晚|最快|最早|earliest|soonest|not before|no earlier than|不晚于|不迟于|no later than|at the latest|new date|(?<=\d )latest|前|之前|以前|内|之内|以内|给|交|发|提交|完成|出|上线|提供|预计|估计|争取|保证|俾|要到|"
                         rf"{W}(?:by|before|within|send|deliver|submit|finish|get|have|will|'ll|expect|eta){WE}")
 
 # --------------------------------------------------------------------------------------------
@@ -408,10 +412,10 @@ QUOTED_WORDS = re.compile(r'"[^"\n]{1,40}"|「[^」\n]{1,40}」|『[^』\n]{1,40
 BELIEF_RE = re.compile(rf"以为|{W}(?:thought|assumed){WE}")
 HEARSAY_RE = re.compile(rf"听说|据说|{W}(?:heard|i think|i believe){WE}")
 # a third party named as the subject (not only through reported speech)
-THIRD_RE = re.compile(r"供应商|厂家|厂商|外包|物流|快递|对方|客户|甲方|乙方|合作方|印刷厂|工厂|法务|财务|"
+THIRD_RE = re.compile(r"供应商|采购|厂家|厂商|外包|物流|快递|对方|客户|甲方|乙方|合作方|印刷厂|工厂|法务|财务|"
                       rf"{W}(?:vendor|supplier|agency|contractor|courier|printer|partner|client|customer|carrier|"
-                      rf"factory|legal|they){WE}")
+                      rf"factory|legal|procurement|purchasing|they){WE}")
 # lateness or waiting said of a third party: 要下周才到 / 再等几天 / won't ship until
-THIRD_LATE_RE = re.compile(rf"才|要等|再等|还要等|晚|还没|仍未|尚未|迟迟|还在|仍在|{W}(?:until|till|not before|late|delay\w*){WE}")
+THIRD_LATE_RE = re.compile(rf"才|要到|要等|再等|还要等|晚|还没|仍未|尚未|迟迟|还在|仍在|{W}(?:until|till|not before|late|delay\w*){WE}")
 # a clause opened by a contrast after what came before
 CONTRAST_RE = re.compile(rf"\s*(?:但是?|不过|可是|只是|然而|{W}(?:but|however|though|although){WE})")

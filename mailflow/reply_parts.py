@@ -69,8 +69,10 @@ _ITEM_WORD_RE = re.compile(
 _ITEM_NUM_RE = re.compile(
     r"(?:[(\[【]\s*)?(?P<nums>(?:\d{1,2}|[①-⑳])(?:\s?[、和及&]\s?(?:\d{1,2}|[①-⑳])){0,9})\s*"
     r"(?:[)\]】]\s*|[.、:\-]\s*|\s+|(?=[^\W\d_]))"
+    # "2、12月9日前完成": a numbered answer that opens with a date (a date's digits, not a count)
+    r"(?:(?<=[)\]】.、:\-\s])(?=\d{1,2}\s*月\s*\d{1,2}\s*[日号])|"
     r"(?!%|/|\d(?!\d{0,2}(?:\.\d+)?\s*%)|(?:天|日|月|号|周|个|点|年|小时|分钟|人|次|项|条|版|期|元|万|千|百|十|倍|页|份|位|场)"
-    r"|(?:days?|weeks?|hours?|months?|pm|am|th|st|nd|rd|people|percent|pct|min)\b)")
+    r"|(?:days?|weeks?|hours?|months?|pm|am|th|st|nd|rd|people|percent|pct|min)\b))")
 _ITEM_NUMBER_RE = re.compile(r"\d{1,2}|[①-⑳]")
 _STRONG_BEFORE = set(";。!?\n")
 _WEAK_BEFORE = set(",、)")
