@@ -1059,3 +1059,50 @@ class TestCompletionInSoftwareWords:
     def test_a_stage_before_the_last_is_progress(self, text):
         r = in_task(text)
         assert r.intent is P, r.why
+
+
+class TestWaitingOnOthersIsARisk:
+    """Blocked by someone else (a supplier, procurement, an approval still pending) is a risk."""
+
+    @pytest.mark.parametrize("text", ["仲等紧厂家报价", "Still waiting on the vendor for the specs",
+                                      "Budget still not approved, so nothing has started",
+                                      "采购那边说合同要到月底才签", "人手不够，这个有点悬", "排期太紧了，悬"])
+    def test_is_a_risk(self, text):
+        r = in_task(text)
+        assert r.intent is R, r.why
+
+    def test_a_tight_schedule_is_not_work_in_progress(self):
+        assert in_task("时间很紧").intent is not P
+
+
+class TestAMissedDateThenANewOne:
+    """A date that will be missed (出不来) or was only believed (以为) is not the promise; the date
+    said after it is the new one, a delay when later than the due (NOW 11-20, due 11-27)."""
+
+    @pytest.mark.parametrize("text,due", [
+        ("我原以为月底前能弄好，看来得12月2号", date(2026, 12, 2)),
+        ("27号肯定出不来，30号吧", date(2026, 11, 30)),
+        ("Sorry — realistically Dec 1", date(2026, 12, 1)),
+        ("Need another week, Dec 4 latest", date(2026, 12, 4)),
+        ("12月1号先得，得唔得？", date(2026, 12, 1)),
+    ])
+    def test_is_a_delay_with_the_new_date(self, text, due):
+        r = in_task(text)
+        assert (r.intent, r.due) == (L, due), r.why
+
+
+def test_a_numbered_answer_may_open_with_a_date():
+    r = in_task("1、做完了\n2、12月3日前交")
+    assert [(it.item, it.intent) for it in r.items] == [(1, D), (2, L)], r.why
+
+
+@pytest.mark.parametrize("text,intent", [("我唔去喇，要见客", X), ("那我就不去了，回头看录像", X),
+                                         ("唔肯定赶唔赶到，尽量过来", T)])
+def test_meeting_answers_in_cantonese_and_indirect_words(text, intent):
+    r = classify(text, NOW, None, MEETING)
+    assert r.intent is intent, r.why
+
+
+def test_a_deploy_before_production_is_progress_unless_done_is_said():
+    assert in_task("Rolled out to staging, QA next week").intent is P
+    assert in_task("Done — merged and deployed to QA").intent is D
