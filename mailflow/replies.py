@@ -254,6 +254,25 @@ def _hedges_acceptance(cs: list[Clause], accepting: list[Clause]) -> bool:
     return any(id(c) in hedged for c in accepting)
 
 
+_CASUAL_WORDS = {"thanks", "thx", "with", "all", "the", "you", "guys", "team", "boss", "much", "very", "again",
+                 "and", "for", "this", "that", "from", "here", "now"}
+
+
+def _unread_beside_cues(norm: str, c: Clause) -> bool:
+    """English words in an acknowledgement's own clause that no cue read: "👍 Rebased" /
+    "可以close了" — a report (often in the team's code-switched jargon) beside the 👍 that we did
+    not understand. Chinese objects of the receipt (确认接收任务, 同意纪要内容) are not reports."""
+    rest, last = [], c.start
+    for x in c.cues:
+        rest.append(norm[last:x.start])
+        last = max(last, x.end)
+    rest.append(norm[last:c.end])
+    text = " ".join(rest)
+    if parts.pleasantry(text):
+        return False
+    return any(w not in _CASUAL_WORDS for w in re.findall(r"[a-z]{3,}", text))
+
+
 def _doubt(norm: str, cs: list[Clause], found: list[tuple[Intent, Clause, str]], intent: Intent,
            due_now: date | None, delay_dl: dates.Deadline | None) -> str:
     """Why a done/confirm reading may be wrong (empty: nothing). It is sure only if no other clause
@@ -268,6 +287,8 @@ def _doubt(norm: str, cs: list[Clause], found: list[tuple[Intent, Clause, str]],
     for c in cs:
         if c.condition or c.question:
             continue
+        if receipt and id(c) in said and _unread_beside_cues(norm, c):
+            return f"an acknowledgement beside words we did not read ('{norm[c.start:c.end].strip()[:30]}'): not sure"
         if due_now is not None and c.date_role not in ("report", "correction") and \
                 "handover" not in c.kinds() and any(d.due is not None and d.due > due_now for d in c.dates):
             return f"a date after the due {due_now} beside the {intent.value}: not sure"

@@ -214,6 +214,7 @@ _OWN_DURATION = re.compile(r"(?:\s|但是?|不过|可是|只是|我们?|还|大�
                            r"(?<![a-z])(?:but|i|we|'ll|will|need|needs|it|this|takes?)(?![a-z]))*+")
 
 
+_HEDGED_DATE = re.compile(r"\s*(?:大概|大约|约|估计|预计|应该|差不多|左右)\s*")
 _EN_ORDINAL = re.compile(r"(?<![a-z])the\s+(\d{1,2})(?:st|nd|rd|th)(?![a-z])")
 
 
@@ -229,6 +230,12 @@ def _clause_dates(orig: str, norm: str, a: int, b: int, now: datetime, cal: Any)
     masked = [m.span() for m in _NOT_PROSE.finditer(norm, a, b)]
     out = []
     for s, e, dl in hits:
+        hedge = _HEDGED_DATE.match(norm, a + s, a + e)
+        if dl.vague and dl.due is None and hedge:
+            # "大概12月16日": the hedge makes the day approximate, not unknown; read the day itself
+            again = dates.find_all(orig[hedge.end():a + e], now, cal)
+            if again and not again[0][2].vague:
+                s, dl = hedge.end() - a + again[0][0], again[0][2]
         if any(x < a + e and a + s < y for x, y in masked):
             continue                       # a link or a file name, not a date
         if dl.delay is None and _DURATION_ONLY.match(dl.text.lower()) and \

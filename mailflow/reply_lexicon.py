@@ -130,6 +130,9 @@ KINDS: list[tuple[str, str]] = [
                  rf"(?:handle|own|run|take care of|take) (?:it|this|that|over) (?:from now on|going forward|from here(?: on)?)|"
                  rf"(?<=[a-z] )(?:(?:will|'ll) (?:handle|own|run|take care of|look after|cover)|owns|handles|runs|covers) (?:it|this|that)|"
                  rf"transferr?(?:ed|ing)? (?:it |this )?to){WE}"),
+    # the sender takes the task on (我来跟进 / 我这边会处理 / I'll take it): a commitment
+    ("take", r"我(?:这边|们)?(?:来|会)(?:跟进|跟|处理|负责|搞|弄|做|安排|盯)|"
+             rf"{W}(?:i'll|i will|we'll|we will) (?:take it|take care of it|handle it|own it|look after it|get on it){WE}"),
     # uncertainty about attending or answering
     ("tent", r"不确定(?:能否|是否|能不能|会不会)?(?:参加|参会|出席|到场|与会)?|不一定|说不准|说不好|不好说|"
              r"待定|未定|暂定|看情况|视情况|到时候?再说|再说吧|稍后确认|晚点确认|晚些确认|"
@@ -243,6 +246,7 @@ MEANING: dict[str, tuple[Intent | None, Intent | None]] = {
     "noobj": (Intent.CONFIRM, None),
     "notstarted": (Intent.PROGRESS, None),
     "handover": (Intent.REASSIGN, None),
+    "take": (Intent.CONFIRM, None),
     "tent": (Intent.TENTATIVE, None),
     "absent": (Intent.DECLINE, None),
     "decl": (Intent.DECLINE, None),
@@ -313,11 +317,11 @@ REQUEST_RE = re.compile(r"申请|能否|可否|可以吗|行吗|好吗|可不可
                         rf"{W}(?:how about|what about|would [^,;.!?]{{0,24}}work|does [^,;.!?]{{0,24}}work|ok|okay|fine){WE}|"
                         rf"{W}(?:could we|can we|can i|could i|may i|may we|would it be|is it ok|please|request){WE}")
 # a plan that no longer holds (本来说今天完成 / 原定12月1日): asserts nothing
-PLAN_RE = re.compile(r"本来|原本|原计划|原定|本打算|(?<![a-z])(?:was supposed to|was going to|had planned to)(?![a-z])")
+PLAN_RE = re.compile(r"本来|原本|(?<![照按依])原计划|(?<![照按依])原定|本打算|(?<![a-z])(?:was supposed to|was going to|had planned to)(?![a-z])")
 CONDITION_RE = re.compile(r"^\s*(?:如果|如|若|假如|万一|要是|假设|一旦|除非|倘若|有(?:任何)?(?:问题|疑问|需要))|的话|"
                           rf"^\s*(?:if|unless|in case|should there|any questions?){WE}")
 # a third party's words or doings: reported speech ("供应商说", "vendor said", Cantonese 话)
-REPORTED_RE = re.compile(r"(?<![一二三四五六七八九十\d])(?:说|表示|反馈说?|通知说?|告知|称|话(?![术题费筒]))|"
+REPORTED_RE = re.compile(r"(?<![一二三四五六七八九十\d])(?:(?<!的)说|表示|反馈说?|通知说?|告知|称|话(?![术题费筒]))|"
                          rf"{W}(?:said|says|told (?:me|us)|reports?|reported|informed us){WE}")
 # the sender (or their team) as the subject
 SELF_RE = re.compile(rf"我|咱|本人|{W}(?:i|i'm|i'll|we|we'll|we're|our|my){WE}")
