@@ -1106,3 +1106,27 @@ def test_meeting_answers_in_cantonese_and_indirect_words(text, intent):
 def test_a_deploy_before_production_is_progress_unless_done_is_said():
     assert in_task("Rolled out to staging, QA next week").intent is P
     assert in_task("Done — merged and deployed to QA").intent is D
+
+
+class TestSmallWordsThatChangeCertainty:
+    def test_an_approximate_date_is_still_that_day(self):
+        r = in_task("收到，这周排满了，约12月2日能给")
+        assert (r.intent, r.due) == (L, date(2026, 12, 2)), r.why
+
+    def test_going_by_the_original_plan_is_a_statement(self):
+        r = in_task("第一項延到12月1號，第二項按原計劃")
+        assert [it.intent for it in r.items] == [L, P], r.why
+
+    def test_taiwanese_de_shuo_is_the_senders_own_word(self):
+        r = in_task("都弄好了的說")
+        assert (r.intent, r.sure) == (D, True), r.why
+
+    @pytest.mark.parametrize("text", ["好的，这块我来盯", "OK, we'll handle it", "收到，我这边会安排"])
+    def test_taking_it_on_is_a_sure_confirm(self, text):
+        r = in_task(text)
+        assert (r.intent, r.sure) == (C, True), r.why
+
+    @pytest.mark.parametrize("text", ["👌 squashed", "可以revert了", "OK hotfixed"])
+    def test_a_receipt_beside_jargon_we_did_not_read_is_not_sure(self, text):
+        r = in_task(text)
+        assert not (r.intent in (C, D) and r.sure), r.why
