@@ -159,6 +159,13 @@ def _statements(cs: list[Clause], orig: str, norm: str, ctx: ReplyContext,
     return out
 
 
+# who receives a deliverable without owning the task: the reader, a client, a boss, a department
+# named without a person (财务处理 / 法务部审核; 采购部的刘洋 names one)
+_NOT_AN_OWNER = re.compile(
+    r"\s*(?:(?:the |our |my |your )?(?:client|customer|boss|manager|vendor|legal|finance|procurement|you)(?![a-z])|"
+    r"你|您|客户|甲方|老板|领导|[\u4e00-\u9fff]总(?!监)|"
+    r"(?:[\u4e00-\u9fff]{1,4}?(?:部|组|处(?!理)|科|室|中心|团队)|财务|法务|采购|人事|行政|运维|市场|销售)(?![\u4e00-\u9fff]?的))")
+_PAST = re.compile(r"已|了|咗|过|(?<=[a-z])ed(?![a-z])|(?<![a-z])(?:sent|gave|given)(?![a-z])")
 # a handover the sender makes (我已经交给X跟进 / 我让X去做), not one they take (我来接手)
 _GIVES_AWAY = re.compile(r"已|交|转|让|安排|叫|派|换人|不归|改由|移交")
 _SELF_ONLY = re.compile(r"[\s,]*(?:我们?|我来|我会|(?<![a-z])(?:i|we|i'll|we'll|i will|we will)(?![a-z]))\s*")
@@ -187,6 +194,13 @@ def _statement(cue: Cue, c: Clause, norm: str, ctx: ReplyContext, said: str, why
         if c.possible and not c.request:
             why.append(f"a feared delay '{_short(said)}': risk")
             return Intent.RISK
+    if cue.kind == "handover" and norm[cue.start:cue.end].rstrip().endswith(("给", "畀", "俾", "转交", "移交", "交由", "to")) and \
+            _NOT_AN_OWNER.match(norm, cue.end):
+        # 已交给财务处理 / handed it to the client: delivered to a receiver, not a new owner of the task
+        if _PAST.search(norm, c.start, c.end):
+            why.append(f"given to a receiver, not a new owner '{_short(said)}': done")
+            return Intent.DONE
+        return None
     if cue.kind == "handover" and _SELF_ONLY.fullmatch(norm, c.start, cue.start) and \
             not _GIVES_AWAY.match(norm, cue.start):
         return Intent.CONFIRM                   # "我来接手 / I'll take this over": the sender takes it
@@ -399,6 +413,13 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
             why.append(f"a date {dl.due} alone and the current due is unknown: ask back")
     elif intent is Intent.DELAY:
         delay_dl = next((d for c in cs if c.kinds() & {"delay", "move"} for d in c.dates), None)
+
+    if intent is Intent.UNKNOWN and ctx.asked == "new_date":
+        vague = next((d for c in cs if not c.condition for d in c.dates if d.vague), None)
+        if vague is not None:
+            # mailflow asked for a new date and got 尽快 / ASAP: a delay whose date must be asked again
+            why.append(f"answers mailflow's request for a new date with a vague '{vague.text}': delay, ask again")
+            intent, delay_dl, guessed = Intent.DELAY, vague, True
 
     # percent: an explicit number beats a word (一半), the last one beats earlier ones
     percent, impossible = None, False

@@ -1130,3 +1130,32 @@ class TestSmallWordsThatChangeCertainty:
     def test_a_receipt_beside_jargon_we_did_not_read_is_not_sure(self, text):
         r = in_task(text)
         assert not (r.intent in (C, D) and r.sure), r.why
+
+
+class TestGivenToAReceiverIsNotANewOwner:
+    """交给/转给 names a new owner only when it is a person who takes the work on; a deliverable
+    handed to the reader, a client, a boss or a department (no person named) is delivered."""
+
+    @pytest.mark.parametrize("text", ["已经转给人事部复核了", "报告已交给甲方", "I passed it to the customer this morning",
+                                      "已转交设计组排版了"])
+    def test_is_done(self, text):
+        r = in_task(text)
+        assert r.intent is D, r.why
+
+    def test_a_person_in_a_department_is_a_new_owner(self):
+        r = in_task("已转给设计组的林蔚跟进")
+        assert (r.intent, r.assignee) == (H, "林蔚"), r.why
+
+
+@pytest.mark.parametrize("text", ["写完会发你", "等阵整掂", "一会就弄完"])
+def test_a_completion_with_a_next_step_or_soon_is_not_done(text):
+    assert in_task(text).intent is not D, in_task(text).why
+
+
+def test_a_vague_answer_to_the_request_for_a_new_date_is_a_delay_asked_again():
+    r = in_task("近期吧", ASKED_DATE)
+    assert (r.intent, r.due_vague, r.sure) == (L, True, False), r.why
+
+
+def test_trouble_with_the_mail_itself_is_not_a_task_risk():
+    assert in_task("链接好像打不开，麻烦再发一下").intent is not R
