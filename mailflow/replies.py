@@ -287,6 +287,10 @@ def _unread_beside_cues(norm: str, c: Clause) -> bool:
     return any(w not in _CASUAL_WORDS for w in re.findall(r"[a-z]{3,}", text))
 
 
+# a contrast about how the finished work went ("though it took longer", "不过花了不少时间"): background
+_BYGONE = re.compile(r"(?<![a-z])(?:took|was|were|had been|went)(?![a-z])|花了|用了|费了|折腾了")
+
+
 def _doubt(norm: str, cs: list[Clause], found: list[tuple[Intent, Clause, str]], intent: Intent,
            due_now: date | None, delay_dl: dates.Deadline | None) -> str:
     """Why a done/confirm reading may be wrong (empty: nothing). It is sure only if no other clause
@@ -309,8 +313,9 @@ def _doubt(norm: str, cs: list[Clause], found: list[tuple[Intent, Clause, str]],
         if any(d.vague and (_SPECIFIC.search(d.text.lower()) or c.date_role in ("promise", "counter"))
                for d in c.dates) and c.date_role != "report":
             return f"a date we could not resolve beside the {intent.value}: not sure"
-        if c.contrast and id(c) not in said and (c.cues or c.dates or receipt and
-                                                  parts.informative(norm[c.start:c.end])):
+        if c.contrast and id(c) not in said and (c.cues or c.dates or (receipt or intent is Intent.DONE) and
+                                                  parts.informative(norm[c.start:c.end])
+                                                  and not (intent is Intent.DONE and _BYGONE.search(norm, c.start, c.end))):
             return f"a contrast after the {intent.value} says something not understood: not sure"
         if receipt and id(c) not in said and not (c.cues or c.percents or c.date_role in ("promise", "counter")) and parts.informative(norm[c.start:c.end]) \
                 and not parts.pleasantry(norm[c.start:c.end]):

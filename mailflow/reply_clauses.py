@@ -177,7 +177,7 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
             if FUTURE_EN.search(before) or FUTURE_EN_AFTER.match(after) or \
                     (kind == "finish" and (FUTURE_ZH.search(before) or FUTURE_AFTER_ZH.match(after))):
                 intent, future = Intent.CONFIRM, True
-        elif kind == "done" and _future_completion(norm, a, m.start(), m.end()):
+        elif kind == "done" and _future_completion(norm, a, b, m.start(), m.end()):
             intent, future = Intent.CONFIRM, True     # 听日搞掂俾你 / 搞掂之后发你: a commitment
         prev_end = m.end()
         out.append(Cue(kind, m.start(), m.end(), intent, neg, future, deferred))
@@ -194,14 +194,20 @@ _PENDING = re.compile(r"还|仍|尚|(?<![a-z])(?:still|yet)(?![a-z])")
 _PERFECTIVE = re.compile(r"已|咗|了|过")
 
 
-def _future_completion(norm: str, a: int, start: int, end: int) -> bool:
+def _future_completion(norm: str, a: int, b: int, start: int, end: int) -> bool:
     """Is a Chinese completion said of the future? Only a perfective one (已/咗/了) is asserted as
     already true; without it a time or modal word before it (明天/下周/会/能) or 之后/就 after it makes
-    it a commitment. A perfective one is future only right after 会/将/就 (明天就做完了)."""
+    it a commitment. A perfective one is future only right after 会/将/就 (明天就做完了), or before a
+    next step still to come (搞掂咗就发你, with no 了 after it)."""
     perfective = _PERFECTIVE.search(norm, start, end) or norm.startswith(("了", "咗", "喇"), end)
     before = norm[max(a, start - 40):start]
     if perfective:
-        return bool(FUTURE_MODAL_ZH.search(before)) and "已" not in norm[start:end] and "咗" not in norm[start:end]
+        if "已" in norm[start:end]:
+            return False
+        tail = end + 1 if norm.startswith(("了", "咗", "喇"), end) else end
+        if FUTURE_AFTER_ZH.match(norm, tail) and not _PERFECTIVE.search(norm, tail, b):
+            return True
+        return bool(FUTURE_MODAL_ZH.search(before)) and "咗" not in norm[start:end]
     return bool(FUTURE_ZH.search(before) or FUTURE_AFTER_ZH.match(norm, end))
 
 

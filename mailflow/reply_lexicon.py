@@ -291,7 +291,7 @@ ONTIME = re.compile(r"按时|按期|如期|准时|及时|前|之前|以前|内|o
 ONTIME_AFTER = re.compile(r"\s*(?:on time|in time|by the deadline|before the deadline|按时|按期|如期)")
 # The future, for bare 完成 (a commitment) and for English participles ("will be done").
 FUTURE_ZH = re.compile(r"会|将|能|可以|预计|预期|计划|争取|准备|打算|要|应该|估计|尽快|尽量|保证|确保|按时|"
-                       r"如期|准时|前|之内|以内|内|明天|明日|后天|下周|下个|下月|回头|稍后|晚点|晚些|迟些|迟点|等下|等阵|一阵|一会|待会|马上|即刻|月底|年底|周[一二三四五六日天]|"
+                       r"如期|准时|前|之内|以内|内|明天|明日|后天|下周|下个|下月|这周|本周|今周|这个?星期|这个?礼拜|今个|回头|稍后|晚点|晚些|迟些|迟点|等下|等阵|一阵|一会|待会|马上|即刻|月底|年底|周[一二三四五六日天]|"
                        r"星期|礼拜|\d+\s*[月日号]|今天|今晚|晚上|下午|上午")
 # a perfective completion is still future after a modal right before it (明天就做完了 / 会交给你了)
 # (就 only after a time still to come: 周一就交了 is past, 明天就交了 is not)
@@ -299,7 +299,7 @@ FUTURE_MODAL_ZH = re.compile(r"(?<![早已])(?:会|将|要)\s*$|"
                              r"(?:明天|后天|下周|下个|下星期|下礼拜|下月|马上|很快|过两天|过几天)[^,;。!?\n]{0,6}就\s*$")
 # a completion followed by 之后/就: the time of a next step (搞掂之后发你 / 做完就发你), not a report
 FUTURE_AFTER_ZH = re.compile(r"\s*(?:之后|以后|后(?![面来天])|就|再|会|然后|先)")
-FUTURE_EN = re.compile(rf"'ll{WE}|{W}(?:will|shall|going to|gonna|plan(?:ning)? to|expect(?:ing)? to|should|"
+FUTURE_EN = re.compile(rf"'ll{WE}|{W}(?:will|shall|going to|gonna|plan(?:ning)? to|expect(?:ing)? to|should|once|as soon as|when|until|till|"
                        rf"hope to|aim to){WE}")
 FUTURE_EN_AFTER = re.compile(r"\s+(?:by|before|within|tomorrow|next|later|soon)\b")
 

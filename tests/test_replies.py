@@ -1159,3 +1159,20 @@ def test_a_vague_answer_to_the_request_for_a_new_date_is_a_delay_asked_again():
 
 def test_trouble_with_the_mail_itself_is_not_a_task_risk():
     assert in_task("链接好像打不开，麻烦再发一下").intent is not R
+
+
+class TestADoneBesideAnUnreadContrastIsNotSure:
+    @pytest.mark.parametrize("text", ["Shipped, but the dashboard shows errors", "做完了，不过接口那边有变动"])
+    def test_is_not_sure(self, text):
+        r = in_task(text)
+        assert not (r.intent is D and r.sure), r.why
+
+    @pytest.mark.parametrize("text", ["Finished, though it was a slog", "弄好了，不过折腾了一晚上"])
+    def test_how_the_work_went_is_background(self, text):
+        r = in_task(text)
+        assert (r.intent, r.sure) == (D, True), r.why
+
+
+@pytest.mark.parametrize("text", ["As soon as it's merged I'll tell you", "整掂咗就通知你", "本周弄掂"])
+def test_a_completion_still_to_come_is_not_a_done(text):
+    assert in_task(text).intent is not D, in_task(text).why
