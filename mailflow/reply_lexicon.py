@@ -129,7 +129,7 @@ KINDS: list[tuple[str, str]] = [
                  r"(?:应该?|以后|今后|后续|之后)?由(?!我|本人)(?=[^,;。!?\n]{1,10}(?:负责|来做|来负责|处理|跟进|做|接手|接管|来跟))|"
                  r"应该是(?=[^,;。!?\n]{2,6}的)|(?<!我)(?<!我来)(?<!我会)接(?:手|管)|把[^,;。!?\n]{0,8}?交给(?!我)|(?:后面|后续|以后|之后|今后|往后)就?交给(?!我)|归(?!我)(?=[^\s,;。!?\n]{2,4}管)|"
                  r"(?:以后|今后|后续|往后)(?:这个|这件事|这块|此事)?(?=[^\s,;。!?\n我]{2,6}?(?:负责|来跟|跟进))|"
-                 rf"{W}(?:reassign\w*|hand(?:ed|ing|s)? (?:it |this |that )?over|tak(?:e|es|ing) (?:it |this |that )?over|"
+                 rf"{W}(?:reassign\w*|assign(?:ed|ing)? (?:it |this |that )?to(?! (?:me|us|this|that|it|the|a|an|my|our)(?![a-z]))|hand(?:ed|ing|s)? (?:it |this |that )?over|tak(?:e|es|ing) (?:it |this |that )?over|"
                  rf"(?:hand|pass)(?:ed|ing|es|s)? (?:it|this|that)(?: on| over)? to|"
                  rf"(?:handle|own|run|take care of|take) (?:it|this|that|over) (?:from now on|going forward|from here(?: on)?)|"
                  rf"(?<=[a-z] )(?:(?:will|'ll) (?:handle|own|run|take care of|look after|cover)|owns|handles|runs|covers) (?:it|this|that)|"

@@ -201,7 +201,7 @@ _ASSIGNEE_RES = [
     re.compile(r"(?:以后|今后|后续|往后)(?:这个|这件事|这块|此事)?\s*(?P<name>[\u4e00-\u9fff·]{2,4}?)\s*(?:来)?\s*(?:负责|跟进|来跟)"),
     re.compile(rf"{_W}(?:hand|pass)(?:ed|ing|es|s)? (?:it|this|that)(?: on| over)? to\s+(?P<name>{_EMAIL}|{_EN_NAME_SHORT})"),
     re.compile(r"应该?是\s*(?P<name>[\u4e00-\u9fff·]{2,4}?)\s*的"),
-    re.compile(rf"{_W}(?:reassign\w*|hand(?:ed|ing)? (?:it |this |that )?over|transferr?(?:ed|ing)? (?:it |this )?)\s*(?:it |this )?"
+    re.compile(rf"{_W}(?:reassign\w*|assign(?:ed|ing)?|hand(?:ed|ing)? (?:it |this |that )?over|transferr?(?:ed|ing)? (?:it |this )?)\s*(?:it |this )?"
                rf"to\s+(?P<name>{_EMAIL}|{_EN_NAME})"),
     re.compile(rf"(?P<name>{_EMAIL}|(?<![\u4e00-\u9fff])[\u4e00-\u9fff·]{{2,4}}|{_EN_NAME_SHORT})\s*(?:(?:will|'ll|is going to|is)\s+)?"
                rf"(?:tak(?:e|es|ing) (?:it |this |that )?over|take (?:it|this|that) from here|own|handle|take care of|look after|cover)"),

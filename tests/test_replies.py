@@ -1033,7 +1033,7 @@ class TestHandingTheTaskToSomeoneElse:
     @pytest.mark.parametrize("text,name", [
         ("我已经转给小刘处理了", "小刘"), ("我叫阿文去跟", "阿文"), ("交咗畀財務部嘅黃敏處理", "黃敏"),
         ("好，我派张帆来负责", "张帆"), ("Priya will take it from here", "Priya"), ("换人跟进：王芳", "王芳"),
-        ("这个我交给小周了", "小周"),
+        ("这个我交给小周了", "小周"), ("Assigned to Dana, she'll run with it", "Dana"),
     ])
     def test_names_the_new_owner(self, text, name):
         r = in_task(text)
@@ -1176,3 +1176,7 @@ class TestADoneBesideAnUnreadContrastIsNotSure:
 @pytest.mark.parametrize("text", ["As soon as it's merged I'll tell you", "整掂咗就通知你", "本周弄掂"])
 def test_a_completion_still_to_come_is_not_a_done(text):
     assert in_task(text).intent is not D, in_task(text).why
+
+
+def test_being_assigned_oneself_names_no_new_owner():
+    assert in_task("I was assigned to this on Monday").intent is not H
