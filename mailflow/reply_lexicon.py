@@ -162,7 +162,7 @@ KINDS: list[tuple[str, str]] = [
               rf"{W}(?:delay risk|risk of (?:delay|slipping)|behind schedule|falling behind){WE}"),
     # a stage before production (deployed to staging / 部署到测试环境): progress, but a plain
     # completion beside it (Done. merged, deployed to UAT) is not taken back by it
-    ("stage", r"(?:部署|发布|上线|推|发)(?:到|在|去)(?:了)?(?:测试|预发|预生产|uat|staging|qa)|"
+    ("stage", r"(?:已经?)?(?:部署|发布|上线|推|发)(?:到|在|去)(?:了)?(?:测试|预发|预生产|uat|staging|qa)|"
               rf"{W}(?:deployed|released|pushed|shipped|rolled out)(?: it)? (?:to|on) (?:the )?(?:staging|test|qa|uat|dev|pre-?prod)\w*{WE}"),
     # partial completion and ongoing work -> progress
     ("partial", r"已?经?完成了?(?:初稿|草稿|初版|一稿|一版|大纲|框架|原型|一部分|部分|大部分|大半|一半|过半|"

@@ -1106,6 +1106,7 @@ def test_meeting_answers_in_cantonese_and_indirect_words(text, intent):
 def test_a_deploy_before_production_is_progress_unless_done_is_said():
     assert in_task("Rolled out to staging, QA next week").intent is P
     assert in_task("Done — merged and deployed to QA").intent is D
+    assert in_task("已经发布到预发环境，下周切生产").intent is P
 
 
 class TestSmallWordsThatChangeCertainty:
