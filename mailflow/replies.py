@@ -22,10 +22,18 @@ The reader is a small clause grammar, pure and linear in the text's length:
      需要4个工作日 / until the 10th / a bare date after 但/but), is compared with the due;
    - belief and hearsay (以为 / thought: not so; 听说 / X说 / I heard: not the sender's word) take a
      completion out of the sender's assertion; a third party late or pending is a risk (rule 6);
+   - a completion is a done only when asserted as already true: perfective (了/咗/已/past tense)
+     with no future frame (听日/下星期/会/就/之后/once); otherwise it is a commitment (a delay when
+     its date is after the due); a stage before production (deployed to staging) is progress;
+   - giving the work to a named person (交咗畀X跟/让X去做/换人负责：X/assigned to X) is a reassign
+     in a task thread (a stand-in is only for meetings); given to the reader, a client, a boss or a
+     department without a person it is delivered (done);
+   - waiting on a third party or a pending approval (等紧供应商 / PO still not approved) is a risk;
    - otherwise the strongest statement wins (PRECEDENCE).
    The reading is `sure` only when nothing had to be guessed; `why` says what decided it. A done or
    confirm is sure only if no other clause could change it (_doubt): someone else's word, a date
-   after the due or one we could not resolve, a contrast or an unread sentence beside a bare receipt.
+   after the due or one we could not resolve, a contrast or an unread sentence beside a bare receipt,
+   English words beside a 👍 in its own clause ("👍 Rebased"), an unread contrast beside a done.
 5. Several parts: one ItemReading each; the top level is the most consequential item
    (delay > risk > progress > done > confirm), with its percent and due.
 """
