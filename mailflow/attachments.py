@@ -101,9 +101,17 @@ def kind_of(name: str, ctype: str = "") -> str:
     return "other"
 
 
-def keeps(name: str, ctype: str, size: int) -> bool:
-    """Whether inbound keeps this attachment's bytes for the minutes flow."""
-    return kind_of(name, ctype) in ("docx", "xlsx") and size <= MAX_BYTES
+# Deliverables attached to 已完成 are forwarded to the verifier up to this much in all (any format:
+# a PDF or an image is a deliverable too); past it a file is listed with its name and size only.
+FORWARD_BYTES = 5 * 1024 * 1024
+
+
+def keeps(name: str, ctype: str, size: int, kept_other: int = 0) -> bool:
+    """Whether inbound keeps this attachment's bytes: a .docx/.xlsx for the minutes flow, any other
+    file while the mail's other kept files (`kept_other` bytes so far) stay within FORWARD_BYTES."""
+    if kind_of(name, ctype) in ("docx", "xlsx"):
+        return size <= MAX_BYTES
+    return ctype != "text/calendar" and kept_other + size <= FORWARD_BYTES
 
 
 def read_all(attachments: Iterable[tuple[str, str, int]],

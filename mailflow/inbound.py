@@ -76,8 +76,9 @@ class Inbound:
     auto_reason: str | None = None
     calendars: list[bytes] = field(default_factory=list)
     attachments: list[tuple[str, str, int]] = field(default_factory=list)
-    # (name, type, bytes) of the attachments a minutes draft may be read from (.docx/.xlsx within
-    # attachments.MAX_BYTES); every other attachment is only listed above
+    # (name, type, bytes) of the attachments kept: a .docx/.xlsx a minutes draft may be read from
+    # (within attachments.MAX_BYTES), and other files up to attachments.FORWARD_BYTES in all, the
+    # deliverables forwarded to a verifier; every other attachment is only listed above
     files: list[tuple[str, str, bytes]] = field(default_factory=list)
     authentication_results: list[str] = field(default_factory=list)
     headers_auto_submitted: str | None = None
@@ -610,6 +611,7 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
     calendars: list[bytes] = []
     attachments: list[tuple[str, str, int]] = []
     files: list[tuple[str, str, bytes]] = []
+    kept_other = 0                      # bytes of kept files other than .docx/.xlsx
     bounce = receipt = False
     hint: str | None = None
 
@@ -688,8 +690,10 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
                 html = decode_bytes(_cap_text(data, label, defects, "text/html"), label, defects, "text/html")
                 continue
         attachments.append((fname, ctype, len(data)))
-        if office.keeps(fname, ctype, len(data)):
+        if office.keeps(fname, ctype, len(data), kept_other):
             files.append((fname, ctype, data))
+            if office.kind_of(fname, ctype) not in ("docx", "xlsx"):
+                kept_other += len(data)
 
     # only a legacy charset helps with raw 8-bit header bytes (UTF-8 is tried for them anyway)
     if hint:

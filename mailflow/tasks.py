@@ -59,7 +59,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from . import answers, core, dates, due_entries, replies, rules, tokens
+from . import answers, attachments, core, dates, due_entries, replies, rules, tokens
 from .reply_lexicon import normalize
 from .reply_parts import assignee as _assignee_in
 from .model import NUMBERED_KINDS, Attachment, Intent, Mail, Meeting, Outcome, Task, TaskEvent, TaskStatus
@@ -1029,7 +1029,7 @@ def _verdict(text: str | None) -> str | None:
 
 # The deliverables attached to 已完成 that are forwarded to the verifier, in all; past it (or when
 # inbound did not keep a file's bytes) a file is listed with its name and size only.
-VERIFY_ATTACH_LIMIT = 5 * 1024 * 1024
+VERIFY_ATTACH_LIMIT = attachments.FORWARD_BYTES
 
 
 def _deliverables(msg: Any) -> tuple[list[Attachment], list[dict]]:

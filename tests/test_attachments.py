@@ -210,12 +210,12 @@ def test_pictures_and_calendar_files_are_not_drafts():
     assert attachments.kind_of("纪要.DOCX") == "docx"
 
 
-def test_a_mail_keeps_the_bytes_of_its_word_and_excel_attachments_only():
+def test_a_mail_keeps_its_attachments_but_reads_only_word_and_excel_as_minutes():
     raw = mail_with("sunli@corp.example", "会议纪要", "纪要见附件，请审阅。",
                     ("纪要.docx", small_docx()), ("logo.png", b"\x89PNG\r\n"), ("旧纪要.pdf", b"%PDF-1.4"))
     msg = inbound.parse(raw)
     assert [a[0] for a in msg.attachments] == ["纪要.docx", "logo.png", "旧纪要.pdf"]
-    assert [f[0] for f in msg.files] == ["纪要.docx"]
+    assert [f[0] for f in msg.files] == ["纪要.docx", "logo.png", "旧纪要.pdf"]   # small: forwardable
     readings = attachments.read_all(msg.attachments, msg.files)
     assert [(r.name, r.refused) for r in readings] == [("纪要.docx", None), ("旧纪要.pdf", "format")]
     assert "渠道报价单，负责人：张伟，11月27日前完成" in readings[0].text

@@ -359,9 +359,6 @@ def test_a_handover_whose_reason_is_next_weeks_trip_is_still_a_handover(tmp_path
     assert ask["To"] == HOST and "李娜" in body_text(ask)
 
 
-@pytest.mark.xfail(strict=True, reason="a small PDF (or image, zip…) attached to 已完成 is listed to the verifier "
-                   "as '超过 5 MB 或无法转发' instead of attached: inbound keeps the bytes of .docx/.xlsx only "
-                   "(attachments.keeps, meant for minutes drafts), so tasks._deliverables has nothing to forward")
 def test_a_small_pdf_deliverable_reaches_the_verifier(tmp_path):
     from test_tasks import build, send, task
     app, svc, clock, _ = build(tmp_path)

@@ -248,7 +248,17 @@ def test_the_deliverable_reaches_the_verifier_or_is_listed_with_its_size(tmp_pat
     assert "接口文档.docx" in names
     text = body_text(verify)
     assert "接口文档.docx  2.0 KB （已附上）" in text
-    assert "压测报告.pdf  4.0 KB （超过 5 MB 或无法转发" in text
+    assert "压测报告.pdf" in names and "压测报告.pdf  4.0 KB （已附上）" in text
+
+
+def test_deliverables_past_the_forwarding_budget_are_listed_with_their_size(tmp_path):
+    app, svc, clock, _ = build(tmp_path)
+    big = b"%PDF-1.4" + b"z" * (3 * 1024 * 1024)
+    send(svc, clock, _done_with_files([("第一部分.pdf", "application/pdf", big),
+                                       ("第二部分.pdf", "application/pdf", big)]))
+    [verify] = outbox_mails(app, "task_verify")
+    assert [p.get_filename() for p in verify.iter_attachments()] == ["第一部分.pdf"]
+    assert "第二部分.pdf  3.0 MB （超过 5 MB 或无法转发" in body_text(verify)
 
 
 def test_a_return_resets_the_percent_and_says_what_is_missing(tmp_path):
