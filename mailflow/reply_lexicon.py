@@ -50,14 +50,15 @@ def _norm_char(c: str) -> str:
 
 
 # Cantonese words for days, folded to the Mandarin ones the date reader knows (same length)
-_YUE_DAYS = {"听日": "明天", "琴日": "昨天", "寻日": "昨天", "今日": "今天", "后日": "后天"}
+_YUE_DAYS = {"听日": "明天", "琴日": "昨天", "寻日": "昨天", "今日": "今天", "后日": "后天",
+             "听朝": "明早", "听晚": "明晚"}
 _YUE_RE = re.compile("|".join(_YUE_DAYS))
 
 
 def normalize(text: str) -> str:
     """The matching copy: same length as `text`, one character for one."""
     out = "".join(_norm_char(c) for c in text)
-    return _YUE_RE.sub(lambda m: _YUE_DAYS[m.group()], out) if "日" in out else out
+    return _YUE_RE.sub(lambda m: _YUE_DAYS[m.group()], out) if "日" in out or "听" in out else out
 
 
 # --------------------------------------------------------------------------------------------
@@ -212,7 +213,7 @@ KINDS: list[tuple[str, str]] = [
             r"写错|写成了?|写的是|记的是|记成|补上(?!了)|加上(?!了)|删掉(?!了)|删除(?!了)|去掉(?!了)|不够(?:具体|清楚|明确)|请(?:写明|注明|明确)|(?:里|中|上)(?:没有?|未)(?:写|记|提到|提|体现)|漏写|(?:基本|原则上|大体上?)同意|斟酌|措辞|不太?对|不太?正确|不太?准确|不一致|有出入|遗漏|漏了|漏掉|需补充|要补充|请补充|补充一下|补充一点|应为|应是|应该是|"
             rf"{W}(?:objections?|object to|disagree\w*|incorrect|inaccurate|not (?:correct|accurate|right)|wrong|"
             rf"typo|mistake|corrections?|please (?:add|include|remove|delete|mention)|mostly agree|agree in principle|"
-            rf"minor (?:changes|edits|comments|tweaks)|wording|is missing|left out|omitted|should (?:be|read)(?! (?:done|finished|completed|ready|fine|ok|good|there))|please (?:fix|correct|amend|change|update)|should say|"
+            rf"minor (?:changes|edits|comments|tweaks)|wording|is missing|left out|omitted|should (?:be|read)(?! (?:done|finished|completed|ready|fine|ok|good|there|merged|released|shipped|deployed|landed|live|out|sent|delivered))|please (?:fix|correct|amend|change|update)|should say|"
             rf"needs? (?:to be )?(?:changed|corrected|revised|fixed|amended)){WE}"),
     # agreement: negated it is an objection
     ("agree", r"同意|赞同|赞成|认可|接受|可以|行的|"
@@ -291,7 +292,7 @@ ONTIME = re.compile(r"按时|按期|如期|准时|及时|前|之前|以前|内|o
 ONTIME_AFTER = re.compile(r"\s*(?:on time|in time|by the deadline|before the deadline|按时|按期|如期)")
 # The future, for bare 完成 (a commitment) and for English participles ("will be done").
 FUTURE_ZH = re.compile(r"会|将|能|可以|预计|预期|计划|争取|准备|打算|要|应该|估计|尽快|尽量|保证|确保|按时|"
-                       r"如期|准时|前|之内|以内|内|明天|明日|后天|下周|下个|下月|这周|本周|今周|这个?星期|这个?礼拜|今个|回头|稍后|晚点|晚些|迟些|迟点|等下|等阵|一阵|一会|待会|马上|即刻|月底|年底|周[一二三四五六日天]|"
+                       r"如期|准时|前|之内|以内|内|明天|明日|后天|下周|下个|下月|明早|明晚|过(?:两|几|一两|[一二三四五])[日天]|这周|本周|今周|这个?星期|这个?礼拜|今个|回头|稍后|晚点|晚些|迟些|迟点|等下|等阵|一阵|一会|待会|马上|即刻|月底|年底|周[一二三四五六日天]|"
                        r"星期|礼拜|\d+\s*[月日号]|今天|今晚|晚上|下午|上午")
 # a perfective completion is still future after a modal right before it (明天就做完了 / 会交给你了)
 # (就 only after a time still to come: 周一就交了 is past, 明天就交了 is not)

@@ -1174,7 +1174,8 @@ class TestADoneBesideAnUnreadContrastIsNotSure:
         assert (r.intent, r.sure) == (D, True), r.why
 
 
-@pytest.mark.parametrize("text", ["As soon as it's merged I'll tell you", "整掂咗就通知你", "本周弄掂"])
+@pytest.mark.parametrize("text", ["As soon as it's merged I'll tell you", "整掂咗就通知你", "本周弄掂",
+                                  "聽朝整掂", "听晚搞掂佢", "过几日做掂", "Should be released tonight"])
 def test_a_completion_still_to_come_is_not_a_done(text):
     assert in_task(text).intent is not D, in_task(text).why
 
