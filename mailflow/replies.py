@@ -346,6 +346,11 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
     if not intents and ctx.kind not in ("task", "minutes") and any(c.possible and not c.condition for c in cs):
         found.append((Intent.TENTATIVE, next(c for c in cs if c.possible), "hedge"))
         intents = {Intent.TENTATIVE}
+    if Intent.DONE in intents and any(i is Intent.RISK and k == "partial" for i, _, k in found):
+        # "已完成，等客户确认": after the sender's own work is finished, the wait is others' step
+        why.append("finished, then waiting on others: their step, not a risk")
+        found = [f for f in found if not (f[0] is Intent.RISK and f[2] == "partial")]
+        intents = {i for i, _, _ in found}
     if Intent.DONE in intents and Intent.PROGRESS not in intents:
         left = next((c for c in cs if not c.condition and not c.question and REMAINS.search(norm[c.start:c.end])
                      and not OTHERS_STEP.search(norm[c.start:c.end])

@@ -1071,6 +1071,11 @@ class TestWaitingOnOthersIsARisk:
         r = in_task(text)
         assert r.intent is R, r.why
 
+    @pytest.mark.parametrize("text", ["弄好了，在等甲方回复", "Finished — now waiting on the vendor to confirm receipt"])
+    def test_after_finishing_the_wait_is_the_others_step(self, text):
+        r = in_task(text)
+        assert (r.intent, r.sure) == (D, True), r.why
+
     def test_a_tight_schedule_is_not_work_in_progress(self):
         assert in_task("时间很紧").intent is not P
 
