@@ -71,7 +71,7 @@ def floor(dovecot, user: str) -> tuple[float, int]:
 
 def mailflow_run(dovecot, user: str, password: str, tasks_per_meeting: int, meetings: int,
                  batch: int, pid_hook=None) -> tuple[float, dict, int, Path]:
-    from mailflow.mailbox import open_inbox
+    from mailflow.edges.mailbox import open_inbox
     d = tmpdir("mfbench-ingest-")
     app, svc, _clock = make_app(d)
     seed(app.store, meetings, tasks_per_meeting)
@@ -131,7 +131,7 @@ def main() -> None:
         return
     per_meeting = 20
     meetings = max(1, (args.n + per_meeting - 1) // per_meeting)
-    from mailflow.store import Store
+    from mailflow.edges.store import Store
     tasks = seed(Store(":memory:"), meetings, per_meeting)
     raws = replies_for(tasks, args.n)
     size = sum(map(len, raws)) / len(raws)

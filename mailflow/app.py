@@ -12,13 +12,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from . import core, dates, rules
+from .flows import dispatch as core
+from .read import dates
+from .timeline import rules
 from .config import ENV_IMAP_PASSWORD, ConfigError, Secret, Settings
 from .model import Mail, Meeting, Task
-from .people import Directory, DirectoryError, load_people, removed_owners
-from .render import Renderer
+from .read.people import Directory, DirectoryError, load_people, removed_owners
+from .write.render import Renderer
 from .resources import shipped
-from .store import Store
+from .edges.store import Store
 
 log = logging.getLogger("mailflow")
 
@@ -108,7 +110,7 @@ class App:
         extra = dates.load_holidays(holidays) if holidays.exists() else None
         calendar = dates.WorkCalendar(extra, tz=s.tz, work_start=s.schedule.work_start,
                                       work_end=s.schedule.work_end)
-        from . import flows  # noqa: F401  (registers the flows' handlers, conditions and actions)
+        from .flows import register as flows  # noqa: F401  (registers the flows' handlers, conditions and actions)
         loaded = rules.load_rules(self.rules_dir)
         errors = rules.check(loaded) or ([] if loaded else [
             f"{self.rules_dir}: no rules: mailflow would send no reminder, escalation or follow-up table "
@@ -159,7 +161,7 @@ class App:
     @property
     def inbox(self):
         if self._inbox is None:
-            from .mailbox import open_inbox
+            from .edges.mailbox import open_inbox
             mb = self.settings.mailbox
             if not mb.url.startswith("maildir:") and not mb.password:
                 raise ConfigError(f"{self.settings.source}: [mailbox] url: an IMAP mailbox needs "
@@ -173,7 +175,7 @@ class App:
     @property
     def mailer(self):
         if self._mailer is None:
-            from .mailer import open_mailer
+            from .edges.mailer import open_mailer
             sm = self.settings.smtp
             self._mailer = open_mailer(sm.url, sm.password, base_dir=self.settings.base_dir,
                                        verify_tls=sm.verify_tls, timeout=sm.timeout)

@@ -66,8 +66,8 @@ class Ctx:
     def app(self, now: datetime | None = None):
         if self._app is None:
             from .app import App, OffsetClock
-            from .rules import RuleError
-            from .store import StoreError, damaged, is_damage
+            from .timeline.rules import RuleError
+            from .edges.store import StoreError, damaged, is_damage
             settings = self.settings()
             try:
                 self._app = App(settings, clock=OffsetClock(now) if now else None)
@@ -128,7 +128,7 @@ SAMPLE_HOURS = (10, 12)                 # the sample meeting: 10:00-12:00 local
 def sample_meeting_day(now: datetime):
     """The sample meeting's day: the working day SAMPLE_LEAD_WORKDAYS working days after today
     (China's calendar with 调休), so the quick start's meeting is neither past nor short notice."""
-    from . import dates
+    from .read import dates
     holidays = shipped("rules") / "holidays.yaml"
     cal = dates.WorkCalendar(dates.load_holidays(holidays) if holidays.exists() else None)
     return cal.add_workdays(now.astimezone(ZoneInfo(SAMPLE_TZ)).date(), SAMPLE_LEAD_WORKDAYS)
@@ -188,9 +188,9 @@ def run(obj: Ctx, once: bool, now_text: str | None) -> None:
     import asyncio  # here, not at the top: it is a third of the import time of `mailflow --help`
     import faulthandler
 
-    from .runlock import AlreadyRunning, RunLock
+    from .edges.runlock import AlreadyRunning, RunLock
     from .service import Service, StoreUnavailable
-    from .store import StoreError
+    from .edges.store import StoreError
 
     # Until the loop takes over (and after it closes, when asyncio restores the default handler),
     # SIGTERM/SIGINT end the process with status 0 through SystemExit: an open transaction rolls
@@ -297,7 +297,7 @@ def status(obj: Ctx, as_json: bool) -> None:
     inbound and outbox counts.
 
     Also names the inbox, the outbox and the store file in use (passwords never shown)."""
-    from .runlock import RunLock
+    from .edges.runlock import RunLock
     app = obj.app()
     s = app.store
     daemon = RunLock(app.settings.path(app.settings.store.path)).holder()
@@ -353,7 +353,7 @@ def outbox_retry(obj: Ctx, ident: int) -> None:
     click.echo(f"outbox {ident} queued again")
 
 
-# --- meeting (mailflow/meetings.py) ---------------------------------------------------------
+# --- meeting (mailflow/flows/meetings.py) ---------------------------------------------------------
 @main.group()
 def meeting() -> None:
     """Meetings: add one from a YAML file, list, show, reschedule, cancel.
@@ -364,7 +364,7 @@ def meeting() -> None:
 
 def _meeting_change(obj: Ctx, now_text: str | None, change) -> None:
     """Run `change(ctx) -> Outcome` and commit it in one store transaction; exit 1 on MeetingError."""
-    from .meetings import MeetingError
+    from .flows.meetings import MeetingError
     from .service import Service
     settings = obj.settings()
     now = parse_now(now_text, settings.org.timezone)
@@ -382,7 +382,7 @@ def _meeting_change(obj: Ctx, now_text: str | None, change) -> None:
 
 
 def _get_meeting(ctx, ident: int):
-    from .meetings import MeetingError
+    from .flows.meetings import MeetingError
     m = ctx.lookup.get_meeting(ident)
     if m is None:
         raise MeetingError(f"no meeting {ident}")
@@ -401,7 +401,7 @@ def meeting_add(obj: Ctx, file: str, now_text: str | None) -> None:
     """
     import yaml
 
-    from . import meetings
+    from .flows import meetings
     settings = obj.settings()
     try:
         data = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
@@ -421,7 +421,7 @@ def meeting_add(obj: Ctx, file: str, now_text: str | None) -> None:
 def _check_meeting_time(app, m, file: str) -> None:
     """A meeting that has ended is refused (exit 2): its notices would invite people to the past.
     One that started, or starts within the short-notice window, is added with a warning."""
-    from . import meetings
+    from .flows import meetings
     now = app.now()
     shown = f"{m.start.astimezone(app.settings.tz):%Y-%m-%d %H:%M}–{m.end.astimezone(app.settings.tz):%H:%M}"
     if m.end <= now:
@@ -441,7 +441,7 @@ def _check_meeting_time(app, m, file: str) -> None:
 @click.pass_obj
 def meeting_list(obj: Ctx, as_json: bool, state: str | None) -> None:
     """Meetings by start time, with how many attendees answered what."""
-    from .meetings import summary_json
+    from .flows.meetings import summary_json
     app = obj.app()
     rows = [summary_json(m) for m in app.store.meetings(state)]
     if as_json:
@@ -459,7 +459,7 @@ def meeting_list(obj: Ctx, as_json: bool, state: str | None) -> None:
 @click.pass_obj
 def meeting_show(obj: Ctx, ident: int, as_json: bool) -> None:
     """A meeting with its agenda and every attendee's role, answer (rsvp), stand-in and when/how."""
-    from .meetings import to_json
+    from .flows.meetings import to_json
     app = obj.app()
     m = app.store.get_meeting(ident)
     if m is None:
@@ -492,7 +492,7 @@ def meeting_show(obj: Ctx, ident: int, as_json: bool) -> None:
 @click.pass_obj
 def meeting_reschedule(obj: Ctx, ident: int, start: str, end: str, now_text: str | None) -> None:
     """Move a meeting: a new REQUEST (same UID, SEQUENCE+1) to everyone; answers are asked again."""
-    from . import meetings
+    from .flows import meetings
 
     def change(ctx):
         m = _get_meeting(ctx, ident)
@@ -508,7 +508,7 @@ def meeting_reschedule(obj: Ctx, ident: int, start: str, end: str, now_text: str
 @click.pass_obj
 def meeting_cancel(obj: Ctx, ident: int, reason: str, now_text: str | None) -> None:
     """Cancel a meeting: METHOD:CANCEL (same UID, SEQUENCE+1) to everyone invited."""
-    from . import meetings
+    from .flows import meetings
     _meeting_change(obj, now_text, lambda ctx: meetings.cancel(ctx, _get_meeting(ctx, ident), reason))
 
 
@@ -532,10 +532,10 @@ def minutes_parse(obj: Ctx, file: str, now_text: str | None, as_json: bool, show
     be asked to fix. FILE is an .eml (read as the minutes flow reads it, attachments included), a
     Word .docx or Excel .xlsx file, or text / Markdown / HTML. A document mailflow refuses (.doc,
     .pdf, macros, too large) exits with status 1 and says why."""
-    from . import attachments as office
-    from . import inbound
-    from . import minutes as mins
-    from .minutes_flow import read_draft
+    from .read import attachments as office
+    from .read import inbound
+    from .read import minutes as mins
+    from .flows.minutes import read_draft
     app = obj.app()
     now = parse_now(now_text, app.settings.org.timezone)
     raw = Path(file).read_bytes()
@@ -611,7 +611,7 @@ def minutes_show(obj: Ctx, ident: int, as_json: bool) -> None:
 # --- replies and the task ledger (tasks.py) --------------------------------------------------
 def _work_calendar(settings):
     """The working-day calendar as the daemon builds it, without opening the store."""
-    from . import dates
+    from .read import dates
     s = settings
     if s.paths.holidays:
         path = s.path(s.paths.holidays)
@@ -641,7 +641,7 @@ def explain(obj: Ctx, files: tuple[str, ...], now_text: str | None, as_json: boo
     cut). Relative dates (下周五, 3个工作日内) are resolved against each mail's Date header. A
     promised date is compared with the task's due: the store's, when the mail answers one that
     mailflow sent and the store (in this folder) has it, else the due line of the quoted mail."""
-    from . import inbound, replies
+    from .read import inbound, replies
     settings = obj.settings()
     cal = _work_calendar(settings)
     anchor = parse_now(now_text, settings.org.timezone) or datetime.now(settings.tz)
@@ -685,7 +685,7 @@ def explain(obj: Ctx, files: tuple[str, ...], now_text: str | None, as_json: boo
 def _explain_context(obj: Ctx, settings, msg) -> tuple:
     """(ReplyContext, where it came from) for `explain`: the store's task when the mail answers a
     mail mailflow sent and a store exists here (never created by explain), else the quoted mail."""
-    from . import replies
+    from .read import replies
     quoted = replies.context_from_quote(msg.text)
     fallback = (quoted, f"context from the quoted mail: due {quoted.due}, asked {quoted.asked}, kind {quoted.kind}")
     if not msg.in_reply_to or not Path(settings.path(settings.store.path)).exists():
@@ -699,7 +699,7 @@ def _explain_context(obj: Ctx, settings, msg) -> tuple:
     if not sent:
         return fallback
     try:
-        from .answers import ASKED_BY_KIND
+        from .flows.answers import ASKED_BY_KIND
     except ImportError:                     # pragma: no cover
         ASKED_BY_KIND = {}
     kind = "task" if task else "minutes" if "minutes" in (sent.get("kind") or "") else \
@@ -794,7 +794,7 @@ def _task_change(obj: Ctx, ident: int, now_text: str | None, change) -> None:
     """Run `change(ctx, task, meeting) -> Outcome` for task `ident` and commit it (the mails are
     queued for `mailflow run`); bad input (unknown task or person, a closed task) exits 2."""
     from .service import Service
-    from .tasks import TaskError
+    from .flows.tasks import TaskError
     settings = obj.settings()
     app = obj.app(parse_now(now_text, settings.org.timezone))
     now = app.now()
@@ -816,7 +816,7 @@ def _task_change(obj: Ctx, ident: int, now_text: str | None, change) -> None:
 
 def _due_option(value: str | None, flag: str):
     from datetime import date as _date
-    from .tasks import TaskError
+    from .flows.tasks import TaskError
     if value is None:
         return None
     try:
@@ -836,7 +836,7 @@ def _due_option(value: str | None, flag: str):
 def tasks_reassign(obj: Ctx, ident: int, person: str, due: str | None, reason: str, now_text: str | None) -> None:
     """Hand a task to someone else: the new owner gets the assignment mail with the due entry,
     the old owner is released, the host is told; the log records who to whom and why."""
-    from . import tasks as flow
+    from .flows import tasks as flow
 
     def change(ctx, t, m):
         who = flow.resolve_person(ctx, person)
@@ -857,7 +857,7 @@ def tasks_reassign(obj: Ctx, ident: int, person: str, due: str | None, reason: s
 @click.pass_obj
 def tasks_set_due(obj: Ctx, ident: int, due: str, reason: str, now_text: str | None) -> None:
     """Give a task a new due date: 延期 with the reason; the owner is told and their due entry moves."""
-    from . import tasks as flow
+    from .flows import tasks as flow
     _task_change(obj, ident, now_text,
                  lambda ctx, t, m: flow.set_due(ctx, t, m, _due_option(due, "DATE"), actor="cli", reason=reason))
 
@@ -877,7 +877,7 @@ def when(obj: Ctx, exprs: tuple[str, ...], now_text: str | None, as_json: bool) 
     and [schedule] work hours. 上旬, 月初, 尽快, TBD are vague (no date); a date that needs calendar
     data not yet published has no due and calendar_gap true; an impossible date (2月30日, 9999年)
     has an "error" — and, given as the only expression, exits 2."""
-    from . import dates
+    from .read import dates
     settings = obj.settings()
     cal = _work_calendar(settings)
     now = parse_now(now_text, settings.org.timezone) or datetime.now(settings.tz)
@@ -916,8 +916,9 @@ def rules_group() -> None:
 def rules_check(obj: Ctx, folder: str | None) -> None:
     """Validate rules/*.yaml (and holidays.yaml): every error names the file, the rule and the key.
     Exit 2 on errors; otherwise print a summary of the rules, 0."""
-    from . import dates, flows  # noqa: F401  (registers the actions and conditions)
-    from . import rules as rules_mod
+    from .read import dates
+    from .flows import register as flows  # noqa: F401  (registers the actions and conditions)
+    from .timeline import rules as rules_mod
     settings = obj.settings()
     path = Path(folder) if folder else _rules_folder(settings)
     if not path.is_dir():

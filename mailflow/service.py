@@ -23,11 +23,13 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import core, inbound, rules
+from .flows import dispatch as core
+from .read import inbound
+from .timeline import rules
 from .app import App
-from .mailbox import HEAD_BYTES
+from .edges.mailbox import HEAD_BYTES
 from .model import Mail, Outcome
-from .store import StoreError
+from .edges.store import StoreError
 
 log = logging.getLogger("mailflow")
 
@@ -391,7 +393,7 @@ class Service:
     # --- outbox -------------------------------------------------------------------------------
     async def flush_once(self, now: datetime | None = None, limit: int = 100) -> int:
         """Send what is due in the outbox; returns how many were sent."""
-        from .mailer import AuthenticationSendError, PermanentSendError, TransientSendError
+        from .edges.mailer import AuthenticationSendError, PermanentSendError, TransientSendError
         mailer = self.app.mailer
         now = now or self.app.now()
         sent = 0

@@ -60,7 +60,7 @@ def make_app(tmp_path: Path, start: datetime, *, people: str = PEOPLE, org: dict
 def _fixed_install_secret(db: Path) -> None:
     """A store whose install secret (app.install_secret, made at random at first start) is fixed, so
     Message-IDs and golden files do not change from run to run."""
-    from mailflow.store import Store
+    from mailflow.edges.store import Store
     store = Store(db)
     with store.transaction():
         if not store.get_meta("install_secret"):

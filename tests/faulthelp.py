@@ -47,7 +47,7 @@ def db_path(cfg: Path) -> Path:
 def seed_tasks(cfg: Path, now: datetime, n_tasks: int, per_meeting: int = 4) -> list[tuple[int, str]]:
     """Meetings and tasks stored through the Store API; returns [(task_id, owner)]."""
     from mailflow.model import Attendee, Meeting, Role, Task
-    from mailflow.store import Store
+    from mailflow.edges.store import Store
     store = Store(db_path(cfg))
     out: list[tuple[int, str]] = []
     try:

@@ -17,7 +17,8 @@ import yaml
 from bs4 import BeautifulSoup
 
 from apphelp import SH, SHARED, body_text, make_app, outbox_mails, reply_to
-from mailflow import answers, meetings, replies, tasks
+from mailflow.flows import answers, meetings, tasks
+from mailflow.read import replies
 from mailflow.model import Attendee, Intent, Meeting, Role, Rsvp, Task, TaskStatus
 
 START = datetime(2026, 11, 20, 10, 0, tzinfo=SH)           # a Friday

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
 from apphelp import PEOPLE
-from mailflow import attachments, inbound
+from mailflow.read import attachments, inbound
 from mailflow.cli import main
 from officedocs import docx, mail_with, rezip, with_cached_value, xlsx
 

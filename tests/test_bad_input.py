@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from apphelp import SH, make_app
-from mailflow import inbound
+from mailflow.read import inbound
 from mailflow.model import Attendee, Meeting, Role, Task
 from mimegen import messages
 

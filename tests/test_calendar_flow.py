@@ -21,7 +21,7 @@ import yaml
 from icalendar import Calendar
 
 from apphelp import SH, SHARED, body_text, make_app, outbox_mails
-from mailflow import meetings
+from mailflow.flows import meetings
 from mailflow.config import ConfigError, settings_from_dict
 from mailflow.model import Role, Rsvp
 

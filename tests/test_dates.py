@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailflow.dates import (
+from mailflow.read.dates import (
     DEFAULT_CALENDAR,
     Delay,
     WorkCalendar,

@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from apphelp import SH, body_text, make_app, outbox_mails, reply_to
-from mailflow import due_entries, timeline
+from mailflow.flows import due_entries
+from mailflow.timeline import actions as timeline
 from mailflow.model import Attendee, Meeting, Outcome, Role, Task
 from test_minutes_flow import CLEAN_DRAFT, DRAFT_AT, DRAFT_DATE, mails, requested, send, world  # noqa: F401
 

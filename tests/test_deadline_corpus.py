@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mailflow.dates import DEFAULT_CALENDAR, resolve
+from mailflow.read.dates import DEFAULT_CALENDAR, resolve
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "dev" / "deadlines" / "deadlines.jsonl"
 

@@ -16,7 +16,7 @@ import pytest
 from icalendar import Calendar
 
 from apphelp import SHARED, body_text, make_app, outbox_mails, reply_to
-from mailflow import due_entries, minutes_flow
+from mailflow.flows import due_entries, minutes as minutes_flow
 from mailflow.model import Attendee, Meeting, Outcome, Role, Task, TaskStatus
 
 SH = ZoneInfo("Asia/Shanghai")

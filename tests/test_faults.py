@@ -226,7 +226,7 @@ def test_72_hours_down_then_a_restart_fires_each_missed_step_once_and_skips_stal
     SMTP server. Down from Thursday 17:30 to Sunday 17:30 (the service-level twin of this test
     is in test_timeline.py)."""
     from mailflow.model import Attendee, Meeting, Role, Task, TaskStatus
-    from mailflow.store import Store
+    from mailflow.edges.store import Store
     cfg = write_config(tmp_path, "maildir:./mail/inbox", smtp_sink.url)
     at = lambda d, h, mi=0: datetime(2026, 11, d, h, mi, tzinfo=SH)          # noqa: E731
     store = Store(tmp_path / "mf.db")
@@ -312,7 +312,7 @@ def inbox_files(cfg) -> list:
 
 
 def drop(cfg, raw: bytes) -> None:
-    from mailflow.mailbox import MaildirInbox
+    from mailflow.edges.mailbox import MaildirInbox
     MaildirInbox(cfg.parent / "mail" / "inbox").deliver(raw)
 
 
@@ -331,7 +331,7 @@ def test_a_second_daemon_on_one_store_refuses_to_start_and_cli_writes_run_beside
     """Two `mailflow run` on one database applied replies twice and sent mails twice: now the second
     exits 2 naming the pid and the lock file (so does `run --once`), while `meeting add`, `replay`
     and `outbox retry` run beside the daemon without an error."""
-    from mailflow.store import Store
+    from mailflow.edges.store import Store
     user, password = dovecot_user
     cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url)
     now = datetime.now(SH)
@@ -485,7 +485,7 @@ def test_a_rule_that_fails_shows_as_the_last_error_in_status(tmp_path):
     broken.mkdir(parents=True)
     (broken / "task_due_reminder.txt").write_text("Subject: 提醒\n{{ no_such_value.field }}\n", encoding="utf-8")
     (broken / "task_due_reminder.html").write_text("<p>{{ no_such_value.field }}</p>\n", encoding="utf-8")
-    from mailflow.store import Store
+    from mailflow.edges.store import Store
     store = Store(tmp_path / "mf.db")
     start = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
     with store.transaction():

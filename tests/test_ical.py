@@ -1,4 +1,4 @@
-"""mailflow.ical: invites built and parsed back, iMIP replies and outside invites, ical.js.
+"""mailflow.write.ical: invites built and parsed back, iMIP replies and outside invites, ical.js.
 
 Golden files: set MAILFLOW_UPDATE_GOLDEN=1 to rewrite tests/fixtures/ical/golden_*.ics.
 """
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from mailflow.ical import (
+from mailflow.write.ical import (
     agenda_lines, build_due_entry, build_invite, calendar_method, iana_zone, parse_invites,
     parse_replies,
 )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mailflow.inbound import Inbound, decode_bytes, decode_header, parse
+from mailflow.read.inbound import Inbound, decode_bytes, decode_header, parse
 
 MAIL = Path(__file__).parent / "fixtures" / "mail"
 OWN = ["mailflow@corp.example"]
@@ -69,7 +69,7 @@ def test_qq_reply_headers():
 
 
 def test_qq_html_alone_gives_the_same_answer():
-    from mailflow.quotes import visible_html
+    from mailflow.read.quotes import visible_html
     assert visible_html(read("qq_reply_gb18030.eml").html) == "确认"
 
 

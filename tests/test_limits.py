@@ -19,8 +19,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from apphelp import SH, make_app, outbox_mails
-from mailflow import inbound
-from mailflow.mailbox import HEAD_BYTES, ImapInbox
+from mailflow.read import inbound
+from mailflow.edges.mailbox import HEAD_BYTES, ImapInbox
 from mailflow.model import Attendee, Meeting, Role, Task, TaskStatus
 
 START = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
@@ -104,7 +104,7 @@ def test_imap_takes_only_the_head_of_a_mail_over_the_limit(dovecot_server, dovec
 def test_one_fetch_holds_at_most_32_mb_of_mail_and_run_once_still_takes_all(tmp_path):
     """A batch of 200 mails near the limit would sit in memory at once (5 GB): a fetch stops once
     it holds BATCH_BYTES (32 MB), and draining takes the rest batch by batch."""
-    from mailflow.mailbox import BATCH_BYTES
+    from mailflow.edges.mailbox import BATCH_BYTES
     app, svc, _ = make_app(tmp_path, START)
     task = seed_task(app)
     for i in range(5):

@@ -1,4 +1,4 @@
-"""mailflow.mailbox: the Maildir inbox, URL parsing, and the IMAP inbox against a real Dovecot."""
+"""mailflow.edges.mailbox: the Maildir inbox, URL parsing, and the IMAP inbox against a real Dovecot."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from mailflow.mailbox import (
+from mailflow.edges.mailbox import (
     Fetched, ImapInbox, Inbox, MailboxAuthError, MailboxError, MaildirInbox, MemoryCheckpoint,
     open_inbox,
 )
@@ -353,7 +353,7 @@ def test_imap_uidvalidity_change(dovecot_server, make_inbox, caplog):
     old_uv = items[0].uidvalidity
     assert cp.load("INBOX") == (old_uv, 2)
     dovecot_server.reset_uidvalidity(user)  # restarts Dovecot: the folder is "restored from backup"
-    with caplog.at_level(logging.WARNING, logger="mailflow.mailbox"):
+    with caplog.at_level(logging.WARNING, logger="mailflow.edges.mailbox"):
         again = fetch_until(inbox, 2)
     assert subjects(again) == ["test a", "test b"]  # fetched again; the caller dedupes by Message-ID
     assert [i.raw for i in again] == [i.raw for i in items]

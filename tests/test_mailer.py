@@ -1,4 +1,4 @@
-"""mailflow.mailer against the Maildir outbox and a real aiosmtpd server on 127.0.0.1."""
+"""mailflow.edges.mailer against the Maildir outbox and a real aiosmtpd server on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from email.policy import default as default_policy
 
 import pytest
 
-from mailflow.mailer import (
+from mailflow.edges.mailer import (
     AuthenticationSendError,
     MaildirOutbox,
     Mailer,

@@ -16,7 +16,7 @@ import yaml
 from icalendar import Calendar
 
 from apphelp import SH, SHARED, body_text, make_app, outbox_mails, reply_to
-from mailflow import meetings
+from mailflow.flows import meetings
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "meetings"
 
@@ -221,7 +221,7 @@ def test_a_cancelled_meeting_is_not_moved(env):
 
 
 # --------------------------------------------------------------------------- the reader alone
-from mailflow.meeting_text import read_host_command  # noqa: E402
+from mailflow.read.meeting_text import read_host_command  # noqa: E402
 
 
 @pytest.mark.parametrize("text, start, end", [

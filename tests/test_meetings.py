@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from icalendar import Calendar
 
 from apphelp import SH, SHARED, body_text, make_app, outbox_mails, reply_to
-from mailflow import meetings
+from mailflow.flows import meetings
 from mailflow.cli import main
 from mailflow.model import Role, Rsvp
 

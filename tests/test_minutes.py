@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from mailflow import minutes
+from mailflow.read import minutes
 from mailflow.model import AgendaItem, Attendee, Meeting, Role
-from mailflow.people import Directory
+from mailflow.read.people import Directory
 
 FIXTURES = Path(__file__).parent / "fixtures" / "minutes"
 SH = ZoneInfo("Asia/Shanghai")

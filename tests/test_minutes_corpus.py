@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from mailflow import inbound
-from mailflow.minutes_flow import read_draft
-from mailflow.people import load_people
+from mailflow.read import inbound
+from mailflow.flows.minutes import read_draft
+from mailflow.read.people import load_people
 
 CORPUS = Path(__file__).parents[2] / "shared" / "corpora" / "dev" / "minutes"
 

@@ -454,7 +454,7 @@ def test_a_pdf_draft_gets_a_clear_answer_and_the_docx_sent_back_is_taken(world):
     ("纪要.docx", b"x" * 30_000, "超过"),
 ])
 def test_old_macro_and_oversized_word_files_are_answered_with_what_to_send(world, monkeypatch, name, data, says):
-    from mailflow import attachments
+    from mailflow.read import attachments
     monkeypatch.setattr(attachments, "MAX_BYTES", 20_000)          # keeps the oversized case small
     app, svc, clock, m = world
     req = requested(world)
@@ -467,7 +467,7 @@ def test_old_macro_and_oversized_word_files_are_answered_with_what_to_send(world
 def test_the_attachment_answer_is_in_the_recorders_language(world):
     app, svc, clock, m = world
     ctx = app.context(DRAFT_AT)
-    from mailflow import minutes_flow
+    from mailflow.flows import minutes as minutes_flow
     from mailflow.model import Mail
     mail = Mail(key="k", template="minutes_attachment", to=["x@corp.example"],
                 context={"name": "Tom", "meeting": minutes_flow._facts(ctx, m),
@@ -562,7 +562,7 @@ def test_every_minutes_mail_renders_in_every_language(world):
     assert tom["Subject"].endswith("[Final] Minutes: Q4营销活动筹备会") and "Dear all" in body_text(tom)
     tw = next(f for f in mails(app, "minutes_final") if "chenjing@corp.example" in f["To"])
     assert "最終版" in tw["Subject"] and "無異議視為認可" in body_text(tw)
-    from mailflow import minutes_flow
+    from mailflow.flows import minutes as minutes_flow
     from mailflow.model import Mail
     ctx = app.context(DRAFT_AT)
     fresh = app.store.get_meeting(m.id)

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailflow import minutes
-from mailflow.people import Directory
+from mailflow.read import minutes
+from mailflow.read.people import Directory
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 2, 18, 0, tzinfo=SH)          # Wednesday 2 December 2026

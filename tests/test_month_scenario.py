@@ -18,7 +18,7 @@ import pytest
 from icalendar import Calendar, Event, vCalAddress
 
 from apphelp import SH, SHARED, body_text, make_app, outbox_mails, reply_to
-from mailflow import meetings
+from mailflow.flows import meetings
 from mailflow.model import Rsvp, TaskStatus
 from test_meeting_by_mail import click as click_link, links as confirm_links, vevent
 from test_task_decisions import ics_of, one_click

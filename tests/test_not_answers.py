@@ -8,8 +8,8 @@ import itertools
 
 import pytest
 
-from mailflow.autotext import bounce, out_of_office
-from mailflow.inbound import parse
+from mailflow.read.autotext import bounce, out_of_office
+from mailflow.read.inbound import parse
 
 _ids = itertools.count()
 

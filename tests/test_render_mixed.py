@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from mailflow import render
+from mailflow.write import render
 from mailflow.model import Attachment, Mail
 
 INVITE = (b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nSUMMARY:\xe9\xa1\xb9\xe7\x9b\xae\xe4\xbe\x8b\xe4\xbc\x9a\r\n"

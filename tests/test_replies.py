@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mailflow.model import Intent
-from mailflow.replies import Reading, classify, reading_to_json
+from mailflow.read.replies import Reading, classify, reading_to_json
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))   # a Friday
 
@@ -317,7 +317,7 @@ def test_long_input_is_read_without_failing(long):
 
 def test_relative_delay_keeps_the_shift_for_the_caller():
     # 推迟3天 counts from now in `due`; the Deadline's delay lets the core re-anchor it on the task's due.
-    from mailflow import dates
+    from mailflow.read import dates
     r = read("需要推迟3天")
     assert r.intent is L and r.deadline is not None and r.deadline.delay is not None
     assert dates.apply_delay(r.deadline, date(2026, 11, 30)).due == date(2026, 12, 3)
@@ -334,7 +334,7 @@ def test_reasons_keep_the_senders_script():
 # The rules of language (GUIDE "Reading conventions"), one table per rule, with the task's context.
 # NOW is Friday 2026-11-20; the task is due Friday 2026-11-27 unless a row says otherwise.
 
-from mailflow.replies import ReplyContext, context_from_quote  # noqa: E402
+from mailflow.read.replies import ReplyContext, context_from_quote  # noqa: E402
 
 DUE = date(2026, 11, 27)
 TASK = ReplyContext(due=DUE, kind="task")
@@ -745,12 +745,12 @@ class TestCalendarReplies:
 
     @pytest.mark.parametrize("answer,intent", [("accepted", C), ("declined", X), ("tentative", T), ("delegated", X)])
     def test_answers(self, answer, intent):
-        from mailflow.replies import calendar_reading
+        from mailflow.read.replies import calendar_reading
         r = calendar_reading(answer)
         assert r.intent is intent and r.sure
 
     def test_no_answer(self):
-        from mailflow.replies import calendar_reading
+        from mailflow.read.replies import calendar_reading
         assert calendar_reading(None) is None
 
 

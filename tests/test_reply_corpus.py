@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from mailflow import dates, inbound, replies
+from mailflow.read import dates, inbound, replies
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "dev" / "replies"
 EXPECTED = CORPUS / "expected.jsonl"

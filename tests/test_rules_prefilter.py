@@ -3,7 +3,7 @@ a prefilter in SQL that must never drop a meeting the full scan would pick."""
 
 from datetime import date, datetime, timedelta
 
-from mailflow import rules
+from mailflow.timeline import rules
 from mailflow.model import Attendee, Meeting, Role, Task
 from apphelp import SH, make_app
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from apphelp import SH, make_app, outbox_mails
-from mailflow import auth
+from mailflow.flows import gate as auth
 from mailflow.model import Attendee, Meeting, Role, Task, TaskStatus
 
 START = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
@@ -141,7 +141,7 @@ def test_a_title_that_looks_like_a_formula_stays_text_in_the_weekly_xlsx(tmp_pat
 
 
 def test_only_text_a_spreadsheet_would_evaluate_gets_the_quote_prefix():
-    from mailflow.xlsx import looks_like_formula
+    from mailflow.write.xlsx import looks_like_formula
     assert all(looks_like_formula(t) for t in FORMULAS)
     assert not any(looks_like_formula(t) for t in ["提交需求文档", "40%", "2026-12-18", "—", "a=b", "email@x"])
 
@@ -150,7 +150,7 @@ def test_only_text_a_spreadsheet_would_evaluate_gets_the_quote_prefix():
 
 def rendered(org_name: str = "会议跟进助手", to=("zhangwei@corp.example",), on_behalf=None):
     from mailflow.model import Mail
-    from mailflow.render import Renderer
+    from mailflow.write.render import Renderer
     mail = Mail(key="k1", template="help", to=list(to), lang="zh-CN", context={"name": "张伟", "subject": "问题"})
     r = Renderer(org_name=org_name, address="mailflow@corp.example").render(mail, START, on_behalf=on_behalf)
     return r, email.message_from_bytes(r.raw, policy=email.policy.default)
@@ -171,7 +171,7 @@ def test_a_recipient_that_is_not_one_address_never_reaches_a_header_or_the_envel
 
 
 def test_one_address_accepts_exactly_one_bare_address():
-    from mailflow.render import one_address
+    from mailflow.write.render import one_address
     assert one_address(" ZhangWei@Corp.Example ") == "ZhangWei@Corp.Example"
     assert one_address("mailflow+t4-abcdefghijklmnop@corp.example")
     for bad in ["a@x.example, b@y.example", "a@x.example\r\nBcc: c@y", "<a@x.example>", "Wang Lei <a@x.example>",
@@ -181,7 +181,7 @@ def test_one_address_accepts_exactly_one_bare_address():
 
 
 def test_a_mail_for_a_person_says_via_and_never_wears_their_name_alone():
-    from mailflow.render import display_name
+    from mailflow.write.render import display_name
     assert display_name("会议跟进助手") == "会议跟进助手"
     assert display_name("会议跟进助手", "王磊") == "王磊 via 会议跟进助手"
     assert display_name("会议跟进助手", "王磊\r\nBcc: x@y") == "王磊 Bcc: x@y via 会议跟进助手"
@@ -208,7 +208,7 @@ def test_please_verify_comes_from_the_assistant_not_from_the_owner_who_reported(
 # --- 9. people.yaml: manager cycles, and owners who leave with open tasks ---------------------------------
 
 def test_managers_that_go_round_in_a_circle_are_refused(tmp_path):
-    from mailflow.people import DirectoryError, load_people
+    from mailflow.read.people import DirectoryError, load_people
     path = tmp_path / "people.yaml"
     path.write_text("people:\n"
                     "  - {name: 王磊, email: wanglei@corp.example, manager: zhaomin@corp.example}\n"

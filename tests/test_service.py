@@ -29,7 +29,7 @@ def test_an_eml_injected_twice_is_processed_once(tmp_path):
 
 def test_a_mail_that_breaks_processing_is_kept_with_its_traceback(tmp_path, monkeypatch):
     app, svc, _ = make_app(tmp_path, START)
-    from mailflow import core
+    from mailflow.flows import dispatch as core
 
     def boom(ctx, msg, rt):
         raise ValueError("a bug in a flow")

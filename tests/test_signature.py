@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from mailflow.inbound import parse
-from mailflow.quotes import visible_html, visible_text
+from mailflow.read.inbound import parse
+from mailflow.read.quotes import visible_html, visible_text
 
 
 def cut_of(text: str, sender: str = "") -> tuple[str, list[str]]:

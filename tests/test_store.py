@@ -6,7 +6,7 @@ from datetime import date, datetime
 import pytest
 
 from mailflow.model import Attendee, Meeting, Role, Task, TaskEvent, TaskStatus
-from mailflow.store import MIGRATIONS, Store
+from mailflow.edges.store import MIGRATIONS, Store
 from apphelp import SH
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
@@ -94,7 +94,7 @@ def test_a_writer_waits_for_another_instead_of_failing(tmp_path):
     second writer waits for the first (busy_timeout) instead of failing with 'database is locked'."""
     import threading
     import time as _time
-    from mailflow.store import BUSY_TIMEOUT_MS
+    from mailflow.edges.store import BUSY_TIMEOUT_MS
     b = Store(tmp_path / "s.db")
     assert b.conn.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS == 30_000
     held = threading.Event()
@@ -120,7 +120,7 @@ def test_a_deleted_or_replaced_file_stops_every_transaction_and_commits_nothing(
     import os
     import shutil
     import pytest
-    from mailflow.store import StoreGone
+    from mailflow.edges.store import StoreGone
     path = tmp_path / "s.db"
     s = Store(path)
     with s.transaction():

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 import pytest
 
 from mailflow.model import TaskStatus
-from mailflow import timeline
+from mailflow.timeline import actions as timeline
 
 from apphelp import SHARED, body_text, make_app, outbox_mails, reply_to
 from test_tasks import HOST, OWNER, SH, START, build, events, mail, send, task
@@ -293,7 +293,7 @@ def _new_mail(sender, subject, text, mid="<new-1@client.example>"):
 def test_a_status_in_a_meeting_notices_thread_reaches_the_senders_task(tmp_path):
     import yaml
     from pathlib import Path
-    from mailflow import meetings
+    from mailflow.flows import meetings
     app, svc, clock, _ = build(tmp_path, titles=("需求文档定稿",))
     data = yaml.safe_load((Path(__file__).parent / "fixtures" / "meetings" / "meeting.yaml").read_text("utf-8"))
     m = meetings.from_data(data, app.directory)

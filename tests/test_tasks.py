@@ -588,8 +588,8 @@ def test_tasks_json_is_the_ledger(tmp_path):
 # --- core.authenticated and core.may_change_task -------------------------------------------------------
 
 def _auth(*headers, sender="zhangwei@corp.example"):
-    from mailflow import core
-    from mailflow.inbound import Inbound
+    from mailflow.flows import dispatch as core
+    from mailflow.read.inbound import Inbound
     msg = Inbound(message_id="<a@x>", sender=sender, authentication_results=list(headers))
     return core.authenticated(msg, core.Org(trusted_authserv_id="mx.corp.example"))
 
@@ -703,5 +703,5 @@ def test_answers_to_the_minutes_flows_assignment_mail_reach_the_task(tmp_path):
     ("not approved yet", "return"), ("我再看看", None),
 ])
 def test_the_hosts_verdict_in_their_words(text, verdict):
-    from mailflow.tasks import _verdict
+    from mailflow.flows.tasks import _verdict
     assert _verdict(text) == verdict

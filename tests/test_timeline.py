@@ -15,11 +15,11 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from apphelp import SH, body_text, make_app, outbox_mails, reply_to
-from mailflow import rules
+from mailflow.timeline import rules
 from mailflow.cli import main
-from mailflow.dates import WorkCalendar
+from mailflow.read.dates import WorkCalendar
 from mailflow.model import Attendee, Mail, Meeting, Role, Task, TaskEvent, TaskStatus
-from mailflow.store import Store
+from mailflow.edges.store import Store
 
 HOST, RECORDER = "wanglei@corp.example", "sunli@corp.example"
 ZHANG, LI, CHEN, TOM = "zhangwei@corp.example", "lina@corp.example", "chenjing@corp.example", "tom@corp.example"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mailflow.inbound import parse
+from mailflow.read.inbound import parse
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "dev" / "replies"
 EXPECTED = CORPUS / "expected.jsonl"

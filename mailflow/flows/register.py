@@ -3,8 +3,8 @@
 Each flow registers with core (inbound handlers) and rules (conditions, actions) at import time.
 """
 
-from . import basics  # noqa: F401
+from ..timeline import conditions as basics  # noqa: F401
 from . import meetings  # noqa: F401
-from . import minutes_flow  # noqa: F401
+from . import minutes as minutes_flow  # noqa: F401
 from . import tasks  # noqa: F401
-from . import timeline  # noqa: F401
+from ..timeline import actions as timeline  # noqa: F401

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from mailflow.reply_lexicon import CUE_RE, normalize
+from mailflow.read.reply_lexicon import CUE_RE, normalize
 
 __all__ = ["ReplyContext", "context_from_quote", "strip_signature"]
 

@@ -26,9 +26,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from . import inbound, rules, xlsx
-from .model import STATUS_LABELS, Attachment, Mail, Meeting, Outcome, Task, TaskEvent
-from .tasks import UNREAD_KINDS
+from ..read import inbound
+from . import rules
+from ..write import xlsx
+from ..model import STATUS_LABELS, Attachment, Mail, Meeting, Outcome, Task, TaskEvent
+from ..flows.tasks import UNREAD_KINDS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_WIDTHS = [6, 36, 12, 12, 14, 8, 20, 40]      # No., title, owner, due, status, %, risk, update

@@ -20,9 +20,10 @@ from datetime import datetime
 from typing import Any, Callable, Protocol
 from zoneinfo import ZoneInfo
 
-from . import auth, tokens
-from .model import Mail, Meeting, MinutesVersion, Outcome, Task, TaskEvent
-from .people import Directory
+from . import gate as auth
+from .. import tokens
+from ..model import Mail, Meeting, MinutesVersion, Outcome, Task, TaskEvent
+from ..read.people import Directory
 
 SUBJECT_TAG = re.compile(r"\[MF-([TM])(\d{1,12})\]", re.I)
 

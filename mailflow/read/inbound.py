@@ -815,7 +815,7 @@ def _calendar_reply(calendars: list[bytes], sender: str, subject: str) -> str | 
     """The answer of a calendar reply: the sender's PARTSTAT in an iMIP REPLY part, else the
     answer a client writes in the subject ("已接受: …", "Declined: …") when there is no calendar part."""
     if calendars:
-        from . import ical  # icalendar is slow to import: only for mail that carries a calendar
+        from ..write import ical  # icalendar is slow to import: only for mail that carries a calendar
         answers = []
         for data in calendars:
             try:

@@ -1,8 +1,8 @@
 """Deadlines and working days: the names other modules import, kept in one place.
 
-The work is done in :mod:`mailflow.workdays` (China's calendar with 调休, holiday periods, the
-organisation's time zone and working hours), :mod:`mailflow.datetext` (the date-part tokenizer)
-and :mod:`mailflow.deadlines` (the rules that turn parts into a due date). See their docstrings.
+The work is done in :mod:`mailflow.read.workdays` (China's calendar with 调休, holiday periods, the
+organisation's time zone and working hours), :mod:`mailflow.read.datetext` (the date-part tokenizer)
+and :mod:`mailflow.read.deadlines` (the rules that turn parts into a due date). See their docstrings.
 """
 
 from .deadlines import (

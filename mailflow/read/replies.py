@@ -45,12 +45,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from mailflow import dates
+from mailflow.read import dates
 from mailflow.model import Intent
-from mailflow.reply_clauses import Clause, Cue, clauses as _clauses
-from mailflow.reply_context import ReplyContext, context_from_quote, strip_signature
-from mailflow.reply_lexicon import OTHERS_STEP, PARTIAL_OBJECT, REMAINS, THIRD_LATE_RE, THIRD_RE, normalize
-from mailflow import reply_parts as parts
+from mailflow.read.reply_clauses import Clause, Cue, clauses as _clauses
+from mailflow.read.reply_context import ReplyContext, context_from_quote, strip_signature
+from mailflow.read.reply_lexicon import OTHERS_STEP, PARTIAL_OBJECT, REMAINS, THIRD_LATE_RE, THIRD_RE, normalize
+from mailflow.read import reply_parts as parts
 
 __all__ = ["ItemReading", "Reading", "ReplyContext", "calendar_reading", "classify", "context_from_quote",
            "reading_to_json", "PRECEDENCE"]

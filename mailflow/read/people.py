@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from .model import LANGS, Person
+from ..model import LANGS, Person
 
 EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 # "技术部-王*", "技术部－王", "技术部 王磊", "技术部·王": a department, a separator, a (partial) name

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from . import core, dates
-from .model import AgendaItem
+from ..flows import dispatch as core
+from . import dates
+from ..model import AgendaItem
 
 KEYS = {
     "title": ("会议主题", "会议名称", "主题", "名称", "會議主題", "會議名稱", "主題", "subject", "title", "topic"),

@@ -27,8 +27,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from . import core, ical
-from .model import Attachment, Mail, Outcome, Task, TaskEvent, TaskStatus
+from . import dispatch as core
+from ..write import ical
+from ..model import Attachment, Mail, Outcome, Task, TaskEvent, TaskStatus
 
 _ENDED = (TaskStatus.DONE, TaskStatus.VERIFIED)
 _ENDED_VALUES = {s.value for s in _ENDED}

@@ -21,7 +21,7 @@ from typing import Any, Iterator
 
 import sqlite_utils
 
-from .model import (ActionItem, AgendaItem, Attendee, Meeting, MinutesConfirmation, MinutesVersion, OwnerTasks,
+from ..model import (ActionItem, AgendaItem, Attendee, Meeting, MinutesConfirmation, MinutesVersion, OwnerTasks,
                     ParsedMinutes, Problem, Role, Rsvp, Task, TaskEvent, TaskStatus)
 
 # Each migration runs once, in order, inside a transaction; the index is the schema version.

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .minutes_items import Draft, ItemReader
-from .minutes_template import _T as _TEMPLATE_WORDS
-from .minutes_template import template_text  # noqa: F401  (mailflow.minutes.template_text is the API)
+from ..write.minutes_template import _T as _TEMPLATE_WORDS
+from ..write.minutes_template import template_text  # noqa: F401  (mailflow.read.minutes.template_text is the API)
 from .minutes_text import (Line, Table, blocks, column_of, field_of, fold_label, heading_kind, heading_text,
                            html_to_text, split_numbering)
-from .model import ActionItem, ParsedMinutes, Problem
+from ..model import ActionItem, ParsedMinutes, Problem
 from .people import Directory
 from .people_refs import PeopleRefs
 

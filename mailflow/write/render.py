@@ -33,9 +33,9 @@ from pathlib import Path
 
 import jinja2
 
-from . import answers
-from .model import STATUS_LABELS, Mail
-from .resources import shipped
+from ..flows import answers
+from ..model import STATUS_LABELS, Mail
+from ..resources import shipped
 
 log = logging.getLogger("mailflow")
 

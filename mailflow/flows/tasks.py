@@ -59,10 +59,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from . import answers, attachments, core, dates, due_entries, replies, rules, tokens
-from .reply_lexicon import normalize
-from .reply_parts import assignee as _assignee_in
-from .model import NUMBERED_KINDS, Attachment, Intent, Mail, Meeting, Outcome, Task, TaskEvent, TaskStatus
+from . import answers, dispatch as core, due_entries
+from ..read import attachments, dates, replies
+from ..timeline import rules
+from .. import tokens
+from ..read.reply_lexicon import normalize
+from ..read.reply_parts import assignee as _assignee_in
+from ..model import NUMBERED_KINDS, Attachment, Intent, Mail, Meeting, Outcome, Task, TaskEvent, TaskStatus
 
 OWN_KINDS = ("task_receipt", "task_clarify", "task_ask_date")
 _TEXT_LIMIT = 500
@@ -829,7 +832,7 @@ def reassign(ctx: core.Context, task: Task, meeting: Any, new_owner: str, *, act
     info = {"from_name": ctx.name(old_owner) or old_owner, "to_name": ctx.name(new_owner) or new_owner,
             "reason": _clip(reason), "by_name": _who(ctx, actor), "old_due": task.due}
     if meeting is not None:
-        from . import minutes_flow          # the same assignment mail the minutes send
+        from . import minutes as minutes_flow          # the same assignment mail the minutes send
         mail = minutes_flow.assignment_mail(ctx, meeting, t, ctx.now)
         mail.key = f"task_assigned:t{task.id}:{new_owner}:{stamp}"
         mail.context["handover"] = info

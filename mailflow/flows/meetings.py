@@ -24,9 +24,12 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import answers, core, ical, replies, rules
-from .meeting_text import HostCommand, agenda_item, kv_fields, one_person, parse_when, people_in, read_host_command
-from .model import AgendaItem, Attendee, Mail, Meeting, Outcome, Role, Rsvp
+from . import answers, dispatch as core
+from ..write import ical
+from ..read import replies
+from ..timeline import rules
+from ..read.meeting_text import HostCommand, agenda_item, kv_fields, one_person, parse_when, people_in, read_host_command
+from ..model import AgendaItem, Attendee, Mail, Meeting, Outcome, Role, Rsvp
 
 NOTICE_KINDS = ("notice", "meeting_update", "meeting_nudge", "meeting_reminder", "meeting_rsvp_receipt")
 SUBJECT_WORDS = re.compile(r"会议通知|会议安排|會議通知|會議安排|\bmeeting\b", re.I)

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
 
-log = logging.getLogger("mailflow.mailbox")
+log = logging.getLogger("mailflow.edges.mailbox")
 
 __all__ = [
     "Fetched", "Checkpoint", "MemoryCheckpoint", "Inbox", "MaildirInbox", "ImapInbox",

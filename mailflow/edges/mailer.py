@@ -51,7 +51,7 @@ __all__ = [
     "open_mailer",
 ]
 
-_log = logging.getLogger("mailflow.mailer")
+_log = logging.getLogger("mailflow.edges.mailer")
 
 
 # --------------------------------------------------------------------------------------------- errors

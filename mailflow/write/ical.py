@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from icalendar import Alarm, Calendar, Event, vCalAddress
 
-from .model import AgendaItem, Meeting, Role, Rsvp, Task
+from ..model import AgendaItem, Meeting, Role, Rsvp, Task
 
 try:  # icalendar's own Windows -> IANA table (CLDR); a small fallback if it ever moves
     from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON as _WINDOWS

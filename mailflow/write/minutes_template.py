@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from .model import Meeting
-from .people import Directory
+from ..model import Meeting
+from ..read.people import Directory
 
 _T = {
     "zh-CN": {

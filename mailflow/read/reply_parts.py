@@ -8,7 +8,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from mailflow.reply_lexicon import CUE_RE, N as _N, W as _W, WE as _WE, cn_int as _cn_int
+from mailflow.read.reply_lexicon import CUE_RE, N as _N, W as _W, WE as _WE, cn_int as _cn_int
 
 __all__ = ["Marker", "item_markers", "proxy", "assignee", "find_reason", "clean", "STRIP", "loose_reason"]
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from . import replies
+from ..read import replies
 
 # What a mail of each kind asked for (replies.ReplyContext.asked), by the outbox row's kind.
 ASKED_BY_KIND = {

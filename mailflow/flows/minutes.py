@@ -46,11 +46,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from . import attachments as office
-from . import core, due_entries, ical, minutes, quotes, replies, rules
-from .model import (Attachment, Intent, Mail, Meeting, MinutesConfirmation, MinutesVersion, Outcome,
+from ..read import attachments as office
+from . import dispatch as core, due_entries
+from ..write import ical
+from ..read import minutes, quotes, replies
+from ..timeline import rules
+from ..model import (Attachment, Intent, Mail, Meeting, MinutesConfirmation, MinutesVersion, Outcome,
                     ParsedMinutes, Rsvp, Task, TaskEvent, TaskStatus)
-from .render import message_id_for
+from ..write.render import message_id_for
 
 SUBJECT_WORDS = re.compile(r"纪要|紀要|会议记录|會議記錄|minutes", re.I)
 DRAFT_REPLY_KINDS = ("minutes_request", "minutes_nudge", "minutes_problems", "minutes_correction")

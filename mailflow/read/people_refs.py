@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .model import Person
+from ..model import Person
 from .people import Directory
 
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"

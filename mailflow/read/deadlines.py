@@ -2,7 +2,7 @@
 
 Pure: no disk, network or clock; ``now`` is a parameter. The reader works in three steps:
 
-1. :mod:`mailflow.datetext` folds the text and cuts it into date parts (a month, a day, 下周五,
+1. :mod:`mailflow.read.datetext` folds the text and cuts it into date parts (a month, a day, 下周五,
    下午3点, 国庆前, 3个工作日内, 月底, 尽快, 前 …).
 2. Adjacent parts, joined only by spaces, 的, 于 or "at/on/by", form a *phrase*; a phrase ends
    where a slot it already has would be filled again ("12月1日-12月5日" is two phrases).

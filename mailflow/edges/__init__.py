@@ -1,0 +1,6 @@
+"""The edges: everything that touches disk, network or locks. store is the SQLite ledger (sqlite-
+utils, one transaction per event), mailbox reads IMAP or a Maildir, mailer sends over SMTP or into
+a Maildir, runlock keeps one daemon per store.
+
+Rule of the house: read/, flows/, timeline/, write/ never import edges/ (tests/test_layout.py).
+"""

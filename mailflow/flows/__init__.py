@@ -1,0 +1,8 @@
+"""Pure flows: (state, event, now) -> Outcome. dispatch routes an inbound mail to its handler, gate
+decides whether the sender's mail server vouches for it, and meetings, minutes and tasks decide
+what a mail changes and which mails to send; answers and due_entries are what those mails offer
+back. A flow reads state through the lookup it is given and returns the objects to store and the
+mails to queue; the daemon commits them in one transaction.
+
+Rule of the house: read/, flows/, timeline/, write/ never import edges/ (tests/test_layout.py).
+"""
