@@ -1187,3 +1187,20 @@ def test_a_completion_still_to_come_is_not_a_done(text):
 
 def test_being_assigned_oneself_names_no_new_owner():
     assert in_task("I was assigned to this on Monday").intent is not H
+
+
+# When the sender will be away is not a date they promise: a handover that gives a trip or leave as its
+# reason stays a handover, and "away until X, then I'll hand it in" is asked back, never a sure delay.
+@pytest.mark.parametrize("text", [
+    "这个改由王芳负责，我下个月要休产假",
+    "我下周三开始出差，这项改由刘洋负责",
+    "Tom will take this over, I'm on leave from next Monday.",
+])
+def test_a_handover_with_a_dated_absence_is_still_a_handover(text):
+    r = classify(text, NOW, None, TASK)
+    assert r.intent is Intent.REASSIGN and r.due is None
+
+
+def test_an_absence_until_a_date_is_not_a_promised_date():
+    r = classify("我休假到下周三，回来后提交", NOW, None, TASK)
+    assert not (r.intent is Intent.DELAY and r.sure)

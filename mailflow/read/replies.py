@@ -245,6 +245,8 @@ def _promise(cs: list[Clause], orig: str, ctx: ReplyContext,
             continue
         if c.date_role not in roles or "handover" in c.kinds():
             continue                    # a handover's date is when the new owner starts, not a due
+        if "absent" in c.kinds() and ctx.kind != "meeting":
+            continue                    # "我下周要去深圳出差": when the sender is away, not a promised date
         usable = [d for d in c.dates if d.due is not None and not d.vague]
         if c.kinds() & {"delay", "move"} and moved is None:
             moved = ((usable or c.dates)[0], c)
