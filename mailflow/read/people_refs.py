@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from ..model import Person
 from .people import Directory
+from .zh import to_simplified
 
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 
@@ -50,17 +51,11 @@ _DEPT_EN = {"design": "设计部", "legal": "法务部", "hr": "人力资源部"
 _NOISE_NOTE = re.compile(r"^(?:视频|視頻|视讯|視訊|线上|線上|远程|遠程|电话|電話|tw|hq|cn|remote|online|video|代|兼)$", re.I)
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-    return opencc.OpenCC("t2s")
-
-
 @lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """One script and width for comparing names: Traditional -> Simplified, NFKC, case-folded."""
     text = unicodedata.normalize("NFKC", text or "").strip()
-    return _t2s().convert(text).casefold()
+    return to_simplified(text).casefold()
 
 
 @dataclass

@@ -15,12 +15,8 @@ import unicodedata
 from functools import lru_cache
 
 from mailflow.model import Intent
+from mailflow.read.zh import to_simplified
 
-try:                                     # OpenCC knows every Traditional character, not only ours
-    import opencc as _opencc
-    _T2S_CONVERTER = _opencc.OpenCC("t2s")
-except Exception:                        # pragma: no cover - the wheel is a declared dependency
-    _T2S_CONVERTER = None
 
 # A few characters OpenCC leaves alone (or maps to two) that the lexicon needs.
 _EXTRA = {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u3000": " ", "\uff5e": "~",
@@ -42,8 +38,8 @@ def _norm_char(c: str) -> str:
     low = out.lower()
     if len(low) == 1:
         out = low
-    if _T2S_CONVERTER is not None and "\u3400" <= out <= "\u9fff":
-        s = _T2S_CONVERTER.convert(out)
+    if "\u3400" <= out <= "\u9fff":        # OpenCC knows every Traditional character, not only ours
+        s = to_simplified(out)
         if len(s) == 1:
             out = s
     return out
