@@ -1,4 +1,4 @@
-"""mailflow.write.ical: invites built and parsed back, iMIP replies and outside invites, ical.js.
+"""mailflow.write.ical_out and mailflow.read.ical_in: invites built and parsed back, iMIP replies and outside invites, ical.js.
 
 Golden files: set MAILFLOW_UPDATE_GOLDEN=1 to rewrite tests/fixtures/ical/golden_*.ics.
 """
@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from mailflow.write.ical import (
-    agenda_lines, build_due_entry, build_invite, calendar_method, iana_zone, parse_invites,
-    parse_replies,
-)
+from mailflow.read.agenda_text import agenda_lines
+from mailflow.read.ical_in import calendar_method, parse_invites, parse_replies
+from mailflow.read.ical_zones import iana_zone
+from mailflow.write.ical_out import build_due_entry, build_invite
 from mailflow.model import AgendaItem, Attendee, Meeting, Role, Rsvp, Task
 
 ROOT = Path(__file__).resolve().parent.parent

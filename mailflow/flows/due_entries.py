@@ -28,7 +28,7 @@ from datetime import date
 from typing import Any
 
 from . import dispatch as core
-from ..write import ical
+from ..write import ical_out
 from ..model import Attachment, Mail, Outcome, Task, TaskEvent, TaskStatus
 
 _ENDED = (TaskStatus.DONE, TaskStatus.VERIFIED)
@@ -63,7 +63,7 @@ def sequence(ctx: core.Context, task_id: int) -> int:
 
 def entry(ctx: core.Context, t: Task, meeting_title: str, seq: int, *, ended: bool, owner: str) -> Attachment:
     """The due-T<id>.ics attachment for `owner` (their language, names not addresses)."""
-    data = ical.build_due_entry(t, meeting_title, ctx.now, ctx.org.domain, owner_name=ctx.name(t.owner),
+    data = ical_out.build_due_entry(t, meeting_title, ctx.now, ctx.org.domain, owner_name=ctx.name(t.owner),
                                 organizer_email=ctx.org.address, sequence=seq, names=ctx.name,
                                 lang=ctx.lang(owner), done=ended)
     return Attachment(filename=f"due-T{t.id}.ics", content_type="text/calendar", data=data)

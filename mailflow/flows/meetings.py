@@ -25,9 +25,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import answers, dispatch as core
-from ..write import ical
-from ..read import replies
+from ..write import ical_out
+from ..read import ical_in, replies
 from ..timeline import rules
+from ..read.agenda_text import agenda_lines
 from ..read.meeting_text import HostCommand, agenda_item, kv_fields, one_person, parse_when, people_in, read_host_command
 from ..model import AgendaItem, Attendee, Mail, Meeting, Outcome, Role, Rsvp
 
@@ -276,14 +277,14 @@ def calendar_for(ctx: core.Context, m: Meeting, lang: str, method: str = "REQUES
     if m.source == "imip":
         return None
     description = None if lang != "en" or method == "CANCEL" else english_description(ctx, m)
-    return ical.build_invite(m, ctx.now, method, names=ctx.name, description=description,
+    return ical_out.build_invite(m, ctx.now, method, names=ctx.name, description=description,
                              organizer_email=ctx.org.address, organizer=ctx.org.meeting_organizer,
                              organizer_name=organizer_name(ctx, m, lang))
 
 
 def organizer_name(ctx: core.Context, m: Meeting, lang: str) -> str:
     """The CN of the shared mailbox as ORGANIZER: whose meeting it is, and that mailflow sends it
-    ("王磊（主持人） via 会议助手"). ical strips line breaks and quotes from it."""
+    ("王磊（主持人） via 会议助手"). ical_out strips line breaks and quotes from it."""
     label = ROLE_LABELS.get(lang, ROLE_LABELS["zh-CN"])["host"]
     host = ctx.name(m.host) if m.host else ""
     if not host:
@@ -641,7 +642,7 @@ def on_imip_reply(ctx: core.Context, msg: Any) -> Outcome | None:
     """iMIP REPLY (Outlook, Gmail, Apple, Thunderbird), keyed on UID + attendee + SEQUENCE/DTSTAMP."""
     answers, seen = [], set()
     for part in _calendar_parts(msg):
-        for r in ical.parse_replies(part):
+        for r in ical_in.parse_replies(part):
             k = (r.uid, r.attendee, r.sequence, r.dtstamp)
             if k not in seen:
                 seen.add(k)
@@ -691,9 +692,9 @@ def on_invitation(ctx: core.Context, msg: Any) -> Outcome | None:
     """A host's own invitation to the shared mailbox creates the meeting, or updates it by UID."""
     infos = []
     for part in _calendar_parts(msg):
-        method = ical.calendar_method(part)
+        method = ical_in.calendar_method(part)
         if method in ("REQUEST", "CANCEL"):
-            infos += ical.parse_invites(part, ctx.org.timezone)
+            infos += ical_in.parse_invites(part, ctx.org.timezone)
     if not infos:
         return None
     info = infos[0]
@@ -774,7 +775,7 @@ _FREQUENCY = {
 }
 
 
-def _recurring_answer(ctx: core.Context, msg: Any, info: ical.InviteInfo, host: str,
+def _recurring_answer(ctx: core.Context, msg: Any, info: ical_in.InviteInfo, host: str,
                       existing: Meeting | None) -> Outcome:
     """A series (RRULE) is not stored: one meeting row cannot hold its occurrences, their answers
     and minutes. The host is told once per invitation version; a meeting already followed under
@@ -824,7 +825,7 @@ def from_text(ctx: core.Context, text: str, sender: str) -> tuple[Meeting | None
         missing.append("attendees")
     if missing or unknown or host is None:
         return None, missing, unknown
-    lines = ical.agenda_lines(text)
+    lines = agenda_lines(text)
     agenda = [agenda_item(ctx, i, line) for i, line in enumerate(lines, start=1)]
     if end is None:
         end = start + timedelta(minutes=sum(i.minutes or 0 for i in agenda) or 60)

@@ -48,7 +48,7 @@ from typing import Any
 
 from ..read import attachments as office
 from . import dispatch as core, due_entries
-from ..write import ical
+from ..write import ical_out
 from ..read import minutes, quotes, replies
 from ..timeline import rules
 from ..model import (Attachment, Intent, Mail, Meeting, MinutesConfirmation, MinutesVersion, Outcome,
@@ -421,7 +421,7 @@ def assignment_mail(ctx, m: Meeting, task: Task, now: datetime) -> Mail:
     lang = ctx.lang(task.owner)
     attachments = []
     if task.due is not None:
-        ics = ical.build_due_entry(task, m.title, now, ctx.org.domain, owner_name=ctx.name(task.owner),
+        ics = ical_out.build_due_entry(task, m.title, now, ctx.org.domain, owner_name=ctx.name(task.owner),
                                    organizer_email=ctx.org.address, names=ctx.name, lang=lang)
         attachments.append(Attachment(filename=f"due-T{task.id}.ics", content_type="text/calendar", data=ics))
     return Mail(key=f"task_assigned:t{task.id}", template="task_assigned", to=[task.owner], lang=lang,

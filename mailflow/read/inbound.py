@@ -815,11 +815,11 @@ def _calendar_reply(calendars: list[bytes], sender: str, subject: str) -> str | 
     """The answer of a calendar reply: the sender's PARTSTAT in an iMIP REPLY part, else the
     answer a client writes in the subject ("已接受: …", "Declined: …") when there is no calendar part."""
     if calendars:
-        from ..write import ical  # icalendar is slow to import: only for mail that carries a calendar
+        from . import ical_in  # icalendar is slow to import: only for mail that carries a calendar
         answers = []
         for data in calendars:
             try:
-                answers += ical.parse_replies(data)
+                answers += ical_in.parse_replies(data)
             except Exception:
                 continue
         if not answers:
