@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from . import __version__
+from . import cli_views as views
 from .config import ConfigError, load_settings
 from .resources import shipped
 
@@ -560,7 +561,7 @@ def minutes_parse(obj: Ctx, file: str, now_text: str | None, as_json: bool, show
     if show_text:
         click.echo(text if text.strip() or not html else html, nl=False)
     elif as_json:
-        data = mins.to_json(parsed)
+        data = views.minutes_json(parsed)
         if documents:
             data["attachments"] = [{"name": d.name, "read": not d.refused, "refused": d.refused}
                                    for d in documents]
@@ -569,7 +570,7 @@ def minutes_parse(obj: Ctx, file: str, now_text: str | None, as_json: bool, show
         for d in documents:
             click.echo(f"attachment {d.name}: " + (f"not read, {office.REASONS[d.refused]}" if d.refused
                                                    else "read"))
-        click.echo(mins.to_table(parsed), nl=False)
+        click.echo(views.minutes_table(parsed), nl=False)
     if suffix != ".eml" and refused:
         fail(f"{name}: {office.REASONS[refused[0].refused]}")
 
@@ -655,7 +656,7 @@ def explain(obj: Ctx, files: tuple[str, ...], now_text: str | None, as_json: boo
             if reading is None:
                 reading = replies.classify(msg.visible, msg.date or anchor, cal, context)
             reading.why[:0] = [source] + [f"ignored {c}" for c in msg.cut]
-        data = {"file": f, "auto": bool(msg.auto), **replies.reading_to_json(reading), "text": msg.visible}
+        data = {"file": f, "auto": bool(msg.auto), **views.reading_json(reading), "text": msg.visible}
         if as_json:
             emit_json(data)
             continue
@@ -892,7 +893,7 @@ def when(obj: Ctx, exprs: tuple[str, ...], now_text: str | None, as_json: bool) 
         click.echo(f"mailflow: {found[0][0]!r} is not a possible date: {found[0][1].error}", err=True)
         sys.exit(2)
     for expr, dl in found:
-        click.echo(json.dumps(dates.as_json(expr, dl), ensure_ascii=False) if as_json else dates.as_text(expr, dl))
+        click.echo(views.deadline_line(expr, dl, as_json))
         if dl is not None and dl.calendar_gap:
             log.warning("calendar gap: %r lies in, or counts working days through, a year without official "
                         "calendar data; add that year to rules/holidays.yaml", expr)

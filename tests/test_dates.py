@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from mailflow.cli_views import when_lines
 from mailflow.read.dates import (
     DEFAULT_CALENDAR,
     Delay,
     WorkCalendar,
     apply_delay,
-    explain_lines,
     find_all,
     find_deadline,
     load_holidays,
@@ -199,8 +199,8 @@ def test_load_holidays_rejects_bad_files(tmp_path):
 
 
 def test_the_shipped_holidays_yaml_is_valid():
-    from tests.conftest import ROOT
-    extra = load_holidays(ROOT / "rules" / "holidays.yaml")
+    from mailflow.resources import shipped
+    extra = load_holidays(shipped("rules") / "holidays.yaml")
     WorkCalendar(extra)
 
 
@@ -815,7 +815,7 @@ KEYS = ["text", "due", "time", "vague", "calendar_gap", "error"]
 
 
 def test_explain_lines_json_contract():
-    lines = explain_lines(["周五下班前", "尽快", "你好", "5个工作日内", "2月30日"], DEC28 - timedelta(days=38), None, True)
+    lines = when_lines(["周五下班前", "尽快", "你好", "5个工作日内", "2月30日"], DEC28 - timedelta(days=38), None, True)
     objs = [json.loads(line) for line in lines]
     assert all(list(o) == KEYS for o in objs)
     assert objs[0] == {"text": "周五下班前", "due": "2026-11-20", "time": "18:00", "vague": False,
@@ -827,13 +827,13 @@ def test_explain_lines_json_contract():
 
 
 def test_explain_lines_json_flags_the_gap_without_a_date():
-    (line,) = explain_lines(["5个工作日内"], DEC28, None, True)
+    (line,) = when_lines(["5个工作日内"], DEC28, None, True)
     assert json.loads(line) == {"text": "5个工作日内", "due": None, "time": None, "vague": False,
                                 "calendar_gap": True, "error": None}
 
 
 def test_explain_lines_text():
-    lines = explain_lines(["周五下班前", "尽快", "你好", "5个工作日内", "9999年1月1日"], DEC28, None, False)
+    lines = when_lines(["周五下班前", "尽快", "你好", "5个工作日内", "9999年1月1日"], DEC28, None, False)
     assert len(lines) == 5
     assert lines[0].startswith("周五下班前\t2027-01-01 周五 18:00")
     assert "calendar gap" in lines[0]
@@ -844,7 +844,7 @@ def test_explain_lines_text():
 
 
 def test_explain_lines_uses_the_given_calendar():
-    (line,) = explain_lines(["5个工作日内"], DEC28, WorkCalendar(EXTRA_2027), True)
+    (line,) = when_lines(["5个工作日内"], DEC28, WorkCalendar(EXTRA_2027), True)
     assert json.loads(line)["due"] == "2027-01-05"
 
 

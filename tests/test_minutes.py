@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from mailflow.read import minutes
+from mailflow.cli_views import minutes_json, minutes_table, text_width
 from mailflow.model import AgendaItem, Attendee, Meeting, Role
 from mailflow.read.people import Directory
 
@@ -49,7 +50,7 @@ def parse(text: str, people: Directory = DIR):
 
 
 def items(parsed) -> list[dict]:
-    return minutes.to_json(parsed)["action_items"]
+    return minutes_json(parsed)["action_items"]
 
 
 def kinds(parsed) -> list[tuple[int | None, str]]:
@@ -200,7 +201,7 @@ def test_a_whole_task_on_one_labelled_line():
 
 def test_nothing_decided_and_nothing_to_do():
     parsed = parse("决议结果：无\n行动项：无\n")
-    assert minutes.to_json(parsed) == {"decisions": [], "action_items": [], "problems": []}
+    assert minutes_json(parsed) == {"decisions": [], "action_items": [], "problems": []}
 
 
 def test_closing_words_and_the_signature_under_the_tasks_are_not_tasks():
@@ -378,7 +379,7 @@ def test_the_template_carries_the_meetings_facts_and_agenda():
 @pytest.mark.parametrize("lang", ["zh-CN", "zh-TW", "en"])
 def test_an_untouched_template_reads_as_nothing_to_do(lang):
     parsed = parse(minutes.template_text(meeting(), DIR, lang))
-    assert minutes.to_json(parsed) == {"decisions": [], "action_items": [], "problems": []}
+    assert minutes_json(parsed) == {"decisions": [], "action_items": [], "problems": []}
 
 
 @pytest.mark.parametrize("lang", ["zh-CN", "zh-TW", "en"])
@@ -395,7 +396,7 @@ def test_a_filled_in_template_reads_back_exactly(lang):
                 decisions=["上线时间暂定为12月1日", "预算上限维持不变"],
                 discussion="王磊认为接口8月10日前可完成，由周敏负责的预算需再确认（8月12日前）。")
     parsed = parse(text)
-    assert minutes.to_json(parsed) == {
+    assert minutes_json(parsed) == {
         "decisions": ["上线时间暂定为12月1日", "预算上限维持不变"],
         "action_items": [
             {"title": "接口联调", "owner": "wanglei@example.com",
@@ -422,7 +423,7 @@ def test_a_half_filled_template_slot_is_reported():
 # --- output for the CLI ------------------------------------------------------------------------------
 
 def test_json_has_exactly_the_documented_keys():
-    data = minutes.to_json(read("problems.txt"))
+    data = minutes_json(read("problems.txt"))
     assert set(data) == {"decisions", "action_items", "problems"}
     assert all(set(i) == {"title", "owner", "collaborators", "due", "deliverable"} for i in data["action_items"])
     assert all(set(p) == {"item", "kind", "line"} for p in data["problems"])
@@ -431,13 +432,13 @@ def test_json_has_exactly_the_documented_keys():
 
 
 def test_the_table_lines_up_chinese_and_lists_problems():
-    out = minutes.to_table(read("pipe_table.md"))
+    out = minutes_table(read("pipe_table.md"))
     assert "迁移风险评估" in out and "wanglei@example.com" in out and "2026-08-28" in out
     assert "数据平台迁移列入Q4计划" in out
     assert "#3 vague_due: | 3 | 用户通知 | 孙悦 | | 尽快 | 通知邮件 |" in out
     owners = ["wanglei@", "zhoumin@", "sunyue@"]
     rows = [ln for ln in out.splitlines() if any(o in ln for o in owners)]
-    starts = {minutes._width(ln[:ln.index(o)]) for ln, o in zip(rows, owners)}
+    starts = {text_width(ln[:ln.index(o)]) for ln, o in zip(rows, owners)}
     assert len(starts) == 1        # CJK titles count double: the owner column lines up
 
 
@@ -460,9 +461,9 @@ _PIECES = st.sampled_from([
 @given(st.lists(_PIECES | st.text(max_size=5), max_size=40).map("".join))
 def test_any_draft_is_read_without_crashing(text):
     parsed = minutes.parse(text, DIR, NOW)
-    data = minutes.to_json(parsed)
+    data = minutes_json(parsed)
     assert all(1 <= p["item"] <= len(data["action_items"]) for p in data["problems"])
-    minutes.to_table(parsed)
+    minutes_table(parsed)
     minutes.parse("", DIR, NOW, html=text)
 
 

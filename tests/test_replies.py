@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mailflow.model import Intent
-from mailflow.read.replies import Reading, classify, reading_to_json
+from mailflow.cli_views import reading_json
+from mailflow.read.replies import Reading, classify
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))   # a Friday
 
@@ -279,16 +280,16 @@ def test_full_width_and_mixed_scripts():
 
 
 # JSON for `mailflow explain` -------------------------------------------------------------------
-def test_reading_to_json():
-    j = reading_to_json(read("1 已完成；3 延期到11月30日"))
+def test_reading_json():
+    j = reading_json(read("1 已完成；3 延期到11月30日"))
     assert j["items"] == [{"item": 1, "intent": "done", "percent": None, "due": None},
                           {"item": 3, "intent": "delay", "percent": None, "due": "2026-11-30"}]
     assert isinstance(j["why"], list) and isinstance(j["sure"], bool)
-    j = reading_to_json(read("由王五代参会"))
+    j = reading_json(read("由王五代参会"))
     assert j["intent"] == "decline" and j["proxy"] == "王五" and j["items"] == []
-    j = reading_to_json(read("延期到12月5日"))
+    j = reading_json(read("延期到12月5日"))
     assert j["due"] == "2026-12-05" and j["percent"] is None
-    assert reading_to_json(None) == {"intent": None, "percent": None, "due": None, "proxy": None, "items": [],
+    assert reading_json(None) == {"intent": None, "percent": None, "due": None, "proxy": None, "items": [],
                                      "why": [], "sure": False}
 
 

@@ -9,9 +9,6 @@ from .deadlines import (
     Deadline,
     Delay,
     apply_delay,
-    as_json,
-    as_text,
-    explain_lines,
     find_all,
     find_deadline,
     resolve,
@@ -28,6 +25,6 @@ from .workdays import (
     load_holidays,
 )
 
-__all__ = ["Deadline", "Delay", "apply_delay", "as_json", "as_text", "explain_lines", "find_all", "find_deadline",
+__all__ = ["Deadline", "Delay", "apply_delay", "find_all", "find_deadline",
            "resolve", "DEFAULT_CALENDAR", "MAX_WORKDAY_STEP", "MORNING_END", "SHANGHAI", "WORKDAY_END",
            "WORKDAY_START", "HolidayPeriod", "WorkCalendar", "load_holidays"]

@@ -29,7 +29,6 @@ caller passes ``tz``; the default is Asia/Shanghai.
 from __future__ import annotations
 
 import calendar as _calendar
-import json
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -613,46 +612,3 @@ def resolve(text: str, now: datetime, cal: WorkCalendar | None = None, *,
     expr = (text or "").strip()
     dl = _pick(_scan(expr, now, cal, tz))
     return None if dl is None else replace(dl, text=expr)
-
-
-# --- views for `mailflow when` ---------------------------------------------------------------
-
-_WEEKDAY_LABEL = "一二三四五六日"
-
-
-def as_json(expr: str, dl: Deadline | None) -> dict:
-    """The `mailflow when --json` object: text, due, time, vague, calendar_gap, error."""
-    return {"text": expr,
-            "due": dl.due.isoformat() if dl and dl.due else None,
-            "time": dl.time.strftime("%H:%M") if dl and dl.time else None,
-            "vague": bool(dl and dl.vague and not dl.error),
-            "calendar_gap": bool(dl and dl.calendar_gap),
-            "error": dl.error if dl else None}
-
-
-def as_text(expr: str, dl: Deadline | None) -> str:
-    if dl is None:
-        return f"{expr}\t-\tnot a deadline"
-    if dl.error:
-        return f"{expr}\t-\terror: {dl.error}"
-    if dl.due is None and dl.calendar_gap:
-        return f"{expr}\t-\tcalendar gap: needs official calendar data for a year not yet published; ask for a date"
-    if dl.vague:
-        return f"{expr}\t-\tvague: ask for a concrete date"
-    when = f"{dl.due.isoformat()} 周{_WEEKDAY_LABEL[dl.due.weekday()]}"
-    if dl.time:
-        when += " " + dl.time.strftime("%H:%M")
-    note = f"\tdelay +{dl.delay.n} {dl.delay.unit} (counted from today)" if dl.delay else ""
-    if dl.calendar_gap:
-        note += "\tcalendar gap: the date is in a year without official calendar data"
-    return f"{expr}\t{when}{note}"
-
-
-def explain_lines(exprs: list[str], now: datetime, cal: WorkCalendar | None, as_json_: bool,
-                  *, tz: tzinfo | None = None) -> list[str]:
-    """One line per expression, for ``mailflow when``."""
-    out = []
-    for expr in exprs:
-        dl = resolve(expr, now, cal, tz=tz)
-        out.append(json.dumps(as_json(expr, dl), ensure_ascii=False) if as_json_ else as_text(expr, dl))
-    return out

@@ -18,7 +18,6 @@ people_refs says who a name is):
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -31,7 +30,7 @@ from ..model import ActionItem, ParsedMinutes, Problem
 from .people import Directory
 from .people_refs import PeopleRefs
 
-__all__ = ["parse", "template_text", "to_json", "to_table", "problem_hint", "html_to_text", "forwarded_part",
+__all__ = ["parse", "template_text", "problem_hint", "html_to_text", "forwarded_part",
            "PROBLEM_KINDS"]
 
 PROBLEM_KINDS = ("no_owner", "multiple_owners", "unknown_person", "ambiguous_person", "vague_due", "no_due")
@@ -527,59 +526,6 @@ def parse(text: str, directory: Directory, now: datetime, cal=None, html: str | 
         else:
             r.action_section(sec)
     return r.finish()
-
-
-# --- output --------------------------------------------------------------------------------------
-
-def to_json(parsed: ParsedMinutes) -> dict:
-    """The JSON contract of `mailflow minutes parse --json`."""
-    return {
-        "decisions": list(parsed.decisions),
-        "action_items": [{"title": a.title, "owner": a.owner, "collaborators": list(a.collaborators),
-                          "due": a.due.isoformat() if a.due else None, "deliverable": a.deliverable}
-                         for a in parsed.action_items],
-        "problems": [{"item": p.item, "kind": p.kind, "line": p.line} for p in parsed.problems],
-    }
-
-
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
-def _fit(s: str, width: int) -> str:
-    if _width(s) <= width:
-        return s + " " * (width - _width(s))
-    out, w = "", 0
-    for ch in s:
-        if w + _width(ch) > width - 1:
-            break
-        out, w = out + ch, w + _width(ch)
-    return out + "…" + " " * (width - 1 - w)
-
-
-def to_table(parsed: ParsedMinutes, max_width: int = 36) -> str:
-    """A plain-text view of a parsed draft for the terminal (CJK characters count double)."""
-    head = ["#", "任务 task", "负责人 owner", "协同人 with", "截止 due", "交付物 deliverable"]
-    rows = [[str(n), a.title, a.owner or "-", ", ".join(a.collaborators) or "-",
-             a.due.isoformat() if a.due else "-", a.deliverable or "-"]
-            for n, a in enumerate(parsed.action_items, start=1)]
-    widths = [min(max_width, max(_width(r[i]) for r in [head, *rows])) for i in range(len(head))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(_fit(c, w) for c, w in zip(cells, widths)).rstrip()
-
-    out = ["决议 decisions:"]
-    out += [f"  {n}. {d}" for n, d in enumerate(parsed.decisions, start=1)] or ["  -"]
-    out += ["", "行动项 action items:"]
-    if rows:
-        out += ["  " + line(head), "  " + "  ".join("-" * w for w in widths)]
-        out += ["  " + line(r) for r in rows]
-    else:
-        out.append("  -")
-    out += ["", "问题 problems:"]
-    out += [f"  #{p.item if p.item is not None else '-'} {p.kind}: {p.line}" + (f"  ({p.detail})" if p.detail else "")
-            for p in parsed.problems] or ["  -"]
-    return "\n".join(out) + "\n"
 
 
 _HINTS = {

@@ -53,7 +53,7 @@ from mailflow.read.reply_lexicon import OTHERS_STEP, PARTIAL_OBJECT, REMAINS, TH
 from mailflow.read import reply_parts as parts
 
 __all__ = ["ItemReading", "Reading", "ReplyContext", "calendar_reading", "classify", "context_from_quote",
-           "reading_to_json", "PRECEDENCE"]
+           "PRECEDENCE"]
 
 
 @dataclass
@@ -628,24 +628,3 @@ def _finish(r: Reading, new_owner: str | None) -> Reading:
             r.sure = False
             r.why.append("handover without a name")
     return r
-
-
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d else None
-
-
-def reading_to_json(reading: Reading | None) -> dict:
-    """The fields of `mailflow explain --json` that the reader owns (None: a mail that is no answer,
-    e.g. an auto-reply, gives nulls)."""
-    if reading is None:
-        return {"intent": None, "percent": None, "due": None, "proxy": None, "items": [], "why": [], "sure": False}
-    return {
-        "intent": reading.intent.value if reading.intent else None,
-        "percent": reading.percent,
-        "due": _iso(reading.due),
-        "proxy": reading.proxy,
-        "items": [{"item": it.item, "intent": it.intent.value, "percent": it.percent, "due": _iso(it.due)}
-                  for it in reading.items],
-        "why": list(reading.why),
-        "sure": reading.sure,
-    }
