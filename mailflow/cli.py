@@ -795,7 +795,7 @@ def _task_change(obj: Ctx, ident: int, now_text: str | None, change) -> None:
     """Run `change(ctx, task, meeting) -> Outcome` for task `ident` and commit it (the mails are
     queued for `mailflow run`); bad input (unknown task or person, a closed task) exits 2."""
     from .service import Service
-    from .flows.tasks import TaskError
+    from .flows.task_changes import TaskError
     settings = obj.settings()
     app = obj.app(parse_now(now_text, settings.org.timezone))
     now = app.now()
@@ -817,7 +817,7 @@ def _task_change(obj: Ctx, ident: int, now_text: str | None, change) -> None:
 
 def _due_option(value: str | None, flag: str):
     from datetime import date as _date
-    from .flows.tasks import TaskError
+    from .flows.task_changes import TaskError
     if value is None:
         return None
     try:
@@ -837,10 +837,11 @@ def _due_option(value: str | None, flag: str):
 def tasks_reassign(obj: Ctx, ident: int, person: str, due: str | None, reason: str, now_text: str | None) -> None:
     """Hand a task to someone else: the new owner gets the assignment mail with the due entry,
     the old owner is released, the host is told; the log records who to whom and why."""
-    from .flows import tasks as flow
+    from .flows import task_changes as flow
+    from .flows.task_handovers import resolve_person
 
     def change(ctx, t, m):
-        who = flow.resolve_person(ctx, person)
+        who = resolve_person(ctx, person)
         if who is None:
             found = ctx.directory.find(person)
             raise flow.TaskError(f"--to {person!r}: " + (
@@ -858,7 +859,7 @@ def tasks_reassign(obj: Ctx, ident: int, person: str, due: str | None, reason: s
 @click.pass_obj
 def tasks_set_due(obj: Ctx, ident: int, due: str, reason: str, now_text: str | None) -> None:
     """Give a task a new due date: 延期 with the reason; the owner is told and their due entry moves."""
-    from .flows import tasks as flow
+    from .flows import task_changes as flow
     _task_change(obj, ident, now_text,
                  lambda ctx, t, m: flow.set_due(ctx, t, m, _due_option(due, "DATE"), actor="cli", reason=reason))
 

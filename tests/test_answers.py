@@ -17,7 +17,9 @@ import yaml
 from bs4 import BeautifulSoup
 
 from apphelp import SH, SHARED, body_text, make_app, outbox_mails, reply_to
-from mailflow.flows import answers, meetings, tasks
+from mailflow.flows import answers, meetings
+from mailflow.flows.task_reading import _BLANK
+from mailflow.flows.task_verification import _verdict
 from mailflow.read import replies
 from mailflow.model import Attendee, Intent, Meeting, Role, Rsvp, Task, TaskStatus
 
@@ -75,7 +77,7 @@ EXPECTED = {"attend": Intent.CONFIRM, "decline": Intent.DECLINE, "tentative": In
 @pytest.mark.parametrize("lang", answers.WORDS)
 def test_every_prefilled_answer_is_read_as_its_label_and_sure(lang):
     for key, intent in EXPECTED.items():
-        body = tasks._BLANK.sub("", answers.WORDS[lang][key])        # as sent when left unfilled
+        body = _BLANK.sub("", answers.WORDS[lang][key])        # as sent when left unfilled
         context = replies.ReplyContext(due=date(2026, 11, 27), asked="rsvp" if key in ("attend", "decline",
                                        "tentative") else None, kind="meeting" if key == "attend" else "task")
         r = replies.classify(body, START, context=context)
@@ -86,8 +88,8 @@ def test_every_prefilled_answer_is_read_as_its_label_and_sure(lang):
             assert r.due is None                      # no date yet: the answer asks for it
         else:
             assert r.sure, (lang, key, r.why)
-    assert tasks._verdict(answers.WORDS[lang]["pass"]) == "pass"
-    assert tasks._verdict(answers.WORDS[lang]["return"]) == "return"
+    assert _verdict(answers.WORDS[lang]["pass"]) == "pass"
+    assert _verdict(answers.WORDS[lang]["return"]) == "return"
 
 
 @pytest.mark.parametrize("edited, intent, percent, due, reason", [

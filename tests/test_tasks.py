@@ -703,5 +703,5 @@ def test_answers_to_the_minutes_flows_assignment_mail_reach_the_task(tmp_path):
     ("not approved yet", "return"), ("我再看看", None),
 ])
 def test_the_hosts_verdict_in_their_words(text, verdict):
-    from mailflow.flows.tasks import _verdict
+    from mailflow.flows.task_verification import _verdict
     assert _verdict(text) == verdict

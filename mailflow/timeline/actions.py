@@ -30,7 +30,7 @@ from ..read import inbound
 from . import rules
 from ..write import xlsx
 from ..model import STATUS_LABELS, Attachment, Mail, Meeting, Outcome, Task, TaskEvent
-from ..flows.tasks import UNREAD_KINDS
+from ..flows.task_status import UNREAD_KINDS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_WIDTHS = [6, 36, 12, 12, 14, 8, 20, 40]      # No., title, owner, due, status, %, risk, update
