@@ -60,7 +60,7 @@ def make_app(tmp: Path, *, inbox=None, mailer=None, mailbox: dict | None = None,
     from apphelp import PEOPLE
     from mailflow.app import App
     from mailflow.config import settings_from_dict
-    from mailflow.service import Service
+    from mailflow.daemon import Daemon
     from mailflow.testing import FakeClock
 
     (tmp / "people.yaml").write_text(PEOPLE, encoding="utf-8")
@@ -74,7 +74,7 @@ def make_app(tmp: Path, *, inbox=None, mailer=None, mailbox: dict | None = None,
     settings.base_dir = tmp
     clock = FakeClock(NOW)
     app = App(settings, clock=clock, inbox=inbox, mailer=mailer)
-    return app, Service(app), clock
+    return app, Daemon(app), clock
 
 
 # --- meetings and tasks ----------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Ingest: replies preloaded into a real Dovecot mailbox -> fetched, parsed, classified, applied,
-committed, receipts queued (Service.ingest_once with an IMAP inbox), against the floor measured in
+committed, receipts queued (Ingest.ingest_once with an IMAP inbox), against the floor measured in
 the same run: imapclient FETCH of the same messages + email parsing (policy=default) + body.
 
     python bench/ingest.py [--n 5000] [--runs 3] [--no-fsync-count]
@@ -83,7 +83,7 @@ def mailflow_run(dovecot, user: str, password: str, tasks_per_meeting: int, meet
     t = time.perf_counter()
     taken = 0
     while True:
-        k = svc.ingest_once(limit=batch)
+        k = svc.ingest.ingest_once(limit=batch)
         taken += k
         if not k:
             break
@@ -166,7 +166,7 @@ def main() -> None:
     f, o = median(floors), median(ours)
     ratio = median([x / y for x, y in zip(ours, floors)])
     print(f"\nfloor (imapclient FETCH + email policy=default + body): {f:,.0f} msg/s (median of {args.runs})")
-    print(f"mailflow Service.ingest_once over IMAP:                 {o:,.0f} replies/s (median of {args.runs})")
+    print(f"mailflow Ingest.ingest_once over IMAP:                  {o:,.0f} replies/s (median of {args.runs})")
     print(f"ratio (median of the per-run ratios): {ratio:.2f}  target >= 0.5  {verdict(ratio >= 0.5)}")
     if fs:
         syncs = fs.get("fsync", 0) + fs.get("fdatasync", 0)

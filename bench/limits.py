@@ -1,4 +1,4 @@
-"""What one mail can cost: peak RSS and time of `Service.process_raw` for a 1 MB reply, mails at
+"""What one mail can cost: peak RSS and time of `Ingest.process_raw` for a 1 MB reply, mails at
 the 25 MB limit (one 25 MB line of text; a 25 MB attachment), a mail over the limit, and a host's
 invitation with 10,000 attendees. Each input runs in a fresh child process, whose peak RSS
 (ru_maxrss) is compared with a baseline child that builds the same App and holds the same bytes
@@ -95,7 +95,7 @@ def child(name: str, baseline: bool) -> None:
     import gc
     gc.collect()
     t = time.perf_counter()
-    status = "-" if baseline else svc.process_raw(raw, "bench", NOW)
+    status = "-" if baseline else svc.ingest.process_raw(raw, "bench", NOW)
     took = time.perf_counter() - t
     outbox = app.store.outbox_counts()
     print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

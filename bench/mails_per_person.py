@@ -51,29 +51,29 @@ def month(receipts: str) -> Counter:
     percent = 10
     answered: set[str] = set()
     while now < end:
-        svc.tick_once(now)
+        svc.ticker.tick_once(now)
         local = now.astimezone(SH)
         if local.hour == 11 and local.minute == 0 and local.weekday() in (1, 3):
             percent = min(percent + 10, 90)
             for owner in OWNERS:
                 for t in tasks[owner]:
                     if app.store.get_task(t.id).status.value in ("in_progress", "not_started", "delayed"):
-                        svc.process_raw(mail(owner, f"进行中 {percent}%", task_id=t.id,
+                        svc.ingest.process_raw(mail(owner, f"进行中 {percent}%", task_id=t.id,
                                              date=format_datetime(now)), "bench", now)
                         break
         if local.weekday() == 0 and local.hour == 10 and local.minute == 0 and (now - START).days >= 14:
             for owner in OWNERS:                    # week 3: each finishes a task; the host verifies
                 t = next((x for x in tasks[owner] if app.store.get_task(x.id).status.value != "verified"), None)
                 if t is not None and app.store.get_task(t.id).status.value != "done":
-                    svc.process_raw(mail(owner, "已完成", task_id=t.id, date=format_datetime(now)), "bench", now)
+                    svc.ingest.process_raw(mail(owner, "已完成", task_id=t.id, date=format_datetime(now)), "bench", now)
             for v in outbox_mails(app, "task_verify"):
-                svc.process_raw(reply_to(v, HOST, "验收通过", date=format_datetime(now)), "bench", now)
+                svc.ingest.process_raw(reply_to(v, HOST, "验收通过", date=format_datetime(now)), "bench", now)
         if local.weekday() == 4 and local.hour == 17 and local.minute == 0:
             for req in outbox_mails(app, "progress_request"):
                 if req["Message-ID"] in answered:
                     continue
                 answered.add(req["Message-ID"])
-                svc.process_raw(reply_to(req, str(req["To"]).split("<")[-1].strip(">"), "1 进行中 70%",
+                svc.ingest.process_raw(reply_to(req, str(req["To"]).split("<")[-1].strip(">"), "1 进行中 70%",
                                          date=format_datetime(now)), "bench", now)
         now += timedelta(minutes=30)
     counts: Counter = Counter()

@@ -1,4 +1,4 @@
-"""Send: 10,000 queued mails -> an aiosmtpd sink on 127.0.0.1 via Service.flush_once, against a bare
+"""Send: 10,000 queued mails -> an aiosmtpd sink on 127.0.0.1 via Outbox.flush_once, against a bare
 aiosmtplib send loop over one reused connection (same bytes, same sink) measured in the same run.
 
     python bench/send.py [--n 10000] [--runs 3]
@@ -62,7 +62,7 @@ def queue_mails(svc, n: int) -> None:
     with svc.store.transaction():
         for i in range(n):
             who = OWNERS[i % len(OWNERS)]
-            svc.queue(Mail(key=f"bench-send:{i}", template="help", to=[who[0]], cc=[HOST] if i % 3 == 0 else [],
+            svc.outbox.queue(Mail(key=f"bench-send:{i}", template="help", to=[who[0]], cc=[HOST] if i % 3 == 0 else [],
                            lang=who[2], kind="help", task_id=i + 1,
                            context={"name": who[1], "subject": f"回复：任务确认 第{i}项 进行中 60%"}), NOW)
 
@@ -83,7 +83,7 @@ async def ours(svc) -> tuple[float, int]:
     t = time.perf_counter()
     sent = 0
     while True:
-        k = await svc.flush_once(NOW)
+        k = await svc.outbox.flush_once(NOW)
         sent += k
         if not k:
             break
@@ -129,7 +129,7 @@ def main() -> None:
     b, o = median(b_rates), median(o_rates)
     ratio = median([x / y for x, y in zip(o_rates, b_rates)])
     print(f"\nbare aiosmtplib loop, one connection: {b:,.0f} mails/s")
-    print(f"mailflow Service.flush_once:          {o:,.0f} mails/s")
+    print(f"mailflow Outbox.flush_once:          {o:,.0f} mails/s")
     print(f"ratio (median of the per-run ratios): {ratio:.2f}  target >= 0.7  {verdict(ratio >= 0.7)}")
     app.close()
 

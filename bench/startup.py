@@ -1,6 +1,6 @@
 """Start-up and memory: `mailflow --help` wall time (import cost) against a bare interpreter start,
 the idle RSS of `mailflow run` against a bare interpreter's, and RSS while processing 50,000 replies
-(Service.process_raw, in this process) — no growth beyond 10 % after warm-up.
+(Ingest.process_raw, in this process) — no growth beyond 10 % after warm-up.
 
     python bench/startup.py [--n 50000] [--runs 5] [--skip-growth]
 """
@@ -84,7 +84,7 @@ def growth(n: int) -> tuple[list[tuple[int, float]], float]:
             # unique Message-IDs across chunks; one reply every 30 s of mailflow time
             raw = raw.replace(b"Message-ID: <bench-", f"Message-ID: <c{start}-bench-".encode(), 1)
             clock.advance(seconds=30)
-            svc.process_raw(raw, f"k{start + i}", clock.now())
+            svc.ingest.process_raw(raw, f"k{start + i}", clock.now())
         if (start + chunk) % 5000 == 0 or start + chunk >= n:
             gc.collect()
             samples.append((start + chunk, rss_mb()))

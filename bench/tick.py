@@ -1,4 +1,4 @@
-"""Rule tick: Service.tick_once over 10k / 50k / 100k open tasks (20 per meeting) with the SAME
+"""Rule tick: Ticker.tick_once over 10k / 50k / 100k open tasks (20 per meeting) with the SAME
 number of steps due, so the cost should follow what is due, not what exists.
 
     python bench/tick.py [--sizes 10000,50000,100000] [--due 200] [--runs 3]
@@ -65,7 +65,7 @@ def one(src: Path, now: datetime) -> tuple[float, int, float, float]:
     base = time.perf_counter() - t
     gc.collect()
     t = time.perf_counter()
-    acted = svc.tick_once(now)
+    acted = svc.ticker.tick_once(now)
     dt = time.perf_counter() - t
     rss = rss_mb()
     app.close()

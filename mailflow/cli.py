@@ -190,7 +190,8 @@ def run(obj: Ctx, once: bool, now_text: str | None) -> None:
     import faulthandler
 
     from .edges.runlock import AlreadyRunning, RunLock
-    from .service import Service, StoreUnavailable
+    from .daemon import Daemon
+    from .outbox import StoreUnavailable
     from .edges.store import StoreError
 
     # Until the loop takes over (and after it closes, when asyncio restores the default handler),
@@ -209,21 +210,21 @@ def run(obj: Ctx, once: bool, now_text: str | None) -> None:
             app.store.quick_check()
         except StoreError as e:
             fail(str(e))
-        service = Service(app)
+        daemon = Daemon(app)
         log.info("mailflow %s: inbox %s, outbox %s, store %s", __version__, _describe(settings.mailbox.url),
                  _describe(settings.smtp.url), settings.path(settings.store.path))
         try:
             if once:
-                counts = asyncio.run(service.run_once())
+                counts = asyncio.run(daemon.run_once())
                 log.info("once: %d mail(s) taken in, %d rule step(s), %d mail(s) sent",
                          counts["ingested"], counts["fired"], counts["sent"])
             else:
-                asyncio.run(service.run_forever())
+                asyncio.run(daemon.run_forever())
         except StoreUnavailable as e:
             log.error("%s", e)
             sys.exit(1)
         except StoreError as e:
-            service.fatal = service.fatal or e
+            daemon.fatal = daemon.fatal or e
         except ConfigError as e:
             fail_config(e)
         finally:
@@ -231,11 +232,11 @@ def run(obj: Ctx, once: bool, now_text: str | None) -> None:
                 signal.signal(sig, signal.SIG_IGN)          # already stopping: finish closing quietly
             asyncio.run(_close_mailer(app))
             app.close()
-        if service.fatal is not None:
-            fail(str(service.fatal))
+        if daemon.fatal is not None:
+            fail(str(daemon.fatal))
     finally:
         lock.release()
-        faulthandler.cancel_dump_traceback_later()       # armed by a stop signal (Service.run_forever)
+        faulthandler.cancel_dump_traceback_later()       # armed by a stop signal (Daemon.run_forever)
 
 
 def _exit_quietly(signum, frame) -> None:
@@ -280,10 +281,11 @@ def inject(obj: Ctx, files: tuple[str, ...]) -> None:
 @click.pass_obj
 def replay(obj: Ctx, ident: str) -> None:
     """Process a stored inbound message again (by id or Message-ID), e.g. after a fix."""
-    from .service import Service
+    from .ingest import Ingest
+    from .outbox import Outbox
     app = obj.app()
     try:
-        status = Service(app).replay(int(ident) if ident.isdigit() else ident)
+        status = Ingest(app, Outbox(app)).replay(int(ident) if ident.isdigit() else ident)
     except KeyError as e:
         fail(e.args[0])
     click.echo(f"replayed {ident}: {status}")
@@ -366,7 +368,7 @@ def meeting() -> None:
 def _meeting_change(obj: Ctx, now_text: str | None, change) -> None:
     """Run `change(ctx) -> Outcome` and commit it in one store transaction; exit 1 on MeetingError."""
     from .flows.meetings import MeetingError
-    from .service import Service
+    from .outbox import Outbox
     settings = obj.settings()
     now = parse_now(now_text, settings.org.timezone)
     app = obj.app(now)
@@ -374,7 +376,7 @@ def _meeting_change(obj: Ctx, now_text: str | None, change) -> None:
     try:
         with app.store.transaction():
             out = change(app.context(now))
-            Service(app).commit(out, now)
+            Outbox(app).commit(out, now)
     except MeetingError as e:
         fail(str(e))
     for line in out.log:
@@ -794,7 +796,7 @@ def tasks_show(obj: Ctx, ident: int, as_json: bool) -> None:
 def _task_change(obj: Ctx, ident: int, now_text: str | None, change) -> None:
     """Run `change(ctx, task, meeting) -> Outcome` for task `ident` and commit it (the mails are
     queued for `mailflow run`); bad input (unknown task or person, a closed task) exits 2."""
-    from .service import Service
+    from .outbox import Outbox
     from .flows.task_changes import TaskError
     settings = obj.settings()
     app = obj.app(parse_now(now_text, settings.org.timezone))
@@ -807,7 +809,7 @@ def _task_change(obj: Ctx, ident: int, now_text: str | None, change) -> None:
                 raise TaskError(f"no task {ident}")
             m = ctx.lookup.get_meeting(t.meeting_id) if t.meeting_id is not None else None
             out = change(ctx, t, m)
-            Service(app).commit(out, now)
+            Outbox(app).commit(out, now)
     except TaskError as e:
         fail(str(e), code=2)
     for line in out.log:

@@ -1,7 +1,7 @@
 """Build a whole mailflow App in a temporary folder for service-level tests.
 
     app, svc, clock = make_app(tmp_path, datetime(2026, 11, 20, 9, 0, tzinfo=SH))
-    svc.process_raw(eml_bytes, "test", clock.now())
+    svc.ingest.process_raw(eml_bytes, "test", clock.now())
     mails = outbox_mails(app)          # parsed EmailMessages of everything queued
 """
 
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from mailflow.app import App
 from mailflow.config import settings_from_dict
-from mailflow.service import Service
+from mailflow.daemon import Daemon
 from mailflow.testing import FakeClock
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -54,7 +54,7 @@ def make_app(tmp_path: Path, start: datetime, *, people: str = PEOPLE, org: dict
     clock = FakeClock(start)
     _fixed_install_secret(tmp_path / "mailflow.db")
     app = App(settings, clock=clock, mailer=mailer, inbox=inbox)
-    return app, Service(app), clock
+    return app, Daemon(app), clock
 
 
 def _fixed_install_secret(db: Path) -> None:
@@ -79,8 +79,8 @@ def body_text(msg: email.message.EmailMessage) -> str:
     return part.get_content() if part else ""
 
 
-def flush(svc: Service) -> int:
-    return asyncio.run(svc.flush_once())
+def flush(svc: Daemon) -> int:
+    return asyncio.run(svc.outbox.flush_once())
 
 
 def reply_to(original: email.message.EmailMessage, sender: str, text: str, *, date: str | None = None,

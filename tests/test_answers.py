@@ -65,7 +65,7 @@ def click(link: dict, sender: str, *, body: str | None = None, thread: bool = Tr
 
 
 def due_reminder(app, svc, at=datetime(2026, 11, 24, 9, 0, tzinfo=SH)):
-    svc.tick_once(at)
+    svc.ticker.tick_once(at)
     return outbox_mails(app, "due_reminder")[-1]
 
 
@@ -125,10 +125,10 @@ def test_the_due_reminders_links_update_the_task_as_clicked_and_as_edited(tmp_pa
     assert set(offered) == {"已完成", "进行中 50%", "申请延期到____，原因：____"}
     assert all(x["to"] == SHARED and "[MF-T1]" in x["subject"] and x["in-reply-to"] == reminder["Message-ID"]
                for x in offered.values())
-    assert svc.process_raw(click(offered["进行中 50%"], OWNER, body="进行中 80%"), "t", clock.now()) == "applied"
+    assert svc.ingest.process_raw(click(offered["进行中 50%"], OWNER, body="进行中 80%"), "t", clock.now()) == "applied"
     assert (app.store.get_task(t.id).status, app.store.get_task(t.id).percent) == (TaskStatus.IN_PROGRESS, 80)
     filled = "申请延期到12月9日，原因：等设计稿"
-    assert svc.process_raw(click(offered["申请延期到____，原因：____"], OWNER, body=filled), "t", clock.now()) == "applied"
+    assert svc.ingest.process_raw(click(offered["申请延期到____，原因：____"], OWNER, body=filled), "t", clock.now()) == "applied"
     got = app.store.get_task(t.id)
     assert (got.status, got.due, got.delay_reason) == (TaskStatus.DELAYED, date(2026, 12, 9), "等设计稿")
 
@@ -136,14 +136,14 @@ def test_the_due_reminders_links_update_the_task_as_clicked_and_as_edited(tmp_pa
 def test_an_unfilled_delay_link_asks_for_the_date_and_the_answer_is_read_as_that_date(tmp_path):
     app, svc, clock, [t] = build(tmp_path)
     offered = links(due_reminder(app, svc))
-    svc.process_raw(click(offered["申请延期到____，原因：____"], OWNER, body="申请延期到____，原因：人手不足"),
+    svc.ingest.process_raw(click(offered["申请延期到____，原因：____"], OWNER, body="申请延期到____，原因：人手不足"),
                     "t", clock.now())
     got = app.store.get_task(t.id)
     assert (got.status, got.due, got.risk) == (TaskStatus.NOT_STARTED, date(2026, 11, 27), True)
     [ask] = outbox_mails(app, "task_ask_date")                 # 请补充新的完成日期
     assert "新的完成日期" in ask["Subject"]
     # an answer to our own question is read as that answer
-    assert svc.process_raw(reply_to(ask, OWNER, "1月4日吧"), "t", clock.now()) == "applied"
+    assert svc.ingest.process_raw(reply_to(ask, OWNER, "1月4日吧"), "t", clock.now()) == "applied"
     got = app.store.get_task(t.id)
     assert (got.status, got.due, got.delay_reason) == (TaskStatus.DELAYED, date(2027, 1, 4), "人手不足")
 
@@ -151,30 +151,30 @@ def test_an_unfilled_delay_link_asks_for_the_date_and_the_answer_is_read_as_that
 def test_done_then_the_hosts_verify_links_return_and_accept(tmp_path):
     app, svc, clock, [t] = build(tmp_path)
     offered = links(due_reminder(app, svc))
-    svc.process_raw(click(offered["已完成"], OWNER), "t", clock.now())
+    svc.ingest.process_raw(click(offered["已完成"], OWNER), "t", clock.now())
     assert app.store.get_task(t.id).status is TaskStatus.DONE
     verify = links(outbox_mails(app, "task_verify")[-1])
     assert set(verify) == {"验收通过", "退回：____"}
-    svc.process_raw(click(verify["退回：____"], HOST, body="退回：缺少接口测试报告"), "t", clock.now())
+    svc.ingest.process_raw(click(verify["退回：____"], HOST, body="退回：缺少接口测试报告"), "t", clock.now())
     assert app.store.get_task(t.id).status is TaskStatus.IN_PROGRESS
     [told] = outbox_mails(app, "task_verify_result")
     assert "缺少接口测试报告" in body_text(told)
-    svc.process_raw(click(offered["已完成"], OWNER), "t", clock.now())
-    svc.process_raw(click(links(outbox_mails(app, "task_verify")[-1])["验收通过"], HOST), "t", clock.now())
+    svc.ingest.process_raw(click(offered["已完成"], OWNER), "t", clock.now())
+    svc.ingest.process_raw(click(links(outbox_mails(app, "task_verify")[-1])["验收通过"], HOST), "t", clock.now())
     assert app.store.get_task(t.id).status is TaskStatus.VERIFIED
 
 
 def test_the_weekly_request_offers_links_per_task_numbered(tmp_path):
     app, svc, clock, ts = build(tmp_path, titles=("接口开发", "测试报告"))
-    svc.tick_once(datetime(2026, 11, 20, 16, 0, tzinfo=SH))
+    svc.ticker.tick_once(datetime(2026, 11, 20, 16, 0, tzinfo=SH))
     [req] = outbox_mails(app, "progress_request")
     offered = links(req)
     assert {"1 已完成", "2 进行中 50%", "2 申请延期到____，原因：____"} <= set(offered)
     assert "[MF-T2]" in offered["2 进行中 50%"]["subject"]
-    svc.process_raw(click(offered["2 进行中 50%"], OWNER, body="2 进行中 70%"), "t", clock.now())
+    svc.ingest.process_raw(click(offered["2 进行中 50%"], OWNER, body="2 进行中 70%"), "t", clock.now())
     assert [app.store.get_task(t.id).percent for t in ts] == [None, 70]
     # a client that drops In-Reply-To: the subject tag still finds the task
-    svc.process_raw(click(offered["1 已完成"], OWNER, thread=False), "t", clock.now())
+    svc.ingest.process_raw(click(offered["1 已完成"], OWNER, thread=False), "t", clock.now())
     assert app.store.get_task(ts[0].id).status is TaskStatus.DONE
 
 
@@ -182,7 +182,7 @@ def test_the_assignment_mail_offers_to_confirm_and_a_zh_tw_reader_gets_zh_tw_lin
     app, svc, clock, [t] = build(tmp_path, owner=CHEN)
     offered = links(due_reminder(app, svc))
     assert set(offered) == {"已完成", "進行中 50%", "申請延期到____，原因：____"}
-    svc.process_raw(click(offered["進行中 50%"], CHEN), "t", clock.now())
+    svc.ingest.process_raw(click(offered["進行中 50%"], CHEN), "t", clock.now())
     assert app.store.get_task(t.id).percent == 50
 
 
@@ -197,7 +197,7 @@ def test_an_unsure_reply_changes_nothing_and_is_asked_back_in_the_senders_langua
                                                                                 lang_word):
     app, svc, clock, [t] = build(tmp_path, owner=sender)
     reminder = due_reminder(app, svc)
-    assert svc.process_raw(reply_to(reminder, sender, words), "t", clock.now()) == "unknown"
+    assert svc.ingest.process_raw(reply_to(reminder, sender, words), "t", clock.now()) == "unknown"
     got = app.store.get_task(t.id)
     assert (got.status, got.percent, got.due, got.confirmed_at, got.risk) == (
         TaskStatus.NOT_STARTED, None, date(2026, 11, 27), None, False)
@@ -210,7 +210,7 @@ def test_an_unsure_reply_changes_nothing_and_is_asked_back_in_the_senders_langua
 def test_a_handover_is_never_a_confirm_it_goes_to_the_host_with_the_words(tmp_path):
     app, svc, clock, [t] = build(tmp_path)
     reminder = due_reminder(app, svc)
-    assert svc.process_raw(reply_to(reminder, OWNER, "这个改由王芳负责，她更熟悉"), "t", clock.now()) == "applied"
+    assert svc.ingest.process_raw(reply_to(reminder, OWNER, "这个改由王芳负责，她更熟悉"), "t", clock.now()) == "applied"
     got = app.store.get_task(t.id)
     assert (got.owner, got.confirmed_at, got.status) == (OWNER, None, TaskStatus.NOT_STARTED)
     assert [e.kind for e in app.store.task_events(t.id)] == ["reassign_requested"]
@@ -225,7 +225,7 @@ def notice_world(tmp_path):
     m = meetings.from_data(yaml.safe_load((MEETINGS / "meeting.yaml").read_text(encoding="utf-8")), app.directory)
     m.uid = "mf-answers@corp.example"
     with app.store.transaction():
-        svc.commit(meetings.add(app.context(clock.now()), m), clock.now())
+        svc.outbox.commit(meetings.add(app.context(clock.now()), m), clock.now())
     return app, svc, clock, m
 
 
@@ -240,14 +240,14 @@ def test_the_notices_links_record_the_answer_even_without_the_thread(tmp_path, w
     notice = next(n for n in outbox_mails(app, "notice") if n["To"] == who)
     offered = links(notice)
     assert body in offered and f"[MF-M{m.id}]" in offered[body]["subject"]
-    assert svc.process_raw(click(offered[body], who, thread=False), "t", clock.now()) == "applied"
+    assert svc.ingest.process_raw(click(offered[body], who, thread=False), "t", clock.now()) == "applied"
     assert app.store.get_meeting(m.id).attendee(who).rsvp is rsvp
 
 
 def test_an_unsure_rsvp_changes_nothing_and_quotes_the_words(tmp_path):
     app, svc, clock, m = notice_world(tmp_path)
     notice = next(n for n in outbox_mails(app, "notice") if n["To"] == "lina@corp.example")
-    assert svc.process_raw(reply_to(notice, "lina@corp.example", "那天下午要看客户那边的安排吧？"), "t",
+    assert svc.ingest.process_raw(reply_to(notice, "lina@corp.example", "那天下午要看客户那边的安排吧？"), "t",
                            clock.now()) == "unknown"
     assert app.store.get_meeting(m.id).attendee("lina@corp.example").rsvp is Rsvp.NEEDS_ACTION
     [receipt] = outbox_mails(app, "meeting_rsvp_receipt")
@@ -264,7 +264,7 @@ def test_an_empty_body_calendar_reply_is_read_from_the_clients_subject(tmp_path,
     notice = next(n for n in outbox_mails(app, "notice") if n["To"] == "zhangwei@corp.example")
     raw = reply_to(notice, "zhangwei@corp.example", "")
     raw = raw.replace(f"回复：{notice['Subject']}".encode(), subject.format(s=notice["Subject"]).encode())
-    assert svc.process_raw(raw, "t", clock.now()) == "applied"
+    assert svc.ingest.process_raw(raw, "t", clock.now()) == "applied"
     assert app.store.get_meeting(m.id).attendee("zhangwei@corp.example").rsvp is rsvp
 
 
@@ -292,7 +292,7 @@ def test_a_hosts_own_handover_words_decide_without_asking_anyone(tmp_path):
     # issue 11: the host decides a handover; nobody is asked (test_task_decisions.py has the rest)
     app, svc, clock, [t] = build(tmp_path)
     reminder = due_reminder(app, svc)
-    svc.process_raw(reply_to(reminder, HOST, "这个任务改由王芳负责"), "t", clock.now())
+    svc.ingest.process_raw(reply_to(reminder, HOST, "这个任务改由王芳负责"), "t", clock.now())
     assert app.store.get_task(t.id).owner == "wangfang@corp.example"
     assert outbox_mails(app, "task_handover_request") == []
     assert "负责人改为 王芳" in outbox_mails(app, "task_receipt")[0]["Subject"]
@@ -303,10 +303,10 @@ def test_a_numbered_answer_is_read_against_each_tasks_own_due_date(tmp_path):
     second = app.store.get_task(ts[1].id)
     second.due = date(2026, 12, 4)
     app.store.save_task(second, START)
-    svc.tick_once(datetime(2026, 11, 20, 16, 0, tzinfo=SH))
+    svc.ticker.tick_once(datetime(2026, 11, 20, 16, 0, tzinfo=SH))
     [req] = outbox_mails(app, "progress_request")
     # the same promised date: a commitment for task 2 (due 12-04), a delay for task 1 (due 11-27)
-    svc.process_raw(reply_to(req, OWNER, "1. 12月2日前给到，原因：等接口联调\n2. 12月2日前给到"), "t", clock.now())
+    svc.ingest.process_raw(reply_to(req, OWNER, "1. 12月2日前给到，原因：等接口联调\n2. 12月2日前给到"), "t", clock.now())
     first, second = (app.store.get_task(t.id) for t in ts)
     assert (first.status, first.due) == (TaskStatus.DELAYED, date(2026, 12, 2))
     assert (second.status, second.due) == (TaskStatus.NOT_STARTED, date(2026, 12, 4))

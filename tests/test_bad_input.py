@@ -1,7 +1,7 @@
 """Bad input: hostile MIME, spoofed senders, forged tokens, header and template injection.
 
 Hostile MIME (tests/mimegen.py) goes through every layer: `inbound.parse` (never raises, and never
-needs its catch-all), `Service.process_raw` (never raises; the raw bytes are stored with a status)
+needs its catch-all), `Ingest.process_raw` (never raises; the raw bytes are stored with a status)
 and the daemon itself (its loop goes on and the next real reply is applied). The number of
 inputs tried is printed; MAILFLOW_FUZZ_EXAMPLES changes it (default 1,000).
 """
@@ -55,7 +55,7 @@ def test_hostile_mime_never_breaks_the_parser_or_the_service(tmp_path):
         msg = inbound.parse(raw, own_addresses=["mailflow@corp.example"])
         assert not [d for d in msg.defects if d.startswith("parser error")], (msg.defects, raw[:2000])
         assert "\n" not in msg.subject and "\r" not in msg.subject and "\n" not in msg.sender_name
-        status = svc.process_raw(raw, "fuzz", START)            # never raises
+        status = svc.ingest.process_raw(raw, "fuzz", START)            # never raises
         assert status in OK
         seen[status] += 1
         if status == "duplicate":                                # same synthetic Message-ID, same bytes
@@ -95,7 +95,7 @@ def test_an_18_mb_attachment_is_read_stored_and_applied(tmp_path):
     t0 = time.monotonic()
     msg = inbound.parse(raw)
     parsed = time.monotonic() - t0
-    status = svc.process_raw(raw, "big", START)
+    status = svc.ingest.process_raw(raw, "big", START)
     took = time.monotonic() - t0
     print(f"\n18 MB attachment ({len(raw) / 1e6:.1f} MB raw): parsed in {parsed:.2f}s, processed in {took:.2f}s")
     assert msg.visible.strip() == "进行中 30%" and msg.attachments and msg.attachments[0][0] == "report.bin"
@@ -165,7 +165,7 @@ def test_a_stranger_cannot_change_a_task_and_gets_no_answer(tmp_path):
     app, svc, _ = make_app(tmp_path, START)
     (task,) = seed(app, 1)
     before, mark = snapshot(app, task.id), last_outbox_id(app)
-    assert svc.process_raw(reply(task.id, "boss@evil.example", "已完成", 1, name="张伟"), "k", START) == "refused"
+    assert svc.ingest.process_raw(reply(task.id, "boss@evil.example", "已完成", 1, name="张伟"), "k", START) == "refused"
     assert snapshot(app, task.id) == before
     # no backscatter to a forged address, and nothing about the task leaves the company
     assert "boss@evil.example" not in recipients_of_new_mail(app, mark)
@@ -179,7 +179,7 @@ def test_a_colleague_who_is_not_the_owner_is_refused_politely(tmp_path):
     app, svc, _ = make_app(tmp_path, START)
     (task,) = seed(app, 1)
     before, mark = snapshot(app, task.id), last_outbox_id(app)
-    assert svc.process_raw(reply(task.id, OTHER, "已完成", 1, name="李娜"), "k", START) == "refused"
+    assert svc.ingest.process_raw(reply(task.id, OTHER, "已完成", 1, name="李娜"), "k", START) == "refused"
     assert snapshot(app, task.id) == before
     assert sorted(recipients_of_new_mail(app, mark)) == sorted([OTHER, HOST])
 
@@ -193,10 +193,10 @@ def test_the_owners_address_without_our_servers_pass_changes_nothing(tmp_path):
     forged = fail + "Authentication-Results: mx.corp.example; dmarc=pass header.from=corp.example\r\n"
     other = "Authentication-Results: mx.evil.example; dmarc=pass header.from=corp.example\r\n"
     for n, extra in enumerate([fail, forged, other, ""]):
-        assert svc.process_raw(reply(task.id, OWNER, "已完成", n, extra=extra), "k", START) == "refused", extra
+        assert svc.ingest.process_raw(reply(task.id, OWNER, "已完成", n, extra=extra), "k", START) == "refused", extra
     assert snapshot(app, task.id) == before
     ok = "Authentication-Results: mx.corp.example; dkim=pass; spf=pass; dmarc=pass header.from=corp.example\r\n"
-    assert svc.process_raw(reply(task.id, OWNER, "已完成", 9, extra=ok), "k", START) == "applied"
+    assert svc.ingest.process_raw(reply(task.id, OWNER, "已完成", 9, extra=ok), "k", START) == "applied"
 
 
 def test_forged_and_misused_reply_tokens_are_refused(tmp_path):
@@ -218,7 +218,7 @@ def test_forged_and_misused_reply_tokens_are_refused(tmp_path):
         ("a made-up token alone", reply(None, OWNER, "已完成", 4, to=made_up)),
         ("another secret's token alone", reply(None, OWNER, "已完成", 5, to=other_secret)),
     ]
-    statuses = {what: svc.process_raw(raw, "k", START) for what, raw in cases}
+    statuses = {what: svc.ingest.process_raw(raw, "k", START) for what, raw in cases}
     print(f"\ntokens: {statuses}")
     assert statuses["token of task 1 on task 2"] == "refused"
     assert statuses["a made-up token, tagged"] == "refused"
@@ -228,8 +228,8 @@ def test_forged_and_misused_reply_tokens_are_refused(tmp_path):
     assert snapshot(app, t2.id) == before
     # the genuine token works, once: the same mail again is a duplicate, not a second update
     good = reply(None, OWNER, "进行中 30%", 6, to=tokens.reply_address(shared, secret, "t", t2.id))
-    assert svc.process_raw(good, "k", START) == "applied"
-    assert svc.process_raw(good, "k", START) == "duplicate"
+    assert svc.ingest.process_raw(good, "k", START) == "applied"
+    assert svc.ingest.process_raw(good, "k", START) == "duplicate"
     assert app.store.get_task(t2.id).percent == 30 and len(app.store.task_events(t2.id)) == 1
 
 
@@ -281,7 +281,7 @@ def test_crlf_and_template_syntax_in_names_subjects_and_titles_are_escaped(tmp_p
         # finished: the host is asked to verify the title
         reply(tid, OWNER, "已完成", 6),
     ]
-    statuses = [svc.process_raw(raw, "k", START) for raw in mails]
+    statuses = [svc.ingest.process_raw(raw, "k", START) for raw in mails]
     assert "error" not in statuses, statuses
     rows = app.store._all("SELECT kind, raw FROM outbox ORDER BY id")
     literal = collections.Counter()

@@ -48,7 +48,7 @@ def create(app, svc, now=NOW):
     m = meetings.from_data(yaml.safe_load((FIX / "meeting.yaml").read_text(encoding="utf-8")), app.directory)
     m.uid = UID
     with app.store.transaction():
-        svc.commit(meetings.add(app.context(now), m), now)
+        svc.outbox.commit(meetings.add(app.context(now), m), now)
     return app.store.get_meeting(m.id)
 
 
@@ -100,7 +100,7 @@ def test_a_calendar_button_answer_updates_the_rsvp_list(env, name, who, rsvp, st
     app, svc, _ = env
     m = create(app, svc)
     when = at(2026, 11, 18, 20, 0)
-    assert svc.process_raw((FIX / name).read_bytes(), "t", when) == "applied"
+    assert svc.ingest.process_raw((FIX / name).read_bytes(), "t", when) == "applied"
     a = app.store.get_meeting(m.id).attendee(who)
     assert (a.rsvp, a.proxy, a.answered_via, a.answered_at) == (rsvp, stand_in, "imip", when)
     declined = outbox_mails(app, "meeting_declined")
@@ -126,7 +126,7 @@ def test_the_host_clicking_accept_on_his_own_meeting_changes_nothing(env):
     part.set_content(part.get_payload(decode=True).replace(b"CN=Zhang, Wei:MAILTO:ZhangWei@Corp.Example",
                                                            b"CN=Wang Lei:MAILTO:wanglei@corp.example"),
                      maintype="text", subtype="calendar", params={"method": "REPLY"}, cte="base64")
-    svc.process_raw(msg.as_bytes(), "t", at(2026, 11, 18, 20, 0))
+    svc.ingest.process_raw(msg.as_bytes(), "t", at(2026, 11, 18, 20, 0))
     host = app.store.get_meeting(m.id).attendee("wanglei@corp.example")
     assert host.rsvp is Rsvp.ACCEPTED and outbox_mails(app, "meeting_declined") == []
 
@@ -156,7 +156,7 @@ def test_invites_with_the_shared_organizer_pass_ical_js(env, tmp_path):
     app, svc, _ = env
     m = create(app, svc)
     with app.store.transaction():
-        svc.commit(meetings.cancel(app.context(at(2026, 11, 19, 9, 0)), app.store.get_meeting(m.id), "改期"),
+        svc.outbox.commit(meetings.cancel(app.context(at(2026, 11, 19, 9, 0)), app.store.get_meeting(m.id), "改期"),
                    at(2026, 11, 19, 9, 0))
     files = []
     for i, n in enumerate(outbox_mails(app)):
@@ -189,10 +189,10 @@ def from_host(ics_name: str, method: str, mid: str) -> bytes:
 
 def test_one_moved_occurrence_does_not_move_the_meeting(env):
     app, svc, _ = env
-    assert svc.process_raw((FIX / "invite_outlook_request.eml").read_bytes(), "t", at(2026, 11, 17, 14, 31)) == "applied"
+    assert svc.ingest.process_raw((FIX / "invite_outlook_request.eml").read_bytes(), "t", at(2026, 11, 17, 14, 31)) == "applied"
     [m] = app.store.meetings()
     sent = len(outbox_mails(app))
-    assert svc.process_raw(from_host("invite_outlook_instance_moved.ics", "REQUEST", "inst1"), "t",
+    assert svc.ingest.process_raw(from_host("invite_outlook_instance_moved.ics", "REQUEST", "inst1"), "t",
                            at(2026, 11, 19, 9, 1)) == "ignored"
     kept = app.store.get_meeting(m.id)
     assert (kept.start, kept.end, kept.sequence, kept.location) == (m.start, m.end, m.sequence, m.location)
@@ -209,7 +209,7 @@ def test_a_recurring_invitation_is_answered_not_followed(tmp_path, lang_of_host,
     people = PEOPLE.replace("aliases: [王总, Wang Lei]", f"aliases: [王总, Wang Lei], language: {lang_of_host}")
     app, svc, _ = make_app(tmp_path, NOW, people=people)
     try:
-        assert svc.process_raw(from_host("invite_gmail_weekly.ics", "REQUEST", "weekly1"), "t",
+        assert svc.ingest.process_raw(from_host("invite_gmail_weekly.ics", "REQUEST", "weekly1"), "t",
                                at(2026, 11, 20, 10, 1)) == "ignored"
         assert app.store.meetings() == []
         [answer] = outbox_mails(app, "meeting_recurring")
@@ -219,7 +219,7 @@ def test_a_recurring_invitation_is_answered_not_followed(tmp_path, lang_of_host,
             assert w in text, w
         assert "2026-12-02 10:00" in text
         # the same invitation again is not answered twice
-        svc.process_raw(from_host("invite_gmail_weekly.ics", "REQUEST", "weekly2"), "t", at(2026, 11, 20, 10, 5))
+        svc.ingest.process_raw(from_host("invite_gmail_weekly.ics", "REQUEST", "weekly2"), "t", at(2026, 11, 20, 10, 5))
         assert len(outbox_mails(app, "meeting_recurring")) == 1
     finally:
         app.close()
@@ -227,14 +227,14 @@ def test_a_recurring_invitation_is_answered_not_followed(tmp_path, lang_of_host,
 
 def test_a_cancel_without_dtstart_still_cancels(env):
     app, svc, _ = env
-    assert svc.process_raw((FIX / "invite_outlook_request.eml").read_bytes(), "t", at(2026, 11, 17, 14, 31)) == "applied"
+    assert svc.ingest.process_raw((FIX / "invite_outlook_request.eml").read_bytes(), "t", at(2026, 11, 17, 14, 31)) == "applied"
     [m] = app.store.meetings()
     bare = (ICAL_FIX / "cancel_apple_no_dtstart.ics").read_bytes().replace(
         b"3F2A1B4C-5D6E-4F70-8192-A3B4C5D6E7F8", m.uid.encode())
     msg = email.message_from_bytes(from_host("cancel_apple_no_dtstart.ics", "CANCEL", "bare1"), policy=email.policy.default)
     part = next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
     part.set_content(bare, maintype="text", subtype="calendar", params={"method": "CANCEL"}, cte="base64")
-    assert svc.process_raw(msg.as_bytes(), "t", at(2026, 11, 20, 9, 1)) == "applied"
+    assert svc.ingest.process_raw(msg.as_bytes(), "t", at(2026, 11, 20, 9, 1)) == "applied"
     assert app.store.get_meeting(m.id).status == "cancelled"
 
 
@@ -242,7 +242,7 @@ def test_a_proposed_new_time_goes_to_the_host_and_moves_nothing(env):
     # "Propose new time" (iTIP COUNTER) answers the ORGANIZER too: the host must hear of it
     app, svc, _ = env
     m = create(app, svc)
-    svc.process_raw((FIX / "organizer_counter_outlook.eml").read_bytes(), "t", at(2026, 11, 18, 20, 30))
+    svc.ingest.process_raw((FIX / "organizer_counter_outlook.eml").read_bytes(), "t", at(2026, 11, 18, 20, 30))
     kept = app.store.get_meeting(m.id)
     assert (kept.start, kept.sequence) == (m.start, m.sequence)
     assert kept.attendee("lina@corp.example").rsvp is Rsvp.NEEDS_ACTION

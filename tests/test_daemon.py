@@ -124,7 +124,7 @@ def test_idle_wakes_the_daemon_and_a_dovecot_restart_loses_nothing(tmp_path, dov
 
 
 def _queue_one(svc, app, now, mid):
-    svc.process_raw(eml(mid), "k", now)
+    svc.ingest.process_raw(eml(mid), "k", now)
 
 
 def test_smtp_421_then_451_then_success_delivers_once(tmp_path, smtp_sink):
@@ -133,7 +133,7 @@ def test_smtp_421_then_451_then_success_delivers_once(tmp_path, smtp_sink):
     _queue_one(svc, app, start, "retry1")
     smtp_sink.script(["421 4.3.2 Service not available", "451 4.3.0 Try again later"])
     for _ in range(3):
-        asyncio.run(svc.flush_once(clock.now()))
+        asyncio.run(svc.outbox.flush_once(clock.now()))
         clock.advance(hours=2)                           # past any backoff
     assert app.store.outbox_counts() == {"sent": 1}
     assert len(smtp_sink.received_ids()) == 1 and smtp_sink.duplicate_ids() == []
@@ -147,7 +147,7 @@ def test_smtp_550_is_dead_reported_and_the_rest_keeps_flowing(tmp_path, smtp_sin
     _queue_one(svc, app, start, "dead1")
     _queue_one(svc, app, start, "fine1")
     smtp_sink.script(["550 5.1.1 No such user"])
-    asyncio.run(svc.flush_once(clock.now()))
+    asyncio.run(svc.outbox.flush_once(clock.now()))
     assert app.store.outbox_counts() == {"dead": 1, "sent": 1}
     assert len(smtp_sink.received_ids()) == 1
     app.close()

@@ -56,7 +56,7 @@ def test_what_counts_as_a_day_off_follows_chinas_calendar(tmp_path, due, flagged
         assert bool(mails_) is flagged
         if flagged:
             with app.store.transaction():
-                svc.commit(Outcome(mails=mails_), now)
+                svc.outbox.commit(Outcome(mails=mails_), now)
             assert f"{due:%Y-%m-%d} 是{why}" in body_text(outbox_mails(app, "task_due_day_off")[0])
     finally:
         app.close()
@@ -89,7 +89,7 @@ def saturday_task(tmp_path):
 
 def test_the_last_reminder_before_a_saturday_due_date_does_not_say_today(saturday_task):
     app, svc = saturday_task
-    svc.tick_once(datetime(2026, 11, 27, 9, 5, tzinfo=SH))          # Friday: the last working day before
+    svc.ticker.tick_once(datetime(2026, 11, 27, 9, 5, tzinfo=SH))          # Friday: the last working day before
     reminders = outbox_mails(app, "due_reminder")
     assert reminders, "the reminder one working day before is sent"
     last = reminders[-1]
@@ -126,7 +126,7 @@ def test_the_minutes_request_says_when_its_24_hours_end_on_a_day_off(tmp_path, e
         m = Meeting(id=None, uid="m-min@corp.example", title="周五评审会", start=end - timedelta(hours=1), end=end,
                     host=HOST, recorder=RECORDER, attendees=[Attendee(HOST, Role.HOST), Attendee(RECORDER, Role.RECORDER)])
         app.store.save_meeting(m, end - timedelta(days=3))
-        svc.tick_once(end + timedelta(minutes=1))
+        svc.ticker.tick_once(end + timedelta(minutes=1))
         [req] = outbox_mails(app, "minutes_request")
         text = body_text(req)
         assert (says in text) if says else ("不是工作日" not in text)

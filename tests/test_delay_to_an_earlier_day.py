@@ -34,7 +34,7 @@ def say(svc, clock, text: str) -> str:
            f"Message-ID: <{uuid.uuid4().hex}@client.example>\r\nDate: Fri, 20 Nov 2026 10:00:00 +0800\r\n"
            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
            + text.replace("\n", "\r\n")).encode()
-    return svc.process_raw(raw, "test", clock.now())
+    return svc.ingest.process_raw(raw, "test", clock.now())
 
 
 @pytest.mark.parametrize("text", ["需要延期到12月3日，原因：报价单还没齐。", "申请延期到12月5日，原因是要等财务审批。",

@@ -64,7 +64,7 @@ def mails_to(app, who):
 
 def test_the_owners_delay_comes_back_with_the_moved_entry(env):
     app, svc, clock = env
-    assert svc.process_raw(reply(OWNER, "延期到12月4日，原因：测试环境故障"), "t", clock.now()) == "applied"
+    assert svc.ingest.process_raw(reply(OWNER, "延期到12月4日，原因：测试环境故障"), "t", clock.now()) == "applied"
     [receipt] = outbox_mails(app, "task_receipt")
     ev = entry_of(receipt)
     assert (str(ev["UID"]), int(ev["SEQUENCE"]), ev["DTSTART"].dt) == ("task-1@corp.example", 1, date(2026, 12, 4))
@@ -73,14 +73,14 @@ def test_the_owners_delay_comes_back_with_the_moved_entry(env):
     assert "负责人：张伟" in desc and "协同人：李娜" in desc and "@" not in desc
     assert outbox_mails(app, "task_due_entry") == []          # no extra mail: it rides on the receipt
     # a second delay is the next version
-    svc.process_raw(reply(OWNER, "再延期到12月11日，原因：依赖的接口还没好", day=21), "t", clock.now())
+    svc.ingest.process_raw(reply(OWNER, "再延期到12月11日，原因：依赖的接口还没好", day=21), "t", clock.now())
     ev = entry_of(outbox_mails(app, "task_receipt")[-1])
     assert (int(ev["SEQUENCE"]), ev["DTSTART"].dt) == (2, date(2026, 12, 11))
 
 
 def test_a_delay_decided_by_the_host_reaches_the_owner_on_its_own(env):
     app, svc, clock = env
-    assert svc.process_raw(reply(HOST, "这个任务延期到12月2日，原因：需求有调整"), "t", clock.now()) == "applied"
+    assert svc.ingest.process_raw(reply(HOST, "这个任务延期到12月2日，原因：需求有调整"), "t", clock.now()) == "applied"
     [note] = outbox_mails(app, "task_due_entry")
     assert note["To"] == OWNER and "截止日期由 2026-11-27 改为 2026-12-02" in body_text(note)
     ev = entry_of(note)
@@ -90,7 +90,7 @@ def test_a_delay_decided_by_the_host_reaches_the_owner_on_its_own(env):
 
 def test_done_ends_the_entry_verified_keeps_it_ended_returned_starts_it_again(env):
     app, svc, clock = env
-    svc.process_raw(reply(OWNER, "已完成"), "t", clock.now())
+    svc.ingest.process_raw(reply(OWNER, "已完成"), "t", clock.now())
     assert app.store.get_task(1).status is TaskStatus.DONE
     ended = entry_of(outbox_mails(app, "task_receipt")[0])
     assert int(ended["SEQUENCE"]) == 1 and str(ended["SUMMARY"]) == "【已完成】接口开发"
@@ -98,7 +98,7 @@ def test_done_ends_the_entry_verified_keeps_it_ended_returned_starts_it_again(en
     [ask] = outbox_mails(app, "task_verify")          # the host's verification request carries none
     assert ask["To"] == HOST and not due_parts(ask)
     # the host returns it: the owner's verification result carries the live entry again
-    svc.process_raw(reply_to(ask, HOST, "退回，缺少接口文档"), "t", clock.now())
+    svc.ingest.process_raw(reply_to(ask, HOST, "退回，缺少接口文档"), "t", clock.now())
     assert app.store.get_task(1).status is TaskStatus.IN_PROGRESS
     [result] = outbox_mails(app, "task_verify_result")
     again = entry_of(result)
@@ -107,10 +107,10 @@ def test_done_ends_the_entry_verified_keeps_it_ended_returned_starts_it_again(en
 
 def test_verified_after_done_sends_nothing_new(env):
     app, svc, clock = env
-    svc.process_raw(reply(OWNER, "已完成"), "t", clock.now())
+    svc.ingest.process_raw(reply(OWNER, "已完成"), "t", clock.now())
     [ask] = outbox_mails(app, "task_verify")
     before = len(outbox_mails(app))
-    svc.process_raw(reply_to(ask, HOST, "验收通过"), "t", clock.now())
+    svc.ingest.process_raw(reply_to(ask, HOST, "验收通过"), "t", clock.now())
     assert app.store.get_task(1).status is TaskStatus.VERIFIED
     assert all(not due_parts(m) for m in outbox_mails(app)[before:])
 
@@ -122,7 +122,7 @@ def test_a_new_owner_gets_the_entry_and_the_old_one_sees_it_end(env):
     out = Outcome(tasks=[after])
     with app.store.transaction():
         due_entries.follow(app.context(clock.now()), before, after, out, app.store.get_meeting(1))
-        svc.commit(out, clock.now())
+        svc.outbox.commit(out, clock.now())
     [new] = [m for m in outbox_mails(app, "task_due_entry") if m["To"] == OTHER]
     [old] = [m for m in outbox_mails(app, "task_due_entry") if m["To"] == OWNER]
     live, gone = entry_of(new), entry_of(old)
@@ -137,7 +137,7 @@ def test_the_assignment_entry_is_publish_utf8_with_names(env):
     ctx = app.context(clock.now())
     mail = minutes_flow.assignment_mail(ctx, app.store.get_meeting(1), app.store.get_task(1), clock.now())
     with app.store.transaction():
-        svc.commit(Outcome(mails=[mail]), clock.now())
+        svc.outbox.commit(Outcome(mails=[mail]), clock.now())
     ev = entry_of(outbox_mails(app, "task_assigned")[0])
     assert int(ev["SEQUENCE"]) == 0 and "协同人：李娜" in str(ev["DESCRIPTION"])
     assert "@" not in str(ev["DESCRIPTION"])
@@ -148,8 +148,8 @@ def test_every_due_entry_passes_ical_js(env, tmp_path):
     if node is None or not (JS / "node_modules" / "ical.js").is_dir():
         pytest.skip("node or tests/js/node_modules is missing: run npm ci --prefix tests/js")
     app, svc, clock = env
-    svc.process_raw(reply(HOST, "这个任务延期到12月2日，原因：需求有调整"), "t", clock.now())
-    svc.process_raw(reply(OWNER, "已完成", day=21), "t", clock.now())
+    svc.ingest.process_raw(reply(HOST, "这个任务延期到12月2日，原因：需求有调整"), "t", clock.now())
+    svc.ingest.process_raw(reply(OWNER, "已完成", day=21), "t", clock.now())
     files = []
     for i, m in enumerate(outbox_mails(app)):
         for j, part in enumerate(due_parts(m)):

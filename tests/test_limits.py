@@ -55,7 +55,7 @@ def test_a_mail_over_the_limit_is_stored_as_too_large_with_its_head_and_the_admi
     app.inbox.deliver(raw)
     (item,) = app.inbox.fetch()
     assert item.truncated and len(item.raw) == HEAD_BYTES and item.size == len(raw)   # never read whole
-    assert svc.ingest_once() == 1
+    assert svc.ingest.ingest_once() == 1
     row = app.store.inbound_row("<huge@client.example>")
     assert row["status"] == "too_large" and row["sender"] == OWNER and "[MF-T" in row["subject"]
     assert row["raw"] == raw[:HEAD_BYTES] and "max_message_bytes" in row["detail"]
@@ -64,9 +64,9 @@ def test_a_mail_over_the_limit_is_stored_as_too_large_with_its_head_and_the_admi
     assert told["To"] == ADMIN and "too_large" in told["Subject"]
     assert app.inbox.fetch() == []                                             # marked processed
     # the same mail again is a duplicate, and `replay` explains instead of reading a stump
-    assert svc.process_raw(raw, "again", START) == "duplicate"
+    assert svc.ingest.process_raw(raw, "again", START) == "duplicate"
     with pytest.raises(KeyError, match="too large"):
-        svc.replay("<huge@client.example>")
+        svc.ingest.replay("<huge@client.example>")
 
 
 def test_a_mail_over_the_limit_put_back_after_raising_the_limit_is_read(tmp_path):
@@ -74,9 +74,9 @@ def test_a_mail_over_the_limit_put_back_after_raising_the_limit_is_read(tmp_path
     app.settings.mailbox.max_message_bytes = 1 * MB
     task = seed_task(app)
     raw = long_reply(task.id, 2 * MB, "back")
-    assert svc.process_raw(raw, "k", START) == "too_large"
+    assert svc.ingest.process_raw(raw, "k", START) == "too_large"
     app.settings.mailbox.max_message_bytes = 25 * MB
-    assert svc.process_raw(raw, "k", START) == "applied"
+    assert svc.ingest.process_raw(raw, "k", START) == "applied"
     assert app.store.get_task(task.id).status is TaskStatus.DONE
     assert app.store.inbound_row("<back@client.example>")["raw"] == raw      # the whole mail kept now
 
@@ -111,7 +111,7 @@ def test_one_fetch_holds_at_most_32_mb_of_mail_and_run_once_still_takes_all(tmp_
         app.inbox.deliver(long_reply(task.id, 9 * MB, f"nine-{i}", words="进行中 30%"))
     first = app.inbox.fetch(200)
     assert len(first) == 4 and sum(len(x.raw) for x in first) < BATCH_BYTES + 10 * MB
-    assert svc.drain_inbox() == 5 and app.inbox.fetch() == []
+    assert svc.ingest.drain_inbox() == 5 and app.inbox.fetch() == []
 
 
 # --- bounded cost under the limit ------------------------------------------------------------------
@@ -131,7 +131,7 @@ def test_one_8_mb_line_costs_a_bounded_multiple_of_its_size_and_its_first_words_
     assert peak < 6 * len(raw)                       # was 13x: the stdlib parser fed the whole line at once
     assert msg.visible.startswith("已完成。") and len(msg.visible) <= inbound.MAX_VISIBLE_CHARS
     assert any("only the first" in d for d in msg.defects)
-    assert svc.process_raw(raw, "k", START) == "applied"
+    assert svc.ingest.process_raw(raw, "k", START) == "applied"
     assert app.store.get_task(task.id).status is TaskStatus.DONE
     assert app.store.inbound_row("<line@client.example>")["raw"] == raw       # kept whole (under the limit)
 
@@ -168,7 +168,7 @@ def invitation(n: int) -> bytes:
 def test_an_invitation_to_thousands_follows_500_and_notifies_only_colleagues(tmp_path):
     app, svc, _ = make_app(tmp_path, START)
     t = time.monotonic()
-    assert svc.process_raw(invitation(3000), "k", START) == "applied"
+    assert svc.ingest.process_raw(invitation(3000), "k", START) == "applied"
     took = time.monotonic() - t
     (m,) = app.store.meetings()
     notified = sorted(msg["To"] for msg in outbox_mails(app, "notice"))
@@ -183,11 +183,11 @@ def test_reminders_of_an_invitation_meeting_go_only_to_colleagues(tmp_path):
     """The nudge (1 working day before, 09:00) and the day-before reminder of a meeting taken from a
     host's invitation: the 300 outside guests listed in the calendar get nothing from us."""
     app, svc, clock = make_app(tmp_path, START)
-    svc.process_raw(invitation(300), "k", START)
+    svc.ingest.process_raw(invitation(300), "k", START)
     moment = datetime(2026, 11, 27, 8, 0, tzinfo=SH)             # the meeting: Mon 11-30 14:00
     while moment <= datetime(2026, 11, 30, 10, 0, tzinfo=SH):     # Sunday's reminder waits for Monday 09:00
         clock.set(moment)
-        svc.tick_once(moment)
+        svc.ticker.tick_once(moment)
         moment += timedelta(hours=1)
     nudged = {m["To"] for m in outbox_mails(app, "meeting_nudge")}
     reminded = {m["To"] for m in outbox_mails(app, "meeting_reminder")}
@@ -205,7 +205,7 @@ def test_a_flood_of_answers_to_one_sender_is_held_with_one_log_line(tmp_path, ca
         for i in range(60):
             raw = (f"From: {OWNER}\r\nTo: mailflow@corp.example\r\nSubject: 问一下\r\nMessage-ID: <q{i}@c.example>\r\n"
                    f"Content-Type: text/plain; charset=utf-8\r\n\r\n这个会在哪开？{i}\r\n").encode()
-            svc.process_raw(raw, "k", clock.now())
+            svc.ingest.process_raw(raw, "k", clock.now())
             clock.advance(minutes=1)                          # 10:00 … 10:59
     counts = app.store.outbox_counts()
     lines = [r.getMessage() for r in caplog.records if "holding mail to" in r.getMessage()]

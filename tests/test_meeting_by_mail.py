@@ -33,7 +33,7 @@ def env(tmp_path):
     app, svc, _clock = make_app(tmp_path, NOW)
     m = meetings.from_data(yaml.safe_load((FIX / "meeting.yaml").read_text(encoding="utf-8")), app.directory)
     with app.store.transaction():
-        svc.commit(meetings.add(app.context(NOW), m), NOW)
+        svc.outbox.commit(meetings.add(app.context(NOW), m), NOW)
     yield app, svc, app.store.get_meeting(m.id)
     app.close()
 
@@ -44,7 +44,7 @@ def notice_to(app, email):
 
 def write(app, svc, sender, text, *, now=NOW, to=OWNER) -> str:
     """`sender` answers the notice `to` received (the thread any mailflow mail of the meeting starts)."""
-    return svc.process_raw(reply_to(notice_to(app, to), sender, text), "t", now)
+    return svc.ingest.process_raw(reply_to(notice_to(app, to), sender, text), "t", now)
 
 
 def links(mail) -> dict[str, tuple[str, str]]:
@@ -64,7 +64,7 @@ def click(svc, sender, subject_body, now=NOW) -> str:
     raw = (f"From: <{sender}>\r\nTo: {SHARED}\r\nSubject: {subject}\r\nMessage-ID: <{uuid.uuid4().hex}@client>\r\n"
            f"Date: Wed, 18 Nov 2026 09:30:00 +0800\r\nMIME-Version: 1.0\r\n"
            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + body)
-    return svc.process_raw(raw.encode("utf-8"), "t", now)
+    return svc.ingest.process_raw(raw.encode("utf-8"), "t", now)
 
 
 def vevent(mail):
@@ -124,7 +124,7 @@ def test_a_plain_yes_in_reply_to_the_confirmation_confirms_what_it_proposed(env)
     write(app, svc, HOST, "会议改到11月27日 9:30-10:30")
     confirm = outbox_mails(app, "meeting_change_confirm")[0]
     quoted = "确认\n\n> " + "\n> ".join(body_text(confirm).splitlines())
-    assert svc.process_raw(reply_to(confirm, HOST, quoted), "t", NOW) == "applied"
+    assert svc.ingest.process_raw(reply_to(confirm, HOST, quoted), "t", NOW) == "applied"
     assert app.store.get_meeting(m.id).start == at(2026, 11, 27, 9, 30)
 
 
@@ -179,7 +179,7 @@ def test_the_tag_in_a_new_mail_is_the_thread_too(env):
     raw = (f"From: <{HOST}>\r\nTo: {SHARED}\r\nSubject: [MF-M{m.id}] 改期\r\nMessage-ID: <x1@client>\r\n"
            "Date: Wed, 18 Nov 2026 09:30:00 +0800\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
            "这个会改到下周四下午2点到3点").encode("utf-8")
-    assert svc.process_raw(raw, "t", NOW) == "applied"
+    assert svc.ingest.process_raw(raw, "t", NOW) == "applied"
     assert "确认改期：2026-11-26 14:00-15:00" in links(outbox_mails(app, "meeting_change_confirm")[0])
 
 

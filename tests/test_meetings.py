@@ -47,14 +47,14 @@ def create(app, svc, now=NOW, data=None, uid=UID):
     m.uid = uid
     with app.store.transaction():
         out = meetings.add(app.context(now), m)
-        svc.commit(out, now)
+        svc.outbox.commit(out, now)
     return app.store.get_meeting(m.id)
 
 
 def change(app, svc, fn, now):
     with app.store.transaction():
         out = fn(app.context(now))
-        svc.commit(out, now)
+        svc.outbox.commit(out, now)
     return out
 
 
@@ -255,7 +255,7 @@ def test_generated_invites_pass_ical_js(env, tmp_path):
 def test_reschedule_is_a_new_request_same_uid_higher_sequence_and_asks_again(env):
     app, svc, clock = env
     m = create(app, svc)
-    svc.process_raw(fixture("rsvp_thunderbird_stale.eml"), "t", NOW)           # 张伟 accepted (SEQUENCE 0)
+    svc.ingest.process_raw(fixture("rsvp_thunderbird_stale.eml"), "t", NOW)           # 张伟 accepted (SEQUENCE 0)
     assert attendee(app, m.id, "zhangwei@corp.example").rsvp is Rsvp.ACCEPTED
     later = at(2026, 11, 19, 9, 0)
     change(app, svc, lambda ctx: meetings.reschedule(ctx, app.store.get_meeting(m.id), at(2026, 11, 26, 10, 0),
@@ -272,14 +272,14 @@ def test_reschedule_is_a_new_request_same_uid_higher_sequence_and_asks_again(env
     assert m.sequence == 1 and m.attendee("zhangwei@corp.example").rsvp is Rsvp.NEEDS_ACTION
     assert m.attendee("wanglei@corp.example").rsvp is Rsvp.ACCEPTED
     # an answer to the old time that arrives late does not count for the new one
-    svc.process_raw(fixture("rsvp_thunderbird_stale.eml").replace(b"c4d2b8f1", b"c4d2b8f2"), "t", later)
+    svc.ingest.process_raw(fixture("rsvp_thunderbird_stale.eml").replace(b"c4d2b8f1", b"c4d2b8f2"), "t", later)
     assert attendee(app, m.id, "zhangwei@corp.example").rsvp is Rsvp.NEEDS_ACTION
 
 
 def test_cancel_sends_method_cancel_to_everyone_invited(env):
     app, svc, _ = env
     m = create(app, svc)
-    svc.process_raw(fixture("rsvp_thunderbird_delegated.eml"), "t", NOW)     # 周强 joins for 孙丽
+    svc.ingest.process_raw(fixture("rsvp_thunderbird_delegated.eml"), "t", NOW)     # 周强 joins for 孙丽
     change(app, svc, lambda ctx: meetings.cancel(ctx, app.store.get_meeting(m.id), "客户临时变更"),
            at(2026, 11, 20, 9, 0))
     cancels = outbox_mails(app, "meeting_cancel")
@@ -306,7 +306,7 @@ def test_calendar_replies_from_each_client(env, name, who, rsvp, proxy):
     app, svc, clock = env
     m = create(app, svc)
     when = at(2026, 11, 18, 19, 0)
-    assert svc.process_raw(fixture(name), "t", when) == "applied"
+    assert svc.ingest.process_raw(fixture(name), "t", when) == "applied"
     a = attendee(app, m.id, who)
     assert (a.rsvp, a.proxy, a.answered_via, a.answered_at) == (rsvp, proxy, "imip", when)
     if proxy:   # the stand-in is invited and gets the notice
@@ -318,11 +318,11 @@ def test_calendar_replies_from_each_client(env, name, who, rsvp, proxy):
 def test_an_older_sequence_never_overrides_a_newer_answer(env):
     app, svc, _ = env
     m = create(app, svc)
-    svc.process_raw(fixture("rsvp_outlook_declined_seq2.eml"), "t", at(2026, 11, 19, 10, 0))
+    svc.ingest.process_raw(fixture("rsvp_outlook_declined_seq2.eml"), "t", at(2026, 11, 19, 10, 0))
     assert attendee(app, m.id, "zhangwei@corp.example").rsvp is Rsvp.DECLINED
     assert [x["To"] for x in outbox_mails(app, "meeting_declined")] == ["wanglei@corp.example"]
-    assert svc.process_raw(fixture("rsvp_outlook_accepted.eml"), "t", at(2026, 11, 19, 11, 0)) == "ignored"
-    assert svc.process_raw(fixture("rsvp_thunderbird_stale.eml"), "t", at(2026, 11, 19, 12, 0)) == "ignored"
+    assert svc.ingest.process_raw(fixture("rsvp_outlook_accepted.eml"), "t", at(2026, 11, 19, 11, 0)) == "ignored"
+    assert svc.ingest.process_raw(fixture("rsvp_thunderbird_stale.eml"), "t", at(2026, 11, 19, 12, 0)) == "ignored"
     a = attendee(app, m.id, "zhangwei@corp.example")
     assert (a.rsvp, a.rsvp_sequence) == (Rsvp.DECLINED, 2)
 
@@ -330,17 +330,17 @@ def test_an_older_sequence_never_overrides_a_newer_answer(env):
 def test_same_sequence_later_dtstamp_wins(env):
     app, svc, _ = env
     m = create(app, svc)
-    svc.process_raw(fixture("rsvp_thunderbird_stale.eml"), "t", NOW)           # SEQUENCE 0, 02:00Z accepted
+    svc.ingest.process_raw(fixture("rsvp_thunderbird_stale.eml"), "t", NOW)           # SEQUENCE 0, 02:00Z accepted
     later = fixture("rsvp_thunderbird_stale.eml").replace(b"PARTSTAT=ACCEPTED", b"PARTSTAT=TENTATIVE") \
         .replace(b"DTSTAMP:20261118T020000Z", b"DTSTAMP:20261118T030000Z").replace(b"c4d2b8f1", b"c4d2b8f3")
-    svc.process_raw(later, "t", NOW)
+    svc.ingest.process_raw(later, "t", NOW)
     assert attendee(app, m.id, "zhangwei@corp.example").rsvp is Rsvp.TENTATIVE
 
 
 def test_a_reply_for_an_unknown_uid_is_not_a_meeting_answer(env):
     app, svc, _ = env
     create(app, svc, uid="mf-other@corp.example")
-    status = svc.process_raw(fixture("rsvp_outlook_accepted.eml"), "t", NOW)
+    status = svc.ingest.process_raw(fixture("rsvp_outlook_accepted.eml"), "t", NOW)
     assert status == "unknown"        # core.not_understood: a help answer, nothing recorded
 
 
@@ -365,7 +365,7 @@ def test_text_replies_in_the_notice_thread(env, text, rsvp, proxy):
     notice = next(n for n in outbox_mails(app, "notice") if n["To"] == "zhangwei@corp.example")
     quoted = f"{text}\n\n------------------ 原始邮件 ------------------\n发件人：会议跟进助手\n请回复：参加 / 不参加 / 待定\n"
     when = at(2026, 11, 18, 10, 0)
-    assert svc.process_raw(reply_to(notice, "zhangwei@corp.example", quoted, sender_name="张伟"), "t", when) == "applied"
+    assert svc.ingest.process_raw(reply_to(notice, "zhangwei@corp.example", quoted, sender_name="张伟"), "t", when) == "applied"
     a = attendee(app, m.id, "zhangwei@corp.example")
     assert (a.rsvp, a.proxy, a.answered_via, a.answered_at) == (rsvp, proxy, "mail", when)
     receipt = outbox_mails(app, "meeting_rsvp_receipt")
@@ -385,17 +385,17 @@ def test_a_delegate_answers_for_their_principal_and_strangers_change_nothing(env
     data["attendees"]["required"].append("wanglei@corp.example")
     m = create(app, svc, data=data)
     notice = next(n for n in outbox_mails(app, "notice") if n["To"] == "wanglei@corp.example")
-    svc.process_raw(reply_to(notice, "mishu@corp.example", "王总参加"), "t", NOW)
+    svc.ingest.process_raw(reply_to(notice, "mishu@corp.example", "王总参加"), "t", NOW)
     a = attendee(app, m.id, "wanglei@corp.example")
     assert (a.rsvp, a.answered_via) == (Rsvp.ACCEPTED, "mail (by mishu@corp.example)")
-    assert svc.process_raw(reply_to(notice, "zhouqiang@corp.example", "不参加"), "t", NOW) == "refused"
+    assert svc.ingest.process_raw(reply_to(notice, "zhouqiang@corp.example", "不参加"), "t", NOW) == "refused"
 
 
 def test_an_unclear_text_reply_is_answered_with_how_to_reply(env):
     app, svc, _ = env
     m = create(app, svc)
     notice = next(n for n in outbox_mails(app, "notice") if n["To"] == "lina@corp.example")
-    assert svc.process_raw(reply_to(notice, "lina@corp.example", "会议室能换大一点的吗？"), "t", NOW) == "unknown"
+    assert svc.ingest.process_raw(reply_to(notice, "lina@corp.example", "会议室能换大一点的吗？"), "t", NOW) == "unknown"
     assert attendee(app, m.id, "lina@corp.example").rsvp is Rsvp.NEEDS_ACTION
     receipt = outbox_mails(app, "meeting_rsvp_receipt")[0]
     assert "未能识别您的答复" in receipt["Subject"] and "参加 ／ 不参加" in body_text(receipt)
@@ -405,9 +405,9 @@ def test_text_answer_then_newer_calendar_answer(env):
     app, svc, _ = env
     m = create(app, svc)
     notice = next(n for n in outbox_mails(app, "notice") if n["To"] == "zhangwei@corp.example")
-    svc.process_raw(reply_to(notice, "zhangwei@corp.example", "待定", date="Wed, 18 Nov 2026 09:30:00 +0800"),
+    svc.ingest.process_raw(reply_to(notice, "zhangwei@corp.example", "待定", date="Wed, 18 Nov 2026 09:30:00 +0800"),
                     "t", at(2026, 11, 18, 9, 30))
-    svc.process_raw(fixture("rsvp_outlook_accepted.eml"), "t", at(2026, 11, 18, 15, 5))   # SEQUENCE 1
+    svc.ingest.process_raw(fixture("rsvp_outlook_accepted.eml"), "t", at(2026, 11, 18, 15, 5))   # SEQUENCE 1
     a = attendee(app, m.id, "zhangwei@corp.example")
     assert (a.rsvp, a.answered_via) == (Rsvp.ACCEPTED, "imip")
 
@@ -415,7 +415,7 @@ def test_text_answer_then_newer_calendar_answer(env):
 # --------------------------------------------------------------------------- a host's own invitation
 def test_outlook_invitation_creates_then_updates_then_cancels(env):
     app, svc, _ = env
-    assert svc.process_raw(fixture("invite_outlook_request.eml"), "t", at(2026, 11, 17, 14, 31)) == "applied"
+    assert svc.ingest.process_raw(fixture("invite_outlook_request.eml"), "t", at(2026, 11, 17, 14, 31)) == "applied"
     [m] = app.store.meetings()
     assert (m.source, m.host, m.recorder, m.tz) == ("imip", "wanglei@corp.example", "sunli@corp.example", "Asia/Shanghai")
     assert m.start == at(2026, 11, 25, 14, 0)
@@ -428,14 +428,14 @@ def test_outlook_invitation_creates_then_updates_then_cancels(env):
     notices = outbox_mails(app, "notice")
     assert len(notices) == 4
     assert all(n.get_content_type() == "multipart/alternative" for n in notices)   # the host's invite is the entry
-    svc.process_raw(reply_to(notices[1], notices[1]["To"], "参加"), "t", at(2026, 11, 18, 9, 0))
-    assert svc.process_raw(fixture("invite_outlook_update.eml"), "t", at(2026, 11, 19, 9, 1)) == "applied"
+    svc.ingest.process_raw(reply_to(notices[1], notices[1]["To"], "参加"), "t", at(2026, 11, 18, 9, 0))
+    assert svc.ingest.process_raw(fixture("invite_outlook_update.eml"), "t", at(2026, 11, 19, 9, 1)) == "applied"
     m = app.store.get_meeting(m.id)
     assert (m.sequence, m.start, m.end) == (1, at(2026, 11, 26, 10, 0), at(2026, 11, 26, 11, 30))
     assert all(a.rsvp is Rsvp.NEEDS_ACTION for a in m.attendees if a.email != m.host)
-    assert svc.process_raw(fixture("invite_outlook_request.eml").replace(b"AM0PR01MB5555", b"AM0PR01MB5556"),
+    assert svc.ingest.process_raw(fixture("invite_outlook_request.eml").replace(b"AM0PR01MB5555", b"AM0PR01MB5556"),
                            "t", at(2026, 11, 19, 9, 2)) == "ignored"     # SEQUENCE 0 is older
-    assert svc.process_raw(fixture("invite_outlook_cancel.eml"), "t", at(2026, 11, 20, 9, 1)) == "applied"
+    assert svc.ingest.process_raw(fixture("invite_outlook_cancel.eml"), "t", at(2026, 11, 20, 9, 1)) == "applied"
     assert app.store.get_meeting(m.id).status == "cancelled"
 
 
@@ -447,14 +447,14 @@ def test_invitation_from_a_stranger_is_not_a_meeting(env):
                      maintype="text", subtype="calendar", params={"method": "REQUEST"}, cte="base64")
     msg.replace_header("From", "someone@elsewhere.example")
     raw = msg.as_bytes()
-    assert svc.process_raw(raw, "t", NOW) == "unknown"
+    assert svc.ingest.process_raw(raw, "t", NOW) == "unknown"
     assert app.store.meetings() == []
 
 
 # --------------------------------------------------------------------------- a plain 会议通知 mail
 def test_plain_meeting_mail_creates_the_meeting(env):
     app, svc, _ = env
-    assert svc.process_raw(fixture("plain_notice.eml"), "t", at(2026, 11, 18, 9, 31)) == "applied"
+    assert svc.ingest.process_raw(fixture("plain_notice.eml"), "t", at(2026, 11, 18, 9, 31)) == "applied"
     [m] = app.store.meetings()
     assert (m.title, m.source, m.start, m.end) == ("Q4营销活动筹备会", "mail", at(2026, 11, 25, 14, 0),
                                                    at(2026, 11, 25, 16, 0))
@@ -470,7 +470,7 @@ def test_plain_meeting_mail_creates_the_meeting(env):
 
 def test_plain_meeting_mail_with_gaps_is_answered_with_what_is_missing(env):
     app, svc, _ = env
-    assert svc.process_raw(fixture("plain_notice_incomplete.eml"), "t", at(2026, 11, 18, 9, 41)) == "unknown"
+    assert svc.ingest.process_raw(fixture("plain_notice_incomplete.eml"), "t", at(2026, 11, 18, 9, 41)) == "unknown"
     assert app.store.meetings() == []
     [answer] = outbox_mails(app, "meeting_unclear")
     text = body_text(answer)
@@ -537,26 +537,26 @@ def test_timeline_fires_on_the_right_working_days(env):
     data = sample() | {"start": "2026-10-12 14:00", "end": "2026-10-12 16:00"}
     create(app, svc, now=at(2026, 9, 28, 10, 0), data=data)
     notice = next(n for n in outbox_mails(app, "notice") if n["To"] == "zhangwei@corp.example")
-    svc.process_raw(reply_to(notice, "zhangwei@corp.example", "参加"), "t", at(2026, 9, 28, 11, 0))
+    svc.ingest.process_raw(reply_to(notice, "zhangwei@corp.example", "参加"), "t", at(2026, 9, 28, 11, 0))
     for day in (at(2026, 9, 28, 18, 0), at(2026, 9, 30, 9, 0), at(2026, 10, 7, 17, 0)):
-        svc.tick_once(day)
+        svc.ticker.tick_once(day)
     assert [k for k, _ in fired(app)] == ["meeting_rsvp_receipt"]          # no short-notice warning
-    svc.tick_once(at(2026, 10, 8, 9, 0))
+    svc.ticker.tick_once(at(2026, 10, 8, 9, 0))
     assert fired(app)[-1] == ("meeting_preparer_reminder", "liuyang@corp.example")
-    svc.tick_once(at(2026, 10, 9, 9, 0))
+    svc.ticker.tick_once(at(2026, 10, 9, 9, 0))
     assert fired(app)[-1][0] == "meeting_preparer_reminder"                   # nothing new on Friday
-    svc.tick_once(at(2026, 10, 10, 9, 0))
+    svc.ticker.tick_once(at(2026, 10, 10, 9, 0))
     nudged = {to for k, to in fired(app) if k == "meeting_nudge"}
     assert nudged == {"sunli@corp.example", "liuyang@corp.example", "lina@corp.example",
                       "chenjing@corp.example", "tom@corp.example"}               # not the host, not 张伟
-    svc.tick_once(at(2026, 10, 11, 14, 0))                                      # Sunday: quiet
+    svc.ticker.tick_once(at(2026, 10, 11, 14, 0))                                      # Sunday: quiet
     assert not [k for k, _ in fired(app) if k == "meeting_reminder"]
-    svc.tick_once(at(2026, 10, 12, 9, 0))
+    svc.ticker.tick_once(at(2026, 10, 12, 9, 0))
     reminded = [to for k, to in fired(app) if k == "meeting_reminder"]
     assert len(reminded) == 7
     before = len(fired(app))
-    svc.tick_once(at(2026, 10, 12, 9, 5))
-    svc.tick_once(at(2026, 10, 12, 15, 0))
+    svc.ticker.tick_once(at(2026, 10, 12, 9, 5))
+    svc.ticker.tick_once(at(2026, 10, 12, 15, 0))
     assert len(fired(app)) == before                                            # nothing fires twice
 
 
@@ -565,11 +565,11 @@ def test_short_notice_warns_the_host_and_late_steps_are_covered_by_the_notice(en
     app, svc, _ = env
     data = sample() | {"start": "2026-10-08 10:00", "end": "2026-10-08 11:00"}
     create(app, svc, now=at(2026, 9, 30, 10, 0), data=data)
-    svc.tick_once(at(2026, 9, 30, 10, 1))
+    svc.ticker.tick_once(at(2026, 9, 30, 10, 1))
     assert fired(app) == [("meeting_host_warning", "wanglei@corp.example")]
     text = body_text(outbox_mails(app, "meeting_host_warning")[0])
     assert "只有 1 个工作日" in text
-    svc.tick_once(at(2026, 10, 8, 9, 0))
+    svc.ticker.tick_once(at(2026, 10, 8, 9, 0))
     kinds = [k for k, _ in fired(app)]
     assert "meeting_preparer_reminder" not in kinds and "meeting_nudge" not in kinds   # notice came after them
 
@@ -579,7 +579,7 @@ def test_cancelled_meetings_get_no_reminders(env):
     m = create(app, svc)
     change(app, svc, lambda ctx: meetings.cancel(ctx, app.store.get_meeting(m.id), "取消"), at(2026, 11, 19, 9, 0))
     for day in (at(2026, 11, 20, 9, 0), at(2026, 11, 24, 9, 0), at(2026, 11, 24, 14, 0)):
-        svc.tick_once(day)
+        svc.ticker.tick_once(day)
     assert [k for k, _ in fired(app) if k != "meeting_cancel"] == []
 
 

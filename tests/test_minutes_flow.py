@@ -104,13 +104,13 @@ def new_mail(sender: str, subject: str, text: str, *, date: str = DRAFT_DATE, ch
 
 def requested(world):
     app, svc, clock, m = world
-    assert svc.tick_once(END) >= 1
+    assert svc.ticker.tick_once(END) >= 1
     (req,) = mails(app, "minutes_request")
     return req
 
 
 def send(svc, raw: bytes, at: datetime = DRAFT_AT) -> str:
-    return svc.process_raw(raw, "test", at)
+    return svc.ingest.process_raw(raw, "test", at)
 
 
 def approved(world):
@@ -149,7 +149,7 @@ def golden(name: str, msg) -> None:
 # --- 1. the request ---------------------------------------------------------------------------------
 def test_when_the_meeting_ends_the_recorder_gets_the_filled_template(world):
     app, svc, clock, m = world
-    svc.tick_once(END - timedelta(minutes=1))
+    svc.ticker.tick_once(END - timedelta(minutes=1))
     assert not mails(app, "minutes_request")                         # not before the meeting ends
     req = requested(world)
     assert req["To"] == "sunli@corp.example"
@@ -160,7 +160,7 @@ def test_when_the_meeting_ends_the_recorder_gets_the_filled_template(world):
                  "四、行动项", "负责人：", "协同人：", "截止时间：", "交付物："):
         assert fact in text
     assert app.store.get_meeting(m.id).minutes_state == "requested"
-    svc.tick_once(END + timedelta(minutes=5))
+    svc.ticker.tick_once(END + timedelta(minutes=5))
     assert len(mails(app, "minutes_request")) == 1                   # never twice
 
 
@@ -304,10 +304,10 @@ def test_silence_until_the_deadline_counts_as_accepted(world):
     approved(world)
     tw = next(f for f in mails(app, "minutes_final") if "chenjing@corp.example" in f["To"])
     send(svc, reply_to(tw, "chenjing@corp.example", "確認，無異議"), DRAFT_AT + timedelta(hours=5))
-    svc.tick_once(datetime(2026, 11, 23, 18, 0, tzinfo=SH))            # Monday: still open
+    svc.ticker.tick_once(datetime(2026, 11, 23, 18, 0, tzinfo=SH))            # Monday: still open
     rows = {c.email: c.status for c in app.store.minutes_confirmations(m.id)}
     assert rows["zhangwei@corp.example"] == "pending" and rows["chenjing@corp.example"] == "confirmed"
-    svc.tick_once(datetime(2026, 11, 24, 18, 0, tzinfo=SH))            # Tuesday 18:00: 2 working days
+    svc.ticker.tick_once(datetime(2026, 11, 24, 18, 0, tzinfo=SH))            # Tuesday 18:00: 2 working days
     rows = {c.email: c for c in app.store.minutes_confirmations(m.id)}
     assert {e: c.status for e, c in rows.items()} == {
         "wanglei@corp.example": "confirmed", "sunli@corp.example": "confirmed",
@@ -520,13 +520,13 @@ def test_final_minutes_without_absentees_say_nothing_about_absence(world):
 def test_no_draft_nudges_the_recorder_at_20h_and_tells_the_host_at_24h(world):
     app, svc, clock, m = world
     requested(world)
-    svc.tick_once(END + timedelta(hours=19, minutes=59))
+    svc.ticker.tick_once(END + timedelta(hours=19, minutes=59))
     assert not mails(app, "minutes_nudge")
-    svc.tick_once(END + timedelta(hours=20))
+    svc.ticker.tick_once(END + timedelta(hours=20))
     (nudge,) = mails(app, "minutes_nudge")
     assert nudge["To"] == "sunli@corp.example" and nudge["In-Reply-To"].startswith("<mf.")
     assert "2026-11-20（周五） 16:00" in body_text(nudge)
-    svc.tick_once(END + timedelta(hours=24))
+    svc.ticker.tick_once(END + timedelta(hours=24))
     (late,) = mails(app, "minutes_late")
     assert late["To"] == "wanglei@corp.example" and "孙丽" in body_text(late)
     # a nudge answered with the draft is a draft
@@ -538,11 +538,11 @@ def test_a_draft_in_time_means_no_nudge_and_a_pending_review_reminds_the_host_at
     app, svc, clock, m = world
     req = requested(world)
     send(svc, reply_to(req, "sunli@corp.example", CLEAN_DRAFT, date=DRAFT_DATE))
-    svc.tick_once(END + timedelta(hours=24))
+    svc.ticker.tick_once(END + timedelta(hours=24))
     assert not mails(app, "minutes_nudge") and not mails(app, "minutes_late")
-    svc.tick_once(END + timedelta(hours=36))       # Saturday 04:00: the next working window
+    svc.ticker.tick_once(END + timedelta(hours=36))       # Saturday 04:00: the next working window
     assert not mails(app, "minutes_review_reminder")
-    svc.tick_once(datetime(2026, 11, 23, 9, 0, tzinfo=SH))
+    svc.ticker.tick_once(datetime(2026, 11, 23, 9, 0, tzinfo=SH))
     (reminder,) = mails(app, "minutes_review_reminder")
     assert reminder["To"] == "wanglei@corp.example" and "提醒" in reminder["Subject"]
     assert send(svc, reply_to(reminder, "wanglei@corp.example", "同意"), datetime(2026, 11, 23, 9, 30, tzinfo=SH)) \

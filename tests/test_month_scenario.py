@@ -79,11 +79,11 @@ class Month:
         moment = datetime(2026, month, day, hour, minute, tzinfo=SH)
         while self.clock.now() < moment:
             self.clock.set(min(self.clock.now() + timedelta(minutes=30), moment))
-            self.svc.tick_once(self.clock.now())
+            self.svc.ticker.tick_once(self.clock.now())
         return moment
 
     def send(self, raw: bytes) -> str:
-        return self.svc.process_raw(raw, "test", self.clock.now())
+        return self.svc.ingest.process_raw(raw, "test", self.clock.now())
 
     def reply(self, original, sender: str, text: str) -> str:
         return self.send(reply_to(original, sender, text, date=format_datetime(self.clock.now())))
@@ -162,7 +162,7 @@ def test_a_month_of_one_meeting(tmp_path):
     # 11-16: the meeting is announced; the invite's ORGANIZER is the shared mailbox
     m = meetings.from_data(MEETING, app.directory)
     with app.store.transaction():
-        w.svc.commit(meetings.add(app.context(START), m), START)
+        w.svc.outbox.commit(meetings.add(app.context(START), m), START)
     m = app.store.get_meeting(m.id)
     assert sorted(m.emails) == sorted(TEAM)
     notices = w.sent("notice")

@@ -106,7 +106,7 @@ def test_only_the_topmost_header_of_our_server_counts():
 def test_a_forged_verdict_changes_no_task(tmp_path, stamps, expected):
     app, svc, _ = make_app(tmp_path, START, org={"trusted_authserv_id": MX})
     task = seed(app)
-    assert svc.process_raw(report_done(task.id, 1, stamps), "k", START) == expected
+    assert svc.ingest.process_raw(report_done(task.id, 1, stamps), "k", START) == expected
     done = app.store.get_task(task.id).status is TaskStatus.DONE
     assert done == (expected == "applied")
     app.close()
@@ -127,7 +127,7 @@ def test_a_title_that_looks_like_a_formula_stays_text_in_the_weekly_xlsx(tmp_pat
     for i, title in enumerate(FORMULAS, start=1):
         app.store.save_task(Task(id=None, title=title, owner=OWNER, due=date(2026, 12, 18), meeting_id=m.id,
                                  item_no=i), START)
-    svc.tick_once(datetime(2026, 11, 25, 9, 0, tzinfo=SH))           # a week after: the follow-up table
+    svc.ticker.tick_once(datetime(2026, 11, 25, 9, 0, tzinfo=SH))           # a week after: the follow-up table
     (mail,) = outbox_mails(app, "followup_table")
     (att,) = list(mail.iter_attachments())
     ws = load_workbook(io.BytesIO(att.get_content())).active
@@ -195,7 +195,7 @@ def test_please_verify_comes_from_the_assistant_not_from_the_owner_who_reported(
     app, svc, _ = make_app(tmp_path, START)
     task = seed(app)
     raw = report_done(task.id, 1, []).replace("张伟 <".encode(), "刘洋 <".encode())
-    assert svc.process_raw(raw, "k", START) == "applied"
+    assert svc.ingest.process_raw(raw, "k", START) == "applied"
     verify = outbox_mails(app, "task_verify")
     assert verify, [m["X-Mailflow"] for m in outbox_mails(app)]
     for msg in outbox_mails(app):
@@ -231,13 +231,13 @@ def test_an_owner_removed_from_people_yaml_on_reload_is_reported_to_the_host_wit
                                     meeting_id=task.meeting_id, status=TaskStatus.DONE), START)
     lines = [line for line in PEOPLE.splitlines(keepends=True) if OWNER not in line]
     (tmp_path / "people.yaml").write_text("".join(lines), encoding="utf-8")
-    svc._reload()                                              # what SIGHUP runs
+    svc.reload()                                              # what SIGHUP runs
     (note,) = outbox_mails(app, "owner_removed")
     assert note["To"] == HOST
     text = note.get_body(preferencelist=("plain",)).get_content()
     assert "张伟" in text and OWNER in text and f"[MF-T{task.id}] 整理需求文档" in text
     assert done.title not in text                              # only open tasks
-    svc._reload()                                              # nothing new: nobody is told twice
+    svc.reload()                                              # nothing new: nobody is told twice
     assert len(outbox_mails(app, "owner_removed")) == 1
     app.close()
 
@@ -276,7 +276,7 @@ def test_the_install_secret_is_never_shown(tmp_path, caplog):
     secret = str(app.install_secret)
     assert secret and secret not in repr(app.install_secret)
     seed(app)
-    svc.process_raw(report_done(1, 1, []), "k", START)
+    svc.ingest.process_raw(report_done(1, 1, []), "k", START)
     app.close()
     assert secret not in caplog.text
     (tmp_path / "mailflow.toml").write_text('[org]\naddress = "mailflow@corp.example"\n', encoding="utf-8")

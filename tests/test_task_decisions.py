@@ -148,7 +148,7 @@ def _escalated(tmp_path):
     app, svc, clock, _ = build(tmp_path, due=date(2026, 11, 23))
     t = datetime(2026, 11, 23, 8, 0, tzinfo=SH)
     while t <= datetime(2026, 11, 26, 12, 0, tzinfo=SH):
-        svc.tick_once(t)
+        svc.ticker.tick_once(t)
         t += timedelta(minutes=30)
     clock.set(t)
     [esc] = outbox_mails(app, "escalation")
@@ -299,7 +299,7 @@ def test_a_status_in_a_meeting_notices_thread_reaches_the_senders_task(tmp_path)
     m = meetings.from_data(data, app.directory)
     m.uid = "mf-next@corp.example"
     with app.store.transaction():
-        svc.commit(meetings.add(app.context(clock.now()), m), clock.now())
+        svc.outbox.commit(meetings.add(app.context(clock.now()), m), clock.now())
     notice = next(x for x in outbox_mails(app, "notice") if x["To"] == OWNER or OWNER in str(x["To"]))
     assert send(svc, clock, reply_to(notice, OWNER, "需求文档已经定稿了，已完成")) == "applied"
     assert task(app).status is TaskStatus.DONE
@@ -378,7 +378,7 @@ def test_a_month_of_owners_and_dates_changing(tmp_path):
         moment = datetime(2026, day // 100, day % 100, hour, 0, tzinfo=SH)
         while clock.now() < moment:                     # the daemon ticks every half hour meanwhile
             clock.advance(minutes=30)
-            svc.tick_once(clock.now())
+            svc.ticker.tick_once(clock.now())
         return format_datetime(moment)
 
     def reply(original, who, words, when):
@@ -408,7 +408,7 @@ def test_a_month_of_owners_and_dates_changing(tmp_path):
     raw = _done_with_files([("接口文档.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                              b"PK\x03\x04" + b"z" * 1024)])
     at(1201)
-    assert svc.process_raw(raw.replace(b"zhangwei@corp.example", LINA.encode()), "test", clock.now()) == "applied"
+    assert svc.ingest.process_raw(raw.replace(b"zhangwei@corp.example", LINA.encode()), "test", clock.now()) == "applied"
     [verify] = outbox_mails(app, "task_verify")
     assert verify["To"] == HOST and "接口文档.docx" in [p.get_filename() for p in verify.iter_attachments()]
     reply(verify, HOST, "验收通过", at(1201, 15))
@@ -432,7 +432,7 @@ def test_daily_receipts_one_digest_per_person_at_the_end_of_the_working_day(tmp_
     assert len(outbox_mails(app, "task_clarify")) == 1
     t = START
     while t <= datetime(2026, 11, 20, 19, 0, tzinfo=SH):
-        svc.tick_once(t)
+        svc.ticker.tick_once(t)
         t += timedelta(minutes=30)
     [digest] = outbox_mails(app, "receipt_digest")
     assert digest["To"] == OWNER and "今日已记录：2 项任务更新" in digest["Subject"]

@@ -1,4 +1,4 @@
-"""Replies become task updates: every intent end to end through Service.process_raw into the ledger,
+"""Replies become task updates: every intent end to end through Ingest.process_raw into the ledger,
 the 进度更新 log and the receipts, in the users' own words."""
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def mail(sender, text, *, task_id=1, subject=None, date="Fri, 20 Nov 2026 10:00:
 
 
 def send(svc, clock, raw):
-    return svc.process_raw(raw, "test", clock.now())
+    return svc.ingest.process_raw(raw, "test", clock.now())
 
 
 def task(app, tid=1):
@@ -381,7 +381,7 @@ def progress_request(app, svc, clock, ids, to=OWNER):
     (d / "test_progress.html").write_text("<p>{{ items }}</p>", encoding="utf-8")
     app.load()
     with app.store.transaction():
-        svc.queue(Mail(key=f"progress:{to}:{ids}", template="test_progress", to=[to], kind="progress_request",
+        svc.outbox.queue(Mail(key=f"progress:{to}:{ids}", template="test_progress", to=[to], kind="progress_request",
                        context={"items": ids}), clock.now())
     return outbox_mails(app, "progress_request")[-1]
 
@@ -653,7 +653,7 @@ def test_the_weekly_progress_request_is_answered_item_by_item_and_the_digest_see
     app, svc, clock, ts = build(tmp_path, titles=("接口开发", "联调测试", "上线方案"))
     app.store.save_task(Task(id=None, title="别人的任务", owner="lina@corp.example", due=date(2026, 11, 30),
                              meeting_id=1), START)
-    svc.tick_once(datetime(2026, 11, 20, 16, 0, tzinfo=SH))
+    svc.ticker.tick_once(datetime(2026, 11, 20, 16, 0, tzinfo=SH))
     [req] = [m for m in outbox_mails(app, "progress_request") if m["To"] == OWNER]
     assert "接口开发" in body_text(req)
     clock.set(datetime(2026, 11, 20, 16, 30, tzinfo=SH))
@@ -686,7 +686,7 @@ def test_negations_end_to_end(tmp_path, text, status, risk):
 def test_answers_to_the_minutes_flows_assignment_mail_reach_the_task(tmp_path):
     app, svc, clock, _ = build(tmp_path)
     with app.store.transaction():
-        svc.queue(Mail(key="task_assigned:t1", template="task_verify_result", to=[OWNER], kind="task_assigned",
+        svc.outbox.queue(Mail(key="task_assigned:t1", template="task_verify_result", to=[OWNER], kind="task_assigned",
                        task_id=1, meeting_id=1, context={"title": "接口开发", "task_id": 1, "owner": OWNER,
                                                          "owner_name": "张伟", "due": None, "status": "not_started",
                                                          "name": "张伟", "result": "verified", "reason": "",

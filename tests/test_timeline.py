@@ -51,7 +51,7 @@ def run(svc, start: datetime, end: datetime, step=timedelta(minutes=30), each=No
     while now <= end:
         if each:
             each(now)
-        svc.tick_once(now)
+        svc.ticker.tick_once(now)
         now += step
 
 
@@ -212,7 +212,7 @@ def test_a_numbered_answer_to_the_progress_request_updates_each_task(app_svc):
     b = add_task(app, ZHANG, date(2026, 12, 4), title="提交需求文档", meeting=m)
     run(svc, at(2026, 11, 20, 15, 30), at(2026, 11, 20, 16))
     request = outbox_mails(app, "progress_request")[0]
-    svc.process_raw(reply_to(request, ZHANG, "1 已完成；2 进行中 60%", date="Fri, 20 Nov 2026 17:00:00 +0800"),
+    svc.ingest.process_raw(reply_to(request, ZHANG, "1 已完成；2 进行中 60%", date="Fri, 20 Nov 2026 17:00:00 +0800"),
                     "t", at(2026, 11, 20, 17))
     assert app.store.get_task(a.id).status is TaskStatus.DONE
     got = app.store.get_task(b.id)
@@ -361,7 +361,7 @@ def test_the_hourly_cap_holds_reminders_and_answers_alike(tmp_path, caplog):
     assert "hourly cap" in caplog.text
     # a mail loop can only be fed by answers to inbound mail: those are held for a human
     for i in range(3):
-        svc.queue(Mail(key=f"loop:{i}", template="help", to=[LI], in_reply_to=f"<loop{i}@x.example>",
+        svc.outbox.queue(Mail(key=f"loop:{i}", template="help", to=[LI], in_reply_to=f"<loop{i}@x.example>",
                        context={"name": "李娜", "subject": "x"}), at(2026, 11, 20, 9, 40))
     assert [s["status"] for s in app.store._all("SELECT status FROM outbox WHERE recipients LIKE '%lina%' ORDER BY id")] \
         == ["queued", "queued", "queued", "held"]
@@ -415,11 +415,11 @@ def test_a_tick_between_moments_reads_nothing(app_svc):
     app, svc = app_svc
     for i in range(50):
         add_task(app, ZHANG, date(2026, 11, 25) + timedelta(days=i % 20))
-    svc.tick_once(at(2026, 11, 20, 10))
+    svc.ticker.tick_once(at(2026, 11, 20, 10))
     statements: list[str] = []
     app.store.conn.set_trace_callback(statements.append)   # every SQL statement the tick runs
-    svc.tick_once(at(2026, 11, 20, 10, 30))
-    svc.tick_once(at(2026, 11, 20, 11, 30))
+    svc.ticker.tick_once(at(2026, 11, 20, 10, 30))
+    svc.ticker.tick_once(at(2026, 11, 20, 11, 30))
     app.store.conn.set_trace_callback(None)
     assert statements, "the trace saw nothing: it would prove nothing"
     task_reads = [q for q in statements if re.search(r"\b(FROM|JOIN)\s+(tasks|task_events)\b", q, re.I)]
@@ -584,7 +584,7 @@ UNCLEAR = "周一我们当面碰一下？"          # a question: no status, so 
 
 def _reply_to_the_reminder(app, svc, when, text):
     reminder = outbox_mails(app, "due_reminder")[-1]
-    return svc.process_raw(reply_to(reminder, LI, text, date=when.strftime("%a, %d %b %Y %H:%M:%S +0800")),
+    return svc.ingest.process_raw(reply_to(reminder, LI, text, date=when.strftime("%a, %d %b %Y %H:%M:%S +0800")),
                            "test", when)
 
 
