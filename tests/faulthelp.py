@@ -115,7 +115,7 @@ class Daemon:
         # A pipe, copied to the file here: the daemon's own file-size limit (the disk-full test)
         # must not silence its log.
         self._log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
-        self.proc = subprocess.Popen([sys.executable, "-m", "mailflow", "--config", str(self.cfg), "run",
+        self.proc = subprocess.Popen([sys.executable, "-P", "-m", "mailflow", "--config", str(self.cfg), "run",
                                       *self.args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         proc = self.proc
 
@@ -221,5 +221,5 @@ def disk_full(daemon: Daemon, full: bool) -> None:
 
 def mailflow_cli(cfg: Path, *args: str, password: str = "") -> subprocess.CompletedProcess:
     env = {**os.environ, "MAILFLOW_IMAP_PASSWORD": password}
-    return subprocess.run([sys.executable, "-m", "mailflow", "--config", str(cfg), *args], env=env,
+    return subprocess.run([sys.executable, "-P", "-m", "mailflow", "--config", str(cfg), *args], env=env,
                           capture_output=True, text=True, timeout=60)

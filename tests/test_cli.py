@@ -12,7 +12,7 @@ from mailflow.cli import main
 
 
 def run_cli(*args, cwd=None, env=None):
-    return subprocess.run([sys.executable, "-m", "mailflow", *args], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-P", "-m", "mailflow", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=60, env={**os.environ, "MAILFLOW_CONFIG": "", **(env or {})})
 
 

@@ -39,7 +39,7 @@ def write_config(tmp_path: Path, imap_url: str, smtp_url: str, poll: int = 60) -
 
 def mailflow(cfg: Path, *args: str, password: str, **kw) -> subprocess.CompletedProcess:
     env = {**os.environ, "MAILFLOW_IMAP_PASSWORD": password}
-    return subprocess.run([sys.executable, "-m", "mailflow", "--config", str(cfg), *args],
+    return subprocess.run([sys.executable, "-P", "-m", "mailflow", "--config", str(cfg), *args],
                           env=env, capture_output=True, text=True, timeout=60, **kw)
 
 
@@ -99,7 +99,7 @@ def test_idle_wakes_the_daemon_and_a_dovecot_restart_loses_nothing(tmp_path, dov
     cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url, poll=600)
     env = {**os.environ, "MAILFLOW_IMAP_PASSWORD": password}
     log = open(tmp_path / "daemon.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "mailflow", "--config", str(cfg), "run"], env=env,
+    proc = subprocess.Popen([sys.executable, "-P", "-m", "mailflow", "--config", str(cfg), "run"], env=env,
                             stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_until(lambda: "mf.db" in os.listdir(tmp_path) and inbound(cfg) == {} and

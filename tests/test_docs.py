@@ -124,7 +124,7 @@ def test_the_quick_start_and_the_test_command_are_the_first_two_commands():
     assert quick_start in top and tests in top
     assert "pip install ." in quick_start and "mailflow init demo" in quick_start
     assert "mailflow run --once" in quick_start
-    assert "pip install '.[test]'" in tests and tests.endswith("python -m pytest -q")
+    assert "pip install '.[test]'" in tests and tests.endswith("&& pytest -q")
 
 
 def test_ci_runs_exactly_the_readme_test_command():

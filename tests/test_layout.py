@@ -111,7 +111,7 @@ print(json.dumps({
 
 
 def test_import_mailflow_has_no_side_effects():
-    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-P", "-c", PROBE], capture_output=True, text=True, check=True)
     seen = json.loads(out.stdout)
     # the package and its folders are only namespaces: none of them imports a module with work in it
     assert seen["modules"] == sorted(["mailflow", "mailflow.read", "mailflow.flows", "mailflow.timeline",

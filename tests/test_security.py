@@ -280,7 +280,7 @@ def test_the_install_secret_is_never_shown(tmp_path, caplog):
     app.close()
     assert secret not in caplog.text
     (tmp_path / "mailflow.toml").write_text('[org]\naddress = "mailflow@corp.example"\n', encoding="utf-8")
-    status = subprocess.run([sys.executable, "-m", "mailflow", "--config", str(tmp_path / "mailflow.toml"), "-vv",
+    status = subprocess.run([sys.executable, "-P", "-m", "mailflow", "--config", str(tmp_path / "mailflow.toml"), "-vv",
                              "status", "--json"], capture_output=True, text=True, timeout=60)
     assert status.returncode == 0, status.stderr
     assert secret not in status.stdout + status.stderr
