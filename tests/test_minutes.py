@@ -9,6 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 from mailflow.read import minutes
 from mailflow.cli_views import minutes_json, minutes_table, text_width
+from mailflow.write.minutes_template import template_text
 from mailflow.model import AgendaItem, Attendee, Meeting, Role
 from mailflow.read.people import Directory
 
@@ -366,7 +367,7 @@ def fill(template: str, lang: str, tasks: list[dict], decisions: list[str], disc
 
 
 def test_the_template_carries_the_meetings_facts_and_agenda():
-    text = minutes.template_text(meeting(), DIR)
+    text = template_text(meeting(), DIR)
     for expected in ("会议名称：新品上市协调会", "会议时间：2026-08-03（周一） 14:00-15:30",
                      "会议地点：3楼大会议室；线上会议：腾讯会议 123-456-789", "主持人：张伟（市场部）",
                      "记录人：王芳（技术部）", "参会人员：市场部：张伟；技术部：王芳、王磊；财务部：周敏",
@@ -378,7 +379,7 @@ def test_the_template_carries_the_meetings_facts_and_agenda():
 
 @pytest.mark.parametrize("lang", ["zh-CN", "zh-TW", "en"])
 def test_an_untouched_template_reads_as_nothing_to_do(lang):
-    parsed = parse(minutes.template_text(meeting(), DIR, lang))
+    parsed = parse(template_text(meeting(), DIR, lang))
     assert minutes_json(parsed) == {"decisions": [], "action_items": [], "problems": []}
 
 
@@ -392,7 +393,7 @@ def test_a_filled_in_template_reads_back_exactly(lang):
         {"title": "渠道合作方案", "owner": "市场部-张", "collaborators": "运营部-孙*", "due": "2026-08-28",
          "deliverable": "方案 v1"},
     ]
-    text = fill(minutes.template_text(meeting(), DIR, lang), lang, tasks,
+    text = fill(template_text(meeting(), DIR, lang), lang, tasks,
                 decisions=["上线时间暂定为12月1日", "预算上限维持不变"],
                 discussion="王磊认为接口8月10日前可完成，由周敏负责的预算需再确认（8月12日前）。")
     parsed = parse(text)
@@ -412,7 +413,7 @@ def test_a_filled_in_template_reads_back_exactly(lang):
 
 
 def test_a_half_filled_template_slot_is_reported():
-    text = fill(minutes.template_text(meeting(), DIR), "zh-CN",
+    text = fill(template_text(meeting(), DIR), "zh-CN",
                 [{"title": "会场预订", "owner": "", "collaborators": "", "due": "待定", "deliverable": ""}],
                 decisions=[], discussion="")
     parsed = parse(text)

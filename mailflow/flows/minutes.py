@@ -5,7 +5,7 @@ Pure: reads state through `ctx.lookup`, never writes, never reads the clock (`ct
 The flow, with the mail kinds it sends (replies are routed by kind, see core.on_reply):
 
 1. `minutes_request` — at the meeting's end the recorder (the host when there is none) gets the
-   plain-text template (minutes.template_text) filled with the meeting's facts; due in 24 h.
+   plain-text template (write.minutes_template) filled with the meeting's facts; due in 24 h.
 2. A draft is a reply in that thread (to `minutes_request`, `minutes_nudge`, `minutes_problems` or
    `minutes_correction`), or a new mail to the shared mailbox with 纪要 / 会议记录 / minutes in the
    subject (or in an attached document's name) from the recorder or the host (or their
@@ -54,6 +54,7 @@ from ..timeline import rules
 from ..model import (Attachment, Intent, Mail, Meeting, MinutesConfirmation, MinutesVersion, Outcome,
                     ParsedMinutes, Rsvp, Task, TaskEvent, TaskStatus)
 from ..write.render import message_id_for
+from ..write.minutes_template import template_text
 
 SUBJECT_WORDS = re.compile(r"纪要|紀要|会议记录|會議記錄|minutes", re.I)
 DRAFT_REPLY_KINDS = ("minutes_request", "minutes_nudge", "minutes_problems", "minutes_correction")
@@ -144,7 +145,7 @@ def request_mail(ctx, m: Meeting) -> Mail:
                 kind="minutes_request", meeting_id=m.id,
                 context={"name": ctx.name(to), "meeting": _facts(ctx, m), "due": due,
                          "due_off": due_entries.day_off_reason(ctx, due.date(), lang) if off else "",
-                         "template": minutes.template_text(m, ctx.directory, lang)})
+                         "template": template_text(m, ctx.directory, lang)})
 
 
 # --- 2. drafts ---------------------------------------------------------------------------------

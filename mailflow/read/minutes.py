@@ -22,15 +22,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .minutes_items import Draft, ItemReader
-from ..write.minutes_template import _T as _TEMPLATE_WORDS
-from ..write.minutes_template import template_text  # noqa: F401  (mailflow.read.minutes.template_text is the API)
+from .htmltext import html_to_text
 from .minutes_text import (Line, Table, blocks, column_of, field_of, fold_label, heading_kind, heading_text,
-                           html_to_text, split_numbering)
+                           split_numbering)
 from ..model import ActionItem, ParsedMinutes, Problem
 from .people import Directory
 from .people_refs import PeopleRefs
 
-__all__ = ["parse", "template_text", "problem_hint", "html_to_text", "forwarded_part",
+__all__ = ["parse", "problem_hint", "forwarded_part",
            "PROBLEM_KINDS"]
 
 PROBLEM_KINDS = ("no_owner", "multiple_owners", "unknown_person", "ambiguous_person", "vague_due", "no_due")
@@ -75,10 +74,10 @@ def _is_decoration(mark_text: str) -> bool:
     return bool(ch) and (ord(ch) >= 0x1F000 or 0x2700 <= ord(ch) <= 0x27BF or 0x2600 <= ord(ch) <= 0x26FF)
 
 
-_SECTION_NAMES = {fold_label(re.sub(r"^\s*(?:\d+\.|[一二三四五六七八九十]+、)\s*", "", v))
-                  for lang in ("zh-CN", "zh-TW", "en")
-                  for k, v in _TEMPLATE_WORDS[lang].items()
-                  if k in ("info", "agenda", "decisions", "actions")} | {
+# the section headings of the fill-in template (templates/<lang>/minutes__fill_in.txt) and common others
+_SECTION_NAMES = {fold_label(h) for h in (
+    "会议基本信息", "议程与讨论记录", "决议结果", "行动项", "會議基本資訊", "議程與討論記錄", "決議結果", "行動項",
+    "Meeting information", "Agenda and discussion", "Decisions", "Action items")} | {
     "meeting information", "agenda", "discussion", "decisions", "action items", "actions", "next steps", "to-do",
     "todo", "follow-ups"}
 
@@ -508,7 +507,7 @@ def parse(text: str, directory: Directory, now: datetime, cal=None, html: str | 
     `text` is the decoded plain text (Word and Excel attachments arrive as text too: paragraphs as
     lines, table rows as TAB-separated cells); `html`, when the draft came as HTML, is read instead."""
     if html:
-        from_html = html_to_text(html)
+        from_html = html_to_text(html, tables=True)
         if from_html.strip():
             text = from_html
     r = _Reader(directory, now, cal)
