@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 
 from mailflow.read.inbound import parse
-from mailflow.read.quotes import html_to_text, visible_html, visible_text
+from mailflow.read.htmltext import html_to_text
+from mailflow.read.quotes import visible_html, visible_text
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "reply-parsing"
 MANIFEST = CORPUS / "manifest.jsonl"

@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from mailflow.read.quotes import html_to_text, is_quote_header, visible_html, visible_text
+from mailflow.read.htmltext import html_to_text
+from mailflow.read.quotes import is_quote_header, visible_html, visible_text
 
 ORIG = "请各位负责人于本周五下班前回复任务进度。\n任务：接口开发\n截止：2026-11-20\n"
 

@@ -52,7 +52,7 @@ from email.policy import compat32
 from typing import Iterable
 
 from . import attachments as office, quotes
-from . import autotext
+from . import autotext, htmltext
 
 __all__ = ["Inbound", "parse", "decode_header", "decode_bytes"]
 
@@ -744,7 +744,7 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
         if not visible and html is not None and not text.strip():
             visible = quotes.visible_html(html, sender_name, cut)
     elif html is not None:
-        text = quotes.html_to_text(html)
+        text = htmltext.html_to_text(html)
         visible = quotes.visible_html(html, sender_name, cut)
     else:
         visible = ""

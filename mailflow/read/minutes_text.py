@@ -2,9 +2,9 @@
 
 Pure. `blocks(text)` cuts a draft into Line and Table blocks; a table is recognised by its shape
 (Markdown pipes, TAB-separated cells as Excel, Word and our HTML reader give them), never by its
-words. `html_to_text` turns an HTML draft into that same text: paragraphs as lines and each
-innermost table as TAB-separated rows. The words live here too: what a heading is about
-(decisions, discussion, meeting facts) and which task field a label names (负责人 -> owner).
+words (an HTML draft becomes that same text through htmltext, tables as TAB-separated rows). The
+words live here too: what a heading is about (decisions, discussion, meeting facts) and which task
+field a label names (负责人 -> owner).
 """
 
 from __future__ import annotations
@@ -258,109 +258,3 @@ def heading_text(line: Line) -> str | None:
     if re.search(r"[:：@＠]", text) or re.search(r"前$|日前|之前|明天|今天|今晚|下班|本周|下周|本週|下週|月底|尽快|盡快", text):
         return None                                       # a short task ("@王磊 明天下班前发出"), not a heading
     return text
-
-
-# --- HTML --------------------------------------------------------------------------------------------
-# quotes.html_to_text renders a mail body for reading replies; minutes need each table cell kept
-# apart (Outlook and Word put every cell in its own <p>), so tables get their own walk here.
-
-_BLOCKS = {"p", "div", "li", "ul", "ol", "tr", "table", "tbody", "thead", "tfoot", "h1", "h2", "h3", "h4",
-           "h5", "h6", "blockquote", "pre", "hr", "section", "article", "header", "footer", "dl", "dt", "dd",
-           "td", "th", "caption", "body", "html", "center", "address", "form", "fieldset"}
-_SKIP = {"script", "style", "head", "title", "meta", "link", "xml", "template", "noscript", "o:p"}
-
-
-def _collapse(s: str) -> str:
-    s = re.sub(rf"(?<=[{_CJK}，。；：、（）])[ \t\r\n]*[\r\n][ \t\r\n]*(?=[{_CJK}，。；：、（）])", "", s)
-    return re.sub(r"[ \t\r\n\f]+", " ", s)
-
-
-def _walk(node, out: list[str]) -> None:
-    from bs4 import NavigableString, Tag
-    from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction
-    for child in node.children:
-        if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction, CData)):
-            continue
-        if isinstance(child, NavigableString):
-            out.append(_collapse(str(child)))
-            continue
-        if not isinstance(child, Tag):
-            continue
-        name = (child.name or "").lower()
-        if name in _SKIP:
-            continue
-        if name == "br":
-            out.append("\n")
-            continue
-        if name == "table" and child.find("table") is None:
-            rows = _rows(child)
-            if any(sum(1 for c in r if c) > 1 for r in rows):      # a layout table of one column is just text
-                out.append("\n" + "\n".join("\t".join(r) for r in rows) + "\n")
-                continue
-        if name == "li" and child.parent is not None and (child.parent.name or "").lower() == "ol":
-            out.append("\n" + str(len(child.find_previous_siblings("li")) + 1) + ". ")
-            _walk(child, out)
-            out.append("\n")
-            continue
-        block = name in _BLOCKS
-        if block:
-            out.append("\n")
-        _walk(child, out)
-        if block:
-            out.append("\n")
-
-
-def _cell_text(cell) -> str:
-    out: list[str] = []
-    _walk(cell, out)
-    parts = [p.strip() for p in "".join(out).replace("\xa0", " ").replace("\t", " ").split("\n")]
-    return " ".join(p for p in parts if p)
-
-
-def _span(value, default: int = 1) -> int:
-    try:
-        return max(1, min(50, int(str(value).strip())))
-    except (TypeError, ValueError):
-        return default
-
-
-def _rows(table) -> list[list[str]]:
-    """An HTML table as rows of cells (colspan repeated, rowspan carried down)."""
-    rows: list[list[str]] = []
-    carry: dict[int, tuple[str, int]] = {}
-    for tr in table.find_all("tr"):
-        cells: list[str] = []
-        col = 0
-        queue = list(tr.find_all(["td", "th"], recursive=False))
-        while queue or col in carry:
-            if col in carry:
-                text, left = carry[col]
-                cells.append(text)
-                if left <= 1:
-                    del carry[col]
-                else:
-                    carry[col] = (text, left - 1)
-                col += 1
-                continue
-            td = queue.pop(0)
-            text = _cell_text(td)
-            down = _span(td.get("rowspan"))
-            for _ in range(_span(td.get("colspan"))):
-                cells.append(text)
-                if down > 1:
-                    carry[col] = (text, down - 1)
-                col += 1
-        if any(c.strip() for c in cells):
-            rows.append(cells if len(cells) > 1 else cells + [""])
-    return rows
-
-
-def html_to_text(html: str) -> str:
-    """Plain text of an HTML draft; each innermost table becomes TAB-separated rows."""
-    from bs4 import BeautifulSoup
-    soup = BeautifulSoup(html or "", "html.parser")
-    out: list[str] = []
-    _walk(soup, out)
-    lines = [ln.strip(" ") for ln in "".join(out).replace("\xa0", " ").split("\n")]
-    text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"

@@ -33,8 +33,9 @@ import re
 from typing import Iterable, Sequence
 
 from . import signature
+from .htmltext import html_to_text, opens_quote
 
-__all__ = ["visible_text", "visible_html", "html_to_text", "is_quote_header"]
+__all__ = ["visible_text", "visible_html", "cut_quoted_html", "is_quote_header"]
 
 # --------------------------------------------------------------------------------------------
 # line normalisation
@@ -380,174 +381,7 @@ def _trim_end(lines: list[str]) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------
-# HTML
-
-# elements that open the quoted history in the HTML of the clients used here
-_CUT_IDS = frozenset({"divrplyfwdmsg", "isreplycontent", "origbody", "reply-content",
-                      "ntes-original", "original-content", "mail-history"})
-_CUT_CLASSES = frozenset({"gmail_quote", "gmail_quote_container", "gmail_extra_quote",
-                          "history-quote-wrapper", "history-quote", "lark-mail-quote",
-                          "moz-cite-prefix", "yahoo_quoted", "zmail_extra", "protonmail_quote",
-                          "ms-outlook-mobile-reply", "reply-quote", "dingtalk-quote",
-                          "mail-quote", "qmail_quote", "origin-mail"})
-_CUT_TAGS = frozenset({"includetail"})   # QQ邮箱 / Foxmail wrap the original in <includetail>
-_SKIP_TAGS = frozenset({"script", "style", "head", "title", "meta", "link", "noscript", "template",
-                        "svg", "xml", "o:p"})
-_SIG_CLASSES = frozenset({"gmail_signature", "protonmail_signature_block", "ms-outlook-mobile-signature"})
-_BLOCK_TAGS = frozenset({"p", "div", "br", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4",
-                         "h5", "h6", "pre", "blockquote", "hr", "section", "article", "header",
-                         "footer", "dl", "dt", "dd", "address", "center", "form", "fieldset",
-                         "caption", "tbody", "thead", "tfoot", "figure", "main", "nav", "aside"})
-_CELL_TAGS = frozenset({"td", "th"})
-_WS_RE = re.compile(r"[ \t\r\n\f\v]+")
-
-
-def _is_cut(tag) -> bool:
-    name = tag.name
-    if name in _CUT_TAGS:
-        return True
-    attrs = tag.attrs
-    if not attrs:
-        return False
-    tid = attrs.get("id")
-    if isinstance(tid, str) and tid.lower() in _CUT_IDS:
-        return True
-    cls = attrs.get("class")
-    if cls:
-        if isinstance(cls, str):
-            cls = cls.split()
-        for c in cls:
-            if c.lower() in _CUT_CLASSES:
-                return True
-    if name == "div" and attrs.get("name") == "quote":  # GMX
-        return True
-    return False
-
-
-def _is_sig(tag) -> bool:
-    cls = tag.attrs.get("class") if tag.attrs else None
-    if not cls:
-        return False
-    if isinstance(cls, str):
-        cls = cls.split()
-    return any(c.lower() in _SIG_CLASSES for c in cls)
-
-
-def _render(html: str, cut: bool, notes: list[str] | None = None) -> str:
-    """HTML to plain text. Blockquotes become "> " lines; with cut=True, rendering stops at the first
-    quote marker element (and a <hr> right before it is dropped by the text pass)."""
-    try:
-        from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ProcessingInstruction, Declaration, CData
-    except Exception:  # pragma: no cover - bs4 is a dependency
-        return re.sub(r"<[^>]{0,2000}>", " ", html)
-    try:
-        soup = BeautifulSoup(html, "html.parser")
-    except Exception:
-        return re.sub(r"<[^>]{0,2000}>", " ", html)
-    skip_strings = (Comment, Doctype, ProcessingInstruction, Declaration)
-    lines: list[str] = []
-    cur: list[str] = []
-    cur_depth = 0
-    depth = 0
-    pre = 0
-
-    def newline() -> None:
-        nonlocal cur, cur_depth
-        text = "".join(cur)
-        if pre == 0:
-            text = text.strip(" ")
-        lines.append(("> " * cur_depth) + text if cur_depth and text else text)
-        cur = []
-        cur_depth = depth
-
-    # iterative walk: (node, entering) pairs; no recursion, whatever the nesting depth
-    stack: list[tuple[object, bool]] = [(soup, True)]
-    while stack:
-        node, entering = stack.pop()
-        if isinstance(node, NavigableString):
-            if isinstance(node, skip_strings) and not isinstance(node, CData):
-                continue
-            s = str(node)
-            if pre:
-                parts = s.split("\n")
-                for k, part in enumerate(parts):
-                    if k:
-                        newline()
-                    if not cur:
-                        cur_depth = depth
-                    cur.append(part)
-            else:
-                s = _WS_RE.sub(" ", s)
-                if s.strip() or (cur and not cur[-1].endswith(" ")):
-                    if not cur:
-                        cur_depth = depth
-                        s = s.lstrip(" ")
-                    if s:
-                        cur.append(s)
-            continue
-        name = getattr(node, "name", None)
-        if name is None:
-            continue
-        if entering:
-            if name in _SKIP_TAGS:
-                continue
-            if name != "[document]":
-                if cut and _is_cut(node):
-                    if notes is not None:
-                        notes.append(f"quote from HTML <{name}> {_marker(node)}".rstrip())
-                    break
-                if cut and _is_sig(node):
-                    if notes is not None:
-                        notes.append(f"signature (HTML {_marker(node)})")
-                    continue
-            if name == "br":
-                newline()
-                continue
-            if name in _BLOCK_TAGS and cur:
-                newline()
-            if name in _CELL_TAGS and cur:
-                cur.append(" ")
-            if name == "hr":
-                lines.append("")
-                continue
-            if name == "img":
-                alt = node.attrs.get("alt") if node.attrs else None
-                if isinstance(alt, str) and alt.strip() and not alt.lower().startswith(("image", "cid:")):
-                    cur.append(alt.strip())
-                continue
-            if name == "blockquote":
-                depth += 1
-            if name == "pre":
-                pre += 1
-            stack.append((node, False))
-            children = getattr(node, "contents", None) or []
-            for child in reversed(children):
-                stack.append((child, True))
-        else:
-            if name in _BLOCK_TAGS and cur:
-                newline()
-            if name == "blockquote":
-                if cur:
-                    newline()
-                depth -= 1
-                cur_depth = depth
-            if name == "pre":
-                pre -= 1
-            if name in ("p", "table", "blockquote", "pre", "ul", "ol") or name.startswith("h") and len(name) == 2:
-                if lines and lines[-1] != "":
-                    lines.append("")
-    if cur:
-        newline()
-    out = "\n".join(ln.rstrip() for ln in lines)
-    return _BLANK_LINES_RE.sub("\n\n", out).strip("\n")
-
-
-def html_to_text(html: str) -> str:
-    """The whole text of an HTML body (quotes kept, blockquotes as "> " lines)."""
-    if not html:
-        return ""
-    return _render(html, cut=False)
-
+# HTML: the text comes from htmltext (one converter), cut at the clients' quote markers
 
 def cut_quoted_html(html: str) -> str:
     """The HTML of a reply without its quoted original (client quote markers, blockquotes, Outlook's
@@ -556,7 +390,7 @@ def cut_quoted_html(html: str) -> str:
     soup = BeautifulSoup(html, "html.parser")
 
     def is_quote(tag) -> bool:
-        if _is_cut(tag) or tag.name == "blockquote":
+        if opens_quote(tag) or tag.name == "blockquote":
             return True
         style = re.sub(r"\s+", "", str(tag.get("style") or "")).lower()
         return tag.name == "div" and "border-top:solid#" in style and "border:none" in style
@@ -577,16 +411,4 @@ def visible_html(html: str, sender_name: str = "", cut: list[str] | None = None)
     """The sender's new text of an HTML reply, as plain text (see visible_text)."""
     if not html:
         return ""
-    return visible_text(_render(html, cut=True, notes=cut), sender_name, cut)
-
-
-def _marker(tag) -> str:
-    """The id or class that marked an element as quote or signature, for the `cut` notes."""
-    attrs = tag.attrs or {}
-    tid = attrs.get("id")
-    if isinstance(tid, str) and tid:
-        return f"id={tid[:40]}"
-    cls = attrs.get("class")
-    if cls:
-        return "class=" + (cls if isinstance(cls, str) else " ".join(cls))[:40]
-    return ""
+    return visible_text(html_to_text(html, stop_at_quote=True, notes=cut), sender_name, cut)
