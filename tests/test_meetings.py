@@ -23,6 +23,7 @@ from icalendar import Calendar
 
 from apphelp import SH, SHARED, body_text, make_app, outbox_mails, reply_to
 from mailflow.flows import meetings
+from mailflow.read.meeting_text import parse_when
 from mailflow.cli import main
 from mailflow.model import Role, Rsvp
 
@@ -487,7 +488,7 @@ def test_plain_meeting_mail_with_gaps_is_answered_with_what_is_missing(env):
     ("2026/11/25 2pm-3:30pm", (2026, 11, 25, 14, 0), (2026, 11, 25, 15, 30)),
 ])
 def test_meeting_times_people_write(text, start, end):
-    s, e, problem = meetings.parse_when(text, NOW, "Asia/Shanghai")
+    s, e, problem = parse_when(text, NOW, "Asia/Shanghai")
     assert problem == "" and s == at(*start) and (e == at(*end) if end else e is None)
 
 
@@ -512,7 +513,7 @@ def test_meeting_times_people_write(text, start, end):
     ("Thursday 11-12pm", (2026, 11, 19, 11, 0), (2026, 11, 19, 12, 0)),
 ])
 def test_meeting_times_after_relative_days_weekdays_dates_and_in_english(text, start, end):
-    s, e, problem = meetings.parse_when(text, NOW, "Asia/Shanghai")
+    s, e, problem = parse_when(text, NOW, "Asia/Shanghai")
     assert (problem, s, e) == ("", at(*start), at(*end) if end else None)
 
 
@@ -520,7 +521,7 @@ def test_meeting_times_after_relative_days_weekdays_dates_and_in_english(text, s
                                            ("找个时间再说", "date"),
                                            ("下周三", "time"), ("next Friday", "time"), ("明天下午3点左右", "exact_time")])
 def test_meeting_times_that_are_not_times(text, problem):
-    assert meetings.parse_when(text, NOW, "Asia/Shanghai")[2] == problem
+    assert parse_when(text, NOW, "Asia/Shanghai")[2] == problem
 
 
 # --------------------------------------------------------------------------- the timeline

@@ -4,7 +4,7 @@ Each flow registers with core (inbound handlers) and rules (conditions, actions)
 """
 
 from ..timeline import conditions as basics  # noqa: F401
-from . import meetings  # noqa: F401
+from . import meeting_changes, meeting_from_mail, meeting_reminders, meeting_rsvps  # noqa: F401
 from . import minutes as minutes_flow  # noqa: F401
 from . import task_decisions, task_receipts, task_status, task_stray, task_verification  # noqa: F401
 from ..timeline import actions as timeline  # noqa: F401
