@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from mailflow.app import App
 from mailflow.config import settings_from_dict
 from mailflow.daemon import Daemon
-from mailflow.testing import FakeClock
+from mailflow.testing import FakeClock, make_mail, write_config
 
 SH = ZoneInfo("Asia/Shanghai")
 SHARED = "mailflow@corp.example"
@@ -39,16 +39,35 @@ PEOPLE = textwrap.dedent("""\
     """)
 
 
+# The tests' site: Maildir in and out, a store file, the org and its people (PEOPLE).
+SITE = {
+    "mailbox": {"url": "maildir:./mail/inbox"},
+    "smtp": {"url": "maildir:./mail/sent"},
+    "store": {"path": "./mailflow.db"},
+    "org": {"address": SHARED, "name": "会议跟进助手", "people": "./people.yaml"},
+    "schedule": {},
+}
+
+
+def site(**changes: dict | None) -> dict:
+    """SITE's sections with `changes` merged in, key by key; a key set to None is dropped."""
+    merged = {}
+    for name in dict.fromkeys([*SITE, *changes]):
+        keys = {**SITE.get(name, {}), **(changes.get(name) or {})}
+        merged[name] = {k: v for k, v in keys.items() if v is not None}
+    return merged
+
+
+def write_site(tmp_path: Path, *, people: str = PEOPLE, **changes: dict | None) -> Path:
+    """people.yaml and a mailflow.toml of site(**changes) in `tmp_path`, for a mailflow process."""
+    (tmp_path / "people.yaml").write_text(people, encoding="utf-8")
+    return write_config(tmp_path, **site(**changes))
+
+
 def make_app(tmp_path: Path, start: datetime, *, people: str = PEOPLE, org: dict | None = None,
              smtp: dict | None = None, schedule: dict | None = None, mailer=None, inbox=None):
     (tmp_path / "people.yaml").write_text(people, encoding="utf-8")
-    data = {
-        "mailbox": {"url": "maildir:./mail/inbox"},
-        "smtp": {"url": "maildir:./mail/sent", **(smtp or {})},
-        "store": {"path": "./mailflow.db"},
-        "org": {"address": SHARED, "name": "会议跟进助手", "people": "./people.yaml", **(org or {})},
-        "schedule": schedule or {},
-    }
+    data = site(smtp=smtp, org=org, schedule=schedule)
     settings = settings_from_dict(data, str(tmp_path / "mailflow.toml"))
     settings.base_dir = tmp_path
     clock = FakeClock(start)
@@ -84,14 +103,8 @@ def flush(svc: Daemon) -> int:
 
 
 def reply_to(original: email.message.EmailMessage, sender: str, text: str, *, date: str | None = None,
-             sender_name: str = "", extra_headers: str = "") -> bytes:
+             sender_name: str = "", headers: dict | None = None) -> bytes:
     """A plain-text reply in the original's thread, as a mail client would send it."""
-    import uuid
-    mid = f"<{uuid.uuid4().hex}@client.example>"
-    subject = original["Subject"]
-    refs = original["Message-ID"]
-    head = (f"From: {sender_name} <{sender}>\r\nTo: {SHARED}\r\nSubject: 回复：{subject}\r\n"
-            f"Message-ID: {mid}\r\nIn-Reply-To: {refs}\r\nReferences: {refs}\r\n"
-            f"Date: {date or 'Fri, 20 Nov 2026 10:00:00 +0800'}\r\nMIME-Version: 1.0\r\n{extra_headers}"
-            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
-    return head.encode() + text.replace("\n", "\r\n").encode("utf-8")
+    return make_mail(f"{sender_name} <{sender}>" if sender_name else sender, text, to=SHARED,
+                     subject=f"回复：{original['Subject']}", in_reply_to=original["Message-ID"],
+                     headers=headers, **({"date": date} if date else {}))
