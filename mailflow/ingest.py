@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from .app import App
+from .edges import snapshot
 from .edges.mailbox import HEAD_BYTES
 from .edges.store import StoreError
 from .flows import dispatch as core
@@ -58,14 +59,15 @@ class Ingest:
             return "duplicate"
         try:
             with self.store.transaction():
-                ctx = self.app.context(now)
-                rt = core.route(msg, self.store, ctx.org)
-                out = core.handle_inbound(ctx, msg, rt)
+                # The flow decides over a snapshot loaded here, in the transaction that commits its
+                # Outcome: it never reads the store halfway (edges/snapshot.py).
+                rt, snap = snapshot.load(self.store, msg, self.app.org(), self.app.directory, now)
+                out = core.handle_inbound(self.app.context(now, snap), msg, rt, self.app.handlers)
                 self.outbox.commit(out, now)
                 self.store.record_inbound(
                     message_id=msg.message_id, raw=raw, mailbox_key=mailbox_key, received_at=now,
                     sender=msg.sender, subject=msg.subject, status=out.status, detail="; ".join(out.log),
-                    meeting_id=rt.meeting_id, task_id=rt.task_id,
+                    meeting_id=rt.meeting_id, task_id=rt.task_id if out.task_id is None else out.task_id,
                     intent=out.intent)
         except sqlite3.OperationalError as e:
             raise unwritable(e) from e

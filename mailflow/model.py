@@ -8,6 +8,7 @@ the objects to store and the Mails to queue.
 
 from __future__ import annotations
 
+import copy
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -118,6 +119,11 @@ class Attendee:
         return self.role is not Role.OPTIONAL
 
 
+def _default_timezone() -> str:
+    from .config import DEFAULT_TIMEZONE     # here, not at the top: config imports this module
+    return DEFAULT_TIMEZONE
+
+
 @dataclass
 class Meeting:
     id: int | None
@@ -125,7 +131,7 @@ class Meeting:
     title: str
     start: datetime                 # aware
     end: datetime                   # aware
-    tz: str = "Asia/Shanghai"
+    tz: str = field(default_factory=_default_timezone)   # [org] timezone when not given
     goal: str = ""
     location: str = ""
     online: str = ""
@@ -313,6 +319,8 @@ class Outcome:
     confirmations: list[MinutesConfirmation] = field(default_factory=list)
     status: str = "applied"                  # for an inbound mail: applied | ignored | unknown | refused
     intent: str | None = None                # what the mail was read as (stored on its inbound row)
+    task_id: int | None = None               # the task the flow placed the mail on, when not the routed
+                                             # one (a numbered answer): stored on its inbound row
     log: list[str] = field(default_factory=list)
 
     def extend(self, other: "Outcome") -> "Outcome":
@@ -324,3 +332,79 @@ class Outcome:
         self.confirmations += other.confirmations
         self.log += other.log
         return self
+
+
+class NotLoaded(LookupError):
+    """A flow asked its Snapshot for something the edge did not load: the loader
+    (edges/snapshot.py) misses a query. Raised, never answered with None, so a gap is found."""
+
+
+class Snapshot:
+    """What one decision may read, loaded by the edge before the flow runs (edges/snapshot.py).
+
+    It holds the answers to the store's read queries the loader ran — (method, arguments) ->
+    result — and answers a flow's query from them with a fresh copy (as the store returns a new
+    object on every read, so a flow can never change what the next read sees). A query nobody
+    loaded raises NotLoaded. `next_ids` are the ids the next new meeting/task/minutes rows get,
+    read in the same transaction (see Ids in flows/dispatch.py for why ids are not provisional).
+    """
+
+    def __init__(self, next_ids: dict[str, int] | None = None):
+        self.answers: dict[tuple, Any] = {}
+        self.next_ids: dict[str, int] = dict(next_ids or {})
+
+    def record(self, query: tuple, value: Any) -> Any:
+        """Keep the answer to `query` (the loader's side); returns the value for chaining."""
+        self.answers[query] = value
+        return value
+
+    def knows(self, query: tuple) -> bool:
+        return query in self.answers
+
+    def _answer(self, *query: Any) -> Any:
+        try:
+            value = self.answers[query]
+        except KeyError:
+            raise NotLoaded(f"the snapshot was not loaded with {query[0]}{query[1:]!r}") from None
+        return copy.deepcopy(value)
+
+    # The read methods the flows use (the Lookup protocol of flows/dispatch.py).
+    def get_meeting(self, meeting_id: int) -> Meeting | None:
+        return self._answer("get_meeting", meeting_id)
+
+    def meeting_by_uid(self, uid: str) -> Meeting | None:
+        return self._answer("meeting_by_uid", uid)
+
+    def get_task(self, task_id: int) -> Task | None:
+        return self._answer("get_task", task_id)
+
+    def tasks(self, meeting_id: int | None = None, owner: str | None = None,
+              open_only: bool = False) -> list[Task]:
+        return self._answer("tasks", meeting_id, owner.lower() if owner else None, bool(open_only))
+
+    def task_events(self, task_id: int) -> list[TaskEvent]:
+        return self._answer("task_events", task_id)
+
+    def latest_task_events(self, task_ids: list[int]) -> dict[int, TaskEvent]:
+        return self._answer("latest_task_events", tuple(task_ids))
+
+    def minutes_versions(self, meeting_id: int) -> list[MinutesVersion]:
+        return self._answer("minutes_versions", meeting_id)
+
+    def minutes_confirmations(self, meeting_id: int) -> list[MinutesConfirmation]:
+        return self._answer("minutes_confirmations", meeting_id)
+
+    def minutes_candidates(self, people: list[str], since: datetime, now: datetime) -> list[Meeting]:
+        return self._answer("minutes_candidates", tuple(people), since, now)
+
+    def sent_message(self, message_id: str) -> dict | None:
+        return self._answer("sent_message", message_id)
+
+    def outbox_items(self, outbox_id: int) -> list[int] | None:
+        return self._answer("outbox_items", outbox_id)
+
+    def inbound_row(self, ident: int | str) -> dict | None:
+        return self._answer("inbound_row", ident)
+
+    def __repr__(self) -> str:
+        return f"Snapshot({len(self.answers)} answers, next ids {self.next_ids})"

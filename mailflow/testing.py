@@ -1,7 +1,10 @@
-"""Helpers for tests and simulations: a clock you set by hand, one mail builder, one config writer."""
+"""Helpers for tests and simulations: a clock you set by hand, one mail builder, one config writer,
+and the store's read side in memory (MemoryLookup) for table tests of the flows."""
 
 from __future__ import annotations
 
+import copy
+import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -9,6 +12,8 @@ from email.message import EmailMessage
 from email.policy import SMTPUTF8
 from email.utils import format_datetime
 from pathlib import Path
+
+from .model import Meeting, MinutesConfirmation, MinutesVersion, Task, TaskEvent
 
 
 class FakeClock:
@@ -97,3 +102,87 @@ def write_config(folder: Path, *, filename: str = "mailflow.toml", **sections: M
     path = Path(folder) / filename
     path.write_text(tomli_w.dumps({name: dict(keys) for name, keys in sections.items()}), encoding="utf-8")
     return path
+
+
+class MemoryLookup:
+    """The store's read side in memory: a whole small world (meetings, tasks and their logs, minutes,
+    confirmations, the mails "we sent") answering the same read methods as edges/store with the
+    same meaning (order, open_only, the minutes-candidate window), for fast table tests of the
+    flows — no SQLite, no disk. Load a flow's Snapshot from it with edges.snapshot.load, as the
+    daemon does from the store, so a query the loader misses fails in the table tests too.
+
+        world = MemoryLookup(meetings=[m], tasks=[t])
+        mid = world.sent("task_assigned", task=t, to=[t.owner])    # the mail a reply answers
+    """
+
+    def __init__(self, meetings=(), tasks=(), events=(), minutes=(), confirmations=()):
+        self.meetings: dict[int, Meeting] = {m.id: m for m in meetings}
+        self.task_rows: dict[int, Task] = {t.id: t for t in tasks}
+        self.events: list[TaskEvent] = list(events)
+        self.minutes: list[MinutesVersion] = list(minutes)
+        self.confirmations: list[MinutesConfirmation] = list(confirmations)
+        self.outbox: list[dict] = []
+        self.items: dict[str, list[int]] = {}
+
+    def sent(self, kind: str, *, task=None, meeting=None, to=(), items=None, message_id: str | None = None) -> str:
+        """Record a mail of `kind` as sent (about `task` and/or `meeting`; `items` the task ids it
+        numbered 1..n) and return its Message-ID, for a reply's In-Reply-To."""
+        n = len(self.outbox) + 1
+        message_id = message_id or f"<sent-{n}@mailflow.test>"
+        meeting_id = meeting.id if meeting is not None else (task.meeting_id if task is not None else None)
+        self.outbox.append({"id": n, "message_id": message_id, "kind": kind, "template": kind,
+                            "meeting_id": meeting_id, "task_id": task.id if task is not None else None,
+                            "recipients": json.dumps(list(to))})
+        if items:
+            self.items[message_id] = [int(i) for i in items]
+        return message_id
+
+    # --- the read methods (edges/store semantics) --------------------------------------
+    def next_id(self, table: str) -> int:
+        ids = {"meetings": self.meetings, "tasks": self.task_rows,
+               "minutes": {v.id: v for v in self.minutes if v.id is not None}}[table]
+        return max(ids, default=0) + 1
+
+    def get_meeting(self, meeting_id: int):
+        return copy.deepcopy(self.meetings.get(meeting_id))
+
+    def meeting_by_uid(self, uid: str):
+        return copy.deepcopy(next((m for m in self.meetings.values() if m.uid == uid), None))
+
+    def get_task(self, task_id: int):
+        return copy.deepcopy(self.task_rows.get(task_id))
+
+    def tasks(self, meeting_id: int | None = None, owner: str | None = None, open_only: bool = False) -> list:
+        found = [t for _id, t in sorted(self.task_rows.items())
+                 if (meeting_id is None or t.meeting_id == meeting_id)
+                 and (not owner or t.owner == owner.lower())
+                 and not (open_only and t.status.value in ("done", "verified"))]
+        return copy.deepcopy(found)
+
+    def task_events(self, task_id: int) -> list:
+        return copy.deepcopy([e for e in self.events if e.task_id == task_id])
+
+    def latest_task_events(self, task_ids: list[int]) -> dict:
+        return {e.task_id: copy.deepcopy(e) for e in self.events if e.task_id in task_ids and e.text}
+
+    def minutes_versions(self, meeting_id: int) -> list:
+        return copy.deepcopy(sorted((v for v in self.minutes if v.meeting_id == meeting_id),
+                                    key=lambda v: v.version))
+
+    def minutes_confirmations(self, meeting_id: int) -> list:
+        return copy.deepcopy([c for c in self.confirmations if c.meeting_id == meeting_id])
+
+    def minutes_candidates(self, people: list[str], since: datetime, now: datetime) -> list:
+        """Meetings one of `people` records or hosts, ended in [since, now], minutes not final."""
+        found = [m for m in self.meetings.values()
+                 if m.status == "scheduled" and m.minutes_state != "final"
+                 and (m.recorder in people or m.host in people) and since <= m.end <= now]
+        return copy.deepcopy(sorted(found, key=lambda m: (m.end, m.id), reverse=True))
+
+    def sent_message(self, message_id: str) -> dict | None:
+        row = next((r for r in self.outbox if r["message_id"] == message_id), None)
+        return {k: v for k, v in row.items() if k != "message_id"} if row else None
+
+    def outbox_items(self, outbox_id: int) -> list[int] | None:
+        row = next((r for r in self.outbox if r["id"] == outbox_id), None)
+        return list(self.items[row["message_id"]]) if row and row["message_id"] in self.items else None

@@ -31,7 +31,7 @@ def test_a_mail_that_breaks_processing_is_kept_with_its_traceback(tmp_path, monk
     app, svc, _ = make_app(tmp_path, START)
     from mailflow.flows import dispatch as core
 
-    def boom(ctx, msg, rt):
+    def boom(ctx, msg, rt, handlers):
         raise ValueError("a bug in a flow")
     monkeypatch.setattr(core, "handle_inbound", boom)
     raw = eml("<broken@client.example>")

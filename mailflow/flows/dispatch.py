@@ -1,12 +1,15 @@
-"""The pure core: (state, event, now) -> Outcome.
+"""The pure core: (snapshot, inbound mail, now) -> Outcome, and the chain that picks the flow.
 
-State is read through `ctx.lookup` (the store in the daemon, anything with the same methods in a
-test) and never written here: handlers return an Outcome (objects to store, mails to queue) that
-the service commits in one transaction. The flow modules (meetings, minutes_flow, tasks) register
-their handlers here:
+State is read through `ctx.lookup`: for an inbound mail a Snapshot (model.py) that the edge loaded
+before the call (edges/snapshot.py), so no flow queries the store halfway; the CLI and the tick
+still hand in the store itself. Nothing is written here: handlers return an Outcome (objects to
+store, mails to queue) that ingest commits in one transaction. The flow modules mark their handlers
+with the decorators below and flows/register.py builds them into a Handlers object (the chain as
+data), which the App passes to `handle_inbound`:
 
 - `@on_reply(kind)`: a reply to a mail of that kind we sent ("notice", "task_assigned", …);
 - `@on_object(kind)`: a mail routed to a task ("task") or meeting ("meeting") without a known parent;
+- `@on_stray`: a task's status written in a meeting's thread;
 - `@on_new(priority)`: a mail that starts a new thread (an invitation, a 会议通知, a minutes draft);
   handlers are tried in priority order and return None when the mail is not theirs.
 """
@@ -22,6 +25,8 @@ from zoneinfo import ZoneInfo
 
 from . import gate as auth
 from .. import tokens
+from ..config import DEFAULT_TIMEZONE
+from ..registry import Registry
 from ..model import Mail, Meeting, MinutesVersion, Outcome, Task, TaskEvent
 from ..read.people import Directory
 
@@ -51,7 +56,7 @@ class Org:
     address: str = "mailflow@localhost"
     name: str = "mailflow"
     language: str = "zh-CN"
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     admin: str | None = None
     cc_department_heads: bool = True
     trusted_authserv_id: str = ""
@@ -69,7 +74,18 @@ class Org:
 
 
 class Ids:
-    """Hands out ids for new rows inside one transaction (the service builds it from the store)."""
+    """Hands out the ids of new rows (meetings, tasks) within one decision, counting up from each
+    table's next free id (`start`: for an inbound mail, the Snapshot's `next_ids`, read by the
+    loader in the transaction that commits the Outcome — one writer, so they are still free then).
+
+    Why the ids are not provisional references that the commit fills in: a new meeting's id is part
+    of its calendar UID (meetings.uid_for, kept for the meeting's life), and a new task's id is inside
+    what the flow builds for it — the [MF-T42] tag and dedupe keys of its mails and its due-T42.ics
+    attachment (UID and file name, built by write/ical_out inside the flow). Filling a placeholder
+    in at commit would mean re-building those calendar bytes and rewriting every key and context
+    after the flow, i.e. moving calendar building out of the flows first. A new minutes version
+    names no id anywhere, so it is made with id None and the store gives it one at commit.
+    """
 
     def __init__(self, start: Callable[[str], int]):
         self._start = start
@@ -111,41 +127,65 @@ class Route:
     answered: dict | None = None           # the outbox row of the mail this answers
 
 
-# --- registries --------------------------------------------------------------------
-REPLY_HANDLERS: dict[str, Callable[[Context, Any, Route], Outcome | None]] = {}
-OBJECT_HANDLERS: dict[str, Callable[[Context, Any, Route], Outcome | None]] = {}
-NEW_HANDLERS: list[tuple[int, str, Callable[[Context, Any], Outcome | None]]] = []
-# Tried before the reply handlers for a mail in a meeting's thread: a task status written there
-# ("接口开发已完成" in answer to the meeting notice) belongs to the sender's task (tasks.on_stray).
-STRAY_HANDLERS: list[Callable[[Context, Any, "Route"], Outcome | None]] = []
+# --- the chain of inbound handlers ----------------------------------------------------
+# The flow modules mark their handlers with these decorators; a mark is an attribute on the
+# function itself (`inbound`), never a module-level list filled at import. flows/register.py
+# collects the marked functions into a Handlers object that the App builds and passes in.
 
-
-def on_reply(*kinds: str):
-    def register(fn):
-        for k in kinds:
-            REPLY_HANDLERS[k] = fn
-        return fn
-    return register
-
-
-def on_object(kind: str):
-    def register(fn):
-        OBJECT_HANDLERS[kind] = fn
-        return fn
-    return register
-
-
-def on_stray(fn):
-    STRAY_HANDLERS.append(fn)
+def _mark(fn: Callable, where: str, key: Any) -> Callable:
+    fn.inbound = (*getattr(fn, "inbound", ()), (where, key))
     return fn
 
 
-def on_new(priority: int):
-    def register(fn):
-        NEW_HANDLERS.append((priority, fn.__name__, fn))
-        NEW_HANDLERS.sort(key=lambda h: (h[0], h[1]))
+def on_reply(*kinds: str):
+    """A reply to a mail of one of these kinds that we sent ("notice", "task_assigned", …)."""
+    def mark(fn):
+        for k in kinds:
+            _mark(fn, "reply", k)
         return fn
-    return register
+    return mark
+
+
+def on_object(kind: str):
+    """A mail routed to a task ("task") or meeting ("meeting") without a known parent mail."""
+    return lambda fn: _mark(fn, "object", kind)
+
+
+def on_stray(fn):
+    """Tried before the reply handlers for a mail in a meeting's thread: a task status written
+    there ("接口开发已完成" in answer to the meeting notice) belongs to the sender's task."""
+    return _mark(fn, "stray", fn.__name__)
+
+
+def on_new(priority: int):
+    """A mail that starts a new thread; tried in (priority, name) order, None when not theirs."""
+    return lambda fn: _mark(fn, "new", priority)
+
+
+class Handlers:
+    """The inbound chain as data: which handler answers a reply to each kind of mail we send, a
+    mail routed to a task or meeting, a stray status, a new thread. Each name is registered once
+    (mailflow.registry refuses a duplicate with ValueError)."""
+
+    def __init__(self) -> None:
+        self.reply: Registry = Registry("reply handler")
+        self.object: Registry = Registry("object handler")
+        self.stray: Registry = Registry("stray handler")
+        self._new: Registry = Registry("new-thread handler")
+        self._priority: dict[str, int] = {}
+
+    def add(self, fn: Callable) -> None:
+        """Register `fn` under every mark it carries (on_reply, on_object, on_stray, on_new)."""
+        for where, key in getattr(fn, "inbound", ()):
+            if where == "new":
+                self._new.add(fn.__name__, fn)
+                self._priority[fn.__name__] = key
+            else:
+                getattr(self, where).add(key, fn)
+
+    @property
+    def new(self) -> list[Callable]:
+        return [self._new[name] for name in sorted(self._new, key=lambda n: (self._priority[n], n))]
 
 
 # --- routing -----------------------------------------------------------------------
@@ -179,31 +219,33 @@ def _route_to(task_id, meeting_id, via, sent) -> Route:
     return Route(kind="new", via=via, answered=sent)
 
 
-def handle_inbound(ctx: Context, msg: Any, rt: Route) -> Outcome:
+def handle_inbound(ctx: Context, msg: Any, rt: Route, handlers: Handlers) -> Outcome:
     """Dispatch one parsed inbound mail to the flow that owns it."""
     if msg.auto:
         return Outcome(status="ignored", log=[f"not an answer ({msg.auto_reason}); ignored"])
+    new = handlers.new
     if msg.calendars:
         # iMIP (an invitation or an RSVP) is decided by its content, whatever thread it is in.
-        for _prio, _name, handler in NEW_HANDLERS:
+        for handler in new:
             if getattr(handler, "calendar", False):
                 out = handler(ctx, msg)
                 if out is not None:
                     return out
     if rt.kind == "meeting":
-        for handler in STRAY_HANDLERS:
-            out = handler(ctx, msg, rt)
+        for name in handlers.stray:
+            out = handlers.stray[name](ctx, msg, rt)
             if out is not None:
                 return out
-    if rt.answered and rt.answered.get("kind") in REPLY_HANDLERS:
-        out = REPLY_HANDLERS[rt.answered["kind"]](ctx, msg, rt)
+    kind = (rt.answered or {}).get("kind")
+    if kind in handlers.reply:
+        out = handlers.reply[kind](ctx, msg, rt)
         if out is not None:
             return out
-    if rt.kind in OBJECT_HANDLERS:
-        out = OBJECT_HANDLERS[rt.kind](ctx, msg, rt)
+    if rt.kind in handlers.object:
+        out = handlers.object[rt.kind](ctx, msg, rt)
         if out is not None:
             return out
-    for _prio, _name, handler in NEW_HANDLERS:
+    for handler in new:
         if getattr(handler, "calendar", False):
             continue
         out = handler(ctx, msg)

@@ -159,14 +159,20 @@ def on_draft_reply(ctx, msg, rt) -> Outcome | None:
 def on_draft_mail(ctx, msg) -> Outcome | None:
     """A new mail from a recorder or host with 纪要/minutes in the subject, or in the name of an
     attached document ("Q4筹备会纪要.docx"): a draft."""
-    named = any(SUBJECT_WORDS.search(name or "") for name, ctype, _ in getattr(msg, "attachments", [])
-                if office.kind_of(name, ctype) != "other")
-    if not (SUBJECT_WORDS.search(msg.subject or "") or named) or msg.calendars:
+    if not looks_like_draft(msg):
         return None
     m = find_meeting(ctx, msg)
     if m is None or _acts_for(ctx, msg.sender, [m.recorder, m.host]) is None:
         return None                 # someone else's mail about minutes (a comment, a question): not a draft
     return take_draft(ctx, msg, m)
+
+
+def looks_like_draft(msg) -> bool:
+    """纪要/minutes in the subject or in an attached document's name, and no calendar part: a mail
+    that may be a new-thread draft (the snapshot loader asks too, to load the candidate meetings)."""
+    named = any(SUBJECT_WORDS.search(name or "") for name, ctype, _ in getattr(msg, "attachments", [])
+                if office.kind_of(name, ctype) != "other")
+    return bool(SUBJECT_WORDS.search(msg.subject or "") or named) and not msg.calendars
 
 
 def find_meeting(ctx, msg) -> Meeting | None:

@@ -1,10 +1,37 @@
-"""Imports every flow module so that their handlers, rule conditions and actions register.
+"""Builds the inbound chain (dispatch.Handlers) from the handlers the flow modules mark, by an
+explicit call the App makes once — importing this module registers nothing.
 
-Each flow registers with core (inbound handlers) and rules (conditions, actions) at import time.
+It lives in flows/ because it only knows flows: every module of this package is imported and each
+function marked with dispatch.on_reply / on_object / on_stray / on_new is added where its module
+defines it (a handler imported into another module is not counted twice). A name registered twice
+— two handlers for one reply kind, two new-thread handlers of one name — raises ValueError.
 """
 
-from ..timeline import conditions as basics  # noqa: F401
-from . import meeting_changes, meeting_from_mail, meeting_reminders, meeting_rsvps  # noqa: F401
-from . import minutes as minutes_flow  # noqa: F401
-from . import task_decisions, task_receipts, task_status, task_stray, task_verification  # noqa: F401
-from ..timeline import actions as timeline  # noqa: F401
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from types import ModuleType
+
+from . import dispatch
+
+# Timeline modules whose rule conditions and actions the rules check must see (they still fill
+# timeline.rules' registries when imported).
+TIMELINE_MODULES = ("mailflow.timeline.conditions", "mailflow.timeline.actions")
+
+
+def flow_modules() -> list[ModuleType]:
+    """Every module of flows/ (and the timeline's basic conditions and actions), imported, in name order."""
+    package = importlib.import_module(__package__)
+    names = sorted(f"{__package__}.{m.name}" for m in pkgutil.iter_modules(package.__path__))
+    return [importlib.import_module(n) for n in [*TIMELINE_MODULES, *names]]
+
+
+def build_handlers(modules: list[ModuleType] | None = None) -> dispatch.Handlers:
+    """The inbound handlers of `modules` (default: every flow module) as one Handlers object."""
+    handlers = dispatch.Handlers()
+    for module in (flow_modules() if modules is None else modules):
+        for fn in list(vars(module).values()):
+            if callable(fn) and getattr(fn, "inbound", None) and getattr(fn, "__module__", None) == module.__name__:
+                handlers.add(fn)
+    return handlers
