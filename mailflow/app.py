@@ -14,7 +14,7 @@ from typing import Any
 
 from .flows import dispatch as core
 from .read import dates
-from .timeline import moments, rules
+from .timeline import rules
 from .config import ENV_IMAP_PASSWORD, ConfigError, Secret, Settings
 from .model import Mail, Meeting, Task
 from .read.people import Directory, DirectoryError, load_people, removed_owners
@@ -69,26 +69,6 @@ def install_secret(store: Store) -> Secret:
     return Secret(value)
 
 
-def rules_folder(settings: Settings) -> Path:
-    """The rules in use: [paths] rules, else ./rules beside the config, else the shipped ones."""
-    if settings.paths.rules:
-        return settings.path(settings.paths.rules)
-    local = settings.base_dir / "rules"
-    return local if local.is_dir() else shipped("rules")
-
-
-def work_calendar(settings: Settings) -> dates.WorkCalendar:
-    """The working-day calendar: China's 调休 plus holidays.yaml ([paths] holidays, else the rules
-    folder's, else the shipped one), in [org] timezone and [schedule] work hours. The App and the
-    commands that read dates without a store (`when`, `explain`) build it here, so they agree."""
-    s = settings
-    holidays = s.path(s.paths.holidays) if s.paths.holidays else rules_folder(s) / "holidays.yaml"
-    if not holidays.exists():
-        holidays = shipped("rules") / "holidays.yaml"
-    extra = dates.load_holidays(holidays) if holidays.exists() else None
-    return dates.WorkCalendar(extra, tz=s.tz, work_start=s.schedule.work_start, work_end=s.schedule.work_end)
-
-
 class SystemClock:
     def now(self, tz) -> datetime:
         return datetime.now(tz)
@@ -124,13 +104,16 @@ class App:
         s = self.settings
         old = getattr(self, "directory", None)
         directory = self._load_people()
-        calendar = work_calendar(s)
+        holidays = s.path(s.paths.holidays) if s.paths.holidays else self.rules_dir / "holidays.yaml"
+        if not holidays.exists():
+            holidays = shipped("rules") / "holidays.yaml"
+        extra = dates.load_holidays(holidays) if holidays.exists() else None
+        calendar = dates.WorkCalendar(extra, tz=s.tz, work_start=s.schedule.work_start,
+                                      work_end=s.schedule.work_end)
         from .flows import register
         handlers = register.build_handlers()   # the inbound chain (importing the flows also fills the rules' registries)
-        from .flows.register import flow_modules
-        timeline = rules.collect(flow_modules())   # the rules' actions and conditions, each name once
         loaded = rules.load_rules(self.rules_dir)
-        errors = rules.check(loaded, timeline) or ([] if loaded else [
+        errors = rules.check(loaded) or ([] if loaded else [
             f"{self.rules_dir}: no rules: mailflow would send no reminder, escalation or follow-up table "
             "(a ./rules folder next to the config replaces the shipped rules; copy them in, or put only "
             "holidays in [paths] holidays)"])
@@ -143,11 +126,10 @@ class App:
         renderer = Renderer(templates, org_name=s.org.name, address=s.org.address,
                             default_lang=s.org.language, id_salt=self.install_secret)
         self.directory, self.calendar, self.rules, self.renderer = directory, calendar, loaded, renderer
-        self.timeline = timeline
         self.handlers = handlers
         self.store.sync_people(directory.people)
-        self.clockwork = moments.Clockwork(tz=s.tz, work_start=s.schedule.work_start,
-                                           work_end=s.schedule.work_end, calendar=self.calendar)
+        self.clockwork = rules.Clockwork(tz=s.tz, work_start=s.schedule.work_start,
+                                         work_end=s.schedule.work_end, calendar=self.calendar)
         if old is None:
             return []
         gone = removed_owners(old, directory, self.store.tasks(open_only=True))
@@ -157,7 +139,11 @@ class App:
 
     @property
     def rules_dir(self) -> Path:
-        return rules_folder(self.settings)
+        s = self.settings
+        if s.paths.rules:
+            return s.path(s.paths.rules)
+        local = s.base_dir / "rules"
+        return local if local.is_dir() else shipped("rules")
 
     def _load_people(self) -> Directory:
         path = self.settings.path(self.settings.org.people)

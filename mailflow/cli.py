@@ -356,7 +356,7 @@ def outbox_retry(obj: Ctx, ident: int) -> None:
     click.echo(f"outbox {ident} queued again")
 
 
-# --- meeting (mailflow/flows/meetings.py) ---------------------------------------------------------
+# --- meeting (mailflow/flows/meeting*.py) --------------------------------------------------------
 @main.group()
 def meeting() -> None:
     """Meetings: add one from a YAML file, list, show, reschedule, cancel.
@@ -424,7 +424,7 @@ def meeting_add(obj: Ctx, file: str, now_text: str | None) -> None:
 def _check_meeting_time(app, m, file: str) -> None:
     """A meeting that has ended is refused (exit 2): its notices would invite people to the past.
     One that started, or starts within the short-notice window, is added with a warning."""
-    from .flows import meetings
+    from .flows.meeting_reminders import meeting_short_notice
     now = app.now()
     shown = f"{m.start.astimezone(app.settings.tz):%Y-%m-%d %H:%M}–{m.end.astimezone(app.settings.tz):%H:%M}"
     if m.end <= now:
@@ -433,7 +433,7 @@ def _check_meeting_time(app, m, file: str) -> None:
         sys.exit(2)
     if m.start <= now:
         click.echo(f"mailflow: warning: {file}: key 'start': the meeting ({shown}) has already started", err=True)
-    elif meetings.meeting_short_notice(app.context(now), m):
+    elif meeting_short_notice(app.context(now), m):
         click.echo(f"mailflow: warning: {file}: key 'start': the meeting ({shown}) is less than 2 working days "
                    "away; attendees may not be able to prepare (the host is told as well)", err=True)
 
