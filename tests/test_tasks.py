@@ -4,7 +4,6 @@ the 进度更新 log and the receipts, in the users' own words."""
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,6 +14,7 @@ from click.testing import CliRunner
 from mailflow.config import Secret
 from mailflow.model import Attendee, Mail, Meeting, Role, Task, TaskStatus
 from mailflow import tokens
+from mailflow.testing import make_mail
 
 from apphelp import SHARED, body_text, make_app, outbox_mails, reply_to
 
@@ -39,14 +39,11 @@ def build(tmp_path, *, org=None, owner=OWNER, due=date(2026, 11, 27), titles=("�
 
 
 def mail(sender, text, *, task_id=1, subject=None, date="Fri, 20 Nov 2026 10:00:00 +0800", name="",
-         charset="utf-8", headers="", to=SHARED, in_reply_to=None, message_id=None):
-    mid = message_id or f"<{uuid.uuid4().hex}@client.example>"
+         charset="utf-8", headers=None, to=SHARED, in_reply_to=None, message_id=None):
+    """The owner's answer about task `task_id`, by the subject tag unless told otherwise."""
     subject = subject if subject is not None else f"回复：[MF-T{task_id}] 任务：接口开发"
-    thread = f"In-Reply-To: {in_reply_to}\r\nReferences: {in_reply_to}\r\n" if in_reply_to else ""
-    head = (f"From: {name} <{sender}>\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: {mid}\r\n{thread}"
-            f"Date: {date}\r\nMIME-Version: 1.0\r\n{headers}"
-            f"Content-Type: text/plain; charset={charset}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
-    return head.encode() + text.replace("\n", "\r\n").encode(charset)
+    return make_mail(f"{name} <{sender}>" if name else sender, text, to=to, subject=subject, date=date,
+                     charset=charset, headers=headers, in_reply_to=in_reply_to, message_id=message_id)
 
 
 def send(svc, clock, raw):
@@ -333,10 +330,10 @@ def test_one_word_above_a_quoted_original_from_each_client(tmp_path, fixture, ow
 # --- not answers ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("headers, subject", [
-    ("Auto-Submitted: auto-replied\r\n", "自动回复：[MF-T1] 任务：接口开发"),
-    ("X-Autoreply: yes\r\n", "[MF-T1] 任务：接口开发"),
-    ("", "Automatic reply: [MF-T1] 任务：接口开发"),
-    ("Precedence: bulk\r\n", "回复：[MF-T1] 任务：接口开发"),
+    ({"Auto-Submitted": "auto-replied"}, "自动回复：[MF-T1] 任务：接口开发"),
+    ({"X-Autoreply": "yes"}, "[MF-T1] 任务：接口开发"),
+    ({}, "Automatic reply: [MF-T1] 任务：接口开发"),
+    ({"Precedence": "bulk"}, "回复：[MF-T1] 任务：接口开发"),
 ])
 def test_auto_replies_never_change_a_task_and_are_not_answered(tmp_path, headers, subject):
     app, svc, clock, _ = build(tmp_path)
@@ -503,15 +500,15 @@ def test_forged_and_reused_reply_tokens_are_refused(tmp_path):
     assert task(app, 1).status is TaskStatus.IN_PROGRESS
 
 
-AUTH_OK = "Authentication-Results: mx.corp.example; dkim=pass header.d=corp.example; spf=pass\r\n"
+AUTH_OK = {"Authentication-Results": "mx.corp.example; dkim=pass header.d=corp.example; spf=pass"}
 
 
 @pytest.mark.parametrize("headers, expected", [
     (AUTH_OK, "applied"),
-    ("Authentication-Results: mx.corp.example; dmarc=pass header.from=corp.example\r\n", "applied"),
-    ("Authentication-Results: mx.corp.example; dkim=fail; spf=softfail; dmarc=fail\r\n", "refused"),
-    ("Authentication-Results: evil.example; dkim=pass; spf=pass; dmarc=pass\r\n", "refused"),
-    ("", "refused"),
+    ({"Authentication-Results": "mx.corp.example; dmarc=pass header.from=corp.example"}, "applied"),
+    ({"Authentication-Results": "mx.corp.example; dkim=fail; spf=softfail; dmarc=fail"}, "refused"),
+    ({"Authentication-Results": "evil.example; dkim=pass; spf=pass; dmarc=pass"}, "refused"),
+    ({}, "refused"),
 ])
 def test_with_a_trusted_authserv_id_only_authenticated_mail_changes_anything(tmp_path, headers, expected):
     app, svc, clock, _ = build(tmp_path, org={"trusted_authserv_id": "mx.corp.example"})
