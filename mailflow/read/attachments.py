@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Iterable, Iterator
 
+from .zh import cn_numeral
+
 __all__ = ["Reading", "REASONS", "kind_of", "keeps", "read", "read_all", "MAX_BYTES"]
 
 MAX_BYTES = 10 * 1024 * 1024          # per attached file, as sent
@@ -427,15 +429,11 @@ def _val(el, default: str) -> str:
     return el.get(_w("val"), default) if el is not None else default
 
 
-_CN_DIGITS = "〇一二三四五六七八九"
-
-
 def _format_number(n: int, fmt: str) -> str:
     """n in a Word number format: 3 -> 3, 三, 丙, ③, c, iii …"""
     if fmt in ("chineseCounting", "chineseCountingThousand", "taiwaneseCounting", "japaneseCounting",
                "chineseLegalSimplified", "taiwaneseCountingThousand") and 0 < n < 100:
-        tens, ones = divmod(n, 10)
-        return ((_CN_DIGITS[tens] if tens > 1 else "") + "十" if tens else "") + (_CN_DIGITS[ones] if ones else "")
+        return cn_numeral(n)
     if fmt == "ideographTraditional" and 0 < n <= 10:
         return "甲乙丙丁戊己庚辛壬癸"[n - 1]
     if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 0 < n <= 20:

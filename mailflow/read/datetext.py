@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
+from .zh import cn_number
+
 # --- folding (one character for one: spans stay valid) ----------------------------------------
 
 _TRAD = "週號個內後禮兩國慶節點這當儘盡確過時間為結遲順寬給還勞動說準擇頭幾況議鐘長來現將調計劃預約須請於終離開農曆陽與後期認會從週聽營業"
@@ -43,7 +45,6 @@ def fold(text: str) -> str:
 
 # --- numbers ---------------------------------------------------------------------------------
 
-_CN = "零一二两三四五六七八九十"
 _EN_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15,
            "twenty": 20, "thirty": 30}
@@ -53,20 +54,7 @@ _EN_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5
 def number(s: str) -> int | None:
     """12, 十二, 二零二六 (digit by digit), two → int; None if it is not a number."""
     s = s.strip().lower()
-    if not s:
-        return None
-    if s.isascii() and s.isdigit():
-        return int(s)
-    if s in _EN_NUM:
-        return _EN_NUM[s]
-    if len(s) == 4 and "十" not in s and all(c in _CN for c in s):      # 二零二六 (a year)
-        return int("".join(str("零一二三四五六七八九".index(c.replace("两", "二"))) for c in s))
-    # imported on first use: cn2an builds its converters at import (~0.1 s)
-    from cn2an import cn2an
-    try:
-        return int(cn2an(s, "smart"))
-    except (ValueError, KeyError, TypeError):
-        return None
+    return _EN_NUM[s] if s in _EN_NUM else cn_number(s)
 
 
 # --- parts -----------------------------------------------------------------------------------

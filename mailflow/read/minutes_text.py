@@ -13,12 +13,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from .zh import SMALL_NUMERALS
+
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 
 # --- numbering -------------------------------------------------------------------------------------
 
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-_CN_NUM = "一二三四五六七八九十"
 NUMBERING = re.compile(
     r"^\s*(?:"
     r"(?P<check>[-*+]\s*\[[ xX✓✔]?\]\s*)"
@@ -26,7 +27,7 @@ NUMBERING = re.compile(
     rf"|(?P<circled>[{_CIRCLED}]\s*)"
     r"|(?P<paren>[(（\[［]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）\]］]\s*|#\d{1,2}[.:：]?\s+)"
     r"|(?P<arabic>\d{1,2}(?:[.．、)）](?!\d)|\s+(?=[^\d\s]))\s*)"
-    rf"|(?P<cjk>[{_CN_NUM}]{{1,3}}(?:[、.．]|是(?=[由{_CJK}]))\s*)"
+    rf"|(?P<cjk>[{SMALL_NUMERALS}]{{1,3}}(?:[、.．]|是(?=[由{_CJK}]))\s*)"
     r"|(?P<nth>第[一二三四五六七八九十\d]{1,3}[条條项項点點][:：、.．]?\s*)"
     r"|(?P<code>(?:AI|A|T|TODO|Task|Item|D|No\.?)\s*-?\s*\d{1,2}[.:：)]?\s+)"
     r"|(?P<letter>[a-zA-Z][.)]\s+)"

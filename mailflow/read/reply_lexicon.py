@@ -15,14 +15,13 @@ import unicodedata
 from functools import lru_cache
 
 from mailflow.model import Intent
-from mailflow.read.zh import to_simplified
+from mailflow.read.zh import CIRCLED, cn_number, to_simplified
 
 
 # A few characters OpenCC leaves alone (or maps to two) that the lexicon needs.
 _EXTRA = {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u3000": " ", "\uff5e": "~",
           "\u00a0": " ", "\u2014": "-", "\u2013": "-", "\uff0e": ".", "\u2015": "-", "\uff05": "%",
           "\u7dca": "紧", "\u5605": "的", "\u4fc2": "是"}
-CIRCLED = {chr(0x2460 + i): i + 1 for i in range(20)}      # ① .. ⑳
 
 
 @lru_cache(maxsize=8192)
@@ -60,35 +59,7 @@ def normalize(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 # Numbers
 
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-             "七": 7, "八": 8, "九": 9}
-CN_NUMS = "零〇一二两三四五六七八九十百"
-
-
-def cn_int(s: str) -> int | None:
-    """'60' / '六十' / '八十五' / '百' / '一百' / '②' -> int."""
-    s = s.strip()
-    if not s:
-        return None
-    if s.isascii() and s.isdigit():
-        return int(s)
-    if len(s) == 1 and s in CIRCLED:
-        return CIRCLED[s]
-    total, cur = 0, 0
-    for ch in s:
-        if ch in _CN_DIGIT:
-            cur = _CN_DIGIT[ch]
-        elif ch == "十":
-            total += (cur or 1) * 10
-            cur = 0
-        elif ch == "百":
-            total += (cur or 1) * 100
-            cur = 0
-        elif ch.isdigit():
-            cur = cur * 10 + int(ch)
-        else:
-            return None
-    return total + cur
+CN_NUMS = "零〇一二两三四五六七八九十百"     # a Chinese number in a percent (百分之八十五), read by zh.cn_number
 
 
 # --------------------------------------------------------------------------------------------
@@ -360,17 +331,17 @@ def percents(norm: str, start: int, end: int) -> list[tuple[int, int, float, boo
             if m.group("sign"):
                 value = -value
         elif m.group("cnpct"):
-            value = cn_int(m.group("cnpct"))
+            value = cn_number(m.group("cnpct"))
         elif m.group("baifen"):
-            value = cn_int(m.group("baifen"))
+            value = cn_number(m.group("baifen"))
             if value is not None and m.group("neg"):
                 value = -value
         elif m.group("frac_d"):
-            d, n = cn_int(m.group("frac_d")), cn_int(m.group("frac_n"))
+            d, n = cn_number(m.group("frac_d")), cn_number(m.group("frac_n"))
             value = 100.0 * n / d if d and n is not None and n <= d else None
             explicit = False
         elif m.group("cheng"):
-            c = cn_int(m.group("cheng"))
+            c = cn_number(m.group("cheng"))
             value = c * 10 if c is not None else None
         elif m.group("part_n"):
             n, d = int(m.group("part_n")), int(m.group("part_d"))

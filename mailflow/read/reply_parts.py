@@ -8,7 +8,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from mailflow.read.reply_lexicon import CUE_RE, N as _N, W as _W, WE as _WE, cn_int as _cn_int
+from mailflow.read.reply_lexicon import CUE_RE, N as _N, W as _W, WE as _WE
+from mailflow.read.zh import cn_number
 
 __all__ = ["Marker", "item_markers", "proxy", "assignee", "find_reason", "clean", "STRIP", "loose_reason"]
 
@@ -89,7 +90,7 @@ def item_markers(norm: str) -> list[Marker]:
     found: list[Marker] = []
     for m in _ITEM_WORD_RE.finditer(norm):
         raw = m.group("di") or m.group("wi")
-        n = _cn_int(raw)
+        n = cn_number(raw)
         if n:
             found.append(Marker(m.start(), m.end(), [n]))
     covered = [mk.end for mk in found]          # word markers do not overlap each other
@@ -98,7 +99,7 @@ def item_markers(norm: str) -> list[Marker]:
         i = bisect.bisect_right(starts, m.start()) - 1
         if i >= 0 and m.start() < covered[i]:
             continue
-        nums = [_cn_int(x) for x in _ITEM_NUMBER_RE.findall(m.group("nums"))]
+        nums = [cn_number(x) for x in _ITEM_NUMBER_RE.findall(m.group("nums"))]
         if all(nums):
             found.append(Marker(m.start(), m.end(), [n for n in nums if n]))
     found.sort(key=lambda mk: mk.start)
