@@ -75,11 +75,16 @@ class StoreSettings:
     path: str = "./mailflow.db"
 
 
+# The one place the default zone is written: every other default (the flows' Org, a Meeting, a
+# calendar, an invite read without a zone) takes it from here or, better, from the loaded settings.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
 @dataclass
 class OrgSettings:
     name: str = "mailflow"
     address: str = "mailflow@localhost"  # the shared mailbox's address
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     language: str = "zh-CN"
     people: str = "./people.yaml"
     plus_addressing: bool = False        # Reply-To: mailflow+<signed token>@domain
