@@ -229,18 +229,15 @@ def _build_mixed(heads: list[tuple[str, str]], text: str, html: str, mail: Mail)
     msg.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
     if mail.calendar is not None:
         msg.add_alternative(mail.calendar, maintype="text", subtype="calendar", cte="base64",
-                            params={"method": _calendar_method(mail.calendar), "charset": "UTF-8"})
+                            params=_calendar_params(mail.calendar))
     msg.make_mixed()
     if mail.calendar is not None:
         msg.add_attachment(mail.calendar, maintype="application", subtype="ics", filename="invite.ics",
                            cte="base64")
     for att in mail.attachments:
         maintype, _, subtype = att.content_type.partition("/")
-        # RFC 6047: a calendar part names its METHOD and charset in its Content-Type
-        params = ({"method": _calendar_method(att.data), "charset": "UTF-8"}
-                  if att.content_type == "text/calendar" else None)
         msg.add_attachment(att.data, maintype=maintype, subtype=subtype or "octet-stream",
-                           filename=att.filename, cte="base64", params=params)
+                           filename=att.filename, cte="base64", params=_attachment_params(att))
     return msg.as_bytes()
 
 
@@ -292,18 +289,16 @@ def _write_mixed(heads: list[tuple[str, str]], text: str, html: str, mail: Mail)
              "MIME-Version: 1.0", "", _b64_lines(html) + "\r\n"]
     if mail.calendar is not None:
         lines.append(f"--{inner}")
-        _b64_part(lines, "text/calendar", {"method": _calendar_method(mail.calendar), "charset": "UTF-8"},
-                  mail.calendar)
+        _b64_part(lines, "text/calendar", _calendar_params(mail.calendar), mail.calendar)
     lines += [f"--{inner}--", ""]
     if mail.calendar is not None:
         lines.append(f"--{outer}")
         _b64_part(lines, "application/ics", None, mail.calendar, "invite.ics")
     for att in mail.attachments:
         maintype, _, subtype = att.content_type.partition("/")
-        params = ({"method": _calendar_method(att.data), "charset": "UTF-8"}
-                  if att.content_type == "text/calendar" else None)
         lines.append(f"--{outer}")
-        _b64_part(lines, f"{maintype}/{subtype or 'octet-stream'}", params, att.data, att.filename)
+        _b64_part(lines, f"{maintype}/{subtype or 'octet-stream'}", _attachment_params(att), att.data,
+                  att.filename)
     lines += [f"--{outer}--", ""]
     return ("".join(out) + "\r\n".join(lines)).encode("ascii")
 
@@ -323,9 +318,14 @@ def _b64_lines(text: str) -> str:
     return base64.encodebytes(data).decode("ascii").replace("\n", "\r\n").rstrip("\r\n")
 
 
-def _calendar_method(data: bytes) -> str:
+def _calendar_params(data: bytes) -> dict[str, str]:
+    """RFC 6047: a calendar part names its METHOD and charset in its Content-Type."""
     m = re.search(rb"^METHOD:([A-Za-z-]+)\r?$", data, re.M)
-    return m.group(1).decode().upper() if m else "PUBLISH"
+    return {"method": m.group(1).decode().upper() if m else "PUBLISH", "charset": "UTF-8"}
+
+
+def _attachment_params(att) -> dict[str, str] | None:
+    return _calendar_params(att.data) if att.content_type == "text/calendar" else None
 
 
 def _ymd(value: date | datetime | str | None) -> str:
