@@ -2,8 +2,10 @@
 
 import sqlite3
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from mailflow.model import Attendee, Meeting, Role, Task, TaskEvent, TaskStatus
 from mailflow.edges.store import MIGRATIONS, Store
@@ -19,7 +21,7 @@ def test_migrations_from_empty_and_again_are_a_noop(tmp_path):
     s.close()
     s = Store(path)                      # opening again runs nothing
     assert s.migrate() == len(MIGRATIONS)
-    assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert sqlite_utils.Database(path).journal_mode == "wal"
 
 
 def test_the_file_opens_in_any_sqlite_tool(tmp_path):
@@ -40,8 +42,7 @@ def test_a_failed_event_leaves_nothing_behind(tmp_path):
             s.queue_mail(dedupe_key="k1", message_id="<a@x>", raw=b"x", sender="s", recipients=["a@x"],
                          subject="s", now=NOW)
             raise RuntimeError("crash in the middle")
-    assert s.tasks() == [] and s.outbox_counts() == {}
-    assert s.conn.execute("SELECT COUNT(*) FROM task_events").fetchone()[0] == 0
+    assert s.tasks() == [] and s.outbox_counts() == {} and s.task_events(t.id) == []
 
 
 def test_a_dedupe_key_is_queued_once(tmp_path):
@@ -68,8 +69,10 @@ def test_meetings_round_trip_with_attendees_in_order(tmp_path):
 
 def test_open_tasks_due_between_uses_the_index(tmp_path):
     s = Store(tmp_path / "mf.db")
-    plan = s.conn.execute("EXPLAIN QUERY PLAN SELECT * FROM tasks WHERE status IN ('not_started') "
-                          "AND due >= '2026-11-01' AND due <= '2026-12-01'").fetchall()
+    db = sqlite_utils.Database(tmp_path / "mf.db")           # the file, as any SQLite tool sees it
+    assert ["status", "due"] in [i.columns for i in db["tasks"].indexes]
+    plan = db.execute("EXPLAIN QUERY PLAN SELECT * FROM tasks WHERE status IN ('not_started') "
+                      "AND due >= '2026-11-01' AND due <= '2026-12-01'").fetchall()
     assert "tasks_open_due" in str(plan)
     s.save_task(Task(None, "a", "x@corp.example", date(2026, 11, 30)), NOW)
     s.save_task(Task(None, "b", "x@corp.example", date(2027, 3, 1)), NOW)
@@ -84,8 +87,8 @@ def test_inbound_raw_bytes_are_kept_compressed(tmp_path):
         s.record_inbound(message_id="<m1@x>", raw=raw, mailbox_key="k", received_at=NOW, sender="a@x",
                          subject="确认", status="applied")
     assert s.inbound_row("<m1@x>")["raw"] == raw
-    stored = s.conn.execute("SELECT length(raw) FROM inbound").fetchone()[0]
-    assert stored < len(raw) / 5
+    stored = next(sqlite_utils.Database(tmp_path / "mf.db")["inbound"].rows_where(select="raw"))["raw"]
+    assert len(stored) < len(raw) / 5
 
 
 # --- issue 12: several processes on one file; a file that vanishes ------------------------------------
@@ -96,7 +99,7 @@ def test_a_writer_waits_for_another_instead_of_failing(tmp_path):
     import time as _time
     from mailflow.edges.store import BUSY_TIMEOUT_MS
     b = Store(tmp_path / "s.db")
-    assert b.conn.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS == 30_000
+    assert b.busy_timeout_ms() == BUSY_TIMEOUT_MS == 30_000
     held = threading.Event()
 
     def daemon_like() -> None:
@@ -139,3 +142,64 @@ def test_a_deleted_or_replaced_file_stops_every_transaction_and_commits_nothing(
     with pytest.raises(StoreGone, match="replaced"):
         with s2.transaction():
             pass
+
+
+# --- files written by an older mailflow (raw CREATE TABLE text, before sqlite-utils) -------------------
+FIXTURES = Path(__file__).parent / "fixtures" / "store"
+
+
+def old_file(tmp_path, version: int) -> Path:
+    """A database file as an older mailflow left it (tests/fixtures/store/mailflow-vN.sql)."""
+    path = tmp_path / f"v{version}.db"
+    conn = sqlite3.connect(path)
+    conn.executescript((FIXTURES / f"mailflow-v{version}.sql").read_text(encoding="utf-8"))
+    conn.close()
+    return path
+
+
+def shape(path) -> dict:
+    """Each table's columns, keys and indexes, as sqlite-utils reads them from the file."""
+    db = sqlite_utils.Database(path)
+    return {t.name: ([(c.name, c.type, c.notnull, c.default_value, c.is_pk) for c in t.columns],
+                     sorted((fk.column, fk.other_table, fk.other_column) for fk in t.foreign_keys),
+                     sorted((bool(i.unique), tuple(map(str, i.columns))) for i in t.indexes),
+                     sorted(tr.name for tr in t.triggers))
+            for t in db.tables}
+
+
+def test_a_first_release_file_migrates_to_the_current_schema_and_keeps_its_rows(tmp_path):
+    path = old_file(tmp_path, 1)
+    s = Store(path)
+    assert s.version == len(MIGRATIONS)
+    assert s.get_task(1).title == "提交需求文档" and s.get_meeting(1).title == "Q4营销活动筹备会"
+    # the mail queued before the upgrade counts for its recipient's hourly cap (v5 backfill)
+    assert s.sent_to_since("lina@corp.example", datetime(2026, 11, 20, 9, 30, tzinfo=SH)) == 1
+    s.save_outbox_items("<mf-1@corp.example>", [1])                      # v2
+    assert s.outbox_items(s.outbox_rows()[0]["id"]) == [1]
+    s.close()
+    assert shape(path) == shape(Store(tmp_path / "new.db").path)
+
+
+def test_a_current_file_written_before_sqlite_utils_opens_as_it_is_and_keeps_working(tmp_path):
+    path = old_file(tmp_path, 5)
+    before = shape(path)
+    s = Store(path)
+    assert s.version == len(MIGRATIONS) and shape(path) == before      # nothing to migrate, nothing rebuilt
+    assert s.load("INBOX") == (1700000000, 42)
+    t = s.get_task(1)
+    t.status = TaskStatus.IN_PROGRESS
+    with s.transaction():
+        s.save_task(t, NOW)
+        s.add_task_event(TaskEvent(t.id, NOW, "lina@corp.example", "progress", text="进行中"))
+        assert s.queue_mail(dedupe_key="receipt:t1", message_id="<mf-2@corp.example>", raw=b"x",
+                            sender="mailflow@corp.example", recipients=["lina@corp.example"], subject="s", now=NOW)
+    assert s.get_task(1).status is TaskStatus.IN_PROGRESS
+    assert s.get_task(1).created_at == datetime(2026, 11, 20, 10, 0, tzinfo=SH)
+    assert [e.kind for e in s.task_events(1)] == ["created", "progress"]
+    assert s.sent_to_since("lina@corp.example", datetime(2026, 11, 20, 9, 30, tzinfo=SH)) == 2
+
+
+def test_a_new_file_has_the_same_tables_keys_and_indexes_as_one_an_older_mailflow_made(tmp_path):
+    """The schema is written with sqlite-utils now; a file an older mailflow made (raw CREATE
+    TABLE text, UNIQUE written inline) must not differ from a new one in anything a query sees."""
+    assert shape(Store(tmp_path / "new.db").path) == shape(old_file(tmp_path, 5))

@@ -117,10 +117,8 @@ class StoreConnection(Repository):
         """Bring the schema up to date; running it again is a no-op. Returns the version."""
         return schema.migrate(self.conn, self.db)
 
-    def journal_mode(self) -> str:
-        return self.db.journal_mode
-
     def busy_timeout_ms(self) -> int:
+        """How long this connection waits for another writer (PRAGMA busy_timeout is per connection)."""
         return self.conn.execute("PRAGMA busy_timeout").fetchone()[0]
 
     def next_id(self, table: str) -> int:

@@ -44,12 +44,6 @@ class InboundRepository(Repository):
             row["raw"] = zlib.decompress(row["raw"])
         return row
 
-    def inbound_raw_size(self, message_id: str) -> int | None:
-        """How many bytes the stored (compressed) copy of a mail takes."""
-        row = next(self.table("inbound").rows_where("message_id = ?", [message_id], select="length(raw) n"),
-                   None)
-        return row["n"] if row else None
-
     def inbound_counts(self) -> dict[str, int]:
         return {r["status"]: r["n"] for r in self.db.query("SELECT status, COUNT(*) n FROM inbound GROUP BY status")}
 
