@@ -6,14 +6,13 @@ from datetime import datetime
 import pytest
 
 from apphelp import SH, flush, make_app, outbox_mails
+from mailflow.testing import make_mail
 
 START = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
 
 
 def eml(mid: str, sender: str = "zhangwei@corp.example", subject: str = "问一下", body: str = "这个会在哪开？") -> bytes:
-    return (f"From: {sender}\r\nTo: mailflow@corp.example\r\nSubject: {subject}\r\nMessage-ID: {mid}\r\n"
-            f"Date: Fri, 20 Nov 2026 10:00:00 +0800\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-            f"{body}\r\n").encode()
+    return make_mail(sender, f"{body}\n", subject=subject, message_id=mid)
 
 
 def test_an_eml_injected_twice_is_processed_once(tmp_path):
