@@ -16,25 +16,21 @@ from pathlib import Path
 
 import pytest
 
-from apphelp import PEOPLE, SH, make_app
+from apphelp import SH, make_app
+from faulthelp import server_config
+from mailflow.testing import make_mail
 
 pytestmark = pytest.mark.servers
 
 
 def eml(mid: str, body: str = "请问会议室在哪里？", sender: str = "zhangwei@corp.example") -> bytes:
-    return (f"From: 张伟 <{sender}>\r\nTo: mailflow@corp.example\r\nSubject: 问题 {mid}\r\n"
-            f"Message-ID: <{mid}@client.example>\r\nDate: Fri, 20 Nov 2026 10:00:00 +0800\r\n"
-            f"Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n").encode()
+    """A question (no task, no thread): the daemon answers it with help."""
+    return make_mail(f"张伟 <{sender}>", f"{body}\n", subject=f"问题 {mid}", message_id=f"<{mid}@client.example>")
 
 
 def write_config(tmp_path: Path, imap_url: str, smtp_url: str, poll: int = 60) -> Path:
-    (tmp_path / "people.yaml").write_text(PEOPLE, encoding="utf-8")
-    cfg = tmp_path / "mailflow.toml"
-    cfg.write_text(f'[mailbox]\nurl = "{imap_url}"\npoll_interval = {poll}\n'
-                   f'[smtp]\nurl = "{smtp_url}"\n[store]\npath = "mf.db"\n'
-                   f'[org]\naddress = "mailflow@corp.example"\npeople = "people.yaml"\n'
-                   f'[schedule]\ntick_seconds = 5\n', encoding="utf-8")
-    return cfg
+    """The site with a 5 s tick, the default hourly cap and the default assistant name."""
+    return server_config(tmp_path, imap_url, smtp_url, poll=poll, tick=5, hourly_cap=None, org={"name": None})
 
 
 def mailflow(cfg: Path, *args: str, password: str, **kw) -> subprocess.CompletedProcess:
