@@ -1,7 +1,7 @@
 """Helpers for the fault tests: a daemon process we can kill, a store we can read behind its back,
 and replies to seeded tasks.
 
-    cfg = write_config(tmp_path, dovecot.url(user), sink.url)
+    cfg = server_config(tmp_path, dovecot.url(user), sink.url)
     tasks = seed_tasks(cfg, now, 40)                   # meetings + tasks through the Store API
     d = Daemon(cfg, password); d.start(); ...; d.kill()  # SIGKILL, no goodbye
     counts(cfg)                                        # read the SQLite file like any other tool
@@ -20,7 +20,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from apphelp import PEOPLE
+from apphelp import write_site
+from mailflow.testing import make_mail
 
 OWNERS = ["zhangwei@corp.example", "lina@corp.example", "liuyang@corp.example", "zhouqiang@corp.example",
           "chenjing@corp.example", "tom@corp.example", "wangfang@corp.example", "sunli@corp.example"]
@@ -29,15 +30,13 @@ HOST = "wanglei@corp.example"
 ANSWERS = ["进行中 30%", "已完成", "确认", "进行中，完成了60%", "收到，确认负责", "进度 80%"]
 
 
-def write_config(tmp_path: Path, imap_url: str, smtp_url: str, *, poll: int = 60, tick: int = 3600,
-                 extra: str = "") -> Path:
-    (tmp_path / "people.yaml").write_text(PEOPLE, encoding="utf-8")
-    cfg = tmp_path / "mailflow.toml"
-    cfg.write_text(f'[mailbox]\nurl = "{imap_url}"\npoll_interval = {poll}\n'
-                   f'[smtp]\nurl = "{smtp_url}"\nhourly_cap = 1000000\n[store]\npath = "mf.db"\n'
-                   f'[org]\naddress = "mailflow@corp.example"\nname = "会议跟进助手"\npeople = "people.yaml"\n'
-                   f'[schedule]\ntick_seconds = {tick}\n{extra}', encoding="utf-8")
-    return cfg
+def server_config(tmp_path: Path, imap_url: str, smtp_url: str, *, poll: int = 60, tick: int = 3600,
+                  hourly_cap: int | None = 1000000, org: dict | None = None, **sections: dict) -> Path:
+    """The tests' site (apphelp.SITE) with its mailbox and SMTP at these URLs and the store in mf.db,
+    for a daemon run as its own process; a None drops a key (hourly_cap=None: the default cap)."""
+    return write_site(tmp_path, mailbox={"url": imap_url, "poll_interval": poll},
+                      smtp={"url": smtp_url, "hourly_cap": hourly_cap}, store={"path": "mf.db"},
+                      org=org, schedule={"tick_seconds": tick}, **sections)
 
 
 def db_path(cfg: Path) -> Path:
@@ -75,11 +74,9 @@ def seed_tasks(cfg: Path, now: datetime, n_tasks: int, per_meeting: int = 4) -> 
 
 def reply_eml(n: int, task_id: int, owner: str, text: str, *, subject: str = "整理方案",
               tag: str = "fault") -> bytes:
-    return (f"From: <{owner}>\r\nTo: 会议跟进助手 <mailflow@corp.example>\r\n"
-            f"Subject: 回复：[MF-T{task_id}] {subject}\r\nMessage-ID: <{tag}-{n}@client.example>\r\n"
-            f"Date: Fri, 20 Nov 2026 10:00:00 +0800\r\nMIME-Version: 1.0\r\n"
-            f"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
-            f"{text}\r\n\r\n-- \r\n发自我的手机\r\n").encode()
+    """Reply number `n` of a run (Message-ID <tag-n@client.example>), signed from a phone."""
+    return make_mail(owner, f"{text}\n\n-- \n发自我的手机\n", to="会议跟进助手 <mailflow@corp.example>",
+                     subject=f"回复：[MF-T{task_id}] {subject}", message_id=f"<{tag}-{n}@client.example>")
 
 
 def deliver_many(dovecot, user: str, raws: list[bytes]) -> None:

@@ -106,9 +106,9 @@ def test_an_18_mb_attachment_is_read_stored_and_applied(tmp_path):
 @pytest.mark.servers
 def test_the_daemon_goes_on_after_hostile_mail(tmp_path, dovecot_server, dovecot_user, smtp_sink):
     """A real daemon takes 40 hostile messages and a 20 MB one off Dovecot, then a real reply."""
-    from faulthelp import Daemon, deliver_many, query, reply_eml, scalar, seed_tasks, wait_until, write_config
+    from faulthelp import Daemon, deliver_many, query, reply_eml, scalar, seed_tasks, server_config, wait_until
     user, password = dovecot_user
-    cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url, poll=600)
+    cfg = server_config(tmp_path, dovecot_server.url(user), smtp_sink.url, poll=600)
     (task_id, owner), = seed_tasks(cfg, datetime.now(SH), 1)
     batch: list[bytes] = []
 

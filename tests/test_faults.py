@@ -6,7 +6,7 @@ it, so a SIGKILL here is a real crash: no handler runs, no transaction finishes.
 Scale: the defaults are the issue's numbers (2,000 replies, 2,600 mails, 20 kills; ~45 s on 2
 cores). Scale up or down with
 
-    MAILFLOW_FAULT_ROUNDS=100 MAILFLOW_FAULT_REPLIES=5000 python -m pytest -q -s tests/test_faults.py
+    MAILFLOW_FAULT_ROUNDS=100 MAILFLOW_FAULT_REPLIES=5000 pytest -q -s tests/test_faults.py
 
 MAILFLOW_FAULT_SEED repeats one run's kill moments (the seed is printed).
 """
@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from faulthelp import (Daemon, deliver_many, disk_full, mailflow_cli, query, reply_eml, scalar, seed_tasks,
-                       wait_until, write_config)
+                       server_config, wait_until)
 from mailflow.model import Task
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -46,7 +46,7 @@ def answer(k: int) -> tuple[str, str]:
 def test_sigkill_at_random_moments_applies_every_reply_once_and_sends_every_mail(
         tmp_path, dovecot_server, dovecot_user, smtp_sink):
     user, password = dovecot_user
-    cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url)
+    cfg = server_config(tmp_path, dovecot_server.url(user), smtp_sink.url)
     now = datetime.now(SH)
     n_tasks = max(1, REPLIES // 10)
     tasks = seed_tasks(cfg, now, n_tasks)
@@ -147,7 +147,7 @@ def _question(n: int, tag: str) -> bytes:
 def test_dovecot_down_while_idling_reconnects_within_10_seconds_and_misses_nothing(
         tmp_path, dovecot_server, dovecot_user, smtp_sink, outage):
     user, password = dovecot_user
-    cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url, poll=600)   # IDLE only
+    cfg = server_config(tmp_path, dovecot_server.url(user), smtp_sink.url, poll=600)   # IDLE only
     d = Daemon(cfg, password).start()
     try:
         d.wait_ready()
@@ -180,7 +180,7 @@ def test_dovecot_down_while_idling_reconnects_within_10_seconds_and_misses_nothi
 def test_a_full_disk_keeps_mail_on_the_server_says_why_and_resumes(tmp_path, dovecot_server, dovecot_user,
                                                                    smtp_sink):
     user, password = dovecot_user
-    cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url, poll=600)
+    cfg = server_config(tmp_path, dovecot_server.url(user), smtp_sink.url, poll=600)
     (task_id, owner), = seed_tasks(cfg, datetime.now(SH), 1)
     d = Daemon(cfg, password).start()
     try:
@@ -227,7 +227,7 @@ def test_72_hours_down_then_a_restart_fires_each_missed_step_once_and_skips_stal
     is in test_timeline.py)."""
     from mailflow.model import Attendee, Meeting, Role, Task, TaskStatus
     from mailflow.edges.store import Store
-    cfg = write_config(tmp_path, "maildir:./mail/inbox", smtp_sink.url)
+    cfg = server_config(tmp_path, "maildir:./mail/inbox", smtp_sink.url)
     at = lambda d, h, mi=0: datetime(2026, 11, d, h, mi, tzinfo=SH)          # noqa: E731
     store = Store(tmp_path / "mf.db")
     host, zhang, li, chen = ("wanglei@corp.example", "zhangwei@corp.example", "lina@corp.example",
@@ -280,7 +280,7 @@ def test_mail_that_arrives_while_a_batch_is_processed_is_taken_at_once(tmp_path,
     """One batch (under the fetch limit of 200). Its EXISTS comes during the batch's FETCH/STORE, and IDLE does not repeat it: without a
     second look the mail waited for the next poll (10 minutes here)."""
     user, password = dovecot_user
-    cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url, poll=600)
+    cfg = server_config(tmp_path, dovecot_server.url(user), smtp_sink.url, poll=600)
     tasks = seed_tasks(cfg, datetime.now(SH), 20)
     deliver_many(dovecot_server, user, [reply_eml(n, *tasks[n % 20], "进行中 30%", tag="busy") for n in range(150)])
     d = Daemon(cfg, password).start()
@@ -296,15 +296,10 @@ def test_mail_that_arrives_while_a_batch_is_processed_is_taken_at_once(tmp_path,
 
 
 # --- issue 12: one daemon per store, a store that vanishes, a damaged store, SIGTERM mid-mail ---------
-def maildir_config(tmp_path, *, extra: str = ""):
+def maildir_config(tmp_path, **sections):
     """A daemon on the embedded defaults: a Maildir in, a Maildir out (no server needed)."""
-    from apphelp import PEOPLE
-    (tmp_path / "people.yaml").write_text(PEOPLE, encoding="utf-8")
-    cfg = tmp_path / "mailflow.toml"
-    cfg.write_text('[mailbox]\nurl = "maildir:./mail/inbox"\npoll_interval = 5\n[smtp]\nurl = "maildir:./mail/sent"\n'
-                   '[store]\npath = "mf.db"\n[org]\naddress = "mailflow@corp.example"\nname = "会议跟进助手"\n'
-                   f'people = "people.yaml"\n[schedule]\ntick_seconds = 3600\n{extra}', encoding="utf-8")
-    return cfg
+    return server_config(tmp_path, "maildir:./mail/inbox", "maildir:./mail/sent", poll=5, hourly_cap=None,
+                         **sections)
 
 
 def inbox_files(cfg) -> list:
@@ -333,7 +328,7 @@ def test_a_second_daemon_on_one_store_refuses_to_start_and_cli_writes_run_beside
     and `outbox retry` run beside the daemon without an error."""
     from mailflow.edges.store import Store
     user, password = dovecot_user
-    cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url)
+    cfg = server_config(tmp_path, dovecot_server.url(user), smtp_sink.url)
     now = datetime.now(SH)
     tasks = seed_tasks(cfg, now, 60)
     store = Store(tmp_path / "mf.db")
@@ -480,7 +475,7 @@ def test_sigterm_while_a_25_mb_mail_is_read_ends_the_daemon_within_5_seconds(tmp
 
 
 def test_a_rule_that_fails_shows_as_the_last_error_in_status(tmp_path):
-    cfg = maildir_config(tmp_path, extra='[paths]\ntemplates = "tpl"\n')
+    cfg = maildir_config(tmp_path, paths={"templates": "tpl"})
     broken = tmp_path / "tpl" / "zh-CN"
     broken.mkdir(parents=True)
     (broken / "task_due_reminder.txt").write_text("Subject: 提醒\n{{ no_such_value.field }}\n", encoding="utf-8")
