@@ -42,7 +42,8 @@ def make_mail(sender: str, text: str | None = "", *, to: str | Sequence[str] = "
               in_reply_to: str | None = None, references: str | None = None,
               date: str | datetime = "Fri, 20 Nov 2026 10:00:00 +0800", html: str | None = None,
               charset: str = "utf-8", encoding: str | None = None, cte: str = "8bit",
-              attachments: Iterable[tuple] = (), headers: Mapping[str, str] | None = None) -> bytes:
+              attachments: Iterable[tuple] = (),
+              headers: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> bytes:
     """The raw bytes of a mail as a client sends it, built with the email package (CRLF line ends,
     headers in UTF-8 as most Chinese clients write them).
 
@@ -50,7 +51,8 @@ def make_mail(sender: str, text: str | None = "", *, to: str | Sequence[str] = "
     `encoding` the codec when they differ (a client labelling gb2312 while writing gb18030);
     `cte` is how the text is carried (8bit, base64, quoted-printable). `attachments` are
     (filename, bytes) or (filename, bytes, "type/subtype"). `in_reply_to` threads the mail and is
-    also its References unless `references` says otherwise. `headers` come after Date, in order.
+    also its References unless `references` says otherwise. `headers` (a dict, or (name, value) pairs
+    when a name repeats) come after Date, in order.
 
         make_mail("张伟 <zhangwei@corp.example>", "已完成", subject="回复：[MF-T1] 任务：接口开发")
     """
@@ -66,7 +68,7 @@ def make_mail(sender: str, text: str | None = "", *, to: str | Sequence[str] = "
     if references or in_reply_to:
         msg["References"] = references or in_reply_to
     msg["Date"] = format_datetime(date) if isinstance(date, datetime) else date
-    for name, value in (headers or {}).items():
+    for name, value in (headers.items() if isinstance(headers, Mapping) else headers):
         msg[name] = value
     codec = encoding or charset
     bodies = [(subtype, body) for subtype, body in (("plain", text), ("html", html)) if body is not None]
