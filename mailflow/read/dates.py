@@ -17,7 +17,6 @@ from .workdays import (
     DEFAULT_CALENDAR,
     MAX_WORKDAY_STEP,
     MORNING_END,
-    SHANGHAI,
     WORKDAY_END,
     WORKDAY_START,
     HolidayPeriod,
@@ -26,5 +25,5 @@ from .workdays import (
 )
 
 __all__ = ["Deadline", "Delay", "apply_delay", "find_all", "find_deadline",
-           "resolve", "DEFAULT_CALENDAR", "MAX_WORKDAY_STEP", "MORNING_END", "SHANGHAI", "WORKDAY_END",
+           "resolve", "DEFAULT_CALENDAR", "MAX_WORKDAY_STEP", "MORNING_END", "WORKDAY_END",
            "WORKDAY_START", "HolidayPeriod", "WorkCalendar", "load_holidays"]

@@ -23,7 +23,7 @@ to Y", "原定X，现Y") are one deadline: the later phrase, which inherits the 
 ``calendar_gap`` is true when the date lies in a year without official calendar data, and when a
 count or a holiday needs that data: then ``due`` is None, never a Monday–Friday guess.
 The time zone and working hours are the calendar's (``WorkCalendar(tz=…, work_end=…)``) unless the
-caller passes ``tz``; the default is Asia/Shanghai.
+caller passes ``tz``; the default is config.DEFAULT_TIMEZONE.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Calendar
 
+from ..config import DEFAULT_TIMEZONE
 from ..model import Role, Rsvp
 from .agenda_text import agenda_lines
 from .ical_zones import iana_zone, zone_name_for
@@ -103,7 +104,7 @@ def parse_replies(data: bytes) -> list[RsvpReply]:
     return out
 
 
-def parse_invites(data: bytes, default_tz: str = "Asia/Shanghai") -> list[InviteInfo]:
+def parse_invites(data: bytes, default_tz: str = DEFAULT_TIMEZONE) -> list[InviteInfo]:
     """The METHOD:REQUEST and METHOD:CANCEL events in `data`, times resolved to IANA zones.
 
     Floating and UTC times are put in `default_tz`. The master event of a recurring series is
@@ -113,9 +114,9 @@ def parse_invites(data: bytes, default_tz: str = "Asia/Shanghai") -> list[Invite
     A CANCEL needs no DTSTART (RFC 5546 3.2.5): UID and SEQUENCE identify what is cancelled.
     """
     try:
-        ZoneInfo(default_tz or "Asia/Shanghai")
+        ZoneInfo(default_tz or DEFAULT_TIMEZONE)
     except (ZoneInfoNotFoundError, ValueError):
-        default_tz = "Asia/Shanghai"
+        default_tz = DEFAULT_TIMEZONE
     out: list[InviteInfo] = []
     for cal in _calendars(data):
         method = _method(cal)

@@ -25,7 +25,9 @@ from typing import Any
 import chinese_calendar
 from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")   # the default [org] timezone
+from ..config import DEFAULT_TIMEZONE
+
+DEFAULT_ZONE = ZoneInfo(DEFAULT_TIMEZONE)   # a calendar made without the [org] timezone
 WORKDAY_START = time(9, 0)     # 明早 / tomorrow morning
 WORKDAY_END = time(18, 0)      # 下班前 / EOD / COB / 下午
 MORNING_END = time(12, 0)      # 上午 / 中午
@@ -173,7 +175,7 @@ class WorkCalendar:
 
     def __init__(self, extra: dict | None = None, *, tz: tzinfo | str | None = None,
                  work_start: time | None = None, work_end: time | None = None):
-        self.tz = ZoneInfo(tz) if isinstance(tz, str) else (tz or SHANGHAI)
+        self.tz = ZoneInfo(tz) if isinstance(tz, str) else (tz or DEFAULT_ZONE)
         self.work_start = work_start or WORKDAY_START
         self.work_end = work_end or WORKDAY_END
         extra_off, extra_on = _parse_extra(extra)

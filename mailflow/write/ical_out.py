@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Alarm, Calendar, Event, vCalAddress
 
+from ..config import DEFAULT_TIMEZONE
 from ..model import AgendaItem, Meeting, Role, Task
 
 PRODID = "-//mailflow//mailflow meeting follow-up//ZH"
@@ -384,7 +385,7 @@ def _url_in(text: str) -> str | None:
 
 def _zone(name: str) -> ZoneInfo:
     try:
-        return ZoneInfo(name or "Asia/Shanghai")
+        return ZoneInfo(name or DEFAULT_TIMEZONE)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"unknown time zone {name!r}") from None
 
