@@ -14,7 +14,7 @@ from typing import Any
 
 from .flows import dispatch as core
 from .read import dates
-from .timeline import rules
+from .timeline import moments, rules
 from .config import ENV_IMAP_PASSWORD, ConfigError, Secret, Settings
 from .model import Mail, Meeting, Task
 from .read.people import Directory, DirectoryError, load_people, removed_owners
@@ -111,9 +111,10 @@ class App:
         calendar = dates.WorkCalendar(extra, tz=s.tz, work_start=s.schedule.work_start,
                                       work_end=s.schedule.work_end)
         from .flows import register
-        handlers = register.build_handlers()   # the inbound chain (importing the flows also fills the rules' registries)
+        handlers = register.build_handlers()               # the inbound chain, each name once
+        timeline = rules.collect(register.flow_modules())   # the rules' actions and conditions, each name once
         loaded = rules.load_rules(self.rules_dir)
-        errors = rules.check(loaded) or ([] if loaded else [
+        errors = rules.check(loaded, timeline) or ([] if loaded else [
             f"{self.rules_dir}: no rules: mailflow would send no reminder, escalation or follow-up table "
             "(a ./rules folder next to the config replaces the shipped rules; copy them in, or put only "
             "holidays in [paths] holidays)"])
@@ -126,10 +127,11 @@ class App:
         renderer = Renderer(templates, org_name=s.org.name, address=s.org.address,
                             default_lang=s.org.language, id_salt=self.install_secret)
         self.directory, self.calendar, self.rules, self.renderer = directory, calendar, loaded, renderer
+        self.timeline = timeline
         self.handlers = handlers
         self.store.sync_people(directory.people)
-        self.clockwork = rules.Clockwork(tz=s.tz, work_start=s.schedule.work_start,
-                                         work_end=s.schedule.work_end, calendar=self.calendar)
+        self.clockwork = moments.Clockwork(tz=s.tz, work_start=s.schedule.work_start,
+                                           work_end=s.schedule.work_end, calendar=self.calendar)
         if old is None:
             return []
         gone = removed_owners(old, directory, self.store.tasks(open_only=True))

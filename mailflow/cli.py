@@ -929,7 +929,7 @@ def rules_check(obj: Ctx, folder: str | None) -> None:
     if not path.is_dir():
         click.echo(f"mailflow: rules folder not found: {path}", err=True)
         sys.exit(2)
-    found, errors = rules_mod.validate(path)
+    found, errors = rules_mod.validate(path, rules_mod.collect(register.flow_modules()))
     holidays = settings.path(settings.paths.holidays) if settings.paths.holidays else path / "holidays.yaml"
     years: list[int] = []
     if holidays.exists():

@@ -1,7 +1,12 @@
 """The clock as an event: each tick runs the timeline rules' steps that came due since the last.
 
-An edge module (it reads the store), beside ingest.py, outbox.py and daemon.py. What it promises:
+An edge module (it reads the store), beside ingest.py, outbox.py and daemon.py. Per rule and tick:
+plan (timeline/plan.py, pure: which rows may hold a due step) -> one read here (`answer`) ->
+due_steps (pure: which steps are due) -> per step, a Snapshot loaded with what the rule's
+conditions and action read (`load_step`) -> the conditions and the action decide over it (pure)
+-> one transaction records the step and commits its Outcome. No rule code queries the store.
 
+What it promises:
 - Every step has a unique key (rule:object:moment), recorded with what became of it (sent,
   unmet, skipped, error) in the step's own transaction together with the mails it queued, so
   nothing fires twice, whatever the number of ticks or restarts.
@@ -15,23 +20,18 @@ from __future__ import annotations
 import logging
 import sqlite3
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from .app import App
 from .edges.store import StoreError
+from .model import Snapshot
 from .outbox import Outbox, unwritable
-from .timeline import rules
+from .timeline import due, plan
+from .timeline.due import HostReplies, PersonDay, Step
+from .timeline.rules import Rule
 
 log = logging.getLogger("mailflow")
-
-
-class _Base:
-    """An object with just an id and one time field (for a rule's moment without loading it)."""
-
-    def __init__(self, ident: int, fld: str, value: Any):
-        self.id = ident
-        setattr(self, rules.field_attr(fld), value)
 
 
 class Ticker:
@@ -40,97 +40,106 @@ class Ticker:
         self.store = app.store
         self.outbox = outbox
 
-    # --- rules -----------------------------------------------------------------------------
-    def candidates(self, rule: rules.Rule, since: datetime, now: datetime) -> list[Any]:
-        """The objects a step of `rule` can be due for in (since, now], read through indexes so a
-        tick costs what is due, not what exists (rules.base_range; most ticks read nothing)."""
-        t = rule.trigger
-        cw = self.app.clockwork
-        if t.scheduled:
-            moment = rules.scheduled_moment(rule, since, now, cw)
-            if moment is None or self.store.has_fired(self._occurrence_key(rule, moment)):
-                return []
-            if rule.scope == "owner":
-                return self.store.open_task_owners()
-            if rule.scope == "person":
-                start = rules.previous_occurrence(rule, moment, cw)
-                return [rules.PersonDay(person, events, start)
-                        for person, events in self.store.task_events_by_actor(start, moment).items()]
-            if rule.scope == "host":
-                start = rules.previous_occurrence(rule, moment, cw)
-                return [rules.HostReplies(host, rows, start)
-                        for host, rows in self.store.unknown_replies_by_host(start, moment).items()]
+    # --- reading: the plan's query, then what each step decides over ------------------------------
+    def answer(self, q: plan.Query, rule: Rule, since: datetime, now: datetime) -> list[Any]:
+        """The objects `q` asks for: one read of the store (two for the repeating meeting rule)."""
+        s = self.store
+        if q.empty or (q.unless_fired and s.has_fired(q.unless_fired)):
             return []
-        if t.repeat:
-            if not rules.may_fall_in(rule, since, now, cw):
-                return []
-            if rule.scope == "meeting":
-                # only meetings with open tasks repeat (the weekly follow-up table until all are closed)
-                fld = rules.field_attr(t.field)
-                weekdays = rules.repeat_base_weekdays(rule, since, now, cw)
-                due = [mid for mid, value in self.store.meeting_times(fld, now.astimezone(cw.tz), weekdays)
-                       if rules.field_moment(rule, _Base(mid, t.field, value), since, now, cw) is not None]
-                open_ids = self.store.meetings_having_open_tasks(due)
-                return self.store.meetings_by_ids([m for m in due if m in open_ids])
-            return [x for x in self.store.tasks(open_only=True)
-                    if rules.field_moment(rule, x, since, now, cw) is not None]
-        rng = rules.base_range(rule, since, now, cw)
-        if rng is None:
-            return []
-        lo, hi = rng
-        if t.field == "task.due":
-            return self.store.open_tasks_due_between(lo.date(), (hi - timedelta(microseconds=1)).date())
-        if t.field == "task.created":
-            return self.store.tasks_between_times("created_at", lo, hi + timedelta(seconds=1))
-        return self.store.meetings_in_window(rules.field_attr(t.field), lo, hi + timedelta(seconds=1))
+        if q.read == "open_task_owners":
+            return s.open_task_owners()
+        if q.read == "task_events_by_actor":
+            return [PersonDay(person, events, q.lo) for person, events in s.task_events_by_actor(q.lo, q.hi).items()]
+        if q.read == "unknown_replies_by_host":
+            return [HostReplies(host, rows, q.lo) for host, rows in s.unknown_replies_by_host(q.lo, q.hi).items()]
+        if q.read == "repeating_meetings":
+            weekdays = set(q.weekdays) if q.weekdays is not None else None
+            ids = plan.due_ids(rule, s.meeting_times(q.column, q.hi, weekdays), since, now, self.app.clockwork)
+            open_ids = s.meetings_having_open_tasks(ids)
+            return s.meetings_by_ids([m for m in ids if m in open_ids])
+        if q.read == "open_tasks":
+            return s.tasks(open_only=True)
+        if q.read == "open_tasks_due_between":
+            return s.open_tasks_due_between(q.lo, q.hi)
+        if q.read == "tasks_created_between":
+            return s.tasks_between_times(q.column, q.lo, q.hi)
+        if q.read == "meetings_in_window":
+            return s.meetings_in_window(q.column, q.lo, q.hi)
+        raise ValueError(f"unknown read {q.read!r} (plan.READS)")
 
-    @staticmethod
-    def _occurrence_key(rule: rules.Rule, moment: datetime) -> str:
-        """Recorded once every object of a weekly/daily occurrence was handled."""
-        return f"{rule.name}:*:{moment.isoformat(timespec='minutes')}"
+    def load_step(self, step: Step) -> Snapshot:
+        """Everything a step's conditions and action may read about its object, read before they
+        run (by scope: a task's meeting and event log; a meeting, its tasks with their latest
+        events, minutes and confirmations; the meetings of an owner's tasks; the tasks of a
+        person's events; the stored mails behind a host's replies). A read nobody loaded raises
+        NotLoaded in the rule code, so a gap shows in the tests, never as a query halfway."""
+        s, snap, obj = self.store, Snapshot(), step.obj
+        scope = step.rule.scope
+
+        def meeting(mid: int | None) -> None:
+            if mid is not None and not snap.knows(("get_meeting", mid)):
+                snap.record(("get_meeting", mid), s.get_meeting(mid))
+        if scope == "task":
+            meeting(obj.meeting_id)
+            snap.record(("get_task", obj.id), obj)
+            snap.record(("task_events", obj.id), s.task_events(obj.id))
+        elif scope == "meeting":
+            snap.record(("get_meeting", obj.id), obj)
+            tasks = snap.record(("tasks", obj.id, None, False), s.tasks(meeting_id=obj.id))
+            snap.record(("tasks", obj.id, None, True), [t for t in tasks if not t.status.closed])
+            ids = [t.id for t in tasks]
+            snap.record(("latest_task_events", tuple(ids)), s.latest_task_events(ids) if ids else {})
+            snap.record(("minutes_versions", obj.id), s.minutes_versions(obj.id))
+            snap.record(("minutes_confirmations", obj.id), s.minutes_confirmations(obj.id))
+        elif scope == "owner":
+            for t in obj.tasks:
+                meeting(t.meeting_id)
+        elif scope == "person":
+            for task_id in {e.task_id for e in obj.events}:
+                snap.record(("get_task", task_id), s.get_task(task_id))
+        elif scope == "host":
+            for r in obj.replies:
+                snap.record(("inbound_row", r["id"]), s.inbound_row(r["id"]))
+        return snap
 
     def tick_once(self, now: datetime | None = None) -> int:
         """Run every rule step that is due; returns how many steps acted.
 
-        Each rule looks at (since, now]: since is its previous tick (rules.window_start), so after
+        Each rule looks at (since, now]: since is its previous tick (due.window_start), so after
         downtime every missed step is found once and the stale ones are recorded as skipped."""
         now = now or self.app.now()
         cw = self.app.clockwork
         quiet = self.app.settings.schedule.quiet_hours
         marks = self.store.get_meta("rule_ticks", {}) or {}
         acted = 0
-        ctx = None
         for rule in self.app.rules:
             if not quiet and rule.quiet_hours:
                 rule = replace(rule, quiet_hours=False)
             if rule.quiet_hours and not cw.in_window(now):
                 continue      # nothing goes out now; the first tick in the next window catches up
             prev = marks.get(rule.name)
-            since = rules.window_start(rule, datetime.fromisoformat(prev) if prev else None, now)
+            since = due.window_start(rule, datetime.fromisoformat(prev) if prev else None, now)
             if prev and datetime.fromisoformat(prev) < since:
                 log.warning("rule %s: last ran %s; steps before %s are not looked at", rule.name, prev,
                             since.isoformat(timespec="minutes"))
-            steps = rules.due_steps(rule, self.candidates(rule, since, now), now, cw, since=since)
+            query = plan.plan(rule, since, now, cw)
+            steps = due.due_steps(rule, self.answer(query, rule, since, now), now, cw, since=since)
             done = self.store.fired_among([s.key for s in steps]) if steps else set()
             for step in steps:
                 if step.key in done:
                     continue
-                if ctx is None:
-                    ctx = self.app.context(now)
-                acted += self._run_step(step, now, ctx)
-            if rule.trigger.scheduled:
-                moment = rules.scheduled_moment(rule, since, now, cw)
-                if moment is not None:
-                    with self.store.transaction():
-                        self.store.mark_fired(self._occurrence_key(rule, moment), rule.name, "*", moment, now,
-                                              "done")
+                acted += self._run_step(step, now)
+            if query.moment is not None:
+                with self.store.transaction():
+                    self.store.mark_fired(plan.occurrence_key(rule, query.moment), rule.name, "*", query.moment,
+                                          now, "done")
             marks[rule.name] = now.isoformat()
         with self.store.transaction():
             self.store.set_meta("rule_ticks", marks)
             self.store.set_meta("last_tick", now.isoformat())
         return acted
 
-    def _run_step(self, step: rules.Step, now: datetime, ctx: Any = None) -> int:
+    def _run_step(self, step: Step, now: datetime) -> int:
         rule = step.rule
         if step.gaps:
             log.warning("rule %s for %s: moment %s counted Monday–Friday for %s (calendar gap: no official "
@@ -143,14 +152,15 @@ class Ticker:
                     log.warning("skipped %s for %s: due %s, more than max_late (%s) ago",
                                 rule.name, step.obj_key, step.moment.isoformat(timespec="minutes"), rule.max_late)
                     return 0
-                ctx = ctx or self.app.context(now)
-                unmet = [c for c in rule.when if not rules.CONDITIONS[c](ctx, step.obj)]
+                ctx = self.app.context(now, self.load_step(step))     # read first, then decide
+                names = self.app.timeline
+                unmet = [c for c in rule.when if not names.conditions[c](ctx, step.obj)]
                 if unmet:
                     # decided at the step's moment: recorded so later ticks need not ask again
                     self.store.mark_fired(step.key, rule.name, step.obj_key, step.moment, now, "unmet")
                     log.debug("rule %s for %s: not sent (%s)", rule.name, step.obj_key, ", ".join(unmet))
                     return 0
-                out = rules.ACTIONS[rule.action](ctx, step)
+                out = names.actions[rule.action](ctx, step)
                 self.store.mark_fired(step.key, rule.name, step.obj_key, step.moment, now, "sent")
                 self.outbox.commit(out, now)
         except sqlite3.OperationalError as e:

@@ -3,7 +3,7 @@ a prefilter in SQL that must never drop a meeting the full scan would pick."""
 
 from datetime import date, datetime, timedelta
 
-from mailflow.timeline import rules
+from mailflow.timeline import moments, plan
 from mailflow.model import Attendee, Meeting, Role, Task
 from apphelp import SH, make_app
 
@@ -25,11 +25,11 @@ def test_the_weekday_prefilter_agrees_with_the_full_scan_around_holidays(tmp_pat
     tick = datetime(2026, 9, 20, 8, 30, tzinfo=SH)
     while tick < datetime(2026, 10, 20, tzinfo=SH):
         since = tick - timedelta(minutes=30)
-        weekdays = rules.repeat_base_weekdays(rule, since, tick, cw)
+        weekdays = plan.repeat_base_weekdays(rule, since, tick, cw)
         full = {mid for mid, v in app.store.meeting_times("end", tick)
-                if rules.field_moment(rule, _Obj(v), since, tick, cw) is not None}
+                if moments.field_moment(rule, _Obj(v), since, tick, cw) is not None}
         pre = {mid for mid, v in app.store.meeting_times("end", tick, weekdays)
-               if rules.field_moment(rule, _Obj(v), since, tick, cw) is not None}
+               if moments.field_moment(rule, _Obj(v), since, tick, cw) is not None}
         assert pre == full, tick
         checked += len(full)
         tick += timedelta(minutes=30)
@@ -40,7 +40,7 @@ def test_a_quiet_tick_reads_no_meeting_at_all(tmp_path):
     app, _, _ = make_app(tmp_path, datetime(2026, 11, 23, 10, 0, tzinfo=SH))
     rule = next(r for r in app.rules if r.name == "followup_table")
     now = datetime(2026, 11, 23, 10, 17, tzinfo=SH)
-    assert rules.repeat_base_weekdays(rule, now - timedelta(minutes=1), now, app.clockwork) == set()
+    assert plan.repeat_base_weekdays(rule, now - timedelta(minutes=1), now, app.clockwork) == set()
 
 
 class _Obj:

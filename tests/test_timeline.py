@@ -15,7 +15,8 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from apphelp import SH, body_text, make_app, outbox_mails, reply_to
-from mailflow.timeline import rules
+from mailflow.timeline import due, rules
+from mailflow.timeline.moments import Clockwork, field_moment, scheduled_moment
 from mailflow.cli import main
 from mailflow.read.dates import WorkCalendar
 from mailflow.model import Attendee, Mail, Meeting, Role, Task, TaskEvent, TaskStatus
@@ -374,7 +375,7 @@ def _rule(**trigger) -> rules.Rule:
                              "test.yaml")[0]
 
 
-CW = rules.Clockwork(tz=SH, work_start=time(9), work_end=time(18), calendar=WorkCalendar())
+CW = Clockwork(tz=SH, work_start=time(9), work_end=time(18), calendar=WorkCalendar())
 
 
 @pytest.mark.parametrize("weekday, now, expected", [
@@ -389,25 +390,25 @@ CW = rules.Clockwork(tz=SH, work_start=time(9), work_end=time(18), calendar=Work
 ])
 def test_weekly_moments_around_holidays_and_tiaoxiu(weekday, now, expected):
     rule = _rule(weekly=weekday, at="16:00")
-    assert rules.scheduled_moment(rule, now - timedelta(minutes=10), now, CW) == expected
+    assert scheduled_moment(rule, now - timedelta(minutes=10), now, CW) == expected
 
 
 def test_quiet_hours_move_a_moment_to_the_next_window():
     rule = _rule(field="task.due", offset=0, unit="days", at="20:00")
     task = Task(id=1, title="x", owner=ZHANG, due=date(2026, 10, 9))
-    assert rules.field_moment(rule, task, None, at(2026, 10, 10, 12), CW) == at(2026, 10, 10, 9)   # 调休 Sat
+    assert field_moment(rule, task, None, at(2026, 10, 10, 12), CW) == at(2026, 10, 10, 9)   # 调休 Sat
     task.due = date(2026, 9, 30)
-    assert rules.field_moment(rule, task, None, at(2026, 10, 8, 12), CW) == at(2026, 10, 8, 9)
-    assert rules.field_moment(rule, task, None, at(2026, 10, 7, 12), CW) is None
+    assert field_moment(rule, task, None, at(2026, 10, 8, 12), CW) == at(2026, 10, 8, 9)
+    assert field_moment(rule, task, None, at(2026, 10, 7, 12), CW) is None
 
 
 def test_after_downtime_a_repeating_rule_fires_only_its_latest_occurrence():
     rule = rules.parse_rules({"rules": [{"name": "f", "scope": "meeting", "action": "x", "trigger": {
         "field": "meeting.end", "offset": 7, "unit": "days", "at": "work_start", "repeat": "7 days"}}]}, "t.yaml")[0]
     m = Meeting(id=7, uid="u", title="t", start=at(2026, 11, 4, 14), end=at(2026, 11, 4, 16))
-    steps = rules.due_steps(rule, [m], at(2026, 12, 3, 10), CW, since=at(2026, 11, 10))
+    steps = due.due_steps(rule, [m], at(2026, 12, 3, 10), CW, since=at(2026, 11, 10))
     assert [(s.moment, s.skipped) for s in steps] == [(at(2026, 12, 2, 9), False)]
-    stale = rules.due_steps(rule, [m], at(2026, 12, 8, 10), CW, since=at(2026, 11, 10))
+    stale = due.due_steps(rule, [m], at(2026, 12, 8, 10), CW, since=at(2026, 11, 10))
     assert [(s.moment, s.skipped) for s in stale] == [(at(2026, 12, 2, 9), True)]
 
 
@@ -650,3 +651,47 @@ def test_the_digest_quotes_what_the_sender_wrote_not_a_log_line(app_svc):
     [digest] = outbox_mails(app, "digest")
     text = body_text(digest)
     assert UNCLEAR in text and "not understood" not in text
+
+
+# --- the names rules may use: collected by an explicit call, each name once ------------------------------
+def _module(name: str, **functions) -> "types.ModuleType":
+    import types
+    module = types.ModuleType(name)
+    for attr, fn in functions.items():
+        fn.__module__ = name
+        setattr(module, attr, fn)
+    return module
+
+
+def test_an_action_named_twice_is_refused_with_both_places_named():
+    def remind(ctx, step):
+        return None
+
+    def remind_again(ctx, step):
+        return None
+    first = _module("ours.reminders", remind=rules.action("task_due_reminder")(remind))
+    second = _module("ours.more_reminders", remind_again=rules.action("task_due_reminder")(remind_again))
+    with pytest.raises(ValueError, match=r"rule action 'task_due_reminder' is registered twice: "
+                                         r"ours\.reminders\..*remind and ours\.more_reminders\..*remind_again"):
+        rules.collect([first, second])
+
+
+def test_marking_an_action_registers_nothing_until_the_app_collects_it():
+    def nudge(ctx, step):
+        return None
+    module = _module("ours.nudges", nudge=rules.action("nudge")(rules.condition("always")(nudge)))
+    assert "nudge" not in rules.collect([]).actions
+    names = rules.collect([module])
+    assert names.actions["nudge"] is nudge and names.conditions["always"] is nudge
+    imported = _module("ours.elsewhere")
+    imported.nudge = nudge                                   # imported into another module: not twice
+    assert list(rules.collect([module, imported]).actions) == ["nudge"]
+
+
+def test_a_rule_naming_an_unknown_action_is_an_error_that_names_file_rule_and_key():
+    (rule,) = rules.parse_rules({"rules": [{"name": "r", "scope": "task", "action": "no_such_action",
+                                            "when": ["no_such_condition"],
+                                            "trigger": {"field": "task.due", "offset": -1}}]}, "mine.yaml")
+    errors = rules.check([rule], rules.collect([]))
+    assert errors[0].startswith("mine.yaml: rule r: key 'action': unknown action 'no_such_action'")
+    assert errors[1].startswith("mine.yaml: rule r: key 'when': unknown condition 'no_such_condition'")

@@ -105,7 +105,7 @@ class Context:
     now: datetime
     lookup: Lookup
     ids: Callable[[str], int]
-    clockwork: Any = None                 # rules.Clockwork (working hours), when a flow needs it
+    clockwork: Any = None                 # timeline.moments.Clockwork (working hours), when a flow needs it
 
     @property
     def tz(self) -> ZoneInfo:

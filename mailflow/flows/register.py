@@ -15,8 +15,8 @@ from types import ModuleType
 
 from . import dispatch
 
-# Timeline modules whose rule conditions and actions the rules check must see (they still fill
-# timeline.rules' registries when imported).
+# Timeline modules that define rule conditions and actions (timeline.rules.collect gathers them from
+# flow_modules(); importing them registers nothing).
 TIMELINE_MODULES = ("mailflow.timeline.conditions", "mailflow.timeline.actions")
 
 

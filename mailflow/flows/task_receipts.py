@@ -12,6 +12,7 @@ from . import answers, dispatch as core
 from .task_reading import _words
 from ..read import replies
 from ..timeline import rules
+from ..timeline.due import PersonDay
 from ..model import Intent, Mail, Outcome, Task
 
 OWN_KINDS = ("task_receipt", "task_clarify", "task_ask_date")
@@ -106,7 +107,7 @@ _DIGEST_KINDS = ("confirm", "progress", "done", "delay", "delay_requested", "ris
 def receipt_digest(ctx: core.Context, step: Any) -> Outcome:
     """With [schedule] receipts = "daily": one mail to each person listing, line by line, what was
     recorded from their mail since the last digest (task, what changed, their words)."""
-    day: rules.PersonDay = step.obj
+    day: PersonDay = step.obj
     if ctx.org.receipts != "daily":
         return Outcome(log=[f"{day.person}: receipts go one by one ([schedule] receipts = each)"])
     person = ctx.directory.get(day.person)

@@ -1,13 +1,14 @@
 """Task timelines (GUIDE.md "Timelines"): due reminders, the weekly progress request, overdue
 notices, escalation, the 会议决议跟进表 and the host's daily digest. Pure: rule actions get
 (ctx, step) and return an Outcome; the rules themselves (when, to whom) are data in rules/tasks.yaml.
+What they read (ctx.lookup) is a Snapshot the tick loaded for the step before they run (tick.load_step).
 
 Every mail's key is built from step.key (rule:object:moment), so a step never mails twice and a
 due date moved by a delay gets fresh reminders (new moments, new keys).
 
 The weekly progress request (kind "progress_request") is ONE mail per person listing all their
 open tasks, numbered 1..n. The numbered task ids are in `Mail.context["items"]` (a list of task
-ids, in the order shown); Service.queue stores them in the outbox_items table under the mail's
+ids, in the order shown); Outbox.queue stores them in the outbox_items table under the mail's
 Message-ID, so an answer such as "1 已完成；3 延期到周五" finds its tasks
 (tasks.on_numbered_reply, store.outbox_items). A request listing one task also carries its
 task_id, so the [MF-T…] subject tag routes the answer even without In-Reply-To.
@@ -28,6 +29,7 @@ from typing import Any
 
 from ..read import inbound
 from . import rules
+from .due import HostReplies
 from ..write import xlsx
 from ..model import STATUS_LABELS, Attachment, Mail, Meeting, Outcome, Task, TaskEvent
 from ..flows.task_status import UNREAD_KINDS
@@ -74,13 +76,8 @@ def _today(ctx, step) -> date:
 
 
 def _meeting(ctx, meeting_id: int | None) -> Meeting | None:
-    """Meetings are read once per tick (one Context per tick), not once per task."""
-    if meeting_id is None:
-        return None
-    cache = ctx.__dict__.setdefault("_timeline_meetings", {})
-    if meeting_id not in cache:
-        cache[meeting_id] = ctx.lookup.get_meeting(meeting_id)
-    return cache[meeting_id]
+    """The task's meeting, from the step's snapshot (tick.load_step loaded it)."""
+    return ctx.lookup.get_meeting(meeting_id) if meeting_id is not None else None
 
 
 def _task_view(ctx, t: Task, lang: str) -> dict:
@@ -332,7 +329,7 @@ def followup_table(ctx, step) -> Outcome:
 @rules.action("host_digest")
 def host_digest(ctx, step) -> Outcome:
     """Replies about the host's meetings and tasks that mailflow could not apply (status unknown)."""
-    obj: rules.HostReplies = step.obj
+    obj: HostReplies = step.obj
     if not obj.replies:
         return Outcome(log=[f"nothing for {obj.host}"])
     lang = _lang(ctx.lang(obj.host))

@@ -1,4 +1,4 @@
-"""Rule conditions every flow can use."""
+"""Rule conditions every flow can use (marked here, collected into the App's registry by rules.collect)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,6 @@ def meeting_scheduled(ctx, meeting) -> bool:
 @condition("has_open_tasks")
 def has_open_tasks(ctx, obj) -> bool:
     tasks = getattr(obj, "tasks", None)
-    if tasks is None:   # a meeting: ask the ledger
+    if tasks is None:   # a meeting: its open tasks, loaded with the step
         tasks = ctx.lookup.tasks(meeting_id=obj.id, open_only=True)
     return any(not t.status.closed for t in tasks)
