@@ -78,22 +78,21 @@ def mailflow_run(dovecot, user: str, password: str, tasks_per_meeting: int, meet
     app.clock = ScaledClock(NOW, 3 * 3600)
     app._inbox = open_inbox(dovecot.url(user), password, checkpoint=app.store.checkpoint(), processed="flag")
     commits = collections.Counter()
-    app.store.conn.set_trace_callback(lambda s: commits.update([s.split()[0].upper()]) if s[:1] in "BCR" else None)
     stop = pid_hook() if pid_hook else None
-    t = time.perf_counter()
-    taken = 0
-    while True:
-        k = svc.ingest.ingest_once(limit=batch)
-        taken += k
-        if not k:
-            break
-    dt = time.perf_counter() - t
-    extra = stop() if stop else {}
-    app.store.conn.set_trace_callback(None)
+    with app.store.tracing(lambda s: commits.update([s.split()[0].upper()]) if s[:1] in "BCR" else None):
+        t = time.perf_counter()
+        taken = 0
+        while True:
+            k = svc.ingest.ingest_once(limit=batch)
+            taken += k
+            if not k:
+                break
+        dt = time.perf_counter() - t
+        extra = stop() if stop else {}
     statuses = app.store.inbound_counts()
     statuses["commits"] = commits["COMMIT"]
-    statuses["outbox"] = sum(app.store.outbox_counts().values()) - len(app.store._all(
-        "SELECT 1 FROM outbox WHERE kind = 'task_assigned'"))
+    statuses["outbox"] = (sum(app.store.outbox_counts().values())
+                          - sum(app.store.outbox_counts(kind="task_assigned").values()))
     statuses.update(extra)
     app.close()
     return dt, statuses, taken, d

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from apphelp import make_app
 from mailflow.model import Task
+from mailflow.testing import make_mail, write_config
 
 SH = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
@@ -19,18 +20,15 @@ SENT_ID = "<mf.0123456789abcdef0123456789abcdef@corp.example>"
 
 
 def reply(text: str, in_reply_to: str | None = SENT_ID) -> bytes:
-    thread = f"In-Reply-To: {in_reply_to}\r\n" if in_reply_to else ""
-    head = (f"From: 张伟 <{OWNER}>\r\nTo: mailflow@corp.example\r\nSubject: 回复：[MF-T1] 任务提醒\r\n"
-            f"Message-ID: <r1@client.example>\r\n{thread}Date: Fri, 20 Nov 2026 10:00:00 +0800\r\n"
-            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
-    return head.encode() + text.replace("\n", "\r\n").encode()
+    return make_mail(f"张伟 <{OWNER}>", text, subject="回复：[MF-T1] 任务提醒", message_id="<r1@client.example>",
+                     in_reply_to=in_reply_to)
 
 
 def explain(tmp_path, *files) -> list[dict]:
     from mailflow.cli import main
-    (tmp_path / "mailflow.toml").write_text('[store]\npath = "./mailflow.db"\n[org]\naddress = "mailflow@corp.example"\n'
-                                            'people = "people.yaml"\n', encoding="utf-8")
-    res = CliRunner().invoke(main, ["--config", str(tmp_path / "mailflow.toml"), "explain", "--json", *files])
+    cfg = write_config(tmp_path, store={"path": "./mailflow.db"},
+                       org={"address": "mailflow@corp.example", "people": "people.yaml"})
+    res = CliRunner().invoke(main, ["--config", str(cfg), "explain", "--json", *files])
     assert res.exit_code == 0, res.output
     return [json.loads(line) for line in res.output.splitlines()]
 
@@ -40,7 +38,6 @@ def test_the_stores_due_decides_a_promised_date(tmp_path):
     t = app.store.save_task(Task(id=None, title="接口开发", owner=OWNER, due=date(2026, 11, 27)), START)
     app.store.queue_mail(dedupe_key="k1", message_id=SENT_ID, raw=b"", sender="mailflow@corp.example",
                          recipients=[OWNER], subject="[MF-T1] 任务提醒", now=START, kind="due_reminder", task_id=t.id)
-    app.store.conn.commit()
     app.close()
     eml = tmp_path / "r.eml"
     eml.write_bytes(reply("数据还在核对，12月3日前给你"))

@@ -418,12 +418,11 @@ def test_a_tick_between_moments_reads_nothing(app_svc):
         add_task(app, ZHANG, date(2026, 11, 25) + timedelta(days=i % 20))
     svc.ticker.tick_once(at(2026, 11, 20, 10))
     statements: list[str] = []
-    app.store.conn.set_trace_callback(statements.append)   # every SQL statement the tick runs
-    svc.ticker.tick_once(at(2026, 11, 20, 10, 30))
-    svc.ticker.tick_once(at(2026, 11, 20, 11, 30))
-    app.store.conn.set_trace_callback(None)
+    with app.store.tracing(statements.append):              # every SQL statement the tick runs
+        svc.ticker.tick_once(at(2026, 11, 20, 10, 30))
+        svc.ticker.tick_once(at(2026, 11, 20, 11, 30))
     assert statements, "the trace saw nothing: it would prove nothing"
-    task_reads = [q for q in statements if re.search(r"\b(FROM|JOIN)\s+(tasks|task_events)\b", q, re.I)]
+    task_reads = [q for q in statements if re.search(r"\b(FROM|JOIN)\s+[\"\[]?(tasks|task_events)\b", q, re.I)]
     assert task_reads == []
 
 

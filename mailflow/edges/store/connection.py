@@ -108,6 +108,15 @@ class StoreConnection(Repository):
         self._depth = 0
         self.conn.execute("COMMIT")
 
+    @contextmanager
+    def tracing(self, callback) -> Iterator[None]:
+        """Hand every SQL statement this connection runs to callback(sql) (tests, benchmarks)."""
+        self.conn.set_trace_callback(callback)
+        try:
+            yield
+        finally:
+            self.conn.set_trace_callback(None)
+
     # --- schema ------------------------------------------------------------------------------------
     @property
     def version(self) -> int:

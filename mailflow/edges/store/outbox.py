@@ -55,8 +55,11 @@ class OutboxRepository(Repository):
             r["recipients"] = json.loads(r["recipients"])
         return rows
 
-    def outbox_counts(self) -> dict[str, int]:
-        return {r["status"]: r["n"] for r in self.db.query("SELECT status, COUNT(*) n FROM outbox GROUP BY status")}
+    def outbox_counts(self, kind: str | None = None) -> dict[str, int]:
+        """How many mails are in each state; only mails of this kind (task_assigned …) if given."""
+        where, params = ("WHERE kind = ?", [kind]) if kind else ("", [])
+        return {r["status"]: r["n"]
+                for r in self.db.query(f"SELECT status, COUNT(*) n FROM outbox {where} GROUP BY status", params)}
 
     # --- sending state ------------------------------------------------------------------------------
     def mark_sent(self, outbox_id: int, now: datetime) -> None:
