@@ -383,6 +383,8 @@ class Snapshot:
         return self._answer("tasks", meeting_id, owner.lower() if owner else None, bool(open_only))
 
     def task_events(self, task_id: int) -> list[TaskEvent]:
+        if task_id >= self.next_ids.get("tasks", task_id + 1):
+            return []                # a task made in this decision has no log yet
         return self._answer("task_events", task_id)
 
     def latest_task_events(self, task_ids: list[int]) -> dict[int, TaskEvent]:

@@ -225,8 +225,9 @@ def notice_world(tmp_path):
     m = meetings.from_data(yaml.safe_load((MEETINGS / "meeting.yaml").read_text(encoding="utf-8")), app.directory)
     m.uid = "mf-answers@corp.example"
     with app.store.transaction():
-        svc.outbox.commit(meetings.add(app.context(clock.now()), m), clock.now())
-    return app, svc, clock, m
+        out = meetings.add(app.context(clock.now()), m)
+        svc.outbox.commit(out, clock.now())
+    return app, svc, clock, out.meetings[0]
 
 
 @pytest.mark.parametrize("who, body, rsvp", [

@@ -48,8 +48,9 @@ def create(app, svc, now=NOW):
     m = meetings.from_data(yaml.safe_load((FIX / "meeting.yaml").read_text(encoding="utf-8")), app.directory)
     m.uid = UID
     with app.store.transaction():
-        svc.outbox.commit(meetings.add(app.context(now), m), now)
-    return app.store.get_meeting(m.id)
+        out = meetings.add(app.context(now), m)
+        svc.outbox.commit(out, now)
+    return app.store.get_meeting(out.meetings[0].id)
 
 
 def invite_of(msg) -> Calendar:

@@ -33,8 +33,9 @@ def env(tmp_path):
     app, svc, _clock = make_app(tmp_path, NOW)
     m = meetings.from_data(yaml.safe_load((FIX / "meeting.yaml").read_text(encoding="utf-8")), app.directory)
     with app.store.transaction():
-        svc.outbox.commit(meetings.add(app.context(NOW), m), NOW)
-    yield app, svc, app.store.get_meeting(m.id)
+        out = meetings.add(app.context(NOW), m)
+        svc.outbox.commit(out, NOW)
+    yield app, svc, app.store.get_meeting(out.meetings[0].id)
     app.close()
 
 

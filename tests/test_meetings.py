@@ -49,7 +49,7 @@ def create(app, svc, now=NOW, data=None, uid=UID):
     with app.store.transaction():
         out = meetings.add(app.context(now), m)
         svc.outbox.commit(out, now)
-    return app.store.get_meeting(m.id)
+    return app.store.get_meeting(out.meetings[0].id)
 
 
 def change(app, svc, fn, now):

@@ -162,8 +162,9 @@ def test_a_month_of_one_meeting(tmp_path):
     # 11-16: the meeting is announced; the invite's ORGANIZER is the shared mailbox
     m = meetings.from_data(MEETING, app.directory)
     with app.store.transaction():
-        w.svc.outbox.commit(meetings.add(app.context(START), m), START)
-    m = app.store.get_meeting(m.id)
+        out = meetings.add(app.context(START), m)
+        w.svc.outbox.commit(out, START)
+    m = app.store.get_meeting(out.meetings[0].id)
     assert sorted(m.emails) == sorted(TEAM)
     notices = w.sent("notice")
     assert {n["To"] for n in notices} == set(TEAM)

@@ -14,7 +14,7 @@ What is loaded, from the route and the parsed mail (each answer kept under its q
 - meetings named by the UIDs of the mail's calendar parts (iMIP answers, invitations);
 - the meetings a new-thread minutes draft from the sender may belong to (minutes_candidates);
 - minutes versions and confirmations of the meetings a minutes flow may act on;
-- the next id of each table that gets new rows (meetings, tasks, minutes).
+- the next id of the tables whose new rows a flow numbers itself (meetings, tasks).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from ..flows.minutes import LOOKBACK as MINUTES_LOOKBACK, looks_like_draft
 from ..model import NUMBERED_KINDS, Meeting, Snapshot, Task
 from ..read import ical_in
 
-NEW_ROW_TABLES = ("meetings", "tasks", "minutes")
+NEW_ROW_TABLES = ("meetings", "tasks")      # a new minutes version gets its id at commit
 
 
 class _Recorder:

@@ -7,6 +7,7 @@ missing or unknown is answered). The text itself is read by read/meeting_text.py
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -58,8 +59,8 @@ def on_invitation(ctx: core.Context, msg: Any) -> Outcome | None:
     if info.method == "CANCEL":
         if existing is None or existing.status == "cancelled":
             return Outcome(status="ignored", log=[f"cancellation of unknown or cancelled meeting {info.uid}"])
-        existing.status, existing.sequence = "cancelled", max(existing.sequence, info.sequence)
-        existing.cancel_reason = info.description.strip()[:500]
+        existing = replace(existing, status="cancelled", sequence=max(existing.sequence, info.sequence),
+                           cancel_reason=info.description.strip()[:500])
         return Outcome(meetings=[existing], log=[f"meeting {existing.id} cancelled by the host's invitation"])
     if existing is not None and info.sequence < existing.sequence:
         return Outcome(status="ignored", log=[f"invitation {info.uid} SEQUENCE {info.sequence} is older than "
@@ -100,7 +101,7 @@ def on_invitation(ctx: core.Context, msg: Any) -> Outcome | None:
                                                               old[a.email].answered_at, old[a.email].answered_via)
             a.rsvp_sequence, a.rsvp_stamp = old[a.email].rsvp_sequence, old[a.email].rsvp_stamp
     if moved:
-        reset_answers(ctx, m)
+        m = reset_answers(ctx, m)
     out = Outcome(meetings=[m], log=[f"meeting {m.id} updated from the host's invitation (SEQUENCE {m.sequence})"
                                      + ("; new time" if moved else "")])
     out.log[0] += note

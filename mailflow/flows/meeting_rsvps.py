@@ -7,6 +7,7 @@ of a required "no", and a proposal of another time (COUNTER) goes to the host to
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,22 +33,24 @@ def newer(att: Attendee, sequence: int, stamp: datetime | None) -> bool:
 
 
 def record(ctx: core.Context, m: Meeting, att: Attendee, rsvp: Rsvp, proxy: str | None, via: str,
-           sequence: int, stamp: datetime | None, out: Outcome) -> None:
-    """Store one answer; a named stand-in is invited; the host hears of a required 'no' without one."""
-    att.rsvp, att.answered_at, att.answered_via = rsvp, ctx.now, via
-    att.rsvp_sequence, att.rsvp_stamp = sequence, (stamp or ctx.now).astimezone(timezone.utc)
-    att.proxy = None
-    if proxy:
-        found = ctx.directory.resolve(proxy)
-        att.proxy = found.email if found else proxy
-        if found and m.attendee(found.email) is None:
-            role = Role.OPTIONAL if att.role is Role.OPTIONAL else Role.REQUIRED
-            m.attendees.append(Attendee(email=found.email, role=role, name=found.name))
-            if m.status == "scheduled":
-                [mail] = notices(ctx, m, [found.email])
-                mail.context["stands_in_for"] = ctx.name(att.email)
-                out.mails.append(mail)
-                out.log.append(f"{found.email} stands in for {att.email}; notice sent")
+           sequence: int, stamp: datetime | None, out: Outcome) -> tuple[Meeting, Attendee]:
+    """One answer: returns the meeting and the attendee with it recorded (new objects; `m` and `att`
+    are left as they were). A named stand-in is invited; the host hears of a required 'no' without one."""
+    found = ctx.directory.resolve(proxy) if proxy else None
+    stand_in = found is not None and m.attendee(found.email) is None
+    answered = replace(att, rsvp=rsvp, answered_at=ctx.now, answered_via=via, rsvp_sequence=sequence,
+                       rsvp_stamp=(stamp or ctx.now).astimezone(timezone.utc),
+                       proxy=(found.email if found else proxy) if proxy else None)
+    attendees = [answered if a is att else a for a in m.attendees]
+    if stand_in:
+        role = Role.OPTIONAL if att.role is Role.OPTIONAL else Role.REQUIRED
+        attendees.append(Attendee(email=found.email, role=role, name=found.name))
+    m, att = replace(m, attendees=attendees), answered
+    if stand_in and m.status == "scheduled":
+        [mail] = notices(ctx, m, [found.email])
+        mail.context["stands_in_for"] = ctx.name(att.email)
+        out.mails.append(mail)
+        out.log.append(f"{found.email} stands in for {att.email}; notice sent")
     out.log.append(f"meeting {m.id}: {att.email} -> {rsvp.value}"
                    + (f" (stand-in {att.proxy})" if att.proxy else "") + f" via {via}")
     if rsvp is Rsvp.DECLINED and not att.proxy and att.required and att.email != m.host \
@@ -56,6 +59,7 @@ def record(ctx: core.Context, m: Meeting, att: Attendee, rsvp: Rsvp, proxy: str 
             ctx, m, m.host, "meeting_declined", f"declined:m{m.id}:{att.email}:{ctx.now.isoformat()}",
             "meeting_declined", who=ctx.name(att.email), who_email=att.email,
             who_role=ROLE_LABELS.get(ctx.lang(m.host), ROLE_LABELS["zh-CN"])[att.role.value]))
+    return m, att
 
 
 def answering_for(ctx: core.Context, m: Meeting, sender: str) -> Attendee | None:
@@ -149,7 +153,8 @@ def _rsvp_by_mail(ctx: core.Context, msg: Any, rt: core.Route, m: Meeting,
         lang = answers.language_of_text(words, lang)
     else:
         via = "mail" if att.email == sender else f"mail (by {sender})"
-        record(ctx, m, att, rsvp, proxy, via, m.sequence, msg.date, out)
+        m, att = record(ctx, m, att, rsvp, proxy, via, m.sequence, msg.date, out)
+        out.meetings = [m]
     receipt = to_person(ctx, m, sender, "meeting_rsvp_receipt", f"rsvp_receipt:{msg.message_id}",
                         "meeting_rsvp_receipt", answer=rsvp.value if rsvp else "",
                         answer_label=RSVP_LABELS.get(lang, RSVP_LABELS["zh-CN"])[rsvp.value]
@@ -213,8 +218,8 @@ def on_imip_reply(ctx: core.Context, msg: Any) -> Outcome | None:
             continue
         if r.partstat is Rsvp.NEEDS_ACTION:
             continue
-        record(ctx, m, att, r.partstat, r.delegated_to, "imip", r.sequence, r.dtstamp, out)
-        changed[m.id] = m
+        meetings[r.uid], _att = record(ctx, m, att, r.partstat, r.delegated_to, "imip", r.sequence, r.dtstamp, out)
+        changed[m.id] = meetings[r.uid]
     out.meetings = list(changed.values())
     out.status = "applied" if changed else "ignored"
     return out

@@ -14,6 +14,7 @@ Pure: no I/O, no clock (ctx.now). Every entry point returns an Outcome for the d
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -154,11 +155,11 @@ def roster(m: Meeting, required: list[str], optional: list[str], directory) -> l
 
 
 def add(ctx: core.Context, m: Meeting, notify: list[str] | None = None) -> Outcome:
-    """A new meeting: id, UID, created_at, and a notice to every attendee (or to `notify`)."""
-    m.id = ctx.ids("meetings")
-    m.created_at = ctx.now
-    if not m.uid:
-        m.uid = uid_for(m.id, m.title, m.start, ctx.now, ctx.org.domain)
+    """A new meeting: id, UID, created_at, and a notice to every attendee (or to `notify`). `m` is
+    left as it was; the Outcome holds the meeting with its id (out.meetings[0])."""
+    new_id = ctx.ids("meetings")
+    m = replace(m, id=new_id, created_at=ctx.now,
+                uid=m.uid or uid_for(new_id, m.title, m.start, ctx.now, ctx.org.domain))
     out = Outcome(meetings=[m], log=[f"meeting {m.id} {m.title!r} at {m.start:%Y-%m-%d %H:%M} created "
                                      f"from {m.source}; notices to {len(m.attendees)} people"])
     out.mails += notices(ctx, m, m.emails if notify is None else notify)
@@ -172,9 +173,7 @@ def reschedule(ctx: core.Context, m: Meeting, start: datetime, end: datetime) ->
     if end <= start:
         raise MeetingError("--end: not after --start")
     old_start, old_end = m.start, m.end
-    m.start, m.end = start, end
-    m.sequence += 1
-    reset_answers(ctx, m)
+    m = reset_answers(ctx, replace(m, start=start, end=end, sequence=m.sequence + 1))
     out = Outcome(meetings=[m], log=[f"meeting {m.id} moved from {old_start:%Y-%m-%d %H:%M} to "
                                      f"{start:%Y-%m-%d %H:%M} (SEQUENCE {m.sequence})"])
     for mail in notices(ctx, m, m.emails, template="meeting_update", kind="meeting_update"):
@@ -187,21 +186,21 @@ def cancel(ctx: core.Context, m: Meeting, reason: str) -> Outcome:
     """METHOD:CANCEL (STATUS:CANCELLED, same UID, SEQUENCE+1) to everyone invited."""
     if m.status == "cancelled":
         raise MeetingError(f"meeting {m.id} is already cancelled")
-    m.status, m.cancel_reason = "cancelled", (reason or "").strip()
-    m.sequence += 1
+    m = replace(m, status="cancelled", cancel_reason=(reason or "").strip(), sequence=m.sequence + 1)
     out = Outcome(meetings=[m], log=[f"meeting {m.id} cancelled (SEQUENCE {m.sequence}): {m.cancel_reason}"])
     out.mails += notices(ctx, m, m.emails, template="meeting_cancel", kind="meeting_cancel", method="CANCEL")
     return out
 
 
-def reset_answers(ctx: core.Context, m: Meeting) -> None:
+def reset_answers(ctx: core.Context, m: Meeting) -> Meeting:
     """After a change of time the old answers no longer hold; replies to the older SEQUENCE are
-    kept out by recording the new SEQUENCE and this moment as the baseline."""
-    for a in m.attendees:
-        if a.role is Role.HOST and a.email == m.host:
-            continue
-        a.rsvp, a.proxy, a.answered_at, a.answered_via = Rsvp.NEEDS_ACTION, None, None, None
-        a.rsvp_sequence, a.rsvp_stamp = m.sequence, ctx.now.astimezone(timezone.utc)
+    kept out by recording the new SEQUENCE and this moment as the baseline. Returns a new Meeting."""
+    stamp = ctx.now.astimezone(timezone.utc)
+    return replace(m, attendees=[
+        a if a.role is Role.HOST and a.email == m.host else
+        replace(a, rsvp=Rsvp.NEEDS_ACTION, proxy=None, answered_at=None, answered_via=None,
+                rsvp_sequence=m.sequence, rsvp_stamp=stamp)
+        for a in m.attendees])
 
 
 def to_json(m: Meeting) -> dict:

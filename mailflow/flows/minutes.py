@@ -42,7 +42,7 @@ The timeline (rules/minutes.yaml) uses the conditions and actions registered at 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -260,19 +260,18 @@ def take_draft(ctx, msg, m: Meeting) -> Outcome:
                                             "read_from": draft.read_from, "problems": [], "items": [],
                                             "version": 0}, **_thread(msg))])
     versions = ctx.lookup.minutes_versions(m.id)
-    out = Outcome()
-    for v in versions:
-        if v.status not in ("final", "superseded"):
-            v.status = "superseded"
-            out.minutes.append(v)
-    mv = MinutesVersion(id=ctx.ids("minutes"), meeting_id=m.id,
+    out = Outcome(minutes=[replace(v, status="superseded") for v in versions
+                           if v.status not in ("final", "superseded")])
+    # a new version names no id anywhere: the store gives it one at commit
+    mv = MinutesVersion(id=None, meeting_id=m.id,
                         version=max((v.version for v in versions), default=0) + 1, text=html or text,
-                        author=sender, received_at=ctx.now, message_id=msg.message_id, parsed=parsed)
+                        author=sender, received_at=ctx.now, message_id=msg.message_id, parsed=parsed,
+                        status="problems" if parsed.problems else "review")
+    m = replace(m, minutes_state="draft" if parsed.problems else "review")
     out.minutes.append(mv)
     if draft.read_from:
         out.log.append(f"minutes v{mv.version} of meeting {m.id} read from {', '.join(draft.read_from)}")
     if parsed.problems:
-        mv.status, m.minutes_state = "problems", "draft"
         problems = [{"item": p.item, "title": parsed.action_items[p.item - 1].title if p.item else "",
                      "kind": p.kind, "label": PROBLEM_LABELS.get(lang, PROBLEM_LABELS["zh-CN"])[p.kind],
                      "line": _shown(p.line), "detail": p.detail, "hint": minutes.problem_hint(p.kind, lang)}
@@ -286,7 +285,6 @@ def take_draft(ctx, msg, m: Meeting) -> Outcome:
         out.log.append(f"minutes v{mv.version} of meeting {m.id}: {len(problems)} problem(s) "
                        f"({', '.join(sorted({p.kind for p in parsed.problems}))}) sent back to {sender}")
     else:
-        mv.status, m.minutes_state = "review", "review"
         out.mails.append(review_mail(ctx, m, mv))
         out.log.append(f"minutes v{mv.version} of meeting {m.id}: {len(parsed.action_items)} action item(s), "
                        f"{len(parsed.decisions)} decision(s); sent to the host {m.host} for review")
@@ -348,7 +346,7 @@ def on_review_reply(ctx, msg, rt) -> Outcome | None:
         return finalize(ctx, m, mv, sender)
     writer = _writer(m)
     lang = ctx.lang(writer)
-    m.minutes_state = "draft"
+    m = replace(m, minutes_state="draft")
     return Outcome(meetings=[m], log=[f"host {sender} asked for corrections to minutes v{mv.version} of "
                                       f"meeting {m.id}; forwarded to {writer}"],
                    mails=[Mail(key=f"minutes_correction:m{m.id}:{msg.message_id}", template="minutes_correction",
@@ -379,7 +377,7 @@ def attendance(ctx, m: Meeting, invited: list[str], lang: str) -> dict:
 
 def finalize(ctx, m: Meeting, mv: MinutesVersion, approver: str) -> Outcome:
     now = ctx.now
-    mv.status, m.minutes_state = "final", "final"
+    mv, m = replace(mv, status="final"), replace(m, minutes_state="final")
     out = Outcome(meetings=[m], minutes=[mv])
     deadline = confirmation_deadline(ctx, now)
     attendees = list(dict.fromkeys([*m.emails, m.host, *([m.recorder] if m.recorder else [])]))
@@ -453,12 +451,11 @@ def on_final_reply(ctx, msg, rt) -> Outcome | None:
         return Outcome(status="refused", log=[f"answer to the minutes of meeting {m.id} failed authentication"])
     rows = {c.email: c for c in ctx.lookup.minutes_confirmations(m.id)}
     who = _acts_for(ctx, sender, list(rows)) or sender
-    row = rows.get(who) or MinutesConfirmation(meeting_id=m.id, version=0, email=who)
-    row.answered_at, row.text, row.message_id = ctx.now, text[:2000], msg.message_id
+    row = replace(rows.get(who) or MinutesConfirmation(meeting_id=m.id, version=0, email=who),
+                  answered_at=ctx.now, text=text[:2000], message_id=msg.message_id,
+                  status="confirmed" if reading.intent is Intent.CONFIRM else "objection")
     if reading.intent is Intent.CONFIRM:
-        row.status = "confirmed"
         return Outcome(confirmations=[row], log=[f"{who} confirmed the minutes of meeting {m.id}"])
-    row.status = "objection"
     to = list(dict.fromkeys([m.host, *([m.recorder] if m.recorder else [])]))
     lang = ctx.lang(m.host)
     return Outcome(confirmations=[row], log=[f"objection to the minutes of meeting {m.id} from {who}: {text[:200]}"],
@@ -494,7 +491,7 @@ def act_request(ctx, step) -> Outcome:
     m = _fresh(ctx, step.obj)
     if m.minutes_state != "none":
         return Outcome()
-    m.minutes_state = "requested"
+    m = replace(m, minutes_state="requested")
     return Outcome(meetings=[m], mails=[request_mail(ctx, m)],
                    log=[f"asked {_writer(m)} for the minutes of meeting {m.id}"])
 
@@ -537,8 +534,7 @@ def act_close(ctx, step) -> Outcome:
     out = Outcome()
     for c in ctx.lookup.minutes_confirmations(m.id):
         if c.status == "pending" and c.deadline and c.deadline <= ctx.now:
-            c.status, c.answered_at, c.text = "accepted", ctx.now, "无异议视为认可"
-            out.confirmations.append(c)
+            out.confirmations.append(replace(c, status="accepted", answered_at=ctx.now, text="无异议视为认可"))
     if out.confirmations:
         out.log.append(f"minutes of meeting {m.id}: {len(out.confirmations)} attendee(s) silent until the "
                        f"deadline; recorded as accepted")

@@ -131,10 +131,10 @@ def on_numbered_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | 
         picked.append((tasks[0], _sure_part(ctx, reading, tasks[0])))
     if not picked:
         # No numbers and several tasks: which one? Ask once, listing them.
-        rt.task_id = next((t.id for t in tasks if t is not None), None)
+        rt = replace(rt, task_id=next((t.id for t in tasks if t is not None), None))
         out = _clarify(ctx, msg, rt, None, mode="items", numbered=[t for t in tasks if t is not None],
                        reading=reading)
-        out.intent = reading.intent.value
+        out.intent, out.task_id = reading.intent.value, rt.task_id
         return out
     # One read per meeting: the listed tasks mostly come from the same few meetings.
     meetings = {mid: ctx.lookup.get_meeting(mid) for mid in {t.meeting_id for t, _p in picked} if mid is not None}
@@ -145,10 +145,10 @@ def on_numbered_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | 
     allowed = [p for p in pairs if core.may_change_task(ctx, p[0], msg.sender, p[1])]
     if not allowed:
         return _refuse(ctx, msg, pairs[0][0], pairs[0][1])
-    rt.task_id = allowed[0][0].id
+    rt = replace(rt, task_id=allowed[0][0].id)
     out = _apply_reading(ctx, msg, rt, allowed, reading, unclear=unclear, numbered=ids,
                          refused=[p[0] for p in pairs if p not in allowed])
-    out.intent = reading.intent.value
+    out.intent, out.task_id = reading.intent.value, rt.task_id
     return out
 
 
