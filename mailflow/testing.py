@@ -43,7 +43,7 @@ def make_mail(sender: str, text: str | None = "", *, to: str | Sequence[str] = "
               date: str | datetime = "Fri, 20 Nov 2026 10:00:00 +0800", html: str | None = None,
               charset: str = "utf-8", encoding: str | None = None, cte: str = "8bit",
               attachments: Iterable[tuple] = (),
-              headers: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> bytes:
+              headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> bytes:
     """The raw bytes of a mail as a client sends it, built with the email package (CRLF line ends,
     headers in UTF-8 as most Chinese clients write them).
 
@@ -68,7 +68,7 @@ def make_mail(sender: str, text: str | None = "", *, to: str | Sequence[str] = "
     if references or in_reply_to:
         msg["References"] = references or in_reply_to
     msg["Date"] = format_datetime(date) if isinstance(date, datetime) else date
-    for name, value in (headers.items() if isinstance(headers, Mapping) else headers):
+    for name, value in (headers.items() if isinstance(headers, Mapping) else headers or ()):
         msg[name] = value
     codec = encoding or charset
     bodies = [(subtype, body) for subtype, body in (("plain", text), ("html", html)) if body is not None]
