@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import uuid
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 from icalendar import Calendar
 
 from apphelp import SHARED, body_text, make_app, outbox_mails, reply_to
+from mailflow.testing import make_mail
 from mailflow.flows import due_entries, minutes as minutes_flow
 from mailflow.model import Attendee, Meeting, Outcome, Role, Task, TaskStatus
 
@@ -40,10 +40,7 @@ def env(tmp_path):
 
 
 def reply(sender: str, text: str, day: int = 20) -> bytes:
-    head = (f"From: <{sender}>\r\nTo: {SHARED}\r\nSubject: 回复：[MF-T1] 任务：接口开发\r\n"
-            f"Message-ID: <{uuid.uuid4().hex}@client.example>\r\nDate: {day} Nov 2026 10:00:00 +0800\r\n"
-            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
-    return head.encode() + text.encode()
+    return make_mail(sender, text, to=SHARED, subject="回复：[MF-T1] 任务：接口开发", date=f"{day} Nov 2026 10:00:00 +0800")
 
 
 def due_parts(msg) -> list:
