@@ -3,7 +3,6 @@ task is due 12月5日): the owner has another date in mind, so mailflow asks bac
 the due earlier or dropping the request. A delay to a later day, or by a span, is applied at once.
 (bench/common.py once generated the contradictory kind and counted the ask-backs as unknown.)"""
 
-import uuid
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -12,6 +11,7 @@ import pytest
 from mailflow.model import Attendee, Meeting, Role, Task, TaskStatus
 
 from apphelp import SHARED, make_app, outbox_mails
+from mailflow.testing import make_mail
 
 SH = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 20, 10, 0, tzinfo=SH)           # a Friday
@@ -30,10 +30,7 @@ def setup(tmp_path):
 
 
 def say(svc, clock, text: str) -> str:
-    raw = (f"From: 张伟 <{OWNER}>\r\nTo: {SHARED}\r\nSubject: 回复：[MF-T1] 任务：供应商比价\r\n"
-           f"Message-ID: <{uuid.uuid4().hex}@client.example>\r\nDate: Fri, 20 Nov 2026 10:00:00 +0800\r\n"
-           "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
-           + text.replace("\n", "\r\n")).encode()
+    raw = make_mail(f"张伟 <{OWNER}>", text, to=SHARED, subject="回复：[MF-T1] 任务：供应商比价")
     return svc.ingest.process_raw(raw, "test", clock.now())
 
 
