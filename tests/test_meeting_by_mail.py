@@ -6,7 +6,6 @@ Anyone else writing the same words is read as usual; an unclear new time is aske
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -17,10 +16,12 @@ from icalendar import Calendar
 
 from apphelp import SH, SHARED, body_text, make_app, outbox_mails, reply_to
 from mailflow.flows import meetings
+from mailflow.testing import make_mail
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "meetings"
 
 NOW = datetime(2026, 11, 18, 9, 0, tzinfo=SH)    # Wednesday; the meeting is 2026-11-25 14:00-16:00
+SENT = "Wed, 18 Nov 2026 09:30:00 +0800"        # the Date of the mails the tests write
 HOST, RECORDER, OWNER = "wanglei@corp.example", "sunli@corp.example", "zhangwei@corp.example"
 
 
@@ -62,10 +63,8 @@ def links(mail) -> dict[str, tuple[str, str]]:
 def click(svc, sender, subject_body, now=NOW) -> str:
     """What a mail client sends for a mailto: link: a new mail to the shared address, no In-Reply-To."""
     subject, body = subject_body
-    raw = (f"From: <{sender}>\r\nTo: {SHARED}\r\nSubject: {subject}\r\nMessage-ID: <{uuid.uuid4().hex}@client>\r\n"
-           f"Date: Wed, 18 Nov 2026 09:30:00 +0800\r\nMIME-Version: 1.0\r\n"
-           "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + body)
-    return svc.ingest.process_raw(raw.encode("utf-8"), "t", now)
+    raw = make_mail(sender, body, to=SHARED, subject=subject, date=SENT)
+    return svc.ingest.process_raw(raw, "t", now)
 
 
 def vevent(mail):
@@ -177,9 +176,8 @@ def test_host_cancels_after_one_click_and_everyone_gets_method_cancel(env, text,
 
 def test_the_tag_in_a_new_mail_is_the_thread_too(env):
     app, svc, m = env
-    raw = (f"From: <{HOST}>\r\nTo: {SHARED}\r\nSubject: [MF-M{m.id}] 改期\r\nMessage-ID: <x1@client>\r\n"
-           "Date: Wed, 18 Nov 2026 09:30:00 +0800\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-           "这个会改到下周四下午2点到3点").encode("utf-8")
+    raw = make_mail(HOST, "这个会改到下周四下午2点到3点", to=SHARED, subject=f"[MF-M{m.id}] 改期",
+                    message_id="<x1@client>", date=SENT)
     assert svc.ingest.process_raw(raw, "t", NOW) == "applied"
     assert "确认改期：2026-11-26 14:00-15:00" in links(outbox_mails(app, "meeting_change_confirm")[0])
 
