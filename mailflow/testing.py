@@ -40,7 +40,7 @@ class FakeClock:
 def make_mail(sender: str, text: str | None = "", *, to: str | Sequence[str] = "mailflow@corp.example",
               cc: str | Sequence[str] | None = None, subject: str = "", message_id: str | None = None,
               in_reply_to: str | None = None, references: str | None = None,
-              date: str | datetime = "Fri, 20 Nov 2026 10:00:00 +0800", html: str | None = None,
+              date: str | datetime | None = "Fri, 20 Nov 2026 10:00:00 +0800", html: str | None = None,
               charset: str = "utf-8", encoding: str | None = None, cte: str = "8bit",
               attachments: Iterable[tuple] = (),
               headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> bytes:
@@ -51,7 +51,7 @@ def make_mail(sender: str, text: str | None = "", *, to: str | Sequence[str] = "
     `encoding` the codec when they differ (a client labelling gb2312 while writing gb18030);
     `cte` is how the text is carried (8bit, base64, quoted-printable). `attachments` are
     (filename, bytes) or (filename, bytes, "type/subtype"). `in_reply_to` threads the mail and is
-    also its References unless `references` says otherwise. `headers` (a dict, or (name, value) pairs
+    also its References unless `references` says otherwise; `date=None` leaves Date out. `headers` (a dict, or (name, value) pairs
     when a name repeats) come after Date, in order.
 
         make_mail("张伟 <zhangwei@corp.example>", "已完成", subject="回复：[MF-T1] 任务：接口开发")
@@ -67,7 +67,8 @@ def make_mail(sender: str, text: str | None = "", *, to: str | Sequence[str] = "
         msg["In-Reply-To"] = in_reply_to
     if references or in_reply_to:
         msg["References"] = references or in_reply_to
-    msg["Date"] = format_datetime(date) if isinstance(date, datetime) else date
+    if date is not None:
+        msg["Date"] = format_datetime(date) if isinstance(date, datetime) else date
     for name, value in (headers.items() if isinstance(headers, Mapping) else headers or ()):
         msg[name] = value
     codec = encoding or charset

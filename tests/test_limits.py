@@ -18,10 +18,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from apphelp import SH, make_app, outbox_mails
+from apphelp import SH, make_app, outbox_mails, write_site
 from mailflow.read import inbound
 from mailflow.edges.mailbox import HEAD_BYTES, ImapInbox
 from mailflow.model import Attendee, Meeting, Role, Task, TaskStatus
+from mailflow.testing import make_mail
 
 START = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
 HOST, OWNER, ADMIN = "wanglei@corp.example", "zhangwei@corp.example", "zhaomin@corp.example"
@@ -39,11 +40,9 @@ def seed_task(app, title: str = "整理方案") -> Task:
 
 def long_reply(task_id: int, size: int, mid: str, words: str = "已完成", owner: str = OWNER) -> bytes:
     """The owner's answer followed by `size` bytes of one line (no line break at all)."""
-    head = (f"From: <{owner}>\r\nTo: mailflow@corp.example\r\nSubject: 回复：[MF-T{task_id}] 整理方案\r\n"
-            f"Message-ID: <{mid}@client.example>\r\nDate: Fri, 20 Nov 2026 10:00:00 +0800\r\nMIME-Version: 1.0\r\n"
-            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n").encode()
-    filler = "方案细节见附件说明".encode()
-    return head + f"{words}。".encode() + filler * (size // len(filler))
+    filler = "方案细节见附件说明"
+    return make_mail(owner, f"{words}。" + filler * (size // len(filler.encode())),
+                     subject=f"回复：[MF-T{task_id}] 整理方案", message_id=f"<{mid}@client.example>")
 
 
 # --- too large: not read, head only, the admin told -----------------------------------------------
@@ -84,7 +83,7 @@ def test_a_mail_over_the_limit_put_back_after_raising_the_limit_is_read(tmp_path
 @pytest.mark.servers
 def test_imap_takes_only_the_head_of_a_mail_over_the_limit(dovecot_server, dovecot_user):
     user, password = dovecot_user
-    small = b"From: a@corp.example\r\nSubject: small\r\nMessage-ID: <s@x>\r\n\r\nok\r\n"
+    small = make_mail("a@corp.example", "ok\n", subject="small", message_id="<s@x>", date=None)
     big = long_reply(1, 3 * MB, "big-imap")
     dovecot_server.append(user, small)
     dovecot_server.append(user, big)
@@ -203,8 +202,7 @@ def test_a_flood_of_answers_to_one_sender_is_held_with_one_log_line(tmp_path, ca
     app, svc, clock = make_app(tmp_path, START, smtp={"hourly_cap": 5})
     with caplog.at_level("WARNING", logger="mailflow"):
         for i in range(60):
-            raw = (f"From: {OWNER}\r\nTo: mailflow@corp.example\r\nSubject: 问一下\r\nMessage-ID: <q{i}@c.example>\r\n"
-                   f"Content-Type: text/plain; charset=utf-8\r\n\r\n这个会在哪开？{i}\r\n").encode()
+            raw = make_mail(OWNER, f"这个会在哪开？{i}\n", subject="问一下", message_id=f"<q{i}@c.example>", date=None)
             svc.ingest.process_raw(raw, "k", clock.now())
             clock.advance(minutes=1)                          # 10:00 … 10:59
     counts = app.store.outbox_counts()
@@ -219,14 +217,10 @@ def test_a_flood_of_answers_to_one_sender_is_held_with_one_log_line(tmp_path, ca
 def test_run_once_drains_the_inbox_and_the_outbox_in_one_call(tmp_path):
     app, _svc, _clock = make_app(tmp_path, START)
     for i in range(450):                                        # more than two fetch batches of 200
-        app.inbox.deliver((f"From: {OWNER}\r\nTo: mailflow@corp.example\r\nSubject: 问{i}\r\n"
-                           f"Message-ID: <once{i}@c.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-                           f"请问会议室在哪？\r\n").encode())
+        app.inbox.deliver(make_mail(OWNER, "请问会议室在哪？\n", subject=f"问{i}", message_id=f"<once{i}@c.example>",
+                                    date=None))
     app.close()
-    cfg = tmp_path / "mailflow.toml"
-    cfg.write_text('[mailbox]\nurl = "maildir:./mail/inbox"\n[smtp]\nurl = "maildir:./mail/sent"\nhourly_cap = 1000\n'
-                   '[store]\npath = "./mailflow.db"\n[org]\naddress = "mailflow@corp.example"\npeople = "./people.yaml"\n'
-                   '[schedule]\nquiet_hours = false\n', encoding="utf-8")
+    cfg = write_site(tmp_path, smtp={"hourly_cap": 1000}, org={"name": None}, schedule={"quiet_hours": False})
     t = time.monotonic()
     p = subprocess.run([sys.executable, "-m", "mailflow", "--config", str(cfg), "run", "--once"],
                        capture_output=True, text=True, timeout=240, cwd=tmp_path)
