@@ -13,6 +13,7 @@ from mailflow.edges.mailbox import (
     Fetched, ImapInbox, Inbox, MailboxAuthError, MailboxError, MaildirInbox, MemoryCheckpoint,
     open_inbox,
 )
+from mailflow.edges.mailbox.imap_login import FolderNames
 
 PASSWORD_SENTINEL = "s3cret-Pa55"
 
@@ -137,6 +138,19 @@ def test_open_inbox_bad_options():
         ImapInbox("h", 993, "u", "pw", security="tls")
     with pytest.raises(ValueError, match="not understood"):
         open_inbox("imaps://u@h/INBOX", "pw", colour="blue")
+
+
+def test_folder_options_are_written_with_the_servers_delimiter_and_namespace():
+    dovecot = FolderNames(prefix="INBOX.", delimiter=".")
+    assert dovecot.on_server("Archive/mailflow") == "INBOX.Archive.mailflow"
+    assert dovecot.on_server("INBOX.Archive") == "INBOX.Archive"   # already in the namespace
+    assert dovecot.on_server("inbox") == "INBOX"                    # INBOX is never prefixed
+    assert FolderNames().on_server("Archive/mailflow") == "Archive/mailflow"  # Gmail: "/" and no prefix
+
+
+def test_the_imap_account_never_shows_its_password():
+    i = open_inbox("imaps://u@h/INBOX", PASSWORD_SENTINEL)
+    assert PASSWORD_SENTINEL not in str(vars(i))  # the login details are kept with the password hidden
 
 
 def test_memory_checkpoint():

@@ -123,6 +123,15 @@ def test_maildir_unwritable_is_transient(tmp_path):
         run(box.send(SENDER, TO, data, mid))
 
 
+def test_a_mail_to_nobody_is_refused_for_good_by_both_backends_before_any_connection(tmp_path):
+    data, mid = mail(6)
+    # port 9 (discard) on a host that does not exist: the check comes before any connection
+    for mailer in (MaildirOutbox(tmp_path / "sent"), SmtpMailer("nowhere.invalid", 9, security="plain")):
+        with pytest.raises(PermanentSendError, match="no recipients"):
+            run(mailer.send(SENDER, [], data, mid))
+    assert not (tmp_path / "sent").exists()
+
+
 # ---------------------------------------------------------------------------------------- open_mailer
 
 
