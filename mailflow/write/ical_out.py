@@ -233,7 +233,11 @@ def _no_addresses(text: str, names: Callable[[str], str] | None) -> str:
 
 
 def default_description(meeting: Meeting, names: Callable[[str], str] | None = None) -> str:
-    """The DESCRIPTION of an invite: goal, roles and the agenda (议题/负责人/时长/预期成果/材料)."""
+    """The DESCRIPTION of an invite: goal, roles and the agenda (议题/负责人/时长/预期成果/材料).
+
+    English readers get flows/meeting_notices.english_description instead: the same parts in the
+    same order, but its layout (ASCII separators, a roles line always present, no ``seq or index``)
+    is what English invites have always carried, so the two are not folded into one."""
     name = names or (lambda e: e)
     lines: list[str] = []
     if meeting.goal:
