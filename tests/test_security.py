@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from apphelp import SH, make_app, outbox_mails
-from mailflow.flows import gate as auth
+from mailflow.read import authresults
 from mailflow.model import Attendee, Meeting, Role, Task, TaskStatus
 
 START = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
@@ -43,7 +43,7 @@ def report_done(task_id: int, n: int, auth_headers: list[str], sender: str = OWN
 # --- 2. Authentication-Results is parsed, and only our server's topmost verdict counts ------------------
 
 def passes(*headers: str, sender: str = OWNER) -> bool:
-    return auth.from_domain_passes(list(headers), sender, MX)
+    return authresults.from_domain_passes(list(headers), sender, MX)
 
 
 def test_dmarc_pass_for_the_from_domain_or_an_aligned_dkim_pass_vouches_for_the_sender():

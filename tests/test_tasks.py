@@ -582,13 +582,13 @@ def test_tasks_json_is_the_ledger(tmp_path):
     assert cli(tmp_path, "tasks", "show", "99").exit_code == 1
 
 
-# --- core.authenticated and core.may_change_task -------------------------------------------------------
+# --- gate.authenticated ------------------------------------------------------------------------------
 
 def _auth(*headers, sender="zhangwei@corp.example"):
-    from mailflow.flows import dispatch as core
+    from mailflow.flows import dispatch as core, gate
     from mailflow.read.inbound import Inbound
     msg = Inbound(message_id="<a@x>", sender=sender, authentication_results=list(headers))
-    return core.authenticated(msg, core.Org(trusted_authserv_id="mx.corp.example"))
+    return gate.authenticated(msg, core.Org(trusted_authserv_id="mx.corp.example"))
 
 
 def test_only_our_servers_topmost_verdict_counts():

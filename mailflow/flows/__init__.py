@@ -1,5 +1,5 @@
 """Pure flows: (state, event, now) -> Outcome. dispatch routes an inbound mail to its handler, gate
-decides whether the sender's mail server vouches for it, and meetings, minutes and tasks decide
+decides once who its sender is (authenticated? owner, delegate, host, recorder, manager?), and meetings, minutes and tasks decide
 what a mail changes and which mails to send; answers and due_entries are what those mails offer
 back. A flow reads state through the lookup it is given and returns the objects to store and the
 mails to queue; the daemon commits them in one transaction.

@@ -16,14 +16,13 @@ data), which the App passes to `handle_inbound`:
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Callable, Protocol
 from zoneinfo import ZoneInfo
 
-from . import gate as auth
+from . import gate
 from .. import tokens
 from ..config import DEFAULT_TIMEZONE
 from ..registry import Registry
@@ -106,6 +105,7 @@ class Context:
     lookup: Lookup
     ids: Callable[[str], int]
     clockwork: Any = None                 # timeline.moments.Clockwork (working hours), when a flow needs it
+    standing: gate.Standing | None = None  # an inbound mail's sender, decided once (handle_inbound)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -223,6 +223,8 @@ def handle_inbound(ctx: Context, msg: Any, rt: Route, handlers: Handlers) -> Out
     """Dispatch one parsed inbound mail to the flow that owns it."""
     if msg.auto:
         return Outcome(status="ignored", log=[f"not an answer ({msg.auto_reason}); ignored"])
+    # The gate, once, before any handler: who the sender is for what the mail is about (flows/gate.py).
+    ctx = replace(ctx, standing=gate.decide(ctx, msg, rt))
     new = handlers.new
     if msg.calendars:
         # iMIP (an invitation or an RSVP) is decided by its content, whatever thread it is in.
@@ -274,51 +276,3 @@ def forward_to_admin(ctx: Context, msg: Any, reason: str, detail: str = "") -> M
                 lang=ctx.org.language, kind="admin_forward",
                 context={"reason": reason, "detail": detail, "sender": msg.sender,
                          "subject": msg.subject, "text": (msg.visible or msg.text or "")[:4000]})
-
-
-def may_change_task(ctx: Context, task: Task, sender: str, meeting: Meeting | None = None) -> bool:
-    """Only the owner, the owner's delegates, the host and the recorder may change a task (and the
-    host's delegates, who act for the host). Addresses compare case-insensitively."""
-    sender = (sender or "").strip().lower()
-    if not sender:
-        return False
-    if sender == (task.owner or "").lower():
-        return True
-    owner = ctx.directory.get(task.owner)
-    if owner and sender in owner.delegates:
-        return True
-    if meeting:
-        host, recorder = (meeting.host or "").lower(), (meeting.recorder or "").lower()
-        if sender in (host, recorder):
-            return True
-        person = ctx.directory.get(host) if host else None
-        if person and sender in person.delegates:
-            return True
-    return False
-
-
-def may_decide_escalation(ctx: Context, task: Task, sender: str, answered: dict | None) -> bool:
-    """The owner's manager answering the escalation mail about this task decides for it (a new date
-    with a reason, a handover, "已完成，我确认"): the escalation asked her to. Only in that thread,
-    and only the manager people.yaml names (or whoever the escalation went to when there is none)."""
-    sender = (sender or "").strip().lower()
-    if not sender or not answered or answered.get("kind") != "escalation" or answered.get("task_id") != task.id:
-        return False
-    owner = ctx.directory.get(task.owner)
-    if owner and owner.manager:
-        return sender == owner.manager.lower()
-    try:
-        sent_to = json.loads(answered.get("recipients") or "[]")
-    except (TypeError, ValueError):
-        sent_to = []
-    return sender in [str(a).lower() for a in sent_to]
-
-
-def authenticated(msg: Any, org: Org) -> bool:
-    """With [org] trusted_authserv_id set, only mail whose From our own server vouches for (auth.py:
-    the topmost Authentication-Results of that server, parsed; dmarc=pass for the From domain or an
-    aligned dkim=pass) may change anything. Without it every mail passes."""
-    if not org.trusted_authserv_id:
-        return True
-    return auth.from_domain_passes(getattr(msg, "authentication_results", []) or [],
-                                   getattr(msg, "sender", "") or "", org.trusted_authserv_id)

@@ -16,19 +16,6 @@ from .meeting_notices import meeting_data, to_person
 from ..read.meeting_text import HostCommand, read_host_command
 from ..model import Meeting, Outcome
 
-def may_change_meeting(ctx: core.Context, m: Meeting, sender: str) -> bool:
-    """Only the host moves or cancels a meeting, or the host's delegates, who act for the host (as
-    in core.may_change_task). The recorder writes the minutes but does not decide the meeting."""
-    sender = (sender or "").strip().lower()
-    host = (m.host or "").lower()
-    if not sender or not host:
-        return False
-    if sender == host:
-        return True
-    person = ctx.directory.get(host)
-    return bool(person and sender in [d.lower() for d in person.delegates])
-
-
 # The one-click bodies of the confirmation; read back by meeting_text.read_host_command.
 CHANGE_WORDS = {
     "zh-CN": {"confirm_move": "确认改期：{when}", "confirm_cancel": "确认取消，原因：{reason}", "keep": "不要"},
@@ -43,14 +30,14 @@ def host_change(ctx: core.Context, msg: Any, rt: core.Route, m: Meeting) -> Outc
     the host to confirm (one click), and on 确认改期 / 确认取消 sends the update / cancellation to
     everyone as `meeting reschedule` / `meeting cancel` do. From anyone else, or when it is no
     command, None: the mail is read as usual."""
-    if not may_change_meeting(ctx, m, msg.sender):
+    if not ctx.standing.host_side(m):      # the host or a delegate (the recorder does not decide)
         return None
     cmd = read_host_command(msg.visible or "", ctx.now, m.tz or ctx.org.timezone, ctx.calendar)
     if cmd is None and (rt.answered or {}).get("kind") == "meeting_change_confirm":
         cmd = _yes_to_confirmation(ctx, msg, m)
     if cmd is None:
         return None
-    if not core.authenticated(msg, ctx.org):
+    if not ctx.standing.authenticated:
         return Outcome(status="refused", log=[f"meeting {m.id}: change from {msg.sender} failed authentication"])
     if cmd.action == "keep":
         return Outcome(status="ignored", intent="meeting_keep",

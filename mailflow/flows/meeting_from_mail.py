@@ -48,7 +48,7 @@ def on_invitation(ctx: core.Context, msg: Any) -> Outcome | None:
     host = info.organizer if info.organizer and info.organizer != ctx.org.address.lower() else msg.sender.lower()
     if ctx.directory.get(host) is None:
         return None   # a stranger's invitation: core.not_understood keeps it and tells the admin
-    if not core.authenticated(msg, ctx.org):
+    if not ctx.standing.authenticated:
         return Outcome(status="refused", log=[f"invitation from {msg.sender} failed authentication"])
     if info.recurrence_id is not None:
         # one occurrence of a series moved or cancelled: it is not the meeting, and must not move it
@@ -186,9 +186,9 @@ def on_meeting_mail(ctx: core.Context, msg: Any) -> Outcome | None:
     if not SUBJECT_WORDS.search(subject) or NOT_A_NOTICE.search(subject) or core.SUBJECT_TAG.search(subject):
         return None
     sender = (msg.sender or "").lower()
-    if ctx.directory.get(sender) is None:
+    if not ctx.standing.colleague:
         return None
-    if not core.authenticated(msg, ctx.org):
+    if not ctx.standing.authenticated:
         return Outcome(status="refused", log=[f"meeting mail from {sender} failed authentication"])
     m, missing, unknown = from_text(ctx, msg.visible or msg.text, sender)
     if m is None:

@@ -9,6 +9,7 @@ from .meeting_notices import mailed, to_person
 from ..timeline import rules
 from ..model import Attendee, Meeting, Outcome, Rsvp
 
+
 @rules.condition("meeting_upcoming")
 def meeting_upcoming(ctx, m) -> bool:
     """Scheduled and not started yet."""

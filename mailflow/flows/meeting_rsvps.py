@@ -133,7 +133,7 @@ def on_meeting_tag(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | Non
 
 def _rsvp_by_mail(ctx: core.Context, msg: Any, rt: core.Route, m: Meeting,
                   answer: tuple[Rsvp | None, str | None] | None = None) -> Outcome:
-    if not core.authenticated(msg, ctx.org):
+    if not ctx.standing.authenticated:
         return Outcome(status="refused", log=[f"answer from {msg.sender} failed authentication; not recorded"])
     att = answering_for(ctx, m, msg.sender)
     if att is None:
@@ -195,7 +195,7 @@ def on_imip_reply(ctx: core.Context, msg: Any) -> Outcome | None:
     answers = [r for r in answers if meetings.get(r.uid) is not None]
     if not answers:
         return None
-    if not core.authenticated(msg, ctx.org):
+    if not ctx.standing.authenticated:
         return Outcome(status="refused", log=[f"iMIP reply from {msg.sender} failed authentication"])
     out = Outcome()
     changed: dict[int, Meeting] = {}

@@ -24,6 +24,7 @@ from . import dispatch as core
 from .meeting_notices import notices
 from ..model import AgendaItem, Attendee, Meeting, Outcome, Role, Rsvp
 
+
 class MeetingError(ValueError):
     """A meeting file or command is wrong; the message names the key."""
 

@@ -162,7 +162,7 @@ def on_draft_mail(ctx, msg) -> Outcome | None:
     if not looks_like_draft(msg):
         return None
     m = find_meeting(ctx, msg)
-    if m is None or _acts_for(ctx, msg.sender, [m.recorder, m.host]) is None:
+    if m is None or not ctx.standing.writes_minutes(m):
         return None                 # someone else's mail about minutes (a comment, a question): not a draft
     return take_draft(ctx, msg, m)
 
@@ -240,9 +240,9 @@ def read_draft(msg, directory, now: datetime, cal) -> Draft:
 
 def take_draft(ctx, msg, m: Meeting) -> Outcome:
     sender = msg.sender.lower()
-    if not core.authenticated(msg, ctx.org):
+    if not ctx.standing.authenticated:
         return Outcome(status="refused", log=[f"draft for meeting {m.id} failed authentication; not taken"])
-    if _acts_for(ctx, sender, [m.recorder, m.host]) is None:
+    if not ctx.standing.writes_minutes(m):
         return Outcome(status="refused",
                        log=[f"{sender} is neither recorder nor host of meeting {m.id}; draft not taken"])
     if m.minutes_state == "final":
@@ -336,7 +336,7 @@ def on_review_reply(ctx, msg, rt) -> Outcome | None:
     if m is None:
         return None
     sender = msg.sender.lower()
-    if not core.authenticated(msg, ctx.org) or _acts_for(ctx, sender, [m.host]) is None:
+    if not ctx.standing.authenticated or not ctx.standing.host_side(m):
         return Outcome(status="refused", log=[f"{sender} may not review the minutes of meeting {m.id}"])
     mv = _latest(ctx.lookup.minutes_versions(m.id), "review")
     if m.minutes_state == "final" or mv is None:
@@ -447,7 +447,7 @@ def on_final_reply(ctx, msg, rt) -> Outcome | None:
     reading = replies.classify(text, ctx.now, ctx.calendar, context=MINUTES_CONTEXT)
     if reading.intent not in (Intent.OBJECTION, Intent.CONFIRM):
         return None
-    if not core.authenticated(msg, ctx.org):
+    if not ctx.standing.authenticated:
         return Outcome(status="refused", log=[f"answer to the minutes of meeting {m.id} failed authentication"])
     rows = {c.email: c for c in ctx.lookup.minutes_confirmations(m.id)}
     who = _acts_for(ctx, sender, list(rows)) or sender

@@ -13,6 +13,7 @@ from . import dispatch as core, due_entries
 from .task_receipts import _base, _clip
 from ..model import Mail, Outcome, Task, TaskEvent, TaskStatus
 
+
 class TaskError(ValueError):
     """A change the ledger cannot make (the CLI prints it and exits 2)."""
 

@@ -14,7 +14,7 @@ from .task_changes import TaskError, _decision_mail, set_due
 from .task_handovers import _NO_HANDOVER, _direct_handover, _named_owner
 from .task_reading import _read, _task_and_meeting, _words
 from .task_receipts import _clip, _host_receipt
-from .task_refusals import _decides, _gate
+from .task_refusals import _gate
 from ..read import replies
 from ..model import Outcome, Task, TaskEvent
 
@@ -53,9 +53,9 @@ def on_decision(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
     """The host answers a handover or delay request: 同意 / 不同意 (one click), or names another
     person. Anything else in that thread is read like any mail about the task."""
     task, meeting = _task_and_meeting(ctx, rt)
-    if task is None or not _decides(ctx, (msg.sender or "").lower(), task, meeting, rt):
+    if task is None or not ctx.standing.decides(task, meeting):
         return None
-    refused = _gate(ctx, msg, task, meeting, rt)
+    refused = _gate(ctx, msg, task, meeting)
     if refused is not None:
         return refused
     words = _words(msg)

@@ -6,6 +6,9 @@
 2. Authority: the owner and the owner's delegates, the meeting's host and recorder (and the
    host's delegates), the owner's manager answering an escalation. A colleague outside them gets a
    polite refusal and the host is told; a stranger gets nothing (no backscatter).
+
+Who the sender is was decided once, before dispatch, by flows/gate.py (ctx.standing); this module
+only turns that into the refusal and its mails.
 """
 
 from __future__ import annotations
@@ -14,59 +17,19 @@ from typing import Any
 
 from . import dispatch as core
 from .task_receipts import _base, _clip
-from .. import tokens
 from ..model import Mail, Outcome, Task
 
-def _is_host_delegate(ctx: core.Context, sender: str, meeting: Any) -> bool:
-    if not meeting or not meeting.host:
-        return False
-    host = ctx.directory.get(meeting.host)
-    return bool(host and (sender or "").lower() in host.delegates)
 
-
-def _is_verifier(ctx: core.Context, sender: str, meeting: Any) -> bool:
-    """The host verifies (验收); so may the host's delegates."""
-    if not meeting or not meeting.host:
-        return False
-    return sender == meeting.host.lower() or _is_host_delegate(ctx, sender, meeting)
-
-
-def _owner_side(ctx: core.Context, task: Task, sender: str) -> bool:
-    if sender == task.owner.lower():
-        return True
-    owner = ctx.directory.get(task.owner)
-    return bool(owner and sender in owner.delegates)
-
-
-def _token_problem(ctx: core.Context, msg: Any, task: Task) -> str | None:
-    """A plus-address token on a mail routed to `task` must be genuine and name it (or its meeting)."""
-    org = ctx.org
-    if not (org.plus_addressing and org.secret):
-        return None
-    for addr in [*(msg.to or []), *(msg.cc or [])]:
-        tok = tokens.token_in(addr, org.address)
-        if not tok:
-            continue
-        checked = tokens.check_token(org.secret, tok)
-        if checked is None:
-            return f"forged reply token in {addr}"
-        kind, num = checked
-        if not ((kind == "t" and num == task.id) or (kind == "m" and num == task.meeting_id)):
-            return f"reply token {kind}{num} used on task {task.id}"
-    return None
-
-
-def _gate(ctx: core.Context, msg: Any, task: Task, meeting: Any, rt: core.Route,
-          check_sender: bool = True) -> Outcome | None:
-    if not core.authenticated(msg, ctx.org):
+def _gate(ctx: core.Context, msg: Any, task: Task, meeting: Any, check_sender: bool = True) -> Outcome | None:
+    """The refusal, if any, of what the gate decided about this mail's sender (ctx.standing) for `task`."""
+    standing = ctx.standing
+    if not standing.authenticated:
         return _silent_refusal(ctx, msg, f"not authenticated by {ctx.org.trusted_authserv_id}; task "
                                          f"{task.id} unchanged")
-    problem = _token_problem(ctx, msg, task)
+    problem = standing.token_problem(task)
     if problem:
         return _silent_refusal(ctx, msg, f"{problem}; task {task.id} unchanged")
-    sender = (msg.sender or "").lower()
-    if check_sender and not core.may_change_task(ctx, task, sender, meeting) \
-            and not core.may_decide_escalation(ctx, task, sender, rt.answered):
+    if check_sender and not standing.may_change_task(task, meeting) and not standing.decides(task, meeting):
         return _refuse(ctx, msg, task, meeting)
     return None
 
@@ -85,7 +48,7 @@ def _refuse(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Outcome:
     base = _base(ctx, task)
     # Only colleagues (people.yaml) get the refusal: an address outside it may be forged, and an
     # answer would be backscatter to whoever owns it, carrying the task's title and owner outside.
-    if ctx.directory.get(sender) is None:
+    if not ctx.standing.colleague:
         # Nor a note to the host at once: a stranger (or a bounce no rule recognised) could make
         # one per mail for ever. It is listed in the host's daily digest instead (store:
         # unknown_replies_by_host, intent "stranger").
@@ -108,12 +71,3 @@ def _refuse(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Outcome:
                      "sender_name": msg.sender_name or ctx.name(sender) or sender,
                      "text": _clip(msg.visible), "subject": msg.subject or ""}))
     return out
-
-
-def _decides(ctx: core.Context, sender: str, task: Task, meeting: Any, rt: core.Route | None) -> bool:
-    """Who decides for a task rather than asks: the host (and delegates), the owner's manager
-    answering an escalation."""
-    if meeting is None and task.meeting_id is not None:
-        meeting = ctx.lookup.get_meeting(task.meeting_id)
-    return _is_verifier(ctx, sender, meeting) or bool(
-        rt is not None and core.may_decide_escalation(ctx, task, sender, rt.answered))

@@ -13,7 +13,7 @@ Order of checks, for every mail:
 1. Authentication: with [org] trusted_authserv_id set, mail without a pass from our own server
    changes nothing (status "refused", no answer: the sender may be forged; the admin is told).
    A plus-address token that is forged, or names another task, is refused the same way.
-2. Authority (core.may_change_task): owner, the owner's delegates, the meeting's host and
+2. Authority (decided once by flows/gate.py): owner, the owner's delegates, the meeting's host and
    recorder (and the host's delegates). Anyone else gets a polite refusal; the host is told.
 3. replies.classify on the new text, anchored on the mail's Date, told the task's due date and what
    the answered mail asked (answers.context_for). Only a sure reading changes a task.
@@ -43,7 +43,7 @@ What an answer does (decisions; the tests pin them):
 - Every delay request reaches the host at once (task_delay_notice); with [tasks]
   delay_needs_approval a complete one waits (delay_requested, flag approval) for the host's 同意
   (task_changes.set_due) or 不同意 (delay_denied); the owner hears the decision (task_decision).
-- The escalation's manager (core.may_decide_escalation) may change the task in that thread.
+- The escalation's manager (gate.Role.MANAGER_ON_ESCALATION) may change the task in that thread.
 - A status outside any task thread (a meeting notice's thread, a forward, a new mail) is matched
   to the sender's open task (task_stray); several fitting are asked about, numbered.
 - [schedule] receipts = "daily": plain receipts wait for the person's digest (task_receipts.receipt_digest).
@@ -66,7 +66,7 @@ from . import dispatch as core, due_entries
 from .task_handovers import _direct_handover, _handover_request, _hands_over, resolve_person
 from .task_reading import _Part, _item_for_due, _read, _sure_part, _task_and_meeting, _words
 from .task_receipts import OWN_KINDS, _base, _clarify, _clip, _hold_receipt, _line
-from .task_refusals import _decides, _gate, _is_verifier, _owner_side, _refuse
+from .task_refusals import _gate, _refuse
 from .task_verification import _verdict, _verify, _verify_request
 from ..read import dates
 from ..model import NUMBERED_KINDS, Intent, Mail, Outcome, Task, TaskEvent, TaskStatus
@@ -93,14 +93,13 @@ def on_task_mail(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
     task, meeting = _task_and_meeting(ctx, rt)
     if task is None:
         return None
-    sender = (msg.sender or "").lower()
-    refused = _gate(ctx, msg, task, meeting, rt)
+    refused = _gate(ctx, msg, task, meeting)
     if refused is not None:
         return refused
-    if _is_verifier(ctx, sender, meeting) and task.status is TaskStatus.DONE and _verdict(_words(msg)):
+    if ctx.standing.host_side(meeting) and task.status is TaskStatus.DONE and _verdict(_words(msg)):
         return _verify(ctx, msg, task, meeting)
     reading = _read(ctx, msg, rt, task)
-    if _decides(ctx, sender, task, meeting, rt) and _hands_over(reading, _words(msg)):
+    if ctx.standing.decides(task, meeting) and _hands_over(reading, _words(msg)):
         # The host (or the manager answering an escalation) hands the task over directly:
         # "这个任务改由李明负责，截止改为12月9日" needs nobody's approval.
         return _direct_handover(ctx, msg, task, meeting, reading)
@@ -139,10 +138,10 @@ def on_numbered_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | 
     # One read per meeting: the listed tasks mostly come from the same few meetings.
     meetings = {mid: ctx.lookup.get_meeting(mid) for mid in {t.meeting_id for t, _p in picked} if mid is not None}
     pairs = [(task, meetings.get(task.meeting_id), part) for task, part in picked]
-    gate = _gate(ctx, msg, pairs[0][0], pairs[0][1], rt, check_sender=False)
+    gate = _gate(ctx, msg, pairs[0][0], pairs[0][1], check_sender=False)
     if gate is not None:
         return gate
-    allowed = [p for p in pairs if core.may_change_task(ctx, p[0], msg.sender, p[1])]
+    allowed = [p for p in pairs if ctx.standing.may_change_task(p[0], p[1])]
     if not allowed:
         return _refuse(ctx, msg, pairs[0][0], pairs[0][1])
     rt = replace(rt, task_id=allowed[0][0].id)
@@ -165,7 +164,7 @@ def _asked_at(ctx: core.Context, msg: Any) -> datetime:
     return d
 
 
-def _apply_one(ctx: core.Context, msg: Any, task: Task, part: _Part, text: str) -> _Result:
+def _apply_one(ctx: core.Context, msg: Any, task: Task, meeting: Any, part: _Part, text: str) -> _Result:
     sender = (msg.sender or "").lower()
     t = replace(task, collaborators=list(task.collaborators))
     old = task.status
@@ -176,7 +175,7 @@ def _apply_one(ctx: core.Context, msg: Any, task: Task, part: _Part, text: str) 
         res.what = "closed"
         return res
     intent = part.intent
-    owner_side = _owner_side(ctx, task, sender)
+    owner_side = ctx.standing.owner_side(task)
 
     if intent in (Intent.CONFIRM, Intent.PROGRESS, Intent.DONE, Intent.DELAY, Intent.RISK) and owner_side \
             and t.confirmed_at is None:
@@ -227,7 +226,7 @@ def _apply_one(ctx: core.Context, msg: Any, task: Task, part: _Part, text: str) 
             res.what, res.changed = "delay_incomplete", True
             res.event = TaskEvent(**ev, kind="delay_requested", new_status=old.value, due=due, flags=flags)
             return res
-        if ctx.org.delay_needs_approval and owner_side and not _decides(ctx, sender, task, None, None):
+        if ctx.org.delay_needs_approval and owner_side and not ctx.standing.host_side(meeting):
             # [tasks] delay_needs_approval: the request waits for the host's 同意 (on_decision)
             res.what, res.changed = "delay_pending", True
             res.event = TaskEvent(**ev, kind="delay_requested", new_status=old.value, due=due,
@@ -269,7 +268,7 @@ def _apply_reading(ctx: core.Context, msg: Any, rt: core.Route, pairs: list, rea
                    refused: list[Task] | None = None) -> Outcome:
     sender = (msg.sender or "").lower()
     text = _clip(reading.text or msg.visible)
-    results = [(meeting, _apply_one(ctx, msg, task, part, text)) for task, meeting, part in pairs]
+    results = [(meeting, _apply_one(ctx, msg, task, meeting, part, text)) for task, meeting, part in pairs]
     unknown = [r for _m, r in results if r.what == "unknown"]
     known = [(m, r) for m, r in results if r.what != "unknown"]
     if not known and not unclear:

@@ -57,7 +57,7 @@ def _matching_tasks(ctx: core.Context, msg: Any, mine: list[Task], *, only_named
 
 def _stray(ctx: core.Context, msg: Any, rt: core.Route, *, in_meeting_thread: bool) -> Outcome | None:
     sender = (msg.sender or "").lower()
-    if not sender or ctx.directory.get(sender) is None:
+    if not sender or not ctx.standing.colleague:
         return None
     mine = ctx.lookup.tasks(owner=sender, open_only=True)
     if not mine:

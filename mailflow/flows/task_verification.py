@@ -12,7 +12,7 @@ from typing import Any
 from . import dispatch as core, due_entries
 from .task_reading import _read, _task_and_meeting, _words
 from .task_receipts import _base, _clarify, _clip, _hold_receipt, _line
-from .task_refusals import _gate, _is_verifier
+from .task_refusals import _gate
 from ..read import attachments
 from ..model import Attachment, Intent, Mail, Outcome, Task, TaskEvent, TaskStatus
 
@@ -133,9 +133,9 @@ def on_verify_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | No
     task, meeting = _task_and_meeting(ctx, rt)
     if task is None:
         return None
-    if not _is_verifier(ctx, (msg.sender or "").lower(), meeting):
+    if not ctx.standing.host_side(meeting):
         return None
-    refused = _gate(ctx, msg, task, meeting, rt)
+    refused = _gate(ctx, msg, task, meeting)
     if refused is not None:
         return refused
     if _verdict(_words(msg)) is None:

@@ -32,6 +32,7 @@ from . import rules
 from .due import HostReplies
 from ..write import xlsx
 from ..model import STATUS_LABELS, Attachment, Mail, Meeting, Outcome, Task, TaskEvent
+from ..flows import gate
 from ..flows.task_status import UNREAD_KINDS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -195,8 +196,7 @@ def unread_reply(ctx, t: Task) -> TaskEvent | None:
     last = events[-1] if events else None
     if last is None or last.kind not in UNREAD_KINDS:
         return None
-    owner = ctx.directory.get(t.owner)
-    if last.actor != t.owner.lower() and not (owner and last.actor in owner.delegates):
+    if not gate.owner_side(ctx.directory, t, last.actor):
         return None
     since = _last_reminder(ctx, t)
     return last if since is None or last.at >= since else None
