@@ -81,7 +81,9 @@ class Inbox(Protocol):
         """Messages not yet processed, oldest first (at most ``limit``)."""
 
     def mark_done(self, item: Fetched) -> None:
-        """Record ``item`` as processed; call only after its transaction committed."""
+        """Record ``item`` as processed; call only after its transaction committed (a crash in
+        between leaves the mail to be fetched again, and the store's unique Message-ID skips it:
+        never lost, never applied twice)."""
 
     def wait(self, timeout: float, stop: threading.Event | None = None) -> bool:
         """Block until new mail may be there (True) or ``timeout``/``stop`` (False)."""
