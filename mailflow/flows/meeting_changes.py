@@ -16,6 +16,7 @@ from .meeting_notices import meeting_data, to_person
 from ..read.meeting_text import HostCommand, read_host_command
 from ..model import Meeting, Outcome
 
+
 # The one-click bodies of the confirmation; read back by meeting_text.read_host_command.
 CHANGE_WORDS = {
     "zh-CN": {"confirm_move": "确认改期：{when}", "confirm_cancel": "确认取消，原因：{reason}", "keep": "不要"},
