@@ -69,6 +69,26 @@ def install_secret(store: Store) -> Secret:
     return Secret(value)
 
 
+def rules_folder(settings: Settings) -> Path:
+    """The rules in use: [paths] rules, else ./rules beside the config, else the shipped ones."""
+    if settings.paths.rules:
+        return settings.path(settings.paths.rules)
+    local = settings.base_dir / "rules"
+    return local if local.is_dir() else shipped("rules")
+
+
+def work_calendar(settings: Settings) -> dates.WorkCalendar:
+    """The working-day calendar: China's 调休 plus holidays.yaml ([paths] holidays, else the rules
+    folder's, else the shipped one), in [org] timezone and [schedule] work hours. The App and the
+    commands that read dates without a store (`when`, `explain`) build it here, so they agree."""
+    s = settings
+    holidays = s.path(s.paths.holidays) if s.paths.holidays else rules_folder(s) / "holidays.yaml"
+    if not holidays.exists():
+        holidays = shipped("rules") / "holidays.yaml"
+    extra = dates.load_holidays(holidays) if holidays.exists() else None
+    return dates.WorkCalendar(extra, tz=s.tz, work_start=s.schedule.work_start, work_end=s.schedule.work_end)
+
+
 class SystemClock:
     def now(self, tz) -> datetime:
         return datetime.now(tz)
@@ -104,12 +124,7 @@ class App:
         s = self.settings
         old = getattr(self, "directory", None)
         directory = self._load_people()
-        holidays = s.path(s.paths.holidays) if s.paths.holidays else self.rules_dir / "holidays.yaml"
-        if not holidays.exists():
-            holidays = shipped("rules") / "holidays.yaml"
-        extra = dates.load_holidays(holidays) if holidays.exists() else None
-        calendar = dates.WorkCalendar(extra, tz=s.tz, work_start=s.schedule.work_start,
-                                      work_end=s.schedule.work_end)
+        calendar = work_calendar(s)
         from .flows import register
         handlers = register.build_handlers()               # the inbound chain, each name once
         timeline = rules.collect(register.flow_modules())   # the rules' actions and conditions, each name once
@@ -141,11 +156,7 @@ class App:
 
     @property
     def rules_dir(self) -> Path:
-        s = self.settings
-        if s.paths.rules:
-            return s.path(s.paths.rules)
-        local = s.base_dir / "rules"
-        return local if local.is_dir() else shipped("rules")
+        return rules_folder(self.settings)
 
     def _load_people(self) -> Directory:
         path = self.settings.path(self.settings.org.people)

@@ -1,5 +1,9 @@
-"""The `mailflow` command (click): builds the App and calls the API.
+"""The `mailflow` command (click): builds the App, calls the API and prints a view of cli_views.py.
 
+Every command is a few lines: parse the options, call the App, the store, a flow or diagnose.py,
+then print what cli_views.py makes of the result. Commands, options, help texts, exit codes and
+JSON keys are contracts (tests/test_cli.py and tests/test_docs.py pin them). The module is longer
+than ~500 lines because those decorators and help texts, the documented contract, are most of it.
 Exit status: 0 success, 1 the command failed (e.g. an unknown id), 2 a configuration or usage error.
 """
 
@@ -19,38 +23,20 @@ import click
 from . import __version__
 from . import cli_views as views
 from .config import ConfigError, load_settings
-from .resources import shipped
+from .logs import setup_logging
 
 log = logging.getLogger("mailflow")
 
 
-class JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        data = {"ts": datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="seconds"),
-                "level": record.levelname.lower(), "msg": record.getMessage()}
-        if record.exc_info:
-            data["exc"] = self.formatException(record.exc_info)
-        return json.dumps(data, ensure_ascii=False)
-
-
-def setup_logging(json_lines: bool, verbose: int) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if json_lines else
-                         logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
-    root = logging.getLogger("mailflow")
-    root.handlers[:] = [handler]
-    root.setLevel(logging.DEBUG if verbose > 1 else logging.INFO if verbose or json_lines else logging.INFO)
-    root.propagate = False
-
-
-def parse_now(value: str | None, tz: str = "Asia/Shanghai") -> datetime | None:
+def parse_now(value: str | None, tz: str | None) -> datetime | None:
+    """--now as a datetime; a time without an offset is in zone `tz` ([org] timezone), or naive if None."""
     if not value:
         return None
     try:
         dt = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not an ISO date-time such as 2026-11-20T09:00") from None
-    return dt if dt.tzinfo else dt.replace(tzinfo=ZoneInfo(tz))
+    return dt if dt.tzinfo or tz is None else dt.replace(tzinfo=ZoneInfo(tz))
 
 
 class Ctx:
@@ -83,6 +69,18 @@ class Ctx:
             click.get_current_context().call_on_close(self._app.close)   # however the command ends
         return self._app
 
+    def app_at(self, now_text: str | None):
+        """The App with its clock at --now (read in [org] timezone), or at the real time."""
+        return self.app(parse_now(now_text, self.settings().org.timezone))
+
+    def calendar(self, settings):
+        """The working-day calendar as the daemon builds it, without opening the store."""
+        from .app import work_calendar
+        try:
+            return work_calendar(settings)
+        except Exception as e:   # a broken holidays.yaml is a configuration error
+            fail_config(e)
+
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """The command failed: say why on stderr, prefixed like every mailflow message, and exit."""
@@ -97,6 +95,11 @@ def fail_config(e: Exception) -> None:
 
 def emit_json(obj) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+def echo_lines(lines) -> None:
+    for line in lines:
+        click.echo(line)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -119,31 +122,7 @@ def main(ctx: click.Context, config: str | None, log_json: bool, verbose: int) -
     ctx.obj = Ctx(config)
 
 
-# --- init ---------------------------------------------------------------------------
-SAMPLES = {"mailflow.toml": "mailflow.toml", "people.yaml": "people.yaml", "meeting.yaml": "meeting.yaml"}
-SAMPLE_TZ = "Asia/Shanghai"             # [org] timezone of the sample mailflow.toml
-SAMPLE_LEAD_WORKDAYS = 2                # the notice rule warns below 2 working days (rules/meetings.yaml)
-SAMPLE_HOURS = (10, 12)                 # the sample meeting: 10:00-12:00 local
-
-
-def sample_meeting_day(now: datetime):
-    """The sample meeting's day: the working day SAMPLE_LEAD_WORKDAYS working days after today
-    (China's calendar with 调休), so the quick start's meeting is neither past nor short notice."""
-    from .read import dates
-    holidays = shipped("rules") / "holidays.yaml"
-    cal = dates.WorkCalendar(dates.load_holidays(holidays) if holidays.exists() else None)
-    return cal.add_workdays(now.astimezone(ZoneInfo(SAMPLE_TZ)).date(), SAMPLE_LEAD_WORKDAYS)
-
-
-def dated_sample_meeting(text: str, now: datetime) -> str:
-    """The sample meeting.yaml with its start and end moved to sample_meeting_day(now)."""
-    import re
-    day = sample_meeting_day(now).isoformat()
-    start, end = SAMPLE_HOURS
-    text = re.sub(r"^start:[ \t]*\S+[ \t]+\S+", f"start: {day} {start:02d}:00", text, count=1, flags=re.M)
-    return re.sub(r"^end:[ \t]*\S+[ \t]+\S+", f"end: {day} {end:02d}:00", text, count=1, flags=re.M)
-
-
+# --- init (quickstart.py) ------------------------------------------------------------------
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--now", "now_text", metavar="ISO", help="Date the sample meeting from this moment (tests).")
@@ -154,25 +133,13 @@ def init(directory: str, now_text: str | None) -> None:
     in ./mail/inbox and every sent mail as an .eml in ./mail/sent, so no mail server is needed.
     The sample meeting is two working days from today, 10:00-12:00.
     """
-    now = parse_now(now_text, SAMPLE_TZ) or datetime.now(ZoneInfo(SAMPLE_TZ))
-    target = Path(directory)
-    target.mkdir(parents=True, exist_ok=True)
-    for name, sample in SAMPLES.items():
-        dest = target / name
-        if dest.exists():
-            click.echo(f"kept     {dest} (exists; not overwritten)")
-            continue
-        text = (shipped("samples") / sample).read_text(encoding="utf-8")
-        if name == "meeting.yaml":
-            text = dated_sample_meeting(text, now)
-        dest.write_text(text, encoding="utf-8")
-        click.echo(f"wrote    {dest}")
-    for sub in ("mail/inbox", "mail/sent"):
-        (target / sub).mkdir(parents=True, exist_ok=True)
+    from .quickstart import write_samples
+    for written, dest in write_samples(Path(directory), parse_now(now_text, None)):
+        click.echo(f"wrote    {dest}" if written else f"kept     {dest} (exists; not overwritten)")
     click.echo(f"\nNext: cd {directory} && mailflow meeting add meeting.yaml && mailflow run --once")
 
 
-# --- run -------------------------------------------------------------------------------
+# --- run (daemon.py) -------------------------------------------------------------------------
 @main.command()
 @click.option("--once", is_flag=True,
               help="Drain the inbox, run the rule tick, send everything due (in batches), then exit 0.")
@@ -211,8 +178,8 @@ def run(obj: Ctx, once: bool, now_text: str | None) -> None:
         except StoreError as e:
             fail(str(e))
         daemon = Daemon(app)
-        log.info("mailflow %s: inbox %s, outbox %s, store %s", __version__, _describe(settings.mailbox.url),
-                 _describe(settings.smtp.url), settings.path(settings.store.path))
+        log.info("mailflow %s: inbox %s, outbox %s, store %s", __version__, views.safe_url(settings.mailbox.url),
+                 views.safe_url(settings.smtp.url), settings.path(settings.store.path))
         try:
             if once:
                 counts = asyncio.run(daemon.run_once())
@@ -256,14 +223,6 @@ async def _close_mailer(app) -> None:
             pass
 
 
-def _describe(url: str) -> str:
-    """A mailbox/SMTP URL without any credentials, for the log."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://{rest.rsplit('@', 1)[1]}"
-    return url
-
-
 # --- inject / replay ----------------------------------------------------------------------
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
@@ -302,25 +261,8 @@ def status(obj: Ctx, as_json: bool) -> None:
     Also names the inbox, the outbox and the store file in use (passwords never shown)."""
     from .edges.runlock import RunLock
     app = obj.app()
-    s = app.store
-    daemon = RunLock(app.settings.path(app.settings.store.path)).holder()
-    data = {"daemon_pid": daemon, "last_poll": s.get_meta("last_poll"), "last_tick": s.get_meta("last_tick"),
-            "last_error": s.get_meta("last_error"), "inbound": s.inbound_counts(), "outbox": s.outbox_counts(),
-            "inbox": _describe(app.settings.mailbox.url), "smtp": _describe(app.settings.smtp.url),
-            "store": str(app.settings.path(app.settings.store.path))}
-    if as_json:
-        emit_json(data)
-        return
-    err = data["last_error"]
-    click.echo(f"daemon:     {('running, pid ' + daemon) if daemon else 'not running'}\n"
-               f"inbox:      {data['inbox']}\noutbox:     {data['smtp']}\nstore:      {data['store']}\n"
-               f"last poll:  {data['last_poll'] or 'never'}\nlast tick:  {data['last_tick'] or 'never'}\n"
-               f"last error: {(err['at'] + ' ' + err['error']) if err else 'none'}\n"
-               f"inbound:    {_counts(data['inbound'])}\noutbox:     {_counts(data['outbox'])}")
-
-
-def _counts(d: dict) -> str:
-    return ", ".join(f"{k} {v}" for k, v in sorted(d.items())) or "empty"
+    data = views.status_json(app, RunLock(app.settings.path(app.settings.store.path)).holder())
+    emit_json(data) if as_json else click.echo(views.status_text(data))
 
 
 @main.group(invoke_without_command=True)
@@ -332,15 +274,8 @@ def outbox(ctx: click.Context, as_json: bool, state: str | None) -> None:
     """List the outbox (newest first): queued, retry, sent, dead (5xx) and held (hourly cap)."""
     if ctx.invoked_subcommand:
         return
-    app = ctx.obj.app()
-    rows = app.store.outbox_rows(state)
-    for r in rows:
-        if as_json:
-            emit_json(r)
-        else:
-            err = f"  ({r['last_error']})" if r["last_error"] else ""
-            click.echo(f"{r['id']:>6} {r['status']:<6} {r['kind'] or '':<16} {', '.join(r['recipients'])}  "
-                       f"{r['subject']}{err}")
+    for r in ctx.obj.app().store.outbox_rows(state):
+        emit_json(r) if as_json else click.echo(views.outbox_line(r))
 
 
 @outbox.command("retry")
@@ -356,6 +291,21 @@ def outbox_retry(obj: Ctx, ident: int) -> None:
     click.echo(f"outbox {ident} queued again")
 
 
+def _commit_change(obj: Ctx, now_text: str | None, change, errors, code: int) -> None:
+    """Run `change(ctx) -> Outcome` and commit it in one store transaction (the mails are queued for
+    `mailflow run`); one of `errors` (bad input) exits with `code`."""
+    from .outbox import Outbox
+    app = obj.app_at(now_text)
+    now = app.now()
+    try:
+        with app.store.transaction():
+            out = change(app.context(now))
+            Outbox(app).commit(out, now)
+    except errors as e:
+        fail(str(e), code)
+    echo_lines(views.outcome_lines(out))
+
+
 # --- meeting (mailflow/flows/meeting*.py) --------------------------------------------------------
 @main.group()
 def meeting() -> None:
@@ -366,22 +316,9 @@ def meeting() -> None:
 
 
 def _meeting_change(obj: Ctx, now_text: str | None, change) -> None:
-    """Run `change(ctx) -> Outcome` and commit it in one store transaction; exit 1 on MeetingError."""
+    """`change(ctx) -> Outcome`, committed; exit 1 on MeetingError."""
     from .flows.meetings import MeetingError
-    from .outbox import Outbox
-    settings = obj.settings()
-    now = parse_now(now_text, settings.org.timezone)
-    app = obj.app(now)
-    now = app.now()
-    try:
-        with app.store.transaction():
-            out = change(app.context(now))
-            Outbox(app).commit(out, now)
-    except MeetingError as e:
-        fail(str(e))
-    for line in out.log:
-        click.echo(line)
-    click.echo(f"{len(out.mails)} mail(s) queued; `mailflow run` sends them")
+    _commit_change(obj, now_text, change, MeetingError, 1)
 
 
 def _get_meeting(ctx, ident: int):
@@ -409,14 +346,12 @@ def meeting_add(obj: Ctx, file: str, now_text: str | None) -> None:
     try:
         data = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
-        click.echo(f"mailflow: {file}: not valid YAML: {e}", err=True)
-        sys.exit(2)
-    app = obj.app(parse_now(now_text, settings.org.timezone))
+        fail(f"{file}: not valid YAML: {e}", 2)
+    app = obj.app_at(now_text)
     try:
         m = meetings.from_data(data, app.directory, settings.org.timezone, source=file)
     except meetings.MeetingError as e:
-        click.echo(f"mailflow: {e}", err=True)
-        sys.exit(2)
+        fail(str(e), 2)
     _check_meeting_time(app, m, file)
     _meeting_change(obj, now_text, lambda ctx: meetings.add(ctx, m))
 
@@ -428,9 +363,8 @@ def _check_meeting_time(app, m, file: str) -> None:
     now = app.now()
     shown = f"{m.start.astimezone(app.settings.tz):%Y-%m-%d %H:%M}–{m.end.astimezone(app.settings.tz):%H:%M}"
     if m.end <= now:
-        click.echo(f"mailflow: {file}: key 'start': the meeting ({shown}) has already ended; "
-                   f"it is {now:%Y-%m-%d %H:%M} now. Give a future start and end.", err=True)
-        sys.exit(2)
+        fail(f"{file}: key 'start': the meeting ({shown}) has already ended; "
+             f"it is {now:%Y-%m-%d %H:%M} now. Give a future start and end.", 2)
     if m.start <= now:
         click.echo(f"mailflow: warning: {file}: key 'start': the meeting ({shown}) has already started", err=True)
     elif meeting_short_notice(app.context(now), m):
@@ -444,16 +378,8 @@ def _check_meeting_time(app, m, file: str) -> None:
 @click.pass_obj
 def meeting_list(obj: Ctx, as_json: bool, state: str | None) -> None:
     """Meetings by start time, with how many attendees answered what."""
-    from .flows.meetings import summary_json
-    app = obj.app()
-    rows = [summary_json(m) for m in app.store.meetings(state)]
-    if as_json:
-        emit_json(rows)
-        return
-    for r in rows:
-        answers = ", ".join(f"{k} {v}" for k, v in sorted(r["rsvp"].items()))
-        click.echo(f"{r['id']:>4} {r['status']:<9} {r['start'][:16].replace('T', ' ')}  {r['title']}  "
-                   f"({r['attendees']} invited: {answers})")
+    rows = [views.meeting_summary_json(m) for m in obj.app().store.meetings(state)]
+    emit_json(rows) if as_json else echo_lines(views.meeting_summary_line(r) for r in rows)
 
 
 @meeting.command("show")
@@ -462,29 +388,11 @@ def meeting_list(obj: Ctx, as_json: bool, state: str | None) -> None:
 @click.pass_obj
 def meeting_show(obj: Ctx, ident: int, as_json: bool) -> None:
     """A meeting with its agenda and every attendee's role, answer (rsvp), stand-in and when/how."""
-    from .flows.meetings import to_json
-    app = obj.app()
-    m = app.store.get_meeting(ident)
+    m = obj.app().store.get_meeting(ident)
     if m is None:
         fail(f"no meeting {ident}")
-    data = to_json(m)
-    if as_json:
-        emit_json(data)
-        return
-    click.echo(f"#{data['id']} {data['title']} [{data['status']}, SEQUENCE {data['sequence']}, from {data['source']}]")
-    click.echo(f"  {data['start']} – {data['end']} ({data['timezone']})")
-    for key in ("goal", "location", "online", "cancel_reason"):
-        if data[key]:
-            click.echo(f"  {key}: {data[key]}")
-    click.echo("  attendees:")
-    for a in data["attendees"]:
-        how = f"  ({a['answered_via']} {a['answered_at'][:16]})" if a["answered_at"] else ""
-        proxy = f", stand-in {a['proxy']}" if a.get("proxy") else ""
-        click.echo(f"    {a['email']:<28} {a['role']:<9} {a['rsvp']}{proxy}{how}")
-    if data["agenda"]:
-        click.echo("  agenda:")
-        for i in data["agenda"]:
-            click.echo(f"    {i['seq']}. {i['title']} ({i['owner'] or '-'}, {i['minutes'] or '-'} min)")
+    data = views.meeting_json(m)
+    emit_json(data) if as_json else echo_lines(views.meeting_lines(data))
 
 
 @meeting.command("reschedule")
@@ -515,7 +423,7 @@ def meeting_cancel(obj: Ctx, ident: int, reason: str, now_text: str | None) -> N
     _meeting_change(obj, now_text, lambda ctx: meetings.cancel(ctx, _get_meeting(ctx, ident), reason))
 
 
-# --- minutes (minutes_flow.py) -------------------------------------------------------------------
+# --- minutes (flows/minutes.py) ------------------------------------------------------------------
 @main.group()
 def minutes() -> None:
     """Minutes drafts: how a draft is read, and where a meeting's minutes stand."""
@@ -535,46 +443,21 @@ def minutes_parse(obj: Ctx, file: str, now_text: str | None, as_json: bool, show
     be asked to fix. FILE is an .eml (read as the minutes flow reads it, attachments included), a
     Word .docx or Excel .xlsx file, or text / Markdown / HTML. A document mailflow refuses (.doc,
     .pdf, macros, too large) exits with status 1 and says why."""
-    from .read import attachments as office
-    from .read import inbound
-    from .read import minutes as mins
-    from .flows.minutes import read_draft
+    from .diagnose import read_minutes_file
+    from .read.attachments import REASONS
     app = obj.app()
-    now = parse_now(now_text, app.settings.org.timezone)
-    raw = Path(file).read_bytes()
-    name = Path(file).name
-    suffix = Path(file).suffix.lower()
-    documents: list[office.Reading] = []
-    if suffix == ".eml":
-        msg = inbound.parse(raw, own_addresses=[app.settings.org.address])
-        now = now or msg.date or app.now()
-        draft = read_draft(msg, app.directory, now, app.calendar)
-        text, html, parsed, documents = draft.text, draft.html, draft.parsed, draft.documents
-    else:
-        if suffix not in (".txt", ".md", ".markdown", ".html", ".htm") and office.kind_of(name) != "other":
-            documents = [office.read(name, raw)]
-            text, html = documents[0].text, None
-        else:
-            text, html = raw.decode("utf-8-sig", errors="replace"), None
-            if suffix in (".html", ".htm"):
-                text, html = "", text
-        parsed = mins.parse(text, app.directory, now or app.now(), app.calendar, html=html)
-    refused = [d for d in documents if d.refused]
+    text, html, parsed, documents = read_minutes_file(file, app, parse_now(now_text, app.settings.org.timezone))
     if show_text:
         click.echo(text if text.strip() or not html else html, nl=False)
     elif as_json:
-        data = views.minutes_json(parsed)
-        if documents:
-            data["attachments"] = [{"name": d.name, "read": not d.refused, "refused": d.refused}
-                                   for d in documents]
-        emit_json(data)
+        emit_json({**views.minutes_json(parsed),
+                   **({"attachments": views.attachments_json(documents)} if documents else {})})
     else:
-        for d in documents:
-            click.echo(f"attachment {d.name}: " + (f"not read, {office.REASONS[d.refused]}" if d.refused
-                                                   else "read"))
+        echo_lines(views.attachment_line(d) for d in documents)
         click.echo(views.minutes_table(parsed), nl=False)
-    if suffix != ".eml" and refused:
-        fail(f"{name}: {office.REASONS[refused[0].refused]}")
+    refused = [d for d in documents if d.refused]
+    if not file.lower().endswith(".eml") and refused:
+        fail(f"{Path(file).name}: {REASONS[refused[0].refused]}")
 
 
 @minutes.command("show")
@@ -584,53 +467,15 @@ def minutes_parse(obj: Ctx, file: str, now_text: str | None, as_json: bool, show
 def minutes_show(obj: Ctx, ident: int, as_json: bool) -> None:
     """A meeting's minutes: state, every version (draft, problems, review, final, superseded) and
     each attendee's answer to the final minutes (pending, confirmed, objection, accepted)."""
-    app = obj.app()
-    m = app.store.get_meeting(ident)
+    store = obj.app().store
+    m = store.get_meeting(ident)
     if m is None:
         fail(f"no meeting {ident}")
-    data = {"meeting": m.id, "title": m.title, "minutes_state": m.minutes_state,
-            "versions": [{"version": v.version, "status": v.status, "author": v.author,
-                          "received_at": v.received_at.isoformat() if v.received_at else None,
-                          "action_items": len(v.parsed.action_items) if v.parsed else 0,
-                          "problems": len(v.parsed.problems) if v.parsed else 0}
-                         for v in app.store.minutes_versions(m.id)],
-            "confirmations": [{"email": c.email, "status": c.status,
-                               "deadline": c.deadline.isoformat() if c.deadline else None,
-                               "answered_at": c.answered_at.isoformat() if c.answered_at else None,
-                               "text": c.text}
-                              for c in app.store.minutes_confirmations(m.id)]}
-    if as_json:
-        emit_json(data)
-        return
-    click.echo(f"meeting {data['meeting']}: {data['title']}  (minutes: {data['minutes_state']})")
-    for v in data["versions"]:
-        click.echo(f"  v{v['version']} {v['status']:<10} {v['author']}  {v['received_at']}  "
-                   f"{v['action_items']} item(s), {v['problems']} problem(s)")
-    for c in data["confirmations"]:
-        click.echo(f"  {c['email']:<28} {c['status']:<9} deadline {c['deadline']}"
-                   + (f"  {c['text']}" if c["text"] and c["status"] == "objection" else ""))
+    data = views.minutes_state_json(m, store.minutes_versions(m.id), store.minutes_confirmations(m.id))
+    emit_json(data) if as_json else echo_lines(views.minutes_state_lines(data))
 
 
-# --- replies and the task ledger (tasks.py) --------------------------------------------------
-def _work_calendar(settings):
-    """The working-day calendar as the daemon builds it, without opening the store."""
-    from .read import dates
-    s = settings
-    if s.paths.holidays:
-        path = s.path(s.paths.holidays)
-    else:
-        rules_dir = s.path(s.paths.rules) if s.paths.rules else s.base_dir / "rules"
-        path = rules_dir / "holidays.yaml"
-        if not path.exists():
-            path = shipped("rules") / "holidays.yaml"
-    try:
-        extra = dates.load_holidays(path) if path.exists() else None
-        # the organisation's zone and hours: 今天 and 下班前 are read as the daemon reads them
-        return dates.WorkCalendar(extra, tz=s.tz, work_start=s.schedule.work_start, work_end=s.schedule.work_end)
-    except Exception as e:   # a broken holidays.yaml is a configuration error
-        fail_config(e)
-
-
+# --- replies and the task ledger (flows/task_*.py) ----------------------------------------------
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--now", "now_text", metavar="ISO",
@@ -644,98 +489,16 @@ def explain(obj: Ctx, files: tuple[str, ...], now_text: str | None, as_json: boo
     cut). Relative dates (下周五, 3个工作日内) are resolved against each mail's Date header. A
     promised date is compared with the task's due: the store's, when the mail answers one that
     mailflow sent and the store (in this folder) has it, else the due line of the quoted mail."""
-    from .read import inbound, replies
+    from .diagnose import explain_mail
     settings = obj.settings()
-    cal = _work_calendar(settings)
+    cal = obj.calendar(settings)
     anchor = parse_now(now_text, settings.org.timezone) or datetime.now(settings.tz)
+    # the store is read only if it exists here: explain never creates one
+    open_store = (lambda: obj.app().store) if Path(settings.path(settings.store.path)).exists() else None
     for f in files:
-        msg = inbound.parse(Path(f).read_bytes(), own_addresses=[settings.org.address])
-        reading = None
-        if not msg.auto:
-            context, source = _explain_context(obj, settings, msg)
-            if not (msg.visible or "").strip() and msg.calendar_reply:
-                reading = replies.calendar_reading(msg.calendar_reply)
-            if reading is None:
-                reading = replies.classify(msg.visible, msg.date or anchor, cal, context)
-            reading.why[:0] = [source] + [f"ignored {c}" for c in msg.cut]
+        msg, reading = explain_mail(f, settings.org.address, cal, anchor, open_store)
         data = {"file": f, "auto": bool(msg.auto), **views.reading_json(reading), "text": msg.visible}
-        if as_json:
-            emit_json(data)
-            continue
-        if msg.auto:
-            click.echo(f"{f}: not an answer ({msg.auto_reason}); ignored")
-            continue
-        parts = [data["intent"] + ("" if data["sure"] else " (not sure: ask back)")]
-        if data["percent"] is not None:
-            parts.append(f"{data['percent']}%")
-        if data["due"]:
-            parts.append(f"due {data['due']}")
-        if reading.reason:
-            parts.append(f"reason {reading.reason!r}")
-        if data["proxy"]:
-            parts.append(f"stand-in {data['proxy']}")
-        if reading.assignee:
-            parts.append(f"new owner {reading.assignee}")
-        for it in data["items"]:
-            extra = (f" {it['percent']}%" if it["percent"] is not None else "") + (f" {it['due']}" if it["due"] else "")
-            parts.append(f"[{it['item']}: {it['intent']}{extra}]")
-        text = " ".join(msg.visible.split())
-        click.echo(f"{f}: {' '.join(parts)}  | {text[:120]}")
-        for line in data["why"]:
-            click.echo(f"    why: {line}")
-
-
-def _explain_context(obj: Ctx, settings, msg) -> tuple:
-    """(ReplyContext, where it came from) for `explain`: the store's task when the mail answers a
-    mail mailflow sent and a store exists here (never created by explain), else the quoted mail."""
-    from .read import replies
-    quoted = replies.context_from_quote(msg.text)
-    fallback = (quoted, f"context from the quoted mail: due {quoted.due}, asked {quoted.asked}, kind {quoted.kind}")
-    if not msg.in_reply_to or not Path(settings.path(settings.store.path)).exists():
-        return fallback
-    try:
-        store = obj.app().store
-        sent = store.sent_message(msg.in_reply_to)
-        task = store.get_task(sent["task_id"]) if sent and sent.get("task_id") else None
-    except Exception:                       # explain is a diagnosis: an unreadable store falls back
-        return fallback
-    if not sent:
-        return fallback
-    try:
-        from .flows.answers import ASKED_BY_KIND
-    except ImportError:                     # pragma: no cover
-        ASKED_BY_KIND = {}
-    kind = "task" if task else "minutes" if "minutes" in (sent.get("kind") or "") else \
-        "meeting" if sent.get("meeting_id") else quoted.kind
-    ctx = replies.ReplyContext(due=task.due if task else quoted.due,
-                               asked=ASKED_BY_KIND.get(sent.get("kind") or "", quoted.asked), kind=kind,
-                               item_dues=quoted.item_dues)
-    return ctx, f"context from the store: {sent.get('kind')} mail, due {ctx.due}, asked {ctx.asked}"
-
-
-def _task_json(app, t) -> dict:
-    events = app.store.task_events(t.id)
-    last = events[-1] if events else None
-    return {"id": t.id, "meeting": t.meeting_id, "item": t.item_no, "title": t.title, "owner": t.owner,
-            "owner_name": app.directory.name_of(t.owner), "due": t.due.isoformat() if t.due else None,
-            "status": t.status.value, "percent": t.percent, "risk": t.risk, "risk_note": t.risk_note,
-            "delay_reason": t.delay_reason,
-            "confirmed_at": t.confirmed_at.isoformat() if t.confirmed_at else None,
-            "done_at": t.done_at.isoformat() if t.done_at else None,
-            "verified_at": t.verified_at.isoformat() if t.verified_at else None,
-            "last_update": ({"at": last.at.isoformat(), "by": last.actor, "kind": last.kind, "text": last.text}
-                            if last else None)}
-
-
-def _task_line(app, t) -> str:
-    from .model import STATUS_LABELS
-    lang = app.settings.org.language
-    status = STATUS_LABELS.get(lang, STATUS_LABELS["zh-CN"])[t.status.value]
-    pct = f" {t.percent}%" if t.percent is not None and t.status.value not in ("done", "verified") else ""
-    flags = (" 风险" if t.risk else "") + ("" if t.confirmed_at else " 未确认")
-    meeting = f"M{t.meeting_id}" if t.meeting_id is not None else "-"
-    return (f"T{t.id:<5} {meeting:<6} {t.due.isoformat() if t.due else '—':<10}  {status}{pct}{flags}  "
-            f"{t.title}  ({app.directory.name_of(t.owner)} <{t.owner}>)")
+        emit_json(data) if as_json else echo_lines(views.explain_lines(data, reading, msg))
 
 
 @main.group(invoke_without_command=True)
@@ -752,12 +515,8 @@ def tasks(ctx: click.Context, meeting_id: int | None, owner: str | None, open_on
     if ctx.invoked_subcommand:
         return
     app = ctx.obj.app()
-    rows = app.store.tasks(meeting_id=meeting_id, owner=owner, open_only=open_only)
-    for t in rows:
-        if as_json:
-            emit_json(_task_json(app, t))
-        else:
-            click.echo(_task_line(app, t))
+    for t in app.store.tasks(meeting_id=meeting_id, owner=owner, open_only=open_only):
+        emit_json(views.task_json(app, t)) if as_json else click.echo(views.task_line(app, t))
 
 
 @tasks.command("show")
@@ -772,49 +531,22 @@ def tasks_show(obj: Ctx, ident: int, as_json: bool) -> None:
         fail(f"no task {ident}")
     events = app.store.task_events(ident)
     if as_json:
-        data = _task_json(app, t)
-        data["events"] = [{"at": e.at.isoformat(), "by": e.actor, "kind": e.kind, "text": e.text,
-                           "old_status": e.old_status, "new_status": e.new_status, "percent": e.percent,
-                           "due": e.due.isoformat() if e.due else None, "flags": e.flags} for e in events]
-        emit_json(data)
+        emit_json({**views.task_json(app, t), "events": views.task_events_json(events)})
     else:
-        click.echo(_task_line(app, t))
-        if t.delay_reason:
-            click.echo(f"  延期原因: {t.delay_reason}")
-        if t.risk_note:
-            click.echo(f"  风险: {t.risk_note}")
-        click.echo("  进度更新:" if events else "  进度更新: (none)")
-        tz = app.settings.tz
-        for e in events:
-            change = f"{e.old_status or ''}→{e.new_status}" if e.new_status and e.new_status != e.old_status else ""
-            detail = " ".join(x for x in (e.kind, change, f"{e.percent}%" if e.percent is not None else "",
-                                          f"due {e.due}" if e.due else "", ",".join(e.flags)) if x)
-            who = app.directory.name_of(e.actor) if e.actor and "@" in e.actor else (e.actor or "")
-            click.echo(f"  {e.at.astimezone(tz):%Y-%m-%d %H:%M}  {who}  {detail}  {' '.join(e.text.split())[:100]}")
+        echo_lines(views.task_lines(app, t, events))
 
 
 def _task_change(obj: Ctx, ident: int, now_text: str | None, change) -> None:
     """Run `change(ctx, task, meeting) -> Outcome` for task `ident` and commit it (the mails are
     queued for `mailflow run`); bad input (unknown task or person, a closed task) exits 2."""
-    from .outbox import Outbox
     from .flows.task_changes import TaskError
-    settings = obj.settings()
-    app = obj.app(parse_now(now_text, settings.org.timezone))
-    now = app.now()
-    try:
-        with app.store.transaction():
-            ctx = app.context(now)
-            t = ctx.lookup.get_task(ident)
-            if t is None:
-                raise TaskError(f"no task {ident}")
-            m = ctx.lookup.get_meeting(t.meeting_id) if t.meeting_id is not None else None
-            out = change(ctx, t, m)
-            Outbox(app).commit(out, now)
-    except TaskError as e:
-        fail(str(e), code=2)
-    for line in out.log:
-        click.echo(line)
-    click.echo(f"{len(out.mails)} mail(s) queued; `mailflow run` sends them")
+
+    def on_task(ctx):
+        t = ctx.lookup.get_task(ident)
+        if t is None:
+            raise TaskError(f"no task {ident}")
+        return change(ctx, t, ctx.lookup.get_meeting(t.meeting_id) if t.meeting_id is not None else None)
+    _commit_change(obj, now_text, on_task, TaskError, 2)
 
 
 def _due_option(value: str | None, flag: str):
@@ -840,10 +572,9 @@ def tasks_reassign(obj: Ctx, ident: int, person: str, due: str | None, reason: s
     """Hand a task to someone else: the new owner gets the assignment mail with the due entry,
     the old owner is released, the host is told; the log records who to whom and why."""
     from .flows import task_changes as flow
-    from .flows.task_handovers import resolve_person
 
     def change(ctx, t, m):
-        who = resolve_person(ctx, person)
+        who = ctx.directory.resolve_spoken(person)
         if who is None:
             found = ctx.directory.find(person)
             raise flow.TaskError(f"--to {person!r}: " + (
@@ -866,7 +597,7 @@ def tasks_set_due(obj: Ctx, ident: int, due: str, reason: str, now_text: str | N
                  lambda ctx, t, m: flow.set_due(ctx, t, m, _due_option(due, "DATE"), actor="cli", reason=reason))
 
 
-# --- timelines: `when` and `rules check` (timeline.py, rules.py) --------------------------------
+# --- timelines: `when` and `rules check` (read/deadlines.py, timeline/rules.py) -------------------
 @main.command()
 @click.argument("exprs", nargs=-1, required=True, metavar="EXPR…")
 @click.option("--now", "now_text", metavar="ISO", help="Resolve relative to this moment (default: now).")
@@ -883,30 +614,19 @@ def when(obj: Ctx, exprs: tuple[str, ...], now_text: str | None, as_json: bool) 
     has an "error" — and, given as the only expression, exits 2."""
     from .read import dates
     settings = obj.settings()
-    cal = _work_calendar(settings)
+    cal = obj.calendar(settings)
     now = parse_now(now_text, settings.org.timezone) or datetime.now(settings.tz)
     items: list[str] = []
     for e in exprs:
-        if e == "-":
-            items += [line.strip() for line in sys.stdin.read().splitlines() if line.strip()]
-        else:
-            items.append(e)
+        items += [ln.strip() for ln in sys.stdin.read().splitlines() if ln.strip()] if e == "-" else [e]
     found = [(expr, dates.resolve(expr, now, cal)) for expr in items]
     if len(exprs) == 1 and exprs[0] != "-" and found[0][1] is not None and found[0][1].error:
-        click.echo(f"mailflow: {found[0][0]!r} is not a possible date: {found[0][1].error}", err=True)
-        sys.exit(2)
+        fail(f"{found[0][0]!r} is not a possible date: {found[0][1].error}", 2)
     for expr, dl in found:
         click.echo(views.deadline_line(expr, dl, as_json))
         if dl is not None and dl.calendar_gap:
             log.warning("calendar gap: %r lies in, or counts working days through, a year without official "
                         "calendar data; add that year to rules/holidays.yaml", expr)
-
-
-def _rules_folder(settings) -> Path:
-    if settings.paths.rules:
-        return settings.path(settings.paths.rules)
-    local = settings.base_dir / "rules"
-    return local if local.is_dir() else shipped("rules")
 
 
 @main.group("rules")
@@ -920,24 +640,19 @@ def rules_group() -> None:
 def rules_check(obj: Ctx, folder: str | None) -> None:
     """Validate rules/*.yaml (and holidays.yaml): every error names the file, the rule and the key.
     Exit 2 on errors; otherwise print a summary of the rules, 0."""
-    from .read import dates
+    from .app import rules_folder
+    from .diagnose import calendar_years
     from .flows import register
     register.flow_modules()   # the flows and the timeline define the actions and conditions rules name
     from .timeline import rules as rules_mod
     settings = obj.settings()
-    path = Path(folder) if folder else _rules_folder(settings)
+    path = Path(folder) if folder else rules_folder(settings)
     if not path.is_dir():
-        click.echo(f"mailflow: rules folder not found: {path}", err=True)
-        sys.exit(2)
+        fail(f"rules folder not found: {path}", 2)
     found, errors = rules_mod.validate(path, rules_mod.collect(register.flow_modules()))
     holidays = settings.path(settings.paths.holidays) if settings.paths.holidays else path / "holidays.yaml"
-    years: list[int] = []
-    if holidays.exists():
-        try:
-            data = dates.load_holidays(holidays)
-            years = sorted(int(y) for y in (data.get("years") or {}))
-        except Exception as e:
-            errors.append(f"{holidays}: {e}")
+    known, added, bad = calendar_years(holidays)
+    errors += bad
     if not found and not errors:
         errors.append(f"{path}: no rules (*.yaml with a 'rules:' list): mailflow would send no reminder, "
                       "escalation or follow-up table")
@@ -946,27 +661,5 @@ def rules_check(obj: Ctx, folder: str | None) -> None:
     if errors:
         click.echo(f"{len(errors)} error(s) in {path}", err=True)
         sys.exit(2)
-    files = sorted({r.source for r in found})
-    for r in found:
-        click.echo(f"{Path(r.source).name:<16} {r.name:<36} {_describe_trigger(r):<44} {r.action}"
-                   + (f" when {', '.join(r.when)}" if r.when else ""))
-    cal = dates.WorkCalendar(dates.load_holidays(holidays) if holidays.exists() else None)
-    known = sorted(cal.years)
-    click.echo(f"ok: {len(found)} rule(s) in {len(files)} file(s); working-day calendar "
-               f"{known[0] if known else '-'}–{known[-1] if known else '-'}"
-               + (f" (holidays.yaml adds {', '.join(map(str, years))})" if years else ""))
-
-
-def _describe_trigger(r) -> str:
-    from datetime import timedelta
-    t = r.trigger
-    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-    if t.weekly is not None:
-        text = f"weekly {days[t.weekly]} {t.at}"
-    elif t.daily:
-        text = f"working days {t.at}"
-    else:
-        text = f"{t.field} {t.offset:+d} {t.unit}" + (f" at {t.at}" if t.at else "")
-        if t.repeat:
-            text += f", every {t.repeat.days} day(s)" if not t.repeat % timedelta(days=1) else f", every {t.repeat}"
-    return text + ("" if r.quiet_hours else " (any hour)")
+    echo_lines(views.rule_line(r) for r in found)
+    click.echo(views.rules_summary(found, known, added))

@@ -239,3 +239,29 @@ def test_a_rules_folder_with_only_holidays_in_it_stops_the_daemon_instead_of_sil
     shutil.copy(shipped("rules") / "holidays.yaml", tmp_path / "rules" / "holidays.yaml")
     res = run_cli("run", "--once", cwd=tmp_path)
     assert res.returncode == 2 and "no rules" in res.stderr and "rules" in res.stderr
+
+
+# --- [org] timezone is the clock of every command (issue 13) ----------------------------------------
+
+@pytest.mark.parametrize("zone, sample_day, offset, today", [
+    ("Europe/Berlin", "2026-11-19", "+01:00", "2026-11-18"),
+    ("Asia/Shanghai", "2026-11-20", "+08:00", "2026-11-19"),
+])
+def test_the_commands_read_and_show_times_in_the_org_timezone(tmp_path, zone, sample_day, offset, today):
+    from mailflow.testing import write_config
+    write_config(tmp_path, org={"timezone": zone})
+    # 20:00 UTC on Tuesday 17 November: still Tuesday evening in Berlin, already Wednesday in Shanghai,
+    # so the sample meeting two working days ahead is Thursday in Berlin and Friday in Shanghai
+    res = CliRunner().invoke(main, ["init", str(tmp_path), "--now", "2026-11-17T20:00:00+00:00"])
+    assert res.exit_code == 0 and "kept" in res.output, res.output
+    assert sample_times(tmp_path) == (f"{sample_day} 10:00", f"{sample_day} 12:00")
+    added = run_cli("meeting", "add", "meeting.yaml", "--now", "2026-11-17T09:00", cwd=tmp_path)
+    assert added.returncode == 0, added.stderr
+    shown = json.loads(run_cli("meeting", "show", "1", "--json", cwd=tmp_path).stdout)
+    assert (shown["start"], shown["timezone"]) == (f"{sample_day}T10:00:00{offset}", zone)
+    # 今天 at 22:30 UTC on the 18th: the 18th in Berlin, the 19th in Shanghai
+    when = run_cli("when", "今天", "--now", "2026-11-18T22:30:00+00:00", "--json", cwd=tmp_path)
+    assert json.loads(when.stdout)["due"] == today
+    # a --now without an offset is the organisation's wall clock
+    naive = run_cli("when", "今天", "--now", "2026-11-18T23:30", "--json", cwd=tmp_path)
+    assert json.loads(naive.stdout)["due"] == "2026-11-18"

@@ -203,27 +203,3 @@ def reset_answers(ctx: core.Context, m: Meeting) -> Meeting:
                 rsvp_sequence=m.sequence, rsvp_stamp=stamp)
         for a in m.attendees])
 
-
-def to_json(m: Meeting) -> dict:
-    """`mailflow meeting show --json`: the meeting with each attendee's answer."""
-    return {
-        "id": m.id, "uid": m.uid, "title": m.title, "goal": m.goal, "start": m.start.isoformat(),
-        "end": m.end.isoformat(), "timezone": m.tz, "location": m.location, "online": m.online,
-        "host": m.host, "recorder": m.recorder, "preparer": m.preparer, "status": m.status,
-        "cancel_reason": m.cancel_reason, "sequence": m.sequence, "source": m.source,
-        "created_at": m.created_at.isoformat() if m.created_at else None,
-        "attendees": [{"email": a.email, "name": a.name, "role": a.role.value, "rsvp": a.rsvp.value,
-                       **({"proxy": a.proxy} if a.proxy else {}),
-                       "answered_at": a.answered_at.isoformat() if a.answered_at else None,
-                       "answered_via": a.answered_via} for a in m.attendees],
-        "agenda": [{"seq": i.seq, "title": i.title, "owner": i.owner, "minutes": i.minutes,
-                    "outcome": i.outcome, "materials": i.materials} for i in m.agenda],
-    }
-
-
-def summary_json(m: Meeting) -> dict:
-    counts: dict[str, int] = {}
-    for a in m.attendees:
-        counts[a.rsvp.value] = counts.get(a.rsvp.value, 0) + 1
-    return {"id": m.id, "title": m.title, "start": m.start.isoformat(), "end": m.end.isoformat(),
-            "status": m.status, "host": m.host, "attendees": len(m.attendees), "rsvp": counts}
