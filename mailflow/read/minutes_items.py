@@ -27,7 +27,8 @@ from datetime import datetime
 
 from . import dates
 from .minutes_text import FIELD_LABELS, field_of
-from .people_refs import EMPTY_REFS, PeopleRefs, protect_brackets, unprotect, clean, fold
+from .people import fold
+from .people_refs import EMPTY_REFS, PeopleRefs, protect_brackets, unprotect, clean
 
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 

@@ -1,24 +1,39 @@
 """The people directory (people.yaml): who is who, and how minutes and replies may name them.
 
 Pure: `Directory.from_data` takes the parsed YAML; `load_people` is the only function that reads
-a file. Lookups accept an email, a name, an alias, or a department plus a (masked) name such as
-"技术部-王*", "市场部-张" or "财务部-周".
+a file. The one person lookup of the code: `find` accepts an email, a name, an alias, or a
+department plus a (masked) name such as "技术部-王*", "市场部-张" or "财务部-周", in either Chinese
+script and any width or case (`fold`); people_refs reads the richer references of minutes through
+the same index (`named`, `departments`, `in_department`).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
 
 from ..model import LANGS, Person
+from .reply_lexicon import normalize
+from .zh import to_simplified
 
 EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 # "技术部-王*", "技术部－王", "技术部 王磊", "技术部·王": a department, a separator, a (partial) name
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# "小李" / "老王" / "阿明": a familiar form naming a colleague by one character of the name
+_NICKNAME = re.compile(r"[小老阿]([\u4e00-\u9fff])")
 DEPT_NAME_RE = re.compile(r"^(?P<dept>\S+?[部处科室组中心])\s*[-－—–·・/／\s]?\s*(?P<name>[^\s\-－*＊×]+)?[*＊×]*$")
+
+
+@lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """One script and width for comparing names: Traditional -> Simplified, NFKC, case-folded."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    return to_simplified(text).casefold()
 
 
 class DirectoryError(ValueError):
@@ -109,6 +124,29 @@ class Directory:
         """Whom `email` may answer for (the people who list it under delegates)."""
         return self._delegate_of.get(email.lower(), [])
 
+    @cached_property
+    def _by_key(self) -> dict[str, list[Person]]:
+        # built on first lookup: folding loads OpenCC, which a directory only read by email never needs
+        index: dict[str, list[Person]] = {}
+        for p in self.people:
+            for key in {fold(p.name), *(fold(a) for a in p.aliases), p.email}:
+                if key:
+                    index.setdefault(key, []).append(p)
+        return index
+
+    @cached_property
+    def departments(self) -> set[str]:
+        """Every department, folded (see `fold`)."""
+        return {fold(p.department) for p in self.people if p.department}
+
+    def named(self, text: str) -> list[Person]:
+        """Everyone whose name, one of whose aliases, or whose email is `text`, both folded."""
+        return list(self._by_key.get(fold(text), ()))
+
+    def in_department(self, dept: str) -> list[Person]:
+        """Everyone in department `dept` (folded, as in `departments`)."""
+        return [p for p in self.people if fold(p.department) == dept]
+
     def find(self, text: str) -> list[Person]:
         """Everyone `text` may name: an email, a name, an alias, or 部门-姓(*). Empty: nobody."""
         text = text.strip().strip("<>").strip()
@@ -120,25 +158,42 @@ class Directory:
         exact = [p for p in self.people if text == p.name or text in p.aliases]
         if exact:
             return exact
-        folded = text.casefold()
-        exact = [p for p in self.people
-                 if folded == p.name.casefold() or folded in (a.casefold() for a in p.aliases)]
-        if exact:
-            return exact
+        folded = self.named(text)
+        if folded:
+            return folded
         m = DEPT_NAME_RE.match(text)
         if m and m.group("dept"):
-            dept, name = m.group("dept"), m.group("name") or ""
-            in_dept = [p for p in self.people if p.department == dept]
+            in_dept = self.in_department(fold(m.group("dept")))
+            name = fold(m.group("name") or "")
             if not name:
                 return in_dept
-            return [p for p in in_dept if p.name.startswith(name)
-                    or any(a.startswith(name) for a in p.aliases)]
+            return [p for p in in_dept if fold(p.name).startswith(name)
+                    or any(fold(a).startswith(name) for a in p.aliases)]
         return []
 
     def resolve(self, text: str) -> Person | None:
         """The one person `text` names, or None when it names nobody or several people."""
         found = self.find(text)
         return found[0] if len(found) == 1 else None
+
+    def resolve_spoken(self, text: str | None) -> Person | None:
+        """The one colleague a reply's words name (the new owner of a handover, `tasks reassign --to`):
+        an address, a name or alias (either script), "小李" when one colleague is surnamed 李, an
+        English first name when only one person has it; else None."""
+        text = (text or "").strip()
+        if not text:
+            return None
+        found = self.resolve(text) or self.resolve(re.sub(r"[来會会去]$", "", text))
+        if found is not None:
+            return found
+        key = normalize(text).casefold()
+        same = [p for p in self.people if normalize(p.name).casefold() == key]
+        nick = _NICKNAME.fullmatch(normalize(text))
+        if not same and nick:
+            same = [p for p in self.people if normalize(p.name).startswith(nick.group(1))]
+        if not same and re.fullmatch(r"[A-Za-z]+", text):
+            same = [p for p in self.people if p.name.split()[0].casefold() == key]
+        return same[0] if len(same) == 1 else None
 
 
 def manager_cycle(people: list[Person]) -> list[str]:

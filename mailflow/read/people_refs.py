@@ -15,11 +15,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ..model import Person
-from .people import Directory
-from .zh import to_simplified
+from .people import Directory, fold
 
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 
@@ -49,13 +47,6 @@ _DEPT_EN = {"design": "设计部", "legal": "法务部", "hr": "人力资源部"
             "engineering": "技术部", "it": "技术部", "cs": "客服部", "customer service": "客服部", "ceo office": "总经办"}
 # Notes in brackets that say nothing about who it is: "（视频）", "(TW)", "（视讯）"
 _NOISE_NOTE = re.compile(r"^(?:视频|視頻|视讯|視訊|线上|線上|远程|遠程|电话|電話|tw|hq|cn|remote|online|video|代|兼)$", re.I)
-
-
-@lru_cache(maxsize=4096)
-def fold(text: str) -> str:
-    """One script and width for comparing names: Traditional -> Simplified, NFKC, case-folded."""
-    text = unicodedata.normalize("NFKC", text or "").strip()
-    return to_simplified(text).casefold()
 
 
 @dataclass
@@ -88,12 +79,7 @@ class PeopleRefs:
     def __init__(self, directory: Directory) -> None:
         self.dir = directory
         self.people = list(directory.people)
-        self._by_key: dict[str, list[Person]] = {}
-        for p in self.people:
-            for key in {fold(p.name), *(fold(a) for a in p.aliases), p.email.lower()}:
-                if key:
-                    self._by_key.setdefault(key, []).append(p)
-        self.departments = {fold(p.department) for p in self.people if p.department}
+        self.departments = directory.departments
         # 财务 / 市场 / 業務: a department named without 部
         self.dept_stems = {d[:-1] for d in self.departments if d.endswith("部") and len(d) >= 3}
 
@@ -120,8 +106,9 @@ class PeopleRefs:
             m = re.search(r"[\w.%+\-]+@[\w.\-]+\.[a-z]{2,}", key)
             p = self.dir.get(m.group(0)) if m else None
             return Ref(text, "person", [p]) if p else Ref(text, "unknown")
-        if key in self._by_key:
-            return self._ref(text, self._by_key[key])
+        named = self.dir.named(key)
+        if named:
+            return self._ref(text, named)
         # a name with a note in brackets: 李娜（市场部）, 朱琳 (Design), 陈经理（外包呼叫中心）
         m = re.match(r"^(?P<name>.+?)\s*[（(](?P<note>[^（）()]*)[）)]$", text)
         if m:
@@ -141,9 +128,10 @@ class PeopleRefs:
             return self._ref(text, hit) if hit else Ref(text, "unknown")
         # a name and its department after a space: 王磊 技术部
         words = key.split()
-        if len(words) == 2 and words[1] in self.departments and words[0] in self._by_key:
-            narrowed = [p for p in self._by_key[words[0]] if fold(p.department) == words[1]]
-            return self._ref(text, narrowed or self._by_key[words[0]])
+        named = self.dir.named(words[0]) if len(words) == 2 and words[1] in self.departments else []
+        if named:
+            narrowed = [p for p in named if fold(p.department) == words[1]]
+            return self._ref(text, narrowed or named)
         # a first name alone: "Grace" for Grace Chen, "晓燕" for 周晓燕
         given = self._given_name(key)
         if given:
@@ -185,7 +173,7 @@ class PeopleRefs:
             name = re.sub(r"^[\s\-－—–·・_/]+", "", key[len(dept):]).rstrip("*＊×x ")
             if not name:
                 return None                                  # the department alone: a group
-            in_dept = [p for p in self.people if fold(p.department) == dept]
+            in_dept = self.dir.in_department(dept)
             exact = [p for p in in_dept if name in (fold(p.name), *(fold(a) for a in p.aliases))]
             if exact:
                 return exact
