@@ -81,8 +81,8 @@ def _meeting(ctx, meeting_id: int | None) -> Meeting | None:
     return ctx.lookup.get_meeting(meeting_id) if meeting_id is not None else None
 
 
-def _task_view(ctx, t: Task, lang: str) -> dict:
-    m = _meeting(ctx, t.meeting_id)
+def _task_view(ctx, t: Task, lang: str, m: Meeting | None) -> dict:
+    """The task as the templates show it; `m` is its meeting (read once per step by the caller)."""
     return {"id": t.id, "title": t.title, "due": t.due, "status": _label(t.status, lang),
             "percent": _percent(t), "deliverable": t.deliverable, "risk": t.risk, "risk_note": t.risk_note,
             "meeting": m.title if m else "", "owner": t.owner, "owner_name": ctx.name(t.owner),
@@ -126,7 +126,7 @@ def task_due_reminder(ctx, step) -> Outcome:
     m = _meeting(ctx, t.meeting_id)
     mail = Mail(key=f"{step.key}", template="task_due_reminder", to=[t.owner], lang=lang,
                 task_id=t.id, meeting_id=t.meeting_id, kind="due_reminder",
-                context={"name": ctx.name(t.owner), "task": _task_view(ctx, t, lang), "days_left": left,
+                context={"name": ctx.name(t.owner), "task": _task_view(ctx, t, lang, m), "days_left": left,
                          **due_words(ctx, today, t.due),
                          "at_risk": bool(t.risk or t.status.value == "not_started"),
                          "not_started": t.status.value == "not_started",
@@ -145,7 +145,7 @@ def task_overdue(ctx, step) -> Outcome:
     late = ctx.calendar.workdays_between(t.due, today) if t.due else 0
     mail = Mail(key=step.key, template="task_overdue", to=[t.owner], cc=[host] if host else [], lang=lang,
                 task_id=t.id, meeting_id=t.meeting_id, kind="overdue",
-                context={"name": ctx.name(t.owner), "task": _task_view(ctx, t, lang), "days_late": late,
+                context={"name": ctx.name(t.owner), "task": _task_view(ctx, t, lang, m), "days_late": late,
                          "host_name": ctx.name(host) if host else ""})
     return Outcome(mails=[mail], log=[f"overdue notice to {t.owner}" + (f" cc {host}" if host else "")
                                       + f": {t.title!r} was due {t.due}"] + _gap_note(ctx, t.due, today))
@@ -172,7 +172,7 @@ def task_escalation(ctx, step) -> Outcome:
     cc = [e for e in dict.fromkeys([t.owner, host]) if e and e != to]
     mail = Mail(key=step.key, template="task_escalation", to=[to], cc=cc, lang=lang, task_id=t.id,
                 meeting_id=t.meeting_id, kind="escalation",
-                context={"name": ctx.name(to), "task": _task_view(ctx, t, lang), "days_late": late,
+                context={"name": ctx.name(to), "task": _task_view(ctx, t, lang, m), "days_late": late,
                          "owner_name": ctx.name(t.owner), "host_name": ctx.name(host) if host else "",
                          "meeting_title": m.title if m else ""})
     return Outcome(mails=[mail], log=log + [f"escalated {t.title!r} ({late} working day(s) overdue) to {to}"]
@@ -228,7 +228,7 @@ def task_host_look(ctx, step) -> Outcome:
     lang = ctx.lang(to)
     mail = Mail(key=step.key, template="task_host_look", to=[to], lang=lang, task_id=t.id,
                 meeting_id=t.meeting_id, kind="task_host_look",
-                context={"name": ctx.name(to), "task": _task_view(ctx, t, lang), "held": held,
+                context={"name": ctx.name(to), "task": _task_view(ctx, t, lang, m), "held": held,
                          "owner_name": ctx.name(t.owner), "text": _clip(reply.text, 500),
                          "handover": reply.kind == "reassign_requested",
                          "received": reply.at.astimezone(ctx.tz).replace(tzinfo=None),
@@ -247,7 +247,8 @@ def progress_request(ctx, step) -> Outcome:
     if not tasks:
         return Outcome(log=[f"{owner} has no open tasks"])
     lang = ctx.lang(owner)
-    views = [_task_view(ctx, t, lang) for t in tasks]
+    meetings = {mid: _meeting(ctx, mid) for mid in {t.meeting_id for t in tasks}}
+    views = [_task_view(ctx, t, lang, meetings[t.meeting_id]) for t in tasks]
     rows = [[str(i), v["title"], v["meeting"] or "—", _ymd(v["due"]), v["status"], v["percent"]]
             for i, v in enumerate(views, start=1)]
     one = tasks[0] if len(tasks) == 1 else None
