@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.policy import SMTPUTF8
+from email.policy import SMTP, SMTPUTF8
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -43,16 +43,19 @@ def make_mail(sender: str, text: str | None = "", *, to: str | Sequence[str] = "
               date: str | datetime | None = "Fri, 20 Nov 2026 10:00:00 +0800", html: str | None = None,
               charset: str = "utf-8", encoding: str | None = None, cte: str = "8bit",
               attachments: Iterable[tuple] = (),
-              headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> bytes:
-    """The raw bytes of a mail as a client sends it, built with the email package (CRLF line ends,
-    headers in UTF-8 as most Chinese clients write them).
+              headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None, utf8: bool = True) -> bytes:
+    """The raw bytes of a mail as a client sends it, built with the email package (CRLF line ends).
+
+    Headers are raw UTF-8 (RFC 6532) as many Chinese webmail clients write them, or with
+    `utf8=False` encoded words (RFC 2047, and RFC 2231 for attachment names) as Outlook and Foxmail
+    do: mailflow reads a non-ASCII attachment name only when it is encoded, so attach with utf8=False.
 
     `text` and/or `html` are the body (both: multipart/alternative); `charset` is the label and
     `encoding` the codec when they differ (a client labelling gb2312 while writing gb18030);
     `cte` is how the text is carried (8bit, base64, quoted-printable). `attachments` are
     (filename, bytes) or (filename, bytes, "type/subtype"). `in_reply_to` threads the mail and is
-    also its References unless `references` says otherwise; `date=None` leaves Date out. `headers` (a dict, or (name, value) pairs
-    when a name repeats) come after Date, in order.
+    also its References unless `references` says otherwise; `date=None` leaves Date out. `headers`
+    (a dict, or (name, value) pairs when a name repeats) come after Date, in order.
 
         make_mail("张伟 <zhangwei@corp.example>", "已完成", subject="回复：[MF-T1] 任务：接口开发")
     """
@@ -79,7 +82,7 @@ def make_mail(sender: str, text: str | None = "", *, to: str | Sequence[str] = "
     for name, data, *kind in attachments:
         maintype, subtype = (kind[0] if kind else _attachment_type(name)).split("/")
         msg.add_attachment(data, maintype, subtype, filename=name)
-    return msg.as_bytes(policy=SMTPUTF8)
+    return msg.as_bytes(policy=SMTPUTF8 if utf8 else SMTP)
 
 
 # The files mail carries, named here rather than asked of mimetypes, whose answer depends on the

@@ -54,6 +54,15 @@ def test_text_and_html_are_alternatives_and_attachments_follow():
                      "data.bin": ("application/x-thing", b"\x00\x01")}
 
 
+def test_encoded_headers_as_outlook_writes_them():
+    raw = make_mail("张伟 <zhangwei@corp.example>", "见附件", subject="会议纪要", utf8=False,
+                    attachments=[("纪要.docx", b"PK\x03\x04")])
+    assert raw.isascii() is False and raw.split(b"\r\n\r\n", 1)[0].isascii()   # only the body is 8-bit
+    got = parse(raw)
+    assert (got.sender_name, got.subject) == ("张伟", "会议纪要")
+    assert [name for name, _type, _size in got.attachments] == ["纪要.docx"]
+
+
 def test_an_html_only_mail():
     msg = parsed(make_mail("a@corp.example", None, html="<div>确认</div>"))
     assert msg.get_content_type() == "text/html" and msg.get_content() == "<div>确认</div>"
