@@ -8,9 +8,9 @@
 from __future__ import annotations
 
 import io
-import uuid
 import zipfile
-from email.message import EmailMessage
+
+from mailflow.testing import make_mail
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -101,18 +101,8 @@ def mail_with(sender: str, subject: str, body: str, *files: tuple[str, bytes], r
               date: str = "Fri, 20 Nov 2026 10:00:00 +0800") -> bytes:
     """A mail with a short body and attachments, as Outlook or Foxmail sends it; `reply_to` (a
     parsed mail) puts it in that mail's thread."""
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = "mailflow@corp.example"
-    msg["Subject"] = f"回复：{reply_to['Subject']}" if reply_to is not None else subject
-    msg["Message-ID"] = f"<{uuid.uuid4().hex}@client.example>"
-    msg["Date"] = date
-    if reply_to is not None:
-        msg["In-Reply-To"] = reply_to["Message-ID"]
-        msg["References"] = reply_to["Message-ID"]
-    msg.set_content(body)
-    for name, data in files:
-        ext = name[name.rfind("."):].lower()
-        maintype, subtype = TYPES.get(ext, "application/octet-stream").split("/")
-        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
-    return msg.as_bytes()
+    thread = reply_to is not None
+    return make_mail(sender, body, subject=f"回复：{reply_to['Subject']}" if thread else subject,
+                     in_reply_to=reply_to["Message-ID"] if thread else None, date=date,
+                     attachments=[(name, data, TYPES.get(name[name.rfind("."):].lower(), "application/octet-stream"))
+                                  for name, data in files], utf8=False)
