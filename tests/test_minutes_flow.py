@@ -24,6 +24,7 @@ from click.testing import CliRunner
 from apphelp import PEOPLE, SH, SHARED, body_text, make_app, outbox_mails, reply_to
 from mailflow.cli import main
 from mailflow.model import AgendaItem, Attendee, Meeting, Role
+from mailflow.testing import make_mail, write_config
 from officedocs import docx, mail_with, xlsx
 
 FIX = Path(__file__).parent / "fixtures" / "minutes_flow"
@@ -96,10 +97,9 @@ def mails(app, kind):
 
 
 def new_mail(sender: str, subject: str, text: str, *, date: str = DRAFT_DATE, charset: str = "utf-8") -> bytes:
-    head = (f"From: <{sender}>\r\nTo: {SHARED}\r\nSubject: {subject}\r\nMessage-ID: <{uuid.uuid4().hex}@client.example>\r\n"
-            f"Date: {date}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset={charset}\r\n"
-            "Content-Transfer-Encoding: 8bit\r\n\r\n")
-    return head.encode() + text.replace("\n", "\r\n").encode("gb18030" if charset.startswith("gb") else charset)
+    """A new mail (no thread); a gb* label is written in gb18030, as Chinese clients do."""
+    return make_mail(sender, text, to=SHARED, subject=subject, date=date, charset=charset,
+                     encoding="gb18030" if charset.startswith("gb") else charset)
 
 
 def requested(world):
@@ -613,8 +613,7 @@ def test_the_due_entry_is_an_all_day_event_ical_js_can_read(world, tmp_path):
 def test_minutes_parse_shows_how_a_draft_will_be_read(tmp_path):
     people = tmp_path / "people.yaml"
     people.write_text(PEOPLE, encoding="utf-8")
-    (tmp_path / "mailflow.toml").write_text('[org]\npeople = "./people.yaml"\n', encoding="utf-8")
-    cfg = str(tmp_path / "mailflow.toml")
+    cfg = str(write_config(tmp_path, org={"people": "./people.yaml"}))
     run = CliRunner().invoke(main, ["--config", cfg, "minutes", "parse", str(FIX / "foxmail_gbk_new.eml"), "--json"])
     assert run.exit_code == 0, run.output
     data = json.loads(run.output)
