@@ -19,6 +19,7 @@ from hypothesis import given, settings, strategies as st
 from apphelp import PEOPLE
 from mailflow.read import attachments, inbound
 from mailflow.cli import main
+from mailflow.testing import write_config
 from officedocs import docx, mail_with, rezip, with_cached_value, xlsx
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"          # the start of every .doc / .xls (and locked .docx)
@@ -231,10 +232,10 @@ KV_DRAFT = [("title", "Q4营销活动筹备会 会议纪要"), ("h", "三、决�
 @pytest.fixture
 def cli(tmp_path):
     (tmp_path / "people.yaml").write_text(PEOPLE, encoding="utf-8")
-    (tmp_path / "mailflow.toml").write_text('[org]\npeople = "./people.yaml"\n', encoding="utf-8")
+    cfg = write_config(tmp_path, org={"people": "./people.yaml"})
 
     def run(path: Path, *args: str):
-        return CliRunner().invoke(main, ["--config", str(tmp_path / "mailflow.toml"), "minutes", "parse",
+        return CliRunner().invoke(main, ["--config", str(cfg), "minutes", "parse",
                                          str(path), "--now", "2026-11-20T10:00", *args])
     return run
 
