@@ -867,10 +867,10 @@ def test_when_cli_reads_the_configured_timezone_and_hours(tmp_path, monkeypatch)
     from click.testing import CliRunner
 
     from mailflow.cli import main
+    from mailflow.testing import write_config
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "mailflow.toml").write_text('[org]\naddress = "mf@example.com"\ntimezone = "Europe/Berlin"\n'
-                                            '[schedule]\nwork_start = "08:00"\nwork_end = "16:30"\n',
-                                            encoding="utf-8")
+    write_config(tmp_path, org={"address": "mf@example.com", "timezone": "Europe/Berlin"},
+                 schedule={"work_start": "08:00", "work_end": "16:30"})
     result = CliRunner().invoke(main, ["when", "今天下班前", "明天", "--json", "--now", "2026-11-18T23:30:00+00:00"])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
