@@ -3,7 +3,8 @@
 Names follow GUIDE.md: a Meeting (会议) has Attendees and AgendaItems; Minutes (会议纪要) hold
 decisions and ActionItems; an accepted action item becomes a Task (行动项/待办任务) whose dated
 progress log is a list of TaskEvents. The pure core turns (state, Event, now) into an Outcome:
-the objects to store and the Mails to queue.
+the objects to store and the Mails to queue; the state is a Snapshot, the answers to the store's
+reads that the edge made before the flow ran (edges/snapshot.py loads it).
 """
 
 from __future__ import annotations
