@@ -17,13 +17,12 @@ is I/O; read/, flows/, timeline/ and write/ never import it).
 WAL mode; any SQLite tool can open the file. SQL and SQLite's dialect (julianday, json_each,
 ON CONFLICT) stay inside this package, so a PostgreSQL implementation can replace it whole.
 
-sqlite-utils does the schema, migrations, inserts/upserts and simple reads. The few methods that
-run for nearly every ingested reply (get_task, get_meeting, save_task, add_task_event,
-task_events, record_inbound, inbound_status, queue_mail, sent_message) stay one plain SQL
-statement each: measured in a transaction on this file format, sqlite-utils' get() costs ~40 µs
-against ~4 µs for the SELECT, insert ~25-50 µs against ~6 µs, upsert ~90 µs against ~6 µs
-(it asks SQLite for the table and its columns before writing), which is 0.3-1 ms per reply
-on a path that takes ~4 ms (`python bench/ingest.py`).
+sqlite-utils does the schema, migrations, inserts/upserts and the simple reads. The few methods
+that run for nearly every ingested reply (get_task, get_meeting, save_task, add_task_event,
+task_events, record_inbound, inbound_status, queue_mail, sent_message) stay one plain SQL statement
+each: sqlite-utils asks SQLite for the table (and for an upsert its columns) and opens a savepoint
+around every call, which `python bench/store_ops.py` measures at 3x (insert or ignore) to 20x
+(upsert) the plain statement, and that is most of a reply's store time in `python bench/ingest.py`.
 """
 
 from __future__ import annotations

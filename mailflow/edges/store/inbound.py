@@ -14,7 +14,7 @@ from .base import Repository, dt_text, dt_value
 class InboundRepository(Repository):
 
     def inbound_status(self, message_id: str) -> str | None:
-        # Ingest hot path (the replay check of every mail): plain SQL
+        # Ingest hot path (the replay check of every mail): plain SQL, see bench/store_ops.py
         row = self._one("SELECT status FROM inbound WHERE message_id = ?", (message_id,))
         return row["status"] if row else None
 
@@ -24,7 +24,7 @@ class InboundRepository(Repository):
                        intent: str | None = None) -> int:
         """Insert or update the row of one inbound message (raw bytes kept, zlib-compressed; a
         `too_large` row's head is replaced by the whole mail once it is read)."""
-        # Ingest hot path, once per mail: plain SQL (sqlite-utils' upsert costs ~15x; store/__init__.py).
+        # Ingest hot path, once per mail: plain SQL (bench/store_ops.py: upsert() costs many times this).
         # A second recording keeps where and when the mail first came from.
         self.conn.execute(
             "INSERT INTO inbound (message_id, mailbox_key, received_at, sender, subject, status, detail, "

@@ -67,7 +67,7 @@ class MeetingsRepository(Repository):
                        minutes_state=row["minutes_state"], created_at=dt_value(row["created_at"]))
 
     def get_meeting(self, meeting_id: int) -> Meeting | None:
-        # Ingest hot path: sqlite-utils' get() costs ~10x a plain SELECT here (see store/__init__)
+        # Ingest hot path: plain SQL (bench/store_ops.py: get() costs several times this)
         return self._meeting(self._one("SELECT * FROM meetings WHERE id = ?", (meeting_id,)))
 
     def meeting_by_uid(self, uid: str) -> Meeting | None:

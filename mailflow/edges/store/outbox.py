@@ -18,8 +18,7 @@ class OutboxRepository(Repository):
                    template: str = "", meeting_id: int | None = None, task_id: int | None = None,
                    not_before: datetime | None = None, status: str = "queued") -> bool:
         """Queue a rendered mail; False (and nothing queued) when its dedupe key was queued before."""
-        # Ingest hot path, several times per mail: plain SQL (sqlite-utils' insert costs ~8x;
-        # store/__init__.py)
+        # Ingest hot path, several times per mail: plain SQL (bench/store_ops.py: insert() costs more)
         cur = self.conn.execute(
             "INSERT OR IGNORE INTO outbox (dedupe_key, message_id, kind, template, meeting_id, task_id, "
             "sender, recipients, subject, raw, status, not_before, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",

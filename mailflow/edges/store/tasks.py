@@ -2,7 +2,7 @@
 and the rule tick, and the history of each task.
 
 save_task, get_task, add_task_event and task_events run for nearly every ingested reply: they
-stay plain SQL (see the measurement in store/__init__.py); the rest reads through sqlite-utils.
+stay plain SQL (measured by bench/store_ops.py); the rest reads through sqlite-utils.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class TasksRepository(Repository):
             if t.created_at is None:
                 t.created_at = now
             t.updated_at = now
-            # Ingest hot path: plain SQL (sqlite-utils' upsert costs ~15x; store/__init__.py).
+            # Ingest hot path: plain SQL (bench/store_ops.py: upsert() costs many times this).
             # created_at is written once, when the task is first stored.
             self.conn.execute(
                 "INSERT INTO tasks (id, meeting_id, item_no, title, description, owner, collaborators, due, "
@@ -65,7 +65,7 @@ class TasksRepository(Repository):
         return t
 
     def get_task(self, task_id: int) -> Task | None:
-        # Ingest hot path: plain SQL (sqlite-utils' get() costs ~10x; store/__init__.py)
+        # Ingest hot path: plain SQL (bench/store_ops.py: get() costs several times this)
         return task_from_row(self._one("SELECT * FROM tasks WHERE id = ?", (task_id,)))
 
     def tasks(self, meeting_id: int | None = None, owner: str | None = None,
@@ -113,7 +113,7 @@ class TasksRepository(Repository):
 
     # --- the event log ------------------------------------------------------------------------------
     def add_task_event(self, e: TaskEvent) -> None:
-        # Ingest hot path: plain SQL (sqlite-utils' insert costs ~8x; store/__init__.py)
+        # Ingest hot path: plain SQL (bench/store_ops.py: insert() costs several times this)
         self.conn.execute(
             "INSERT INTO task_events (task_id, at, actor, kind, text, old_status, new_status, percent, due, "
             "message_id, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
