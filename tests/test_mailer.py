@@ -20,6 +20,7 @@ from mailflow.edges.mailer import (
     TransientSendError,
     open_mailer,
 )
+from mailflow.testing import make_mail
 
 SENDER = "mailflow@corp.example"
 TO = ["wanglei@corp.example"]
@@ -35,21 +36,11 @@ def run(coro, timeout: float = 10):
     return asyncio.run(bounded())
 
 
-def mail(n: int | str, body: str = "请在周五前确认。", extra: str = "") -> tuple[bytes, str]:
+def mail(n: int | str, body: str = "请在周五前确认。") -> tuple[bytes, str]:
+    """Mail number `n` as mailflow queues it, and its Message-ID."""
     mid = f"<t{n}.mailflow@corp.example>"
-    text = (
-        f"From: mailflow <{SENDER}>\r\n"
-        f"To: {TO[0]}\r\n"
-        f"Subject: [MF-T{n}] follow-up\r\n"
-        f"Message-ID: {mid}\r\n"
-        f"{extra}"
-        "MIME-Version: 1.0\r\n"
-        'Content-Type: text/plain; charset="utf-8"\r\n'
-        "Content-Transfer-Encoding: 8bit\r\n"
-        "\r\n"
-        f"{body}\r\n"
-    )
-    return text.encode("utf-8"), mid
+    return make_mail(f"mailflow <{SENDER}>", f"{body}\n", to=TO[0], subject=f"[MF-T{n}] follow-up",
+                     message_id=mid, date=None), mid
 
 
 def plain_mailer(sink, **kw) -> SmtpMailer:
