@@ -10,16 +10,14 @@ import pytest
 
 from mailflow.read.autotext import bounce, out_of_office
 from mailflow.read.inbound import parse
+from mailflow.testing import make_mail
 
 _ids = itertools.count()
 
 
-def mail(body: str, subject: str = "Re: [MF-T9] 任务提醒", sender: str = "Li Lei <lilei@example.cn>",
-         ctype: str = "text/plain", extra: str = "") -> bytes:
-    head = (f"From: {sender}\nTo: mailflow@corp.example\nSubject: {subject}\nMessage-ID: <n{next(_ids)}@example.cn>\n"
-            f"Date: Tue, 01 Dec 2026 10:00:00 +0800\nMIME-Version: 1.0\n{extra}"
-            f"Content-Type: {ctype}; charset=utf-8\nContent-Transfer-Encoding: base64\n\n")
-    return head.encode() + base64.encodebytes(body.encode())
+def mail(body: str, subject: str = "Re: [MF-T9] 任务提醒", sender: str = "Li Lei <lilei@example.cn>") -> bytes:
+    return make_mail(sender, body, subject=subject, message_id=f"<n{next(_ids)}@example.cn>",
+                     date="Tue, 01 Dec 2026 10:00:00 +0800", cte="base64")
 
 
 # --- out-of-office written into an ordinary reply ---------------------------------------------
