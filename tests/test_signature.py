@@ -10,6 +10,7 @@ import pytest
 
 from mailflow.read.inbound import parse
 from mailflow.read.quotes import visible_html, visible_text
+from mailflow.testing import make_mail
 
 
 def cut_of(text: str, sender: str = "") -> tuple[str, list[str]]:
@@ -132,11 +133,10 @@ def test_a_name_that_answers_stays_when_it_is_the_senders_too():
 
 # --- through the whole parser -----------------------------------------------------------------
 
-def _mail(body: str, sender: str = "=?utf-8?B?546L5pmT5Li9?= <wangxl@example.cn>", subtype: str = "plain") -> bytes:
-    return (f"From: {sender}\nTo: mailflow@corp.example\nSubject: Re: [MF-T9] 任务提醒\n"
-            f"Message-ID: <sig-{abs(hash(body))}@example.cn>\nMIME-Version: 1.0\n"
-            f"Content-Type: text/{subtype}; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n").encode() \
-        + body.encode()
+def _mail(body: str, sender: str = "王晓丽 <wangxl@example.cn>") -> bytes:
+    """A reply whose From name is an encoded word (=?utf-8?b?...?=), as Outlook writes it."""
+    return make_mail(sender, body, subject="Re: [MF-T9] 任务提醒", message_id=f"<sig-{abs(hash(body))}@example.cn>",
+                     date=None, utf8=False)
 
 
 def test_inbound_reports_what_was_cut():
