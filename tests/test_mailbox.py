@@ -14,6 +14,7 @@ from mailflow.edges.mailbox import (
     open_inbox,
 )
 from mailflow.edges.mailbox.imap_login import FolderNames
+from mailflow.testing import make_mail
 
 PASSWORD_SENTINEL = "s3cret-Pa55"
 
@@ -32,8 +33,8 @@ def _time_limit():
 
 
 def msg(n: int | str, body: str = "hello") -> bytes:
-    return (f"From: a@corp.example\r\nTo: mailflow@corp.example\r\nSubject: test {n}\r\n"
-            f"Message-ID: <m{n}-{time.monotonic_ns()}@corp.example>\r\n\r\n{body} {n}\r\n").encode()
+    return make_mail("a@corp.example", f"{body} {n}\n", subject=f"test {n}",
+                     message_id=f"<m{n}-{time.monotonic_ns()}@corp.example>", date=None)
 
 
 def subjects(items: list[Fetched]) -> list[str]:
