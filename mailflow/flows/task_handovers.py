@@ -1,7 +1,7 @@
 """Handovers by mail. The owner's side asks ("这个改由小李负责"): the request goes to the host with
 one-click 同意 / 不同意 (task_decisions). The host, or the manager answering an escalation, naming
 the new owner hands the task over at once, with a new due date when the same words give one.
-`resolve_person` says which colleague a written name means.
+Which colleague a written name means is the directory's `resolve_spoken` (read/people.py).
 """
 
 from __future__ import annotations
@@ -24,9 +24,6 @@ _NO_HANDOVER = re.compile(r"(?:别|別|不要|不用|不必|先不|暂不|暫不
                           r"\b(?:don'?t|do\s+not|not|never)\s+(?:reassign|hand|transfer)", re.I)
 
 
-_NICKNAME = re.compile(r"[小老阿]([\u4e00-\u9fff])")
-
-
 def _hands_over(reading: Any, text: str) -> bool:
     """Whether the words of someone who decides hand the task over now: a sure statement (a
     handover, or a new date with it) naming the new owner, not a question or a negated one."""
@@ -45,29 +42,9 @@ def _named_owner(text: str) -> str | None:
     return name
 
 
-def resolve_person(ctx: core.Context, text: str | None) -> Any:
-    """The one colleague `text` names: an address, a name or alias (either script), "小李" when one
-    colleague is surnamed 李, an English first name when only one person has it; else None."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    found = ctx.directory.resolve(text) or ctx.directory.resolve(re.sub(r"[来會会去]$", "", text))
-    if found is not None:
-        return found
-    people = ctx.directory.people
-    key = normalize(text).casefold()
-    same = [p for p in people if normalize(p.name).casefold() == key]
-    nick = _NICKNAME.fullmatch(normalize(text))
-    if not same and nick:
-        same = [p for p in people if normalize(p.name).startswith(nick.group(1))]
-    if not same and re.fullmatch(r"[A-Za-z]+", text):
-        same = [p for p in people if p.name.split()[0].casefold() == key]
-    return same[0] if len(same) == 1 else None
-
-
 def _handover_request(ctx: core.Context, msg: Any, task: Task, meeting: Any, assignee: str | None) -> Mail:
     """A handover ("这个改由小李负责") goes to the host as a request, in the sender's words."""
-    found = resolve_person(ctx, assignee)
+    found = ctx.directory.resolve_spoken(assignee)
     return Mail(
         key=f"task_handover:t{task.id}:{msg.message_id}", template="task_handover_request", to=[meeting.host],
         lang=ctx.lang(meeting.host), kind="task_handover_request", task_id=task.id, meeting_id=task.meeting_id,
@@ -82,7 +59,7 @@ def _direct_handover(ctx: core.Context, msg: Any, task: Task, meeting: Any, read
     same words give one); a name nobody in people.yaml answers to is asked back."""
     sender = (msg.sender or "").lower()
     named = _named_owner(_words(msg))
-    person = resolve_person(ctx, named) if named else None
+    person = ctx.directory.resolve_spoken(named) if named else None
     if person is None and fallback:
         person = ctx.directory.get(fallback)
     if person is None:

@@ -63,7 +63,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from . import dispatch as core, due_entries
-from .task_handovers import _direct_handover, _handover_request, _hands_over, resolve_person
+from .task_handovers import _direct_handover, _handover_request, _hands_over
 from .task_reading import _Part, _item_for_due, _read, _sure_part, _task_and_meeting, _words
 from .task_receipts import OWN_KINDS, _base, _clarify, _clip, _hold_receipt, _line
 from .task_refusals import _gate, _refuse
@@ -254,7 +254,7 @@ def _apply_one(ctx: core.Context, msg: Any, task: Task, meeting: Any, part: _Par
         # Never a confirm and never a change here: the host decides on a handover (issue 11 adds
         # the approval flow); the request and the sender's words stay in the task's log.
         res.what = "handover"
-        person = resolve_person(ctx, part.assignee)
+        person = ctx.directory.resolve_spoken(part.assignee)
         res.event = TaskEvent(**ev, kind="reassign_requested", new_status=old.value,
                               flags=[f"to:{person.email}"] if person else [])
         return res
