@@ -113,7 +113,7 @@ def test_timeline_mail_over_the_hourly_cap_is_held_too_never_sent_later_on_its_o
     with caplog.at_level("WARNING", logger="mailflow"), app.store.transaction():
         for i in range(40):
             svc.outbox.queue(Mail(key=f"reminder:{i}", template="help", to=["zhangwei@corp.example"],
-                           context={"name": "张伟", "subject": f"提醒{i}"}, kind="task_reminder"), START)
+                                  context={"name": "张伟", "subject": f"提醒{i}"}, kind="task_reminder"), START)
     rows = sorted(app.store.outbox_rows(), key=lambda r: r["id"])
     assert [r["status"] for r in rows] == ["queued"] * 2 + ["held"] * 38
     assert all(r["not_before"] is None for r in rows)

@@ -15,11 +15,11 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from apphelp import SH, body_text, make_app, outbox_mails, reply_to
-from mailflow.timeline import due, rules
+from mailflow.timeline import due, plan, rules
 from mailflow.timeline.moments import Clockwork, field_moment, scheduled_moment
 from mailflow.cli import main
 from mailflow.read.dates import WorkCalendar
-from mailflow.model import Attendee, Mail, Meeting, Role, Task, TaskEvent, TaskStatus
+from mailflow.model import Attendee, Mail, Meeting, NotLoaded, Role, Task, TaskEvent, TaskStatus
 from mailflow.edges.store import Store
 
 HOST, RECORDER = "wanglei@corp.example", "sunli@corp.example"
@@ -214,7 +214,7 @@ def test_a_numbered_answer_to_the_progress_request_updates_each_task(app_svc):
     run(svc, at(2026, 11, 20, 15, 30), at(2026, 11, 20, 16))
     request = outbox_mails(app, "progress_request")[0]
     svc.ingest.process_raw(reply_to(request, ZHANG, "1 已完成；2 进行中 60%", date="Fri, 20 Nov 2026 17:00:00 +0800"),
-                    "t", at(2026, 11, 20, 17))
+                           "t", at(2026, 11, 20, 17))
     assert app.store.get_task(a.id).status is TaskStatus.DONE
     got = app.store.get_task(b.id)
     assert got.status is TaskStatus.IN_PROGRESS and got.percent == 60
@@ -363,7 +363,7 @@ def test_the_hourly_cap_holds_reminders_and_answers_alike(tmp_path, caplog):
     # a mail loop can only be fed by answers to inbound mail: those are held for a human
     for i in range(3):
         svc.outbox.queue(Mail(key=f"loop:{i}", template="help", to=[LI], in_reply_to=f"<loop{i}@x.example>",
-                       context={"name": "李娜", "subject": "x"}), at(2026, 11, 20, 9, 40))
+                              context={"name": "李娜", "subject": "x"}), at(2026, 11, 20, 9, 40))
     assert [s["status"] for s in app.store._all("SELECT status FROM outbox WHERE recipients LIKE '%lina%' ORDER BY id")] \
         == ["queued", "queued", "queued", "held"]
 
@@ -585,7 +585,7 @@ UNCLEAR = "周一我们当面碰一下？"          # a question: no status, so 
 def _reply_to_the_reminder(app, svc, when, text):
     reminder = outbox_mails(app, "due_reminder")[-1]
     return svc.ingest.process_raw(reply_to(reminder, LI, text, date=when.strftime("%a, %d %b %Y %H:%M:%S +0800")),
-                           "test", when)
+                                  "test", when)
 
 
 def test_an_unread_reply_after_the_last_reminder_holds_the_overdue_notice_and_the_escalation(app_svc):
@@ -694,3 +694,40 @@ def test_a_rule_naming_an_unknown_action_is_an_error_that_names_file_rule_and_ke
     errors = rules.check([rule], rules.collect([]))
     assert errors[0].startswith("mine.yaml: rule r: key 'action': unknown action 'no_such_action'")
     assert errors[1].startswith("mine.yaml: rule r: key 'when': unknown condition 'no_such_condition'")
+
+
+# --- tick planning: what to ask the store, decided without it ------------------------------------------
+def test_a_reminder_rule_plans_a_narrow_read_of_the_days_whose_reminder_falls_now():
+    rule = _rule(field="task.due", offset=-1, unit="working_days", at="work_start")
+    now = at(2026, 11, 23, 9, 0)                                      # Monday, work_start
+    query = plan.plan(rule, now - timedelta(minutes=1), now, CW)
+    assert query.read == "open_tasks_due_between"
+    assert query.lo <= date(2026, 11, 24) <= query.hi                 # due Tuesday: reminded now
+    assert query.hi < date(2026, 11, 30)                              # due next week: not read at all
+
+
+def test_between_a_rules_moments_the_plan_reads_nothing():
+    rule = _rule(field="task.due", offset=-3, unit="working_days", at="work_start")
+    now = at(2026, 11, 23, 10, 17)
+    assert plan.plan(rule, now - timedelta(minutes=1), now, CW).empty
+
+
+def test_after_a_weekend_down_the_weekly_request_is_planned_once_and_not_after_it_was_recorded():
+    rule = _rule(weekly="fri", at="16:00")
+    back = at(2026, 11, 23, 10, 0)                                    # down from Thursday evening to Monday
+    query = plan.plan(rule, at(2026, 11, 19, 17, 0), back, CW)
+    assert query.read == "open_task_owners" and query.moment == at(2026, 11, 20, 16, 0)
+    assert query.unless_fired == plan.occurrence_key(rule, at(2026, 11, 20, 16, 0))
+    assert plan.plan(rule, back, back + timedelta(minutes=1), CW).empty      # the next tick: nothing again
+
+
+def test_a_step_decides_over_what_the_tick_loaded_and_asks_the_store_nothing(app_svc):
+    app, svc = app_svc
+    m = add_meeting(app, at(2026, 11, 18, 16))
+    t = add_task(app, ZHANG, date(2026, 11, 24), meeting=m)
+    rule = next(r for r in app.rules if r.scope == "task" and r.action == "task_overdue")
+    (step,) = due.due_steps(rule, [t], at(2026, 11, 25, 12), app.clockwork)
+    snap = svc.ticker.load_step(step)
+    assert snap.get_meeting(m.id).title == m.title and snap.task_events(t.id) == []
+    with pytest.raises(NotLoaded):
+        snap.tasks(owner=ZHANG)                                       # not this step's business
