@@ -7,7 +7,6 @@ mail client would send for them (as clicked, and as a person edits them) and loo
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -22,6 +21,7 @@ from mailflow.flows.task_reading import _BLANK
 from mailflow.flows.task_verification import _verdict
 from mailflow.read import replies
 from mailflow.model import Attendee, Intent, Meeting, Role, Rsvp, Task, TaskStatus
+from mailflow.testing import make_mail
 
 START = datetime(2026, 11, 20, 10, 0, tzinfo=SH)           # a Friday
 HOST, OWNER = "wanglei@corp.example", "zhangwei@corp.example"
@@ -57,11 +57,8 @@ def links(msg) -> dict[str, dict]:
 def click(link: dict, sender: str, *, body: str | None = None, thread: bool = True) -> bytes:
     """The mail a client sends for a mailto: link (the person may edit the body first; some clients
     drop In-Reply-To)."""
-    irt = f"In-Reply-To: {link['in-reply-to']}\r\nReferences: {link['in-reply-to']}\r\n" if thread else ""
-    head = (f"From: <{sender}>\r\nTo: {link['to']}\r\nSubject: {link['subject']}\r\n"
-            f"Message-ID: <{uuid.uuid4().hex}@client.example>\r\n{irt}Date: Fri, 20 Nov 2026 11:00:00 +0800\r\n"
-            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
-    return head.encode() + (link["body"] if body is None else body).encode("utf-8")
+    return make_mail(sender, link["body"] if body is None else body, to=link["to"], subject=link["subject"],
+                     in_reply_to=link["in-reply-to"] if thread else None, date="Fri, 20 Nov 2026 11:00:00 +0800")
 
 
 def due_reminder(app, svc, at=datetime(2026, 11, 24, 9, 0, tzinfo=SH)):
