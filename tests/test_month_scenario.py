@@ -20,6 +20,7 @@ from icalendar import Calendar, Event, vCalAddress
 from apphelp import SH, SHARED, body_text, make_app, outbox_mails, reply_to
 from mailflow.flows import meetings
 from mailflow.model import Rsvp, TaskStatus
+from mailflow.testing import make_mail
 from test_meeting_by_mail import click as click_link, links as confirm_links, vevent
 from test_task_decisions import ics_of, one_click
 
@@ -135,16 +136,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def done_with_file(sender: str, original, text: str, name: str, mime: str, data: bytes, when: datetime) -> bytes:
     """已完成 in the task's thread with the deliverable attached."""
-    m = EmailMessage()
-    m["From"], m["To"] = sender, SHARED
-    m["Subject"] = "Re: " + original["Subject"]
-    m["Message-ID"] = f"<{uuid.uuid4().hex}@client.example>"
-    m["In-Reply-To"] = m["References"] = original["Message-ID"]
-    m["Date"] = format_datetime(when)
-    m.set_content(text)
-    maintype, subtype = mime.split("/")
-    m.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
-    return m.as_bytes()
+    return make_mail(sender, text, to=SHARED, subject="Re: " + original["Subject"], in_reply_to=original["Message-ID"],
+                     date=when, attachments=[(name, data, mime)], utf8=False)
 
 
 def sequence_of(ics: str) -> int:
