@@ -11,6 +11,7 @@ from urllib.parse import unquote
 import pytest
 
 from mailflow.model import TaskStatus
+from mailflow.testing import make_mail
 from mailflow.timeline import actions as timeline
 
 from apphelp import SHARED, body_text, make_app, outbox_mails, reply_to
@@ -227,15 +228,9 @@ def test_cli_bad_input_exits_2_with_a_clear_message(tmp_path):
 # --- verification -------------------------------------------------------------------------------------
 
 def _done_with_files(files) -> bytes:
-    from email.message import EmailMessage
-    m = EmailMessage()
-    m["From"], m["To"], m["Subject"] = f"张伟 <{OWNER}>", SHARED, "回复：[MF-T1] 任务：接口开发"
-    m["Message-ID"], m["Date"] = "<done-files@client.example>", "Fri, 20 Nov 2026 10:00:00 +0800"
-    m.set_content("已完成，文档和测试报告见附件")
-    for name, mime, data in files:
-        maintype, subtype = mime.split("/")
-        m.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
-    return m.as_bytes()
+    return make_mail(f"张伟 <{OWNER}>", "已完成，文档和测试报告见附件", to=SHARED, subject="回复：[MF-T1] 任务：接口开发",
+                     message_id="<done-files@client.example>",
+                     attachments=[(name, data, mime) for name, mime, data in files], utf8=False)
 
 
 def test_the_deliverable_reaches_the_verifier_or_is_listed_with_its_size(tmp_path):
