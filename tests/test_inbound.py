@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mailflow.read.inbound import Inbound, decode_bytes, decode_header, parse
+from mailflow.read.inbound import Inbound, parse
+from mailflow.read.mail_headers import decode_bytes, decode_header
 
 MAIL = Path(__file__).parent / "fixtures" / "mail"
 OWN = ["mailflow@corp.example"]
