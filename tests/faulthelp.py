@@ -72,6 +72,11 @@ def seed_tasks(cfg: Path, now: datetime, n_tasks: int, per_meeting: int = 4) -> 
     return out
 
 
+def question(mid: str, body: str = "请问会议室在哪里？", sender: str = "zhangwei@corp.example") -> bytes:
+    """A question (no task, no thread), Message-ID <mid@client.example>: the daemon answers it with help."""
+    return make_mail(f"张伟 <{sender}>", f"{body}\n", subject=f"问题 {mid}", message_id=f"<{mid}@client.example>")
+
+
 def reply_eml(n: int, task_id: int, owner: str, text: str, *, subject: str = "整理方案",
               tag: str = "fault") -> bytes:
     """Reply number `n` of a run (Message-ID <tag-n@client.example>), signed from a phone."""

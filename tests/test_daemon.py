@@ -17,15 +17,9 @@ from pathlib import Path
 import pytest
 
 from apphelp import SH, make_app
-from faulthelp import server_config
-from mailflow.testing import make_mail
+from faulthelp import question, server_config
 
 pytestmark = pytest.mark.servers
-
-
-def eml(mid: str, body: str = "请问会议室在哪里？", sender: str = "zhangwei@corp.example") -> bytes:
-    """A question (no task, no thread): the daemon answers it with help."""
-    return make_mail(f"张伟 <{sender}>", f"{body}\n", subject=f"问题 {mid}", message_id=f"<{mid}@client.example>")
 
 
 def write_config(tmp_path: Path, imap_url: str, smtp_url: str, poll: int = 60) -> Path:
@@ -62,11 +56,11 @@ def test_fetch_and_checkpoint_across_daemon_restarts(tmp_path, dovecot_server, d
     user, password = dovecot_user
     cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url)
     for i in range(3):
-        dovecot_server.append(user, eml(f"a{i}"))
+        dovecot_server.append(user, question(f"a{i}"))
     first = mailflow(cfg, "run", "--once", password=password)
     assert first.returncode == 0, first.stderr
     assert len(inbound(cfg)) == 3
-    dovecot_server.append(user, eml("b0"))
+    dovecot_server.append(user, question("b0"))
     second = mailflow(cfg, "run", "--once", password=password)       # a restarted daemon
     assert second.returncode == 0, second.stderr
     assert "4 mail(s) taken in" not in second.stderr and "1 mail(s) taken in" in second.stderr
@@ -78,10 +72,10 @@ def test_fetch_and_checkpoint_across_daemon_restarts(tmp_path, dovecot_server, d
 def test_uidvalidity_change_applies_nothing_twice(tmp_path, dovecot_server, dovecot_user, smtp_sink):
     user, password = dovecot_user
     cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url)
-    dovecot_server.append(user, eml("u0"))
+    dovecot_server.append(user, question("u0"))
     assert mailflow(cfg, "run", "--once", password=password).returncode == 0
     dovecot_server.reset_uidvalidity(user)
-    dovecot_server.append(user, eml("u1"))
+    dovecot_server.append(user, question("u1"))
     run = mailflow(cfg, "run", "--once", password=password)
     assert run.returncode == 0, run.stderr
     assert inbound(cfg) == {"<u0@client.example>": "unknown", "<u1@client.example>": "unknown"}
@@ -101,10 +95,10 @@ def test_idle_wakes_the_daemon_and_a_dovecot_restart_loses_nothing(tmp_path, dov
         wait_until(lambda: "mf.db" in os.listdir(tmp_path) and inbound(cfg) == {} and
                    "inbox" in (tmp_path / "daemon.log").read_text(), 10)
         time.sleep(1.0)                                   # let it reach IDLE
-        dovecot_server.append(user, eml("idle1"))
+        dovecot_server.append(user, question("idle1"))
         took = wait_until(lambda: "<idle1@client.example>" in inbound(cfg), 5)   # poll is 600 s: only IDLE
         dovecot_server.restart()                          # the server goes away under the idling daemon
-        dovecot_server.append(user, eml("after-restart"))
+        dovecot_server.append(user, question("after-restart"))
         wait_until(lambda: "<after-restart@client.example>" in inbound(cfg), 10)
         smtp_sink.wait_for(2)
         t0 = time.monotonic()
@@ -120,7 +114,7 @@ def test_idle_wakes_the_daemon_and_a_dovecot_restart_loses_nothing(tmp_path, dov
 
 
 def _queue_one(svc, app, now, mid):
-    svc.ingest.process_raw(eml(mid), "k", now)
+    svc.ingest.process_raw(question(mid), "k", now)
 
 
 def test_smtp_421_then_451_then_success_delivers_once(tmp_path, smtp_sink):

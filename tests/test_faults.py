@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from faulthelp import (Daemon, deliver_many, disk_full, mailflow_cli, query, reply_eml, scalar, seed_tasks,
-                       server_config, wait_until)
+from faulthelp import (Daemon, deliver_many, disk_full, mailflow_cli, query, question, reply_eml, scalar,
+                       seed_tasks, server_config, wait_until)
 from mailflow.model import Task
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -136,12 +136,6 @@ def test_sigkill_at_random_moments_applies_every_reply_once_and_sends_every_mail
     assert query(cfg, "PRAGMA integrity_check") == [("ok",)]
 
 
-def _question(n: int, tag: str) -> bytes:
-    return (f"From: 张伟 <zhangwei@corp.example>\r\nTo: mailflow@corp.example\r\nSubject: 问题 {tag}{n}\r\n"
-            f"Message-ID: <{tag}{n}@client.example>\r\nDate: Fri, 20 Nov 2026 10:00:00 +0800\r\n"
-            f"Content-Type: text/plain; charset=utf-8\r\n\r\n请问会议室在哪里？\r\n").encode()
-
-
 @pytest.mark.servers
 @pytest.mark.parametrize("outage", [2, 12])
 def test_dovecot_down_while_idling_reconnects_within_10_seconds_and_misses_nothing(
@@ -153,16 +147,16 @@ def test_dovecot_down_while_idling_reconnects_within_10_seconds_and_misses_nothi
         d.wait_ready()
         wait_until(lambda: scalar(cfg, "SELECT value FROM meta WHERE key = 'last_poll'"), 15)
         time.sleep(1.0)                                        # in IDLE now
-        dovecot_server.append(user, _question(0, "before"))
+        dovecot_server.append(user, question("before0"))
         wait_until(lambda: scalar(cfg, "SELECT COUNT(*) FROM inbound") == 1, 5, what="IDLE wake-up")
         dovecot_server.stop(kill=True)                         # a crash under the idling daemon
         # Mail keeps arriving while the IMAP server is down (the MTA delivers into the Maildir).
-        deliver_many(dovecot_server, user, [_question(n, "during") for n in range(3)])
+        deliver_many(dovecot_server, user, [question(f"during{n}") for n in range(3)])
         time.sleep(outage)
         dovecot_server.start()
         took = wait_until(lambda: scalar(cfg, "SELECT COUNT(*) FROM inbound") == 4, 30,
                           what="the mail delivered during the outage")
-        dovecot_server.append(user, _question(0, "after"))     # and IDLE works again afterwards
+        dovecot_server.append(user, question("after0"))     # and IDLE works again afterwards
         wait_until(lambda: scalar(cfg, "SELECT COUNT(*) FROM inbound") == 5, 5, what="IDLE after reconnect")
         smtp_sink.wait_for(5, timeout=15)
     finally:
