@@ -19,14 +19,11 @@ import yaml
 
 from ..model import LANGS, Person
 from .reply_lexicon import normalize
-from .reply_lexicon import normalize
 from .zh import to_simplified
 
 EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 # "技术部-王*", "技术部－王", "技术部 王磊", "技术部·王": a department, a separator, a (partial) name
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
-# "小李" / "老王" / "阿明": a familiar form naming a colleague by one character of the name
-_NICKNAME = re.compile(r"[小老阿]([\u4e00-\u9fff])")
 # "小李" / "老王" / "阿明": a familiar form naming a colleague by one character of the name
 _NICKNAME = re.compile(r"[小老阿]([\u4e00-\u9fff])")
 DEPT_NAME_RE = re.compile(r"^(?P<dept>\S+?[部处科室组中心])\s*[-－—–·・/／\s]?\s*(?P<name>[^\s\-－*＊×]+)?[*＊×]*$")
@@ -178,25 +175,6 @@ class Directory:
         """The one person `text` names, or None when it names nobody or several people."""
         found = self.find(text)
         return found[0] if len(found) == 1 else None
-
-    def resolve_spoken(self, text: str | None) -> Person | None:
-        """The one colleague a reply's words name (the new owner of a handover, `tasks reassign --to`):
-        an address, a name or alias (either script), "小李" when one colleague is surnamed 李, an
-        English first name when only one person has it; else None."""
-        text = (text or "").strip()
-        if not text:
-            return None
-        found = self.resolve(text) or self.resolve(re.sub(r"[来會会去]$", "", text))
-        if found is not None:
-            return found
-        key = normalize(text).casefold()
-        same = [p for p in self.people if normalize(p.name).casefold() == key]
-        nick = _NICKNAME.fullmatch(normalize(text))
-        if not same and nick:
-            same = [p for p in self.people if normalize(p.name).startswith(nick.group(1))]
-        if not same and re.fullmatch(r"[A-Za-z]+", text):
-            same = [p for p in self.people if p.name.split()[0].casefold() == key]
-        return same[0] if len(same) == 1 else None
 
     def resolve_spoken(self, text: str | None) -> Person | None:
         """The one colleague a reply's words name (the new owner of a handover, `tasks reassign --to`):
