@@ -36,7 +36,7 @@ The flow, with the mail kinds it sends (replies are routed by kind, see core.on_
    file the owner opens to add the all-day entry, and the mail body stays the task mail.
    Replies to it carry [MF-T…] and go to the task flow.
 
-The timeline (rules/minutes.yaml) uses the conditions and actions registered at the end.
+The timeline's steps (rules/minutes.yaml) are minutes_reminders.py.
 """
 
 from __future__ import annotations
@@ -50,7 +50,6 @@ from ..read import attachments as office
 from . import dispatch as core, due_entries
 from ..write import ical_out
 from ..read import minutes, quotes, replies
-from ..timeline import rules
 from ..model import (Attachment, Intent, Mail, Meeting, MinutesConfirmation, MinutesVersion, Outcome,
                     ParsedMinutes, Rsvp, Task, TaskEvent, TaskStatus)
 from ..write.render import message_id_for
@@ -463,79 +462,3 @@ def on_final_reply(ctx, msg, rt) -> Outcome | None:
                                to=to, lang=lang, kind="minutes_objection", meeting_id=m.id,
                                context={"meeting": _facts(ctx, m), "who": ctx.name(who), "email": who,
                                         "text": text[:4000]})])
-
-
-# --- the timeline: conditions and actions (rules/minutes.yaml) ----------------------------------
-@rules.condition("minutes_not_requested")
-def minutes_not_requested(ctx, m) -> bool:
-    return m.status == "scheduled" and m.minutes_state == "none" and bool(_writer(m))
-
-
-@rules.condition("minutes_no_draft")
-def minutes_no_draft(ctx, m) -> bool:
-    return m.status == "scheduled" and m.minutes_state in ("none", "requested")
-
-
-@rules.condition("minutes_review_pending")
-def minutes_review_pending(ctx, m) -> bool:
-    return m.minutes_state == "review"
-
-
-@rules.condition("minutes_confirmations_open")
-def minutes_confirmations_open(ctx, m) -> bool:
-    return m.minutes_state == "final" and any(c.status == "pending" for c in ctx.lookup.minutes_confirmations(m.id))
-
-
-@rules.action("minutes_request")
-def act_request(ctx, step) -> Outcome:
-    m = _fresh(ctx, step.obj)
-    if m.minutes_state != "none":
-        return Outcome()
-    m = replace(m, minutes_state="requested")
-    return Outcome(meetings=[m], mails=[request_mail(ctx, m)],
-                   log=[f"asked {_writer(m)} for the minutes of meeting {m.id}"])
-
-
-@rules.action("minutes_nudge")
-def act_nudge(ctx, step) -> Outcome:
-    m = _fresh(ctx, step.obj)
-    to = _writer(m)
-    return Outcome(log=[f"reminded {to} of the minutes of meeting {m.id}"], mails=[Mail(
-        key=f"minutes_nudge:{step.key}", template="minutes_nudge", to=[to], lang=ctx.lang(to),
-        kind="minutes_nudge", meeting_id=m.id, in_reply_to=_mid(ctx, f"minutes_request:m{m.id}"),
-        context={"name": ctx.name(to), "meeting": _facts(ctx, m),
-                 "due": (m.end + timedelta(hours=24)).astimezone(ctx.tz)})])
-
-
-@rules.action("minutes_late_host")
-def act_late_host(ctx, step) -> Outcome:
-    m = _fresh(ctx, step.obj)
-    return Outcome(log=[f"told the host {m.host} that the minutes of meeting {m.id} are late"], mails=[Mail(
-        key=f"minutes_late:{step.key}", template="minutes_late", to=[m.host], lang=ctx.lang(m.host),
-        kind="minutes_late", meeting_id=m.id,
-        context={"name": ctx.name(m.host), "meeting": _facts(ctx, m), "recorder_email": _writer(m),
-                 "final_by": (m.end + timedelta(hours=48)).astimezone(ctx.tz)})])
-
-
-@rules.action("minutes_review_reminder")
-def act_review_reminder(ctx, step) -> Outcome:
-    m = _fresh(ctx, step.obj)
-    mv = _latest(ctx.lookup.minutes_versions(m.id), "review")
-    if m.minutes_state != "review" or mv is None:
-        return Outcome()
-    return Outcome(mails=[review_mail(ctx, m, mv, reminder_key=step.key)],
-                   log=[f"reminded the host {m.host} to review minutes v{mv.version} of meeting {m.id}"])
-
-
-@rules.action("minutes_confirmation_close")
-def act_close(ctx, step) -> Outcome:
-    """Silence until the deadline is accepted (无异议视为认可)."""
-    m = step.obj
-    out = Outcome()
-    for c in ctx.lookup.minutes_confirmations(m.id):
-        if c.status == "pending" and c.deadline and c.deadline <= ctx.now:
-            out.confirmations.append(replace(c, status="accepted", answered_at=ctx.now, text="无异议视为认可"))
-    if out.confirmations:
-        out.log.append(f"minutes of meeting {m.id}: {len(out.confirmations)} attendee(s) silent until the "
-                       f"deadline; recorded as accepted")
-    return out
