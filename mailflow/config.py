@@ -89,7 +89,7 @@ class OrgSettings:
     people: str = "./people.yaml"
     plus_addressing: bool = False        # Reply-To: mailflow+<signed token>@domain
     trusted_authserv_id: str = ""        # when set: only mail whose topmost Authentication-Results from
-                                         # this server vouches for the From domain may change anything (auth.py)
+                                         # this server vouches for the From domain may change anything (read/authresults.py)
     cc_department_heads: bool = True     # final minutes cc the attendees' managers
     admin: str = ""                      # a human who gets mail mailflow could not place or process
 
@@ -112,7 +112,7 @@ class MeetingsSettings:
 
 @dataclass
 class TasksSettings:
-    # a delay asked for by the owner takes effect only on the host's 同意 (tasks.on_decision)
+    # a delay asked for by the owner takes effect only on the host's 同意 (flows/task_decisions.on_decision)
     delay_needs_approval: bool = False
 
 

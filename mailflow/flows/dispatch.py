@@ -64,7 +64,7 @@ class Org:
     id_salt: str = ""                 # the install's secret in Message-IDs (render.message_id_for)
     meeting_organizer: str = "shared"  # [meetings] organizer: "shared" or "host" (ical_out.build_invite)
     delay_needs_approval: bool = False  # [tasks] delay_needs_approval: a delay waits for the host's 同意
-    receipts: str = "each"             # [schedule] receipts: "each" or "daily" (tasks.receipt_digest)
+    receipts: str = "each"             # [schedule] receipts: "each" or "daily" (task_receipts.receipt_digest)
 
     @property
     def domain(self) -> str:

@@ -10,7 +10,7 @@ The weekly progress request (kind "progress_request") is ONE mail per person lis
 open tasks, numbered 1..n. The numbered task ids are in `Mail.context["items"]` (a list of task
 ids, in the order shown); Outbox.queue stores them in the outbox_items table under the mail's
 Message-ID, so an answer such as "1 已完成；3 延期到周五" finds its tasks
-(tasks.on_numbered_reply, store.outbox_items). A request listing one task also carries its
+(flows/task_status.on_numbered_reply, store.outbox_items). A request listing one task also carries its
 task_id, so the [MF-T…] subject tag routes the answer even without In-Reply-To.
 
 An overdue notice or an escalation never goes out over an owner's reply that mailflow could not

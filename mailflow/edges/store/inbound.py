@@ -49,7 +49,7 @@ class InboundRepository(Repository):
 
     def unknown_replies_by_host(self, since: datetime, until: datetime) -> dict[str, list[dict]]:
         """Inbound mail with status 'unknown' (needs a human), and refused mail from strangers
-        (tasks._refuse), about a task or meeting, received in (since, until], grouped by the
+        (flows/task_refusals._refuse), about a task or meeting, received in (since, until], grouped by the
         meeting's host: the daily digest."""
         rows = self.db.query(
             "SELECT i.id, i.message_id, i.received_at, i.sender, i.subject, i.detail, i.task_id, "
