@@ -8,8 +8,8 @@ day (下午3点, 17:00, 5pm, 下班, EOD), a holiday anchor (国庆前, 节后�
 a period (月底, 上旬, Q4末), a vague word (尽快, TBD) and the markers 前 / （周二）.
 
 Each part is a :class:`Part` whose ``slots`` say what it contributes (``{"m": 12, "d": 1}``).
-:mod:`mailflow.read.deadlines` groups adjacent parts into phrases and applies the rules (anchors).
-A part never decides a date by itself, so a new way of writing a month or a weekday is one
+:mod:`mailflow.read.deadlines` groups adjacent parts into phrases and
+:mod:`mailflow.read.date_anchors` applies the rules (anchors). A part never decides a date by itself, so a new way of writing a month or a weekday is one
 alternative here and every rule that uses months or weekdays gets it.
 """
 
