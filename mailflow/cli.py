@@ -157,7 +157,7 @@ def run(obj: Ctx, once: bool, now_text: str | None) -> None:
     import faulthandler
 
     from .edges.runlock import AlreadyRunning, RunLock
-    from .daemon import Daemon
+    from .daemon import Daemon, close_mailer, exit_on_signal
     from .outbox import StoreUnavailable
     from .edges.store import StoreError
 
@@ -165,7 +165,7 @@ def run(obj: Ctx, once: bool, now_text: str | None) -> None:
     # SIGTERM/SIGINT end the process with status 0 through SystemExit: an open transaction rolls
     # back and nothing is marked processed, so stopping at any moment loses nothing.
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, _exit_quietly)
+        signal.signal(sig, exit_on_signal)
     settings = obj.settings()
     try:
         lock = RunLock(settings.path(settings.store.path)).acquire()
@@ -197,30 +197,13 @@ def run(obj: Ctx, once: bool, now_text: str | None) -> None:
         finally:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, signal.SIG_IGN)          # already stopping: finish closing quietly
-            asyncio.run(_close_mailer(app))
+            asyncio.run(close_mailer(app))
             app.close()
         if daemon.fatal is not None:
             fail(str(daemon.fatal))
     finally:
         lock.release()
         faulthandler.cancel_dump_traceback_later()       # armed by a stop signal (Daemon.run_forever)
-
-
-def _exit_quietly(signum, frame) -> None:
-    import faulthandler
-    log.info("stopping on signal %d", signum)
-    # a process stuck inside one C call never reaches the SystemExit: end it within 5 s anyway
-    faulthandler.dump_traceback_later(4.5, exit=True)
-    raise SystemExit(0)
-
-
-async def _close_mailer(app) -> None:
-    if app._mailer is not None:
-        import asyncio
-        try:
-            await asyncio.wait_for(app._mailer.close(), timeout=1.0)   # a polite QUIT, not a wait
-        except (asyncio.TimeoutError, OSError):
-            pass
 
 
 # --- inject / replay ----------------------------------------------------------------------

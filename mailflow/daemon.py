@@ -34,6 +34,24 @@ ABANDON_AFTER = 2.5
 HARD_STOP_AFTER = 4.5
 
 
+def exit_on_signal(signum: int, _frame: Any) -> None:
+    """SIGTERM/SIGINT before the loop takes over (and after it closed): end the process with status
+    0 through SystemExit, so an open transaction rolls back and nothing is marked processed."""
+    log.info("stopping on signal %d", signum)
+    # a process stuck inside one C call never reaches the SystemExit: end it in time anyway
+    faulthandler.dump_traceback_later(HARD_STOP_AFTER, exit=True)
+    raise SystemExit(0)
+
+
+async def close_mailer(app: App) -> None:
+    """A polite QUIT to the SMTP server on the way out, not a wait: at most one second."""
+    if app._mailer is not None:
+        try:
+            await asyncio.wait_for(app._mailer.close(), timeout=1.0)
+        except (asyncio.TimeoutError, OSError):
+            pass
+
+
 class Daemon:
     def __init__(self, app: App):
         self.app = app
