@@ -1,5 +1,8 @@
 """The tokenizer of the deadline reader: text → date parts.
 
+(Over 500 lines because it is one grammar: every part's pattern sits in one table beside the small
+function that reads it; split, a new way of writing a date would have to touch two files.)
+
 A deadline is read in two steps. This module does the first: it folds the text (full-width →
 half-width, the Traditional characters that date words use → Simplified, one character for one,
 so every span stays valid on the original) and cuts it into typed *parts*: a month (12月, Dec),
