@@ -265,3 +265,11 @@ def test_the_commands_read_and_show_times_in_the_org_timezone(tmp_path, zone, sa
     # a --now without an offset is the organisation's wall clock
     naive = run_cli("when", "今天", "--now", "2026-11-18T23:30", "--json", cwd=tmp_path)
     assert json.loads(naive.stdout)["due"] == "2026-11-18"
+
+
+def test_init_beside_a_config_it_cannot_read_keeps_it_and_still_dates_the_meeting(tmp_path):
+    (tmp_path / "mailflow.toml").write_text("[org\ntimezone = ", encoding="utf-8")      # broken TOML
+    res = CliRunner().invoke(main, ["init", str(tmp_path), "--now", "2026-12-02T09:00"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "mailflow.toml").read_text(encoding="utf-8") == "[org\ntimezone = "
+    assert sample_times(tmp_path) == ("2026-12-04 10:00", "2026-12-04 12:00")    # the default zone's day
