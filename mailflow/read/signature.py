@@ -1,5 +1,8 @@
 """Where a reply's new text ends and its signature begins, by the shape of the lines. Pure, no I/O.
 
+(A little over 500 lines because it is one grammar of line shapes: taglines, contact, name, title,
+address and disclaimer lines are weighed together to decide where the block starts.)
+
 A signature is what a client or a person appends under every mail; it never answers anything.
 Its parts are recognised by their form, not by a list of particular strings:
 
