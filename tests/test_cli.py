@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from mailflow.cli import main
+from mailflow.testing import make_mail
 
 
 def run_cli(*args, cwd=None, env=None):
@@ -81,9 +82,8 @@ def test_secrets_never_reach_the_log(tmp_path):
 def test_inject_then_status_and_outbox(tmp_path):
     assert run_cli("init", str(tmp_path)).returncode == 0
     eml = tmp_path / "q.eml"
-    eml.write_bytes("From: 张伟 <zhangwei@corp.example>\r\nTo: mailflow@corp.example\r\nSubject: 问题\r\n"
-                    "Message-ID: <q@client.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n在吗\r\n"
-                    .encode())
+    eml.write_bytes(make_mail("张伟 <zhangwei@corp.example>", "在吗\n", subject="问题", message_id="<q@client.example>",
+                              date=None))
     assert run_cli("inject", str(eml), cwd=tmp_path).returncode == 0
     assert run_cli("run", "--once", cwd=tmp_path).returncode == 0
     status = run_cli("status", "--json", cwd=tmp_path)
