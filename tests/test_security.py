@@ -15,6 +15,7 @@ import pytest
 from apphelp import SH, make_app, outbox_mails
 from mailflow.read import authresults
 from mailflow.model import Attendee, Meeting, Role, Task, TaskStatus
+from mailflow.testing import write_config
 
 START = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
 HOST, OWNER, OTHER = "wanglei@corp.example", "zhangwei@corp.example", "lina@corp.example"
@@ -279,8 +280,8 @@ def test_the_install_secret_is_never_shown(tmp_path, caplog):
     svc.ingest.process_raw(report_done(1, 1, []), "k", START)
     app.close()
     assert secret not in caplog.text
-    (tmp_path / "mailflow.toml").write_text('[org]\naddress = "mailflow@corp.example"\n', encoding="utf-8")
-    status = subprocess.run([sys.executable, "-P", "-m", "mailflow", "--config", str(tmp_path / "mailflow.toml"), "-vv",
+    cfg = write_config(tmp_path, org={"address": "mailflow@corp.example"})
+    status = subprocess.run([sys.executable, "-P", "-m", "mailflow", "--config", str(cfg), "-vv",
                              "status", "--json"], capture_output=True, text=True, timeout=60)
     assert status.returncode == 0, status.stderr
     assert secret not in status.stdout + status.stderr
