@@ -2,8 +2,8 @@
 
 Pure: no clock, no disk, no network. `now` is the draft's Date; deadlines resolve relative to it.
 
-How a draft is read (minutes_text cuts it into lines and tables, minutes_items reads one item,
-people_refs says who a name is):
+How a draft is read (minutes_text cuts it into lines and tables, minutes_sections into sections,
+minutes_items reads one item, people_refs says who a name is):
 - Headings cut the draft into sections. A decisions heading (会议决议, 决定, 結論, Decisions, 会上定了)
   gives decisions; a discussion or meeting-facts heading (讨论情况, 数据回顾, 会议概况) gives nothing,
   however many names and dates its lines hold. Any other section — 行动项, 工作分工, 【后续工作安排】,
@@ -18,13 +18,13 @@ people_refs says who a name is):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from .minutes_items import Draft, ItemReader
 from .htmltext import html_to_text
-from .minutes_text import (Line, Table, blocks, column_of, field_of, fold_label, heading_kind, heading_text,
-                           split_numbering)
+from .minutes_sections import INFO_LABEL, KV, LIST_LABEL, Section, cut_sections, leading_field
+from .minutes_text import Line, Table, column_of, field_of, fold_label, heading_kind, split_numbering
 from ..model import ActionItem, ParsedMinutes, Problem
 from .people import Directory
 from .people_refs import PeopleRefs
@@ -34,32 +34,12 @@ __all__ = ["parse", "problem_hint", "forwarded_part",
 
 PROBLEM_KINDS = ("no_owner", "multiple_owners", "unknown_person", "ambiguous_person", "vague_due", "no_due")
 
-# Labels of the meeting's facts: such a line is never a task, whatever date or name it holds.
-_INFO_LABEL = re.compile(
-    r"^(?:会议|會議)?(?:名称|名稱|主题|主題|时间|時間|日期|地点|地點|议程|議程|目标|目標)$|^(?:线上会议|線上會議|主持人?|主席|记录人?|記錄人?|纪录|紀錄|"
-    r"审核人|審核人|参会人员|参会人|参会|參會人員|參會|参与|參與|出席人员|出席人員|出席|列席人员|列席人員|列席|缺席人员|缺席人員|缺席|"
-    r"缺席人员及原因|缺席人員及原因|抄送|应到|實到|实到|應到|发件人|寄件者|收件人|主题|地址|电话|電話|手机|手機|邮箱|郵箱|"
-    r"title|time|date|location|venue|online|host|chair|recorder|minutes|minutes by|notes|note taker|attendees|"
-    r"participants|optional attendees|absent|absent \(reason\)|cc|meeting|subject|goal|from|to|sent)$", re.I)
 # Side notes under a list: never a task ("注：…", "备注：…", "另：…", "PS: …")
 _NOTE_LABEL = re.compile(r"^(?:注|注意|备注|備註|说明|說明|另|附|附注|附註|补充|補充|更正|ps|p\.s\.|note|notes|remark|remarks)$", re.I)
-_AGENDA = re.compile(r"^(?:议题|議題|topic|agenda item)\s*[#（(]?\s*(?:\d+|[一二三四五六七八九十]+)", re.I)
-COMMENT_MARK = "※"
 # what a cover note asks of its readers about the minutes themselves
 _ABOUT_MINUTES = re.compile(r"审阅|審閱|查收|查阅|查閱|阅知|閱知|核对|核對|补充|補充|指正|review|comments?|feedback", re.I)
-# labels that put a whole list of tasks on their own line: "工作安排：一是…；二是…", "行动项：1. …；2. …"
-_LIST_LABEL = re.compile(r"(?:会后|會後|后续|後續|下一步|下步)?(?:工作|任务|任務)?(?:安排|分工|落实|落實|跟进事项|跟進事項|计划|計劃)"
-                         r"|(?:后续|後續|下一步)工作|行动项|行動項|待办|待辦|待办事项|待辦事項|action items?|todo|to-do|next steps|follow-ups",
-                         re.I)
 # several numbered items written on one line: "1. …；2. …"
 _INLINE_ITEMS = re.compile(r"[；;。]\s*(?=(?:\d{1,2}|[一二三四五六七八九十]{1,2})[.、．)）]|[一二三四五六七八九十]是|[①②③④⑤⑥⑦⑧⑨⑩])")
-_KV = re.compile(r"^(?P<label>[^：:|]{1,24}?)\s*[：:]\s*(?P<value>.*)$")
-
-
-@dataclass
-class _Section:
-    kind: str     # unknown | preamble | actions | mixed | decisions | discussion | info | unheaded (no heading at all)
-    entries: list = field(default_factory=list)
 
 
 @dataclass
@@ -67,103 +47,6 @@ class _Found:
     draft: Draft
     line: str
     line_no: int | None
-
-
-def _is_decoration(mark_text: str) -> bool:
-    ch = mark_text.strip()[:1]
-    return bool(ch) and (ord(ch) >= 0x1F000 or 0x2700 <= ord(ch) <= 0x27BF or 0x2600 <= ord(ch) <= 0x26FF)
-
-
-# the section headings of the fill-in template (templates/<lang>/minutes__fill_in.txt) and common others
-_SECTION_NAMES = {fold_label(h) for h in (
-    "会议基本信息", "议程与讨论记录", "决议结果", "行动项", "會議基本資訊", "議程與討論記錄", "決議結果", "行動項",
-    "Meeting information", "Agenda and discussion", "Decisions", "Action items")} | {
-    "meeting information", "agenda", "discussion", "decisions", "action items", "actions", "next steps", "to-do",
-    "todo", "follow-ups"}
-
-
-def _heading(line: Line) -> str | None:
-    """The words of a heading, or None."""
-    if line.mark in ("arabic", "letter", "code") and fold_label(line.body) in _SECTION_NAMES:
-        return line.body
-    if line.mark == "bullet" and not _is_decoration(line.raw[: max(0, len(line.raw) - len(line.body))]) \
-            and "【" not in line.raw and not line.raw.startswith(("**", "__")):
-        return None
-    h = heading_text(line)
-    if not h or _INFO_LABEL.match(fold_label(h)):
-        return None
-    fld = field_of(h)
-    if fld and (fld != "title" or re.search(r"[\d一二三四五六七八九十]\s*$", h) or fold_label(h) in ("任务", "任務", "事项", "事項", "task", "title", "item", "action")):
-        return None                      # 负责人： / 任务1： start a field, not a section
-    return h
-
-
-def _next_line(bl: list, i: int) -> Line | None:
-    for b in bl[i + 1:]:
-        if isinstance(b, Table):
-            return None
-        if b.raw:
-            return b
-    return None
-
-
-def _sections(text: str) -> list[_Section]:
-    out = [_Section("unknown")]
-    numbered_seen = blank = False
-    bl = blocks(text)
-    for i, b in enumerate(bl):
-        cur = out[-1]
-        if isinstance(b, Table):
-            cur.entries.append(b)
-            blank = False
-            continue
-        if not b.raw:
-            cur.entries.append(b)
-            blank = True
-            continue
-        if b.raw.startswith(COMMENT_MARK) or re.fullmatch(r"[-=_*~—]{3,}", b.raw):
-            continue
-        if _AGENDA.match(b.body) or _AGENDA.match(b.raw):
-            out.append(_Section("discussion"))
-            numbered_seen = blank = False
-            continue
-        h = _heading(b)
-        nxt = _next_line(bl, i) if h else None
-        if h and nxt is not None and _leading_field(nxt.body) not in (None, "title") \
-                and heading_kind(h) == "unknown":
-            h = None                          # "年度预算编制" above "负责人：…" titles a task
-        if h and heading_kind(h) == "unknown" and cur.kind in ("actions", "mixed") and cur.entries \
-                and not blank:
-            h = None                          # "技术部" over its part of the list: a sub-heading
-        if h:
-            out.append(_Section(heading_kind(h)))
-            numbered_seen = blank = False
-            continue
-        kv = _KV.match(b.body)
-        if kv and not kv.group("value").strip():
-            label = kv.group("label")
-            kind = heading_kind(label)
-            nxt = _next_line(bl, i)
-            titles_next = field_of(label) == "title" and (nxt is None or _leading_field(nxt.body) in (None, "title"))
-            if (not field_of(label) or titles_next) and kind in ("decisions", "discussion", "mixed", "actions", "info"):
-                out.append(_Section(kind))
-                numbered_seen = blank = False
-                continue
-        if kv and kv.group("value").strip() and _LIST_LABEL.fullmatch(fold_label(kv.group("label"))) \
-                and cur.kind != "actions":
-            out.append(_Section("actions"))         # 工作安排：一是…；二是… starts the list on its own line
-            cur = out[-1]
-            numbered_seen = blank = False
-        # a plain line after a numbered list and a blank line closes the list ("以上，如有补充请回复")
-        if numbered_seen and blank and b.mark is None and cur.kind in ("decisions", "actions", "mixed") \
-                and not (kv and field_of(kv.group("label"))):
-            out.append(_Section("unknown"))
-            cur = out[-1]
-            numbered_seen = False
-        numbered_seen = numbered_seen or b.mark is not None
-        blank = False
-        cur.entries.append(b)
-    return out
 
 
 class _Reader:
@@ -184,13 +67,13 @@ class _Reader:
             if p and fold_label(p) not in ("无", "無", "none", "n/a"):
                 self.decisions.append(p)
 
-    def decision_section(self, sec: _Section) -> None:
+    def decision_section(self, sec: Section) -> None:
         for e in sec.entries:
             if isinstance(e, Table):
                 self.table(e, "decisions")
             elif e.raw:
-                kv = _KV.match(e.body)
-                if kv and (_INFO_LABEL.match(fold_label(kv.group("label"))) or _NOTE_LABEL.match(fold_label(kv.group("label")))):
+                kv = KV.match(e.body)
+                if kv and (INFO_LABEL.match(fold_label(kv.group("label"))) or _NOTE_LABEL.match(fold_label(kv.group("label")))):
                     continue
                 if self._reported(e.body):
                     continue                         # "王磊表示…" is discussion, whatever its heading
@@ -202,7 +85,7 @@ class _Reader:
                     self.decision(e.body)
 
     # --- action sections ---------------------------------------------------------------------------
-    def action_section(self, sec: _Section) -> None:
+    def action_section(self, sec: Section) -> None:
         open_: _Found | None = None
         title_line: _Found | None = None          # an unnumbered line that may title the fields below
 
@@ -222,18 +105,18 @@ class _Reader:
                     close()
                 title_line = None
                 continue
-            kv = _KV.match(e.body)
+            kv = KV.match(e.body)
             label = fold_label(kv.group("label")) if kv else ""
             if kv and _NOTE_LABEL.match(label):
                 close()
                 continue
-            if kv and _INFO_LABEL.match(re.sub(r"^[^\w]+", "", label)) and (open_ is None or not field_of(label)):
+            if kv and INFO_LABEL.match(re.sub(r"^[^\w]+", "", label)) and (open_ is None or not field_of(label)):
                 continue
             if kv and heading_kind(label) == "decisions" and not field_of(label):
                 close()
                 self.decision(kv.group("value"))
                 continue
-            if kv and kv.group("value").strip() and _LIST_LABEL.fullmatch(label):
+            if kv and kv.group("value").strip() and LIST_LABEL.fullmatch(label):
                 close()                               # 行动项：1. 王磊周五前提交报价；2. 李明… / 工作安排：一是…；二是…
                 for part in _INLINE_ITEMS.split(kv.group("value")):
                     part = split_numbering(part.strip())[1]
@@ -241,7 +124,7 @@ class _Reader:
                         if d.title or d.owner:
                             self.found.append(_Found(d, e.raw, e.no))
                 continue
-            if open_ is not None and open_.draft.pending and not _leading_field(e.body):
+            if open_ is not None and open_.draft.pending and not leading_field(e.body):
                 d = open_.draft                              # 完成标准: followed by "- 预算表" lines
                 if d.pending == "deliverable":
                     d.deliverable = (d.deliverable + "；" if d.deliverable else "") + e.body
@@ -256,7 +139,7 @@ class _Reader:
                 for f, has in (("owner", d.owner is not None), ("due", d.has_due), ("collaborators", d.collaborators)):
                     if has:
                         d.lines.setdefault(f, e.raw)
-            lead = _leading_field(e.body)
+            lead = leading_field(e.body)
             if lead and lead != "title" and open_ is not None and len(drafts) == 1:
                 if open_.draft.merge(drafts[0]):
                     continue
@@ -349,7 +232,7 @@ class _Reader:
             header_at, cols = self._columns_by_content(t)
         if header_at is None:
             if all(len([c for c in r if c]) <= 2 for r in t.rows):       # a two-column sheet: label | value
-                sec = _Section(kind, [Line(no, raw, None, "：".join(c for c in r if c))
+                sec = Section(kind, [Line(no, raw, None, "：".join(c for c in r if c))
                                       for r, raw, no in zip(t.rows, t.raws, t.nos)])
                 if kind == "decisions":
                     self.decision_section(sec)
@@ -490,13 +373,6 @@ def _who(r) -> str:
     return f"{r.text}：" + "、".join(f"{p.name} <{p.email}>" for p in r.people)
 
 
-def _leading_field(body: str) -> str | None:
-    """The field a line starts with ("负责人：…" -> owner, "Owner: …" -> owner, "任务：…" -> title)."""
-    from .minutes_items import _LABEL_COLON, _LABEL_SPACE
-    m = _LABEL_COLON.match(body) or _LABEL_SPACE.match(body)
-    return field_of(m.group("label") or m.groupdict().get("label2") or "") if m else None
-
-
 def _only_title_field(d: Draft) -> bool:
     return d.fields == {"title"} and not d.owner and not d.has_due
 
@@ -511,7 +387,7 @@ def parse(text: str, directory: Directory, now: datetime, cal=None, html: str | 
         if from_html.strip():
             text = from_html
     r = _Reader(directory, now, cal)
-    sections = _sections(text or "")
+    sections = cut_sections(text or "")
     if all(sec.kind == "unknown" for sec in sections):
         for sec in sections:                  # no heading at all: numbered lines that are no task are decisions
             sec.kind = "unheaded"
