@@ -59,7 +59,7 @@ def month(receipts: str) -> Counter:
                 for t in tasks[owner]:
                     if app.store.get_task(t.id).status.value in ("in_progress", "not_started", "delayed"):
                         svc.ingest.process_raw(mail(owner, f"进行中 {percent}%", task_id=t.id,
-                                             date=format_datetime(now)), "bench", now)
+                                                    date=format_datetime(now)), "bench", now)
                         break
         if local.weekday() == 0 and local.hour == 10 and local.minute == 0 and (now - START).days >= 14:
             for owner in OWNERS:                    # week 3: each finishes a task; the host verifies
@@ -74,7 +74,7 @@ def month(receipts: str) -> Counter:
                     continue
                 answered.add(req["Message-ID"])
                 svc.ingest.process_raw(reply_to(req, str(req["To"]).split("<")[-1].strip(">"), "1 进行中 70%",
-                                         date=format_datetime(now)), "bench", now)
+                                                date=format_datetime(now)), "bench", now)
         now += timedelta(minutes=30)
     counts: Counter = Counter()
     for row in app.store._all("SELECT recipients, kind FROM outbox"):

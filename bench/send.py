@@ -63,8 +63,8 @@ def queue_mails(svc, n: int) -> None:
         for i in range(n):
             who = OWNERS[i % len(OWNERS)]
             svc.outbox.queue(Mail(key=f"bench-send:{i}", template="help", to=[who[0]], cc=[HOST] if i % 3 == 0 else [],
-                           lang=who[2], kind="help", task_id=i + 1,
-                           context={"name": who[1], "subject": f"回复：任务确认 第{i}项 进行中 60%"}), NOW)
+                                  lang=who[2], kind="help", task_id=i + 1,
+                                  context={"name": who[1], "subject": f"回复：任务确认 第{i}项 进行中 60%"}), NOW)
 
 
 async def bare(port: int, rows: list[dict]) -> float:

@@ -134,7 +134,7 @@ def test_an_unfilled_delay_link_asks_for_the_date_and_the_answer_is_read_as_that
     app, svc, clock, [t] = build(tmp_path)
     offered = links(due_reminder(app, svc))
     svc.ingest.process_raw(click(offered["申请延期到____，原因：____"], OWNER, body="申请延期到____，原因：人手不足"),
-                    "t", clock.now())
+                           "t", clock.now())
     got = app.store.get_task(t.id)
     assert (got.status, got.due, got.risk) == (TaskStatus.NOT_STARTED, date(2026, 11, 27), True)
     [ask] = outbox_mails(app, "task_ask_date")                 # 请补充新的完成日期
@@ -246,7 +246,7 @@ def test_an_unsure_rsvp_changes_nothing_and_quotes_the_words(tmp_path):
     app, svc, clock, m = notice_world(tmp_path)
     notice = next(n for n in outbox_mails(app, "notice") if n["To"] == "lina@corp.example")
     assert svc.ingest.process_raw(reply_to(notice, "lina@corp.example", "那天下午要看客户那边的安排吧？"), "t",
-                           clock.now()) == "unknown"
+                                  clock.now()) == "unknown"
     assert app.store.get_meeting(m.id).attendee("lina@corp.example").rsvp is Rsvp.NEEDS_ACTION
     [receipt] = outbox_mails(app, "meeting_rsvp_receipt")
     assert "那天下午要看客户那边的安排吧？" in body_text(receipt) and {"参加", "不参加"} <= set(links(receipt))

@@ -158,7 +158,7 @@ def test_invites_with_the_shared_organizer_pass_ical_js(env, tmp_path):
     m = create(app, svc)
     with app.store.transaction():
         svc.outbox.commit(meetings.cancel(app.context(at(2026, 11, 19, 9, 0)), app.store.get_meeting(m.id), "改期"),
-                   at(2026, 11, 19, 9, 0))
+                          at(2026, 11, 19, 9, 0))
     files = []
     for i, n in enumerate(outbox_mails(app)):
         for part in n.walk():
@@ -194,7 +194,7 @@ def test_one_moved_occurrence_does_not_move_the_meeting(env):
     [m] = app.store.meetings()
     sent = len(outbox_mails(app))
     assert svc.ingest.process_raw(from_host("invite_outlook_instance_moved.ics", "REQUEST", "inst1"), "t",
-                           at(2026, 11, 19, 9, 1)) == "ignored"
+                                  at(2026, 11, 19, 9, 1)) == "ignored"
     kept = app.store.get_meeting(m.id)
     assert (kept.start, kept.end, kept.sequence, kept.location) == (m.start, m.end, m.sequence, m.location)
     assert len(outbox_mails(app)) == sent
@@ -211,7 +211,7 @@ def test_a_recurring_invitation_is_answered_not_followed(tmp_path, lang_of_host,
     app, svc, _ = make_app(tmp_path, NOW, people=people)
     try:
         assert svc.ingest.process_raw(from_host("invite_gmail_weekly.ics", "REQUEST", "weekly1"), "t",
-                               at(2026, 11, 20, 10, 1)) == "ignored"
+                                      at(2026, 11, 20, 10, 1)) == "ignored"
         assert app.store.meetings() == []
         [answer] = outbox_mails(app, "meeting_recurring")
         assert answer["To"] == "wanglei@corp.example" and answer["In-Reply-To"] == "<weekly1@corp.example>"

@@ -407,7 +407,7 @@ def test_text_answer_then_newer_calendar_answer(env):
     m = create(app, svc)
     notice = next(n for n in outbox_mails(app, "notice") if n["To"] == "zhangwei@corp.example")
     svc.ingest.process_raw(reply_to(notice, "zhangwei@corp.example", "待定", date="Wed, 18 Nov 2026 09:30:00 +0800"),
-                    "t", at(2026, 11, 18, 9, 30))
+                           "t", at(2026, 11, 18, 9, 30))
     svc.ingest.process_raw(fixture("rsvp_outlook_accepted.eml"), "t", at(2026, 11, 18, 15, 5))   # SEQUENCE 1
     a = attendee(app, m.id, "zhangwei@corp.example")
     assert (a.rsvp, a.answered_via) == (Rsvp.ACCEPTED, "imip")
@@ -435,7 +435,7 @@ def test_outlook_invitation_creates_then_updates_then_cancels(env):
     assert (m.sequence, m.start, m.end) == (1, at(2026, 11, 26, 10, 0), at(2026, 11, 26, 11, 30))
     assert all(a.rsvp is Rsvp.NEEDS_ACTION for a in m.attendees if a.email != m.host)
     assert svc.ingest.process_raw(fixture("invite_outlook_request.eml").replace(b"AM0PR01MB5555", b"AM0PR01MB5556"),
-                           "t", at(2026, 11, 19, 9, 2)) == "ignored"     # SEQUENCE 0 is older
+                                  "t", at(2026, 11, 19, 9, 2)) == "ignored"     # SEQUENCE 0 is older
     assert svc.ingest.process_raw(fixture("invite_outlook_cancel.eml"), "t", at(2026, 11, 20, 9, 1)) == "applied"
     assert app.store.get_meeting(m.id).status == "cancelled"
 

@@ -379,7 +379,7 @@ def progress_request(app, svc, clock, ids, to=OWNER):
     app.load()
     with app.store.transaction():
         svc.outbox.queue(Mail(key=f"progress:{to}:{ids}", template="test_progress", to=[to], kind="progress_request",
-                       context={"items": ids}), clock.now())
+                              context={"items": ids}), clock.now())
     return outbox_mails(app, "progress_request")[-1]
 
 
@@ -684,10 +684,10 @@ def test_answers_to_the_minutes_flows_assignment_mail_reach_the_task(tmp_path):
     app, svc, clock, _ = build(tmp_path)
     with app.store.transaction():
         svc.outbox.queue(Mail(key="task_assigned:t1", template="task_verify_result", to=[OWNER], kind="task_assigned",
-                       task_id=1, meeting_id=1, context={"title": "接口开发", "task_id": 1, "owner": OWNER,
-                                                         "owner_name": "张伟", "due": None, "status": "not_started",
-                                                         "name": "张伟", "result": "verified", "reason": "",
-                                                         "host_name": "王磊"}), clock.now())
+                              task_id=1, meeting_id=1, context={"title": "接口开发", "task_id": 1, "owner": OWNER,
+                                                                "owner_name": "张伟", "due": None, "status": "not_started",
+                                                                "name": "张伟", "result": "verified", "reason": "",
+                                                                "host_name": "王磊"}), clock.now())
     [assigned] = outbox_mails(app, "task_assigned")
     assert send(svc, clock, reply_to(assigned, OWNER, "确认")) == "applied"
     assert task(app).confirmed_at is not None
