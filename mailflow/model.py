@@ -310,7 +310,13 @@ class MinutesConfirmation:
 
 @dataclass
 class Outcome:
-    """What the pure core decided: objects to store and mails to queue, in one transaction."""
+    """What the pure core decided: objects to store and mails to queue, in one transaction.
+
+    New meetings and tasks come with their ids set, drawn from the Snapshot's next_ids (read in the
+    transaction that commits this): their ids are inside the calendar UIDs, .ics files and mail keys
+    the flow builds, so a placeholder filled in at commit would mean re-building those (the full
+    reason: flows/dispatch.Ids). A new minutes version has id None; the store numbers it at commit.
+    """
 
     meetings: list[Meeting] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
