@@ -18,11 +18,12 @@ import pytest
 
 from apphelp import SH, make_app
 from faulthelp import question, server_config
+from mailflow.testing import write_config
 
 pytestmark = pytest.mark.servers
 
 
-def write_config(tmp_path: Path, imap_url: str, smtp_url: str, poll: int = 60) -> Path:
+def daemon_config(tmp_path: Path, imap_url: str, smtp_url: str, poll: int = 60) -> Path:
     """The site with a 5 s tick, the default hourly cap and the default assistant name."""
     return server_config(tmp_path, imap_url, smtp_url, poll=poll, tick=5, hourly_cap=None, org={"name": None})
 
@@ -54,7 +55,7 @@ def wait_until(predicate, timeout: float) -> float:
 
 def test_fetch_and_checkpoint_across_daemon_restarts(tmp_path, dovecot_server, dovecot_user, smtp_sink):
     user, password = dovecot_user
-    cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url)
+    cfg = daemon_config(tmp_path, dovecot_server.url(user), smtp_sink.url)
     for i in range(3):
         dovecot_server.append(user, question(f"a{i}"))
     first = mailflow(cfg, "run", "--once", password=password)
@@ -71,7 +72,7 @@ def test_fetch_and_checkpoint_across_daemon_restarts(tmp_path, dovecot_server, d
 
 def test_uidvalidity_change_applies_nothing_twice(tmp_path, dovecot_server, dovecot_user, smtp_sink):
     user, password = dovecot_user
-    cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url)
+    cfg = daemon_config(tmp_path, dovecot_server.url(user), smtp_sink.url)
     dovecot_server.append(user, question("u0"))
     assert mailflow(cfg, "run", "--once", password=password).returncode == 0
     dovecot_server.reset_uidvalidity(user)
@@ -86,7 +87,7 @@ def test_uidvalidity_change_applies_nothing_twice(tmp_path, dovecot_server, dove
 def test_idle_wakes_the_daemon_and_a_dovecot_restart_loses_nothing(tmp_path, dovecot_server, dovecot_user,
                                                                    smtp_sink):
     user, password = dovecot_user
-    cfg = write_config(tmp_path, dovecot_server.url(user), smtp_sink.url, poll=600)
+    cfg = daemon_config(tmp_path, dovecot_server.url(user), smtp_sink.url, poll=600)
     env = {**os.environ, "MAILFLOW_IMAP_PASSWORD": password}
     log = open(tmp_path / "daemon.log", "w")
     proc = subprocess.Popen([sys.executable, "-P", "-m", "mailflow", "--config", str(cfg), "run"], env=env,
@@ -142,13 +143,11 @@ def test_smtp_550_is_dead_reported_and_the_rest_keeps_flowing(tmp_path, smtp_sin
     assert len(smtp_sink.received_ids()) == 1
     app.close()
     # the operator's view: the same store through the CLI
-    (tmp_path / "mailflow.toml").write_text(
-        f'[smtp]\nurl = "{smtp_sink.url}"\n[store]\npath = "mailflow.db"\n'
-        f'[org]\npeople = "people.yaml"\naddress = "mailflow@corp.example"\n', encoding="utf-8")
+    cfg = write_config(tmp_path, smtp={"url": smtp_sink.url}, store={"path": "mailflow.db"},
+                       org={"people": "people.yaml", "address": "mailflow@corp.example"})
     from click.testing import CliRunner
     from mailflow.cli import main
-    out = CliRunner().invoke(main, ["--config", str(tmp_path / "mailflow.toml"), "outbox", "--json",
-                                    "--status", "dead"])
+    out = CliRunner().invoke(main, ["--config", str(cfg), "outbox", "--json", "--status", "dead"])
     assert out.exit_code == 0, out.output
     (row,) = [json.loads(line) for line in out.output.splitlines() if line.startswith("{")]
     assert row["status"] == "dead" and "550" in row["last_error"]
