@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from mailflow.config import Secret
 from mailflow.model import Attendee, Mail, Meeting, Role, Task, TaskStatus
 from mailflow import tokens
-from mailflow.testing import make_mail
+from mailflow.testing import make_mail, write_config
 
 from apphelp import SHARED, body_text, make_app, outbox_mails, reply_to
 
@@ -522,9 +522,8 @@ def test_with_a_trusted_authserv_id_only_authenticated_mail_changes_anything(tmp
 
 def cli(tmp_path, *args, env=None):
     from mailflow.cli import main
-    (tmp_path / "mailflow.toml").write_text(
-        '[org]\naddress = "mailflow@corp.example"\npeople = "people.yaml"\n', encoding="utf-8")
-    result = CliRunner().invoke(main, ["--config", str(tmp_path / "mailflow.toml"), *args], env=env)
+    cfg = write_config(tmp_path, org={"address": "mailflow@corp.example", "people": "people.yaml"})
+    result = CliRunner().invoke(main, ["--config", str(cfg), *args], env=env)
     return result
 
 
