@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from mailflow.cli import main
-from mailflow.testing import make_mail
+from mailflow.testing import make_mail, write_config
 
 
 def run_cli(*args, cwd=None, env=None):
@@ -59,15 +59,13 @@ def test_a_config_error_exits_2_and_names_the_key(tmp_path):
 
 
 def test_an_imap_mailbox_without_its_password_is_a_clear_config_error(tmp_path):
-    (tmp_path / "mailflow.toml").write_text(
-        '[mailbox]\nurl = "imaps://mailflow%40corp.example@imap.corp.example:993/INBOX"\n', encoding="utf-8")
+    write_config(tmp_path, mailbox={"url": "imaps://mailflow%40corp.example@imap.corp.example:993/INBOX"})
     res = run_cli("run", "--once", cwd=tmp_path, env={"MAILFLOW_IMAP_PASSWORD": ""})
     assert res.returncode == 2 and "MAILFLOW_IMAP_PASSWORD" in res.stderr
 
 
 def test_secrets_never_reach_the_log(tmp_path):
-    (tmp_path / "mailflow.toml").write_text(
-        '[mailbox]\nurl = "imap://mailflow@127.0.0.1:1/INBOX"\n', encoding="utf-8")
+    write_config(tmp_path, mailbox={"url": "imap://mailflow@127.0.0.1:1/INBOX"})
     proc = subprocess.Popen([sys.executable, "-m", "mailflow", "run", "--once"], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "MAILFLOW_CONFIG": "", "MAILFLOW_IMAP_PASSWORD": "s3cret-pw"})
