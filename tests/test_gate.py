@@ -192,3 +192,32 @@ def test_the_timeline_asks_the_same_owner_side_question():
     # rules' owner_reply_unread: was the last unread word the owner's side's?
     assert gate.owner_side(DIRECTORY, TASK, ZHOU) and gate.owner_side(DIRECTORY, TASK, "ZhangWei@corp.example")
     assert not gate.owner_side(DIRECTORY, TASK, WANG) and not gate.owner_side(DIRECTORY, TASK, "cli")
+
+
+# --- once per mail, before any handler ------------------------------------------------------------
+def test_the_gate_runs_once_before_dispatch_and_every_handler_sees_its_answer():
+    from mailflow.flows import dispatch as core
+    from mailflow.model import Outcome
+    from mailflow.testing import MemoryLookup
+
+    seen = []
+
+    def on_stray_status(ctx, msg, rt):            # tried first in a meeting's thread; not its mail
+        seen.append(ctx.standing)
+        return None
+
+    def on_meeting_mail(ctx, msg, rt):
+        seen.append(ctx.standing)
+        return Outcome(status="applied")
+
+    handlers = core.Handlers()
+    handlers.add(core.on_stray(on_stray_status))
+    handlers.add(core.on_object("meeting")(on_meeting_mail))
+    ctx = core.Context(directory=DIRECTORY, calendar=None, org=Org(), now=datetime(2026, 11, 20, 10, 0, tzinfo=SH),
+                       lookup=MemoryLookup(meetings=[MEETING], tasks=[TASK]), ids=core.Ids(lambda table: 1))
+    rt = Route(kind="meeting", meeting_id=MEETING.id, via="subject")
+    # 小吴 writes about the meeting for the host
+    assert core.handle_inbound(ctx, mail(WU), rt, handlers).status == "applied"
+    assert len(seen) == 2 and seen[0] is seen[1]
+    assert seen[0].roles == {Role.HOST_DELEGATE} and seen[0].host_side(MEETING)
+    assert ctx.standing is None                   # the caller's Context is not changed
