@@ -42,7 +42,7 @@ def make_mail(sender: str, text: str | None = "", *, to: str | Sequence[str] = "
               in_reply_to: str | None = None, references: str | None = None,
               date: str | datetime | None = "Fri, 20 Nov 2026 10:00:00 +0800", html: str | None = None,
               charset: str = "utf-8", encoding: str | None = None, cte: str = "8bit",
-              attachments: Iterable[tuple] = (),
+              calendar: bytes | str | None = None, method: str = "REQUEST", attachments: Iterable[tuple] = (),
               headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None, utf8: bool = True) -> bytes:
     """The raw bytes of a mail as a client sends it, built with the email package (CRLF line ends).
 
@@ -50,9 +50,10 @@ def make_mail(sender: str, text: str | None = "", *, to: str | Sequence[str] = "
     `utf8=False` encoded words (RFC 2047, and RFC 2231 for attachment names) as Outlook and Foxmail
     do: mailflow reads a non-ASCII attachment name only when it is encoded, so attach with utf8=False.
 
-    `text` and/or `html` are the body (both: multipart/alternative); `charset` is the label and
-    `encoding` the codec when they differ (a client labelling gb2312 while writing gb18030);
-    `cte` is how the text is carried (8bit, base64, quoted-printable). `attachments` are
+    `text` and/or `html` are the body (both: multipart/alternative), and `calendar` an iCalendar
+    alternative with its iTIP `method` (alone: the whole body, as Apple Calendar sends an answer);
+    `charset` is the label and `encoding` the codec when they differ (a client labelling gb2312
+    while writing gb18030); `cte` is how the text is carried (8bit, base64, quoted-printable). `attachments` are
     (filename, bytes) or (filename, bytes, "type/subtype"). `in_reply_to` threads the mail and is
     also its References unless `references` says otherwise; `date=None` leaves Date out. `headers`
     (a dict, or (name, value) pairs when a name repeats) come after Date, in order.
@@ -75,10 +76,14 @@ def make_mail(sender: str, text: str | None = "", *, to: str | Sequence[str] = "
     for name, value in (headers.items() if isinstance(headers, Mapping) else headers or ()):
         msg[name] = value
     codec = encoding or charset
-    bodies = [(subtype, body) for subtype, body in (("plain", text), ("html", html)) if body is not None]
-    for n, (subtype, body) in enumerate(bodies):
+    parts = [(subtype, body.encode(codec), {"charset": charset}, cte)
+             for subtype, body in (("plain", text), ("html", html)) if body is not None]
+    if calendar is not None:
+        ics = calendar.encode("utf-8") if isinstance(calendar, str) else calendar
+        parts.append(("calendar", ics, {"method": method, "charset": "UTF-8"}, "base64"))
+    for n, (subtype, data, params, how) in enumerate(parts):
         add = msg.set_content if n == 0 else msg.add_alternative
-        add(body.encode(codec), "text", subtype, cte=cte, params={"charset": charset})
+        add(data, "text", subtype, cte=how, params=params)
     for name, data, *kind in attachments:
         maintype, subtype = (kind[0] if kind else _attachment_type(name)).split("/")
         msg.add_attachment(data, maintype, subtype, filename=name)

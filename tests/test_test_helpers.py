@@ -63,6 +63,16 @@ def test_encoded_headers_as_outlook_writes_them():
     assert [name for name, _type, _size in got.attachments] == ["纪要.docx"]
 
 
+def test_a_calendar_answer_alone_or_beside_the_text():
+    ics = "BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nEND:VCALENDAR\r\n"
+    alone = parsed(make_mail("a@corp.example", None, calendar=ics, method="REPLY"))
+    assert alone.get_content_type() == "text/calendar" and alone.get_param("method") == "REPLY"
+    beside = parsed(make_mail("a@corp.example", "请见日历邀请。", calendar=ics.encode()))
+    assert [p.get_content_type() for p in beside.iter_parts()] == ["text/plain", "text/calendar"]
+    assert beside.get_payload(1).get_param("method") == "REQUEST"
+    assert beside.get_payload(1).get_content().replace("\r\n", "\n") == ics.replace("\r\n", "\n")
+
+
 def test_an_html_only_mail():
     msg = parsed(make_mail("a@corp.example", None, html="<div>确认</div>"))
     assert msg.get_content_type() == "text/html" and msg.get_content() == "<div>确认</div>"
