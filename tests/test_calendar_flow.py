@@ -24,6 +24,7 @@ from apphelp import SH, SHARED, body_text, make_app, outbox_mails
 from mailflow.flows import meetings
 from mailflow.config import ConfigError, settings_from_dict
 from mailflow.model import Role, Rsvp
+from mailflow.testing import make_mail
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures" / "meetings"
@@ -175,17 +176,9 @@ def test_invites_with_the_shared_organizer_pass_ical_js(env, tmp_path):
 # --------------------------------------------------------------------------- invitations from other calendars
 def from_host(ics_name: str, method: str, mid: str) -> bytes:
     """A host's calendar sending ICAL_FIX/ics_name to the shared mailbox, as its clients wrap it."""
-    from email.message import EmailMessage
-    msg = EmailMessage()
-    msg["From"] = "王磊 <wanglei@corp.example>"
-    msg["To"] = f"会议助手 <{SHARED}>"
-    msg["Subject"] = "邀请"
-    msg["Message-ID"] = f"<{mid}@corp.example>"
-    msg["Date"] = "Thu, 19 Nov 2026 09:00:00 +0800"
-    msg.set_content("请见日历邀请。")
-    msg.add_alternative((ICAL_FIX / ics_name).read_bytes(), maintype="text", subtype="calendar",
-                        params={"method": method, "charset": "UTF-8"}, cte="base64")
-    return msg.as_bytes()
+    return make_mail("王磊 <wanglei@corp.example>", "请见日历邀请。", to=f"会议助手 <{SHARED}>", subject="邀请",
+                     message_id=f"<{mid}@corp.example>", date="Thu, 19 Nov 2026 09:00:00 +0800",
+                     calendar=(ICAL_FIX / ics_name).read_bytes(), method=method, utf8=False)
 
 
 def test_one_moved_occurrence_does_not_move_the_meeting(env):
