@@ -8,7 +8,6 @@ The people write as they do: mostly zh-CN, 陈静 in zh-TW, Tom in English.
 
 from __future__ import annotations
 
-import email.policy
 import uuid
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -121,14 +120,9 @@ def imip_reply(meeting, attendee: str, partstat: str, when: datetime) -> bytes:
     who.params["PARTSTAT"] = partstat
     ev.add("attendee", who)
     cal.add_component(ev)
-    msg = EmailMessage(policy=email.policy.SMTP)
-    msg["From"], msg["To"] = attendee, SHARED
-    msg["Subject"] = f"Accepted: {meeting.title}"
-    msg["Message-ID"] = f"<{uuid.uuid4().hex}@calendar.example>"
-    msg["Date"] = format_datetime(when)
-    msg.set_content("")
-    msg.add_alternative(cal.to_ical(), maintype="text", subtype="calendar", params={"method": "REPLY"})
-    return msg.as_bytes()
+    return make_mail(attendee, "", to=SHARED, subject=f"Accepted: {meeting.title}",
+                     message_id=f"<{uuid.uuid4().hex}@calendar.example>", date=when, calendar=cal.to_ical(),
+                     method="REPLY", utf8=False)
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
