@@ -158,10 +158,8 @@ def invitation(n: int) -> bytes:
              "ATTENDEE;ROLE=OPT-PARTICIPANT;CN=李娜:mailto:lina@corp.example"]
     lines += [f"ATTENDEE;ROLE=REQ-PARTICIPANT:mailto:guest{i}@partner.example" for i in range(n)]
     lines += ["ATTENDEE;ROLE=REQ-PARTICIPANT;CN=刘洋:mailto:liuyang@corp.example", "END:VEVENT", "END:VCALENDAR"]
-    return (f"From: 王磊 <{HOST}>\r\nTo: mailflow@corp.example\r\nSubject: 邀请：全员大会\r\n"
-            f"Message-ID: <invite-{n}@client.example>\r\nDate: Fri, 20 Nov 2026 10:00:00 +0800\r\n"
-            "MIME-Version: 1.0\r\nContent-Type: text/calendar; method=REQUEST; charset=utf-8\r\n\r\n"
-            + "\r\n".join(lines) + "\r\n").encode()
+    return make_mail(f"王磊 <{HOST}>", None, subject="邀请：全员大会", message_id=f"<invite-{n}@client.example>",
+                     calendar="\r\n".join(lines) + "\r\n", method="REQUEST")
 
 
 def test_an_invitation_to_thousands_follows_500_and_notifies_only_colleagues(tmp_path):
