@@ -157,9 +157,8 @@ def test_gmail_decline_carries_the_ics_as_an_attachment_too():
 
 
 def test_apple_calendar_reply_is_only_a_calendar():
-    raw = (b"From: Li Lei <lilei@example.cn>\nTo: mailflow@corp.example\nSubject: [MF-M12] Meeting\n"
-           b"Message-ID: <apple1@example.cn>\nMIME-Version: 1.0\n"
-           b"Content-Type: text/calendar; charset=utf-8; method=REPLY\n\n" + ics("TENTATIVE").encode())
+    raw = make_mail("Li Lei <lilei@example.cn>", None, subject="[MF-M12] Meeting", message_id="<apple1@example.cn>",
+                    date=None, calendar=ics("TENTATIVE"), method="REPLY")
     m = parse(raw)
     assert (m.visible, m.calendar_reply) == ("", "tentative")
 
