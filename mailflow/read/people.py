@@ -18,7 +18,6 @@ from pathlib import Path
 import yaml
 
 from ..model import LANGS, Person
-from .reply_lexicon import normalize
 from .zh import to_simplified
 
 EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
@@ -186,11 +185,10 @@ class Directory:
         found = self.resolve(text) or self.resolve(re.sub(r"[来會会去]$", "", text))
         if found is not None:
             return found
-        key = normalize(text).casefold()
-        same = [p for p in self.people if normalize(p.name).casefold() == key]
-        nick = _NICKNAME.fullmatch(normalize(text))
-        if not same and nick:
-            same = [p for p in self.people if normalize(p.name).startswith(nick.group(1))]
+        # a name in either script was looked up by find (folded); what is left are the familiar forms
+        key = fold(text)
+        nick = _NICKNAME.fullmatch(key)
+        same = [p for p in self.people if fold(p.name).startswith(nick.group(1))] if nick else []
         if not same and re.fullmatch(r"[A-Za-z]+", text):
             same = [p for p in self.people if p.name.split()[0].casefold() == key]
         return same[0] if len(same) == 1 else None
