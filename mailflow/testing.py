@@ -53,10 +53,10 @@ def make_mail(sender: str, text: str | None = "", *, to: str | Sequence[str] = "
     `text` and/or `html` are the body (both: multipart/alternative), and `calendar` an iCalendar
     alternative with its iTIP `method` (alone: the whole body, as Apple Calendar sends an answer);
     `charset` is the label and `encoding` the codec when they differ (a client labelling gb2312
-    while writing gb18030); `cte` is how the text is carried (8bit, base64, quoted-printable). `attachments` are
-    (filename, bytes) or (filename, bytes, "type/subtype"). `in_reply_to` threads the mail and is
-    also its References unless `references` says otherwise; `date=None` leaves Date out. `headers`
-    (a dict, or (name, value) pairs when a name repeats) come after Date, in order.
+    while writing gb18030); `cte` is how the text is carried (8bit, base64, quoted-printable).
+    `attachments` are (filename, bytes) or (filename, bytes, "type/subtype"). `in_reply_to` threads
+    the mail and is also its References unless `references` says otherwise; `date=None` leaves Date
+    out. `headers` (a dict, or (name, value) pairs when a name repeats) come after Date, in order.
 
         make_mail("张伟 <zhangwei@corp.example>", "已完成", subject="回复：[MF-T1] 任务：接口开发")
     """

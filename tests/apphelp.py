@@ -88,7 +88,7 @@ def _fixed_install_secret(db: Path) -> None:
 
 
 def outbox_mails(app: App, kind: str | None = None) -> list[email.message.EmailMessage]:
-    rows = app.store._all("SELECT raw, kind FROM outbox ORDER BY id")
+    rows = app.store.table("outbox").rows_where(select="raw, kind", order_by="id")
     return [email.message_from_bytes(r["raw"], policy=email.policy.default)
             for r in rows if kind is None or r["kind"] == kind]
 
