@@ -10,6 +10,7 @@ editable (`pip install -e .`), and then the checkout IS the installation, which 
 from __future__ import annotations
 
 import json
+import tomllib
 from importlib import metadata
 from pathlib import Path
 
@@ -68,3 +69,28 @@ def test_the_installation_has_every_file_of_the_checkout(source, installed):
         pytest.skip("not run from a checkout")
     missing = sorted(_files(CHECKOUT / source) - _files(installed))
     assert not missing, f"not installed (pyproject `packages` / package-data): {missing}"
+
+
+# The same gaps, found from pyproject.toml itself, so they show in an editable install too.
+
+def _setuptools() -> dict:
+    pyproject = CHECKOUT / "pyproject.toml"
+    if not pyproject.is_file():
+        pytest.skip("not run from a checkout")
+    return tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["setuptools"]
+
+
+def test_every_subpackage_is_in_pyproject_packages():
+    found = {".".join(p.parent.relative_to(CHECKOUT).parts) for p in (CHECKOUT / "mailflow").rglob("__init__.py")}
+    missing = sorted(found - set(_setuptools()["packages"]))
+    assert not missing, f"add to [tool.setuptools] packages: {missing}"
+
+
+def test_every_data_file_matches_a_package_data_glob():
+    setup = _setuptools()
+    for package, patterns in setup["package-data"].items():
+        folder = CHECKOUT / setup["package-dir"].get(package, package.replace(".", "/"))
+        shipped_files = {p for pattern in patterns for p in folder.glob(pattern)}
+        data = {p for p in folder.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")}
+        missing = sorted(p.relative_to(CHECKOUT).as_posix() for p in data - shipped_files)
+        assert not missing, f"no [tool.setuptools.package-data] glob of {package} takes {missing}"
