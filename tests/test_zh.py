@@ -57,3 +57,14 @@ def test_minutes_references_read_through_the_same_directory():
     refs = PeopleRefs(_directory())
     assert refs.resolve("陳怡君（業務部）").email == "chen@corp.example"
     assert refs.resolve("王磊 技术部").email == "wang@corp.example"
+
+
+def test_a_date_in_traditional_characters_reads_as_in_simplified_and_keeps_its_span():
+    from datetime import datetime
+    from mailflow.read.dates import DEFAULT_CALENDAR, find_all
+    now = datetime(2026, 12, 2, 10, 0)
+    trad, simp = "請於下週三下班前交，國慶節後第一個工作天再議", "请于下周三下班前交，国庆节后第一个工作日再议"
+    got_t = [(s, e, d.due) for s, e, d in find_all(trad, now, DEFAULT_CALENDAR)]
+    got_s = [(s, e, d.due) for s, e, d in find_all(simp, now, DEFAULT_CALENDAR)]
+    assert got_t == got_s and got_t
+    assert trad[got_t[0][0]:got_t[0][1]].startswith("下週三")

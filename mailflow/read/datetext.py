@@ -23,19 +23,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-from .zh import cn_number
+from .zh import SimplifiedTable, cn_number
 
 # --- folding (one character for one: spans stay valid) ----------------------------------------
 
-_TRAD = "週號個內後禮兩國慶節點這當儘盡確過時間為結遲順寬給還勞動說準擇頭幾況議鐘長來現將調計劃預約須請於終離開農曆陽與後期認會從週聽營業"
-_SIMP = "周号个内后礼两国庆节点这当尽尽确过时间为结迟顺宽给还劳动说准择头几况议钟长来现将调计划预约须请于终离开农历阳与后期认会从周听营业"
-assert len(_TRAD) == len(_SIMP)
-_FOLD = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
-                       **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
-                       **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
-                       "／": "/", "－": "-", "．": ".", "\u3000": " ", "～": "~", "，": "，", "：": ":",
-                       "（": "(", "）": ")", "〇": "零", "○": "零",
-                       **dict(zip(_TRAD, _SIMP))})
+# full-width to half-width here; Traditional to Simplified by OpenCC as characters are first met
+_FOLD = SimplifiedTable(str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
+                                       **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
+                                       **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
+                                       "／": "/", "－": "-", "．": ".", "\u3000": " ", "～": "~", "：": ":",
+                                       "（": "(", "）": ")", "〇": "零", "○": "零"}))
 
 
 _WORKDAY_WORDS = re.compile("工作天|营业日|上班日")     # Taiwan and shop words for 工作日 (same length)

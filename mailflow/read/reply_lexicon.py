@@ -15,7 +15,7 @@ import unicodedata
 from functools import lru_cache
 
 from mailflow.model import Intent
-from mailflow.read.zh import CIRCLED, cn_number, to_simplified
+from mailflow.read.zh import CIRCLED, cn_number, simplified_char
 
 
 # A few characters OpenCC leaves alone (or maps to two) that the lexicon needs.
@@ -37,11 +37,7 @@ def _norm_char(c: str) -> str:
     low = out.lower()
     if len(low) == 1:
         out = low
-    if "\u3400" <= out <= "\u9fff":        # OpenCC knows every Traditional character, not only ours
-        s = to_simplified(out)
-        if len(s) == 1:
-            out = s
-    return out
+    return simplified_char(out)          # OpenCC knows every Traditional character, not only ours
 
 
 # Cantonese words for days, folded to the Mandarin ones the date reader knows (same length)

@@ -1,5 +1,5 @@
 """Chinese script and numerals for the whole reader: one OpenCC Traditional -> Simplified converter
-(the reply lexicon folds character by character, the directory folds whole names) and one numeral
+(the reply lexicon and the date tokenizer fold character by character, the directory whole names) and one numeral
 path through cn2an (十二, 二零二六, 两百, 百分之百 -> int; 12 -> 十二 for Word's list numbers).
 
 Both libraries are loaded on first use, so importing the reader costs nothing until a text needs them
@@ -24,6 +24,25 @@ def _converter():
 def to_simplified(text: str) -> str:
     """Traditional characters of `text` in their Simplified form (OpenCC t2s); others unchanged."""
     return _converter().convert(text)
+
+
+@lru_cache(maxsize=8192)
+def simplified_char(c: str) -> str:
+    """One character in its Simplified form, or itself when OpenCC gives none or several (the readers
+    fold one character for one, so every span found stays valid on the original text)."""
+    if not "\u3400" <= c <= "\u9fff":
+        return c
+    s = to_simplified(c)
+    return s if len(s) == 1 else c
+
+
+class SimplifiedTable(dict):
+    """A str.translate table that folds Traditional characters as it meets them (simplified_char):
+    `text.translate(table)` is one C loop once the text's characters have been seen."""
+
+    def __missing__(self, code: int) -> str:
+        out = self[code] = simplified_char(chr(code))
+        return out
 
 
 @lru_cache(maxsize=4096)
