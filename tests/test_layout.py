@@ -2,7 +2,7 @@
 edges/, and `import mailflow` has no side effects.
 
 The contract is checked on the source, statically and transitively: a pure module that imports a
-top-level module (app, service ...) that imports edges/ breaks it as much as a direct import; imports
+top-level module (app, daemon ...) that imports edges/ breaks it as much as a direct import; imports
 inside functions count too. A break that exists today is listed in KNOWN_VIOLATIONS with the chain
 that makes it, as an xfail that fails loudly (strict) once it is fixed, so the list only shrinks.
 """
