@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Sequence
 
-from . import signature
+from . import signature, taglines
 from .htmltext import html_to_text, opens_quote
 
 __all__ = ["visible_text", "visible_html", "cut_quoted_html", "is_quote_header"]
@@ -224,7 +224,7 @@ def _strip_signature(lines: list[str], sender_name: str, cut: list[str] | None) 
                 break
     lines_n = [_norm(ln) if len(ln) <= 400 else ln[:400] for ln in lines]
     # a "sent from" tagline: the new text ends above it (what follows is its signature)
-    idx = signature.find_tagline(lines_n)
+    idx = taglines.find_tagline(lines_n)
     if idx is not None:
         note(f"tagline '{lines_n[idx][:40]}'")
         lines, lines_n = lines[:idx], lines_n[:idx]
