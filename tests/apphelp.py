@@ -88,9 +88,8 @@ def _fixed_install_secret(db: Path) -> None:
 
 
 def outbox_mails(app: App, kind: str | None = None) -> list[email.message.EmailMessage]:
-    rows = app.store.table("outbox").rows_where(select="raw, kind", order_by="id")
     return [email.message_from_bytes(r["raw"], policy=email.policy.default)
-            for r in rows if kind is None or r["kind"] == kind]
+            for r in app.store.outbox_history(kind)]
 
 
 def body_text(msg: email.message.EmailMessage) -> str:

@@ -153,12 +153,11 @@ def snapshot(app, task_id: int) -> tuple:
 
 
 def recipients_of_new_mail(app, before: int) -> list[str]:
-    return [r for row in app.store._all("SELECT recipients FROM outbox WHERE id > ? ORDER BY id", (before,))
-            for r in __import__("json").loads(row["recipients"])]
+    return [r for row in app.store.outbox_history() if row["id"] > before for r in row["recipients"]]
 
 
 def last_outbox_id(app) -> int:
-    return app.store._one("SELECT COALESCE(MAX(id), 0) n FROM outbox")["n"]
+    return max((row["id"] for row in app.store.outbox_history()), default=0)
 
 
 def test_a_stranger_cannot_change_a_task_and_gets_no_answer(tmp_path):
@@ -283,7 +282,7 @@ def test_crlf_and_template_syntax_in_names_subjects_and_titles_are_escaped(tmp_p
     ]
     statuses = [svc.ingest.process_raw(raw, "k", START) for raw in mails]
     assert "error" not in statuses, statuses
-    rows = app.store._all("SELECT kind, raw FROM outbox ORDER BY id")
+    rows = app.store.outbox_history()
     literal = collections.Counter()
     for row in rows:
         _text, has = check_outgoing(row["raw"])

@@ -73,7 +73,7 @@ def vevent(mail):
 
 
 def inbound(app):
-    return app.store._all("SELECT sender, status, intent, detail FROM inbound ORDER BY rowid")
+    return app.store.inbound_history()
 
 
 # --------------------------------------------------------------------------- moving

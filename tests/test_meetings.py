@@ -221,7 +221,7 @@ def normalise(raw: bytes) -> bytes:
 def test_golden_notice(env, who):
     app, svc, _ = env
     create(app, svc)
-    row = app.store._one("SELECT raw FROM outbox WHERE kind = 'notice' AND recipients LIKE ?", (f'%"{who}"%',))
+    row = app.store.outbox_history("notice", to=who)[0]
     got = normalise(row["raw"])
     golden = FIX / f"golden_notice_{who.split('@')[0]}.eml"
     if os.environ.get("MAILFLOW_UPDATE_GOLDEN"):
@@ -526,8 +526,7 @@ def test_meeting_times_that_are_not_times(text, problem):
 
 # --------------------------------------------------------------------------- the timeline
 def fired(app) -> list[tuple[str, str]]:
-    rows = app.store._all("SELECT kind, recipients FROM outbox WHERE kind NOT IN ('notice') ORDER BY id")
-    return [(r["kind"], ",".join(json.loads(r["recipients"]))) for r in rows]
+    return [(r["kind"], ",".join(r["recipients"])) for r in app.store.outbox_history() if r["kind"] != "notice"]
 
 
 def test_timeline_fires_on_the_right_working_days(env):

@@ -295,7 +295,7 @@ def test_an_objection_goes_to_host_and_recorder_and_is_logged(world):
     rows = {c.email: c for c in app.store.minutes_confirmations(m.id)}
     assert rows["lina@corp.example"].status == "objection"
     assert "有异议" in rows["lina@corp.example"].text
-    detail = app.store._all("SELECT detail FROM inbound ORDER BY id DESC LIMIT 1")[0]["detail"]
+    detail = app.store.inbound_history()[-1]["detail"]
     assert "objection" in detail and "lina@corp.example" in detail
 
 

@@ -94,7 +94,7 @@ class Month:
 
     def ledger(self) -> tuple[str, str | None, str]:
         """The inbound ledger's last line: (status, intent, detail) of the mail just read."""
-        row = dict(self.app.store._all("SELECT status, intent, detail FROM inbound ORDER BY rowid")[-1])
+        row = self.app.store.inbound_history()[-1]
         return row["status"], row["intent"], row["detail"]
 
     def task(self, title: str):

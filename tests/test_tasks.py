@@ -59,12 +59,11 @@ def events(app, tid=1):
 
 
 def kinds(app):
-    return [r["kind"] for r in app.store._all("SELECT kind FROM outbox ORDER BY id")]
+    return [r["kind"] for r in app.store.outbox_history()]
 
 
 def inbound(app, sender=None):
-    rows = app.store._all("SELECT * FROM inbound ORDER BY id")
-    return [r for r in rows if sender is None or r["sender"] == sender]
+    return app.store.inbound_history(sender)
 
 
 def receipts(app, kind="task_receipt"):
@@ -354,7 +353,7 @@ def test_bounces_and_our_own_mail_are_ignored(tmp_path):
     assert send(svc, clock, bounce.encode()) == "ignored"
     assert send(svc, clock, mail(SHARED, "已完成")) == "ignored"
     send(svc, clock, mail(OWNER, "确认"))                  # our own receipt coming back to the shared box
-    own = app.store._all("SELECT raw FROM outbox WHERE kind = 'task_receipt'")[0]["raw"]
+    own = app.store.outbox_history("task_receipt")[0]["raw"]
     assert send(svc, clock, own) == "ignored"
     assert [e.kind for e in events(app)] == ["confirm"] and len(receipts(app)) == 1
 

@@ -57,12 +57,9 @@ def run(svc, start: datetime, end: datetime, step=timedelta(minutes=30), each=No
 
 
 def sent(app, *kinds) -> list[dict]:
-    rows = app.store._all("SELECT kind, recipients, subject, created_at, task_id, meeting_id, message_id "
-                          "FROM outbox ORDER BY id")
     out = []
-    for r in rows:
+    for r in app.store.outbox_history():
         if r["kind"] in (kinds or MY_KINDS):
-            r["recipients"] = json.loads(r["recipients"])
             r["at"] = datetime.fromisoformat(r["created_at"]).astimezone(SH)
             out.append(r)
     return out
@@ -194,8 +191,7 @@ def test_one_numbered_progress_request_per_person_on_friday_at_1600(app_svc):
         ([TOM], datetime(2026, 11, 20, 16)), ([ZHANG], datetime(2026, 11, 20, 16))]
     zhang = next(r for r in reqs if r["recipients"] == [ZHANG])
     # numbered by due date; the ids are kept with the sent mail for "1 已完成；2 进行中 60%"
-    assert app.store.outbox_items(app.store._one("SELECT id FROM outbox WHERE message_id = ?",
-                                                 (zhang["message_id"],))["id"]) == [b.id, a.id]
+    assert app.store.outbox_items(zhang["id"]) == [b.id, a.id]
     mail = next(x for x in outbox_mails(app, "progress_request") if x["To"] == ZHANG)
     text = body_text(mail)
     assert text.index("1. 竞品分析") < text.index("2. 提交需求文档") and "已经做完的" not in text
@@ -318,7 +314,7 @@ def test_after_72_hours_down_each_missed_step_fires_once_and_stale_ones_are_skip
     ])
     assert "skipped task_due_reminder_3 for t1" in caplog.text
     assert "skipped progress_request" in caplog.text
-    assert app.store._one("SELECT status FROM fired WHERE key LIKE 'task_due_reminder_3:t1:%'")["status"] == "skipped"
+    assert app.store.firings("task_due_reminder_3", "t1")[0]["status"] == "skipped"
     # and running the same moments again sends nothing more
     run(svc, at(2026, 11, 23, 9), at(2026, 11, 24, 12))
     assert len(sent(app)) == before + len(new)
@@ -354,7 +350,7 @@ def test_the_hourly_cap_holds_reminders_and_answers_alike(tmp_path, caplog):
     add_task(app, LI, date(2026, 11, 25))
     with caplog.at_level(logging.WARNING, logger="mailflow"):
         run(svc, at(2026, 11, 20, 8, 30), at(2026, 11, 20, 9, 30))
-    states = app.store._all("SELECT recipients, status, not_before FROM outbox ORDER BY id")
+    states = app.store.outbox_history()
     zhang = [(s["status"], s["not_before"] is not None) for s in states if ZHANG in s["recipients"]]
     # every automatic mail beyond the cap is held for a human (issue 12: nothing loops on its own)
     assert zhang == [("queued", False)] * 3 + [("held", False)] * 2
@@ -364,8 +360,7 @@ def test_the_hourly_cap_holds_reminders_and_answers_alike(tmp_path, caplog):
     for i in range(3):
         svc.outbox.queue(Mail(key=f"loop:{i}", template="help", to=[LI], in_reply_to=f"<loop{i}@x.example>",
                               context={"name": "李娜", "subject": "x"}), at(2026, 11, 20, 9, 40))
-    assert [s["status"] for s in app.store._all("SELECT status FROM outbox WHERE recipients LIKE '%lina%' ORDER BY id")] \
-        == ["queued", "queued", "queued", "held"]
+    assert [s["status"] for s in app.store.outbox_history(to=LI)] == ["queued", "queued", "queued", "held"]
 
 
 # --- the engine, pure ----------------------------------------------------------------------------
@@ -503,8 +498,7 @@ def test_the_lifecycle_through_the_cli_in_a_folder_made_by_init(tmp_path, monkey
 
     def kinds() -> list[tuple[str, str]]:
         s = Store(folder / "mailflow.db")
-        rows = [(r["kind"], r["created_at"][:16]) for r in s._all("SELECT kind, created_at FROM outbox ORDER BY id")
-                if r["kind"] in MY_KINDS]
+        rows = [(r["kind"], r["created_at"][:16]) for r in s.outbox_history() if r["kind"] in MY_KINDS]
         s.close()
         return rows
 

@@ -27,3 +27,11 @@ class FiredRepository(Repository):
                    status: str = "sent") -> None:
         self.table("fired").insert({"key": key, "rule": rule, "object": obj, "moment": dt_text(moment),
                                     "at": dt_text(now), "status": status}, ignore=True)
+
+    def firings(self, rule: str, obj: str | None = None) -> list[dict]:
+        """What became of each step of this rule (for this object, "t42", "m7" …) in the order they
+        were recorded: key, rule, object, moment, at and status ('sent', 'skipped', 'unmet', 'error')."""
+        where, params = "rule = ?", [rule]
+        if obj is not None:
+            where, params = where + " AND object = ?", params + [obj]
+        return list(self.table("fired").rows_where(where, params, order_by="rowid"))

@@ -44,6 +44,14 @@ class InboundRepository(Repository):
             row["raw"] = zlib.decompress(row["raw"])
         return row
 
+    def inbound_history(self, sender: str | None = None) -> list[dict]:
+        """Every inbound mail in the order it first came, with what became of it (status, intent,
+        detail, task_id …) but not its raw bytes (inbound_row has them); only this sender's if given."""
+        select = ("id, message_id, mailbox_key, received_at, sender, subject, status, detail, error, "
+                  "meeting_id, task_id, intent, processed_at")
+        where, params = ("sender = ?", [sender]) if sender else (None, None)
+        return list(self.table("inbound").rows_where(where, params, select=select, order_by="id"))
+
     def inbound_counts(self) -> dict[str, int]:
         return {r["status"]: r["n"] for r in self.db.query("SELECT status, COUNT(*) n FROM inbound GROUP BY status")}
 

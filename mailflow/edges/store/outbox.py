@@ -54,6 +54,22 @@ class OutboxRepository(Repository):
             r["recipients"] = json.loads(r["recipients"])
         return rows
 
+    def outbox_history(self, kind: str | None = None, to: str | None = None) -> list[dict]:
+        """Every mail ever queued, oldest first, whatever became of it: all its columns (raw bytes
+        too) with recipients as a list; only mails of this kind, or with this address among their
+        recipients, if given. For tests, benchmarks and audits (the daemon reads outbox_due)."""
+        where, params = [], []
+        if kind:
+            where.append("kind = ?")
+            params.append(kind)
+        if to:
+            where.append("EXISTS (SELECT 1 FROM json_each(recipients) WHERE value = ?)")
+            params.append(to)
+        rows = list(self.table("outbox").rows_where(" AND ".join(where) or None, params or None, order_by="id"))
+        for r in rows:
+            r["recipients"] = json.loads(r["recipients"])
+        return rows
+
     def outbox_counts(self, kind: str | None = None) -> dict[str, int]:
         """How many mails are in each state; only mails of this kind (task_assigned …) if given."""
         where, params = ("WHERE kind = ?", [kind]) if kind else ("", [])
