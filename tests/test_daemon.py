@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from apphelp import SH, make_app
 from faulthelp import question, server_config
@@ -35,13 +36,15 @@ def mailflow(cfg: Path, *args: str, password: str, **kw) -> subprocess.Completed
 
 
 def inbound(cfg: Path) -> dict[str, str]:
-    conn = sqlite3.connect(cfg.parent / "mf.db")
+    """Message-ID -> status of the running daemon's inbound ledger, read from outside its process
+    as any SQLite tool would (no table yet: nothing read yet)."""
+    db = sqlite_utils.Database(cfg.parent / "mf.db")
     try:
-        return dict(conn.execute("SELECT message_id, status FROM inbound").fetchall())
-    except sqlite3.OperationalError:
+        return {r["message_id"]: r["status"] for r in db["inbound"].rows_where(select="message_id, status")}
+    except sqlite3.OperationalError:           # locked: the daemon is creating its tables
         return {}
     finally:
-        conn.close()
+        db.close()
 
 
 def wait_until(predicate, timeout: float) -> float:
