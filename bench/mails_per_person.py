@@ -11,7 +11,6 @@ Counted: every mail queued, once per recipient (To and Cc), per week of the mont
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 from collections import Counter
@@ -77,8 +76,8 @@ def month(receipts: str) -> Counter:
                                                 date=format_datetime(now)), "bench", now)
         now += timedelta(minutes=30)
     counts: Counter = Counter()
-    for row in app.store._all("SELECT recipients, kind FROM outbox"):
-        for r in json.loads(row["recipients"]):
+    for row in app.store.outbox_history():
+        for r in row["recipients"]:
             counts[r] += 1
     app.close()
     return counts
