@@ -91,6 +91,28 @@ def test_inbound_raw_bytes_are_kept_compressed(tmp_path):
     assert len(stored) < len(raw) / 5
 
 
+def test_the_ledgers_read_back_in_order_by_kind_recipient_sender_and_rule(tmp_path):
+    s = Store(tmp_path / "mf.db")
+    with s.transaction():
+        for i, (kind, to) in enumerate([("notice", ["lina@x", "wanglei@x"]), ("due_reminder", ["lina@x"]),
+                                        ("notice", ["chenjing@x"])]):
+            s.queue_mail(dedupe_key=f"k{i}", message_id=f"<o{i}@x>", raw=b"x", sender="s", recipients=to,
+                         subject="s", now=NOW, kind=kind)
+        for i, sender in enumerate(["lina@x", "tom@x", "lina@x"]):
+            s.record_inbound(message_id=f"<i{i}@x>", raw=b"r", mailbox_key="k", received_at=NOW, sender=sender,
+                             subject="s", status=["applied", "unknown", "refused"][i])
+        s.mark_fired("due_reminder:t1:2026-11-27", "due_reminder", "t1", NOW, NOW, "skipped")
+        s.mark_fired("due_reminder:t2:2026-11-27", "due_reminder", "t2", NOW, NOW)
+    assert [(r["kind"], r["recipients"]) for r in s.outbox_history()] == [
+        ("notice", ["lina@x", "wanglei@x"]), ("due_reminder", ["lina@x"]), ("notice", ["chenjing@x"])]
+    assert [r["message_id"] for r in s.outbox_history("notice", to="lina@x")] == ["<o0@x>"]
+    assert [r["message_id"] for r in s.outbox_history(to="lina")] == []         # a whole address, not a part
+    assert [r["status"] for r in s.inbound_history("lina@x")] == ["applied", "refused"]
+    assert "raw" not in s.inbound_history()[0]                                   # inbound_row has the bytes
+    assert [f["status"] for f in s.firings("due_reminder")] == ["skipped", "sent"]
+    assert [f["key"] for f in s.firings("due_reminder", "t2")] == ["due_reminder:t2:2026-11-27"]
+
+
 # --- issue 12: several processes on one file; a file that vanishes ------------------------------------
 def test_a_writer_waits_for_another_instead_of_failing(tmp_path):
     """The daemon and a CLI command (meeting add, replay, outbox retry) write the same file: the
