@@ -178,7 +178,11 @@ class Daemon:
 
 
 def query(cfg: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    """Read the store from outside, as `sqlite3 mf.db` would (the daemon may be writing)."""
+    """Read the store from outside, as `sqlite3 mf.db` would (the daemon may be writing).
+
+    Read-only on purpose, so plain sqlite3 with a URI (sqlite_utils.Database opens a path read-write):
+    once the daemon is killed or stopped it is the file's only connection, and a read-write one
+    would checkpoint the WAL as it closes, changing the very state the fault tests look at."""
     path = db_path(cfg)
     if not path.exists():
         return []
