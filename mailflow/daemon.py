@@ -1,11 +1,13 @@
-"""The daemon: the loop, the signals and the inbox worker thread, over ingest, tick and outbox.
+"""The daemon: its start (one per store: the run lock), the loop, the signals and the inbox worker
+thread, over ingest, tick and outbox.
 
-An edge module: it owns the event loop and the process's signals and nothing else; what one mail,
-one tick or one flush does lives in ingest.py, tick.py and outbox.py. Inbound mail is fetched in a
-worker thread (IMAP IDLE or polling: network only) and applied on the loop thread, which alone
-owns SQLite; the tick runs every [schedule] tick_seconds and the outbox is flushed after each pass.
-Time is a parameter: the App's clock (FakeClock in tests, `--now` for simulations) is the only
-clock the daemon reads.
+An edge module: it owns the event loop, the run lock and the process's signals and nothing else
+(`mailflow run` parses its options and calls start(); the start line's URLs are shown without
+passwords, as `status` shows them, by cli_views.safe_url); what one mail, one tick or one flush
+does lives in ingest.py, tick.py and outbox.py. Inbound mail is fetched in a worker thread (IMAP
+IDLE or polling: network only) and applied on the loop thread, which alone owns SQLite; the tick
+runs every [schedule] tick_seconds and the outbox is flushed after each pass. Time is a parameter:
+the App's clock (FakeClock in tests, `--now` for simulations) is the only clock the daemon reads.
 """
 
 from __future__ import annotations
@@ -15,10 +17,15 @@ import faulthandler
 import logging
 import random
 import signal
+import sys
 import threading
-from typing import Any
+from typing import Any, Callable
 
+from . import __version__
 from .app import App
+from .cli_views import safe_url
+from .config import ConfigError, Settings
+from .edges.runlock import AlreadyRunning, RunLock
 from .edges.store import StoreError
 from .ingest import INGEST_BATCH, Ingest, mark_done
 from .outbox import FLUSH_BATCH, Outbox, StoreUnavailable
@@ -50,6 +57,66 @@ async def close_mailer(app: App) -> None:
             await asyncio.wait_for(app._mailer.close(), timeout=1.0)
         except (asyncio.TimeoutError, OSError):
             pass
+
+
+class Refused(Exception):
+    """The daemon would not start, or stopped on its own: what to say and the exit status."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+def start(load_settings: Callable[[], Settings], open_app: Callable[[Settings], App], once: bool) -> None:
+    """`mailflow run`: one daemon per store (the run lock), the loop until a stop signal, or one pass
+    with `once`; the mailer and the App are closed and the lock released however it ends.
+
+    The caller loads the settings and opens the App (their errors exit as every command's do);
+    Refused says why the daemon did not run (status 2: another daemon holds the lock, or the
+    configuration broke while running; 1: the store is damaged or gone)."""
+    # Until the loop takes over (and after it closes, when asyncio restores the default handler),
+    # SIGTERM/SIGINT end the process with status 0 through SystemExit: an open transaction rolls
+    # back and nothing is marked processed, so stopping at any moment loses nothing.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, exit_on_signal)
+    settings = load_settings()
+    try:
+        lock = RunLock(settings.path(settings.store.path)).acquire()
+    except AlreadyRunning as e:
+        raise Refused(str(e), 2) from None
+    try:
+        app = open_app(settings)
+        try:
+            app.store.quick_check()
+        except StoreError as e:
+            raise Refused(str(e), 1) from None
+        daemon = Daemon(app)
+        log.info("mailflow %s: inbox %s, outbox %s, store %s", __version__, safe_url(settings.mailbox.url),
+                 safe_url(settings.smtp.url), settings.path(settings.store.path))
+        try:
+            if once:
+                counts = asyncio.run(daemon.run_once())
+                log.info("once: %d mail(s) taken in, %d rule step(s), %d mail(s) sent",
+                         counts["ingested"], counts["fired"], counts["sent"])
+            else:
+                asyncio.run(daemon.run_forever())
+        except StoreUnavailable as e:
+            log.error("%s", e)
+            sys.exit(1)
+        except StoreError as e:
+            daemon.fatal = daemon.fatal or e
+        except ConfigError as e:
+            raise Refused(f"configuration error: {e}", 2) from None
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, signal.SIG_IGN)          # already stopping: finish closing quietly
+            asyncio.run(close_mailer(app))
+            app.close()
+        if daemon.fatal is not None:
+            raise Refused(str(daemon.fatal), 1)
+    finally:
+        lock.release()
+        faulthandler.cancel_dump_traceback_later()       # armed by a stop signal (Daemon.run_forever)
 
 
 class Daemon:
