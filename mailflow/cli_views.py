@@ -12,6 +12,8 @@ import unicodedata
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING
 
+from .edges.urls import safe_url
+
 if TYPE_CHECKING:                       # the views only read these values
     from .model import ParsedMinutes
     from .read.deadlines import Deadline
@@ -144,14 +146,6 @@ def reading_json(reading: Reading | None) -> dict:
 
 
 # --- `mailflow status` / `outbox` ------------------------------------------------------------------
-
-def safe_url(url: str) -> str:
-    """A mailbox/SMTP URL without any credentials, for the log and `status`."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://{rest.rsplit('@', 1)[1]}"
-    return url
-
 
 def status_json(app, daemon_pid: str | None) -> dict:
     """The `mailflow status --json` object."""

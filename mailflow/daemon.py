@@ -3,7 +3,7 @@ thread, over ingest, tick and outbox.
 
 An edge module: it owns the event loop, the run lock and the process's signals and nothing else
 (`mailflow run` parses its options and calls start(); the start line's URLs are shown without
-passwords, as `status` shows them, by cli_views.safe_url); what one mail, one tick or one flush
+passwords, as `status` shows them, by edges.urls.safe_url); what one mail, one tick or one flush
 does lives in ingest.py, tick.py and outbox.py. Inbound mail is fetched in a worker thread (IMAP
 IDLE or polling: network only) and applied on the loop thread, which alone owns SQLite; the tick
 runs every [schedule] tick_seconds and the outbox is flushed after each pass. Time is a parameter:
@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from . import __version__
 from .app import App
-from .cli_views import safe_url
+from .edges.urls import safe_url
 from .config import ConfigError, Settings
 from .edges.runlock import AlreadyRunning, RunLock
 from .edges.store import StoreError
