@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from urllib.parse import urlsplit
 
-from .model import LANGS
+from .model import DEFAULT_TIMEZONE, LANGS
 from .tokens import MIN_SECRET_LEN
 
 ENV_CONFIG = "MAILFLOW_CONFIG"
@@ -73,11 +73,6 @@ class SmtpSettings:
 @dataclass
 class StoreSettings:
     path: str = "./mailflow.db"
-
-
-# The one place the default zone is written: every other default (the flows' Org, a Meeting, a
-# calendar, an invite read without a zone) takes it from here or, better, from the loaded settings.
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 @dataclass

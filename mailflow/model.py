@@ -120,8 +120,13 @@ class Attendee:
         return self.role is not Role.OPTIONAL
 
 
+# The one place the default zone is written: every other default (the flows' Org, a Meeting, a
+# calendar, an invite read without a zone, [org] timezone itself) takes it from here or, better,
+# from the loaded settings. It lives with the objects, so a reader need not import the config.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
 def _default_timezone() -> str:
-    from .config import DEFAULT_TIMEZONE     # here, not at the top: config imports this module
     return DEFAULT_TIMEZONE
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Iterator
 from zoneinfo import ZoneInfo
 
-from .config import DEFAULT_TIMEZONE, ConfigError, load_settings
+from .config import ConfigError, load_settings
+from .model import DEFAULT_TIMEZONE
 from .resources import shipped
 
 SAMPLES = {"mailflow.toml": "mailflow.toml", "people.yaml": "people.yaml", "meeting.yaml": "meeting.yaml"}

@@ -24,9 +24,8 @@ from zoneinfo import ZoneInfo
 
 from . import gate
 from .. import tokens
-from ..config import DEFAULT_TIMEZONE
 from ..registry import Registry
-from ..model import Mail, Meeting, MinutesVersion, Outcome, Task, TaskEvent
+from ..model import DEFAULT_TIMEZONE, Mail, Meeting, MinutesVersion, Outcome, Task, TaskEvent
 from ..read.people import Directory
 
 SUBJECT_TAG = re.compile(r"\[MF-([TM])(\d{1,12})\]", re.I)

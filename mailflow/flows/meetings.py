@@ -19,10 +19,9 @@ from datetime import date, datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..config import DEFAULT_TIMEZONE
 from . import dispatch as core
 from .meeting_notices import notices
-from ..model import AgendaItem, Attendee, Meeting, Outcome, Role, Rsvp
+from ..model import DEFAULT_TIMEZONE, AgendaItem, Attendee, Meeting, Outcome, Role, Rsvp
 
 
 class MeetingError(ValueError):

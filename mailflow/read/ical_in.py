@@ -19,8 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Calendar
 
-from ..config import DEFAULT_TIMEZONE
-from ..model import Role, Rsvp
+from ..model import DEFAULT_TIMEZONE, Role, Rsvp
 from .agenda_text import agenda_lines
 from .ical_zones import iana_zone, zone_name_for
 

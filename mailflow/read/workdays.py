@@ -25,7 +25,7 @@ from typing import Any
 import chinese_calendar
 from zoneinfo import ZoneInfo
 
-from ..config import DEFAULT_TIMEZONE
+from ..model import DEFAULT_TIMEZONE
 
 DEFAULT_ZONE = ZoneInfo(DEFAULT_TIMEZONE)   # a calendar made without the [org] timezone
 WORKDAY_START = time(9, 0)     # 明早 / tomorrow morning

@@ -32,8 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Alarm, Calendar, Event, vCalAddress
 
-from ..config import DEFAULT_TIMEZONE
-from ..model import AgendaItem, Meeting, Role, Task
+from ..model import DEFAULT_TIMEZONE, AgendaItem, Meeting, Role, Task
 
 PRODID = "-//mailflow//mailflow meeting follow-up//ZH"
 ORGANIZER_MODES = ("shared", "host")
