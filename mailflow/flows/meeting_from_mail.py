@@ -69,8 +69,8 @@ def on_invitation(ctx: core.Context, msg: Any) -> Outcome | None:
     m = Meeting(id=None, uid=info.uid, title=info.summary or "(无主题)", start=info.start, end=info.end,
                 tz=info.tz, location=info.location, host=host, sequence=info.sequence, source="imip",
                 goal=fields.get("goal", ""), online=fields.get("online", ""))
-    m.recorder = one_person(ctx, fields.get("recorder"))
-    m.preparer = one_person(ctx, fields.get("preparer"))
+    m.recorder = one_person(ctx.directory, fields.get("recorder"))
+    m.preparer = one_person(ctx.directory, fields.get("preparer"))
     others = [(e, r) for e, _n, r in info.attendees if e not in (ctx.org.address.lower(), host)]
     dropped = len(others) - MAX_INVITED
     if dropped > 0:
@@ -83,7 +83,7 @@ def on_invitation(ctx: core.Context, msg: Any) -> Outcome | None:
         a = by_email.get(e)
         if a and not a.name and n:
             a.name = n
-    m.agenda = [agenda_item(ctx, i, line) for i, line in enumerate(info.agenda, start=1)]
+    m.agenda = [agenda_item(ctx.directory, i, line) for i, line in enumerate(info.agenda, start=1)]
     # Only colleagues in people.yaml get a notice: the host's invitation already reached everyone,
     # and a stranger's address in it must not make us mail outsiders.
     known = [a.email for a in m.attendees if mailed(ctx, m, a.email)]
@@ -152,15 +152,15 @@ def from_text(ctx: core.Context, text: str, sender: str) -> tuple[Meeting | None
         missing.append(problem)
     if not f.get("location") and not f.get("online"):
         missing.append("place")
-    host = one_person(ctx, f.get("host")) if f.get("host") else sender
+    host = one_person(ctx.directory, f.get("host")) if f.get("host") else sender
     unknown: list[str] = []
     if f.get("host") and host is None:
         unknown.append(f["host"])
-    required, bad = people_in(ctx, f.get("attendees", ""))
-    optional, bad2 = people_in(ctx, f.get("optional", ""))
+    required, bad = people_in(ctx.directory, f.get("attendees", ""))
+    optional, bad2 = people_in(ctx.directory, f.get("optional", ""))
     unknown += bad + bad2
-    recorder = one_person(ctx, f.get("recorder"))
-    preparer = one_person(ctx, f.get("preparer"))
+    recorder = one_person(ctx.directory, f.get("recorder"))
+    preparer = one_person(ctx.directory, f.get("preparer"))
     for key, value in (("recorder", recorder), ("preparer", preparer)):
         if f.get(key) and value is None:
             unknown.append(f[key])
@@ -169,7 +169,7 @@ def from_text(ctx: core.Context, text: str, sender: str) -> tuple[Meeting | None
     if missing or unknown or host is None:
         return None, missing, unknown
     lines = agenda_lines(text)
-    agenda = [agenda_item(ctx, i, line) for i, line in enumerate(lines, start=1)]
+    agenda = [agenda_item(ctx.directory, i, line) for i, line in enumerate(lines, start=1)]
     if end is None:
         end = start + timedelta(minutes=sum(i.minutes or 0 for i in agenda) or 60)
     m = Meeting(id=None, uid="", title=f["title"].strip(), start=start, end=end, tz=ctx.org.timezone,

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from ..flows import dispatch as core
 from . import dates
+from .people import Directory
 from ..model import AgendaItem
 
 KEYS = {
@@ -47,14 +47,14 @@ def kv_fields(text: str) -> dict[str, str]:
     return out
 
 
-def one_person(ctx: core.Context, text: str | None) -> str | None:
+def one_person(directory: Directory, text: str | None) -> str | None:
     if not text:
         return None
-    p = ctx.directory.resolve(re.sub(r"[（(][^）)]*[）)]", "", text).strip())
+    p = directory.resolve(re.sub(r"[（(][^）)]*[）)]", "", text).strip())
     return p.email if p else None
 
 
-def people_in(ctx: core.Context, text: str) -> tuple[list[str], list[str]]:
+def people_in(directory: Directory, text: str) -> tuple[list[str], list[str]]:
     """(emails, names nobody or several people match) in a list such as 张伟、李娜，技术部-王*."""
     found, unknown = [], []
     for token in re.split(r"[,，、;；/]+", text or ""):
@@ -63,10 +63,10 @@ def people_in(ctx: core.Context, text: str) -> tuple[list[str], list[str]]:
             continue
         email = re.search(r"[^\s<>]+@[^\s<>]+", token)
         candidates = [email.group(0)] if email else [token]
-        if not email and ctx.directory.resolve(token) is None and " " in token:
+        if not email and directory.resolve(token) is None and " " in token:
             candidates = token.split()
         for c in candidates:
-            p = ctx.directory.resolve(c)
+            p = directory.resolve(c)
             if p:
                 found.append(p.email)
             else:
@@ -77,7 +77,7 @@ def people_in(ctx: core.Context, text: str) -> tuple[list[str], list[str]]:
 _MINUTES = re.compile(r"(\d{1,3})\s*(?:分钟|分鐘|min(?:ute)?s?)", re.I)
 
 
-def agenda_item(ctx: core.Context, seq: int, line: str) -> AgendaItem:
+def agenda_item(directory: Directory, seq: int, line: str) -> AgendaItem:
     """'市场部需求文档（负责人：张伟，15分钟）' -> title, owner, minutes."""
     title, owner, minutes = line.strip(), None, None
     m = re.search(r"[（(]([^）)]*)[）)]\s*$|\s+[-—–]+\s+(.*)$", title)
@@ -90,7 +90,7 @@ def agenda_item(ctx: core.Context, seq: int, line: str) -> AgendaItem:
             if mm:
                 minutes = int(mm.group(1))
             elif part and owner is None:
-                owner = one_person(ctx, part)
+                owner = one_person(directory, part)
     return AgendaItem(seq=seq, title=title or line.strip(), owner=owner, minutes=minutes)
 
 
