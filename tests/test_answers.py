@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup
 
 from apphelp import SH, SHARED, body_text, make_app, outbox_mails, reply_to
 from mailflow.flows import answers, meetings
+from mailflow.write import choices
 from mailflow.flows.task_reading import _BLANK
 from mailflow.flows.task_verification import _verdict
 from mailflow.read import replies
@@ -71,10 +72,10 @@ EXPECTED = {"attend": Intent.CONFIRM, "decline": Intent.DECLINE, "tentative": In
             "confirm": Intent.CONFIRM, "done": Intent.DONE, "progress": Intent.PROGRESS, "delay": Intent.DELAY}
 
 
-@pytest.mark.parametrize("lang", answers.WORDS)
+@pytest.mark.parametrize("lang", choices.WORDS)
 def test_every_prefilled_answer_is_read_as_its_label_and_sure(lang):
     for key, intent in EXPECTED.items():
-        body = _BLANK.sub("", answers.WORDS[lang][key])        # as sent when left unfilled
+        body = _BLANK.sub("", choices.WORDS[lang][key])        # as sent when left unfilled
         context = replies.ReplyContext(due=date(2026, 11, 27), asked="rsvp" if key in ("attend", "decline",
                                        "tentative") else None, kind="meeting" if key == "attend" else "task")
         r = replies.classify(body, START, context=context)
@@ -85,8 +86,8 @@ def test_every_prefilled_answer_is_read_as_its_label_and_sure(lang):
             assert r.due is None                      # no date yet: the answer asks for it
         else:
             assert r.sure, (lang, key, r.why)
-    assert _verdict(answers.WORDS[lang]["pass"]) == "pass"
-    assert _verdict(answers.WORDS[lang]["return"]) == "return"
+    assert _verdict(choices.WORDS[lang]["pass"]) == "pass"
+    assert _verdict(choices.WORDS[lang]["return"]) == "return"
 
 
 @pytest.mark.parametrize("edited, intent, percent, due, reason", [
@@ -105,7 +106,7 @@ def test_a_persons_edits_to_a_prefilled_answer_are_read_too(edited, intent, perc
 
 
 def test_links_are_percent_encoded_mailto_uris_with_the_tag_and_the_thread():
-    href = answers.mailto("mailflow@corp.example", "回复：[MF-T12] A&B #1?", "退回：____\n见附件 100%",
+    href = choices.mailto("mailflow@corp.example", "回复：[MF-T12] A&B #1?", "退回：____\n见附件 100%",
                           "<mf.abc@corp.example>")
     assert re.fullmatch(r"mailto:[A-Za-z0-9@.\-]+\?[A-Za-z0-9%\-._~=&]+", href)    # nothing unescaped
     fields = dict(p.split("=", 1) for p in urlsplit(href).query.split("&"))
@@ -267,9 +268,9 @@ def test_an_empty_body_calendar_reply_is_read_from_the_clients_subject(tmp_path,
 
 
 def test_what_an_unsure_reading_leaned_to_is_offered_first():
-    offered = answers.choices("status", "zh-CN", address=SHARED, tag="[MF-T1]", first="progress")
+    offered = choices.choices("status", "zh-CN", address=SHARED, tag="[MF-T1]", first="progress")
     assert [c.body for c in offered] == ["进行中 50%", "已完成", "申请延期到____，原因：____"]
-    assert [c.key for c in answers.choices("status", "en", address=SHARED, tag="[MF-T1]")] == [
+    assert [c.key for c in choices.choices("status", "en", address=SHARED, tag="[MF-T1]")] == [
         "done", "progress", "delay"]
 
 

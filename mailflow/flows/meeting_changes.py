@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..write import choices
 from . import answers, dispatch as core
 from .meetings import cancel, reschedule
 from .meeting_notices import meeting_data, to_person
@@ -92,7 +93,7 @@ def _change_mail(ctx: core.Context, msg: Any, m: Meeting, cmd: HostCommand, *, l
     lang = answers.language_of_text(msg.visible or "", ctx.lang(sender))
     zone = ZoneInfo(m.tz or ctx.org.timezone)
     words = CHANGE_WORDS.get(lang, CHANGE_WORDS["zh-CN"])
-    subject = f"{answers.RE_PREFIX.get(lang, '')}[MF-M{m.id}] {m.title}"
+    subject = f"{choices.RE_PREFIX.get(lang, '')}[MF-M{m.id}] {m.title}"
     links = []
     if not cmd.problem:
         when = f"{start.astimezone(zone):%Y-%m-%d %H:%M}-{end.astimezone(zone):%H:%M}" if start else ""
@@ -100,7 +101,7 @@ def _change_mail(ctx: core.Context, msg: Any, m: Meeting, cmd: HostCommand, *, l
         for key in (first, "keep"):
             body = words[key].format(when=when, reason=cmd.reason)
             # no In-Reply-To: the subject tag routes the click to this meeting
-            links.append({"key": key, "body": body, "href": answers.mailto(ctx.org.address, subject, body)})
+            links.append({"key": key, "body": body, "href": choices.mailto(ctx.org.address, subject, body)})
     mail = to_person(ctx, m, sender, "meeting_change_confirm", f"meeting_change:{msg.message_id}",
                      "meeting_change_confirm", action="move" if cmd.action == "move" else cmd.action,
                      problem=cmd.problem, when_text=cmd.when_text, reason=cmd.reason,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..write import choices
 from . import answers, dispatch as core
 from .task_reading import _words
 from ..read import replies
@@ -86,7 +87,7 @@ def _clarify(ctx: core.Context, msg: Any, rt: core.Route, task: Task | None, *, 
         references=list(msg.references or []),
         context={**ctx_base, "name": msg.sender_name or ctx.name(sender) or sender, "mode": mode,
                  "text": words, "items": ids, "offer": offer,
-                 "guess": answers.intent_label(guess.value, lang) if guess else "",
+                 "guess": choices.intent_label(guess.value, lang) if guess else "",
                  "guess_key": guess.value if guess else None,
                  "numbered": [{"n": i + 1, "title": t.title, "due": t.due, "status": t.status.value}
                               for i, t in enumerate(numbered or [])]}))

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import jinja2
 
-from ..flows import answers
+from . import choices
 from ..model import STATUS_LABELS, Mail
 from ..resources import shipped
 
@@ -130,14 +130,14 @@ class Renderer:
 
     def _answers(self, mail: Mail, reply_to: str | None):
         """`answers(purpose, title=…, task_id=…, item=…)` for the templates: the one-click answers
-        (answers.choices) to this mail, addressed like a reply to it and carrying its subject tag."""
+        (choices.choices) to this mail, addressed like a reply to it and carrying its subject tag."""
         message_id = message_id_for(mail.key, self.domain, self.id_salt)
         address = reply_to or self.address
 
         def offer(purpose: str, title: str = "", task_id: int | None = None,
-                  item: int | None = None, first: str | None = None) -> list[answers.Choice]:
+                  item: int | None = None, first: str | None = None) -> list[choices.Choice]:
             tag = f"[MF-T{task_id}]" if task_id is not None else subject_tag(mail)
-            return answers.choices(purpose, mail.lang, address=address, tag=tag, title=title,
+            return choices.choices(purpose, mail.lang, address=address, tag=tag, title=title,
                                    in_reply_to=message_id, item=item, first=first)
         return offer
 
