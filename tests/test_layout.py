@@ -1,5 +1,6 @@
 """The layout's contract (DESIGN.md "Layout"): read/, flows/, timeline/ and write/ never import
-edges/, and `import mailflow` has no side effects.
+edges/; the folders show the flow (read/ -> flows/ -> write/): a reader imports only readers and the
+model, a writer never imports the flows or the timeline; and `import mailflow` has no side effects.
 
 The contract is checked on the source, statically and transitively: a pure module that imports a
 top-level module (app, daemon ...) that imports edges/ breaks it as much as a direct import; imports
@@ -82,6 +83,30 @@ def test_every_folder_of_the_layout_is_there():
 def test_pure_module_never_reaches_edges(name):
     chain = _chain_to_edges(name)
     assert chain is None, "imports edges/: " + " -> ".join(chain)
+
+
+# What each pure folder may import besides itself: the flow runs read/ -> flows/ (+ timeline/) -> write/.
+ALLOWED = {
+    "read": {"model"},
+    "write": {"model", "read", "resources"},
+}
+
+
+def _outside(layer: str) -> dict[str, set[str]]:
+    """Modules of `layer` and what they import from outside it and outside ALLOWED."""
+    found: dict[str, set[str]] = {}
+    for name, deps in GRAPH.items():
+        if name.split(".")[1:2] != [layer]:
+            continue
+        bad = {d for d in deps if d.split(".")[1:2] and d.split(".")[1] not in {layer, *ALLOWED[layer]}}
+        if bad:
+            found[name] = bad
+    return found
+
+
+@pytest.mark.parametrize("layer", sorted(ALLOWED))
+def test_the_folders_show_the_flow(layer):
+    assert _outside(layer) == {}
 
 
 PROBE = r"""
