@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .flows import dispatch as core
+from .flows import dispatch
 from .read import dates
 from .timeline import moments, rules
 from .config import ENV_IMAP_PASSWORD, ConfigError, Secret, Settings
@@ -32,7 +32,7 @@ INSTALL_SECRET = "install_secret"        # the meta row holding install_secret()
 
 
 def owner_removed_mails(gone: dict[str, list[Task]], old: Directory, new: Directory,
-                        meetings: dict[int, Meeting | None], org: core.Org) -> list[Mail]:
+                        meetings: dict[int, Meeting | None], org: dispatch.Org) -> list[Mail]:
     """One mail per (removed owner, host) listing the owner's open tasks of that host's meetings, so
     someone gives them a new owner; tasks without a meeting host go to [org] admin. Pure."""
     mails = []
@@ -196,9 +196,9 @@ class App:
                                        verify_tls=sm.verify_tls, timeout=sm.timeout)
         return self._mailer
 
-    def org(self) -> core.Org:
+    def org(self) -> dispatch.Org:
         o = self.settings.org
-        return core.Org(address=o.address, name=o.name, language=o.language, timezone=o.timezone,
+        return dispatch.Org(address=o.address, name=o.name, language=o.language, timezone=o.timezone,
                         admin=o.admin or None, cc_department_heads=o.cc_department_heads,
                         trusted_authserv_id=o.trusted_authserv_id, secret=self.settings.secret,
                         plus_addressing=o.plus_addressing, id_salt=self.install_secret,
@@ -206,13 +206,13 @@ class App:
                         delay_needs_approval=self.settings.tasks.delay_needs_approval,
                         receipts=self.settings.schedule.receipts)
 
-    def context(self, now: datetime, snapshot: Any = None) -> core.Context:
+    def context(self, now: datetime, snapshot: Any = None) -> dispatch.Context:
         """The flows' Context: over `snapshot` (an inbound mail's, loaded by edges/snapshot.py, ids
         from its next_ids), else over the store itself (the CLI's commands and the tick)."""
         lookup, next_id = (snapshot, snapshot.next_ids.__getitem__) if snapshot is not None \
             else (self.store, self.store.next_id)
-        return core.Context(directory=self.directory, calendar=self.calendar, org=self.org(), now=now,
-                            lookup=lookup, ids=core.Ids(next_id), clockwork=self.clockwork)
+        return dispatch.Context(directory=self.directory, calendar=self.calendar, org=self.org(), now=now,
+                            lookup=lookup, ids=dispatch.Ids(next_id), clockwork=self.clockwork)
 
     def close(self) -> None:
         """Close the inbox and the store; a second call does nothing."""

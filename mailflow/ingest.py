@@ -27,7 +27,7 @@ from .app import App
 from .edges import snapshot
 from .edges.mailbox import HEAD_BYTES
 from .edges.store import StoreError
-from .flows import dispatch as core
+from .flows import dispatch
 from .outbox import Outbox, unwritable
 from .read import inbound
 
@@ -62,7 +62,7 @@ class Ingest:
                 # The flow decides over a snapshot loaded here, in the transaction that commits its
                 # Outcome: it never reads the store halfway (edges/snapshot.py).
                 rt, snap = snapshot.load(self.store, msg, self.app.org(), self.app.directory, now)
-                out = core.handle_inbound(self.app.context(now, snap), msg, rt, self.app.handlers)
+                out = dispatch.handle_inbound(self.app.context(now, snap), msg, rt, self.app.handlers)
                 self.outbox.commit(out, now)
                 self.store.record_inbound(
                     message_id=msg.message_id, raw=raw, mailbox_key=mailbox_key, received_at=now,
@@ -92,7 +92,7 @@ class Ingest:
                     sender=msg.sender, subject=msg.subject, status="error",
                     detail=f"{type(e).__name__}: {e}", error=tb)
                 if self.app.settings.org.admin:
-                    self.outbox.queue(core.forward_to_admin(self.app.context(now), msg, "error",
+                    self.outbox.queue(dispatch.forward_to_admin(self.app.context(now), msg, "error",
                                                             f"{type(e).__name__}: {e}"), now)
         except sqlite3.OperationalError as e2:
             raise unwritable(e2) from e2
@@ -117,7 +117,7 @@ class Ingest:
                     message_id=msg.message_id, raw=head, mailbox_key=mailbox_key, received_at=now,
                     sender=msg.sender, subject=msg.subject, status="too_large", detail=detail)
                 if admin:
-                    self.outbox.queue(core.forward_to_admin(self.app.context(now), msg, "too_large", detail), now)
+                    self.outbox.queue(dispatch.forward_to_admin(self.app.context(now), msg, "too_large", detail), now)
         except sqlite3.OperationalError as e:
             raise unwritable(e) from e
         log.warning("inbound %s from %s: too large (%s)%s", msg.message_id, msg.sender, detail,

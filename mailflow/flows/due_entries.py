@@ -27,7 +27,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from . import dispatch as core
+from . import dispatch
 from ..write import ical_out
 from ..model import Attachment, Mail, NotLoaded, Outcome, Task, TaskEvent, TaskStatus
 
@@ -52,7 +52,7 @@ def moved_the_entry(e: TaskEvent) -> bool:
     return e.due is not None or crossed or "reassign" in e.kind or "owner" in e.kind
 
 
-def sequence(ctx: core.Context, task_id: int) -> int:
+def sequence(ctx: dispatch.Context, task_id: int) -> int:
     """The SEQUENCE the next version of the task's entry carries."""
     try:
         events = ctx.lookup.task_events(task_id)
@@ -63,7 +63,7 @@ def sequence(ctx: core.Context, task_id: int) -> int:
     return 1 + sum(1 for e in events if moved_the_entry(e))
 
 
-def entry(ctx: core.Context, t: Task, meeting_title: str, seq: int, *, ended: bool, owner: str) -> Attachment:
+def entry(ctx: dispatch.Context, t: Task, meeting_title: str, seq: int, *, ended: bool, owner: str) -> Attachment:
     """The due-T<id>.ics attachment for `owner` (their language, names not addresses)."""
     data = ical_out.build_due_entry(t, meeting_title, ctx.now, ctx.org.domain, owner_name=ctx.name(t.owner),
                                 organizer_email=ctx.org.address, sequence=seq, names=ctx.name,
@@ -71,7 +71,7 @@ def entry(ctx: core.Context, t: Task, meeting_title: str, seq: int, *, ended: bo
     return Attachment(filename=f"due-T{t.id}.ics", content_type="text/calendar", data=data)
 
 
-def follow(ctx: core.Context, before: Task, after: Task, out: Outcome, meeting: Any = None) -> None:
+def follow(ctx: dispatch.Context, before: Task, after: Task, out: Outcome, meeting: Any = None) -> None:
     """Add the next version of the due entry to `out` when the change from `before` to `after`
     alters what the owner's calendar shows."""
     old, new = _state(before), _state(after)
@@ -114,7 +114,7 @@ _HOLIDAYS = {
 _WEEKEND = {"zh-CN": ("周六", "周日"), "zh-TW": ("週六", "週日"), "en": ("Saturday", "Sunday")}
 
 
-def day_off_reason(ctx: core.Context, day: date, lang: str) -> str:
+def day_off_reason(ctx: dispatch.Context, day: date, lang: str) -> str:
     """Why `day` is not a working day, in `lang`: the holiday's name, else the weekend day."""
     period = ctx.calendar.period_from(day)
     if period is not None and period.start <= day <= period.end:
@@ -124,7 +124,7 @@ def day_off_reason(ctx: core.Context, day: date, lang: str) -> str:
     return "holiday" if lang == "en" else "休息日"
 
 
-def days_off_notice(ctx: core.Context, meeting: Any, tasks: list[Task]) -> list[Mail]:
+def days_off_notice(ctx: dispatch.Context, meeting: Any, tasks: list[Task]) -> list[Mail]:
     """One mail to the host (cc the recorder) listing the new tasks whose due date is a day off."""
     host = getattr(meeting, "host", None)
     off = [t for t in tasks if t.due is not None and not ctx.calendar.is_workday(t.due)]
@@ -143,7 +143,7 @@ def days_off_notice(ctx: core.Context, meeting: Any, tasks: list[Task]) -> list[
                           "sender_name": ctx.org.name})]
 
 
-def _has_workday_before(ctx: core.Context, day: date) -> bool:
+def _has_workday_before(ctx: dispatch.Context, day: date) -> bool:
     try:
         ctx.calendar.add_workdays(day, -1)
         return True

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..write import choices
-from . import answers, dispatch as core
+from . import answers, dispatch
 from .meetings import cancel, reschedule
 from .meeting_notices import meeting_data, to_person
 from ..read.meeting_text import HostCommand, read_host_command
@@ -27,7 +27,7 @@ CHANGE_WORDS = {
 }
 
 
-def host_change(ctx: core.Context, msg: Any, rt: core.Route, m: Meeting) -> Outcome | None:
+def host_change(ctx: dispatch.Context, msg: Any, rt: dispatch.Route, m: Meeting) -> Outcome | None:
     """The host writes in the meeting's thread "会议改到下周三下午3点" or "会议取消，原因…": mailflow asks
     the host to confirm (one click), and on 确认改期 / 确认取消 sends the update / cancellation to
     everyone as `meeting reschedule` / `meeting cancel` do. From anyone else, or when it is no
@@ -71,7 +71,7 @@ def host_change(ctx: core.Context, msg: Any, rt: core.Route, m: Meeting) -> Outc
     return out
 
 
-def _yes_to_confirmation(ctx: core.Context, msg: Any, m: Meeting) -> HostCommand | None:
+def _yes_to_confirmation(ctx: dispatch.Context, msg: Any, m: Meeting) -> HostCommand | None:
     """A plain "确认" / "OK" written in reply to the confirmation: the proposal is the 确认… line the
     confirmation itself carried (quoted below the answer)."""
     if not re.fullmatch(r"\s*(确认|確認|确定|確定|好的?|可以|同意|ok(ay)?|yes|confirm(ed)?|go ahead)\W*", msg.visible or "",
@@ -85,7 +85,7 @@ def _yes_to_confirmation(ctx: core.Context, msg: Any, m: Meeting) -> HostCommand
     return None
 
 
-def _change_mail(ctx: core.Context, msg: Any, m: Meeting, cmd: HostCommand, *, log: str,
+def _change_mail(ctx: dispatch.Context, msg: Any, m: Meeting, cmd: HostCommand, *, log: str,
                  status: str = "applied", start: datetime | None = None, end: datetime | None = None) -> Outcome:
     """To the host: the one-click confirmation of a move or a cancellation, or the ask-back when the
     new time is unclear."""
@@ -114,8 +114,8 @@ def _change_mail(ctx: core.Context, msg: Any, m: Meeting, cmd: HostCommand, *, l
                    log=[f"meeting {m.id}: {log}"])
 
 
-@core.on_reply("meeting_change_confirm")
-def on_change_confirm_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
+@dispatch.on_reply("meeting_change_confirm")
+def on_change_confirm_reply(ctx: dispatch.Context, msg: Any, rt: dispatch.Route) -> Outcome | None:
     """The host's answer to the confirmation: 确认改期 / 确认取消 / 不要 (or a plain 确认)."""
     m = ctx.lookup.get_meeting(rt.meeting_id) if rt.meeting_id is not None else None
     return host_change(ctx, msg, rt, m) if m is not None else None

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import dispatch as core
+from . import dispatch
 from .meetings import add, reset_answers, roster
 from .meeting_notices import mailed, notices
 from ..read import ical_in
@@ -30,8 +30,8 @@ def _calendar_parts(msg: Any) -> list[bytes]:
     return list(dict.fromkeys(msg.calendars or []))
 
 
-@core.on_new(11)
-def on_invitation(ctx: core.Context, msg: Any) -> Outcome | None:
+@dispatch.on_new(11)
+def on_invitation(ctx: dispatch.Context, msg: Any) -> Outcome | None:
     """A host's own invitation to the shared mailbox creates the meeting, or updates it by UID."""
     infos = []
     for part in _calendar_parts(msg):
@@ -47,7 +47,7 @@ def on_invitation(ctx: core.Context, msg: Any) -> Outcome | None:
                                               "sent itself; change it with `mailflow meeting reschedule`"])
     host = info.organizer if info.organizer and info.organizer != ctx.org.address.lower() else msg.sender.lower()
     if ctx.directory.get(host) is None:
-        return None   # a stranger's invitation: core.not_understood keeps it and tells the admin
+        return None   # a stranger's invitation: dispatch.not_understood keeps it and tells the admin
     if not ctx.standing.authenticated:
         return Outcome(status="refused", log=[f"invitation from {msg.sender} failed authentication"])
     if info.recurrence_id is not None:
@@ -119,7 +119,7 @@ _FREQUENCY = {
 }
 
 
-def _recurring_answer(ctx: core.Context, msg: Any, info: ical_in.InviteInfo, host: str,
+def _recurring_answer(ctx: dispatch.Context, msg: Any, info: ical_in.InviteInfo, host: str,
                       existing: Meeting | None) -> Outcome:
     """A series (RRULE) is not stored: one meeting row cannot hold its occurrences, their answers
     and minutes. The host is told once per invitation version; a meeting already followed under
@@ -140,7 +140,7 @@ def _recurring_answer(ctx: core.Context, msg: Any, info: ical_in.InviteInfo, hos
                         f"not followed, the host is told{kept}"])
 
 
-def from_text(ctx: core.Context, text: str, sender: str) -> tuple[Meeting | None, list[str], list[str]]:
+def from_text(ctx: dispatch.Context, text: str, sender: str) -> tuple[Meeting | None, list[str], list[str]]:
     """(meeting, missing keys, unknown names) from a plain 会议通知 mail."""
     f = kv_fields(text)
     missing: list[str] = []
@@ -179,11 +179,11 @@ def from_text(ctx: core.Context, text: str, sender: str) -> tuple[Meeting | None
     return m, [], []
 
 
-@core.on_new(40)
-def on_meeting_mail(ctx: core.Context, msg: Any) -> Outcome | None:
+@dispatch.on_new(40)
+def on_meeting_mail(ctx: dispatch.Context, msg: Any) -> Outcome | None:
     """A 会议通知 / 会议安排 / meeting mail from a known person starts a meeting."""
     subject = msg.subject or ""
-    if not SUBJECT_WORDS.search(subject) or NOT_A_NOTICE.search(subject) or core.SUBJECT_TAG.search(subject):
+    if not SUBJECT_WORDS.search(subject) or NOT_A_NOTICE.search(subject) or dispatch.SUBJECT_TAG.search(subject):
         return None
     sender = (msg.sender or "").lower()
     if not ctx.standing.colleague:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from . import dispatch as core
+from . import dispatch
 from ..write import ical_out
 from ..model import Mail, Meeting
 
@@ -27,7 +27,7 @@ RSVP_LABELS = {
 }
 
 
-def meeting_data(ctx: core.Context, m: Meeting, lang: str) -> dict:
+def meeting_data(ctx: dispatch.Context, m: Meeting, lang: str) -> dict:
     """The meeting as plain data for templates (names resolved, times in the meeting's zone)."""
     zone = ZoneInfo(m.tz or ctx.org.timezone)
     labels = ROLE_LABELS.get(lang, ROLE_LABELS["zh-CN"])
@@ -56,7 +56,7 @@ def to_prepare(m: Meeting, email: str) -> list[dict]:
             for i in m.agenda if i.owner == email]
 
 
-def calendar_for(ctx: core.Context, m: Meeting, lang: str, method: str = "REQUEST") -> bytes | None:
+def calendar_for(ctx: dispatch.Context, m: Meeting, lang: str, method: str = "REQUEST") -> bytes | None:
     """The invite for a notice. A meeting that came from the host's own invitation gets none:
     that invitation is the calendar entry, and a second REQUEST from us would fight the host's
     client over SEQUENCE in every attendee's calendar."""
@@ -68,7 +68,7 @@ def calendar_for(ctx: core.Context, m: Meeting, lang: str, method: str = "REQUES
                              organizer_name=organizer_name(ctx, m, lang))
 
 
-def organizer_name(ctx: core.Context, m: Meeting, lang: str) -> str:
+def organizer_name(ctx: dispatch.Context, m: Meeting, lang: str) -> str:
     """The CN of the shared mailbox as ORGANIZER: whose meeting it is, and that mailflow sends it
     ("王磊（主持人） via 会议助手"). ical_out strips line breaks and quotes from it."""
     label = ROLE_LABELS.get(lang, ROLE_LABELS["zh-CN"])["host"]
@@ -79,7 +79,7 @@ def organizer_name(ctx: core.Context, m: Meeting, lang: str) -> str:
     return f"{host}{role} via {ctx.org.name}"
 
 
-def english_description(ctx: core.Context, m: Meeting) -> str:
+def english_description(ctx: dispatch.Context, m: Meeting) -> str:
     zone = ZoneInfo(m.tz)
     lines = [f"Goal: {m.goal}"] if m.goal else []
     lines.append(f"Time: {m.start.astimezone(zone):%Y-%m-%d %H:%M}-{m.end.astimezone(zone):%H:%M} ({m.tz})")
@@ -102,7 +102,7 @@ def english_description(ctx: core.Context, m: Meeting) -> str:
     return "\n".join(lines)
 
 
-def notices(ctx: core.Context, m: Meeting, emails: list[str], *, template: str = "meeting_notice",
+def notices(ctx: dispatch.Context, m: Meeting, emails: list[str], *, template: str = "meeting_notice",
             kind: str = "notice", method: str = "REQUEST") -> list[Mail]:
     """One mail per attendee: each reads it in their own language (zh-CN, zh-TW, en) with their own
     role and what they are to prepare, and a reply in that thread says whose answer it is even when
@@ -134,7 +134,7 @@ def notices(ctx: core.Context, m: Meeting, emails: list[str], *, template: str =
     return mails
 
 
-def to_person(ctx: core.Context, m: Meeting, email: str, template: str, key: str, kind: str,
+def to_person(ctx: dispatch.Context, m: Meeting, email: str, template: str, key: str, kind: str,
               data: dict | None = None, **extra) -> Mail:
     """One mail about `m` to one person. `data` keeps meeting_data per language across the calls
     of one step (built once, not once per attendee)."""
@@ -148,7 +148,7 @@ def to_person(ctx: core.Context, m: Meeting, email: str, template: str, key: str
                          "prepare": to_prepare(m, email), "sender_name": ctx.org.name, **extra})
 
 
-def mailed(ctx: core.Context, m: Meeting, email: str) -> bool:
+def mailed(ctx: dispatch.Context, m: Meeting, email: str) -> bool:
     """Whether mailflow mails this attendee: everyone of a meeting it created; of a meeting taken
     from a host's own invitation, only colleagues in people.yaml (the host's calendar reached the
     rest, and an address in a calendar file must not make us mail outsiders)."""

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import answers, dispatch as core
+from . import answers, dispatch
 from .meeting_changes import host_change
 from .meeting_from_mail import _calendar_parts
 from .meeting_notices import RSVP_LABELS, ROLE_LABELS, meeting_data, notices, to_person
@@ -32,7 +32,7 @@ def newer(att: Attendee, sequence: int, stamp: datetime | None) -> bool:
     return True
 
 
-def record(ctx: core.Context, m: Meeting, att: Attendee, rsvp: Rsvp, proxy: str | None, via: str,
+def record(ctx: dispatch.Context, m: Meeting, att: Attendee, rsvp: Rsvp, proxy: str | None, via: str,
            sequence: int, stamp: datetime | None, out: Outcome) -> tuple[Meeting, Attendee]:
     """One answer: returns the meeting and the attendee with it recorded (new objects; `m` and `att`
     are left as they were). A named stand-in is invited; the host hears of a required 'no' without one."""
@@ -62,7 +62,7 @@ def record(ctx: core.Context, m: Meeting, att: Attendee, rsvp: Rsvp, proxy: str 
     return m, att
 
 
-def answering_for(ctx: core.Context, m: Meeting, sender: str) -> Attendee | None:
+def answering_for(ctx: dispatch.Context, m: Meeting, sender: str) -> Attendee | None:
     """The attendee a mail answers for: the sender, or the person whose delegate the sender is."""
     att = m.attendee(sender)
     if att is None:
@@ -81,7 +81,7 @@ _CALENDAR_ANSWERS = {"accepted": Rsvp.ACCEPTED, "declined": Rsvp.DECLINED, "tent
                      "delegated": Rsvp.DECLINED}
 
 
-def read_answer(ctx: core.Context, text: str, rt: core.Route | None = None) -> tuple[Rsvp | None, str | None]:
+def read_answer(ctx: dispatch.Context, text: str, rt: dispatch.Route | None = None) -> tuple[Rsvp | None, str | None]:
     """(answer, stand-in name) of a text reply, read by replies.classify as an answer to the notice:
     参加/确认/收到 -> accepted, 不参加/请假/无法参加 -> declined, 由王五代参会 -> declined with 王五,
     待定/可能 -> tentative; (None, None) when it is not an answer (a question, a progress note, …)
@@ -96,14 +96,14 @@ def read_answer(ctx: core.Context, text: str, rt: core.Route | None = None) -> t
     return _ANSWERS.get(reading.intent.value), None
 
 
-def _answer_of(ctx: core.Context, msg: Any, rt: core.Route | None) -> tuple[Rsvp | None, str | None]:
+def _answer_of(ctx: dispatch.Context, msg: Any, rt: dispatch.Route | None) -> tuple[Rsvp | None, str | None]:
     if msg.calendar_reply and not (msg.visible or "").strip():
         return _CALENDAR_ANSWERS.get(msg.calendar_reply), None
     return read_answer(ctx, msg.visible or msg.text, rt)
 
 
-@core.on_reply(*NOTICE_KINDS)
-def on_notice_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
+@dispatch.on_reply(*NOTICE_KINDS)
+def on_notice_reply(ctx: dispatch.Context, msg: Any, rt: dispatch.Route) -> Outcome | None:
     """A text answer in a notice's thread: 参加 / 不参加 / 由王五代参会 / 待定; from the host, a
     move or a cancellation (host_change)."""
     m = ctx.lookup.get_meeting(rt.meeting_id) if rt.meeting_id is not None else None
@@ -112,8 +112,8 @@ def on_notice_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | No
     return host_change(ctx, msg, rt, m) or _rsvp_by_mail(ctx, msg, rt, m)
 
 
-@core.on_object("meeting")
-def on_meeting_tag(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
+@dispatch.on_object("meeting")
+def on_meeting_tag(ctx: dispatch.Context, msg: Any, rt: dispatch.Route) -> Outcome | None:
     """A mail naming an upcoming meeting by its [MF-M…] tag outside the notice's thread — a
     one-click answer from a client that drops In-Reply-To, or a calendar reply's subject — from
     someone invited. Only a sure answer is taken; anything else goes on to the other flows."""
@@ -131,7 +131,7 @@ def on_meeting_tag(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | Non
     return _rsvp_by_mail(ctx, msg, rt, m, answer)
 
 
-def _rsvp_by_mail(ctx: core.Context, msg: Any, rt: core.Route, m: Meeting,
+def _rsvp_by_mail(ctx: dispatch.Context, msg: Any, rt: dispatch.Route, m: Meeting,
                   answer: tuple[Rsvp | None, str | None] | None = None) -> Outcome:
     if not ctx.standing.authenticated:
         return Outcome(status="refused", log=[f"answer from {msg.sender} failed authentication; not recorded"])
@@ -167,7 +167,7 @@ def _rsvp_by_mail(ctx: core.Context, msg: Any, rt: core.Route, m: Meeting,
     return out
 
 
-def _counter_mail(ctx: core.Context, m: Meeting, att: Attendee, r: Any) -> Mail:
+def _counter_mail(ctx: dispatch.Context, m: Meeting, att: Attendee, r: Any) -> Mail:
     zone = ZoneInfo(m.tz or ctx.org.timezone)
     start = r.proposed_start.astimezone(zone) if r.proposed_start else None
     end = r.proposed_end.astimezone(zone) if r.proposed_end else None
@@ -178,8 +178,8 @@ def _counter_mail(ctx: core.Context, m: Meeting, att: Attendee, r: Any) -> Mail:
                      proposed_start=start, proposed_end=end, note=note)
 
 
-@core.on_new(10)
-def on_imip_reply(ctx: core.Context, msg: Any) -> Outcome | None:
+@dispatch.on_new(10)
+def on_imip_reply(ctx: dispatch.Context, msg: Any) -> Outcome | None:
     """iMIP REPLY (Outlook, Gmail, Apple, Thunderbird), keyed on UID + attendee + SEQUENCE/DTSTAMP."""
     answers, seen = [], set()
     for part in _calendar_parts(msg):

@@ -19,7 +19,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import dispatch as core
+from . import dispatch
 from .meeting_notices import notices
 from ..model import DEFAULT_TIMEZONE, AgendaItem, Attendee, Meeting, Outcome, Role, Rsvp
 
@@ -154,7 +154,7 @@ def roster(m: Meeting, required: list[str], optional: list[str], directory) -> l
     return list(out.values())
 
 
-def add(ctx: core.Context, m: Meeting, notify: list[str] | None = None) -> Outcome:
+def add(ctx: dispatch.Context, m: Meeting, notify: list[str] | None = None) -> Outcome:
     """A new meeting: id, UID, created_at, and a notice to every attendee (or to `notify`). `m` is
     left as it was; the Outcome holds the meeting with its id (out.meetings[0])."""
     new_id = ctx.ids("meetings")
@@ -166,7 +166,7 @@ def add(ctx: core.Context, m: Meeting, notify: list[str] | None = None) -> Outco
     return out
 
 
-def reschedule(ctx: core.Context, m: Meeting, start: datetime, end: datetime) -> Outcome:
+def reschedule(ctx: dispatch.Context, m: Meeting, start: datetime, end: datetime) -> Outcome:
     """A new time: SEQUENCE+1, answers reset (they were for the old time), a REQUEST to all."""
     if m.status != "scheduled":
         raise MeetingError(f"meeting {m.id} is {m.status}; it cannot be rescheduled")
@@ -182,7 +182,7 @@ def reschedule(ctx: core.Context, m: Meeting, start: datetime, end: datetime) ->
     return out
 
 
-def cancel(ctx: core.Context, m: Meeting, reason: str) -> Outcome:
+def cancel(ctx: dispatch.Context, m: Meeting, reason: str) -> Outcome:
     """METHOD:CANCEL (STATUS:CANCELLED, same UID, SEQUENCE+1) to everyone invited."""
     if m.status == "cancelled":
         raise MeetingError(f"meeting {m.id} is already cancelled")
@@ -192,7 +192,7 @@ def cancel(ctx: core.Context, m: Meeting, reason: str) -> Outcome:
     return out
 
 
-def reset_answers(ctx: core.Context, m: Meeting) -> Meeting:
+def reset_answers(ctx: dispatch.Context, m: Meeting) -> Meeting:
     """After a change of time the old answers no longer hold; replies to the older SEQUENCE are
     kept out by recording the new SEQUENCE and this moment as the baseline. Returns a new Meeting."""
     stamp = ctx.now.astimezone(timezone.utc)

@@ -2,7 +2,7 @@
 
 Pure: reads state through `ctx.lookup`, never writes, never reads the clock (`ctx.now`).
 
-The flow, with the mail kinds it sends (replies are routed by kind, see core.on_reply):
+The flow, with the mail kinds it sends (replies are routed by kind, see dispatch.on_reply):
 
 1. `minutes_request` — at the meeting's end the recorder (the host when there is none) gets the
    plain-text template (write.minutes_template) filled with the meeting's facts; due in 24 h.
@@ -47,7 +47,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from ..read import attachments as office
-from . import dispatch as core, due_entries
+from . import dispatch, due_entries
 from ..write import ical_out
 from ..read import minutes, quotes, replies
 from ..model import (Attachment, Intent, Mail, Meeting, MinutesConfirmation, MinutesVersion, Outcome,
@@ -148,13 +148,13 @@ def request_mail(ctx, m: Meeting) -> Mail:
 
 
 # --- 2. drafts ---------------------------------------------------------------------------------
-@core.on_reply(*DRAFT_REPLY_KINDS)
+@dispatch.on_reply(*DRAFT_REPLY_KINDS)
 def on_draft_reply(ctx, msg, rt) -> Outcome | None:
     m = ctx.lookup.get_meeting(rt.meeting_id) if rt.meeting_id else None
     return take_draft(ctx, msg, m) if m else None
 
 
-@core.on_new(10)
+@dispatch.on_new(10)
 def on_draft_mail(ctx, msg) -> Outcome | None:
     """A new mail from a recorder or host with 纪要/minutes in the subject, or in the name of an
     attached document ("Q4筹备会纪要.docx"): a draft."""
@@ -175,7 +175,7 @@ def looks_like_draft(msg) -> bool:
 
 
 def find_meeting(ctx, msg) -> Meeting | None:
-    tag = core.SUBJECT_TAG.search(msg.subject or "")
+    tag = dispatch.SUBJECT_TAG.search(msg.subject or "")
     if tag and tag.group(1).upper() == "M":
         return ctx.lookup.get_meeting(int(tag.group(2)))
     sender = msg.sender.lower()
@@ -329,7 +329,7 @@ def approves(text: str, now: datetime, cal: Any) -> bool:
     return reading.sure and reading.intent is Intent.CONFIRM and not NOT_PLAIN.search(text)
 
 
-@core.on_reply(*REVIEW_KINDS)
+@dispatch.on_reply(*REVIEW_KINDS)
 def on_review_reply(ctx, msg, rt) -> Outcome | None:
     m = ctx.lookup.get_meeting(rt.meeting_id) if rt.meeting_id else None
     if m is None:
@@ -436,7 +436,7 @@ def assignment_mail(ctx, m: Meeting, task: Task, now: datetime) -> Mail:
                                   "collaborators": _names(ctx, task.collaborators, lang)}})
 
 
-@core.on_reply("minutes_final")
+@dispatch.on_reply("minutes_final")
 def on_final_reply(ctx, msg, rt) -> Outcome | None:
     m = ctx.lookup.get_meeting(rt.meeting_id) if rt.meeting_id else None
     if m is None:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from . import dispatch as core, due_entries
+from . import dispatch, due_entries
 from .task_receipts import _base, _clip
 from ..model import Mail, Outcome, Task, TaskEvent, TaskStatus
 
@@ -18,12 +18,12 @@ class TaskError(ValueError):
     """A change the ledger cannot make (the CLI prints it and exits 2)."""
 
 
-def _who(ctx: core.Context, actor: str) -> str:
+def _who(ctx: dispatch.Context, actor: str) -> str:
     """Who decided, for a mail: a colleague's name; a change made at the command line is the org's."""
     return (ctx.name(actor) or actor) if "@" in (actor or "") else ctx.org.name
 
 
-def _decision_mail(ctx: core.Context, t: Task, about: str, verdict: str, actor: str, *, key: str,
+def _decision_mail(ctx: dispatch.Context, t: Task, about: str, verdict: str, actor: str, *, key: str,
                    old_due: date | None = None, to: str | None = None, new_owner: str = "") -> Mail:
     """The requester hears the decision on their handover or delay request."""
     to = to or t.owner
@@ -34,7 +34,7 @@ def _decision_mail(ctx: core.Context, t: Task, about: str, verdict: str, actor: 
                          "new_owner": new_owner})
 
 
-def reassign(ctx: core.Context, task: Task, meeting: Any, new_owner: str, *, actor: str, due: date | None = None,
+def reassign(ctx: dispatch.Context, task: Task, meeting: Any, new_owner: str, *, actor: str, due: date | None = None,
              reason: str = "", message_id: str | None = None) -> Outcome:
     """Hand `task` to `new_owner` (an address in people.yaml): the new owner gets the assignment
     mail with the due entry, the old owner is released and their entry ends, the host is told when
@@ -81,7 +81,7 @@ def reassign(ctx: core.Context, task: Task, meeting: Any, new_owner: str, *, act
     return out
 
 
-def set_due(ctx: core.Context, task: Task, meeting: Any, due: date, *, actor: str, reason: str,
+def set_due(ctx: dispatch.Context, task: Task, meeting: Any, due: date, *, actor: str, reason: str,
             message_id: str | None = None) -> Outcome:
     """A new due date decided from above (CLI `tasks set-due`, the host's 同意 to a delay): the
     task is 延期 with the reason, the owner is told and their due entry moves."""

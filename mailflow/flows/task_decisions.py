@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from . import dispatch as core
+from . import dispatch
 from .task_changes import TaskError, _decision_mail, set_due
 from .task_handovers import _NO_HANDOVER, _direct_handover, _named_owner
 from .task_reading import _read, _task_and_meeting, _words
@@ -34,7 +34,7 @@ def _decision(text: str) -> str | None:
     return None
 
 
-def _pending(ctx: core.Context, task: Task, kind: str, flag: str | None = None) -> TaskEvent | None:
+def _pending(ctx: dispatch.Context, task: Task, kind: str, flag: str | None = None) -> TaskEvent | None:
     """The request still waiting for the host: the latest `kind` event with nothing decided since."""
     for e in reversed(ctx.lookup.task_events(task.id)):
         if e.kind == kind and (flag is None or flag in e.flags):
@@ -48,8 +48,8 @@ def _flag_value(e: TaskEvent | None, prefix: str) -> str | None:
     return next((f[len(prefix):] for f in (e.flags if e else []) if f.startswith(prefix)), None)
 
 
-@core.on_reply("task_handover_request", "task_delay_request")
-def on_decision(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
+@dispatch.on_reply("task_handover_request", "task_delay_request")
+def on_decision(ctx: dispatch.Context, msg: Any, rt: dispatch.Route) -> Outcome | None:
     """The host answers a handover or delay request: 同意 / 不同意 (one click), or names another
     person. Anything else in that thread is read like any mail about the task."""
     task, meeting = _task_and_meeting(ctx, rt)

@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Any
 
-from . import dispatch as core
+from . import dispatch
 from .task_changes import TaskError, reassign
 from .task_reading import _words
 from .task_receipts import _base, _clip, _host_receipt
@@ -42,7 +42,7 @@ def _named_owner(text: str) -> str | None:
     return name
 
 
-def _handover_request(ctx: core.Context, msg: Any, task: Task, meeting: Any, assignee: str | None) -> Mail:
+def _handover_request(ctx: dispatch.Context, msg: Any, task: Task, meeting: Any, assignee: str | None) -> Mail:
     """A handover ("这个改由小李负责") goes to the host as a request, in the sender's words."""
     found = ctx.directory.resolve_spoken(assignee)
     return Mail(
@@ -53,7 +53,7 @@ def _handover_request(ctx: core.Context, msg: Any, task: Task, meeting: Any, ass
                  "assignee": found.name if found else (assignee or ""), "known": found is not None})
 
 
-def _direct_handover(ctx: core.Context, msg: Any, task: Task, meeting: Any, reading: Any,
+def _direct_handover(ctx: dispatch.Context, msg: Any, task: Task, meeting: Any, reading: Any,
                      fallback: str | None = None) -> Outcome:
     """The host or the manager names the new owner: done at once (with a new due date when the
     same words give one); a name nobody in people.yaml answers to is asked back."""
@@ -81,7 +81,7 @@ def _direct_handover(ctx: core.Context, msg: Any, task: Task, meeting: Any, read
     return out
 
 
-def _date_beside_handover(ctx: core.Context, msg: Any, task: Task, named: str) -> date | None:
+def _date_beside_handover(ctx: dispatch.Context, msg: Any, task: Task, named: str) -> date | None:
     """"改由李娜负责，截止12月8日": a handover reading carries no date, so the clauses that do not
     name the new owner are read for one (the first sure date wins)."""
     for clause in re.split(r"[，,。；;\n]", _words(msg)):

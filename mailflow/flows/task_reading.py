@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from . import answers, dispatch as core
+from . import answers, dispatch
 from ..read import replies
 from ..model import Intent, Meeting, Task
 
@@ -42,7 +42,7 @@ class _Part:
                                      or (r.deadline and r.deadline.calendar_gap)))
 
 
-def _task_and_meeting(ctx: core.Context, rt: core.Route) -> tuple[Task | None, Meeting | None]:
+def _task_and_meeting(ctx: dispatch.Context, rt: dispatch.Route) -> tuple[Task | None, Meeting | None]:
     task = ctx.lookup.get_task(rt.task_id) if rt.task_id is not None else None
     if task is None:
         return None, None
@@ -54,7 +54,7 @@ def _words(msg: Any) -> str:
     return _BLANK.sub("", msg.visible or "").strip()
 
 
-def _read(ctx: core.Context, msg: Any, rt: core.Route, task: Task | None) -> Any:
+def _read(ctx: dispatch.Context, msg: Any, rt: dispatch.Route, task: Task | None) -> Any:
     """replies.classify with what the reader should know: the task's current due date (a later
     promised date is a delay) and what the mail being answered asked (after "请给出新的日期",
     "1月4日吧" is the new date)."""
@@ -62,7 +62,7 @@ def _read(ctx: core.Context, msg: Any, rt: core.Route, task: Task | None) -> Any
     return replies.classify(_words(msg), msg.date or ctx.now, ctx.calendar, context=context)
 
 
-def _sure_part(ctx: core.Context, r: Any, task: Task | None) -> "_Part":
+def _sure_part(ctx: dispatch.Context, r: Any, task: Task | None) -> "_Part":
     """What a reading may do to a task: only a sure one changes it. A handover is passed on
     however sure it is (it changes nothing by itself); anything else unsure is asked back."""
     if r.intent is Intent.REASSIGN:
@@ -78,7 +78,7 @@ def _sure_part(ctx: core.Context, r: Any, task: Task | None) -> "_Part":
     return part
 
 
-def _item_for_due(ctx: core.Context, msg: Any, rt: core.Route, it: Any, task: Task, by_due: dict) -> Any:
+def _item_for_due(ctx: dispatch.Context, msg: Any, rt: dispatch.Route, it: Any, task: Task, by_due: dict) -> Any:
     """A numbered item read against its own task's due date ("2 12月9日前给到" is a delay when task
     2 is due before then): the text is read once per distinct due date among the listed tasks."""
     if task.due not in by_due:
@@ -86,7 +86,7 @@ def _item_for_due(ctx: core.Context, msg: Any, rt: core.Route, it: Any, task: Ta
     return next((x for x in by_due[task.due].items if x.item == it.item), it)
 
 
-def _pending_reason(ctx: core.Context, task: Task) -> str:
+def _pending_reason(ctx: dispatch.Context, task: Task) -> str:
     """The reason of a delay request still waiting for its date ("需要延期，原因：…" then, asked for
     the date, "1月4日吧"): the two answers make one request."""
     events = ctx.lookup.task_events(task.id)

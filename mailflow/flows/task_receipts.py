@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..write import choices
-from . import answers, dispatch as core
+from . import answers, dispatch
 from .task_reading import _words
 from ..read import replies
 from ..timeline import rules
@@ -20,12 +20,12 @@ OWN_KINDS = ("task_receipt", "task_clarify", "task_ask_date")
 _TEXT_LIMIT = 500
 
 
-def _base(ctx: core.Context, task: Task) -> dict:
+def _base(ctx: dispatch.Context, task: Task) -> dict:
     return {"title": task.title, "task_id": task.id, "owner": task.owner, "owner_name": ctx.name(task.owner),
             "due": task.due, "status": task.status.value}
 
 
-def _line(ctx: core.Context, task: Task, what: str, **kw: Any) -> dict:
+def _line(ctx: dispatch.Context, task: Task, what: str, **kw: Any) -> dict:
     """One task's line in a receipt (templates task_receipt.*); `kw` overrides the quiet defaults."""
     return {**_base(ctx, task), "what": what, "percent": task.percent, "reason": task.delay_reason, "note": "",
             "missing": [], "late": False, "gap": False, "old_due": None, "verify": False, "host_name": "", **kw}
@@ -36,7 +36,7 @@ def _clip(text: str | None) -> str:
     return text if len(text) <= _TEXT_LIMIT else text[:_TEXT_LIMIT] + "…"
 
 
-def _host_receipt(ctx: core.Context, msg: Any, task: Task, what: str, **kw: Any) -> Mail:
+def _host_receipt(ctx: dispatch.Context, msg: Any, task: Task, what: str, **kw: Any) -> Mail:
     sender = (msg.sender or "").lower()
     return Mail(key=f"task_receipt:{msg.message_id}", template="task_receipt", to=[sender], lang=ctx.lang(sender),
                 kind="task_receipt", task_id=task.id, meeting_id=task.meeting_id, in_reply_to=msg.message_id,
@@ -45,7 +45,7 @@ def _host_receipt(ctx: core.Context, msg: Any, task: Task, what: str, **kw: Any)
                          "lines": [_line(ctx, task, what, **kw)], "unclear": [], "refused": [], "items": []})
 
 
-def _hold_receipt(ctx: core.Context, out: Outcome, key: str) -> None:
+def _hold_receipt(ctx: dispatch.Context, out: Outcome, key: str) -> None:
     """[schedule] receipts = "daily": a plain receipt waits for the day's digest (receipt_digest);
     one that asks something, carries a due entry or copies the host still goes at once."""
     if ctx.org.receipts != "daily":
@@ -61,7 +61,7 @@ def _hold_receipt(ctx: core.Context, out: Outcome, key: str) -> None:
     out.log.append("receipt held for the daily digest ([schedule] receipts = daily)")
 
 
-def _clarify(ctx: core.Context, msg: Any, rt: core.Route, task: Task | None, *, mode: str,
+def _clarify(ctx: dispatch.Context, msg: Any, rt: dispatch.Route, task: Task | None, *, mode: str,
              numbered: list[Task] | None = None, reading: Any = None, guess: Intent | None = None) -> Outcome:
     """One short clarifying answer in the thread, in the language the sender wrote in, quoting their
     words and offering one-click answers (the reading's guess, when it had one, named first); none
@@ -105,7 +105,7 @@ _DIGEST_KINDS = ("confirm", "progress", "done", "delay", "delay_requested", "ris
 
 
 @rules.action("receipt_digest")
-def receipt_digest(ctx: core.Context, step: Any) -> Outcome:
+def receipt_digest(ctx: dispatch.Context, step: Any) -> Outcome:
     """With [schedule] receipts = "daily": one mail to each person listing, line by line, what was
     recorded from their mail since the last digest (task, what changed, their words)."""
     day: PersonDay = step.obj
@@ -128,8 +128,8 @@ def receipt_digest(ctx: core.Context, step: Any) -> Outcome:
     return Outcome(mails=[mail], log=[f"receipt digest to {person.email}: {len(rows)} update(s)"])
 
 
-@core.on_reply("receipt_digest")
-def on_digest_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
+@dispatch.on_reply("receipt_digest")
+def on_digest_reply(ctx: dispatch.Context, msg: Any, rt: dispatch.Route) -> Outcome | None:
     """"收到" / "谢谢" to the digest says nothing; anything else goes on to the other flows."""
     reading = replies.classify(_words(msg), msg.date or ctx.now, ctx.calendar)
     if reading.intent in (Intent.CONFIRM, Intent.UNKNOWN) and len(_words(msg)) <= 20 and not reading.items:

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import dispatch as core
+from . import dispatch
 from .task_receipts import _base, _clip
 from ..model import Mail, Outcome, Task
 
 
-def _gate(ctx: core.Context, msg: Any, task: Task, meeting: Any, check_sender: bool = True) -> Outcome | None:
+def _gate(ctx: dispatch.Context, msg: Any, task: Task, meeting: Any, check_sender: bool = True) -> Outcome | None:
     """The refusal, if any, of what the gate decided about this mail's sender (ctx.standing) for `task`."""
     standing = ctx.standing
     if not standing.authenticated:
@@ -34,14 +34,14 @@ def _gate(ctx: core.Context, msg: Any, task: Task, meeting: Any, check_sender: b
     return None
 
 
-def _silent_refusal(ctx: core.Context, msg: Any, why: str) -> Outcome:
+def _silent_refusal(ctx: dispatch.Context, msg: Any, why: str) -> Outcome:
     out = Outcome(status="refused", log=[why])
     if ctx.org.admin:
-        out.mails.append(core.forward_to_admin(ctx, msg, "refused", why))
+        out.mails.append(dispatch.forward_to_admin(ctx, msg, "refused", why))
     return out
 
 
-def _refuse(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Outcome:
+def _refuse(ctx: dispatch.Context, msg: Any, task: Task, meeting: Any) -> Outcome:
     """A polite refusal to someone who may not change the task; the host is told."""
     sender = (msg.sender or "").lower()
     out = Outcome(status="refused", log=[f"{sender} may not change task {task.id} ({task.title}); refused"])

@@ -1,6 +1,6 @@
 """Replies become task updates: the 任务台账 and its 进度更新 log (pure; returns Outcomes).
 
-A mail reaches this module when core.route placed it on a task (In-Reply-To/References to a
+A mail reaches this module when dispatch.route placed it on a task (In-Reply-To/References to a
 mail we sent about the task, the [MF-T42] subject tag, or a signed plus-address token), or when
 it answers a mail that numbered several tasks (the weekly progress request, a receipt): the
 numbered task ids of such a mail are kept in the outbox_items table (see `Mail.numbered_tasks`).
@@ -62,7 +62,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from . import dispatch as core, due_entries
+from . import dispatch, due_entries
 from .task_handovers import _direct_handover, _handover_request, _hands_over
 from .task_reading import _Part, _item_for_due, _read, _sure_part, _task_and_meeting, _words
 from .task_receipts import OWN_KINDS, _base, _clarify, _clip, _hold_receipt, _line
@@ -88,8 +88,8 @@ class _Result:
     part: Any = None
 
 
-@core.on_object("task")
-def on_task_mail(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
+@dispatch.on_object("task")
+def on_task_mail(ctx: dispatch.Context, msg: Any, rt: dispatch.Route) -> Outcome | None:
     task, meeting = _task_and_meeting(ctx, rt)
     if task is None:
         return None
@@ -108,8 +108,8 @@ def on_task_mail(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
     return out
 
 
-@core.on_reply(*NUMBERED_KINDS)
-def on_numbered_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
+@dispatch.on_reply(*NUMBERED_KINDS)
+def on_numbered_reply(ctx: dispatch.Context, msg: Any, rt: dispatch.Route) -> Outcome | None:
     """An answer to a mail that listed several tasks, numbered ("1 已完成；3 延期到周五")."""
     ids = ctx.lookup.outbox_items(rt.answered["id"]) if rt.answered else None
     if not ids:
@@ -151,12 +151,12 @@ def on_numbered_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | 
     return out
 
 
-def _due_end(ctx: core.Context, due: date) -> datetime:
+def _due_end(ctx: dispatch.Context, due: date) -> datetime:
     end = getattr(ctx.clockwork, "work_end", None) or dates.WORKDAY_END
     return datetime.combine(due, end, tzinfo=ctx.tz)
 
 
-def _asked_at(ctx: core.Context, msg: Any) -> datetime:
+def _asked_at(ctx: dispatch.Context, msg: Any) -> datetime:
     """When the sender asked: the Date header, unless it is in the future or days old (skewed clocks)."""
     d = msg.date
     if d is None or d.tzinfo is None or d > ctx.now or d < ctx.now - timedelta(days=2):
@@ -164,7 +164,7 @@ def _asked_at(ctx: core.Context, msg: Any) -> datetime:
     return d
 
 
-def _apply_one(ctx: core.Context, msg: Any, task: Task, meeting: Any, part: _Part, text: str) -> _Result:
+def _apply_one(ctx: dispatch.Context, msg: Any, task: Task, meeting: Any, part: _Part, text: str) -> _Result:
     sender = (msg.sender or "").lower()
     t = replace(task, collaborators=list(task.collaborators))
     old = task.status
@@ -263,7 +263,7 @@ def _apply_one(ctx: core.Context, msg: Any, task: Task, meeting: Any, part: _Par
     return res
 
 
-def _apply_reading(ctx: core.Context, msg: Any, rt: core.Route, pairs: list, reading: Any, *,
+def _apply_reading(ctx: dispatch.Context, msg: Any, rt: dispatch.Route, pairs: list, reading: Any, *,
                    unclear: list[int] | None = None, numbered: list[int] | None = None,
                    refused: list[Task] | None = None) -> Outcome:
     sender = (msg.sender or "").lower()
@@ -340,7 +340,7 @@ def _apply_reading(ctx: core.Context, msg: Any, rt: core.Route, pairs: list, rea
     return out
 
 
-def _delay_notice(ctx: core.Context, msg: Any, task: Task, meeting: Any, r: _Result) -> Mail:
+def _delay_notice(ctx: dispatch.Context, msg: Any, task: Task, meeting: Any, r: _Result) -> Mail:
     """Every delay request reaches the host at once (GUIDE 001: the host coordinates); with
     [tasks] delay_needs_approval it asks for 同意 / 不同意 (kind task_delay_request)."""
     pending = r.what == "delay_pending"
@@ -355,7 +355,7 @@ def _delay_notice(ctx: core.Context, msg: Any, task: Task, meeting: Any, r: _Res
                  "approval": pending})
 
 
-def _late_notice(ctx: core.Context, msg: Any, task: Task, meeting: Any, r: _Result) -> Mail:
+def _late_notice(ctx: dispatch.Context, msg: Any, task: Task, meeting: Any, r: _Result) -> Mail:
     return Mail(
         key=f"task_late_notice:t{task.id}:{msg.message_id}", template="task_late_notice", to=[meeting.host],
         lang=ctx.lang(meeting.host), kind="task_late_notice", task_id=task.id, meeting_id=task.meeting_id,

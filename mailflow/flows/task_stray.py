@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import answers, dispatch as core
+from . import answers, dispatch
 from .task_reading import _words
 from .task_receipts import _clarify
 from .task_status import on_task_mail
@@ -41,7 +41,7 @@ def _names_title(title: str, text: str) -> bool:
     return len(grams) >= 2 and len(grams & _bigrams(text)) / len(grams) >= 0.6
 
 
-def _matching_tasks(ctx: core.Context, msg: Any, mine: list[Task], *, only_named: bool) -> list[Task]:
+def _matching_tasks(ctx: dispatch.Context, msg: Any, mine: list[Task], *, only_named: bool) -> list[Task]:
     """The sender's open tasks this mail is about: by a task tag in its text (a forward keeps
     the subject it forwards), else by title words, else (when allowed) their only open task."""
     blob = f"{msg.subject or ''}\n{msg.text or ''}"
@@ -55,7 +55,7 @@ def _matching_tasks(ctx: core.Context, msg: Any, mine: list[Task], *, only_named
     return mine if len(mine) == 1 and not only_named else []
 
 
-def _stray(ctx: core.Context, msg: Any, rt: core.Route, *, in_meeting_thread: bool) -> Outcome | None:
+def _stray(ctx: dispatch.Context, msg: Any, rt: dispatch.Route, *, in_meeting_thread: bool) -> Outcome | None:
     sender = (msg.sender or "").lower()
     if not sender or not ctx.standing.colleague:
         return None
@@ -75,20 +75,20 @@ def _stray(ctx: core.Context, msg: Any, rt: core.Route, *, in_meeting_thread: bo
             return None
         found = mine                            # a status naming no task: which one? list them
     if len(found) > 1:
-        task_rt = core.Route(kind="task", task_id=found[0].id, via="matched")
+        task_rt = dispatch.Route(kind="task", task_id=found[0].id, via="matched")
         out = _clarify(ctx, msg, task_rt, None, mode="items", numbered=found, reading=reading)
         out.log.insert(0, f"a status outside any task thread fits {len(found)} open tasks of {sender}: asked which")
         out.intent = reading.intent.value
         return out
-    task_rt = core.Route(kind="task", task_id=found[0].id, meeting_id=found[0].meeting_id, via="matched")
+    task_rt = dispatch.Route(kind="task", task_id=found[0].id, meeting_id=found[0].meeting_id, via="matched")
     out = on_task_mail(ctx, msg, task_rt)
     if out is not None:
         out.log.insert(0, f"matched to task {found[0].id} ({found[0].title}) outside its thread")
     return out
 
 
-@core.on_stray
-def on_stray_in_meeting_thread(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
+@dispatch.on_stray
+def on_stray_in_meeting_thread(ctx: dispatch.Context, msg: Any, rt: dispatch.Route) -> Outcome | None:
     """"接口开发已完成" in answer to a meeting notice: the sender's task, not an RSVP. Only in the
     thread of a mail that asked for an RSVP (a minutes thread speaks of items itself)."""
     kind = (rt.answered or {}).get("kind")
@@ -97,7 +97,7 @@ def on_stray_in_meeting_thread(ctx: core.Context, msg: Any, rt: core.Route) -> O
     return _stray(ctx, msg, rt, in_meeting_thread=True)
 
 
-@core.on_new(90)
-def on_stray_new_mail(ctx: core.Context, msg: Any) -> Outcome | None:
+@dispatch.on_new(90)
+def on_stray_new_mail(ctx: dispatch.Context, msg: Any) -> Outcome | None:
     """A new mail or a forward naming a task (after every flow that starts something new)."""
-    return _stray(ctx, msg, core.Route(kind="new"), in_meeting_thread=False)
+    return _stray(ctx, msg, dispatch.Route(kind="new"), in_meeting_thread=False)

@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from . import dispatch as core, due_entries
+from . import dispatch, due_entries
 from .task_reading import _read, _task_and_meeting, _words
 from .task_receipts import _base, _clarify, _clip, _hold_receipt, _line
 from .task_refusals import _gate
@@ -65,7 +65,7 @@ def _deliverables(msg: Any) -> tuple[list[Attachment], list[dict]]:
     return forward, listed
 
 
-def _verify_request(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Mail:
+def _verify_request(ctx: dispatch.Context, msg: Any, task: Task, meeting: Any) -> Mail:
     forward, listed = _deliverables(msg)
     return Mail(
         key=f"task_verify:t{task.id}:{msg.message_id}", template="task_verify", to=[meeting.host],
@@ -76,14 +76,14 @@ def _verify_request(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Ma
                  "files": listed, "limit_mb": VERIFY_ATTACH_LIMIT // (1024 * 1024)})
 
 
-def _percent_before_done(ctx: core.Context, task: Task) -> int | None:
+def _percent_before_done(ctx: dispatch.Context, task: Task) -> int | None:
     for e in reversed(ctx.lookup.task_events(task.id)):
         if e.kind != "done" and e.percent is not None and e.percent < 100:
             return e.percent
     return None
 
 
-def _verify(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Outcome:
+def _verify(ctx: dispatch.Context, msg: Any, task: Task, meeting: Any) -> Outcome:
     sender = (msg.sender or "").lower()
     verdict = _verdict(_words(msg))
     text = _clip(_words(msg))
@@ -127,8 +127,8 @@ def _verify(ctx: core.Context, msg: Any, task: Task, meeting: Any) -> Outcome:
     return out
 
 
-@core.on_reply("task_verify")
-def on_verify_reply(ctx: core.Context, msg: Any, rt: core.Route) -> Outcome | None:
+@dispatch.on_reply("task_verify")
+def on_verify_reply(ctx: dispatch.Context, msg: Any, rt: dispatch.Route) -> Outcome | None:
     """The host answers a verify request: 验收通过 / 退回 + reason. Others fall through to on_task_mail."""
     task, meeting = _task_and_meeting(ctx, rt)
     if task is None:
