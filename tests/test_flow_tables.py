@@ -275,7 +275,14 @@ def test_the_snapshot_hands_out_copies_so_a_flow_cannot_change_the_next_read():
     msg = inbound.parse(make_mail(OWNER, "已完成", in_reply_to=mid), own_addresses=[SHARED])
     _rt, snap = snapshot.load(w, msg, ORG, PEOPLE, NOW)
     snap.get_task(1).status = TaskStatus.DONE
-    assert snap.get_task(1).status is TaskStatus.IN_PROGRESS
+    snap.get_task(1).collaborators.append(OTHER)
+    assert snap.get_task(1).status is TaskStatus.IN_PROGRESS and OTHER not in snap.get_task(1).collaborators
+    # nested objects too: an attendee's answer changed on one read is not on the next
+    snap.get_meeting(1).attendees[2].rsvp = Rsvp.DECLINED
+    snap.get_meeting(1).attendees.pop()
+    again = snap.get_meeting(1)
+    assert again.attendees[2].rsvp is Rsvp.NEEDS_ACTION and len(again.attendees) == 6
+    assert again == w.get_meeting(1)
 
 
 def test_new_rows_take_the_ids_the_snapshot_was_loaded_with():
