@@ -1,7 +1,7 @@
 """Due entries that follow the task: the owner's all-day calendar entry stays true.
 
 The assignment mail carries the task's due date as an all-day METHOD:PUBLISH entry (SEQUENCE 0,
-UID task-<id>@domain; minutes_flow.assignment_mail). Whenever a change moves what that entry
+UID task-<id>@domain; flows/minutes.assignment_mail). Whenever a change moves what that entry
 says — a delay or a new due date, a new owner, done (the entry ends), a return to work (it
 starts again) — `follow` adds the next version: same UID, SEQUENCE + 1.
 

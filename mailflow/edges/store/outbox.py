@@ -108,7 +108,7 @@ class OutboxRepository(Repository):
         return self.table("outbox_rcpt").count_where("recipient = ? AND jd >= julianday(?) AND held = 1",
                                                      [recipient, dt_text(since)])
 
-    # --- numbered task lists of sent mails (flows/tasks: multi-item answers) -------------------------
+    # --- numbered task lists of sent mails (flows/task_status: multi-item answers) -------------------------
     def save_outbox_items(self, message_id: str, task_ids: list[int]) -> None:
         self.table("outbox_items").insert({"message_id": message_id, "items": json_text([int(i) for i in task_ids])},
                                           ignore=True)

@@ -101,7 +101,7 @@ def _v1_first_schema(db: sqlite_utils.Database) -> None:
 
 def _v2_outbox_items(db: sqlite_utils.Database) -> None:
     """The tasks a sent mail numbered 1..n (a weekly progress request, a receipt), so that an answer
-    such as "1 已完成；3 延期到周五" finds its tasks (flows/tasks)."""
+    such as "1 已完成；3 延期到周五" finds its tasks (flows/task_status: on_numbered_reply)."""
     db["outbox_items"].create({"message_id": TEXT, "items": TEXT}, pk="message_id", not_null={"items"},
                               if_not_exists=True)
 
