@@ -207,8 +207,9 @@ class App:
                         receipts=self.settings.schedule.receipts)
 
     def context(self, now: datetime, snapshot: Any = None) -> dispatch.Context:
-        """The flows' Context: over `snapshot` (an inbound mail's, loaded by edges/snapshot.py, ids
-        from its next_ids), else over the store itself (the CLI's commands and the tick)."""
+        """The flows' Context: over `snapshot` (loaded by edges/snapshot.py for an inbound mail and a
+        CLI change, by tick.load_step for a rule step; ids from its next_ids), else over the store
+        itself (the admin's copy of a mail that failed, which reads nothing; tests driving a flow)."""
         lookup, next_id = (snapshot, snapshot.next_ids.__getitem__) if snapshot is not None \
             else (self.store, self.store.next_id)
         return dispatch.Context(directory=self.directory, calendar=self.calendar, org=self.org(), now=now,

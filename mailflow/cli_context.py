@@ -94,15 +94,17 @@ def echo_lines(lines) -> None:
         click.echo(line)
 
 
-def commit_change(obj: Ctx, now_text: str | None, change, errors, code: int) -> None:
+def commit_change(obj: Ctx, now_text: str | None, change, errors, code: int, *, load) -> None:
     """Run `change(ctx) -> Outcome` and commit it in one store transaction (the mails are queued for
-    `mailflow run`); one of `errors` (bad input) exits with `code`."""
+    `mailflow run`); one of `errors` (bad input) exits with `code`. The flow decides over the
+    Snapshot `load(store)` reads first, in that transaction (edges/snapshot.py), as an inbound
+    mail's does: it never queries the store halfway, and the next ids it numbers are still free."""
     from .outbox import Outbox
     app = obj.app_at(now_text)
     now = app.now()
     try:
         with app.store.transaction():
-            out = change(app.context(now))
+            out = change(app.context(now, load(app.store)))
             Outbox(app).commit(out, now)
     except errors as e:
         fail(str(e), code)

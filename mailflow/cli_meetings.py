@@ -2,7 +2,8 @@
 
 One module per command group keeps cli.py a table of contents; the decorators and help texts here
 are the documented contract (tests/test_cli.py, tests/test_docs.py). Changes are committed through
-cli_context.commit_change: one transaction, the mails queued for `mailflow run`.
+cli_context.commit_change: one transaction, the mails queued for `mailflow run`; each flow decides
+over the Snapshot its loader in edges/snapshot.py reads first (for_new_meeting, for_meeting).
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ def meeting() -> None:
     """
 
 
-def _meeting_change(obj: Ctx, now_text: str | None, change) -> None:
-    """`change(ctx) -> Outcome`, committed; exit 1 on MeetingError."""
+def _meeting_change(obj: Ctx, now_text: str | None, change, load) -> None:
+    """`change(ctx) -> Outcome` over the Snapshot `load(store)` reads, committed; exit 1 on MeetingError."""
     from .flows.meetings import MeetingError
-    commit_change(obj, now_text, change, MeetingError, 1)
+    commit_change(obj, now_text, change, MeetingError, 1, load=load)
 
 
 def _get_meeting(ctx, ident: int):
@@ -49,6 +50,7 @@ def meeting_add(obj: Ctx, file: str, now_text: str | None) -> None:
     """
     import yaml
 
+    from .edges import snapshot
     from .flows import meetings
     settings = obj.settings()
     try:
@@ -61,13 +63,14 @@ def meeting_add(obj: Ctx, file: str, now_text: str | None) -> None:
     except meetings.MeetingError as e:
         fail(str(e), 2)
     _check_meeting_time(app, m, file)
-    _meeting_change(obj, now_text, lambda ctx: meetings.add(ctx, m))
+    _meeting_change(obj, now_text, lambda ctx: meetings.add(ctx, m), snapshot.for_new_meeting)
 
 
 def _check_meeting_time(app, m, file: str) -> None:
     """A meeting that has ended is refused (exit 2): its notices would invite people to the past.
     One that started, or starts within the short-notice window, is added with a warning."""
     from .flows.meeting_reminders import meeting_short_notice
+    from .model import Snapshot
     now = app.now()
     shown = f"{m.start.astimezone(app.settings.tz):%Y-%m-%d %H:%M}–{m.end.astimezone(app.settings.tz):%H:%M}"
     if m.end <= now:
@@ -75,7 +78,7 @@ def _check_meeting_time(app, m, file: str) -> None:
              f"it is {now:%Y-%m-%d %H:%M} now. Give a future start and end.", 2)
     if m.start <= now:
         click.echo(f"mailflow: warning: {file}: key 'start': the meeting ({shown}) has already started", err=True)
-    elif meeting_short_notice(app.context(now), m):
+    elif meeting_short_notice(app.context(now, Snapshot()), m):     # reads only the calendar
         click.echo(f"mailflow: warning: {file}: key 'start': the meeting ({shown}) is less than 2 working days "
                    "away; attendees may not be able to prepare (the host is told as well)", err=True)
 
@@ -111,13 +114,14 @@ def meeting_show(obj: Ctx, ident: int, as_json: bool) -> None:
 @click.pass_obj
 def meeting_reschedule(obj: Ctx, ident: int, start: str, end: str, now_text: str | None) -> None:
     """Move a meeting: a new REQUEST (same UID, SEQUENCE+1) to everyone; answers are asked again."""
+    from .edges import snapshot
     from .flows import meetings
 
     def change(ctx):
         m = _get_meeting(ctx, ident)
         return meetings.reschedule(ctx, m, meetings.parse_moment(start, m.tz, "--start"),
                                    meetings.parse_moment(end, m.tz, "--end"))
-    _meeting_change(obj, now_text, change)
+    _meeting_change(obj, now_text, change, lambda store: snapshot.for_meeting(store, ident))
 
 
 @meeting.command("cancel")
@@ -127,5 +131,7 @@ def meeting_reschedule(obj: Ctx, ident: int, start: str, end: str, now_text: str
 @click.pass_obj
 def meeting_cancel(obj: Ctx, ident: int, reason: str, now_text: str | None) -> None:
     """Cancel a meeting: METHOD:CANCEL (same UID, SEQUENCE+1) to everyone invited."""
+    from .edges import snapshot
     from .flows import meetings
-    _meeting_change(obj, now_text, lambda ctx: meetings.cancel(ctx, _get_meeting(ctx, ident), reason))
+    _meeting_change(obj, now_text, lambda ctx: meetings.cancel(ctx, _get_meeting(ctx, ident), reason),
+                    lambda store: snapshot.for_meeting(store, ident))

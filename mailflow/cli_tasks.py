@@ -1,7 +1,9 @@
 """`mailflow tasks …`: the task ledger (任务台账), one task's log, reassign and set-due (flows/task_changes.py).
 
 One module per command group keeps cli.py a table of contents. A change is committed through
-cli_context.commit_change (one transaction, the mails queued for `mailflow run`); bad input exits 2.
+cli_context.commit_change (one transaction, the mails queued for `mailflow run`) after the flow
+decided over the task's Snapshot (edges/snapshot.for_task: the task, its meeting, its log); bad
+input exits 2.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ def tasks_show(obj: Ctx, ident: int, as_json: bool) -> None:
 def _task_change(obj: Ctx, ident: int, now_text: str | None, change) -> None:
     """Run `change(ctx, task, meeting) -> Outcome` for task `ident` and commit it (the mails are
     queued for `mailflow run`); bad input (unknown task or person, a closed task) exits 2."""
+    from .edges import snapshot
     from .flows.task_changes import TaskError
 
     def on_task(ctx):
@@ -57,7 +60,7 @@ def _task_change(obj: Ctx, ident: int, now_text: str | None, change) -> None:
         if t is None:
             raise TaskError(f"no task {ident}")
         return change(ctx, t, ctx.lookup.get_meeting(t.meeting_id) if t.meeting_id is not None else None)
-    commit_change(obj, now_text, on_task, TaskError, 2)
+    commit_change(obj, now_text, on_task, TaskError, 2, load=lambda store: snapshot.for_task(store, ident))
 
 
 def _due_option(value: str | None, flag: str):

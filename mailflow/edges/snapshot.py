@@ -15,6 +15,10 @@ What is loaded, from the route and the parsed mail (each answer kept under its q
 - the meetings a new-thread minutes draft from the sender may belong to (minutes_candidates);
 - minutes versions and confirmations of the meetings a minutes flow may act on;
 - the next id of the tables whose new rows a flow numbers itself (meetings, tasks).
+
+The CLI's changes load theirs the same way, in the transaction that commits them (cli_context.
+commit_change): `for_new_meeting` (meeting add), `for_meeting` (reschedule, cancel), `for_task`
+(tasks reassign, set-due).
 """
 
 from __future__ import annotations
@@ -132,3 +136,29 @@ def _calendar_uids(msg: Any, org: dispatch.Org) -> list[str]:
         if ical_in.calendar_method(part) in ("REQUEST", "CANCEL"):
             uids += [i.uid for i in ical_in.parse_invites(part, org.timezone)]
     return list(dict.fromkeys(uids))
+
+
+# --- the CLI's changes: what each command's flow reads, loaded before it runs ---------------------
+def for_new_meeting(source: Any) -> Snapshot:
+    """`meeting add`: the flow reads nothing stored; it numbers the new meeting (its id is in the UID)."""
+    return Snapshot(next_ids={"meetings": source.next_id("meetings")})
+
+
+def for_meeting(source: Any, meeting_id: int) -> Snapshot:
+    """`meeting reschedule` / `cancel`: the meeting (None when there is none; the command says so)."""
+    snap = Snapshot()
+    _Recorder(source, snap).get_meeting(meeting_id)
+    return snap
+
+
+def for_task(source: Any, task_id: int) -> Snapshot:
+    """`tasks reassign` / `set-due`: the task, its meeting (the assignment mail, the host told) and
+    its log (the due entry's next SEQUENCE, flows/due_entries)."""
+    snap = Snapshot()
+    q = _Recorder(source, snap)
+    task = q.get_task(task_id)
+    if task is not None:
+        q.task_events(task_id)
+        if task.meeting_id is not None:
+            q.get_meeting(task.meeting_id)
+    return snap

@@ -1,11 +1,12 @@
 """The pure core: (snapshot, inbound mail, now) -> Outcome, and the chain that picks the flow.
 
 State is read through `ctx.lookup`: for an inbound mail a Snapshot (model.py) that the edge loaded
-before the call (edges/snapshot.py), so no flow queries the store halfway (the tick hands its rule
-code a Snapshot too, tick.load_step); only the CLI's commands still hand in the store itself. Nothing is written here: handlers return an Outcome (objects to
-store, mails to queue) that ingest commits in one transaction. The flow modules mark their handlers
-with the decorators below and flows/register.py builds them into a Handlers object (the chain as
-data), which the App passes to `handle_inbound`:
+before the call (edges/snapshot.py), so no flow queries the store halfway; the tick hands its rule
+code a Snapshot too (tick.load_step), and so do the CLI's changes (cli_context.commit_change with
+edges/snapshot.for_meeting, for_task, for_new_meeting). Nothing is written here: handlers return
+an Outcome (objects to store, mails to queue) that ingest commits in one transaction. The flow
+modules mark their handlers with the decorators below and flows/register.py builds them into a
+Handlers object (the chain as data), which the App passes to `handle_inbound`:
 
 - `@on_reply(kind)`: a reply to a mail of that kind we sent ("notice", "task_assigned", …);
 - `@on_object(kind)`: a mail routed to a task ("task") or meeting ("meeting") without a known parent;
