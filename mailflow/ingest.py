@@ -28,6 +28,7 @@ from .edges import snapshot
 from .edges.mailbox import HEAD_BYTES
 from .edges.store import StoreError
 from .flows import dispatch
+from .model import Snapshot
 from .outbox import Outbox, unwritable
 from .read import inbound
 
@@ -92,7 +93,7 @@ class Ingest:
                     sender=msg.sender, subject=msg.subject, status="error",
                     detail=f"{type(e).__name__}: {e}", error=tb)
                 if self.app.settings.org.admin:
-                    self.outbox.queue(dispatch.forward_to_admin(self.app.context(now), msg, "error",
+                    self.outbox.queue(dispatch.forward_to_admin(self.app.context(now, Snapshot()), msg, "error",
                                                             f"{type(e).__name__}: {e}"), now)
         except sqlite3.OperationalError as e2:
             raise unwritable(e2) from e2
@@ -117,7 +118,8 @@ class Ingest:
                     message_id=msg.message_id, raw=head, mailbox_key=mailbox_key, received_at=now,
                     sender=msg.sender, subject=msg.subject, status="too_large", detail=detail)
                 if admin:
-                    self.outbox.queue(dispatch.forward_to_admin(self.app.context(now), msg, "too_large", detail), now)
+                    self.outbox.queue(dispatch.forward_to_admin(self.app.context(now, Snapshot()), msg,
+                                                                "too_large", detail), now)
         except sqlite3.OperationalError as e:
             raise unwritable(e) from e
         log.warning("inbound %s from %s: too large (%s)%s", msg.message_id, msg.sender, detail,
