@@ -16,7 +16,7 @@ from .flows import dispatch
 from .read import dates
 from .timeline import moments, rules
 from .config import ENV_IMAP_PASSWORD, ConfigError, Secret, Settings
-from .model import Mail, Meeting, Task
+from .model import Mail, Meeting, Snapshot, Task
 from .read.people import Directory, DirectoryError, load_people, removed_owners
 from .write.render import Renderer
 from .resources import shipped
@@ -206,14 +206,14 @@ class App:
                         delay_needs_approval=self.settings.tasks.delay_needs_approval,
                         receipts=self.settings.schedule.receipts)
 
-    def context(self, now: datetime, snapshot: Any = None) -> dispatch.Context:
-        """The flows' Context: over `snapshot` (loaded by edges/snapshot.py for an inbound mail and a
-        CLI change, by tick.load_step for a rule step; ids from its next_ids), else over the store
-        itself (the admin's copy of a mail that failed, which reads nothing; tests driving a flow)."""
-        lookup, next_id = (snapshot, snapshot.next_ids.__getitem__) if snapshot is not None \
-            else (self.store, self.store.next_id)
+    def context(self, now: datetime, snapshot: Snapshot) -> dispatch.Context:
+        """The flows' Context over `snapshot`, every store read the decision may make, loaded before
+        the call (edges/snapshot.py for an inbound mail and a CLI change, tick.load_step for a rule
+        step); new rows are numbered from its next_ids. A decision that reads nothing stored (the
+        admin's copy of a mail that failed) passes an empty Snapshot(): a stray read raises NotLoaded."""
         return dispatch.Context(directory=self.directory, calendar=self.calendar, org=self.org(), now=now,
-                            lookup=lookup, ids=dispatch.Ids(next_id), clockwork=self.clockwork)
+                            lookup=snapshot, ids=dispatch.Ids(snapshot.next_ids.__getitem__),
+                            clockwork=self.clockwork)
 
     def close(self) -> None:
         """Close the inbox and the store; a second call does nothing."""

@@ -18,6 +18,9 @@ from zoneinfo import ZoneInfo
 from mailflow.app import App
 from mailflow.config import settings_from_dict
 from mailflow.daemon import Daemon
+from mailflow.edges import snapshot
+from mailflow.flows import meetings
+from mailflow.model import Meeting, Outcome, Snapshot
 from mailflow.testing import FakeClock, make_mail, write_config
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -99,6 +102,21 @@ def body_text(msg: email.message.EmailMessage) -> str:
 
 def flush(svc: Daemon) -> int:
     return asyncio.run(svc.outbox.flush_once())
+
+
+def commit_change(app: App, svc: Daemon, change, now: datetime, load=lambda store: Snapshot()) -> Outcome:
+    """A change committed as the CLI commits one (cli_context.commit_change): in one transaction
+    `load(app.store)` reads the Snapshot (a loader of edges/snapshot.py; by default an empty one,
+    for a decision that reads nothing stored), `change(ctx)` decides over it, the Outcome is committed."""
+    with app.store.transaction():
+        out = change(app.context(now, load(app.store)))
+        svc.outbox.commit(out, now)
+    return out
+
+
+def add_meeting(app: App, svc: Daemon, m: Meeting, now: datetime) -> Outcome:
+    """`mailflow meeting add`: the notices of `m`, numbered from snapshot.for_new_meeting."""
+    return commit_change(app, svc, lambda ctx: meetings.add(ctx, m), now, snapshot.for_new_meeting)
 
 
 def reply_to(original: email.message.EmailMessage, sender: str, text: str, *, date: str | None = None,

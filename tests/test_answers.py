@@ -15,7 +15,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from apphelp import SH, SHARED, body_text, make_app, outbox_mails, reply_to
+from apphelp import SH, SHARED, add_meeting, body_text, make_app, outbox_mails, reply_to
 from mailflow.flows import answers, meetings
 from mailflow.write import choices
 from mailflow.flows.task_reading import _BLANK
@@ -222,9 +222,7 @@ def notice_world(tmp_path):
     app, svc, clock = make_app(tmp_path, datetime(2026, 11, 18, 9, 0, tzinfo=SH))
     m = meetings.from_data(yaml.safe_load((MEETINGS / "meeting.yaml").read_text(encoding="utf-8")), app.directory)
     m.uid = "mf-answers@corp.example"
-    with app.store.transaction():
-        out = meetings.add(app.context(clock.now()), m)
-        svc.outbox.commit(out, clock.now())
+    out = add_meeting(app, svc, m, clock.now())
     return app, svc, clock, out.meetings[0]
 
 

@@ -20,7 +20,8 @@ import pytest
 import yaml
 from icalendar import Calendar
 
-from apphelp import SH, SHARED, body_text, make_app, outbox_mails
+from apphelp import SH, SHARED, add_meeting, body_text, commit_change, make_app, outbox_mails
+from mailflow.edges import snapshot
 from mailflow.flows import meetings
 from mailflow.config import ConfigError, settings_from_dict
 from mailflow.model import Role, Rsvp
@@ -48,9 +49,7 @@ def env(tmp_path):
 def create(app, svc, now=NOW):
     m = meetings.from_data(yaml.safe_load((FIX / "meeting.yaml").read_text(encoding="utf-8")), app.directory)
     m.uid = UID
-    with app.store.transaction():
-        out = meetings.add(app.context(now), m)
-        svc.outbox.commit(out, now)
+    out = add_meeting(app, svc, m, now)
     return app.store.get_meeting(out.meetings[0].id)
 
 
@@ -157,9 +156,8 @@ def test_invites_with_the_shared_organizer_pass_ical_js(env, tmp_path):
         pytest.skip("node or tests/js/node_modules is missing: run npm ci --prefix tests/js")
     app, svc, _ = env
     m = create(app, svc)
-    with app.store.transaction():
-        svc.outbox.commit(meetings.cancel(app.context(at(2026, 11, 19, 9, 0)), app.store.get_meeting(m.id), "改期"),
-                          at(2026, 11, 19, 9, 0))
+    commit_change(app, svc, lambda ctx: meetings.cancel(ctx, ctx.lookup.get_meeting(m.id), "改期"),
+                  at(2026, 11, 19, 9, 0), lambda store: snapshot.for_meeting(store, m.id))
     files = []
     for i, n in enumerate(outbox_mails(app)):
         for part in n.walk():

@@ -11,7 +11,7 @@ import pytest
 from apphelp import SH, body_text, make_app, outbox_mails, reply_to
 from mailflow.flows import due_entries
 from mailflow.timeline import actions as timeline
-from mailflow.model import Attendee, Meeting, Outcome, Role, Task
+from mailflow.model import Attendee, Meeting, Outcome, Role, Snapshot, Task
 from test_minutes_flow import CLEAN_DRAFT, DRAFT_AT, DRAFT_DATE, mails, requested, send, world  # noqa: F401
 
 HOST, RECORDER = "wanglei@corp.example", "sunli@corp.example"
@@ -51,8 +51,8 @@ def test_what_counts_as_a_day_off_follows_chinas_calendar(tmp_path, due, flagged
         now = datetime(2026, 9, 15, 10, 0, tzinfo=SH)
         m = Meeting(id=3, uid="u3@corp.example", title="国庆前协调会", start=now, end=now + timedelta(hours=1),
                     host=HOST, recorder=RECORDER, attendees=[Attendee(HOST, Role.HOST)])
-        mails_ = due_entries.days_off_notice(app.context(now), m, [Task(id=9, title="交付", owner="lina@corp.example",
-                                                                         due=due)])
+        mails_ = due_entries.days_off_notice(app.context(now, Snapshot()), m,
+                                              [Task(id=9, title="交付", owner="lina@corp.example", due=due)])
         assert bool(mails_) is flagged
         if flagged:
             with app.store.transaction():
@@ -65,7 +65,7 @@ def test_what_counts_as_a_day_off_follows_chinas_calendar(tmp_path, due, flagged
 def test_the_english_notice_names_the_holiday(tmp_path):
     app, svc = ctx_in_september(tmp_path)
     try:
-        ctx = app.context(datetime(2026, 9, 15, 10, 0, tzinfo=SH))
+        ctx = app.context(datetime(2026, 9, 15, 10, 0, tzinfo=SH), Snapshot())
         assert due_entries.day_off_reason(ctx, date(2026, 10, 5), "en") == "National Day"
         assert due_entries.day_off_reason(ctx, date(2026, 10, 17), "zh-TW") == "週六"
     finally:
@@ -109,7 +109,7 @@ def test_the_last_reminder_before_a_saturday_due_date_does_not_say_today(saturda
 def test_due_words(tmp_path, today, due, when):
     app, _svc, _ = make_app(tmp_path, datetime(2026, 9, 1, 9, 0, tzinfo=SH))
     try:
-        got = timeline.due_words(app.context(datetime(2026, 9, 1, 9, 0, tzinfo=SH)), today, due)
+        got = timeline.due_words(app.context(datetime(2026, 9, 1, 9, 0, tzinfo=SH), Snapshot()), today, due)
         assert got["due_when"] == when
     finally:
         app.close()

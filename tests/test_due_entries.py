@@ -16,8 +16,9 @@ from icalendar import Calendar
 
 from apphelp import SHARED, body_text, make_app, outbox_mails, reply_to
 from mailflow.testing import make_mail
+from mailflow.edges import snapshot
 from mailflow.flows import due_entries, minutes as minutes_flow
-from mailflow.model import Attendee, Meeting, Outcome, Role, Task, TaskStatus
+from mailflow.model import Attendee, Meeting, Outcome, Role, Snapshot, Task, TaskStatus
 
 SH = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 20, 10, 0, tzinfo=SH)          # a Friday
@@ -118,7 +119,8 @@ def test_a_new_owner_gets_the_entry_and_the_old_one_sees_it_end(env):
     after = replace(before, owner=OTHER, due=date(2026, 12, 9))
     out = Outcome(tasks=[after])
     with app.store.transaction():
-        due_entries.follow(app.context(clock.now()), before, after, out, app.store.get_meeting(1))
+        ctx = app.context(clock.now(), snapshot.for_task(app.store, 1))  # its log numbers the entry
+        due_entries.follow(ctx, before, after, out, app.store.get_meeting(1))
         svc.outbox.commit(out, clock.now())
     [new] = [m for m in outbox_mails(app, "task_due_entry") if m["To"] == OTHER]
     [old] = [m for m in outbox_mails(app, "task_due_entry") if m["To"] == OWNER]
@@ -131,7 +133,7 @@ def test_a_new_owner_gets_the_entry_and_the_old_one_sees_it_end(env):
 
 def test_the_assignment_entry_is_publish_utf8_with_names(env):
     app, svc, clock = env
-    ctx = app.context(clock.now())
+    ctx = app.context(clock.now(), Snapshot())  # the mail reads nothing stored
     mail = minutes_flow.assignment_mail(ctx, app.store.get_meeting(1), app.store.get_task(1), clock.now())
     with app.store.transaction():
         svc.outbox.commit(Outcome(mails=[mail]), clock.now())

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from icalendar import Calendar
 
-from apphelp import SH, SHARED, body_text, make_app, outbox_mails, reply_to
+from apphelp import SH, SHARED, add_meeting, body_text, make_app, outbox_mails, reply_to
 from mailflow.flows import meetings
 from mailflow.testing import make_mail
 
@@ -33,9 +33,7 @@ def at(*args) -> datetime:
 def env(tmp_path):
     app, svc, _clock = make_app(tmp_path, NOW)
     m = meetings.from_data(yaml.safe_load((FIX / "meeting.yaml").read_text(encoding="utf-8")), app.directory)
-    with app.store.transaction():
-        out = meetings.add(app.context(NOW), m)
-        svc.outbox.commit(out, NOW)
+    out = add_meeting(app, svc, m, NOW)
     yield app, svc, app.store.get_meeting(out.meetings[0].id)
     app.close()
 

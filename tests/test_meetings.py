@@ -21,7 +21,8 @@ import yaml
 from click.testing import CliRunner
 from icalendar import Calendar
 
-from apphelp import SH, SHARED, body_text, make_app, outbox_mails, reply_to
+from apphelp import SH, SHARED, add_meeting, body_text, commit_change, make_app, outbox_mails, reply_to
+from mailflow.edges import snapshot
 from mailflow.flows import meetings
 from mailflow.read.meeting_text import parse_when
 from mailflow.cli import main
@@ -46,17 +47,14 @@ def create(app, svc, now=NOW, data=None, uid=UID):
     """Add the sample meeting as `mailflow meeting add` does: one transaction."""
     m = meetings.from_data(data or sample(), app.directory)
     m.uid = uid
-    with app.store.transaction():
-        out = meetings.add(app.context(now), m)
-        svc.outbox.commit(out, now)
+    out = add_meeting(app, svc, m, now)
     return app.store.get_meeting(out.meetings[0].id)
 
 
-def change(app, svc, fn, now):
-    with app.store.transaction():
-        out = fn(app.context(now))
-        svc.outbox.commit(out, now)
-    return out
+def change(app, svc, meeting_id, fn, now):
+    """`mailflow meeting reschedule/cancel`: fn(ctx, meeting) over the meeting snapshot.for_meeting loads."""
+    return commit_change(app, svc, lambda ctx: fn(ctx, ctx.lookup.get_meeting(meeting_id)), now,
+                         lambda store: snapshot.for_meeting(store, meeting_id))
 
 
 @pytest.fixture
@@ -237,10 +235,9 @@ def test_generated_invites_pass_ical_js(env, tmp_path):
         pytest.skip("tests/js/node_modules is missing: run npm ci --prefix tests/js")
     app, svc, clock = env
     m = create(app, svc)
-    change(app, svc, lambda ctx: meetings.reschedule(ctx, m, at(2026, 11, 26, 10, 0), at(2026, 11, 26, 11, 30)),
+    change(app, svc, m.id, lambda ctx, m: meetings.reschedule(ctx, m, at(2026, 11, 26, 10, 0), at(2026, 11, 26, 11, 30)),
            at(2026, 11, 19, 9, 0))
-    change(app, svc, lambda ctx: meetings.cancel(ctx, app.store.get_meeting(m.id), "客户临时变更"),
-           at(2026, 11, 20, 9, 0))
+    change(app, svc, m.id, lambda ctx, m: meetings.cancel(ctx, m, "客户临时变更"), at(2026, 11, 20, 9, 0))
     files = []
     for i, n in enumerate(outbox_mails(app)):
         if n.get_content_type() == "multipart/mixed":
@@ -259,8 +256,8 @@ def test_reschedule_is_a_new_request_same_uid_higher_sequence_and_asks_again(env
     svc.ingest.process_raw(fixture("rsvp_thunderbird_stale.eml"), "t", NOW)           # 张伟 accepted (SEQUENCE 0)
     assert attendee(app, m.id, "zhangwei@corp.example").rsvp is Rsvp.ACCEPTED
     later = at(2026, 11, 19, 9, 0)
-    change(app, svc, lambda ctx: meetings.reschedule(ctx, app.store.get_meeting(m.id), at(2026, 11, 26, 10, 0),
-                                                     at(2026, 11, 26, 11, 30)), later)
+    change(app, svc, m.id, lambda ctx, m: meetings.reschedule(ctx, m, at(2026, 11, 26, 10, 0), at(2026, 11, 26, 11, 30)),
+           later)
     updates = outbox_mails(app, "meeting_update")
     assert len(updates) == 7
     data, method = calendar_of(updates[0])
@@ -281,8 +278,7 @@ def test_cancel_sends_method_cancel_to_everyone_invited(env):
     app, svc, _ = env
     m = create(app, svc)
     svc.ingest.process_raw(fixture("rsvp_thunderbird_delegated.eml"), "t", NOW)     # 周强 joins for 孙丽
-    change(app, svc, lambda ctx: meetings.cancel(ctx, app.store.get_meeting(m.id), "客户临时变更"),
-           at(2026, 11, 20, 9, 0))
+    change(app, svc, m.id, lambda ctx, m: meetings.cancel(ctx, m, "客户临时变更"), at(2026, 11, 20, 9, 0))
     cancels = outbox_mails(app, "meeting_cancel")
     assert sorted(c["To"] for c in cancels) == sorted(m.emails + ["zhouqiang@corp.example"])
     for c in cancels:
@@ -293,7 +289,7 @@ def test_cancel_sends_method_cancel_to_everyone_invited(env):
     assert "原因：客户临时变更" in body_text(next(c for c in cancels if c["To"] == "zhangwei@corp.example"))
     assert app.store.get_meeting(m.id).status == "cancelled"
     with pytest.raises(meetings.MeetingError):
-        meetings.cancel(app.context(NOW), app.store.get_meeting(m.id), "again")
+        change(app, svc, m.id, lambda ctx, m: meetings.cancel(ctx, m, "again"), NOW)
 
 
 # --------------------------------------------------------------------------- iMIP answers
@@ -577,7 +573,7 @@ def test_short_notice_warns_the_host_and_late_steps_are_covered_by_the_notice(en
 def test_cancelled_meetings_get_no_reminders(env):
     app, svc, _ = env
     m = create(app, svc)
-    change(app, svc, lambda ctx: meetings.cancel(ctx, app.store.get_meeting(m.id), "取消"), at(2026, 11, 19, 9, 0))
+    change(app, svc, m.id, lambda ctx, m: meetings.cancel(ctx, m, "取消"), at(2026, 11, 19, 9, 0))
     for day in (at(2026, 11, 20, 9, 0), at(2026, 11, 24, 9, 0), at(2026, 11, 24, 14, 0)):
         svc.ticker.tick_once(day)
     assert [k for k, _ in fired(app) if k != "meeting_cancel"] == []

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 from apphelp import PEOPLE, SH, SHARED, body_text, make_app, outbox_mails, reply_to
 from mailflow.cli import main
-from mailflow.model import AgendaItem, Attendee, Meeting, Role
+from mailflow.model import AgendaItem, Attendee, Meeting, Role, Snapshot
 from mailflow.testing import make_mail, write_config
 from officedocs import docx, mail_with, xlsx
 
@@ -466,7 +466,7 @@ def test_old_macro_and_oversized_word_files_are_answered_with_what_to_send(world
 
 def test_the_attachment_answer_is_in_the_recorders_language(world):
     app, svc, clock, m = world
-    ctx = app.context(DRAFT_AT)
+    ctx = app.context(DRAFT_AT, Snapshot())
     from mailflow.flows import minutes as minutes_flow
     from mailflow.model import Mail
     mail = Mail(key="k", template="minutes_attachment", to=["x@corp.example"],
@@ -564,7 +564,7 @@ def test_every_minutes_mail_renders_in_every_language(world):
     assert "最終版" in tw["Subject"] and "無異議視為認可" in body_text(tw)
     from mailflow.flows import minutes as minutes_flow
     from mailflow.model import Mail
-    ctx = app.context(DRAFT_AT)
+    ctx = app.context(DRAFT_AT, Snapshot())  # writing these mails reads nothing stored
     fresh = app.store.get_meeting(m.id)
     version = app.store.minutes_versions(m.id)[-1]
     samples = [minutes_flow.request_mail(ctx, fresh), minutes_flow.review_mail(ctx, fresh, version),

@@ -16,7 +16,7 @@ from email.utils import format_datetime
 import pytest
 from icalendar import Calendar, Event, vCalAddress
 
-from apphelp import SH, SHARED, body_text, make_app, outbox_mails, reply_to
+from apphelp import SH, SHARED, add_meeting, body_text, make_app, outbox_mails, reply_to
 from mailflow.flows import meetings
 from mailflow.model import Rsvp, TaskStatus
 from mailflow.testing import make_mail
@@ -148,9 +148,7 @@ def test_a_month_of_one_meeting(tmp_path):
 
     # 11-16: the meeting is announced; the invite's ORGANIZER is the shared mailbox
     m = meetings.from_data(MEETING, app.directory)
-    with app.store.transaction():
-        out = meetings.add(app.context(START), m)
-        w.svc.outbox.commit(out, START)
+    out = add_meeting(app, w.svc, m, START)
     m = app.store.get_meeting(out.meetings[0].id)
     assert sorted(m.emails) == sorted(TEAM)
     notices = w.sent("notice")

@@ -44,6 +44,21 @@ def test_a_mail_that_breaks_processing_is_kept_with_its_traceback(tmp_path, monk
     assert app.store.inbound_row("<broken@client.example>")["status"] == "unknown"
 
 
+def test_a_decision_reads_only_what_was_loaded_for_it(tmp_path):
+    """The flows' Context has no live store behind it: a snapshot must be given, and an empty one
+    (the admin's copy of a mail that failed) answers no read, even of a task that is stored."""
+    from mailflow.model import NotLoaded, Snapshot, Task
+    app, _svc, _ = make_app(tmp_path, START)
+    try:
+        app.store.save_task(Task(id=None, title="接口开发", owner="zhangwei@corp.example", due=None), START)
+        with pytest.raises(TypeError):
+            app.context(START)
+        with pytest.raises(NotLoaded, match="get_task"):
+            app.context(START, Snapshot()).lookup.get_task(1)
+    finally:
+        app.close()
+
+
 def test_an_unwritable_store_marks_nothing_processed(tmp_path, monkeypatch):
     app, svc, _ = make_app(tmp_path, START)
     app.inbox.deliver(eml("<disk-full@client.example>"))

@@ -10,11 +10,11 @@ from urllib.parse import unquote
 
 import pytest
 
-from mailflow.model import TaskStatus
+from mailflow.model import Snapshot, TaskStatus
 from mailflow.testing import make_mail
 from mailflow.timeline import actions as timeline
 
-from apphelp import SHARED, body_text, make_app, outbox_mails, reply_to
+from apphelp import SHARED, add_meeting, body_text, make_app, outbox_mails, reply_to
 from test_tasks import HOST, OWNER, SH, START, build, events, mail, send, task
 
 LINA, MANAGER, TOM = "lina@corp.example", "zhaomin@corp.example", "tom@corp.example"
@@ -55,7 +55,7 @@ def test_the_owner_asks_to_hand_over_and_the_host_approves_with_one_click(tmp_pa
     assert released["To"] == OWNER and "不再负责" in released["Subject"]
     assert ics_of(released)                                    # the old owner's entry ends
     # the weekly table shows the new owner and why
-    rows = timeline.followup_rows(app.context(clock.now()), [t], app.store.latest_task_events([1]), "zh-CN",
+    rows = timeline.followup_rows(app.context(clock.now(), Snapshot()), [t], app.store.latest_task_events([1]), "zh-CN",
                                   date(2026, 11, 20))
     assert rows[0][2] == "李娜" and "张伟 → 李娜" in rows[0][-1]
 
@@ -293,8 +293,7 @@ def test_a_status_in_a_meeting_notices_thread_reaches_the_senders_task(tmp_path)
     data = yaml.safe_load((Path(__file__).parent / "fixtures" / "meetings" / "meeting.yaml").read_text("utf-8"))
     m = meetings.from_data(data, app.directory)
     m.uid = "mf-next@corp.example"
-    with app.store.transaction():
-        svc.outbox.commit(meetings.add(app.context(clock.now()), m), clock.now())
+    add_meeting(app, svc, m, clock.now())
     notice = next(x for x in outbox_mails(app, "notice") if x["To"] == OWNER or OWNER in str(x["To"]))
     assert send(svc, clock, reply_to(notice, OWNER, "需求文档已经定稿了，已完成")) == "applied"
     assert task(app).status is TaskStatus.DONE
