@@ -10,8 +10,8 @@ from hypothesis import given, settings, strategies as st
 from mailflow.read import minutes
 from mailflow.cli_views import minutes_json, minutes_table, text_width
 from mailflow.write.minutes_template import template_text
-from mailflow.model import AgendaItem, Attendee, Meeting, Role
 from mailflow.read.people import Directory
+from test_minutes_template import full
 
 FIXTURES = Path(__file__).parent / "fixtures" / "minutes"
 SH = ZoneInfo("Asia/Shanghai")
@@ -321,19 +321,7 @@ def test_an_unknown_collaborator_is_reported_too():
 
 # --- the template ------------------------------------------------------------------------------------
 
-def meeting() -> Meeting:
-    return Meeting(
-        id=7, uid="m7@mailflow", title="新品上市协调会",
-        start=datetime(2026, 8, 3, 14, 0, tzinfo=SH), end=datetime(2026, 8, 3, 15, 30, tzinfo=SH),
-        location="3楼大会议室", online="腾讯会议 123-456-789",
-        host="zhangwei@example.com", recorder="wangfang@example.com",
-        attendees=[Attendee("zhangwei@example.com", Role.HOST), Attendee("wangfang@example.com", Role.RECORDER),
-                   Attendee("wanglei@example.com", Role.REQUIRED), Attendee("zhoumin@example.com", Role.REQUIRED),
-                   Attendee("guest@partner.example", Role.OPTIONAL, name="外部顾问")],
-        agenda=[AgendaItem(1, "接口方案评审", "wanglei@example.com", 15, "确定接口方案"),
-                AgendaItem(2, "预算确认", "zhoumin@example.com", 10)],
-    )
-
+# the meeting of the template's golden files (tests/test_minutes_template.py): room, link, a guest, an agenda
 
 LABELS = {
     "zh-CN": {"task": "任务{n}：", "owner": "负责人：", "collaborators": "协同人：", "due": "截止时间：",
@@ -367,7 +355,7 @@ def fill(template: str, lang: str, tasks: list[dict], decisions: list[str], disc
 
 
 def test_the_template_carries_the_meetings_facts_and_agenda():
-    text = template_text(meeting(), DIR)
+    text = template_text(full(), DIR)
     for expected in ("会议名称：新品上市协调会", "会议时间：2026-08-03（周一） 14:00-15:30",
                      "会议地点：3楼大会议室；线上会议：腾讯会议 123-456-789", "主持人：张伟（市场部）",
                      "记录人：王芳（技术部）", "参会人员：市场部：张伟；技术部：王芳、王磊；财务部：周敏",
@@ -379,7 +367,7 @@ def test_the_template_carries_the_meetings_facts_and_agenda():
 
 @pytest.mark.parametrize("lang", ["zh-CN", "zh-TW", "en"])
 def test_an_untouched_template_reads_as_nothing_to_do(lang):
-    parsed = parse(template_text(meeting(), DIR, lang))
+    parsed = parse(template_text(full(), DIR, lang))
     assert minutes_json(parsed) == {"decisions": [], "action_items": [], "problems": []}
 
 
@@ -393,7 +381,7 @@ def test_a_filled_in_template_reads_back_exactly(lang):
         {"title": "渠道合作方案", "owner": "市场部-张", "collaborators": "运营部-孙*", "due": "2026-08-28",
          "deliverable": "方案 v1"},
     ]
-    text = fill(template_text(meeting(), DIR, lang), lang, tasks,
+    text = fill(template_text(full(), DIR, lang), lang, tasks,
                 decisions=["上线时间暂定为12月1日", "预算上限维持不变"],
                 discussion="王磊认为接口8月10日前可完成，由周敏负责的预算需再确认（8月12日前）。")
     parsed = parse(text)
@@ -413,7 +401,7 @@ def test_a_filled_in_template_reads_back_exactly(lang):
 
 
 def test_a_half_filled_template_slot_is_reported():
-    text = fill(template_text(meeting(), DIR), "zh-CN",
+    text = fill(template_text(full(), DIR), "zh-CN",
                 [{"title": "会场预订", "owner": "", "collaborators": "", "due": "待定", "deliverable": ""}],
                 decisions=[], discussion="")
     parsed = parse(text)
