@@ -212,14 +212,14 @@ _KEEP = re.compile(r"^\s*(?:不要|不用了|不改了|不取消了|keep\s+(?:it
                    r"(?:\s+it)?|don'?t\s+change(?:\s+it)?)\s*[。.!！]?\s*$", re.I)
 _MOVE = [
     re.compile(rf"{_MEETING}(?P<between>[^。！!\n；;]{{0,10}}?){_MOVE_ZH}(?P<when>[^。！!\n；;]*)"),
-    re.compile(rf"(?P<between>)改期(?:到|至|为|為)?(?P<when>[^。！!\n；;]*)"),
+    re.compile(r"(?P<between>)改期(?:到|至|为|為)?(?P<when>[^。！!\n；;]*)"),
     re.compile(rf"\b(?P<between>(?:move|moving|moved|push|pushed|pushing|shift|shifted|reschedul\w*|postpon\w*)\s+"
                rf"(?:{_EN_MEETING}\s+)?(?:(?:back|forward|out)\s+)?)(?:to|for|until|till)\b(?P<when>[^.!\n;]*)", re.I),
 ]
 _CANCEL = [
     re.compile(rf"{_MEETING}(?P<between>[^。！!\n；;，,]{{0,8}}?){_CANCEL_ZH}"),
-    re.compile(rf"(?P<between>)取消(?:本次|这次|這次|今天的|明天的|的)?(?:会议|會議|例会|例會|会|會)"),
-    re.compile(rf"\b(?:meeting|call|sync|session|it)\b(?P<between>[^.!\n;]{{0,24}}?)\b(?:cancel+ed|called\s+off|is\s+off)\b",
+    re.compile(r"(?P<between>)取消(?:本次|这次|這次|今天的|明天的|的)?(?:会议|會議|例会|例會|会|會)"),
+    re.compile(r"\b(?:meeting|call|sync|session|it)\b(?P<between>[^.!\n;]{0,24}?)\b(?:cancel+ed|called\s+off|is\s+off)\b",
                re.I),
     re.compile(rf"\b(?P<between>)cancel+(?:ing)?\s+{_EN_MEETING}\b", re.I),
 ]

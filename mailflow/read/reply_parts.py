@@ -206,7 +206,7 @@ _ASSIGNEE_RES = [
                rf"to\s+(?P<name>{_EMAIL}|{_EN_NAME})"),
     re.compile(rf"(?P<name>{_EMAIL}|(?<![\u4e00-\u9fff])[\u4e00-\u9fff·]{{2,4}}|{_EN_NAME_SHORT})\s*(?:(?:will|'ll|is going to|is)\s+)?"
                rf"(?:tak(?:e|es|ing) (?:it |this |that )?over|take (?:it|this|that) from here|own|handle|take care of|look after|cover)"),
-    re.compile(rf"(?P<name>(?<![\u4e00-\u9fff])[\u4e00-\u9fff·]{{2,4}})\s*(?:来|会)?\s*(?:接手|接管)"),
+    re.compile(r"(?P<name>(?<![\u4e00-\u9fff])[\u4e00-\u9fff·]{2,4})\s*(?:来|会)?\s*(?:接手|接管)"),
 ]
 
 
