@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -15,10 +14,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
 from apphelp import SH, make_app
-from faulthelp import question, server_config
+from faulthelp import mailflow_cli as mailflow, query, question, server_config, wait_until
 from mailflow.testing import write_config
 
 pytestmark = pytest.mark.servers
@@ -29,31 +27,10 @@ def daemon_config(tmp_path: Path, imap_url: str, smtp_url: str, poll: int = 60) 
     return server_config(tmp_path, imap_url, smtp_url, poll=poll, tick=5, hourly_cap=None, org={"name": None})
 
 
-def mailflow(cfg: Path, *args: str, password: str, **kw) -> subprocess.CompletedProcess:
-    env = {**os.environ, "MAILFLOW_IMAP_PASSWORD": password}
-    return subprocess.run([sys.executable, "-P", "-m", "mailflow", "--config", str(cfg), *args],
-                          env=env, capture_output=True, text=True, timeout=60, **kw)
-
-
 def inbound(cfg: Path) -> dict[str, str]:
     """Message-ID -> status of the running daemon's inbound ledger, read from outside its process
     as any SQLite tool would (no table yet: nothing read yet)."""
-    db = sqlite_utils.Database(cfg.parent / "mf.db")
-    try:
-        return {r["message_id"]: r["status"] for r in db["inbound"].rows_where(select="message_id, status")}
-    except sqlite3.OperationalError:           # locked: the daemon is creating its tables
-        return {}
-    finally:
-        db.close()
-
-
-def wait_until(predicate, timeout: float) -> float:
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if predicate():
-            return time.monotonic() - start
-        time.sleep(0.05)
-    raise AssertionError(f"not within {timeout}s")
+    return dict(query(cfg, "SELECT message_id, status FROM inbound"))
 
 
 def test_fetch_and_checkpoint_across_daemon_restarts(tmp_path, dovecot_server, dovecot_user, smtp_sink):
