@@ -88,9 +88,8 @@ def meeting_roles(directory: Directory, sender: str, meeting: Meeting | None) ->
 
 
 def owner_side(directory: Directory, task: Task, address: str | None) -> bool:
-    """Whether `address` is the task's owner or one of the owner's delegates."""
-    address = _address(address)
-    return bool(address) and (address == _address(task.owner) or _delegate_of(directory, address, _address(task.owner)))
+    """Whether `address` is the task's owner or one of the owner's delegates (by task_roles' rules)."""
+    return bool(task_roles(directory, address or "", task, None) & OWNER_SIDE)
 
 
 def manager_on_escalation(directory: Directory, task: Task, sender: str, answered: dict | None) -> bool:
