@@ -14,7 +14,7 @@ import threading
 
 import sqlite_utils
 
-from .base import Repository, StoreGone, file_identity
+from .base import BUSY_TIMEOUT_MS, Repository, StoreGone, file_identity
 
 
 def _load(db: sqlite_utils.Database, folder: str) -> tuple[int | None, int]:
@@ -52,7 +52,7 @@ class Checkpoint:
     def _db(self) -> sqlite_utils.Database:
         db = getattr(self._local, "db", None)
         if db is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
             conn.execute("PRAGMA journal_mode=WAL")
             # FULL: this commit fsyncs the WAL, and with it every commit the main connection made
             # before (synchronous=NORMAL does not sync them): the inbox saves the checkpoint right
