@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-import pytest
 from icalendar import Calendar, Event, vCalAddress
 
 from apphelp import SH, SHARED, add_meeting, body_text, make_app, outbox_mails, reply_to

@@ -9,6 +9,7 @@ import json
 import logging
 import re
 from datetime import date, datetime, time, timedelta
+from types import ModuleType
 
 import pytest
 from bs4 import BeautifulSoup
@@ -331,8 +332,8 @@ def test_a_short_outage_in_working_hours_sends_the_missed_step_once_when_back(ap
 def test_nothing_goes_out_outside_working_hours(app_svc):
     app, svc = app_svc
     m = add_meeting(app, at(2026, 9, 23, 18, 30))            # follow-up due 09-30 … then 10-07 (holiday)
-    for i, due in enumerate([date(2026, 10, 9), date(2026, 10, 12), date(2026, 10, 1), date(2026, 9, 30)]):
-        add_task(app, [ZHANG, LI, CHEN, TOM][i], due, meeting=m, status=TaskStatus.NOT_STARTED)
+    for i, day in enumerate([date(2026, 10, 9), date(2026, 10, 12), date(2026, 10, 1), date(2026, 9, 30)]):
+        add_task(app, [ZHANG, LI, CHEN, TOM][i], day, meeting=m, status=TaskStatus.NOT_STARTED)
     run(svc, at(2026, 9, 24, 0), at(2026, 10, 20, 23, 30), step=timedelta(minutes=10))
     cal = WorkCalendar()
     rows = sent(app)
@@ -647,9 +648,8 @@ def test_the_digest_quotes_what_the_sender_wrote_not_a_log_line(app_svc):
 
 
 # --- the names rules may use: collected by an explicit call, each name once ------------------------------
-def _module(name: str, **functions) -> "types.ModuleType":
-    import types
-    module = types.ModuleType(name)
+def _module(name: str, **functions) -> ModuleType:
+    module = ModuleType(name)
     for attr, fn in functions.items():
         fn.__module__ = name
         setattr(module, attr, fn)
