@@ -54,6 +54,18 @@ _SPACE_LABELS = ("负责人", "負責人", "责任人", "責任人", "协同人"
                  "完成时间", "完成時間", "截止时间", "截止時間", "截止日期", "截止", "交付物", "交付", "产出", "產出",
                  "输出", "Owner", "Support", "Due", "Deliverable", "Output")
 _LABEL_SPACE = re.compile(rf"^(?P<label>{'|'.join(map(re.escape, _SPACE_LABELS))})\s+(?=\S)", re.I)
+# the owner and helper clauses, compiled once (they run for every clause of every draft)
+_ENDS_IN_LABEL = re.compile(rf"(?:{_LABEL_ALT})$", re.I)
+_HEAD_ASSIGNS = re.compile(rf"^(?:由|请|請)|(?:{OWN_VERBS})")
+_NOT_AN_OWNERS_TASK = re.compile(
+    rf"[、，,/／&+＋]|和|及|与|與|(?:{HELP_VERBS})|(?:负责|負責|牵头|牽頭)的|已|曾|说|說|表示|认为|認為|提出|介绍|介紹")
+_OWN_VERB_LEAD = re.compile(rf"^(?:{OWN_VERBS})")
+_OWN_VERBS_LEAD = re.compile(rf"^(?:{OWN_VERBS})+")
+_BY_WHO_OWNS = re.compile(rf"^(?P<pre>.*?)(?:并由|並由|由|请|請)(?P<who>.+?)(?P<verb>{OWN_VERBS})(?P<rest>.*)$")
+_WHO_OWNS = re.compile(rf"^(?P<who>[^，,；;：:]{{1,40}}?)\s*(?P<verb>{OWN_VERBS})(?P<rest>.*)$", re.I)
+_WHO_HELPS = re.compile(rf"^(?:由|请|請)?(?P<who>.+?)(?:{HELP_VERBS})(?P<rest>.*)$")
+_HELPED_BY = re.compile(rf"^(?:(?:{HELP_VERBS})(?:人|人员|部门)?\s*[:：]?|(?:support(?:ed)?\s+(?:from|by)|helped\s+by|"
+                        rf"together\s+with|with\s+help\s+from|with)\s)\s*(?P<who>.+)$", re.I)
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[，,；;。|｜]|——|—|\s-\s|\s–\s|\s[/／]\s|\s{2,})\s*")
 _MENTION = re.compile(r"(?P<help>协同|協同|协助|協助|配合|cc|with|support)?\s*[:：]?\s*(?<![A-Za-z0-9._%+\-])[@＠](?P<who>[^\s@＠，,；;。|｜（()）]+(?:[（(][^）)]*[）)])?)", re.I)
 _STATUS = re.compile(r"已(?:经|於|于)?(?:完成|上线|上線|交付|提交|启动|啟動|开始|開始|验收|驗收|签约|簽約|进场|進場|落实|落實|解决|解決|修复|修復)"
@@ -208,12 +220,12 @@ class ItemReader:
             return text
         head = m.group("head").strip()
         if field_of(head) or _LABEL_SPACE.match(head + " x") or "@" in head or "＠" in head \
-                or re.search(rf"(?:{_LABEL_ALT})$", head, re.I):
+                or _ENDS_IN_LABEL.search(head):
             return text
         if self.refs.looks_like_ref(head):
             d.owner, d.owner_how = head, "head"
             return m.group("rest")
-        if re.match(rf"^(?:由|请|請)|(?:{OWN_VERBS})", head):
+        if _HEAD_ASSIGNS.match(head):
             return text
         d.title = _clean_title(head)
         d.fields.add("title")
@@ -316,11 +328,9 @@ class ItemReader:
                 continue
             if k == 0 and not d.owner and not probe_only:
                 lead = self.refs.leading(c)             # 王磊 12月9日前完成接口联调
-                if lead and lead[1] and not re.match(
-                        rf"[、，,/／&+＋]|和|及|与|與|(?:{HELP_VERBS})|(?:负责|負責|牵头|牽頭)的|已|曾|说|說|表示|认为|認為|提出|介绍|介紹",
-                        lead[1]):
+                if lead and lead[1] and not _NOT_AN_OWNERS_TASK.match(lead[1]):
                     d.owner, d.owner_how = lead[0], "lead"
-                    c = re.sub(rf"^(?:{OWN_VERBS})", "", lead[1]).strip()
+                    c = _OWN_VERB_LEAD.sub("", lead[1]).strip()
                     if not c:
                         continue
             if d.deadline is None and d.due_text is None and not due_written:
@@ -362,7 +372,7 @@ class ItemReader:
 
     def _owner_clause(self, c: str, d: Draft, title_parts: list[str]) -> bool:
         """由X负责Y / Y由X负责 / X负责Y / X牵头 / 由X于12月7日前报送Y / Alice to send Y."""
-        m = re.match(rf"^(?P<pre>.*?)(?:并由|並由|由|请|請)(?P<who>.+?)(?P<verb>{OWN_VERBS})(?P<rest>.*)$", c)
+        m = _BY_WHO_OWNS.match(c)
         if m and self._whose(m.group("who")):
             self._own(d, m.group("who"), m.group("pre"), m.group("rest"), title_parts)
             return True
@@ -379,7 +389,7 @@ class ItemReader:
                         and not re.match(r"[、，,/／&+＋和及与與]", after[end:]):
                     self._own(d, after[:end], m.group("pre"), after[end:], title_parts)
                     return True
-        m = re.match(rf"^(?P<who>[^，,；;：:]{{1,40}}?)\s*(?P<verb>{OWN_VERBS})(?P<rest>.*)$", c, re.I)
+        m = _WHO_OWNS.match(c)
         if m and self.refs.looks_like_ref(m.group("who"), names=True):
             self._own(d, m.group("who"), "", m.group("rest"), title_parts)
             return True
@@ -403,7 +413,7 @@ class ItemReader:
                 pre = "" if _FILLER.fullmatch(pre or " ") else pre
         if pre:
             title_parts.append(pre)
-        rest = re.sub(rf"^(?:{OWN_VERBS})+", "", rest).strip()
+        rest = _OWN_VERBS_LEAD.sub("", rest).strip()
         if rest:
             dl, left = self._date_in(rest) if d.deadline is None and d.due_text is None else (None, rest)
             if dl is not None:
@@ -413,12 +423,11 @@ class ItemReader:
                 title_parts.append(rest)
 
     def _help_clause(self, c: str, d: Draft) -> bool:
-        m = re.match(rf"^(?:由|请|請)?(?P<who>.+?)(?:{HELP_VERBS})(?P<rest>.*)$", c)
+        m = _WHO_HELPS.match(c)
         if m and self.refs.looks_like_ref(m.group("who")) and len(m.group("rest")) <= 8:
             d.collaborators.append(m.group("who"))
             return True
-        m = re.match(rf"^(?:(?:{HELP_VERBS})(?:人|人员|部门)?\s*[:：]?|(?:support(?:ed)?\s+(?:from|by)|helped\s+by|"
-                     rf"together\s+with|with\s+help\s+from|with)\s)\s*(?P<who>.+)$", c, re.I)
+        m = _HELPED_BY.match(c)
         if m and self.refs.looks_like_ref(m.group("who")):
             d.collaborators.append(m.group("who"))
             return True
