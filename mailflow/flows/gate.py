@@ -221,10 +221,17 @@ def standing(directory: Directory, org: "Org", msg: Any, route: "Route", task: T
         meeting_roles=in_meeting, tokens=_tokens(msg, org), answered=route.answered, directory=directory)
 
 
+def routed(lookup: Any, route: "Route") -> tuple[Task | None, Meeting | None]:
+    """The task a route names and its meeting (or, without a task, the routed meeting), loaded:
+    what the gate decides about, read the same way by the task handlers (task_reading)."""
+    task = lookup.get_task(route.task_id) if route.task_id is not None else None
+    meeting_id = task.meeting_id if task is not None else route.meeting_id
+    meeting = lookup.get_meeting(meeting_id) if meeting_id is not None else None
+    return task, meeting
+
+
 def decide(ctx: "Context", msg: Any, route: "Route") -> Standing:
     """Load what the route names from the context's lookup and pass the gate (dispatch calls this
     once per inbound mail, before any handler)."""
-    task = ctx.lookup.get_task(route.task_id) if route.task_id is not None else None
-    meeting_id = task.meeting_id if task is not None else route.meeting_id
-    meeting = ctx.lookup.get_meeting(meeting_id) if meeting_id is not None else None
+    task, meeting = routed(ctx.lookup, route)
     return standing(ctx.directory, ctx.org, msg, route, task, meeting)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from . import answers, dispatch
+from . import answers, dispatch, gate
 from ..read import replies
 from ..model import Intent, Meeting, Task
 
@@ -43,10 +43,9 @@ class _Part:
 
 
 def _task_and_meeting(ctx: dispatch.Context, rt: dispatch.Route) -> tuple[Task | None, Meeting | None]:
-    task = ctx.lookup.get_task(rt.task_id) if rt.task_id is not None else None
-    if task is None:
-        return None, None
-    return task, (ctx.lookup.get_meeting(task.meeting_id) if task.meeting_id is not None else None)
+    """The routed task and its meeting, loaded as the gate loaded them; (None, None) without a task."""
+    task, meeting = gate.routed(ctx.lookup, rt)
+    return (task, meeting) if task is not None else (None, None)
 
 
 def _words(msg: Any) -> str:
