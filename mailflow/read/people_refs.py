@@ -271,6 +271,11 @@ class PeopleRefs:
 _TITLE_END = re.compile(r"(?:经理|經理|律师|律師|会计师|會計師|总|總|主任|顾问|顧問|老师|老師|先生|女士|小姐|专员|專員|工程师|工程師)$")
 
 
+# a separator inside brackets stands in as a control character until the split is done
+_PROTECT = {"、": "\x01", "，": "\x02", ",": "\x03", "/": "\x04", "+": "\x05", "&": "\x06"}
+_UNPROTECT = str.maketrans({v: k for k, v in _PROTECT.items()})
+
+
 def protect_brackets(text: str) -> str:
     # separators inside brackets ("Mark Tan (Talentbridge, external recruiter)") do not split
     out, depth = [], 0
@@ -279,13 +284,12 @@ def protect_brackets(text: str) -> str:
             depth += 1
         elif ch in "）)":
             depth = max(0, depth - 1)
-        out.append({"、": "\x01", "，": "\x02", ",": "\x03", "/": "\x04", "+": "\x05", "&": "\x06"}.get(ch, ch)
-                   if depth else ch)
+        out.append(_PROTECT.get(ch, ch) if depth else ch)
     return "".join(out)
 
 
 def unprotect(text: str) -> str:
-    return text.translate(str.maketrans({"\x01": "、", "\x02": "，", "\x03": ",", "\x04": "/", "\x05": "+", "\x06": "&"}))
+    return text.translate(_UNPROTECT)
 
 
 # Common Chinese surnames (Simplified and Traditional): a 2-3 character word starting with one of them,
