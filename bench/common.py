@@ -57,20 +57,14 @@ def verdict(ok: bool) -> str:
 
 # --- an App in a temporary directory ------------------------------------------------------
 def make_app(tmp: Path, *, inbox=None, mailer=None, mailbox: dict | None = None, smtp: dict | None = None):
-    from apphelp import PEOPLE
+    from apphelp import PEOPLE, site
     from mailflow.app import App
     from mailflow.config import settings_from_dict
     from mailflow.daemon import Daemon
     from mailflow.testing import FakeClock
 
     (tmp / "people.yaml").write_text(PEOPLE, encoding="utf-8")
-    data = {
-        "mailbox": mailbox or {"url": "maildir:./mail/inbox"},
-        "smtp": smtp or {"url": "maildir:./mail/sent"},
-        "store": {"path": "./mailflow.db"},
-        "org": {"address": SHARED, "name": "会议跟进助手", "people": "./people.yaml"},
-    }
-    settings = settings_from_dict(data, str(tmp / "mailflow.toml"))
+    settings = settings_from_dict(site(mailbox=mailbox, smtp=smtp), str(tmp / "mailflow.toml"))
     settings.base_dir = tmp
     clock = FakeClock(NOW)
     app = App(settings, clock=clock, inbox=inbox, mailer=mailer)
