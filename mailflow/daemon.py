@@ -221,9 +221,6 @@ class Daemon:
             log.error("%s", e)
         self.stop_event.set()
 
-    async def _fatal_async(self, e: StoreError) -> None:
-        self._stop_fatal(e)
-
     def _inbound_worker(self, loop: asyncio.AbstractEventLoop, wake: asyncio.Event) -> None:
         """Network only: fetch, hand each mail to the loop thread (which owns SQLite), and mark it
         processed on the server once the loop has committed it."""
@@ -259,18 +256,18 @@ class Daemon:
                 last_keys = keys
                 inbox.wait(self.app.settings.mailbox.poll_interval, self.stop_event)
             except StoreError as e:
-                asyncio.run_coroutine_threadsafe(self._fatal_async(e), loop)
+                loop.call_soon_threadsafe(self._stop_fatal, e)     # on the loop thread, which owns SQLite
                 loop.call_soon_threadsafe(wake.set)
                 return
             except StoreUnavailable as e:
-                asyncio.run_coroutine_threadsafe(self._note_error_async(
-                    f"{e}; not taking mail off the server until it can be written"), loop)
+                loop.call_soon_threadsafe(self.outbox.note_error,
+                                          f"{e}; not taking mail off the server until it can be written")
                 self.stop_event.wait(min(backoff, 60))
                 backoff = min(backoff * 2, 60)
             except Exception as e:
                 if self.stop_event.is_set():
                     return
-                asyncio.run_coroutine_threadsafe(self._note_error_async(f"inbox: {type(e).__name__}: {e}"), loop)
+                loop.call_soon_threadsafe(self.outbox.note_error, f"inbox: {type(e).__name__}: {e}")
                 self.stop_event.wait(min(backoff, 60) * random.uniform(0.8, 1.2))
                 backoff = min(backoff * 2, 60)
 
@@ -279,9 +276,6 @@ class Daemon:
 
     async def _note_poll(self) -> None:
         self.store.set_meta("last_poll", self.app.now().isoformat())
-
-    async def _note_error_async(self, text: str) -> None:
-        self.outbox.note_error(text)
 
     def reload(self) -> None:
         try:
