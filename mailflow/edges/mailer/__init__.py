@@ -94,16 +94,15 @@ def open_mailer(url: str, password: str | None = None, **options) -> Mailer:
         raise ValueError(
             "mailer url contains a password; put it in the environment (MAILFLOW_SMTP_PASSWORD) instead"
         )
-    safe_url = url
-    host, port = host_and_port(parts, "mailer", safe_url)
+    host, port = host_and_port(parts, "mailer", url)     # no password in it: refused just above
     if parts.path not in ("", "/"):
-        raise ValueError(f"mailer url {safe_url!r}: an SMTP url has no path (found {parts.path!r})")
+        raise ValueError(f"mailer url {url!r}: an SMTP url has no path (found {parts.path!r})")
     if parts.query or parts.fragment:
-        raise ValueError(f"mailer url {safe_url!r}: query strings and fragments are not supported")
+        raise ValueError(f"mailer url {url!r}: query strings and fragments are not supported")
     username = unquote(parts.username) if parts.username else None
     if username and not password:
         raise ValueError(
-            f"mailer url {safe_url!r} names user {username!r} but no password was given "
+            f"mailer url {url!r} names user {username!r} but no password was given "
             "(set MAILFLOW_SMTP_PASSWORD)"
         )
     kw = {k: v for k, v in options.items() if k in _SMTP_OPTIONS}
