@@ -4,8 +4,7 @@ model, a writer never imports the flows or the timeline; and `import mailflow` h
 
 The contract is checked on the source, statically and transitively: a pure module that imports a
 top-level module (app, daemon ...) that imports edges/ breaks it as much as a direct import; imports
-inside functions count too. A break that exists today is listed in KNOWN_VIOLATIONS with the chain
-that makes it, as an xfail that fails loudly (strict) once it is fixed, so the list only shrinks.
+inside functions count too. There is no list of tolerated breaks: every pure module passes.
 """
 
 from __future__ import annotations
@@ -22,8 +21,6 @@ import mailflow
 
 PACKAGE = Path(mailflow.__file__).resolve().parent
 PURE = ("read", "flows", "timeline", "write")
-KNOWN_VIOLATIONS = {
-}
 
 
 def _module(path: Path) -> str:
@@ -66,12 +63,7 @@ def _chain_to_edges(start: str) -> list[str] | None:
     return None
 
 
-def _pure_modules():
-    for name in sorted(GRAPH):
-        if name.split(".")[1:2] and name.split(".")[1] in PURE:
-            reason = KNOWN_VIOLATIONS.get(name)
-            marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-            yield pytest.param(name, id=name, marks=marks)
+PURE_MODULES = [name for name in sorted(GRAPH) if name.split(".")[1:2] and name.split(".")[1] in PURE]
 
 
 def test_every_folder_of_the_layout_is_there():
@@ -79,7 +71,7 @@ def test_every_folder_of_the_layout_is_there():
         assert (PACKAGE / folder / "__init__.py").is_file(), folder
 
 
-@pytest.mark.parametrize("name", list(_pure_modules()))
+@pytest.mark.parametrize("name", PURE_MODULES)
 def test_pure_module_never_reaches_edges(name):
     chain = _chain_to_edges(name)
     assert chain is None, "imports edges/: " + " -> ".join(chain)
