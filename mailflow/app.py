@@ -128,9 +128,10 @@ class App:
         from .flows import register
         handlers = register.build_handlers()               # the inbound chain, each name once
         timeline = rules.collect(register.flow_modules())   # the rules' actions and conditions, each name once
-        loaded = rules.load_rules(self.rules_dir)
+        folder = rules_folder(s)
+        loaded = rules.load_rules(folder)
         errors = rules.check(loaded, timeline) or ([] if loaded else [
-            f"{self.rules_dir}: no rules: mailflow would send no reminder, escalation or follow-up table "
+            f"{folder}: no rules: mailflow would send no reminder, escalation or follow-up table "
             "(a ./rules folder next to the config replaces the shipped rules; copy them in, or put only "
             "holidays in [paths] holidays)"])
         if errors:
@@ -153,10 +154,6 @@ class App:
         meetings = {t.meeting_id: self.store.get_meeting(t.meeting_id)
                     for tasks in gone.values() for t in tasks if t.meeting_id is not None}
         return owner_removed_mails(gone, old, directory, meetings, self.org())
-
-    @property
-    def rules_dir(self) -> Path:
-        return rules_folder(self.settings)
 
     def _load_people(self) -> Directory:
         path = self.settings.path(self.settings.org.people)
