@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from apphelp import SH, make_app, outbox_mails
+from apphelp import SH, body_text, make_app, outbox_mails
 from mailflow.read import authresults
 from mailflow.model import Attendee, Meeting, Role, Task, TaskStatus
 from mailflow.testing import write_config
@@ -235,7 +235,7 @@ def test_an_owner_removed_from_people_yaml_on_reload_is_reported_to_the_host_wit
     svc.reload()                                              # what SIGHUP runs
     (note,) = outbox_mails(app, "owner_removed")
     assert note["To"] == HOST
-    text = note.get_body(preferencelist=("plain",)).get_content()
+    text = body_text(note)
     assert "张伟" in text and OWNER in text and f"[MF-T{task.id}] 整理需求文档" in text
     assert done.title not in text                              # only open tasks
     svc.reload()                                              # nothing new: nobody is told twice
