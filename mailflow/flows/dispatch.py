@@ -24,7 +24,6 @@ from typing import Any, Callable, Protocol
 from zoneinfo import ZoneInfo
 
 from . import gate
-from .. import tokens
 from ..registry import Registry
 from ..model import DEFAULT_TIMEZONE, Mail, Meeting, MinutesVersion, Outcome, Task, TaskEvent
 from ..read.people import Directory
@@ -201,13 +200,10 @@ def route(msg: Any, lookup: Lookup, org: Org) -> Route:
     if m:
         kind, num = m.group(1).upper(), int(m.group(2))
         return _route_to(num if kind == "T" else None, num if kind == "M" else None, "subject", None)
-    if org.plus_addressing and org.secret:
-        for addr in [*msg.to, *msg.cc]:
-            tok = tokens.token_in(addr, org.address)
-            checked = tokens.check_token(org.secret, tok) if tok else None
-            if checked:
-                kind, num = checked
-                return _route_to(num if kind == "t" else None, num if kind == "m" else None, "token", None)
+    for _addr, checked in gate.reply_tokens(msg, org):
+        if checked:
+            kind, num = checked
+            return _route_to(num if kind == "t" else None, num if kind == "m" else None, "token", None)
     return Route(kind="new")
 
 

@@ -135,8 +135,9 @@ def authenticated(msg: Any, org: "Org") -> bool:
                                           getattr(msg, "sender", "") or "", org.trusted_authserv_id)
 
 
-def _tokens(msg: Any, org: "Org") -> tuple[tuple[str, tuple[str, int] | None], ...]:
-    """Every reply token in To/Cc with what it checks out as (None: forged), when tokens are on."""
+def reply_tokens(msg: Any, org: "Org") -> tuple[tuple[str, tuple[str, int] | None], ...]:
+    """Every reply token in To/Cc with what it checks out as (None: forged), when tokens are on
+    (dispatch.route follows the first genuine one; the gate keeps them all for token_problem)."""
     if not (org.plus_addressing and org.secret):
         return ()
     found = []
@@ -218,7 +219,7 @@ def standing(directory: Directory, org: "Org", msg: Any, route: "Route", task: T
         sender=sender, authenticated=authenticated(msg, org), colleague=directory.get(sender) is not None,
         roles=task_roles(directory, sender, task, meeting, route.answered) if task is not None else in_meeting,
         task_id=task.id if task is not None else None, meeting_id=meeting.id if meeting is not None else None,
-        meeting_roles=in_meeting, tokens=_tokens(msg, org), answered=route.answered, directory=directory)
+        meeting_roles=in_meeting, tokens=reply_tokens(msg, org), answered=route.answered, directory=directory)
 
 
 def routed(lookup: Any, route: "Route") -> tuple[Task | None, Meeting | None]:
