@@ -202,7 +202,6 @@ _EN_MEETING = r"(?:the\s+|this\s+|our\s+|today'?s\s+|tomorrow'?s\s+)?(?:meeting|
 _NEGATION = re.compile(r"不|别|別|没|沒|无需|無需|勿|\bnot\b|n't\b|\bno longer\b|\bnever\b", re.I)
 _QUESTION = re.compile(r"[?？]|吗|嗎|是否|能否|可否|可不可以|能不能|要不要|行不行|\b(?:can|could|shall|should)\s+we\b",
                        re.I)
-_CLAUSE_END = r"[。！!\n；;]"
 
 _CONFIRM_MOVE = re.compile(r"^\s*(?:确认改期|確認改期|confirm\s+(?:the\s+)?(?:move|new\s+time|reschedul\w*))\s*[:：，,]?"
                            r"\s*(?P<when>[^\n]*)", re.I)

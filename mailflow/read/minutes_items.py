@@ -116,10 +116,6 @@ class Draft:
         return True
 
     @property
-    def has_owner_words(self) -> bool:
-        return bool(self.owner) or "owner" in self.fields
-
-    @property
     def has_due(self) -> bool:
         return self.due_text is not None or self.deadline is not None
 

@@ -233,9 +233,6 @@ def heading_kind(text: str) -> str:
     return "unknown"
 
 
-_HEADING_WRAP = re.compile(r"^(?:#{1,6}\s*|[【\[]|[^\w\s(（【\[]{1,3}\s*(?=[【\w]))")
-
-
 def heading_text(line: Line) -> str | None:
     """The words of a heading line ("三、会议决定", "【行动项】", "## TODO", "Action items / 行动项",
     "📌【行动项】"), or None when the line is not a heading: a heading is short, holds no sentence and

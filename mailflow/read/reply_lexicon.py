@@ -284,12 +284,6 @@ WHOLE_DONE = re.compile(r"(?:都|已经?|全)?(?:好了|ok了|妥了)")
 # --------------------------------------------------------------------------------------------
 # Modality of a clause
 
-# a question: a particle, an asking verb, an A-not-A pair, or English inversion
-QUESTION_RE = re.compile(
-    r"吗|么(?=\s*$)|呢\s*$|请问|问一下|想问|想确认|想了解|请教|是否|能否|可否|有没有|是不是|对不对|[能可会要行有用需对][不没][能可会要行有用需对]|"
-    r"多少|什么|哪|谁|几时|为何|为什么|怎么|如何|还是|"
-    rf"^\s*(?:could|can|would|will|shall|should|is|are|was|were|do|does|did|may|any|who|what|when|where|which|how|why)\b|"
-    rf"{W}(?:just checking|wanted to (?:check|ask|confirm)|i'd like to (?:check|ask|confirm)|whether|any update){WE}")
 # asking for something (a request survives a question: 能否延期到12月14日？)
 REQUEST_RE = re.compile(r"申请|能否|可否|可以吗|行吗|好吗|可不可以|能不能|行不行|好不好|得唔得(?!闲)|得不得|好唔好|ok唔ok|怎么样|麻烦|请求|希望|"
                         r"^\s*(?:可以|能)[^,;。!?]*吗|^\s*(?:can|could|would|may)\s+(?:we|i|it|this|that)(?![a-z])|"

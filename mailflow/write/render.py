@@ -39,7 +39,6 @@ from ..resources import shipped
 
 log = logging.getLogger("mailflow")
 
-SUBJECT_TAGS = {"task": "T", "meeting": "M"}
 _CTRL = re.compile(r"[\x00-\x1f\x7f]+")
 _NOT_IN_ADDRESS = re.compile(r'[\s,;<>()\[\]"\\\x00-\x1f\x7f]')
 
