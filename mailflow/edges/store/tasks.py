@@ -1,8 +1,8 @@
 """Tasks and their event log (task_events): saving a Task, reading tasks for the flows, the views
 and the rule tick, and the history of each task.
 
-save_task, get_task, add_task_event and task_events run for nearly every ingested reply: they
-stay plain SQL (measured by bench/store_ops.py); the rest reads through sqlite-utils.
+save_task, get_task, add_task_event, task_events and tasks (a sender's open tasks) run for nearly
+every ingested reply: they stay plain SQL (measured by bench/store_ops.py); the rest reads through sqlite-utils.
 """
 
 from __future__ import annotations
@@ -79,7 +79,9 @@ class TasksRepository(Repository):
             params.append(owner.lower())
         if open_only:
             where.append("status NOT IN ('done', 'verified')")
-        rows = self.table("tasks").rows_where(" AND ".join(where), params, order_by="id")
+        # Ingest hot path (the sender's open tasks, edges/snapshot.open_tasks_of): plain SQL, as
+        # rows_where asks sqlite_master whether the table exists at every call
+        rows = self._all(f"SELECT * FROM tasks WHERE {' AND '.join(where)} ORDER BY id", params)
         return [task_from_row(r) for r in rows]
 
     def open_tasks_due_between(self, lo: date, hi: date) -> list[Task]:
