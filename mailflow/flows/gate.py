@@ -65,8 +65,7 @@ def _address(text: str | None) -> str:
 
 
 def _delegate_of(directory: Directory, sender: str, principal: str) -> bool:
-    person = directory.get(principal) if principal else None
-    return bool(person and sender in person.delegates)
+    return bool(principal) and principal in directory.delegators_of(sender)
 
 
 def meeting_roles(directory: Directory, sender: str, meeting: Meeting | None) -> frozenset[Role]:
@@ -99,9 +98,9 @@ def manager_on_escalation(directory: Directory, task: Task, sender: str, answere
     sender = _address(sender)
     if not sender or not answered or answered.get("kind") != "escalation" or answered.get("task_id") != task.id:
         return False
-    owner = directory.get(task.owner)
-    if owner and owner.manager:
-        return sender == owner.manager.lower()
+    manager = directory.manager_of(task.owner)
+    if manager:
+        return sender == manager.lower()
     try:
         sent_to = json.loads(answered.get("recipients") or "[]")
     except (TypeError, ValueError):
