@@ -138,9 +138,9 @@ def on_numbered_reply(ctx: dispatch.Context, msg: Any, rt: dispatch.Route) -> Ou
     # One read per meeting: the listed tasks mostly come from the same few meetings.
     meetings = {mid: ctx.lookup.get_meeting(mid) for mid in {t.meeting_id for t, _p in picked} if mid is not None}
     pairs = [(task, meetings.get(task.meeting_id), part) for task, part in picked]
-    gate = _gate(ctx, msg, pairs[0][0], pairs[0][1], check_sender=False)
-    if gate is not None:
-        return gate
+    refused = _gate(ctx, msg, pairs[0][0], pairs[0][1], check_sender=False)
+    if refused is not None:
+        return refused
     allowed = [p for p in pairs if ctx.standing.may_change_task(p[0], p[1])]
     if not allowed:
         return _refuse(ctx, msg, pairs[0][0], pairs[0][1])
