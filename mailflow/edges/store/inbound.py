@@ -21,9 +21,10 @@ class InboundRepository(Repository):
     def record_inbound(self, *, message_id: str, raw: bytes, mailbox_key: str, received_at: datetime,
                        sender: str, subject: str, status: str, detail: str = "", error: str = "",
                        meeting_id: int | None = None, task_id: int | None = None,
-                       intent: str | None = None) -> int:
+                       intent: str | None = None) -> None:
         """Insert or update the row of one inbound message (raw bytes kept, zlib-compressed; a
-        `too_large` row's head is replaced by the whole mail once it is read)."""
+        `too_large` row's head is replaced by the whole mail once it is read). Its id is not read
+        back: no caller needs it, and that was a second query per mail (inbound_row has it)."""
         # Ingest hot path, once per mail: plain SQL (bench/store_ops.py: upsert() costs many times this).
         # A second recording keeps where and when the mail first came from.
         self.conn.execute(
@@ -34,7 +35,6 @@ class InboundRepository(Repository):
             "intent=excluded.intent, processed_at=excluded.processed_at, raw=excluded.raw",
             (message_id, mailbox_key, dt_text(received_at), sender, subject, status, detail, error,
              meeting_id, task_id, intent, zlib.compress(raw, 6), dt_text(received_at)))
-        return self._one("SELECT id FROM inbound WHERE message_id = ?", (message_id,))["id"]
 
     def inbound_row(self, ident: int | str) -> dict | None:
         """The row of one inbound mail by its id or Message-ID, raw bytes decompressed."""
