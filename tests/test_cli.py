@@ -52,7 +52,7 @@ def test_run_once_in_an_init_folder_exits_0(tmp_path):
 
 
 def test_a_config_error_exits_2_and_names_the_key(tmp_path):
-    (tmp_path / "mailflow.toml").write_text('[smtp]\nurl = "ftp://nowhere"\n', encoding="utf-8")
+    write_config(tmp_path, smtp={"url": "ftp://nowhere"})
     res = run_cli("status", cwd=tmp_path)
     assert res.returncode == 2
     assert "mailflow.toml" in res.stderr and "[smtp]" in res.stderr and "url" in res.stderr
@@ -205,7 +205,7 @@ def test_rules_check_fails_on_a_missing_or_empty_rules_folder(tmp_path):
     (tmp_path / "empty-rules").mkdir()
     empty = run_cli("rules", "check", "empty-rules", cwd=tmp_path)
     assert empty.returncode == 2 and "no rules" in empty.stderr
-    (tmp_path / "mailflow.toml").write_text('[paths]\nrules = "./my-rules"\n', encoding="utf-8")
+    write_config(tmp_path, paths={"rules": "./my-rules"})
     for args in (["rules", "check"], ["run", "--once"], ["status"]):
         res = run_cli(*args, cwd=tmp_path)
         assert res.returncode == 2, args
