@@ -6,9 +6,6 @@ The daemon runs as a real process (`python -m mailflow run`), the way an operato
 import asyncio
 import json
 import os
-import signal
-import subprocess
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from apphelp import SH, make_app
-from faulthelp import mailflow_cli as mailflow, query, question, server_config, wait_until
+from faulthelp import Daemon, mailflow_cli as mailflow, query, question, server_config, wait_until
 from mailflow.testing import write_config
 
 pytestmark = pytest.mark.servers
@@ -68,13 +65,9 @@ def test_idle_wakes_the_daemon_and_a_dovecot_restart_loses_nothing(tmp_path, dov
                                                                    smtp_sink):
     user, password = dovecot_user
     cfg = daemon_config(tmp_path, dovecot_server.url(user), smtp_sink.url, poll=600)
-    env = {**os.environ, "MAILFLOW_IMAP_PASSWORD": password}
-    log = open(tmp_path / "daemon.log", "w")
-    proc = subprocess.Popen([sys.executable, "-P", "-m", "mailflow", "--config", str(cfg), "run"], env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
+    daemon = Daemon(cfg, password).start()
     try:
-        wait_until(lambda: "mf.db" in os.listdir(tmp_path) and inbound(cfg) == {} and
-                   "inbox" in (tmp_path / "daemon.log").read_text(), 10)
+        wait_until(lambda: "mf.db" in os.listdir(tmp_path) and inbound(cfg) == {} and "inbox" in daemon.log(), 10)
         time.sleep(1.0)                                   # let it reach IDLE
         dovecot_server.append(user, question("idle1"))
         took = wait_until(lambda: "<idle1@client.example>" in inbound(cfg), 5)   # poll is 600 s: only IDLE
@@ -83,13 +76,10 @@ def test_idle_wakes_the_daemon_and_a_dovecot_restart_loses_nothing(tmp_path, dov
         wait_until(lambda: "<after-restart@client.example>" in inbound(cfg), 10)
         smtp_sink.wait_for(2)
         t0 = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=5) == 0
+        assert daemon.stop(timeout=5) == 0                # SIGTERM
         stop_time = time.monotonic() - t0
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        log.close()
+        daemon.kill()
     print(f"IDLE reply -> stored in {took:.2f}s; SIGTERM -> exit in {stop_time:.2f}s")
     assert smtp_sink.duplicate_ids() == []
 
