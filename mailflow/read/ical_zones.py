@@ -54,10 +54,9 @@ def iana_zone(tzid: str) -> str | None:
     if tzid in _iana_names():
         return tzid
     folded = tzid.casefold()
-    for table in (_WINDOWS,):
-        for win, iana in table.items():
-            if win.casefold() == folded:
-                return iana
+    for win, iana in _WINDOWS.items():
+        if win.casefold() == folded:
+            return iana
     if folded in _WINDOWS_EXTRA:
         return _WINDOWS_EXTRA[folded]
     if "/" in tzid:  # "/mozilla.org/20050126_1/Asia/Shanghai", "/softwarestudio.org/.../Asia/Shanghai"
@@ -87,7 +86,6 @@ def zone_name_for(value: datetime, default_tz: str) -> str:
         hours = seconds // 3600
         return f"Etc/GMT{-hours:+d}"  # POSIX sign: Etc/GMT-8 is UTC+8
     return "UTC"
-
 
 
 __all__ = ["iana_zone", "zone_name_for"]
