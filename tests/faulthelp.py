@@ -177,6 +177,20 @@ class Daemon:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
+def mailbox_story(d: "Daemon", dovecot, user: str) -> str:
+    """What a failed fault test needs to tell a flake from a bug: the daemon's log, Dovecot's log,
+    the Maildir as files and the folder as IMAP shows it (read last: it makes Dovecot sync)."""
+    md = dovecot.maildir(user)
+    files = {sub: sorted(p.name for p in (md / sub).iterdir()) for sub in ("new", "cur", "tmp")
+             if (md / sub).is_dir()}
+    try:
+        seen = {uid: flags for uid, (flags, _raw) in dovecot.messages(user).items()}
+    except Exception as e:                     # the server may be the thing that is down
+        seen = f"{type(e).__name__}: {e}"
+    return (f"--- daemon log (tail)\n{d.log()[-5000:]}\n--- dovecot log (tail)\n{dovecot.logs()[-3000:]}"
+            f"\n--- Maildir files\n{files}\n--- IMAP view now {{uid: flags}}\n{seen}")
+
+
 def query(cfg: Path, sql: str, params: tuple = ()) -> list[tuple]:
     """Read the store from outside, as `sqlite3 mf.db` would (the daemon may be writing).
 

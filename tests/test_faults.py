@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from faulthelp import (Daemon, deliver_many, disk_full, mailflow_cli, query, question, reply_eml, scalar,
-                       seed_tasks, server_config, wait_until)
+from faulthelp import (Daemon, deliver_many, disk_full, mailbox_story, mailflow_cli, query, question, reply_eml,
+                       scalar, seed_tasks, server_config, wait_until)
 from mailflow.model import Task
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -154,8 +154,11 @@ def test_dovecot_down_while_idling_reconnects_within_10_seconds_and_misses_nothi
         deliver_many(dovecot_server, user, [question(f"during{n}") for n in range(3)])
         time.sleep(outage)
         dovecot_server.start()
-        took = wait_until(lambda: scalar(cfg, "SELECT COUNT(*) FROM inbound") == 4, 30,
-                          what="the mail delivered during the outage")
+        try:
+            took = wait_until(lambda: scalar(cfg, "SELECT COUNT(*) FROM inbound") == 4, 30,
+                              what="the mail delivered during the outage")
+        except AssertionError as e:
+            raise AssertionError(f"{e}\n{mailbox_story(d, dovecot_server, user)}") from None
         dovecot_server.append(user, question("after0"))     # and IDLE works again afterwards
         wait_until(lambda: scalar(cfg, "SELECT COUNT(*) FROM inbound") == 5, 5, what="IDLE after reconnect")
         smtp_sink.wait_for(5, timeout=15)
@@ -164,7 +167,7 @@ def test_dovecot_down_while_idling_reconnects_within_10_seconds_and_misses_nothi
     log = d.log()
     print(f"\nDovecot down {outage}s while idling: mail taken in {took:.1f}s after it came back; "
           f"reconnect attempts logged: {log.count('IMAP ')}")
-    assert took < 10
+    assert took < 10, mailbox_story(d, dovecot_server, user)
     assert sorted(m for (m,) in query(cfg, "SELECT message_id FROM inbound")) == sorted(
         ["<after0@client.example>", "<before0@client.example>"] + [f"<during{n}@client.example>" for n in range(3)])
     assert smtp_sink.duplicate_ids() == []
