@@ -20,11 +20,22 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
+# What -vv adds: the IMAP conversation (imapclient logs imaplib's lines, LOGIN and AUTHENTICATE
+# redacted by its IMAPlibLoggerAdapter) and aiosmtplib's. Mail content shows up there.
+PROTOCOL_LOGGERS = ("imapclient", "aiosmtplib")
+
+
 def setup_logging(json_lines: bool, verbose: int) -> None:
+    """0: what happened (INFO); -v: why, step by step (mailflow's DEBUG); -vv: also the protocol."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if json_lines else
-                         logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
-    root = logging.getLogger("mailflow")
-    root.handlers[:] = [handler]
-    root.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
-    root.propagate = False
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"
+                                           if verbose > 1 else "%(asctime)s %(levelname)s %(message)s",
+                                           "%Y-%m-%dT%H:%M:%S"))
+    for name in ("mailflow", *PROTOCOL_LOGGERS):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.propagate = False
+    logging.getLogger("mailflow").setLevel(logging.DEBUG if verbose >= 1 else logging.INFO)
+    for name in PROTOCOL_LOGGERS:
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose >= 2 else logging.WARNING)

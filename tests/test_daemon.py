@@ -47,6 +47,22 @@ def test_fetch_and_checkpoint_across_daemon_restarts(tmp_path, dovecot_server, d
     assert smtp_sink.duplicate_ids() == [] and len(smtp_sink.received_ids()) == 4
 
 
+def test_v_says_why_and_vv_shows_the_imap_conversation_but_never_the_password(
+        tmp_path, dovecot_server, dovecot_user, smtp_sink):
+    user, password = dovecot_user
+    cfg = daemon_config(tmp_path, dovecot_server.url(user), smtp_sink.url)
+    runs = {}
+    for n, flags in enumerate([(), ("-v",), ("-vv",)]):
+        dovecot_server.append(user, question(f"v{n}"))             # each run answers one question
+        runs[flags] = mailflow(cfg, *flags, "run", "--once", password=password)
+        assert runs[flags].returncode == 0, runs[flags].stderr
+    plain, debug, protocol = runs[()].stderr, runs[("-v",)].stderr, runs[("-vv",)].stderr
+    assert "mail(s) taken in" in plain and " DEBUG " not in plain
+    assert " DEBUG " in debug and "SELECT" not in debug              # mailflow's reasons, no protocol
+    assert "imapclient" in protocol and "SELECT" in protocol and "**REDACTED**" in protocol
+    assert password not in plain + debug + protocol
+
+
 def test_uidvalidity_change_applies_nothing_twice(tmp_path, dovecot_server, dovecot_user, smtp_sink):
     user, password = dovecot_user
     cfg = daemon_config(tmp_path, dovecot_server.url(user), smtp_sink.url)
