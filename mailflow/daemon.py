@@ -27,7 +27,7 @@ from .edges.urls import safe_url
 from .config import ConfigError, Settings
 from .edges.runlock import AlreadyRunning, RunLock
 from .edges.store import StoreError
-from .ingest import INGEST_BATCH, Ingest, mark_done
+from .ingest import INGEST_BATCH, Ingest, take_batch
 from .outbox import FLUSH_BATCH, Outbox, StoreUnavailable
 from .tick import Ticker
 
@@ -226,20 +226,15 @@ class Daemon:
         processed on the server once the loop has committed it."""
         backoff = 1.0
         last_keys: set = set()
+
+        def on_loop(item: Any) -> str:
+            # StoreUnavailable raised there comes back here: this mail is not marked
+            return asyncio.run_coroutine_threadsafe(self._process_on_loop(item), loop).result()
+
         while not self.stop_event.is_set():
             try:
                 inbox = self.app.inbox
-                items = inbox.fetch(INGEST_BATCH)
-                committed: list = []
-                try:
-                    for item in items:
-                        if self.stop_event.is_set():
-                            break
-                        done = asyncio.run_coroutine_threadsafe(self._process_on_loop(item), loop)
-                        done.result()                 # StoreUnavailable: this one is not marked
-                        committed.append(item)
-                finally:
-                    mark_done(inbox, committed)
+                items = take_batch(inbox, INGEST_BATCH, self.stop_event, on_loop)
                 if self.stop_event.is_set():
                     return
                 if items:
@@ -272,7 +267,7 @@ class Daemon:
                 backoff = min(backoff * 2, 60)
 
     async def _process_on_loop(self, item: Any) -> str:
-        return self.ingest.process_raw(item.raw, item.key, self.app.now(), size=item.size)
+        return self.ingest.process_item(item)
 
     async def _note_poll(self) -> None:
         self.store.set_meta("last_poll", self.app.now().isoformat())

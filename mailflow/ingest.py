@@ -21,7 +21,7 @@ import sqlite3
 import threading
 import traceback
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from .app import App
 from .edges import snapshot
@@ -142,20 +142,12 @@ class Ingest:
         return len(self._ingest(limit))
 
     def _ingest(self, limit: int) -> list:
-        inbox = self.app.inbox
-        items = inbox.fetch(limit)
-        committed: list = []
-        try:
-            for item in items:
-                if self.stop_event.is_set():
-                    break
-                now = self.app.now()
-                self.process_raw(item.raw, item.key, now, size=item.size)   # StoreUnavailable: not marked
-                committed.append(item)
-        finally:
-            mark_done(inbox, committed)
+        items = take_batch(self.app.inbox, limit, self.stop_event, self.process_item)
         self.store.set_meta("last_poll", self.app.now().isoformat())
         return items
+
+    def process_item(self, item: Any) -> str:
+        return self.process_raw(item.raw, item.key, self.app.now(), size=item.size)
 
     def drain_inbox(self, batch: int = INGEST_BATCH) -> int:
         """Take mail until the inbox is empty (batch by batch); stops when a batch brings nothing
@@ -169,6 +161,24 @@ class Ingest:
             total += len(keys - seen)
             seen |= keys          # (a batch may be short of `batch`: the inbox bounds its bytes)
         return total
+
+
+def take_batch(inbox: Any, limit: int, stop_event: threading.Event, apply: Callable[[Any], Any]) -> list:
+    """Fetch up to `limit` mails and `apply` each (its own transaction), then mark the committed
+    ones processed. One place for both callers: `Ingest` applies inline, the daemon's inbox
+    thread hands each mail to the loop thread that owns SQLite. An `apply` that raises
+    (StoreUnavailable) leaves that mail and the rest unmarked, to be fetched again."""
+    items = inbox.fetch(limit)
+    committed: list = []
+    try:
+        for item in items:
+            if stop_event.is_set():
+                break
+            apply(item)
+            committed.append(item)
+    finally:
+        mark_done(inbox, committed)
+    return items
 
 
 def mark_done(inbox: Any, items: list) -> None:
