@@ -205,7 +205,7 @@ class App:
 
     def context(self, now: datetime, snapshot: Snapshot) -> dispatch.Context:
         """The flows' Context over `snapshot`, every store read the decision may make, loaded before
-        the call (edges/snapshot.py for an inbound mail and a CLI change, tick.load_step for a rule
+        the call (edges/snapshot.py for an inbound mail and a CLI change, snapshot.for_step for a rule
         step); new rows are numbered from its next_ids. A decision that reads nothing stored (the
         admin's copy of a mail that failed) passes an empty Snapshot(): a stray read raises NotLoaded."""
         return dispatch.Context(directory=self.directory, calendar=self.calendar, org=self.org(), now=now,

@@ -3,7 +3,7 @@
 An edge module (it reads the store), beside ingest.py, outbox.py and daemon.py. Per rule and tick:
 plan (timeline/plan.py, pure: which rows may hold a due step) -> one read here (`answer`) ->
 due_steps (pure: which steps are due) -> per step, a Snapshot loaded with what the rule's
-conditions and action read (`load_step`) -> the conditions and the action decide over it (pure)
+conditions and action read (`edges/snapshot.for_step`) -> the conditions and the action decide over it (pure)
 -> one transaction records the step and commits its Outcome. No rule code queries the store.
 
 What it promises:
@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from .app import App
+from .edges import snapshot
 from .edges.store import StoreError
 from .model import Snapshot
 from .outbox import Outbox, unwritable
@@ -68,39 +69,8 @@ class Ticker:
         raise ValueError(f"unknown read {q.read!r} (plan.READS)")
 
     def load_step(self, step: Step) -> Snapshot:
-        """Everything a step's conditions and action may read about its object, read before they
-        run (by scope: a task's meeting and event log; a meeting, its tasks with their latest
-        events, minutes and confirmations; the meetings of an owner's tasks; the tasks of a
-        person's events; the stored mails behind a host's replies). A read nobody loaded raises
-        NotLoaded in the rule code, so a gap shows in the tests, never as a query halfway."""
-        s, snap, obj = self.store, Snapshot(), step.obj
-        scope = step.rule.scope
-
-        def meeting(mid: int | None) -> None:
-            if mid is not None and not snap.knows(("get_meeting", mid)):
-                snap.record(("get_meeting", mid), s.get_meeting(mid))
-        if scope == "task":
-            meeting(obj.meeting_id)
-            snap.record(("get_task", obj.id), obj)
-            snap.record(("task_events", obj.id), s.task_events(obj.id))
-        elif scope == "meeting":
-            snap.record(("get_meeting", obj.id), obj)
-            tasks = snap.record(("tasks", obj.id, None, False), s.tasks(meeting_id=obj.id))
-            snap.record(("tasks", obj.id, None, True), [t for t in tasks if not t.status.closed])
-            ids = [t.id for t in tasks]
-            snap.record(("latest_task_events", tuple(ids)), s.latest_task_events(ids) if ids else {})
-            snap.record(("minutes_versions", obj.id), s.minutes_versions(obj.id))
-            snap.record(("minutes_confirmations", obj.id), s.minutes_confirmations(obj.id))
-        elif scope == "owner":
-            for t in obj.tasks:
-                meeting(t.meeting_id)
-        elif scope == "person":
-            for task_id in {e.task_id for e in obj.events}:
-                snap.record(("get_task", task_id), s.get_task(task_id))
-        elif scope == "host":
-            for r in obj.replies:
-                snap.record(("inbound_row", r["id"]), s.inbound_row(r["id"]))
-        return snap
+        """What the step's conditions and action read, loaded before they run (snapshot.for_step)."""
+        return snapshot.for_step(self.store, step)
 
     def tick_once(self, now: datetime | None = None) -> int:
         """Run every rule step that is due; returns how many steps acted.

@@ -2,7 +2,7 @@
 
 State is read through `ctx.lookup`: for an inbound mail a Snapshot (model.py) that the edge loaded
 before the call (edges/snapshot.py), so no flow queries the store halfway; the tick hands its rule
-code a Snapshot too (tick.load_step), and so do the CLI's changes (cli_context.commit_change with
+code a Snapshot too (snapshot.for_step), and so do the CLI's changes (cli_context.commit_change with
 edges/snapshot.for_meeting, for_task, for_new_meeting). Nothing is written here: handlers return
 an Outcome (objects to store, mails to queue) that ingest commits in one transaction. The flow
 modules mark their handlers with the decorators below and flows/register.py builds them into a

@@ -1,7 +1,7 @@
 """Task timelines (GUIDE.md "Timelines"): due reminders, the weekly progress request, overdue
 notices, escalation, the 会议决议跟进表 and the host's daily digest. Pure: rule actions get
 (ctx, step) and return an Outcome; the rules themselves (when, to whom) are data in rules/tasks.yaml.
-What they read (ctx.lookup) is a Snapshot the tick loaded for the step before they run (tick.load_step).
+What they read (ctx.lookup) is a Snapshot the tick loaded for the step before they run (edges/snapshot.for_step).
 
 Every mail's key is built from step.key (rule:object:moment), so a step never mails twice and a
 due date moved by a delay gets fresh reminders (new moments, new keys).
@@ -77,7 +77,7 @@ def _today(ctx, step) -> date:
 
 
 def _meeting(ctx, meeting_id: int | None) -> Meeting | None:
-    """The task's meeting, from the step's snapshot (tick.load_step loaded it)."""
+    """The task's meeting, from the step's snapshot (snapshot.for_step loaded it)."""
     return ctx.lookup.get_meeting(meeting_id) if meeting_id is not None else None
 
 
