@@ -17,9 +17,9 @@ What is loaded, from the route and the parsed mail (each answer kept under its q
 - the next id of the tables whose new rows a flow numbers itself (meetings, tasks).
 
 A timeline step loads its own by the rule's scope (`for_step`, called by tick.py before the
-rule's conditions and action run). The CLI's changes load theirs the same way, in the transaction that commits them (cli_context.
-commit_change): `for_new_meeting` (meeting add), `for_meeting` (reschedule, cancel), `for_task`
-(tasks reassign, set-due).
+rule's conditions and action run). The CLI's changes load theirs the same way, in the transaction
+that commits them (cli_context.commit_change): `for_new_meeting` (meeting add), `for_meeting`
+(reschedule, cancel), `for_task` (tasks reassign, set-due).
 """
 
 from __future__ import annotations
