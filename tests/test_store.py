@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from mailflow.model import Attendee, Meeting, Role, Task, TaskEvent, TaskStatus
+from mailflow.model import (Attendee, Meeting, MinutesConfirmation, MinutesVersion, Role, Task, TaskEvent,
+                            TaskStatus)
 from mailflow.edges.store import MIGRATIONS, Store
 from apphelp import SH
 
@@ -65,6 +66,31 @@ def test_meetings_round_trip_with_attendees_in_order(tmp_path):
     back = s.get_meeting(m.id)
     assert [a.email for a in back.attendees] == ["wanglei@corp.example", "lina@corp.example", "chenjing@corp.example"]
     assert back.start == m.start and s.meeting_by_uid("uid-1@corp.example").id == m.id
+
+
+def test_the_reads_a_minutes_or_calendar_mail_loads_are_one_plain_statement_each(tmp_path):
+    """meeting_by_uid (an invitation or an RSVP), minutes_candidates (a draft in a new thread),
+    minutes_versions and minutes_confirmations run for such mails: each answers in order with one
+    SELECT of its own, never a look into sqlite_master as sqlite-utils' rows_where does at every call."""
+    s = Store(tmp_path / "mf.db")
+    m = s.save_meeting(Meeting(None, "uid-7@corp.example", "周例会", datetime(2026, 11, 19, 14, 0, tzinfo=SH),
+                               datetime(2026, 11, 19, 15, 0, tzinfo=SH), recorder="lina@corp.example"), NOW)
+    for v in (2, 1):
+        s.save_minutes(MinutesVersion(None, m.id, v, f"纪要第{v}版", "lina@corp.example", NOW))
+    for who in ("wanglei@corp.example", "chenjing@corp.example"):
+        s.save_minutes_confirmation(MinutesConfirmation(m.id, 2, who))
+    statements: list[str] = []
+    with s.tracing(statements.append):
+        assert s.meeting_by_uid("uid-7@corp.example").id == m.id
+        assert s.meeting_by_uid("nobody@corp.example") is None
+        assert [c.id for c in s.minutes_candidates(["lina@corp.example"], datetime(2026, 11, 12, tzinfo=SH),
+                                                   NOW)] == [m.id]
+        assert [v.version for v in s.minutes_versions(m.id)] == [1, 2]
+        assert [c.email for c in s.minutes_confirmations(m.id)] == ["wanglei@corp.example",
+                                                                   "chenjing@corp.example"]
+    assert not [q for q in statements if "sqlite_master" in q]
+    # a meeting found reads its attendees and agenda too: 3 + 1 (not found) + 3 (candidate) + 1 + 1
+    assert len(statements) == 9
 
 
 def test_open_tasks_due_between_uses_the_index(tmp_path):

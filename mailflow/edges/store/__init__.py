@@ -18,11 +18,13 @@ WAL mode; any SQLite tool can open the file. SQL and SQLite's dialect (julianday
 ON CONFLICT) stay inside this package, so a PostgreSQL implementation can replace it whole.
 
 sqlite-utils does the schema, migrations, inserts/upserts and the simple reads. The few methods
-that run for nearly every ingested reply (get_task, get_meeting, save_task, add_task_event,
-task_events, record_inbound, inbound_status, queue_mail, sent_message) stay one plain SQL statement
-each: sqlite-utils asks SQLite for the table (and for an upsert its columns) and opens a savepoint
-around every call, which `python bench/store_ops.py` measures at 2x (insert or ignore) to 30x
-(upsert) the plain statement: over the ~12 such calls of one reply, about 0.5 ms more per reply on
+that run for nearly every ingested reply (get_task, get_meeting, tasks, save_task, add_task_event,
+task_events, record_inbound, inbound_status, queue_mail, sent_message), and the reads a calendar or
+minutes mail loads (meeting_by_uid, minutes_candidates, minutes_versions, minutes_confirmations),
+stay one plain SQL statement each, read through Repository._one/_all: sqlite-utils asks SQLite for
+the table (and for an upsert its columns) and opens a savepoint around every call, which
+`python bench/store_ops.py` measures at 2x (insert or ignore) to 30x (upsert) the plain statement,
+~8x for a rows_where() read: over the ~12 such calls of one reply, about 0.5 ms more per reply on
 an idle machine, ~10 % of a reply at the 227 replies/s of `python bench/ingest.py`.
 """
 
