@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from urllib.parse import urlsplit
 
+from .edges.urls import maildir_path
 from .model import DEFAULT_TIMEZONE, LANGS
 from .tokens import MIN_SECRET_LEN
 
@@ -271,8 +272,10 @@ def _shown(url: str) -> str:
 def _check_url(where: str, url: str, env_name: str, *, need_user: bool) -> None:
     """A server URL: a host, a user where login needs one, and never a password (that is $env_name)."""
     if url.startswith("maildir:"):
-        if not url[len("maildir:"):].strip():
-            raise ConfigError(f"{where}: a maildir URL needs a folder, e.g. \"maildir:./mail/inbox\"")
+        try:
+            maildir_path(url)           # the reader open_inbox/open_mailer use, so load refuses what they would
+        except ValueError as e:
+            raise ConfigError(f"{where}: {e}") from None
         return
     parts = urlsplit(url)
     if parts.password is not None or ":" in (parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""):

@@ -153,7 +153,7 @@ def test_open_mailer_urls(tmp_path):
         ("", None, "empty"),
         ("imap://host", None, "unknown scheme 'imap'"),
         ("ftp://host", None, "unknown scheme"),
-        ("maildir:", None, "needs a path"),
+        ("maildir:", None, "has no path"),
         ("smtps://", None, "no host"),
         ("smtps://host:99999", None, "invalid port"),
         ("smtps://host:465/INBOX", None, "no path"),

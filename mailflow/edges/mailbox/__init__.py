@@ -38,10 +38,9 @@ Nothing here ever logs or formats the password.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..urls import host_and_port
+from ..urls import host_and_port, maildir_path
 from .imap import ImapInbox
 from .inbox import (BATCH_BYTES, HEAD_BYTES, Checkpoint, Fetched, Inbox, MailboxAuthError,
                     MailboxConnectionError, MailboxError, MemoryCheckpoint)
@@ -63,9 +62,9 @@ _URL_HELP = ('expected "maildir:PATH", "imaps://USER@HOST:993/FOLDER", '
 
 def open_inbox(url: str, password: str | None = None, *, checkpoint: Checkpoint | None = None,
                base_dir: str | os.PathLike | None = None, **options) -> Inbox:
-    """Build an inbox from a URL (see ``_URL_HELP``); percent-escapes in the user and folder
-    are decoded (``mailflow%40corp.example``). A relative Maildir path is taken relative to
-    ``base_dir`` (default: the current directory). ``options`` go to the backend; IMAP-only
+    """Build an inbox from a URL (see ``_URL_HELP``); percent-escapes in the IMAP user and folder
+    are decoded (``mailflow%40corp.example``). A Maildir path is read by urls.maildir_path: as
+    written, relative to ``base_dir`` (default: the current directory). ``options`` go to the backend; IMAP-only
     options are ignored for Maildir so that one ``[mailbox]`` section fits both."""
     if not isinstance(url, str) or not url.strip():
         raise ValueError(f"mailbox url is empty: {_URL_HELP}")
@@ -75,12 +74,10 @@ def open_inbox(url: str, password: str | None = None, *, checkpoint: Checkpoint 
     if not sep:
         raise ValueError(f"mailbox url {url!r} has no scheme: {_URL_HELP}")
     if scheme == "maildir":
-        path = rest[2:] if rest.startswith("//") else rest
-        if not path:
-            raise ValueError(f"mailbox url {url!r} has no path: {_URL_HELP}")
-        p = Path(path).expanduser()
-        if not p.is_absolute() and base_dir is not None:
-            p = Path(base_dir) / p
+        try:
+            p = maildir_path(url, base_dir)
+        except ValueError as e:
+            raise ValueError(f"mailbox url {e}") from None
         md_opts = {k: v for k, v in options.items() if k not in _IMAP_ONLY}
         try:
             return MaildirInbox(p, **md_opts)

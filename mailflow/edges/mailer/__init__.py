@@ -26,10 +26,9 @@ is 5xx, else ``TransientSendError`` (a retry may succeed for the 4xx ones).
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..urls import host_and_port
+from ..urls import host_and_port, maildir_path
 from .maildir import MaildirOutbox
 from .sender import (AuthenticationSendError, Mailer, PermanentSendError, SendError,
                      TransientSendError)
@@ -57,7 +56,8 @@ _MAILDIR_OPTIONS = {"fsync", "envelope_headers", "logger", "base_dir"}
 def open_mailer(url: str, password: str | None = None, **options) -> Mailer:
     """A mailer for ``url``.
 
-    ``maildir:./mail/sent`` (relative to ``base_dir`` when given, else the working directory),
+    ``maildir:./mail/sent`` (read by urls.maildir_path: the path as written, relative to ``base_dir``
+    when given, else the working directory),
     ``smtps://user%40corp.example@smtp.corp.example:465``, ``smtp+starttls://user@host:587``,
     ``smtp://host:25`` (plain, lab and tests). The user is percent-decoded; the password comes from
     ``password`` (the environment), never from the URL. Raises ValueError naming what is wrong.
@@ -71,16 +71,10 @@ def open_mailer(url: str, password: str | None = None, **options) -> Mailer:
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
 
     if scheme == "maildir":
-        rest = url.split(":", 1)[1]
-        if rest.startswith("//"):
-            rest = rest[2:]  # maildir:///abs/path
-        rest = unquote(rest)
-        if not rest:
-            raise ValueError(f"mailer url {url!r}: maildir needs a path, e.g. maildir:./mail/sent")
-        path = Path(rest).expanduser()
-        base = options.get("base_dir")
-        if base is not None and not path.is_absolute():
-            path = Path(base) / path
+        try:
+            path = maildir_path(url, options.get("base_dir"))
+        except ValueError as e:
+            raise ValueError(f"mailer url {e}") from None
         kw = {k: v for k, v in options.items() if k in _MAILDIR_OPTIONS and k != "base_dir"}
         return MaildirOutbox(path, **kw)
 
