@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from apphelp import make_app, outbox_mails, reply_to  # noqa: E402
-from test_tasks import HOST, RECORDER, SH, mail  # noqa: E402
+from apphelp import SH, make_app, outbox_mails, reply_to  # noqa: E402
+from taskhelp import HOST, RECORDER, mail  # noqa: E402
 
 from mailflow.model import Attendee, Meeting, Role, Task  # noqa: E402
 

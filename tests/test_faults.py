@@ -27,6 +27,7 @@ import pytest
 from faulthelp import (Daemon, deliver_many, disk_full, mailbox_story, mailflow_cli, query, question, reply_eml,
                        scalar, seed_tasks, server_config, wait_until)
 from mailflow.model import Task
+from taskhelp import long_reply
 
 SH = ZoneInfo("Asia/Shanghai")
 ROUNDS = int(os.environ.get("MAILFLOW_FAULT_ROUNDS", "20"))
@@ -437,7 +438,6 @@ def test_sigterm_while_a_25_mb_mail_is_read_ends_the_daemon_within_5_seconds(tmp
     """SIGTERM while the daemon read a huge mail took 32 s. Now the mail being read may finish for
     2.5 s, then it is abandoned (rolled back, not marked: read again at the next start). The first
     mail (60 MB, the limit raised) takes longer than that; the others (24 MB) about a second."""
-    from test_limits import long_reply
     # the limit raised for the first mail: 60 MB takes longer to read than the 2.5 s of grace
     cfg = maildir_config(tmp_path)
     cfg.write_text(cfg.read_text().replace("poll_interval = 5", "poll_interval = 5\nmax_message_bytes = 67108864"))

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from apphelp import SH, make_app, outbox_mails, write_site
+from taskhelp import long_reply
 from mailflow.read import inbound
 from mailflow.edges.mailbox import HEAD_BYTES, ImapInbox
 from mailflow.model import Attendee, Meeting, Role, Task, TaskStatus
@@ -36,13 +37,6 @@ def seed_task(app, title: str = "整理方案") -> Task:
         attendees=[Attendee(HOST, Role.HOST), Attendee(OWNER, Role.REQUIRED)]), START)
     return app.store.save_task(Task(id=None, title=title, owner=OWNER, due=date(2026, 12, 18), meeting_id=m.id,
                                     item_no=1), START)
-
-
-def long_reply(task_id: int, size: int, mid: str, words: str = "已完成", owner: str = OWNER) -> bytes:
-    """The owner's answer followed by `size` bytes of one line (no line break at all)."""
-    filler = "方案细节见附件说明"
-    return make_mail(owner, f"{words}。" + filler * (size // len(filler.encode())),
-                     subject=f"回复：[MF-T{task_id}] 整理方案", message_id=f"<{mid}@client.example>")
 
 
 # --- too large: not read, head only, the admin told -----------------------------------------------

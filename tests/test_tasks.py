@@ -6,56 +6,17 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-from click.testing import CliRunner
 
 from mailflow.config import Secret
-from mailflow.model import Attendee, Mail, Meeting, Role, Task, TaskStatus
+from mailflow.model import Mail, Meeting, Task, TaskStatus
 from mailflow import tokens
-from mailflow.testing import make_mail, write_config
 
-from apphelp import SHARED, body_text, make_app, outbox_mails, reply_to
+from apphelp import SH, SHARED, body_text, make_app, outbox_mails, reply_to
+from taskhelp import DELEGATE, HOST, OWNER, RECORDER, START, build, cli, events, mail, send, task
 
-SH = ZoneInfo("Asia/Shanghai")
 FIXTURES = Path(__file__).parent / "fixtures" / "replies"
-START = datetime(2026, 11, 20, 10, 0, tzinfo=SH)          # a Friday
-HOST, RECORDER, OWNER = "wanglei@corp.example", "sunli@corp.example", "zhangwei@corp.example"
-DELEGATE = "mishu@corp.example"                            # 王磊's delegate
-
-
-def build(tmp_path, *, org=None, owner=OWNER, due=date(2026, 11, 27), titles=("接口开发",), host=HOST):
-    app, svc, clock = make_app(tmp_path, START, org=org)
-    meeting = Meeting(id=None, uid="m-tasks@corp.example", title="产品发布协调会",
-                      start=datetime(2026, 11, 18, 14, 0, tzinfo=SH), end=datetime(2026, 11, 18, 15, 0, tzinfo=SH),
-                      host=host, recorder=RECORDER,
-                      attendees=[Attendee(host, Role.HOST), Attendee(RECORDER, Role.RECORDER),
-                                 Attendee(owner, Role.REQUIRED)])
-    app.store.save_meeting(meeting, START)
-    tasks = [app.store.save_task(Task(id=None, title=t, owner=owner, due=due, meeting_id=meeting.id), START)
-             for t in titles]
-    return app, svc, clock, tasks
-
-
-def mail(sender, text, *, task_id=1, subject=None, date="Fri, 20 Nov 2026 10:00:00 +0800", name="",
-         charset="utf-8", headers=None, to=SHARED, in_reply_to=None, message_id=None):
-    """The owner's answer about task `task_id`, by the subject tag unless told otherwise."""
-    subject = subject if subject is not None else f"回复：[MF-T{task_id}] 任务：接口开发"
-    return make_mail(f"{name} <{sender}>" if name else sender, text, to=to, subject=subject, date=date,
-                     charset=charset, headers=headers, in_reply_to=in_reply_to, message_id=message_id)
-
-
-def send(svc, clock, raw):
-    return svc.ingest.process_raw(raw, "test", clock.now())
-
-
-def task(app, tid=1):
-    return app.store.get_task(tid)
-
-
-def events(app, tid=1):
-    return app.store.task_events(tid)
 
 
 def kinds(app):
@@ -518,13 +479,6 @@ def test_with_a_trusted_authserv_id_only_authenticated_mail_changes_anything(tmp
 
 
 # --- the CLI ---------------------------------------------------------------------------------------------------
-
-def cli(tmp_path, *args, env=None):
-    from mailflow.cli import main
-    cfg = write_config(tmp_path, org={"address": "mailflow@corp.example", "people": "people.yaml"})
-    result = CliRunner().invoke(main, ["--config", str(cfg), *args], env=env)
-    return result
-
 
 def test_explain_prints_one_json_object_per_file(tmp_path):
     (tmp_path / "people.yaml").write_text("people: []\n", encoding="utf-8")
