@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 import yaml
-from icalendar import Calendar
 
 from apphelp import SH, SHARED, add_meeting, body_text, make_app, outbox_mails, reply_to
+from mailclient import click as press, links, vevent
 from mailflow.flows import meetings
 from mailflow.testing import make_mail
 
@@ -47,27 +46,9 @@ def write(app, svc, sender, text, *, now=NOW, to=OWNER) -> str:
     return svc.ingest.process_raw(reply_to(notice_to(app, to), sender, text), "t", now)
 
 
-def links(mail) -> dict[str, tuple[str, str]]:
-    """The confirmation's one-click answers: label -> (subject, body) of the mailto: link."""
-    out = {}
-    for line in body_text(mail).replace("\r\n", "\n").splitlines():
-        if "<mailto:" in line:
-            href = line[line.index("<mailto:") + 1:line.rindex(">")]
-            q = parse_qs(urlsplit(href).query)
-            out[line.split("<mailto:")[0].strip()] = (unquote(q["subject"][0]), q["body"][0].replace("\r\n", "\n"))
-    return out
-
-
 def click(svc, sender, subject_body, now=NOW) -> str:
-    """What a mail client sends for a mailto: link: a new mail to the shared address, no In-Reply-To."""
-    subject, body = subject_body
-    raw = make_mail(sender, body, to=SHARED, subject=subject, date=SENT)
-    return svc.ingest.process_raw(raw, "t", now)
-
-
-def vevent(mail):
-    part = next(p for p in mail.walk() if p.get_content_type() == "text/calendar")
-    return next(c for c in Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")), part.get_param("method")
+    """Press a one-click answer as these tests write it: read at `now`, dated SENT."""
+    return press(svc, sender, subject_body, now, date=SENT)
 
 
 def inbound(app):

@@ -16,11 +16,11 @@ from email.utils import format_datetime
 from icalendar import Calendar, Event, vCalAddress
 
 from apphelp import SH, SHARED, add_meeting, body_text, make_app, outbox_mails, reply_to
+from mailclient import click, ics_of, links, one_click, vevent
+from taskhelp import build, mail, send, task
 from mailflow.flows import meetings
 from mailflow.model import Rsvp, TaskStatus
 from mailflow.testing import make_mail
-from test_meeting_by_mail import click as click_link, links as confirm_links, vevent
-from test_task_decisions import ics_of, one_click
 
 HOST, RECORDER = "wanglei@corp.example", "sunli@corp.example"
 ZHANG, LINA = "zhangwei@corp.example", "lina@corp.example"
@@ -172,7 +172,7 @@ def test_a_month_of_one_meeting(tmp_path):
     [confirm] = w.sent("meeting_change_confirm")
     assert confirm["To"] == HOST and not w.sent("meeting_update")
     label = "确认改期：2026-11-20 14:00-16:00"
-    assert click_link(w.svc, HOST, confirm_links(confirm)[label], w.clock.now()) == "applied"
+    assert click(w.svc, HOST, links(confirm)[label], w.clock.now()) == "applied"
     m = app.store.get_meeting(m.id)
     assert (m.start, m.sequence) == (datetime(2026, 11, 20, 14, 0, tzinfo=SH), 1)
     updates = w.sent("meeting_update")
@@ -331,7 +331,6 @@ def test_a_month_of_one_meeting(tmp_path):
 # --- steps of the trial that do not yet work as issue 11 says -----------------------------------------
 
 def test_a_handover_whose_reason_is_next_weeks_trip_is_still_a_handover(tmp_path):
-    from test_tasks import build, mail, send, task
     app, svc, clock, _ = build(tmp_path)
     clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=SH))        # Monday of the due week
     send(svc, clock, mail(ZHANG, "这个改由李娜负责，我下周要去深圳出差", date="Mon, 23 Nov 2026 10:00:00 +0800"))
@@ -341,7 +340,6 @@ def test_a_handover_whose_reason_is_next_weeks_trip_is_still_a_handover(tmp_path
 
 
 def test_a_small_pdf_deliverable_reaches_the_verifier(tmp_path):
-    from test_tasks import build, send, task
     app, svc, clock, _ = build(tmp_path)
     original = EmailMessage()
     original["Subject"], original["Message-ID"] = "[MF-T1] 任务：接口开发", "<no-thread@client.example>"

@@ -4,9 +4,7 @@ manager deciding on an escalation. Each through the flow: mail in -> mails out -
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
-from urllib.parse import unquote
 
 import pytest
 
@@ -14,23 +12,11 @@ from mailflow.model import Snapshot, TaskStatus
 from mailflow.testing import make_mail
 from mailflow.timeline import actions as timeline
 
-from apphelp import SHARED, add_meeting, body_text, make_app, outbox_mails, reply_to
-from test_tasks import HOST, OWNER, SH, START, build, events, mail, send, task
+from apphelp import SH, SHARED, add_meeting, body_text, make_app, outbox_mails, reply_to
+from mailclient import ics_of, one_click
+from taskhelp import HOST, OWNER, START, build, cli, events, mail, send, task
 
 LINA, MANAGER, TOM = "lina@corp.example", "zhaomin@corp.example", "tom@corp.example"
-
-
-def ics_of(msg, name="due-T1.ics") -> str:
-    for part in msg.iter_attachments():
-        if part.get_filename() == name:
-            data = part.get_content()
-            return data.decode() if isinstance(data, bytes) else data
-    return ""
-
-
-def one_click(msg) -> list[str]:
-    """The prefilled bodies of the mail's one-click answers."""
-    return [unquote(b) for b in re.findall(r"body=([^>\s\"]+)", body_text(msg))]
 
 
 # --- handover --------------------------------------------------------------------------------------
@@ -180,7 +166,6 @@ def test_someone_else_answering_the_escalation_is_still_refused(tmp_path):
 # --- the CLI ------------------------------------------------------------------------------------------
 
 def test_cli_reassign_by_name_with_a_new_date_and_reason(tmp_path):
-    from test_tasks import cli
     app, svc, clock, _ = build(tmp_path)
     app.close()
     res = cli(tmp_path, "tasks", "reassign", "1", "--to", "李娜", "--due", "2026-12-09", "--reason", "张伟调去支援展会",
@@ -198,7 +183,6 @@ def test_cli_reassign_by_name_with_a_new_date_and_reason(tmp_path):
 
 
 def test_cli_set_due_needs_a_reason_and_tells_the_owner(tmp_path):
-    from test_tasks import cli
     app, svc, clock, _ = build(tmp_path)
     app.close()
     res = cli(tmp_path, "tasks", "set-due", "1", "2026-12-11", "--reason", "客户推迟验收", "--now", "2026-11-20T11:00")
@@ -211,7 +195,6 @@ def test_cli_set_due_needs_a_reason_and_tells_the_owner(tmp_path):
 
 
 def test_cli_bad_input_exits_2_with_a_clear_message(tmp_path):
-    from test_tasks import cli
     app, svc, clock, _ = build(tmp_path)
     app.close()
     for args, words in [(("reassign", "1", "--to", "欧阳锋"), "nobody in people.yaml"),
