@@ -12,7 +12,7 @@ from apphelp import SH, body_text, make_app, outbox_mails, reply_to
 from mailflow.flows import due_entries
 from mailflow.timeline import actions as timeline
 from mailflow.model import Attendee, Meeting, Outcome, Role, Snapshot, Task
-from test_minutes_flow import CLEAN_DRAFT, DRAFT_AT, DRAFT_DATE, mails, requested, send, world  # noqa: F401
+from minuteshelp import CLEAN_DRAFT, DRAFT_AT, DRAFT_DATE, mails, requested, send
 
 HOST, RECORDER = "wanglei@corp.example", "sunli@corp.example"
 

@@ -11,7 +11,7 @@ from mailflow.read import minutes
 from mailflow.cli_views import minutes_json, minutes_table, text_width
 from mailflow.write.minutes_template import template_text
 from mailflow.read.people import Directory
-from test_minutes_template import full
+from minuteshelp import full, kinds
 
 FIXTURES = Path(__file__).parent / "fixtures" / "minutes"
 SH = ZoneInfo("Asia/Shanghai")
@@ -52,10 +52,6 @@ def parse(text: str, people: Directory = DIR):
 
 def items(parsed) -> list[dict]:
     return minutes_json(parsed)["action_items"]
-
-
-def kinds(parsed) -> list[tuple[int | None, str]]:
-    return [(p.item, p.kind) for p in parsed.problems]
 
 
 # --- numbered decision sentences ----------------------------------------------------------------

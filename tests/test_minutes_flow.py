@@ -21,40 +21,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from apphelp import PEOPLE, SH, SHARED, body_text, make_app, outbox_mails, reply_to
+from apphelp import PEOPLE, SH, SHARED, body_text, make_app, reply_to
 from mailflow.cli import main
-from mailflow.model import AgendaItem, Attendee, Meeting, Role, Snapshot
+from mailflow.model import Snapshot
 from mailflow.testing import make_mail, write_config
+from minuteshelp import CLEAN_DRAFT, DRAFT_AT, DRAFT_DATE, END, START, mails, meeting, requested, send
 from officedocs import docx, mail_with, xlsx
 
 FIX = Path(__file__).parent / "fixtures" / "minutes_flow"
 GOLDEN = Path(__file__).parent / "golden" / "minutes_flow"
 JS = Path(__file__).parent / "js"
-
-START = datetime(2026, 11, 19, 14, 0, tzinfo=SH)      # Thursday
-END = datetime(2026, 11, 19, 16, 0, tzinfo=SH)
-DRAFT_AT = datetime(2026, 11, 20, 10, 0, tzinfo=SH)   # Friday morning
-DRAFT_DATE = "Fri, 20 Nov 2026 10:00:00 +0800"
-
-CLEAN_DRAFT = """\
-Q4营销活动筹备会 会议纪要
-
-三、决议结果
-1. 上线时间暂定为12月1日
-2. 由市场部-张负责提交需求文档，11月27日前完成，李娜配合
-
-四、行动项
-任务名称：活动预算清单
-负责人：周强
-协同人：王磊
-计划完成时间：11月30日
-完成标准：预算表经财务部审核
-
-任务名称：设计稿
-负责人：刘洋
-截止时间：11月26日
-交付物：主视觉与三张海报
-"""
 
 PROBLEM_DRAFT = """\
 三、决议结果
@@ -70,47 +46,10 @@ PROBLEM_DRAFT = """\
 """
 
 
-def meeting(title: str = "Q4营销活动筹备会", start: datetime = START, end: datetime = END,
-            recorder: str = "sunli@corp.example") -> Meeting:
-    people = [("wanglei@corp.example", Role.HOST), (recorder, Role.RECORDER),
-              ("liuyang@corp.example", Role.PREPARER), ("zhangwei@corp.example", Role.REQUIRED),
-              ("lina@corp.example", Role.REQUIRED), ("zhouqiang@corp.example", Role.REQUIRED),
-              ("chenjing@corp.example", Role.REQUIRED), ("tom@corp.example", Role.OPTIONAL)]
-    return Meeting(id=None, uid=f"{uuid.uuid4().hex}@corp.example", title=title, start=start, end=end,
-                   goal="明确四部门活动分工及时间节点", location="公司3楼会议室A", online="腾讯会议 123-456-789",
-                   host="wanglei@corp.example", recorder=recorder, preparer="liuyang@corp.example",
-                   attendees=[Attendee(email=e, role=r) for e, r in people],
-                   agenda=[AgendaItem(seq=1, title="市场部需求文档提交时间及优先级", owner="zhangwei@corp.example",
-                                      minutes=15, outcome="明确提交时间")])
-
-
-@pytest.fixture
-def world(tmp_path):
-    app, svc, clock = make_app(tmp_path, END - timedelta(hours=1))
-    m = app.store.save_meeting(meeting(), END - timedelta(days=3))
-    yield app, svc, clock, m
-    app.close()
-
-
-def mails(app, kind):
-    return outbox_mails(app, kind)
-
-
 def new_mail(sender: str, subject: str, text: str, *, date: str = DRAFT_DATE, charset: str = "utf-8") -> bytes:
     """A new mail (no thread); a gb* label is written in gb18030, as Chinese clients do."""
     return make_mail(sender, text, to=SHARED, subject=subject, date=date, charset=charset,
                      encoding="gb18030" if charset.startswith("gb") else charset)
-
-
-def requested(world):
-    app, svc, clock, m = world
-    assert svc.ticker.tick_once(END) >= 1
-    (req,) = mails(app, "minutes_request")
-    return req
-
-
-def send(svc, raw: bytes, at: datetime = DRAFT_AT) -> str:
-    return svc.ingest.process_raw(raw, "test", at)
 
 
 def approved(world):

@@ -13,6 +13,7 @@ import pytest
 
 from mailflow.read import minutes
 from mailflow.read.people import Directory
+from minuteshelp import kinds
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 2, 18, 0, tzinfo=SH)          # Wednesday 2 December 2026
@@ -41,10 +42,6 @@ def read(text: str, html: str | None = None):
 def rows(parsed) -> list[tuple]:
     return [(a.title, a.owner, a.collaborators, a.due.isoformat() if a.due else None)
             for a in parsed.action_items]
-
-
-def kinds(parsed) -> list[tuple[int | None, str]]:
-    return [(p.item, p.kind) for p in parsed.problems]
 
 
 # --- numbered headings, with a discussion full of names and dates ---------------------------------

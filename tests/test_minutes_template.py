@@ -16,6 +16,7 @@ import pytest
 from mailflow.model import AgendaItem, Attendee, Meeting, Role
 from mailflow.read.people import Directory
 from mailflow.write.minutes_template import template_text
+from minuteshelp import full
 
 GOLDEN = Path(__file__).parent / "golden" / "minutes_template"
 SH = ZoneInfo("Asia/Shanghai")
@@ -27,21 +28,6 @@ PEOPLE = Directory.from_data({"people": [
     {"name": "周敏", "email": "zhoumin@example.com", "department": "财务部"},
     {"name": "Kim Lee", "email": "kim@example.com"},                      # no department
 ]})
-
-
-def full() -> Meeting:
-    """Room and online link, an optional guest, an agenda with owners, minutes and an outcome."""
-    return Meeting(
-        id=7, uid="m7@mailflow", title="新品上市协调会",
-        start=datetime(2026, 8, 3, 14, 0, tzinfo=SH), end=datetime(2026, 8, 3, 15, 30, tzinfo=SH),
-        location="3楼大会议室", online="腾讯会议 123-456-789",
-        host="zhangwei@example.com", recorder="wangfang@example.com",
-        attendees=[Attendee("zhangwei@example.com", Role.HOST), Attendee("wangfang@example.com", Role.RECORDER),
-                   Attendee("wanglei@example.com", Role.REQUIRED), Attendee("zhoumin@example.com", Role.REQUIRED),
-                   Attendee("guest@partner.example", Role.OPTIONAL, name="外部顾问")],
-        agenda=[AgendaItem(1, "接口方案评审", "wanglei@example.com", 15, "确定接口方案"),
-                AgendaItem(2, "预算确认", "zhoumin@example.com", 10)],
-    )
 
 
 def bare() -> Meeting:
