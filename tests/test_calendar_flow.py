@@ -13,14 +13,13 @@ import email
 import email.policy
 import shutil
 import subprocess
-from datetime import datetime
 from pathlib import Path
 
 import pytest
-import yaml
 from icalendar import Calendar
 
-from apphelp import SH, SHARED, add_meeting, body_text, commit_change, make_app, outbox_mails
+from apphelp import SHARED, body_text, commit_change, make_app, outbox_mails
+from meetinghelp import FIX, NOW, at, create
 from mailflow.edges import snapshot
 from mailflow.flows import meetings
 from mailflow.config import ConfigError, settings_from_dict
@@ -28,15 +27,8 @@ from mailflow.model import Role, Rsvp
 from mailflow.testing import make_mail
 
 ROOT = Path(__file__).resolve().parent.parent
-FIX = ROOT / "tests" / "fixtures" / "meetings"
 ICAL_FIX = ROOT / "tests" / "fixtures" / "ical"
 JS = ROOT / "tests" / "js"
-UID = "mf-1@corp.example"
-NOW = datetime(2026, 11, 18, 9, 0, tzinfo=SH)
-
-
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=SH)
 
 
 @pytest.fixture
@@ -44,13 +36,6 @@ def env(tmp_path):
     app, svc, clock = make_app(tmp_path, NOW)
     yield app, svc, clock
     app.close()
-
-
-def create(app, svc, now=NOW):
-    m = meetings.from_data(yaml.safe_load((FIX / "meeting.yaml").read_text(encoding="utf-8")), app.directory)
-    m.uid = UID
-    out = add_meeting(app, svc, m, now)
-    return app.store.get_meeting(out.meetings[0].id)
 
 
 def invite_of(msg) -> Calendar:

@@ -6,32 +6,22 @@ Anyone else writing the same words is read as usual; an unclear new time is aske
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
-
 import pytest
-import yaml
 
-from apphelp import SH, SHARED, add_meeting, body_text, make_app, outbox_mails, reply_to
+from apphelp import SHARED, add_meeting, body_text, make_app, outbox_mails, reply_to
 from mailclient import click as press, links, vevent
+from meetinghelp import NOW, at, sample
 from mailflow.flows import meetings
 from mailflow.testing import make_mail
 
-FIX = Path(__file__).resolve().parent / "fixtures" / "meetings"
-
-NOW = datetime(2026, 11, 18, 9, 0, tzinfo=SH)    # Wednesday; the meeting is 2026-11-25 14:00-16:00
 SENT = "Wed, 18 Nov 2026 09:30:00 +0800"        # the Date of the mails the tests write
 HOST, RECORDER, OWNER = "wanglei@corp.example", "sunli@corp.example", "zhangwei@corp.example"
-
-
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=SH)
 
 
 @pytest.fixture
 def env(tmp_path):
     app, svc, _clock = make_app(tmp_path, NOW)
-    m = meetings.from_data(yaml.safe_load((FIX / "meeting.yaml").read_text(encoding="utf-8")), app.directory)
+    m = meetings.from_data(sample(), app.directory)      # not create(): the UID from_data gives is kept
     out = add_meeting(app, svc, m, NOW)
     yield app, svc, app.store.get_meeting(out.meetings[0].id)
     app.close()

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import subprocess
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,8 @@ import yaml
 from click.testing import CliRunner
 from icalendar import Calendar
 
-from apphelp import SH, SHARED, add_meeting, body_text, commit_change, make_app, outbox_mails, reply_to
+from apphelp import SHARED, body_text, commit_change, make_app, outbox_mails, reply_to
+from meetinghelp import FIX, NOW, UID, at, create, sample
 from mailflow.edges import snapshot
 from mailflow.flows import meetings
 from mailflow.read.meeting_text import parse_when
@@ -29,26 +29,7 @@ from mailflow.cli import main
 from mailflow.model import Role, Rsvp
 
 ROOT = Path(__file__).resolve().parent.parent
-FIX = ROOT / "tests" / "fixtures" / "meetings"
 JS = ROOT / "tests" / "js"
-UID = "mf-1@corp.example"          # the UID the client reply fixtures answer
-NOW = datetime(2026, 11, 18, 9, 0, tzinfo=SH)   # Wednesday; the meeting is next Wednesday 14:00
-
-
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=SH)
-
-
-def sample() -> dict:
-    return yaml.safe_load((FIX / "meeting.yaml").read_text(encoding="utf-8"))
-
-
-def create(app, svc, now=NOW, data=None, uid=UID):
-    """Add the sample meeting as `mailflow meeting add` does: one transaction."""
-    m = meetings.from_data(data or sample(), app.directory)
-    m.uid = uid
-    out = add_meeting(app, svc, m, now)
-    return app.store.get_meeting(out.meetings[0].id)
 
 
 def change(app, svc, meeting_id, fn, now):
