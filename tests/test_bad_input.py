@@ -13,14 +13,14 @@ import email
 import email.policy
 import os
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from apphelp import SH, make_app
+from taskhelp import project_tasks
 from mailflow.read import inbound
-from mailflow.model import Attendee, Meeting, Role, Task
 from mimegen import messages
 
 EXAMPLES = int(os.environ.get("MAILFLOW_FUZZ_EXAMPLES", "1000"))
@@ -29,20 +29,9 @@ HOST, OWNER, OTHER = "wanglei@corp.example", "zhangwei@corp.example", "lina@corp
 OK = {"applied", "ignored", "unknown", "refused", "error", "duplicate"}
 
 
-def seed(app, n: int = 2, owner: str = OWNER, title: str = "整理方案") -> list[Task]:
-    m = app.store.save_meeting(Meeting(
-        id=None, uid="bad-input", title="项目周会", start=START - timedelta(days=1),
-        end=START - timedelta(days=1) + timedelta(hours=1), host=HOST, recorder="sunli@corp.example",
-        attendees=[Attendee(HOST, Role.HOST), Attendee(owner, Role.REQUIRED), Attendee(OTHER, Role.REQUIRED)]),
-        START)
-    return [app.store.save_task(Task(id=None, title=f"{title} {i}" if n > 1 else title, owner=owner,
-                                     due=date(2026, 12, 18), meeting_id=m.id, item_no=i + 1), START)
-            for i in range(n)]
-
-
 def test_hostile_mime_never_breaks_the_parser_or_the_service(tmp_path):
     app, svc, _clock = make_app(tmp_path, START, org={"admin": "zhaomin@corp.example"})
-    seed(app)
+    project_tasks(app, 2)
     seen: collections.Counter = collections.Counter()
     errors: dict[str, str] = {}
     t0 = time.monotonic()
@@ -90,7 +79,7 @@ def test_an_18_mb_attachment_is_read_stored_and_applied(tmp_path):
     """18 MB is about the largest attachment under [mailbox] max_message_bytes (25 MB of mail:
     base64 adds a third); a larger mail is `too_large` (tests/test_limits.py)."""
     app, svc, _clock = make_app(tmp_path, START)
-    (task,) = seed(app, 1)
+    (task,) = project_tasks(app)
     raw = attachment_of(18 * 1024 * 1024)
     t0 = time.monotonic()
     msg = inbound.parse(raw)
@@ -162,7 +151,7 @@ def last_outbox_id(app) -> int:
 
 def test_a_stranger_cannot_change_a_task_and_gets_no_answer(tmp_path):
     app, svc, _ = make_app(tmp_path, START)
-    (task,) = seed(app, 1)
+    (task,) = project_tasks(app)
     before, mark = snapshot(app, task.id), last_outbox_id(app)
     assert svc.ingest.process_raw(reply(task.id, "boss@evil.example", "已完成", 1, name="张伟"), "k", START) == "refused"
     assert snapshot(app, task.id) == before
@@ -176,7 +165,7 @@ def test_a_stranger_cannot_change_a_task_and_gets_no_answer(tmp_path):
 
 def test_a_colleague_who_is_not_the_owner_is_refused_politely(tmp_path):
     app, svc, _ = make_app(tmp_path, START)
-    (task,) = seed(app, 1)
+    (task,) = project_tasks(app)
     before, mark = snapshot(app, task.id), last_outbox_id(app)
     assert svc.ingest.process_raw(reply(task.id, OTHER, "已完成", 1, name="李娜"), "k", START) == "refused"
     assert snapshot(app, task.id) == before
@@ -185,7 +174,7 @@ def test_a_colleague_who_is_not_the_owner_is_refused_politely(tmp_path):
 
 def test_the_owners_address_without_our_servers_pass_changes_nothing(tmp_path):
     app, svc, _ = make_app(tmp_path, START, org={"trusted_authserv_id": "mx.corp.example"})
-    (task,) = seed(app, 1)
+    (task,) = project_tasks(app)
     before = snapshot(app, task.id)
     fail = "Authentication-Results: mx.corp.example; dmarc=fail header.from=corp.example\r\n"
     # the forger adds a "pass" of their own below the one our server stamped on top
@@ -204,7 +193,7 @@ def test_forged_and_misused_reply_tokens_are_refused(tmp_path):
     app, svc, _ = make_app(tmp_path, START, org={"plus_addressing": True})
     app.settings.secret = secret
     app.settings.org.secret = secret
-    t1, t2 = seed(app, 2)
+    t1, t2 = project_tasks(app, 2)
     shared = "mailflow@corp.example"
     own = tokens.reply_address(shared, secret, "t", t1.id)
     other_secret = tokens.reply_address(shared, "not-our-secret", "t", t2.id)
@@ -263,7 +252,7 @@ def check_outgoing(raw: bytes) -> tuple[str, bool]:
 
 def test_crlf_and_template_syntax_in_names_subjects_and_titles_are_escaped(tmp_path):
     app, svc, _ = make_app(tmp_path, START, org={"admin": "zhaomin@corp.example"})
-    (task,) = seed(app, 1, title=f"整理方案 {EVIL}{CRLF_BCC}")
+    (task,) = project_tasks(app, title=f"整理方案 {EVIL}{CRLF_BCC}")
     tid = task.id
     mails = [
         # the owner reports: the receipt carries the task title in its subject and body

@@ -14,15 +14,15 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from apphelp import SH, make_app, outbox_mails, write_site
-from taskhelp import long_reply
+from taskhelp import long_reply, project_tasks
 from mailflow.read import inbound
 from mailflow.edges.mailbox import HEAD_BYTES, ImapInbox
-from mailflow.model import Attendee, Meeting, Role, Task, TaskStatus
+from mailflow.model import TaskStatus
 from mailflow.testing import make_mail
 
 START = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
@@ -30,20 +30,11 @@ HOST, OWNER, ADMIN = "wanglei@corp.example", "zhangwei@corp.example", "zhaomin@c
 MB = 1024 * 1024
 
 
-def seed_task(app, title: str = "整理方案") -> Task:
-    m = app.store.save_meeting(Meeting(
-        id=None, uid="limits", title="项目周会", start=START - timedelta(days=1),
-        end=START - timedelta(days=1) + timedelta(hours=1), host=HOST, recorder="sunli@corp.example",
-        attendees=[Attendee(HOST, Role.HOST), Attendee(OWNER, Role.REQUIRED)]), START)
-    return app.store.save_task(Task(id=None, title=title, owner=OWNER, due=date(2026, 12, 18), meeting_id=m.id,
-                                    item_no=1), START)
-
-
 # --- too large: not read, head only, the admin told -----------------------------------------------
 def test_a_mail_over_the_limit_is_stored_as_too_large_with_its_head_and_the_admin_is_told(tmp_path):
     app, svc, _ = make_app(tmp_path, START, org={"admin": ADMIN})
     app.settings.mailbox.max_message_bytes = 2 * MB
-    task = seed_task(app)
+    [task] = project_tasks(app)
     raw = long_reply(task.id, 3 * MB, "huge")
     app.inbox.deliver(raw)
     (item,) = app.inbox.fetch()
@@ -65,7 +56,7 @@ def test_a_mail_over_the_limit_is_stored_as_too_large_with_its_head_and_the_admi
 def test_a_mail_over_the_limit_put_back_after_raising_the_limit_is_read(tmp_path):
     app, svc, _ = make_app(tmp_path, START)
     app.settings.mailbox.max_message_bytes = 1 * MB
-    task = seed_task(app)
+    [task] = project_tasks(app)
     raw = long_reply(task.id, 2 * MB, "back")
     assert svc.ingest.process_raw(raw, "k", START) == "too_large"
     app.settings.mailbox.max_message_bytes = 25 * MB
@@ -99,7 +90,7 @@ def test_one_fetch_holds_at_most_32_mb_of_mail_and_run_once_still_takes_all(tmp_
     it holds BATCH_BYTES (32 MB), and draining takes the rest batch by batch."""
     from mailflow.edges.mailbox import BATCH_BYTES
     app, svc, _ = make_app(tmp_path, START)
-    task = seed_task(app)
+    [task] = project_tasks(app)
     for i in range(5):
         app.inbox.deliver(long_reply(task.id, 9 * MB, f"nine-{i}", words="进行中 30%"))
     first = app.inbox.fetch(200)
@@ -110,7 +101,7 @@ def test_one_fetch_holds_at_most_32_mb_of_mail_and_run_once_still_takes_all(tmp_
 # --- bounded cost under the limit ------------------------------------------------------------------
 def test_one_8_mb_line_costs_a_bounded_multiple_of_its_size_and_its_first_words_are_read(tmp_path):
     app, svc, _ = make_app(tmp_path, START)
-    task = seed_task(app)
+    [task] = project_tasks(app)
     raw = long_reply(task.id, 8 * MB, "line")
     tracemalloc.start()
     try:

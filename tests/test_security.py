@@ -8,11 +8,12 @@ from __future__ import annotations
 import email
 import email.policy
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 
 from apphelp import SH, body_text, make_app, outbox_mails
+from taskhelp import project_tasks
 from mailflow.read import authresults
 from mailflow.model import Attendee, Meeting, Role, Task, TaskStatus
 from mailflow.testing import write_config
@@ -20,16 +21,6 @@ from mailflow.testing import write_config
 START = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
 HOST, OWNER, OTHER = "wanglei@corp.example", "zhangwei@corp.example", "lina@corp.example"
 MX = "mx.corp.example"
-
-
-def seed(app, title: str = "整理方案") -> Task:
-    m = app.store.save_meeting(Meeting(
-        id=None, uid="security", title="项目周会", start=START - timedelta(days=1),
-        end=START - timedelta(days=1) + timedelta(hours=1), host=HOST, recorder="sunli@corp.example",
-        attendees=[Attendee(HOST, Role.HOST), Attendee(OWNER, Role.REQUIRED), Attendee(OTHER, Role.REQUIRED)]),
-        START)
-    return app.store.save_task(Task(id=None, title=title, owner=OWNER, due=date(2026, 12, 18),
-                                    meeting_id=m.id, item_no=1), START)
 
 
 def report_done(task_id: int, n: int, auth_headers: list[str], sender: str = OWNER) -> bytes:
@@ -106,7 +97,7 @@ def test_only_the_topmost_header_of_our_server_counts():
 ])
 def test_a_forged_verdict_changes_no_task(tmp_path, stamps, expected):
     app, svc, _ = make_app(tmp_path, START, org={"trusted_authserv_id": MX})
-    task = seed(app)
+    [task] = project_tasks(app)
     assert svc.ingest.process_raw(report_done(task.id, 1, stamps), "k", START) == expected
     done = app.store.get_task(task.id).status is TaskStatus.DONE
     assert done == (expected == "applied")
@@ -194,7 +185,7 @@ def test_please_verify_comes_from_the_assistant_not_from_the_owner_who_reported(
     """The owner 张伟 reports 已完成; the host's 请验收 must not read "张伟 <mailflow@…>" (or "刘洋" when
     刘洋 signs the mail as such): a person's name on the shared address looks spoofed."""
     app, svc, _ = make_app(tmp_path, START)
-    task = seed(app)
+    [task] = project_tasks(app)
     raw = report_done(task.id, 1, []).replace("张伟 <".encode(), "刘洋 <".encode())
     assert svc.ingest.process_raw(raw, "k", START) == "applied"
     verify = outbox_mails(app, "task_verify")
@@ -227,7 +218,7 @@ def test_managers_that_go_round_in_a_circle_are_refused(tmp_path):
 def test_an_owner_removed_from_people_yaml_on_reload_is_reported_to_the_host_with_their_open_tasks(tmp_path):
     from apphelp import PEOPLE
     app, svc, _ = make_app(tmp_path, START)
-    task = seed(app, title="整理需求文档")
+    [task] = project_tasks(app, title="整理需求文档")
     done = app.store.save_task(Task(id=None, title="已交付的方案", owner=OWNER, due=date(2026, 12, 1),
                                     meeting_id=task.meeting_id, status=TaskStatus.DONE), START)
     lines = [line for line in PEOPLE.splitlines(keepends=True) if OWNER not in line]
@@ -276,7 +267,7 @@ def test_the_install_secret_is_never_shown(tmp_path, caplog):
     app, svc, _ = make_app(tmp_path, START)
     secret = str(app.install_secret)
     assert secret and secret not in repr(app.install_secret)
-    seed(app)
+    project_tasks(app)
     svc.ingest.process_raw(report_done(1, 1, []), "k", START)
     app.close()
     assert secret not in caplog.text
