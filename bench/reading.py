@@ -6,6 +6,8 @@ Prints, best of --repeat runs:
 - deadlines: time per expression over the development corpus (../shared/corpora/dev/deadlines) when it
   is there, else over a built-in sample; target < 1 ms per expression;
 - replies: time per reply for `replies.classify` on short replies; target < 5 ms per reply;
+- minutes: time per HTML draft for the minutes flow's `read_draft` (quote cut + table walk + parse) on
+  an Outlook reply whose Word table of 30 action items sits above 8 quoted earlier drafts; target < 100 ms;
 - growth: for each long-input shape (repeated units, a clause with thousands of predicates ...), the time
   on 4x the text divided by the time on 1x, measured in the same run; linear is ~4, quadratic ~16;
   target < 8.
@@ -26,7 +28,10 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mailflow.read import dates, quotes, replies  # noqa: E402
+from mailflow.flows.minutes import read_draft  # noqa: E402
+from mailflow.read import dates, inbound, quotes, replies  # noqa: E402
+from mailflow.read.people import Directory  # noqa: E402
+from mailflow.testing import make_mail  # noqa: E402
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=SH)
@@ -64,6 +69,26 @@ QUOTE_GROWTH = [
     ("quotes: a long quoted thread", THREAD_BLOCK, "quotes"),
     ("quotes: attribution-like lines", "On 2026 " + "a@b 12:00 " * 30 + "\n", "quotes"),
 ]
+
+# minutes: a Word table as Outlook mails it, answering a thread that quotes the earlier drafts
+OWNERS = [("张伟", "zhangwei"), ("李娜", "lina"), ("周强", "zhouqiang")]
+PEOPLE = Directory.from_data({"people": [{"name": n, "email": f"{e}@corp.example"} for n, e in OWNERS]})
+
+
+def _table(rows: int) -> str:
+    head = "<tr><td><p>序号</p></td><td><p>任务名称</p></td><td><p>负责人</p></td><td><p>计划完成时间</p></td></tr>"
+    body = "".join(f"<tr><td><p>{i}</p></td><td><p>第{i}项准备工作</p></td><td><p>{OWNERS[i % 3][0]}</p></td>"
+                   f"<td><p>12月{i % 20 + 5}日前</p></td></tr>" for i in range(1, rows + 1))
+    return f'<table class="MsoTableGrid" border="1">{head}{body}</table>'
+
+
+def html_draft(rows: int = 30, quoted: int = 8) -> bytes:
+    new = f"<p>三、决议</p><p>1. 方案按第二版执行</p><p>四、行动项</p>{_table(rows)}<p>孙丽</p>"
+    quote = "".join('<div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm">'
+                    f"<p><b>发件人:</b> 孙丽<br><b>主题:</b> 会议纪要 第{k}版</p></div>{_table(rows)}"
+                    for k in range(quoted, 0, -1))
+    html = f'<html><head><style>p {{margin:0}}</style></head><body><div class="WordSection1">{new}{quote}</div></body></html>'
+    return make_mail("孙丽 <sunli@corp.example>", None, html=html, subject="答复: 会议纪要")
 
 
 def best_of(repeat: int, fn) -> float:
@@ -108,6 +133,12 @@ def main() -> int:
     t = best_of(args.repeat, lambda: [replies.classify(r, NOW, None, CONTEXT) for r in REPLIES]) / len(REPLIES)
     ok &= t < 0.005
     print(f"replies: {t * 1000:.3f} ms per reply over {len(REPLIES)}  target < 5 ms  {'PASS' if t < 0.005 else 'MISS'}")
+
+    draft = inbound.parse(html_draft())
+    t = best_of(args.repeat, lambda: [read_draft(draft, PEOPLE, NOW, None) for _ in range(10)]) / 10
+    ok &= t < 0.1
+    print(f"minutes: {t * 1000:.1f} ms per HTML draft (30-row table, 8 quoted drafts)  target < 100 ms"
+          f"  {'PASS' if t < 0.1 else 'MISS'}")
 
     for name, unit, kind in GROWTH + QUOTE_GROWTH:
         size = 64_000 if kind == "quotes" else 2000

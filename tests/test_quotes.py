@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mailflow.read.htmltext import html_to_text
-from mailflow.read.quotes import is_quote_header, visible_html, visible_text
+from mailflow.read.quotes import cut_quoted_html, is_quote_header, visible_html, visible_text
 
 ORIG = "请各位负责人于本周五下班前回复任务进度。\n任务：接口开发\n截止：2026-11-20\n"
 
@@ -134,6 +134,25 @@ def test_html_to_text_keeps_structure_and_skips_styles():
 def test_visible_html_of_plain_garbage_does_not_raise():
     for html in ["<", "<<<>>>", "</div></div>", "<blockquote>" * 100, "<script>alert(1)</script>确认", "\x00<p>\x00"]:
         assert isinstance(visible_html(html), str)
+
+
+@pytest.mark.parametrize("body", [
+    # Word wraps a long Chinese line, and a stray </span> splits it between two strings
+    '<p>一、决议</p><p>预算由财务部</span>\n统一审核</p>',
+    # a doctype in the middle of the new text (pasted from a web page)
+    '<p>一、决议</p>预算由财务部<!DOCTYPE html>统一审核',
+])
+def test_a_draft_table_reads_the_same_from_the_cut_tree_as_from_the_cut_markup(body):
+    """The quote is cut on the one parsed tree and the table walk reads that tree: what it reads is
+    what the cut markup, stored as the draft's version, says when it is parsed again."""
+    html = ("<html><body>" + body + "<table><tr><td>活动海报定稿</td><td>杨帆</td><td>12月8日前</td></tr></table>"
+            '<div style="border:none;border-top:solid #E1E1E1 1.0pt"><p><b>发件人:</b> 会议跟进助手</p></div>'
+            "<table><tr><td>旧的引用任务</td><td>何丽</td><td>11月1日前</td></tr></table></body></html>")
+    cut = cut_quoted_html(html)
+    assert "旧的引用任务" not in cut.html
+    from_tree = html_to_text(cut.tree, tables=True)
+    assert from_tree == html_to_text(cut.html, tables=True)
+    assert "活动海报定稿\t杨帆\t12月8日前" in from_tree
 
 
 # --- long threads --------------------------------------------------------------------------------

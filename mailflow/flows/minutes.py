@@ -191,8 +191,9 @@ def find_meeting(ctx, msg) -> Meeting | None:
     return (as_recorder or cands)[0]
 
 
-def draft_body(msg) -> tuple[str, str | None]:
-    """(text, html) of a draft without the quoted history; html only when it holds a table."""
+def draft_body(msg) -> tuple[str, quotes.CutHtml | None]:
+    """(text, html) of a draft without the quoted history; html (the markup and its one parsed
+    tree) only when it holds a table."""
     html = msg.html
     if html and re.search(r"<table", html, re.I):
         return msg.visible or msg.text or "", quotes.cut_quoted_html(html)
@@ -220,8 +221,9 @@ class Draft:
 def read_draft(msg, directory, now: datetime, cal) -> Draft:
     """The body first; a body without action items is read with its .docx/.xlsx attachments: the
     body's text stays in front when it holds decisions, a cover note ("纪要见附件") is left out."""
-    text, html = draft_body(msg)
-    parsed = minutes.parse(text, directory, now, cal, html=html)
+    text, cut = draft_body(msg)
+    html = cut.html if cut else None
+    parsed = minutes.parse(text, directory, now, cal, html=cut.tree if cut else None)
     if parsed.action_items:
         return Draft(text, html, parsed)
     forwarded = minutes.forwarded_part(msg.text or "") if not parsed.decisions else None

@@ -12,14 +12,20 @@ the same walk, chosen by `tables`:
   (colspan repeated, rowspan carried down), as the minutes reader reads Excel and Word tables.
 
 It lives in read/ because it turns bytes-turned-markup into text and nothing else; quotes (what is
-new in a reply) and minutes (what a draft says) build on it.
+new in a reply) and minutes (what a draft says) build on it. A caller that works on the tree itself
+(the quote cut of a minutes draft) parses once with `parse_html` and hands the tree to `html_to_text`:
+parsing is most of what reading an HTML body costs.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-__all__ = ["html_to_text", "opens_quote"]
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
+
+__all__ = ["html_to_text", "opens_quote", "parse_html"]
 
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 
@@ -42,24 +48,21 @@ _WS_RE = re.compile(r"[ \t\r\n\f\v]+")
 _BLANK_LINES_RE = re.compile(r"\n{3,}")
 
 
-def html_to_text(html: str, *, tables: bool = False, stop_at_quote: bool = False,
+def html_to_text(html: str | BeautifulSoup | None, *, tables: bool = False, stop_at_quote: bool = False,
                  notes: list[str] | None = None) -> str:
-    """The text of an HTML body. `tables=True` is the draft layout (innermost tables as TAB rows);
+    """The text of an HTML body, given as markup or as the tree `parse_html` made of it (the walks
+    only read the tree). `tables=True` is the draft layout (innermost tables as TAB rows);
     `stop_at_quote` cuts a mail at its quoted history, and `notes`, when given, receives a short
     description of what was cut (for `mailflow explain`)."""
-    if tables:
+    if html is None or isinstance(html, str):
+        if not html and not tables:
+            return ""
         root = _parse(html or "")
-        if isinstance(root, str):
-            return root.strip() + "\n"
-        sink = _DraftText()
-        _walk(root, sink)
-        return sink.result()
-    if not html:
-        return ""
-    root = _parse(html)
-    if isinstance(root, str):
-        return root
-    sink = _MailLines(stop_at_quote, notes)
+        if isinstance(root, str):          # the parser gave up: the text with its tags blanked
+            return root.strip() + "\n" if tables else root
+    else:
+        root = html
+    sink = _DraftText() if tables else _MailLines(stop_at_quote, notes)
     _walk(root, sink)
     return sink.result()
 
@@ -103,11 +106,16 @@ def _marker(tag) -> str:
     return ""
 
 
+def parse_html(html: str) -> BeautifulSoup:
+    """The parsed tree of an HTML body, as every walk here reads it (bs4 with html.parser)."""
+    from bs4 import BeautifulSoup
+    return BeautifulSoup(html, "html.parser")
+
+
 def _parse(html: str):
     """The parsed tree, or (when the markup defeats the parser) the text with its tags blanked."""
     try:
-        from bs4 import BeautifulSoup
-        return BeautifulSoup(html, "html.parser")
+        return parse_html(html)
     except Exception:  # pragma: no cover - bs4 is a dependency and html.parser forgiving
         return re.sub(r"<[^>]{0,2000}>", " ", html)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from .minutes_items import Draft, ItemReader
 from .htmltext import html_to_text
@@ -28,6 +29,9 @@ from .minutes_text import Line, Table, column_of, field_of, fold_label, heading_
 from ..model import ActionItem, ParsedMinutes, Problem
 from .people import Directory
 from .people_refs import PeopleRefs
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
 
 __all__ = ["parse", "problem_hint", "forwarded_part",
            "PROBLEM_KINDS"]
@@ -377,11 +381,13 @@ def _only_title_field(d: Draft) -> bool:
     return d.fields == {"title"} and not d.owner and not d.has_due
 
 
-def parse(text: str, directory: Directory, now: datetime, cal=None, html: str | None = None) -> ParsedMinutes:
+def parse(text: str, directory: Directory, now: datetime, cal=None, html: str | BeautifulSoup | None = None
+          ) -> ParsedMinutes:
     """Read a minutes draft: decisions, action items and the problems of each item.
 
     `text` is the decoded plain text (Word and Excel attachments arrive as text too: paragraphs as
-    lines, table rows as TAB-separated cells); `html`, when the draft came as HTML, is read instead."""
+    lines, table rows as TAB-separated cells); `html`, when the draft came as HTML, is read instead:
+    the markup, or its tree when the caller parsed it already (the quote cut did)."""
     if html:
         from_html = html_to_text(html, tables=True)
         if from_html.strip():

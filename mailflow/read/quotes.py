@@ -30,12 +30,15 @@ expression is applied to one line at a time, anchored, with bounded repetition):
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
 from . import signature, taglines
-from .htmltext import html_to_text, opens_quote
+from .htmltext import html_to_text, opens_quote, parse_html
 
-__all__ = ["visible_text", "visible_html", "cut_quoted_html", "is_quote_header"]
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
+
+__all__ = ["visible_text", "visible_html", "cut_quoted_html", "CutHtml", "is_quote_header"]
 
 # --------------------------------------------------------------------------------------------
 # line normalisation
@@ -383,11 +386,19 @@ def _trim_end(lines: list[str]) -> list[str]:
 # --------------------------------------------------------------------------------------------
 # HTML: the text comes from htmltext (one converter), cut at the clients' quote markers
 
-def cut_quoted_html(html: str) -> str:
+class CutHtml(NamedTuple):
+    """An HTML reply without its quoted original, parsed once: `html` is the markup kept (a minutes
+    draft's version), `tree` the same markup parsed, for html_to_text to walk without parsing again."""
+
+    html: str
+    tree: BeautifulSoup
+
+
+def cut_quoted_html(html: str) -> CutHtml:
     """The HTML of a reply without its quoted original (client quote markers, blockquotes, Outlook's
-    border-top header block), still as HTML: for minutes drafts, whose tables are read from the HTML."""
-    from bs4 import BeautifulSoup
-    soup = BeautifulSoup(html, "html.parser")
+    border-top header block), still as HTML and as its tree: for minutes drafts, whose tables are read
+    from the HTML. The cut removes the quote and everything after it, on the one tree."""
+    soup = parse_html(html)
 
     def is_quote(tag) -> bool:
         if opens_quote(tag) or tag.name == "blockquote":
@@ -397,14 +408,43 @@ def cut_quoted_html(html: str) -> str:
 
     first = soup.find(is_quote)
     if first is None:
-        return html
+        return CutHtml(html, soup)
     node = first
     while node is not None and node is not soup:
         for sib in list(node.find_next_siblings()):
             sib.decompose()
         node = node.parent
     first.decompose()
-    return str(soup)
+    cut = str(soup)
+    _join_split_strings(soup)
+    return CutHtml(cut, soup)
+
+
+def _join_split_strings(soup) -> None:
+    """Leave the strings of a cut tree as parsing the cut markup again would: a stray end tag
+    ("甲</i>乙") splits a text in two, which the markup written out holds as one, and a doctype is
+    written out with a line break after it. The draft walk reads the lines a source wrapped inside
+    Chinese text string by string, so its text stays what it was when the cut markup was parsed
+    again. Iterative, as the walks are."""
+    from bs4 import NavigableString
+    from bs4.element import Doctype, PreformattedString
+    for tag in [soup, *soup.find_all(True)]:
+        for doctype in [c for c in tag.contents if isinstance(c, Doctype)]:
+            doctype.insert_after(NavigableString("\n"))
+        runs, run = [], []
+        for child in tag.contents:
+            if isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
+                run.append(child)
+                continue
+            if len(run) > 1:
+                runs.append(run)
+            run = []
+        if len(run) > 1:
+            runs.append(run)
+        for first, *rest in runs:
+            for s in rest:
+                s.extract()
+            first.replace_with(type(first)(first + "".join(rest)))
 
 
 def visible_html(html: str, sender_name: str = "", cut: list[str] | None = None) -> str:
