@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import email
 import email.policy
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from icalendar import Calendar
 
 from apphelp import SHARED, body_text, commit_change, make_app, outbox_mails
+from icaljs import require_ical_js, run_ical_js
 from meetinghelp import FIX, NOW, at, create
 from mailflow.edges import snapshot
 from mailflow.flows import meetings
@@ -28,7 +27,6 @@ from mailflow.testing import make_mail
 
 ROOT = Path(__file__).resolve().parent.parent
 ICAL_FIX = ROOT / "tests" / "fixtures" / "ical"
-JS = ROOT / "tests" / "js"
 
 
 @pytest.fixture
@@ -136,9 +134,7 @@ def test_organizer_setting_is_checked_at_load(value):
 
 
 def test_invites_with_the_shared_organizer_pass_ical_js(env, tmp_path):
-    node = shutil.which("node")
-    if node is None or not (JS / "node_modules" / "ical.js").is_dir():
-        pytest.skip("node or tests/js/node_modules is missing: run npm ci --prefix tests/js")
+    require_ical_js()
     app, svc, _ = env
     m = create(app, svc)
     commit_change(app, svc, lambda ctx: meetings.cancel(ctx, ctx.lookup.get_meeting(m.id), "改期"),
@@ -152,7 +148,7 @@ def test_invites_with_the_shared_organizer_pass_ical_js(env, tmp_path):
                 files.append(str(path))
                 break
     assert len(files) == 14
-    done = subprocess.run([node, str(JS / "check_ics.mjs"), *files], capture_output=True, text=True, timeout=60)
+    done = run_ical_js(files)
     assert done.returncode == 0, done.stderr or done.stdout
 
 

@@ -4,17 +4,15 @@ method=PUBLISH and charset=UTF-8 in its Content-Type (RFC 6047) and names people
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from dataclasses import replace
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
 
 from apphelp import SHARED, body_text, make_app, outbox_mails, reply_to
+from icaljs import require_ical_js, run_ical_js
 from mailflow.testing import make_mail
 from mailflow.edges import snapshot
 from mailflow.flows import due_entries, minutes as minutes_flow
@@ -23,7 +21,6 @@ from mailflow.model import Attendee, Meeting, Outcome, Role, Snapshot, Task, Tas
 SH = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 20, 10, 0, tzinfo=SH)          # a Friday
 HOST, OWNER, OTHER = "wanglei@corp.example", "zhangwei@corp.example", "lina@corp.example"
-JS = Path(__file__).resolve().parent / "js"
 
 
 @pytest.fixture
@@ -143,9 +140,7 @@ def test_the_assignment_entry_is_publish_utf8_with_names(env):
 
 
 def test_every_due_entry_passes_ical_js(env, tmp_path):
-    node = shutil.which("node")
-    if node is None or not (JS / "node_modules" / "ical.js").is_dir():
-        pytest.skip("node or tests/js/node_modules is missing: run npm ci --prefix tests/js")
+    require_ical_js()
     app, svc, clock = env
     svc.ingest.process_raw(reply(HOST, "这个任务延期到12月2日，原因：需求有调整"), "t", clock.now())
     svc.ingest.process_raw(reply(OWNER, "已完成", day=21), "t", clock.now())
@@ -156,5 +151,5 @@ def test_every_due_entry_passes_ical_js(env, tmp_path):
             path.write_bytes(part.get_payload(decode=True))
             files.append(str(path))
     assert len(files) == 2
-    done = subprocess.run([node, str(JS / "check_ics.mjs"), *files], capture_output=True, text=True, timeout=60)
+    done = run_ical_js(files)
     assert done.returncode == 0, done.stderr or done.stdout

@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 import random
 import re
-import shutil
-import subprocess
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,10 +20,10 @@ from mailflow.read.ical_in import calendar_method, parse_invites, parse_replies
 from mailflow.read.ical_zones import iana_zone
 from mailflow.write.ical_out import build_due_entry, build_invite
 from mailflow.model import AgendaItem, Attendee, Meeting, Role, Rsvp, Task
+from icaljs import require_ical_js, run_ical_js
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures" / "ical"
-JS = ROOT / "tests" / "js"
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 18, 9, 0, tzinfo=SH)
 NAMES = {
@@ -631,24 +629,18 @@ def test_truncated_and_mangled_fixtures_never_raise():
 
 # --------------------------------------------------------------------------- ical.js
 def test_ical_js_parses_every_generated_invite(tmp_path):
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed; install Node 20 and run npm ci --prefix tests/js")
-    if not (JS / "node_modules" / "ical.js").is_dir():
-        pytest.skip("tests/js/node_modules is missing: run npm ci --prefix tests/js")
+    require_ical_js()
     files = []
     for name, data in all_generated().items():
         path = tmp_path / name
         path.write_bytes(data)
         files.append(str(path))
-    done = subprocess.run([node, str(JS / "check_ics.mjs"), *files], capture_output=True, text=True,
-                          timeout=60)
+    done = run_ical_js(files)
     assert done.returncode == 0, done.stderr or done.stdout
     # and the checker does fail on a broken file
     bad = tmp_path / "bad.ics"
     bad.write_bytes(all_generated()["request.ics"].replace(b"ORGANIZER", b"X-ORGANIZER"))
-    done = subprocess.run([node, str(JS / "check_ics.mjs"), str(bad)], capture_output=True, text=True,
-                          timeout=60)
+    done = run_ical_js([bad])
     assert done.returncode == 1 and "lacks ORGANIZER" in done.stderr
 
 

@@ -11,8 +11,6 @@ import email.policy
 import json
 import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -21,15 +19,13 @@ from click.testing import CliRunner
 from icalendar import Calendar
 
 from apphelp import SHARED, body_text, commit_change, make_app, outbox_mails, reply_to
+from icaljs import require_ical_js, run_ical_js
 from meetinghelp import FIX, NOW, UID, at, create, sample
 from mailflow.edges import snapshot
 from mailflow.flows import meetings
 from mailflow.read.meeting_text import parse_when
 from mailflow.cli import main
 from mailflow.model import Role, Rsvp
-
-ROOT = Path(__file__).resolve().parent.parent
-JS = ROOT / "tests" / "js"
 
 
 def change(app, svc, meeting_id, fn, now):
@@ -209,11 +205,7 @@ def test_golden_notice(env, who):
 
 
 def test_generated_invites_pass_ical_js(env, tmp_path):
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed; install Node 20 and run npm ci --prefix tests/js")
-    if not (JS / "node_modules" / "ical.js").is_dir():
-        pytest.skip("tests/js/node_modules is missing: run npm ci --prefix tests/js")
+    require_ical_js()
     app, svc, clock = env
     m = create(app, svc)
     change(app, svc, m.id, lambda ctx, m: meetings.reschedule(ctx, m, at(2026, 11, 26, 10, 0), at(2026, 11, 26, 11, 30)),
@@ -226,7 +218,7 @@ def test_generated_invites_pass_ical_js(env, tmp_path):
             path.write_bytes(calendar_of(n)[0])
             files.append(str(path))
     assert len(files) == 21
-    done = subprocess.run([node, str(JS / "check_ics.mjs"), *files], capture_output=True, text=True, timeout=60)
+    done = run_ical_js(files)
     assert done.returncode == 0, done.stderr or done.stdout
 
 

@@ -12,8 +12,6 @@ import email.policy
 import json
 import os
 import re
-import shutil
-import subprocess
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from apphelp import PEOPLE, SH, SHARED, body_text, make_app, reply_to
+from icaljs import require_ical_js, run_ical_js
 from mailflow.cli import main
 from mailflow.model import Snapshot
 from mailflow.testing import make_mail, write_config
@@ -30,7 +29,6 @@ from officedocs import docx, mail_with, xlsx
 
 FIX = Path(__file__).parent / "fixtures" / "minutes_flow"
 GOLDEN = Path(__file__).parent / "golden" / "minutes_flow"
-JS = Path(__file__).parent / "js"
 
 PROBLEM_DRAFT = """\
 三、决议结果
@@ -533,9 +531,7 @@ def test_every_minutes_mail_renders_in_every_language(world):
 def test_the_due_entry_is_an_all_day_event_ical_js_can_read(world, tmp_path):
     app, svc, clock, m = world
     approved(world)
-    node = shutil.which("node")
-    if node is None or not (JS / "node_modules" / "ical.js").is_dir():
-        pytest.skip("node or tests/js/node_modules (npm ci --prefix tests/js) is missing")
+    require_ical_js()
     files = []
     for msg in mails(app, "task_assigned"):
         for part in msg.walk():
@@ -544,7 +540,7 @@ def test_the_due_entry_is_an_all_day_event_ical_js_can_read(world, tmp_path):
                 path.write_bytes(part.get_payload(decode=True))
                 files.append(str(path))
     assert len(files) == 3
-    done = subprocess.run([node, str(JS / "check_ics.mjs"), *files], capture_output=True, text=True, timeout=60)
+    done = run_ical_js(files)
     assert done.returncode == 0, done.stderr or done.stdout
 
 
