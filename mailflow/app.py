@@ -201,7 +201,7 @@ class App:
                         plus_addressing=o.plus_addressing, id_salt=self.install_secret,
                         meeting_organizer=self.settings.meetings.organizer,
                         delay_needs_approval=self.settings.tasks.delay_needs_approval,
-                        receipts=self.settings.schedule.receipts)
+                        receipts=self.settings.schedule.receipts, templates=self.renderer.template_dirs)
 
     def context(self, now: datetime, snapshot: Snapshot) -> dispatch.Context:
         """The flows' Context over `snapshot`, every store read the decision may make, loaded before

@@ -68,9 +68,10 @@ def write_site(tmp_path: Path, *, people: str = PEOPLE, **changes: dict | None) 
 
 
 def make_app(tmp_path: Path, start: datetime, *, people: str = PEOPLE, org: dict | None = None,
-             smtp: dict | None = None, schedule: dict | None = None, mailer=None, inbox=None):
+             smtp: dict | None = None, schedule: dict | None = None, paths: dict | None = None,
+             mailer=None, inbox=None):
     (tmp_path / "people.yaml").write_text(people, encoding="utf-8")
-    data = site(smtp=smtp, org=org, schedule=schedule)
+    data = site(smtp=smtp, org=org, schedule=schedule, paths=paths)
     settings = settings_from_dict(data, str(tmp_path / "mailflow.toml"))
     settings.base_dir = tmp_path
     clock = FakeClock(start)

@@ -7,7 +7,7 @@ a recorder receives, in any of the three languages, for a full meeting or a bare
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,8 @@ import pytest
 from mailflow.model import AgendaItem, Attendee, Meeting, Role
 from mailflow.read.people import Directory
 from mailflow.write.minutes_template import template_text
-from minuteshelp import full
+from apphelp import body_text, make_app
+from minuteshelp import END, full, meeting, requested
 
 GOLDEN = Path(__file__).parent / "golden" / "minutes_template"
 SH = ZoneInfo("Asia/Shanghai")
@@ -85,3 +86,50 @@ def test_a_value_from_a_meeting_is_text_not_template_code():
     m = full()
     m.title = "{{ 7*7 }} {% if true %}x{% endif %}"
     assert "会议名称：{{ 7*7 }} {% if true %}x{% endif %}\n" in template_text(m, PEOPLE)
+
+
+# --- an operator's own template ([paths] templates) ------------------------------------------------
+def operator_site(tmp_path, files: dict[str, str]):
+    """The minutes world with `[paths] templates = "./my-templates"` holding the operator's `files`."""
+    for name, text in files.items():
+        path = tmp_path / "my-templates" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    app, svc, clock = make_app(tmp_path, END - timedelta(hours=1), paths={"templates": "./my-templates"})
+    return app, svc, clock, app.store.save_meeting(meeting(), END - timedelta(days=3))
+
+
+def plain(mail) -> str:
+    return body_text(mail).replace("\r\n", "\n")
+
+
+OUR_FORM = """\
+【市场中心纪要格式】
+会议：{{ title }}（{{ start.month }}月{{ start.day }}日）
+主持人：{{ host.name }}　记录人：{{ recorder.name }}
+一、结论
+二、待办（事项｜负责人｜截止日期）
+"""
+
+
+def test_an_operators_own_minutes_form_is_the_one_the_recorder_receives(tmp_path):
+    world = operator_site(tmp_path, {"zh-CN/minutes__fill_in.txt": OUR_FORM})
+    app = world[0]
+    req = requested(world)
+    for part in (plain(req), req.get_body(preferencelist=("html",)).get_content().replace("\r\n", "\n")):
+        assert "【市场中心纪要格式】\n会议：Q4营销活动筹备会（11月19日）\n主持人：王磊　记录人：孙丽\n一、结论" in part
+        assert "四、行动项" not in part and "协同人：" not in part       # nothing of the shipped form
+    assert "请提交会议纪要" in req["Subject"]                            # the other mails stay shipped
+    app.close()
+
+
+def test_without_their_own_minutes_form_the_recorder_gets_the_shipped_one(tmp_path):
+    # the operator rewrote the request's wording only; the form inside it is the shipped one, unchanged
+    world = operator_site(tmp_path, {"zh-CN/minutes_request.txt":
+                                     "Subject: 纪要请交：{{ meeting.title }}\n{{ name }}：请按下面的模板写纪要。\n\n{{ template }}\n"})
+    app, svc, clock, m = world
+    req = requested(world)
+    shipped_form = template_text(app.store.get_meeting(m.id), app.directory, "zh-CN")
+    assert req["Subject"].endswith("纪要请交：Q4营销活动筹备会")
+    assert plain(req).startswith("孙丽：请按下面的模板写纪要。\n\n" + shipped_form)
+    app.close()

@@ -64,6 +64,7 @@ class Org:
     meeting_organizer: str = "shared"  # [meetings] organizer: "shared" or "host" (ical_out.build_invite)
     delay_needs_approval: bool = False  # [tasks] delay_needs_approval: a delay waits for the host's 同意
     receipts: str = "each"             # [schedule] receipts: "each" or "daily" (task_receipts.receipt_digest)
+    templates: tuple[str, ...] = ()    # [paths] templates: the operator's folders, before the shipped ones
 
     @property
     def domain(self) -> str:

@@ -144,7 +144,7 @@ def request_mail(ctx, m: Meeting) -> Mail:
                 kind="minutes_request", meeting_id=m.id,
                 context={"name": ctx.name(to), "meeting": _facts(ctx, m), "due": due,
                          "due_off": due_entries.day_off_reason(ctx, due.date(), lang) if off else "",
-                         "template": template_text(m, ctx.directory, lang)})
+                         "template": template_text(m, ctx.directory, lang, template_dirs=ctx.org.templates)})
 
 
 # --- 2. drafts ---------------------------------------------------------------------------------

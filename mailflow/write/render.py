@@ -30,6 +30,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr
 from pathlib import Path
+from typing import Sequence
 
 import jinja2
 
@@ -102,11 +103,18 @@ def subject_tag(mail: Mail) -> str:
     return ""
 
 
+def template_loader(template_dirs: Sequence[Path | str] = ()) -> jinja2.FileSystemLoader:
+    """The one template lookup, for every mail and the minutes fill-in template: the operator's
+    folders ([paths] templates) first, then the shipped templates; a name missing from the operator's
+    folders is the shipped one."""
+    return jinja2.FileSystemLoader([str(Path(d)) for d in template_dirs if d] + [str(shipped("templates"))])
+
+
 class Renderer:
     def __init__(self, template_dirs: list[Path] | None = None, *, org_name: str = "mailflow",
                  address: str = "mailflow@localhost", default_lang: str = "zh-CN", id_salt: str = ""):
-        dirs = [Path(d) for d in (template_dirs or []) if d] + [shipped("templates")]
-        loader = jinja2.FileSystemLoader([str(d) for d in dirs])
+        self.template_dirs = tuple(str(d) for d in (template_dirs or []) if d)   # the operator's, before the shipped
+        loader = template_loader(self.template_dirs)
         self.text_env = jinja2.Environment(loader=loader, autoescape=False, undefined=jinja2.StrictUndefined,
                                            keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
         self.html_env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
