@@ -112,12 +112,19 @@ def parse_html(html: str) -> BeautifulSoup:
     return BeautifulSoup(html, "html.parser")
 
 
-def _parse(html: str):
-    """The parsed tree, or (when the markup defeats the parser) the text with its tags blanked."""
+def try_parse(html: str) -> BeautifulSoup | None:
+    """The parsed tree, or None when the markup defeats the parser (bs4 raises ParserRejectedMarkup
+    on what html.parser cannot take); a caller reading one body twice parses it once with this."""
     try:
         return parse_html(html)
-    except Exception:  # pragma: no cover - bs4 is a dependency and html.parser forgiving
-        return re.sub(r"<[^>]{0,2000}>", " ", html)
+    except Exception:  # pragma: no cover - html.parser is forgiving
+        return None
+
+
+def _parse(html: str):
+    """The parsed tree, or (when the markup defeats the parser) the text with its tags blanked."""
+    tree = try_parse(html)
+    return tree if tree is not None else re.sub(r"<[^>]{0,2000}>", " ", html)
 
 
 _STOP = object()

@@ -129,8 +129,11 @@ def _parse(raw: bytes, own_addresses: Iterable[str], synthetic: str) -> Inbound:
         if not visible and html is not None and not text.strip():
             visible = quotes.visible_html(html, sender_name, cut)
     elif html is not None:
-        text = htmltext.html_to_text(html)
-        visible = quotes.visible_html(html, sender_name, cut)
+        body_html = htmltext.try_parse(html) if html else None   # one parse for both reads
+        if body_html is None:
+            body_html = html
+        text = htmltext.html_to_text(body_html)
+        visible = quotes.visible_html(body_html, sender_name, cut)
     else:
         visible = ""
     if len(visible) > MAX_VISIBLE_CHARS:

@@ -447,8 +447,9 @@ def _join_split_strings(soup) -> None:
             first.replace_with(type(first)(first + "".join(rest)))
 
 
-def visible_html(html: str, sender_name: str = "", cut: list[str] | None = None) -> str:
-    """The sender's new text of an HTML reply, as plain text (see visible_text)."""
+def visible_html(html: str | BeautifulSoup, sender_name: str = "", cut: list[str] | None = None) -> str:
+    """The sender's new text of an HTML reply (markup, or the tree parse_html made of it), as plain
+    text (see visible_text)."""
     if not html:
         return ""
     return visible_text(html_to_text(html, stop_at_quote=True, notes=cut), sender_name, cut)
