@@ -147,14 +147,23 @@ def classify(text: str, now: datetime, cal: Any = None, context: ReplyContext | 
     # a stand-in is for a meeting; in a task thread "我让周杰去做" hands the task over (reassign)
     found = parts.proxy(text, norm) if ctx.kind != "task" else None
     proxy, proxy_span = found if found else (None, None)
+    who_unsaid = proxy == ""                # "will attend for me": someone else, but who?
+    proxy = proxy or None
     new_owner = parts.assignee(text, norm)
 
     markers = [] if ctx.kind == "minutes" else parts.item_markers(norm)
     if not markers:
-        part, _ = read_part(text, norm, 0, len(norm), now, cal, ctx, ctx.due, proxy_span)
+        part, clauses = read_part(text, norm, 0, len(norm), now, cal, ctx, ctx.due, proxy_span)
         r = Reading(intent=part.intent, percent=part.percent, due=part.due, due_vague=part.due_vague,
                     reason=part.reason, proxy=proxy, items=[], calendar_gap=part.calendar_gap, text=text,
                     deadline=part.deadline, sure=part.sure, why=why_pre + part.why, question=part.question)
+        asked = proxy_span is not None and any(c.question and c.start < proxy_span[1] and proxy_span[0] < c.end
+                                               for c in clauses)
+        if proxy_span and r.intent is Intent.DECLINE and (who_unsaid or asked):
+            # "will attend for me" / "谁能代我参加？": a stand-in not said, or asked for, not stated
+            r.sure = False
+            r.why.append("a stand-in asked for, not stated: ask back" if asked else
+                         "attending for the sender, without saying who: ask back")
         return _finish(r, new_owner)
 
     items: list[ItemReading] = []

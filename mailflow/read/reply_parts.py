@@ -152,15 +152,39 @@ _PROXY_RES = [
                rf"be there|attending|joining)[^,;.!?]{{0,30}}?(?:for me|on my behalf|in my place|instead|in my stead)"),
     re.compile(rf"(?P<name>{_EMAIL}|{_EN_NAME})\s+(?:will|'ll|can)\s+(?:stand in|sit in|take my place|cover)"),
     re.compile(rf"{_W}(?:sending|send)\s+(?P<name>{_EMAIL}|{_EN_NAME})\s+(?:instead|in my place|on my behalf)"),
+    # whoever it is ("a a will attend on my behalf"), or nobody said ("will attend for me"): not the sender
+    re.compile(r"(?P<name>(?:(?<![a-z'])[a-z][a-z'-]*\s+){0,3}?)(?:will|'ll|is going to|can)\s+"
+               r"(?:attend|join|go|come|be there)[^,;.!?]{0,30}?(?:for me|on my behalf|in my place|in my stead)"
+               r"(?![a-z])"),
 ]
 _NOT_NAMES = {"i", "he", "she", "we", "they", "someone", "somebody", "it", "you", "me", "my colleague",
               "colleague", "我", "本人", "他", "她", "同事", "别人", "其他人", "我们", "大家", "你们", "他们"}
+# Words no name is made of: pronouns, determiners, indefinites and role nouns. "Someone / my deputy /
+# 一位同事 will attend for me" says the sender is not coming, but names nobody the host could expect.
+_NOT_NAME_WORDS = {"i", "he", "she", "we", "they", "it", "you", "me", "my", "our", "his", "her", "their", "your",
+                   "a", "an", "the", "some", "any", "another", "other", "else", "one", "someone", "somebody",
+                   "anyone", "anybody", "colleague", "colleagues", "deputy", "assistant", "team", "teammate",
+                   "member", "staff", "person", "people", "boss", "manager", "report", "coworker", "co-worker"}
+_NOT_NAME_ZH = re.compile(r"我|谁|有人|别人|某人|其他|其它|同事|[一某][位个名]|助理|下属|手下|组员|人员|大家|你们|他们")
+
+
+def _names_someone(value: str) -> bool:
+    """Whether a stand-in or new owner as written is a person's name (or email), not "someone"."""
+    if len(value) < 2 or value.lower() in _NOT_NAMES:
+        return False
+    if value.isascii():
+        return not any(w in _NOT_NAME_WORDS for w in re.split(r"[\s.]+", value.lower()) if w)
+    return not _NOT_NAME_ZH.search(value)
 _HAN_NAME_RE = re.compile(r"[\u4e00-\u9fff·]+")
 _NAME_PREFIX = re.compile(r".*(?:部门|部|组|处|室|中心|团队|的|同事|同学|经理|领导)(?=.{2,})")
 
 
-def proxy(orig: str, norm: str) -> tuple[str, tuple[int, int]] | None:
-    """The stand-in's name (as written) or email, and the span of the phrase naming them."""
+def proxy(orig: str, norm: str) -> tuple[str | None, tuple[int, int]] | None:
+    """The stand-in's name (as written) or email, and the span of the phrase naming them. A stand-in
+    who is nobody in particular ("someone will attend for me", 有人代我参加) gives (None, span): the
+    sender still is not coming. A stand-in phrase with nothing before it ("will attend for me")
+    gives ("", span): who attends was not said, so the caller asks."""
+    unnamed: tuple[None, tuple[int, int]] | None = None
     for rx in _PROXY_RES:
         for m in rx.finditer(norm):
             a, b = m.span("name")
@@ -176,9 +200,11 @@ def proxy(orig: str, norm: str) -> tuple[str, tuple[int, int]] | None:
                 a += len(trimmed) - len(trimmed.lstrip())
                 b -= len(trimmed) - len(trimmed.rstrip())
             value = orig[a:b].strip()
-            if value and value.lower() not in _NOT_NAMES and len(value) >= 2:
+            if "@" in value or _names_someone(value):
                 return value, m.span()
-    return None
+            if unnamed is None:
+                unnamed = (None if value else "", m.span())
+    return unnamed
 
 
 
@@ -223,7 +249,7 @@ def assignee(orig: str, norm: str) -> str | None:
                 if p:
                     a += p.end()
             value = _capitalised_tail(orig[a:b].strip())
-            if value and value.lower() not in _NOT_NAMES and len(value) >= 2:
+            if _names_someone(value):
                 return value
     return None
 
