@@ -135,3 +135,16 @@ def test_import_mailflow_has_no_side_effects():
                                       "mailflow.write", "mailflow.edges"])
     assert seen["opened"] == [] and seen["connected"] == []
     assert seen["loggers"] == [] and seen["root_handlers_added"] == 0
+
+
+def test_no_test_file_imports_another_test_file():
+    """What tests share lives in helper modules (apphelp, taskhelp, minuteshelp, mailclient …), so a
+    test file can be read, run and deleted on its own."""
+    here = Path(__file__).resolve().parent
+    offenders = []
+    for path in sorted([*here.glob("*.py"), *here.parent.joinpath("bench").glob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.name} imports {n}" for n in names if n.split(".")[0].startswith("test_")]
+    assert offenders == []
