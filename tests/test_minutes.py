@@ -164,6 +164,22 @@ def test_english_minutes():
     assert parsed.problems == []
 
 
+def test_english_action_items_name_owners_in_pinyin_and_helpers_with_help_verbs():
+    people = Directory.from_data({"people": [
+        {"name": "王磊", "email": "lei.wang@example.com"}, {"name": "张伟", "email": "wei.zhang@example.com"},
+        {"name": "孙丽", "email": "li.sun@example.com"}, {"name": "李明", "email": "ming.li@example.com"}]})
+    parsed = minutes.parse("Action items\n"
+                           "1. Wang Lei to finish the API integration by Aug 14.\n"
+                           "2. Wei Zhang will update the PRD by Aug 12; Sun Li to help.\n"
+                           "3. Ming Li will write the test plan, Lei Wang assisting with reviews, due Aug 10.\n",
+                           people, NOW)
+    assert [(a["owner"], a["collaborators"], a["due"]) for a in items(parsed)] == [
+        ("lei.wang@example.com", [], "2026-08-14"),
+        ("wei.zhang@example.com", ["li.sun@example.com"], "2026-08-12"),       # a helper is not the owner
+        ("ming.li@example.com", ["lei.wang@example.com"], "2026-08-10")]
+    assert parsed.problems == []
+
+
 def test_a_numbered_action_with_its_details_on_the_lines_below():
     parsed = parse("行动项：\n1. 竞品分析报告\n   负责人：张伟\n   截止时间：8月25日\n   交付物：分析报告\n"
                    "2. 渠道清单\n   负责人：孙悦\n   截止时间：8月28日\n")

@@ -33,3 +33,24 @@ SPOKEN = [
 def test_who_a_name_in_a_reply_means(what, text, email):
     found = TEAM.resolve_spoken(text)
     assert (found.email if found else None) == email
+
+
+# English minutes and replies write a colleague in pinyin, in either order, as the address spells it.
+PINYIN = Directory.from_data({"people": [
+    {"name": "王磊", "email": "lei.wang@corp.example"},
+    {"name": "孙丽", "email": "li.sun@corp.example"},
+    {"name": "李孙", "email": "sun.li@corp.example"},          # the same two syllables the other way round
+    {"name": "李娜", "email": "lina@corp.example"},
+]})
+
+
+@pytest.mark.parametrize("text, email", [
+    ("Lei Wang", "lei.wang@corp.example"), ("Wang Lei", "lei.wang@corp.example"),
+    ("WANG LEI", "lei.wang@corp.example"), ("Ｗａｎｇ Ｌｅｉ", "lei.wang@corp.example"),
+    ("Sun Li", None), ("Li Sun", None),          # two colleagues spelled so: nobody for sure, ask
+    ("Li Na", None),                              # lina@ does not say where the given name ends
+    ("Wang", None), ("Lei", None),               # half a name is no name
+])
+def test_a_pinyin_name_is_the_colleague_whose_address_spells_it(text, email):
+    found = PINYIN.resolve(text)
+    assert (found.email if found else None) == email

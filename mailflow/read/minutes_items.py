@@ -64,6 +64,9 @@ _OWN_VERBS_LEAD = re.compile(rf"^(?:{OWN_VERBS})+")
 _BY_WHO_OWNS = re.compile(rf"^(?P<pre>.*?)(?:并由|並由|由|请|請)(?P<who>.+?)(?P<verb>{OWN_VERBS})(?P<rest>.*)$")
 _WHO_OWNS = re.compile(rf"^(?P<who>[^，,；;：:]{{1,40}}?)\s*(?P<verb>{OWN_VERBS})(?P<rest>.*)$", re.I)
 _WHO_HELPS = re.compile(rf"^(?:由|请|請)?(?P<who>.+?)(?:{HELP_VERBS})(?P<rest>.*)$")
+# "Sun Li to help", "Priya will assist with testing", "Tom supporting": a helper in English
+_EN_HELPS = re.compile(r"^(?P<who>[^,;:()]{1,40}?)\s+(?:(?:to|will|can|shall|is to)\s+)?(?:help|assist|support)(?:s|ing)?"
+                       r"(?:\s+(?:with|on)\s+[^,;]{1,40})?[.!]?$", re.I)
 _HELPED_BY = re.compile(rf"^(?:(?:{HELP_VERBS})(?:人|人员|部门)?\s*[:：]?|(?:support(?:ed)?\s+(?:from|by)|helped\s+by|"
                         rf"together\s+with|with\s+help\s+from|with)\s)\s*(?P<who>.+)$", re.I)
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[，,；;。|｜]|——|—|\s-\s|\s–\s|\s[/／]\s|\s{2,})\s*")
@@ -389,7 +392,8 @@ class ItemReader:
         if m and self.refs.looks_like_ref(m.group("who"), names=True):
             self._own(d, m.group("who"), "", m.group("rest"), title_parts)
             return True
-        m = re.match(r"^(?P<who>[^,;:()]{1,40}?)\s+(?:to|will|shall|owns|is to)\s+(?P<rest>.+)$", c, re.I)
+        m = re.match(r"^(?P<who>[^,;:()]{1,40}?)\s+(?:to|will|shall|owns|is to)\s+(?!(?:help|assist|support)\b)(?P<rest>.+)$",
+                     c, re.I)
         if m and self.refs.looks_like_ref(m.group("who")):
             self._own(d, m.group("who"), "", m.group("rest"), title_parts)
             return True
@@ -423,10 +427,11 @@ class ItemReader:
         if m and self.refs.looks_like_ref(m.group("who")) and len(m.group("rest")) <= 8:
             d.collaborators.append(m.group("who"))
             return True
-        m = _HELPED_BY.match(c)
-        if m and self.refs.looks_like_ref(m.group("who")):
-            d.collaborators.append(m.group("who"))
-            return True
+        for rx in (_HELPED_BY, _EN_HELPS):
+            m = rx.match(c)
+            if m and self.refs.looks_like_ref(m.group("who")):
+                d.collaborators.append(m.group("who"))
+                return True
         return False
 
 

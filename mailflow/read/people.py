@@ -128,7 +128,7 @@ class Directory:
         # built on first lookup: folding loads OpenCC, which a directory only read by email never needs
         index: dict[str, list[Person]] = {}
         for p in self.people:
-            for key in {fold(p.name), *(fold(a) for a in p.aliases), p.email}:
+            for key in {fold(p.name), *(fold(a) for a in p.aliases), p.email, *_romanized(p.email)}:
                 if key:
                     index.setdefault(key, []).append(p)
         return index
@@ -192,6 +192,14 @@ class Directory:
         if not same and re.fullmatch(r"[A-Za-z]+", text):
             same = [p for p in self.people if p.name.split()[0].casefold() == key]
         return same[0] if len(same) == 1 else None
+
+
+def _romanized(email: str) -> tuple[str, ...]:
+    """"Lei Wang" and "Wang Lei" for lei.wang@: English minutes write a colleague's name in pinyin,
+    given name first or family name first, as the address spells it. A name two people share in
+    this way is ambiguous (the index keeps both), so it resolves to nobody and is asked about."""
+    m = re.fullmatch(r"([a-z]{2,})[._]([a-z]{2,})", email.split("@", 1)[0].lower())
+    return (f"{m[1]} {m[2]}", f"{m[2]} {m[1]}") if m else ()
 
 
 def manager_cycle(people: list[Person]) -> list[str]:
