@@ -29,7 +29,7 @@ from typing import Any
 from mailflow.read import dates
 from mailflow.model import Intent
 from mailflow.read.reply_lexicon import (
-    A_NOT_A, ASKED_OF_READER, BELIEF_RE, CONTRAST_RE, HEARSAY_RE, THIRD_RE, CONDITION_RE, QUOTED_WORDS, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_AFTER_ZH, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_MODAL_ZH, FUTURE_ZH, MEANING, NEG_EN, NEG_ZH, ONTIME,
+    A_NOT_A, ASKED_OF_READER, BELIEF_RE, CONTRAST_RE, HEARSAY_RE, THIRD_RE, CONDITION_RE, QUOTED_WORDS, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_AFTER_ZH, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_MODAL_ZH, FUTURE_ZH, MEANING, PAST_TIME_ZH, NEG_EN, NEG_ZH, ONTIME,
     ONTIME_AFTER, PROMISE_RE, REPORTED_RE, REQUEST_RE, SELF_RE, WAIT_RE, WHOLE_ACK, WHOLE_DONE, percents,
 )
 
@@ -172,7 +172,7 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
             if kind == "agree" and _PENDING.search(norm, max(prev_end, m.start() - 16), m.start()):
                 intent = Intent.RISK         # "PO still not approved": waiting on someone's approval
         elif kind == "finish" or (kind == "done" and "a" <= m.group()[0] <= "z"):
-            before = norm[max(a, m.start() - 40):m.start()]
+            before = PAST_TIME_ZH.sub(" ", norm[max(a, m.start() - 40):m.start()])
             after = norm[m.end():m.end() + 16]
             if FUTURE_EN.search(before) or FUTURE_EN_AFTER.match(after) or \
                     (kind == "finish" and (FUTURE_ZH.search(before) or FUTURE_AFTER_ZH.match(after))):
@@ -200,7 +200,7 @@ def _future_completion(norm: str, a: int, b: int, start: int, end: int) -> bool:
     it a commitment. A perfective one is future only right after 会/将/就 (明天就做完了), or before a
     next step still to come (搞掂咗就发你, with no 了 after it)."""
     perfective = _PERFECTIVE.search(norm, start, end) or norm.startswith(("了", "咗", "喇"), end)
-    before = norm[max(a, start - 40):start]
+    before = PAST_TIME_ZH.sub(" ", norm[max(a, start - 40):start])
     if perfective:
         if "已" in norm[start:end]:
             return False

@@ -268,6 +268,10 @@ ONTIME_AFTER = re.compile(r"\s*(?:on time|in time|by the deadline|before the dea
 FUTURE_ZH = re.compile(r"会|将|能|可以|预计|预期|计划|争取|准备|打算|要|应该|估计|尽快|尽量|保证|确保|按时|"
                        r"如期|准时|前|之内|以内|内|明天|明日|后天|下周|下个|下月|明早|明晚|过(?:两|几|一两|[一二三四五])[日天]|这周|本周|今周|这个?星期|这个?礼拜|今个|回头|稍后|晚点|晚些|迟些|迟点|等下|等阵|一阵|一会|待会|马上|即刻|月底|年底|周[一二三四五六日天]|"
                        r"星期|礼拜|\d+\s*[月日号]|今天|今晚|晚上|下午|上午")
+# a time already past (上周五, 昨天, 前几天): before a completion it dates a report, not a promise;
+# masked before FUTURE_ZH is asked, whose 周五 / 前 would otherwise make 上周五就提交了 a commitment
+PAST_TIME_ZH = re.compile(r"上(?:个|一)?(?:周|星期|礼拜|月)[一二三四五六日天末底初]?|昨[天日晚]|前[天日晚]|"
+                          r"前(?:几|两|一两)天|早就|早已|刚才|刚刚")
 # a perfective completion is still future after a modal right before it (明天就做完了 / 会交给你了)
 # (就 only after a time still to come: 周一就交了 is past, 明天就交了 is not)
 FUTURE_MODAL_ZH = re.compile(r"(?<![早已])(?:会|将|要)\s*$|"

@@ -1,0 +1,44 @@
+"""Rules of language behind the reply reader, one class per rule, in replies colleagues write
+(issue 13 probes). Each class pins a reading that was wrong before: a past time is not a promise,
+a condition asserts nothing, someone else's word is not the sender's report, …"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mailflow.model import Intent
+from mailflow.read.replies import ReplyContext, classify
+
+NOW = datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))   # a Wednesday
+TASK = ReplyContext(due=date(2026, 12, 4), kind="task")                  # due Friday
+RSVP = ReplyContext(kind="meeting", asked="rsvp")
+MINUTES = ReplyContext(kind="minutes", asked="minutes")
+
+SURE_BAD = (Intent.DONE, Intent.CONFIRM, Intent.DECLINE)
+
+
+def read(text: str, ctx: ReplyContext = TASK):
+    return classify(text, NOW, None, ctx)
+
+
+# A time already past (上周五, 昨天, 前几天) dates a completion; it is no promise of one.
+PAST_TIME_REPORTS = [
+    "测试报告上周五就提交到OA了，您看一下。",
+    "材料昨天提交给王总了。",
+    "前天已经交付，对方也签收了。",
+    "上个月底就完成了，谢谢关心。",
+]
+
+
+@pytest.mark.parametrize("text", PAST_TIME_REPORTS)
+def test_a_past_time_before_a_completion_is_a_report_not_a_promise(text):
+    r = read(text)
+    assert r.intent is Intent.DONE and r.sure, r.why
+
+
+@pytest.mark.parametrize("text", ["明天提交。", "周五前提交给你。", "好的，这周内完成。"])
+def test_a_time_still_to_come_before_a_completion_is_a_promise(text):
+    assert read(text).intent is Intent.CONFIRM
