@@ -365,6 +365,8 @@ def read_phrase(s: dict, c: Ctx) -> Reading | None:
         r = _month_part(s, y, c)
     elif s.get("mpart") in ("上旬", "中旬", "下旬"):
         return _VAGUE
+    elif s.get("mpart") in _SPAN_PARTS and ("week" in s or "weekend" in s):
+        return _VAGUE                     # 下周初, 本周中: a part of a week is a span, like 月初
     elif "wd" in s and "week" in s:       # "Wednesday next week": that weekday of that week
         r = Reading(due=_weekday_date(s["week"], s["wd"][1], c.today))
     elif "weekend" in s or "week" in s:

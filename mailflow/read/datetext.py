@@ -448,6 +448,8 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("quarter", r"(?:(本|这个|这|当前|下个|下)\s*)?季度?(末|底|之内|以内|内)", _b_cur_quarter),
     ("ypart", r"(?<![\d零一二两三四五六七八九十今明后本去前每])年(底|末|终(?!奖|总结|考核|报告|会)|内|中|初)", _b_ypart),
     ("ypart", r"上半年|下半年", _b_half_year),
+    # half a week or a month (前半周, 下半月) is a span like 上旬: no day to hold anyone to
+    ("vague", r"(?:前|后|上|下)半(?:个)?\s*(?:周|星期|礼拜|月)", _b_vague),
     ("mpart_bare", r"(?<![\d零一二两三四五六七八九十个上下本这当份半])月(底|末|初|中|内)", _b_bare_mpart),
     ("mpart", r"(上旬|中旬|下旬|初|底|末|中(?=前|之前|以前|旬|[^\u4e00-\u9fff]|$)|内|之内)", _b_mpart),
     ("weekday", r"(?:" + _PRE + r"\s*)?" + _WEEK + r"([一二三四五六日天1-7])", _b_weekday),

@@ -1,0 +1,39 @@
+"""Deadlines by class of rule, probed with new phrasings near the year's end (issue 13).
+
+Reference times (Asia/Shanghai): WED = Wed 2026-12-02 10:00, MON28 = Mon 2026-12-28 10:00.
+chinesecalendar knows 2026 but not 2027, so a date in 2027 carries calendar_gap, and a count of
+working days or a holiday anchor that needs 2027's data has no due date at all.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mailflow.read.dates import resolve
+
+SH = ZoneInfo("Asia/Shanghai")
+WED = datetime(2026, 12, 2, 10, 0, tzinfo=SH)
+MON28 = datetime(2026, 12, 28, 10, 0, tzinfo=SH)
+
+
+def read(expr, now=WED):
+    dl = resolve(expr, now)
+    assert dl is not None, expr
+    return dl
+
+
+# --- a part of a week is a span, like 月初: ask for a day ------------------------------------------
+
+@pytest.mark.parametrize("expr", ["下周初", "本周中，给你", "下週中", "下周前半周", "下半月", "上半个月内"])
+def test_a_part_of_a_week_or_month_is_vague(expr):
+    dl = read(expr)
+    assert dl.vague and dl.due is None
+
+
+@pytest.mark.parametrize("expr, due", [("下周内", date(2026, 12, 11)), ("本周末", date(2026, 12, 6)),
+                                       ("下半年", date(2026, 12, 31))])
+def test_a_whole_week_or_half_year_still_has_its_end(expr, due):
+    assert read(expr).due == due
