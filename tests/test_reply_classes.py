@@ -42,3 +42,28 @@ def test_a_past_time_before_a_completion_is_a_report_not_a_promise(text):
 @pytest.mark.parametrize("text", ["明天提交。", "周五前提交给你。", "好的，这周内完成。"])
 def test_a_time_still_to_come_before_a_completion_is_a_promise(text):
     assert read(text).intent is Intent.CONFIRM
+
+
+# A condition (只要/假使/once/assuming/as long as/provided) asserts nothing, nor does the promise
+# that rests on it: mailflow asks back rather than booking "done" or "confirmed".
+CONDITIONAL_PROMISES = [
+    "Once QA signs off, this will be done.",
+    "Assuming the data arrives today, I can finish by Friday.",
+    "As long as nothing else comes up, I'll have it by Thursday.",
+    "Provided legal approves, done by Friday.",
+    "只要财务今天批了，周五前就能交。",
+    "假使供应商明天发货，本周可以完成。",
+]
+
+
+@pytest.mark.parametrize("text", CONDITIONAL_PROMISES)
+def test_a_promise_resting_on_a_condition_is_never_sure(text):
+    r = read(text)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+@pytest.mark.parametrize("text", ["报告已经写完了。只要还有问题，随时找我。",
+                                  "The deck is finished. As long as you are happy, I will close it."])
+def test_a_condition_covers_its_own_sentence_only(text):
+    r = read(text)
+    assert r.intent is Intent.DONE and r.sure, r.why
