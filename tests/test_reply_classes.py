@@ -67,3 +67,17 @@ def test_a_promise_resting_on_a_condition_is_never_sure(text):
 def test_a_condition_covers_its_own_sentence_only(text):
     r = read(text)
     assert r.intent is Intent.DONE and r.sure, r.why
+
+
+# "report" the noun (the report, our weekly report) is the deliverable, not someone reporting.
+@pytest.mark.parametrize("text", ["The report is done.", "Our weekly report is finished and uploaded.",
+                                  "Hi Jane, the audit report has been submitted."])
+def test_the_report_as_a_thing_is_the_senders_own_work(text):
+    r = read(text)
+    assert r.intent is Intent.DONE and r.sure, r.why
+
+
+@pytest.mark.parametrize("text", ["QA reported it's done.", "The vendor reports that the install is complete."])
+def test_someone_reporting_a_completion_is_their_word(text):
+    r = read(text)
+    assert not (r.intent is Intent.DONE and r.sure), r.why
