@@ -37,3 +37,16 @@ def test_a_part_of_a_week_or_month_is_vague(expr):
                                        ("下半年", date(2026, 12, 31))])
 def test_a_whole_week_or_half_year_still_has_its_end(expr, due):
     assert read(expr).due == due
+
+
+# --- 廿 (20) and 卅 (30) are numerals in day numbers, never a bare 五號 -------------------------------
+
+@pytest.mark.parametrize("expr, due", [
+    ("廿八號前", date(2026, 12, 28)),          # not the 8th
+    ("廿號", date(2026, 12, 20)),
+    ("卅一日前交", date(2026, 12, 31)),
+    ("十二月廿三日", date(2026, 12, 23)),
+    ("廿一日至廿四日", date(2026, 12, 24)),
+])
+def test_nian_and_sa_are_twenty_and_thirty(expr, due):
+    assert read(expr).due == due

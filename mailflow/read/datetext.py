@@ -50,10 +50,15 @@ _EN_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5
            "twenty": 20, "thirty": 30}
 
 
+_TENS = {"廿": "二十", "卅": "三十"}
+
+
 @lru_cache(maxsize=2048)
 def number(s: str) -> int | None:
     """12, 十二, 二零二六 (digit by digit), two → int; None if it is not a number."""
     s = s.strip().lower()
+    if s[:1] in _TENS:                    # 廿五 = 二十五, 卅 = 三十 (day numbers in dates)
+        s = _TENS[s[0]] + s[1:]
     return _EN_NUM[s] if s in _EN_NUM else cn_number(s)
 
 
@@ -67,8 +72,8 @@ class Part:
     slots: dict
 
 
-N = r"(?:\d{1,4}|[零一二两三四五六七八九十]{1,4})"
-_NUMB = r"(?<![\d.零一二两三四五六七八九十])"        # a number starts here (not inside 3.5 or 二十)
+N = r"(?:\d{1,4}|[廿卅][一二三四五六七八九]?|[零一二两三四五六七八九十]{1,4})"
+_NUMB = r"(?<![\d.零一二两三四五六七八九十廿卅])"        # a number starts here (not inside 3.5 or 二十)
 _WEEK = r"(?:周|星期|礼拜)"
 _PRE = r"(下下个|下下|下个|下|本|这个|这|上个|上)"
 _WDCN = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
