@@ -81,3 +81,33 @@ def test_the_report_as_a_thing_is_the_senders_own_work(text):
 def test_someone_reporting_a_completion_is_their_word(text):
     r = read(text)
     assert not (r.intent is Intent.DONE and r.sure), r.why
+
+
+# Someone else's word is not the sender's report: the sender as the listener (跟我说 / told me),
+# a reporting frame before a comma (老李说， / according to the vendor,), a belief (pretty sure,
+# 好像). The completion may be true, but mailflow asks before it closes the task.
+HEARSAY_DONE = [
+    "小张跟我说方案已经交了。",
+    "老李说，方案已经完成了。",
+    "According to the vendor, the install is complete.",
+    "Apparently the patch went out yesterday.",
+    "Pretty sure it's done, let me double-check.",
+    "好像已经发给客户了，我再确认下。",
+    "The contractor told me it's finished.",
+]
+
+
+@pytest.mark.parametrize("text", HEARSAY_DONE)
+def test_a_completion_in_someone_elses_words_is_not_sure(text):
+    r = read(text)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+@pytest.mark.parametrize("text", ["我跟老李说了，方案已经完成了。", "I told him it's done."])
+def test_the_sender_telling_someone_is_still_the_senders_report(text):
+    r = read(text)
+    assert r.intent is Intent.DONE and r.sure, r.why
+
+
+def test_a_third_partys_delay_after_a_reporting_frame_is_a_risk():
+    assert read("供应商说，交货要推迟到下周三。").intent is Intent.RISK

@@ -29,7 +29,7 @@ from typing import Any
 from mailflow.read import dates
 from mailflow.model import Intent
 from mailflow.read.reply_lexicon import (
-    A_NOT_A, ASKED_OF_READER, BELIEF_RE, CONTRAST_RE, HEARSAY_RE, THIRD_RE, CONDITION_RE, QUOTED_WORDS, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_AFTER_ZH, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_MODAL_ZH, FUTURE_ZH, MEANING, PAST_TIME_ZH, NEG_EN, NEG_ZH, ONTIME,
+    A_NOT_A, ASKED_OF_READER, BELIEF_RE, CONTRAST_RE, HEARSAY_RE, THIRD_RE, CONDITION_RE, QUOTED_WORDS, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_AFTER_ZH, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_MODAL_ZH, FUTURE_ZH, LISTENER_RE, MEANING, PAST_TIME_ZH, NEG_EN, NEG_ZH, ONTIME,
     ONTIME_AFTER, PROMISE_RE, REPORTED_RE, REQUEST_RE, SELF_RE, WAIT_RE, WHOLE_ACK, WHOLE_DONE, percents,
 )
 
@@ -256,7 +256,7 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
     segs = _segments(norm, start, end)
     last_start = {sent: a for a, _, sent, _ in segs}      # the last clause of each sentence
     out: list[Clause] = []
-    cond_sentence = -1
+    cond_sentence = report_sentence = -1
     for a, b, sent, mark in segs:
         c = Clause(a, b, sent)
         text = norm[a:b]
@@ -273,10 +273,17 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
         c.request = bool(REQUEST_RE.search(text))
         c.reported = bool(REPORTED_RE.search(text))
         # "our supplier" / 我们的供应商 is a third party, not the sender
-        c.self_subject = bool(SELF_RE.search(_OWN_PARTY.sub(" ", text)))
+        c.self_subject = bool(SELF_RE.search(_OWN_PARTY.sub(" ", LISTENER_RE.sub(" ", text))))
         third = THIRD_RE.search(norm, a, b)
         c.third_at = third.start() if third and not c.self_subject else -1
         c.hearsay = bool(HEARSAY_RE.search(text)) or (c.reported and not c.self_subject)
+        if report_sentence == sent:
+            # "老李说，方案已经完成了" / "According to the vendor, it's live": the words that follow
+            # a reporting frame in its sentence are that person's, not the sender's report
+            c.hearsay = True
+            c.reported = c.reported or not c.self_subject
+        elif c.hearsay and _REPORT_FRAME.search(text) and not any(x.intent is not None for x in c.cues):
+            report_sentence = sent          # a frame only (小张说 / according to legal): it opens
         c.contrast = bool(CONTRAST_RE.match(text))
         c.percents = [(v, e) for _, _, v, e in percents(norm, a, b)]
         found = _clause_dates(orig, norm, a, b, now, cal)
@@ -294,6 +301,13 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
 # 才 before the sender's own delivery: the date is when they will deliver, not one they wait for
 _LATE_DELIVERY = re.compile(r"才能?\s*[^\s,;。!?]{0,2}?(?:给|交|完成|提交|发|出|好|搞定|交付|上线|完)|"
                             r"先(?:得|可以|有|交得|搞得掂|做得完)")    # Cantonese 先 after a date: 下礼拜三先得
+
+
+# a clause that only frames what follows as someone's words: it ends on the reporting verb
+# (老李说， / the vendor says,) or opens with the source (according to legal, / 据悉，)
+_REPORT_FRAME = re.compile(r"(?:说|讲|表示|称|反馈|告知|通知|话|据悉|据了解|听说)\s*$|"
+                           r"(?<![a-z])(?:said|says|told (?:me|us)|reported|heard)\s*$|"
+                           r"^\s*(?:according to|apparently|reportedly|据|听说)")
 
 
 _OWN_PARTY = re.compile(r"(?:(?<![a-z])(?:our|my)\s+|我们的?|我的|咱们的?)(?=\s*" + THIRD_RE.pattern + ")")
