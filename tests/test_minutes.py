@@ -180,6 +180,15 @@ def test_english_action_items_name_owners_in_pinyin_and_helpers_with_help_verbs(
     assert parsed.problems == []
 
 
+@pytest.mark.parametrize("line", ["周敏协助孙悦核对预算表，8月10日前", "周敏 協助 孫悅 核對預算表，8月10日前",
+                                  "由周敏配合孙悦核对预算表，8月10日前", "周敏支持孙悦核对预算表，8月10日前"])
+def test_the_one_who_is_helped_owns_the_task_and_the_helper_helps(line):
+    parsed = parse(f"待办事项：\n1. {line}\n")
+    assert [(a["owner"], a["collaborators"], a["due"]) for a in items(parsed)] == [
+        ("sunyue@example.com", ["zhoumin@example.com"], "2026-08-10")]
+    assert "核" in items(parsed)[0]["title"] and parsed.problems == []
+
+
 def test_a_numbered_action_with_its_details_on_the_lines_below():
     parsed = parse("行动项：\n1. 竞品分析报告\n   负责人：张伟\n   截止时间：8月25日\n   交付物：分析报告\n"
                    "2. 渠道清单\n   负责人：孙悦\n   截止时间：8月28日\n")

@@ -320,7 +320,12 @@ class ItemReader:
                 continue
             if self._owner_clause(c, d, title_parts):
                 continue
-            if self._help_clause(c, d):
+            helped = self._helps_someone(c, d)
+            if helped is not None:
+                c = helped
+                if not c:
+                    continue
+            elif self._help_clause(c, d):
                 continue
             if not d.owner and self.refs.looks_like_ref(c):
                 d.owner, d.owner_how = c, "bare"
@@ -385,7 +390,7 @@ class ItemReader:
             for end in range(min(len(after) - 1, 16), 0, -1):
                 parts = self.refs.split(after[:end])
                 if parts and all(self.refs.resolve(p).kind in ("person", "ambiguous") for p in parts) \
-                        and not re.match(r"[、，,/／&+＋和及与與]", after[end:]):
+                        and not re.match(rf"[、，,/／&+＋和及与與]|{HELP_VERBS}", after[end:]):   # 由X配合Y…: X helps
                     self._own(d, after[:end], m.group("pre"), after[end:], title_parts)
                     return True
         m = _WHO_OWNS.match(c)
@@ -421,6 +426,19 @@ class ItemReader:
                 self._after_date(left, d, title_parts)
             else:
                 title_parts.append(rest)
+
+    def _helps_someone(self, c: str, d: Draft) -> str | None:
+        """张伟协助陈怡君核对数字: who is helped owns what follows, the helper helps. Returns what
+        follows (the task's words), or None when the clause is not of this form."""
+        m = _WHO_HELPS.match(c)
+        if d.owner or not m or not self.refs.looks_like_ref(m.group("who")):
+            return None
+        lead = self.refs.leading(m.group("rest").strip())
+        if not lead or not lead[1]:
+            return None
+        d.collaborators.append(m.group("who"))
+        d.owner, d.owner_how = lead[0], "verb"
+        return _OWN_VERBS_LEAD.sub("", lead[1]).strip()
 
     def _help_clause(self, c: str, d: Draft) -> bool:
         m = _WHO_HELPS.match(c)
