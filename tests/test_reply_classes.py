@@ -111,3 +111,18 @@ def test_the_sender_telling_someone_is_still_the_senders_report(text):
 
 def test_a_third_partys_delay_after_a_reporting_frame_is_a_risk():
     assert read("供应商说，交货要推迟到下周三。").intent is Intent.RISK
+
+
+# A task thread has no minutes to object to: correction words there (补上, should be, 应该是)
+# are the sender's talk about the work, and never hide what it says of the status.
+@pytest.mark.parametrize("text,intent", [
+    ("Halfway there, should be on time.", Intent.PROGRESS),
+    ("做好了，附件之前漏了，现在补上。", Intent.DONE),
+    ("还在做，应该是周五前能好。", Intent.PROGRESS),
+])
+def test_correction_words_in_a_task_thread_are_no_objection(text, intent):
+    assert read(text).intent is intent
+
+
+def test_correction_words_still_object_to_minutes():
+    assert read("第二项的负责人应该是我，不是老李。", MINUTES).intent is Intent.OBJECTION

@@ -124,6 +124,11 @@ def _statement(cue: Cue, c: Clause, norm: str, ctx: ReplyContext, said: str, why
         return facts[name]
 
     intent = cue.intent
+    if intent is Intent.OBJECTION and ctx.kind == "task":
+        # a task thread has no minutes to object to: 补上附件 / should be on time / 应该是做完了
+        # are the sender's own words about the work, not a correction of a record
+        why.append(f"a correction word in a task thread '{short(said)}': no minutes to object to")
+        return None
     if cue.kind in ("move", "handover") and ctx.kind == "minutes":
         return Intent.OBJECTION                 # "负责人请改成李娜": a change to the minutes
     if cue.kind == "move" and not c.dates:
