@@ -189,6 +189,13 @@ def test_the_one_who_is_helped_owns_the_task_and_the_helper_helps(line):
     assert "核" in items(parsed)[0]["title"] and parsed.problems == []
 
 
+@pytest.mark.parametrize("line", ["周敏协助，8月10日前", "孙悦配合", "8月10日前完成", "市场部配合技术部完成联调，8月10日前"])
+def test_a_numbered_to_do_read_as_no_task_is_kept_and_asked_about_not_lost(line):
+    parsed = parse(f"待办事项：\n1. 张伟负责竞品分析，8月10日前\n2. {line}\n")
+    assert [a["title"] for a in items(parsed)][1] == line
+    assert ("no_owner", 2) in [(p.kind, p.item) for p in parsed.problems]
+
+
 def test_a_numbered_action_with_its_details_on_the_lines_below():
     parsed = parse("行动项：\n1. 竞品分析报告\n   负责人：张伟\n   截止时间：8月25日\n   交付物：分析报告\n"
                    "2. 渠道清单\n   负责人：孙悦\n   截止时间：8月28日\n")

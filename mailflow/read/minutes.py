@@ -138,6 +138,11 @@ class _Reader:
             drafts = self.items.read(e.body)
             if not drafts:
                 continue
+            if sec.kind == "actions" and e.mark is not None and len(drafts) == 1 and not drafts[0].title \
+                    and not drafts[0].owner and (drafts[0].collaborators or drafts[0].has_due):
+                # a numbered to-do read as no task ("周敏协助，8月10日前"): kept as written, so the
+                # recorder is asked who owns it instead of the line being lost
+                drafts[0].title = e.body.strip()
             for d in drafts:
                 d.numbered = e.mark is not None
                 for f, has in (("owner", d.owner is not None), ("due", d.has_due), ("collaborators", d.collaborators)):
