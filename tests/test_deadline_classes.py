@@ -50,3 +50,33 @@ def test_a_whole_week_or_half_year_still_has_its_end(expr, due):
 ])
 def test_nian_and_sa_are_twenty_and_thirty(expr, due):
     assert read(expr).due == due
+
+
+# --- a count written right after a date counts from that date, never from today ---------------------
+
+@pytest.mark.parametrize("expr, now, due", [
+    ("月底前两个工作日", WED, date(2026, 12, 29)),            # not two working days from today
+    ("12月20日前三个工作日提交", WED, date(2026, 12, 16)),     # 12-20 is a Sunday: Fri, Thu, Wed
+    ("下周一后3个工作日", WED, date(2026, 12, 10)),
+    ("本月最后一个工作日", WED, date(2026, 12, 31)),
+    ("本月最後一個工作日", datetime(2026, 9, 2, 10, tzinfo=SH), date(2026, 9, 30)),
+    ("下周最后一个工作日", datetime(2026, 10, 3, 10, tzinfo=SH), date(2026, 10, 10)),   # the worked Saturday
+])
+def test_a_count_after_a_date_counts_from_that_date(expr, now, due):
+    dl = read(expr, now)
+    assert (dl.due, dl.vague) == (due, False)
+
+
+def test_a_count_after_a_comma_is_a_deadline_of_its_own():
+    assert read("12月7日前, 3个工作日内").due == date(2026, 12, 7)
+
+
+@pytest.mark.parametrize("expr", ["最后一个工作日", "12月20日三个工作日"])
+def test_a_last_working_day_of_nothing_or_a_count_without_direction_is_asked(expr):
+    assert read(expr).vague
+
+
+@pytest.mark.parametrize("expr", ["年前最后一个工作日", "明年1月最后一个工作日", "元旦前两个工作日"])
+def test_a_count_that_needs_2027_data_has_no_date(expr):
+    dl = read(expr)
+    assert dl.due is None and dl.calendar_gap

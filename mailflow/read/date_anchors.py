@@ -345,7 +345,13 @@ def read_phrase(s: dict, c: Ctx) -> Reading | None:
     if "after" in s and "workend" not in s and ("holiday" not in s and "count" not in s):
         return _VAGUE                     # 12月1日以后, after Friday: a start, not a deadline; ask
     if "holiday" in s:
+        if s.get("lastwd"):               # 年前最后一个工作日 = 年前; after a holiday it means nothing
+            return _holiday(s, c) if s["holiday"][1] == "before" else _VAGUE
         return _holiday(s, c)
+    if s.get("anchored"):
+        return _from_anchor(s, c)
+    if "lastwd" in s:
+        return _VAGUE                     # 最后一个工作日 of what? ask
     if "count" in s:
         return _count(s, c)
     if "delay" in s:
@@ -396,6 +402,42 @@ def read_phrase(s: dict, c: Ctx) -> Reading | None:
     if "note" in s and s["note"] != r.due.weekday():
         raise Impossible(f"{r.due.isoformat()} is a {r.due.strftime('%A')}, not the weekday written beside it")
     return r
+
+
+_ANCHOR_ONLY = ("count", "lastwd", "anchored", "before", "after")
+
+
+def _from_anchor(s: dict, c: Ctx) -> Reading | None:
+    """A count or 最后一个工作日 written right after a date counts from that date, not from today:
+    "月底前两个工作日" = two working days before the month's end, "下周一后3个工作日" = three after
+    next Monday, "本月最后一个工作日" = the month's last working day. Without 前 or 后 the direction is
+    unknown: ask."""
+    base_slots = {k: v for k, v in s.items() if k not in _ANCHOR_ONLY}
+    if s.get("lastwd") and {"m", "m_rel"} & set(s) and not {"d", "mpart"} & set(s):
+        base_slots["mpart"] = "底"         # 本月最后一个工作日: the month is counted from its end
+    base = read_phrase(base_slots, c)
+    if base is None or base.due is None:
+        return base
+    gaps: set[int] = set()
+    if s.get("lastwd"):
+        end = base.due
+        if "week" in s or "weekend" in s:
+            end = _monday(end) + timedelta(days=6)     # a 调休 Saturday can be the week's last working day
+        d = end if c.cal.is_workday(end, gaps) else c.cal.add_workdays(end, -1, gaps)
+    else:
+        n, unit = s["count"]
+        sign = -1 if s.get("before") else 1 if s.get("after") else 0
+        if not sign or unit == "hours" or not 0 < n <= 999:
+            return _VAGUE
+        if unit == "workdays":
+            d = c.cal.add_workdays(base.due, sign * n, gaps)
+        elif unit == "months":
+            d = _add_months(base.due, sign * n)
+        else:
+            d = base.due + timedelta(days=sign * n * (7 if unit == "weeks" else 1))
+    if d < c.today:
+        return _VAGUE                     # that day has passed: which one is meant? ask
+    return _GAP if gaps else Reading(due=d)
 
 
 def _time_only(s: dict) -> bool:

@@ -354,6 +354,10 @@ def _b_nextwd(m):
     return {"nextwd": True}
 
 
+def _b_lastwd(m):
+    return {"lastwd": True}
+
+
 def _b_quarter(m):
     q = number(m.group(1) or m.group(2))
     return {"quarter": (q, m.group(3) or "")} if q else None
@@ -442,6 +446,7 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("count", _NUMB + r"(?<![第月])(" + N + r"|半)\s*((?:个\s*)?(?:星期|礼拜|小时|自然日|日历日)|周|天|日|个\s*月)\s*(之内|以内|内|之后|以后|后)",
      _b_count),
     ("nextwd", r"下一?个?\s*工作日", _b_nextwd),
+    ("lastwd", r"最后一?个?\s*工作日|\b(?:the\s+)?last\s+(?:working|business|work)\s+day\b", _b_lastwd),
     ("year", r"(今年|本年|明年|后年|去年|(?:" + _NUMB + r"\d{4,6}|" + _NUMB + r"[零一二三四五六七八九]{4})\s*年)(?:度)?",
      _b_year),
     ("relmonth", _PRE + r"\s*月(份)?(?:月(?=底|末|初|中|内))?", _b_relmonth),

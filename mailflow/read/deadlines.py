@@ -62,6 +62,8 @@ def apply_delay(deadline: Deadline, current_due: date, cal: WorkCalendar | None 
 _GLUE = re.compile(r"(?:[\s,的于在]|\b(?:at|on|by|the)\b)*", re.I | re.A)
 _FLAGS = {"m_fen", "d_hao", "md_loose", "m_implicit"}
 _TRAILING = {"before", "after_cn"}             # markers that only qualify the date before them
+_COUNTED = {"count", "lastwd"}                 # parts that can count from a date written before them
+_ANCHORS = {"y", "y_rel", "m", "m_rel", "d", "wd", "rel", "week", "weekend", "mpart", "en_end", "quarter", "ypart"}
 _SLOT = {"y_rel": "y", "m_rel": "m"}          # slots that share a place with another
 
 
@@ -82,6 +84,12 @@ def _phrases(norm: str, found: list[Part]) -> list[_Phrase]:
             continue                       # 截止 / a leading 前 or 后 belongs to no date
         joins = (cur is not None and _GLUE.fullmatch(norm, cur.end, p.start) is not None
                  and not keys & {_SLOT.get(k, k) for k in cur.slots if k not in _FLAGS})
+        if joins and p.kind in _COUNTED and _ANCHORS & set(cur.slots):
+            # "月底前两个工作日", "本月最后一个工作日": counted from the date before it, so only
+            # right after it; "12月7日前, 3个工作日内" is two deadlines
+            joins = norm[cur.end:p.start].strip() in ("", "的")
+            if joins:
+                cur.slots["anchored"] = True
         if joins:
             cur.slots.update(p.slots)
             cur.end = p.end
