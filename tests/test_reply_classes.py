@@ -126,3 +126,10 @@ def test_correction_words_in_a_task_thread_are_no_objection(text, intent):
 
 def test_correction_words_still_object_to_minutes():
     assert read("第二项的负责人应该是我，不是老李。", MINUTES).intent is Intent.OBJECTION
+
+
+# A guess about one's own work (应该是做完了吧, 估计已经上线了) is a belief, not a report.
+@pytest.mark.parametrize("text", ["应该是做完了吧，我再查查。", "应该已经发出去了。", "估计已经上线了，我确认下。"])
+def test_a_guessed_completion_is_not_sure(text):
+    r = read(text)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
