@@ -133,3 +133,25 @@ def test_correction_words_still_object_to_minutes():
 def test_a_guessed_completion_is_not_sure(text):
     r = read(text)
     assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+# A condition said after the acceptance (unless / 除非 / 前提是 / as long as) restricts it all the
+# same; a courtesy "if" (有问题随时联系 / if you need anything) restricts nothing.
+@pytest.mark.parametrize("text", ["Yes I'll attend, unless the client call runs over.",
+                                  "我参加，除非临时要出差。", "可以来，前提是会议不超过一小时。"])
+def test_an_acceptance_with_a_trailing_condition_is_tentative(text):
+    r = read(text, RSVP)
+    assert r.intent is Intent.TENTATIVE, r.why
+
+
+@pytest.mark.parametrize("text", ["I'll have it by Friday, as long as the data arrives.",
+                                  "周五前交，前提是需求别再改。"])
+def test_a_promise_with_a_trailing_condition_is_not_sure(text):
+    r = read(text)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+@pytest.mark.parametrize("text", ["已完成，有问题随时联系。", "Done, if you need anything let me know."])
+def test_a_courtesy_if_after_a_report_changes_nothing(text):
+    r = read(text)
+    assert r.intent is Intent.DONE and r.sure, r.why

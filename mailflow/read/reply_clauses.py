@@ -30,7 +30,7 @@ from mailflow.read import dates
 from mailflow.model import Intent
 from mailflow.read.reply_lexicon import (
     A_NOT_A, ASKED_OF_READER, BELIEF_RE, CONTRAST_RE, HEARSAY_RE, THIRD_RE, CONDITION_RE, QUOTED_WORDS, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_AFTER_ZH, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_MODAL_ZH, FUTURE_ZH, LISTENER_RE, MEANING, PAST_TIME_ZH, NEG_EN, NEG_ZH, ONTIME,
-    ONTIME_AFTER, PROMISE_RE, REPORTED_RE, REQUEST_RE, SELF_RE, WAIT_RE, WHOLE_ACK, WHOLE_DONE, percents,
+    ONTIME_AFTER, PROMISE_RE, REPORTED_RE, REQUEST_RE, SELF_RE, TRAILING_CONDITION_RE, WAIT_RE, WHOLE_ACK, WHOLE_DONE, percents,
 )
 
 __all__ = ["Cue", "Clause", "clauses"]
@@ -269,6 +269,11 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
         # a condition covers its own clause and the consequent that follows in the sentence
         c.condition = opens or cond_sentence == sent or bool(PLAN_RE.search(text))
         cond_sentence = sent if opens else -1
+        if opens and TRAILING_CONDITION_RE.search(text):
+            for before in reversed(out):
+                if before.sentence != sent:
+                    break
+                before.condition = True   # "Yes I'll attend, unless the call runs over"
         c.possible = any(x.kind == "hedge" for x in c.cues)
         c.request = bool(REQUEST_RE.search(text))
         c.reported = bool(REPORTED_RE.search(text))

@@ -297,10 +297,15 @@ REQUEST_RE = re.compile(r"申请|能否|可否|可以吗|行吗|好吗|可不可
 PLAN_RE = re.compile(r"本来|原本|(?<![照按依])原计划|(?<![照按依])原定|本打算|(?<![a-z])(?:was supposed to|was going to|had planned to)(?![a-z])")
 # (只要/as long as/provided/assuming/once: a condition that must hold first; a consequent
 # promised on it asserts nothing either)
-CONDITION_RE = re.compile(r"^\s*(?:如果|如|若|假如|假使|假若|如若|万一|要是|假设|一旦|除非|倘若|只要|"
+CONDITION_RE = re.compile(r"^\s*(?:如果|如|若|假如|假使|假若|如若|万一|要是|假设|一旦|除非|倘若|只要|前提是|条件是|"
                           r"有(?:任何)?(?:问题|疑问|需要))|的话|"
                           rf"^\s*(?:if|unless|in case|should there|any questions?|as long as|so long as|provided|providing|"
                           rf"assuming|once|on condition|depending on|subject to){WE}")
+# a condition said after its consequent restricts the whole sentence (I'll attend, unless …;
+# 同意，前提是预算不变); a courtesy if (有问题请联系 / if you need anything) does not, so only these
+TRAILING_CONDITION_RE = re.compile(r"^\s*(?:除非|前提是|条件是|只要|看情况|视情况)|"
+                                   rf"^\s*(?:unless|as long as|so long as|provided|providing|only if|assuming|"
+                                   rf"subject to|depending on|on condition){WE}")
 # a third party's words or doings: reported speech ("供应商说", "vendor said", Cantonese 话)
 REPORTED_RE = re.compile(r"(?<![一二三四五六七八九十\d])(?:(?<!的)说|表示|反馈说?|通知说?|告知|称|话(?![术题费筒]))|"
                          rf"{W}(?:said|says|told (?:me|us)|reports(?= (?:that|the|it|they|a|an|this)\b)|reported|informed us){WE}")
