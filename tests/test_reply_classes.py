@@ -138,7 +138,7 @@ def test_a_guessed_completion_is_not_sure(text):
 # A condition said after the acceptance (unless / 除非 / 前提是 / as long as) restricts it all the
 # same; a courtesy "if" (有问题随时联系 / if you need anything) restricts nothing.
 @pytest.mark.parametrize("text", ["Yes I'll attend, unless the client call runs over.",
-                                  "我参加，除非临时要出差。", "可以来，前提是会议不超过一小时。"])
+                                  "我参加，除非临时要出差。", "可以参加，前提是会议不超过一小时。"])
 def test_an_acceptance_with_a_trailing_condition_is_tentative(text):
     r = read(text, RSVP)
     assert r.intent is Intent.TENTATIVE, r.why
