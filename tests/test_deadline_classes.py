@@ -80,3 +80,15 @@ def test_a_last_working_day_of_nothing_or_a_count_without_direction_is_asked(exp
 def test_a_count_that_needs_2027_data_has_no_date(expr):
     dl = read(expr)
     assert dl.due is None and dl.calendar_gap
+
+
+# --- "next" before an English period end moves it one period on ----------------------------------
+
+@pytest.mark.parametrize("expr, due", [
+    ("next month end", date(2027, 1, 31)),
+    ("by next quarter-end", date(2027, 3, 31)),
+    ("next EOW", date(2026, 12, 11)),
+    ("by this month-end", date(2026, 12, 31)),
+])
+def test_next_before_a_period_end(expr, due):
+    assert read(expr).due == due

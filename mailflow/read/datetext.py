@@ -382,10 +382,11 @@ def _b_en_end(m):
 
 
 def _b_en_abbr(m):
-    a = m.group(0).lower().replace("-", "").replace(" ", "")
+    rel = (m.group(1) or "").lower()
+    a = m.group(0).lower()[len(rel):].replace("-", "").replace(" ", "")
     what = {"eow": "week", "eom": "month", "eoq": "quarter", "eoy": "year", "yearend": "year", "monthend": "month",
             "quarterend": "quarter"}[a]
-    return {"en_end": ("this", what)}
+    return {"en_end": ("next" if rel == "next" else "this", what)}     # "next month end" is January's
 
 
 def _b_en_qend(m):
@@ -485,7 +486,7 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("en_md", r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_EN + r"\b\.?(?:,?\s*(\d{4})\b)?", _b_en_dm),
     ("en_end", r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?(?:(this|next|current)\s+)?(month|week|quarter|year|q[1-4]"
      r"|(?:19|20)\d{2}|" + _MONTH_EN[1:-1] + r")\b", _b_en_end),
-    ("en_end", r"\b(?:eow|eom|eoq|eoy|(?:year|month|quarter)[- ]end)\b", _b_en_abbr),
+    ("en_end", r"\b(?:(this|next|current)\s+)?(?:eow|eom|eoq|eoy|(?:year|month|quarter)[- ]end)\b", _b_en_abbr),
     ("en_end", r"\bq([1-4])[\s-]*end\b", _b_en_qend),
     ("vague", r"\b(?:early|mid|late)[- ]?(?:(?:next|this)\s+)?(?:month|year|" + _MONTH_EN[1:-1] + r")\b", _b_vague),
     ("en_week", r"\b(?:this|next)\s+week\b|\bwithin\s+the\s+week\b", _b_en_week),
