@@ -412,4 +412,4 @@ THIRD_RE = re.compile(r"供应商|采购|厂家|厂商|外包|物流|快递|对�
 # lateness or waiting said of a third party: 要下周才到 / 再等几天 / won't ship until
 THIRD_LATE_RE = re.compile(rf"才|要到|要等|再等|还要等|晚|还没|仍未|尚未|迟迟|还在|仍在|{W}(?:until|till|not before|late|delay\w*){WE}")
 # a clause opened by a contrast after what came before
-CONTRAST_RE = re.compile(rf"\s*(?:但是?|不过|可是|只是|然而|{W}(?:but|however|though|although){WE})")
+CONTRAST_RE = re.compile(rf"\s*(?:但是?|不过|可是|只是|就是(?=[^,;。!?\n]{{2}})|然而|{W}(?:but|however|though|although){WE})")

@@ -248,7 +248,7 @@ def _doubt(norm: str, cs: list[Clause], found: list[tuple[Intent, Clause, str]],
     contrast after the acknowledgement that says nothing we read, a move without a date."""
     said = {id(c) for _, c, _ in found}
     # a bare receipt (OK / 收到 / 同意) can be qualified by the next sentence; 参加 / 周五前完成 say more
-    receipt = intent is Intent.CONFIRM and all(k in ("ack", "agree", "confirm") for i, _, k in found if i is intent)
+    receipt = intent is Intent.CONFIRM and all(k in ("ack", "agree", "confirm", "noobj") for i, _, k in found if i is intent)
     for i, c, _ in found:
         if i is intent and c.hearsay:
             return f"{intent.value} is someone else's word or a belief: not sure"
