@@ -155,3 +155,11 @@ def test_a_promise_with_a_trailing_condition_is_not_sure(text):
 def test_a_courtesy_if_after_a_report_changes_nothing(text):
     r = read(text)
     assert r.intent is Intent.DONE and r.sure, r.why
+
+
+# "没问题" is a receipt like 收到 / OK: what follows a 但/就是/but may take it back.
+@pytest.mark.parametrize("text", ["没问题是没问题，就是得等设计稿。", "没问题，就是数据还没给我。",
+                                  "No problem, but the data is not in yet."])
+def test_a_receipt_with_a_contrast_we_cannot_read_is_not_sure(text):
+    r = read(text)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
