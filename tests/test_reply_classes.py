@@ -163,3 +163,15 @@ def test_a_courtesy_if_after_a_report_changes_nothing(text):
 def test_a_receipt_with_a_contrast_we_cannot_read_is_not_sure(text):
     r = read(text)
     assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+# Cantonese 紧 after a verb is "in the middle of" (做紧, 写紧); after a degree word or a time noun
+# (有点紧, 有啲紧, 时间紧, 工期紧) it is "tight" and says nothing of progress.
+@pytest.mark.parametrize("text", ["没问题，就是时间有点紧。", "收到，工期紧。", "OK，排期有啲紧。"])
+def test_tight_is_not_in_progress(text):
+    assert read(text).intent is not Intent.PROGRESS
+
+
+@pytest.mark.parametrize("text", ["做紧，大概六成。", "仲写紧，听日俾你。"])
+def test_cantonese_verb_jan_is_in_progress(text):
+    assert read(text).intent in (Intent.PROGRESS, Intent.CONFIRM)
