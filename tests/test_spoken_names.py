@@ -50,6 +50,8 @@ PINYIN = Directory.from_data({"people": [
     ("Sun Li", None), ("Li Sun", None),          # two colleagues spelled so: nobody for sure, ask
     ("Li Na", None),                              # lina@ does not say where the given name ends
     ("Wang", None), ("Lei", None),               # half a name is no name
+    ("lei.wang", "lei.wang@corp.example"),       # "@lei.wang": the address without its domain
+    ("lina", None),                               # a dotless local part reads as a first name: no key
 ])
 def test_a_pinyin_name_is_the_colleague_whose_address_spells_it(text, email):
     found = PINYIN.resolve(text)

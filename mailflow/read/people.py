@@ -196,10 +196,15 @@ class Directory:
 
 def _romanized(email: str) -> tuple[str, ...]:
     """"Lei Wang" and "Wang Lei" for lei.wang@: English minutes write a colleague's name in pinyin,
-    given name first or family name first, as the address spells it. A name two people share in
-    this way is ambiguous (the index keeps both), so it resolves to nobody and is asked about."""
-    m = re.fullmatch(r"([a-z]{2,})[._]([a-z]{2,})", email.split("@", 1)[0].lower())
-    return (f"{m[1]} {m[2]}", f"{m[2]} {m[1]}") if m else ()
+    given name first or family name first, as the address spells it; "@lei.wang" names them by the
+    address without its domain. A name two people share in this way is ambiguous (the index keeps
+    both), so it resolves to nobody and is asked about. A local part without a dot or underscore
+    ("lina") is no key: it reads as a first name, which two colleagues may share."""
+    local = email.split("@", 1)[0].lower()
+    if not re.search(r"[._]", local):
+        return ()
+    m = re.fullmatch(r"([a-z]{2,})[._]([a-z]{2,})", local)
+    return (local, f"{m[1]} {m[2]}", f"{m[2]} {m[1]}") if m else (local,)
 
 
 def manager_cycle(people: list[Person]) -> list[str]:
