@@ -175,3 +175,16 @@ def test_tight_is_not_in_progress(text):
 @pytest.mark.parametrize("text", ["做紧，大概六成。", "仲写紧，听日俾你。"])
 def test_cantonese_verb_jan_is_in_progress(text):
     assert read(text).intent in (Intent.PROGRESS, Intent.CONFIRM)
+
+
+# 要 is a modal (要确认: a confirmation still to come) only as a word of its own; inside a noun
+# (纪要, 摘要, 概要) it defers nothing.
+@pytest.mark.parametrize("text", ["纪要确认，无补充。", "会议纪要确认无误。", "摘要确认，没有意见。"])
+def test_a_noun_ending_in_yao_does_not_defer_the_confirmation(text):
+    r = read(text, MINUTES)
+    assert r.intent is Intent.CONFIRM and r.sure, r.why
+
+
+@pytest.mark.parametrize("text", ["我要确认一下纪要。", "纪要我需要再确认。"])
+def test_a_confirmation_still_to_come_is_no_confirmation(text):
+    assert not read(text, MINUTES).sure

@@ -389,8 +389,9 @@ OTHERS_STEP = re.compile(r"验收|审核|审批|审阅|批准|签字|"
 ASKED_OF_READER = re.compile(r"(?:请|麻烦|烦请|劳烦|帮忙|帮我)\s*$|(?<![a-z])(?:please|pls|can you|could you|would you)\s*$")
 # an embedded question: 确认是否收到 / check whether it arrived
 EMBEDDED_Q = re.compile(r"是否|能否|有没有|(?<![a-z])whether(?![a-z])")
-# a confirmation still to be made: 确认一下 / 需要确认 / before I can confirm
-CONFIRM_LATER_BEFORE = re.compile(r"(?:需要|要|得|先|想|等|待|再|会|将|稍后|晚点|回头|去)"
+# a confirmation still to be made: 确认一下 / 需要确认 / before I can confirm (要 the modal, not the
+# 要 of a noun: 纪要确认 / 摘要确认 are confirmed)
+CONFIRM_LATER_BEFORE = re.compile(r"(?:需要|(?<![纪摘概提主重])要|得|先|想|等|待|再|会|将|稍后|晚点|回头|去)"
                                   r"(?:[^,;。!?]{0,8}?(?:和|跟|与|同|找|向)[^,;。!?]{1,8})?\s*$|"
                                   r"(?<![a-z])(?:need to|have to|will|can|could|to|let me|before i can|then)\s*$|'ll\s*$")
 CONFIRM_LATER_AFTER = re.compile(r"\s*(?:一下|下|清楚|好再|完)|\s+with\s")
