@@ -92,3 +92,15 @@ def test_a_count_that_needs_2027_data_has_no_date(expr):
 ])
 def test_next_before_a_period_end(expr, due):
     assert read(expr).due == due
+
+
+# --- a day named relative to the past (上周, 上个月, 去年) is no deadline: ask -------------------------
+
+@pytest.mark.parametrize("expr", ["上周四前", "上個月底", "去年年底", "上礼拜末", "去年12月1号"])
+def test_a_day_already_past_by_its_own_words_is_asked(expr):
+    dl = read(expr)
+    assert dl.vague and dl.due is None
+
+
+def test_a_past_start_of_a_change_still_gives_the_new_date():
+    assert read("原定上周三，现延期到下周三").due == date(2026, 12, 9)

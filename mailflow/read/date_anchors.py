@@ -396,12 +396,20 @@ def read_phrase(s: dict, c: Ctx) -> Reading | None:
         r = Reading(due=d)
     if r is None or r.due is None:
         return r
+    if r.due < c.today and _looks_back(s):
+        return _VAGUE                     # 上周五, 上个月底, 去年底: already past, no deadline to hold; ask
     if "shift" in s:                      # "a week from Friday", "3 days from now"
         r = replace(r, due=r.due + timedelta(days=s["shift"]))
     r = replace(r, time=r.time or _clock(s, c))
     if "note" in s and s["note"] != r.due.weekday():
         raise Impossible(f"{r.due.isoformat()} is a {r.due.strftime('%A')}, not the weekday written beside it")
     return r
+
+
+def _looks_back(s: dict) -> bool:
+    """The phrase names its day relative to the past (上周, 上个月, 去年), not by the calendar."""
+    return (_week_offset((s.get("wd") or (None, 0))[0]) < 0 or _week_offset(s.get("week")) < 0
+            or _week_offset(s.get("weekend")) < 0 or s.get("m_rel", 0) < 0 or s.get("y_rel", 0) < 0)
 
 
 _ANCHOR_ONLY = ("count", "lastwd", "anchored", "before", "after")
