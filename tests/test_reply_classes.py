@@ -188,3 +188,18 @@ def test_a_noun_ending_in_yao_does_not_defer_the_confirmation(text):
 @pytest.mark.parametrize("text", ["我要确认一下纪要。", "纪要我需要再确认。"])
 def test_a_confirmation_still_to_come_is_no_confirmation(text):
     assert not read(text, MINUTES).sure
+
+
+# A finished state said the way engineers and office staff say it: code-mixed verbs after 已经
+# (已经merge到master了, 已经deploy了), a resultative 寄出了, English "live".
+@pytest.mark.parametrize("text", ["整个模块已经merge到master了。", "已经deploy到生产环境。",
+                                  "合同已经盖章寄出了，快递单号SF778899。",
+                                  "The fix is live in production since 3pm.", "The new form went live this morning."])
+def test_a_finished_state_in_everyday_words_is_done(text):
+    r = read(text)
+    assert r.intent is Intent.DONE and r.sure, r.why
+
+
+@pytest.mark.parametrize("text", ["Will it be live by Friday?", "还没merge，等review。"])
+def test_the_same_words_asked_or_negated_are_not_done(text):
+    assert read(text).intent is not Intent.DONE

@@ -202,13 +202,13 @@ KINDS: list[tuple[str, str]] = [
     ("done", r"已经?(?:全部|都|提前|按时|如期|准时)?(?:完成|做完|弄完|搞完|写完|改完|交付|提交|上线|发布|部署|发送|"
              r"发出|发给|上传|修复|解决|处理完|处理好|搞定|搞掂|办完|办好|做好|弄好|交了|发了|寄出|更新|定稿|同步|"
              r"跑通|签署|归档|关闭|交稿|处理|给到|交给|交到|发(?![现生展言])|交|发(?:邮件|到|过去)|send|sent|"
-             r"\s*(?:deliver|submit|send|upload|ship|finish|complete)(?:ed|ted|d)?(?![a-z]))|"
-             rf"已经?(?:全部|都)?{_WORK_V}(?:完|好)(?!成)|(?:交|发|寄|提交|上交)(?:过去|出去|上去)?了(?=[\s,;。!?~]|$)|(?:发|交|寄|传)(?:给|到)?你的?[^,;。!?\s]{{0,4}}?了(?=[\s,;。!?~]|$)|均已完成|都已完成|全部完成了?|"
+             r"\s*(?:deliver|submit|send|upload|ship|finish|complete|merge|push|deploy|release|commit|publish|launch|fix|close)(?:ed|ted|d)?(?![a-z]))|"
+             rf"已经?(?:全部|都)?{_WORK_V}(?:完|好)(?!成)|(?:交|发|寄|提交|上交)(?:过去|出去|上去|出)?了(?=[\s,;。!?~]|$)|(?:发|交|寄|传)(?:给|到)?你的?[^,;。!?\s]{{0,4}}?了(?=[\s,;。!?~]|$)|均已完成|都已完成|全部完成了?|"
              rf"{_WORK_V}(?:完|好|通|掂)(?:了|咗)|(?:上线|发布|部署|交付|提交|完成|合并|合入)咗|(?:搞|弄|整|做)掂|跑通|完工|完毕|竣工|✅|(?<![a-z])[a-z]{{1,20}}咗|{_WORK_V}咗|"
              r"完成了|交付了|提交了|上线了|发布了|发出了|发过去了|定稿了|"
              rf"{W}(?:done|completed|finished|delivered|submitted|shipped|deployed|resolved|fixed|closed|sent|all set|"
              rf"went out|sent out|handed in|turned in|wrapped (?:it |this |that |everything )?up|merged|released|landed|"
-             rf"(?:uat|qa|tests?|review|ci) (?:passed|is green|green)|passed (?:uat|qa|review)|now ready|all ready){WE}|(?<=[a-z])(?:'s| is| are) (?:now )?ready{WE}"),
+             rf"(?:uat|qa|tests?|review|ci) (?:passed|is green|green)|passed (?:uat|qa|review)|now ready|all ready|(?:is|are|went|now|been|already) live){WE}|(?<=[a-z])(?:'s| is| are) (?:now )?ready{WE}"),
     # bare 完成 / complete: done, or a commitment when the clause speaks of the future
     ("finish", rf"完成(?![度率情时日后期])|交付|提交|做完|弄完|写完|改完|搞完|搞定|{W}(?:complete|finish){WE}"),
     # acknowledgement
