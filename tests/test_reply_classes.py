@@ -203,3 +203,14 @@ def test_a_finished_state_in_everyday_words_is_done(text):
 @pytest.mark.parametrize("text", ["Will it be live by Friday?", "还没merge，等review。"])
 def test_the_same_words_asked_or_negated_are_not_done(text):
     assert read(text).intent is not Intent.DONE
+
+
+# A count out of a whole (三个模块中的两个, 5个接口里做完3个, two of the three) is finished in part.
+@pytest.mark.parametrize("text", ["进展顺利，已完成三个模块中的两个。", "5个接口里已经做完3个了。",
+                                  "Finished two of the three reports, the last one is in review."])
+def test_some_out_of_all_is_progress(text):
+    assert read(text).intent is Intent.PROGRESS
+
+
+def test_all_of_them_is_done():
+    assert read("报告里的三个图表都已完成。").intent is Intent.DONE

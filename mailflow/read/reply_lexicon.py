@@ -378,7 +378,10 @@ def percents(norm: str, start: int, end: int) -> list[tuple[int, int, float, boo
 # the object of a finished verb that is only part of the deliverable: 初稿已发 / first draft done
 PARTIAL_OBJECT = re.compile(r"初稿|草稿|初版|一稿|一版|第[一二三四五六七八九十\d]+(?:版|稿|部分|阶段|批|轮)|一部分|"
                             r"大部分|前半|上半|一半|"
-                            rf"{W}(?:draft|first (?:version|draft|half|part|batch)|part of|phase \d|half|except|apart from){WE}")
+                            # a count out of a whole: 三个模块中的两个 / 5个里做了3个 / two of the three
+                            r"[\d一二两三四五六七八九十几]+\s*个?[^,;。!?\d]{0,6}?(?:中|里|当中|之中)[^,;。!?\d]{0,6}?[\d一二两三四五六七八九十]+\s*个|"
+                            rf"{W}(?:draft|first (?:version|draft|half|part|batch)|part of|phase \d|half|except|apart from|"
+                            rf"(?:\d+|one|two|three|four|five|six|seven|eight|nine) (?:of|out of) (?:the |our )?(?:\d+|two|three|four|five|six|seven|eight|nine|ten)){WE}")
 # work still left, said beside a completion: 还没写 / 还差 / not yet / still need
 REMAINS = re.compile(r"还没|还未|尚未|仍未|还差|还要|还需|还得|还剩|"
                      rf"{W}(?:not yet|haven't yet|still (?:need|have|to)|remaining){WE}")
