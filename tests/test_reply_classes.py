@@ -214,3 +214,19 @@ def test_some_out_of_all_is_progress(text):
 
 def test_all_of_them_is_done():
     assert read("报告里的三个图表都已完成。").intent is Intent.DONE
+
+
+# To an invitation a bare "no" is the answer: the sender is not coming. Elsewhere it is not
+# understood, and beside words that say more, those words decide.
+@pytest.mark.parametrize("text", ["Unfortunately no.", "No, sorry.", "不了，谢谢。", "抱歉，不行。"])
+def test_a_bare_no_to_an_invitation_is_a_decline(text):
+    r = read(text, RSVP)
+    assert r.intent is Intent.DECLINE and r.sure, r.why
+
+
+def test_a_bare_no_in_a_task_thread_is_not_understood():
+    assert read("No.").intent is Intent.UNKNOWN
+
+
+def test_a_no_beside_an_acceptance_is_not_a_decline():
+    assert read("No worries, I'll be there.", RSVP).intent is Intent.CONFIRM

@@ -30,7 +30,7 @@ from mailflow.read import dates
 from mailflow.model import Intent
 from mailflow.read.reply_lexicon import (
     A_NOT_A, ASKED_OF_READER, BELIEF_RE, CONTRAST_RE, HEARSAY_RE, THIRD_RE, CONDITION_RE, QUOTED_WORDS, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_AFTER_ZH, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_MODAL_ZH, FUTURE_ZH, LISTENER_RE, MEANING, PAST_TIME_ZH, NEG_EN, NEG_ZH, ONTIME,
-    ONTIME_AFTER, PROMISE_RE, REPORTED_RE, REQUEST_RE, SELF_RE, TRAILING_CONDITION_RE, WAIT_RE, WHOLE_ACK, WHOLE_DONE, percents,
+    ONTIME_AFTER, PROMISE_RE, REPORTED_RE, REQUEST_RE, SELF_RE, TRAILING_CONDITION_RE, WAIT_RE, WHOLE_ACK, WHOLE_DONE, WHOLE_NO, percents,
 )
 
 __all__ = ["Cue", "Clause", "clauses"]
@@ -300,6 +300,12 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
             if c.question and date_only and c.date_role == "promise":
                 c.request = True              # "12月3日？" / "say Dec 3?": a date proposed is asked for
         out.append(c)
+    if kind == "meeting":
+        # "Unfortunately no" / "不了，谢谢" to an invitation: a bare no is the answer when nothing
+        # else in the reply says anything ("No, I'll be there" is left to the other words)
+        bare = [c for c in out if not c.cues and WHOLE_NO.fullmatch(norm[c.start:c.end].strip(" \t\r!.。~"))]
+        if bare and not any(x.intent is not None for c in out for x in c.cues):
+            bare[0].cues = [Cue("decl", bare[0].start, bare[0].end, Intent.DECLINE)]
     return out
 
 

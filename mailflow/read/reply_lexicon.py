@@ -283,6 +283,9 @@ FUTURE_EN = re.compile(rf"'ll{WE}|{W}(?:will|shall|going to|gonna|plan(?:ning)? 
 FUTURE_EN_AFTER = re.compile(r"\s+(?:by|before|within|tomorrow|next|later|soon)\b")
 
 WHOLE_ACK = re.compile(r"好|行|可|妥|中|成|得|是的?|对的?|嗯{1,5}|k|y|ok|1")
+# a bare "no" as the whole of a clause: to an invitation it says the sender is not coming
+WHOLE_NO = re.compile(r"(?:unfortunately|sorry|i'm afraid|sadly|抱歉|不好意思|可惜)?[\s,]*(?:no|nope|no can do|不了|不行|不)"
+                      r"[\s,.!。]*(?:sorry|抱歉|thanks|谢谢)?")
 WHOLE_DONE = re.compile(r"(?:都|已经?|全)?(?:好了|ok了|妥了)")
 
 # --------------------------------------------------------------------------------------------
