@@ -230,3 +230,13 @@ def test_a_bare_no_in_a_task_thread_is_not_understood():
 
 def test_a_no_beside_an_acceptance_is_not_a_decline():
     assert read("No worries, I'll be there.", RSVP).intent is Intent.CONFIRM
+
+
+# Acting on it at once (马上处理, 这就去办, 立刻跟进) takes the task on: a commitment.
+@pytest.mark.parametrize("text", ["不好意思，我今天才看到邮件，马上处理。", "这就去办。", "立刻跟进，谢谢提醒。"])
+def test_acting_at_once_is_a_commitment(text):
+    assert read(text).intent is Intent.CONFIRM
+
+
+def test_not_able_to_act_at_once_is_no_commitment():
+    assert read("没法马上处理，要等审批。").intent is not Intent.CONFIRM

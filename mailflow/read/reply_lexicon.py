@@ -110,7 +110,9 @@ KINDS: list[tuple[str, str]] = [
                  rf"(?<=[a-z] )(?:(?:will|'ll) (?:handle|own|run|take care of|look after|cover)|owns|handles|runs|covers) (?:it|this|that)|"
                  rf"transferr?(?:ed|ing)? (?:it |this )?to){WE}"),
     # the sender takes the task on (我来跟进 / 我这边会处理 / I'll take it): a commitment
+    # (or acts on it at once: 马上处理 / 这就去办 / 立刻跟进)
     ("take", r"我(?:这边|们)?(?:来|会)(?:跟进|跟|处理|负责|搞|弄|做|安排|盯)|"
+             r"(?:马上|立刻|立即|立马|这就|即刻|现在就)(?:去|来|就)?(?:跟进|处理|安排|办|弄|做|改|修|看)(?![了过咗完好])|"
              rf"{W}(?:i'll|i will|we'll|we will) (?:take it|take care of it|handle it|own it|look after it|get on it){WE}"),
     # uncertainty about attending or answering
     ("tent", r"不确定(?:能否|是否|能不能|会不会)?(?:参加|参会|出席|到场|与会)?|不一定|说不准|说不好|不好说|"
