@@ -240,3 +240,14 @@ def test_acting_at_once_is_a_commitment(text):
 
 def test_not_able_to_act_at_once_is_no_commitment():
     assert read("没法马上处理，要等审批。").intent is not Intent.CONFIRM
+
+
+# "could" before a verb of the work is a possibility like "may": a feared slip is a risk.
+@pytest.mark.parametrize("text", ["Legal hasn't replied yet, this could slip.", "QA found a regression, the release could slip."])
+def test_a_slip_that_could_happen_is_a_risk(text):
+    assert read(text).intent is Intent.RISK
+
+
+def test_could_we_is_still_a_request():
+    r = read("Could we move it to Dec 9?")
+    assert r.intent is Intent.DELAY and r.due == date(2026, 12, 9)
