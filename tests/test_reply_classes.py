@@ -251,3 +251,10 @@ def test_a_slip_that_could_happen_is_a_risk(text):
 def test_could_we_is_still_a_request():
     r = read("Could we move it to Dec 9?")
     assert r.intent is Intent.DELAY and r.due == date(2026, 12, 9)
+
+
+# What threatens the date (affect/jeopardize the timeline), as 影响进度 does, is a risk.
+@pytest.mark.parametrize("text", ["The vendor outage could affect our timeline.",
+                                  "Missing specs may jeopardize the deadline.", "设计稿没到，会影响进度。"])
+def test_a_threat_to_the_timeline_is_a_risk(text):
+    assert read(text).intent is Intent.RISK

@@ -183,7 +183,9 @@ KINDS: list[tuple[str, str]] = [
              rf"(?:需要?|请求?|希望|急需|求){NS}{{0,8}}?(?:支持|协助|帮助|帮忙|帮手|支援|介入|协调|配合|拍板|决策|定夺)|"
              rf"{W}(?:blocked|blocker|blocking|stuck|at risk|risky|risks?|need (?:some )?(?:help|support|input|"
              rf"assistance)|needs? help|running late|failed|swamped|tied up|no bandwidth|"
-             rf"(?:can't|won't|cannot) start (?:until|till|before)|didn't pass|can't (?:start|proceed|continue)|escalat\w*|impact (?:the |our )?(?:schedule|timeline|delivery)){WE}"),
+             rf"(?:can't|won't|cannot) start (?:until|till|before)|didn't pass|can't (?:start|proceed|continue)|escalat\w*|"
+             # what threatens the date, as 影响进度 does: affect/impact/jeopardize the timeline
+             rf"(?:impact|affect|jeopardi[sz]e|threaten|hold up)s? (?:the |our |my |this )?(?:schedule|timeline|delivery|deadline|date|launch|release|progress)){WE}"),
     # objections to minutes
     ("obj", r"有异议|异议|反对|需修改|需要修改|要修改|请修改|建议修改|应修改|需更正|请更正|更正|纠正|改正|有误|有错|错了|"
             r"写错|写成了?|写的是|记的是|记成|补上(?!了)|加上(?!了)|删掉(?!了)|删除(?!了)|去掉(?!了)|不够(?:具体|清楚|明确)|请(?:写明|注明|明确)|(?:里|中|上)(?:没有?|未)(?:写|记|提到|提|体现)|漏写|(?:基本|原则上|大体上?)同意|斟酌|措辞|不太?对|不太?正确|不太?准确|不一致|有出入|遗漏|漏了|漏掉|需补充|要补充|请补充|补充一下|补充一点|应为|应是|应该是|"
