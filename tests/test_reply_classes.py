@@ -258,3 +258,10 @@ def test_could_we_is_still_a_request():
                                   "Missing specs may jeopardize the deadline.", "设计稿没到，会影响进度。"])
 def test_a_threat_to_the_timeline_is_a_risk(text):
     assert read(text).intent is Intent.RISK
+
+
+# What the minutes leave out (miss / omit / don't mention), as 纪要里没写, is an objection.
+@pytest.mark.parametrize("text", ["The minutes miss the decision on pricing.",
+                                  "The notes don't mention the budget cut we agreed.", "纪要里没写张工的行动项。"])
+def test_what_the_minutes_leave_out_is_an_objection(text):
+    assert read(text, MINUTES).intent is Intent.OBJECTION

@@ -191,7 +191,7 @@ KINDS: list[tuple[str, str]] = [
             r"写错|写成了?|写的是|记的是|记成|补上(?!了)|加上(?!了)|删掉(?!了)|删除(?!了)|去掉(?!了)|不够(?:具体|清楚|明确)|请(?:写明|注明|明确)|(?:里|中|上)(?:没有?|未)(?:写|记|提到|提|体现)|漏写|(?:基本|原则上|大体上?)同意|斟酌|措辞|不太?对|不太?正确|不太?准确|不一致|有出入|遗漏|漏了|漏掉|需补充|要补充|请补充|补充一下|补充一点|应为|应是|应该是|"
             rf"{W}(?:objections?|object to|disagree\w*|incorrect|inaccurate|not (?:correct|accurate|right)|wrong|"
             rf"typo|mistake|corrections?|please (?:add|include|remove|delete|mention)|mostly agree|agree in principle|"
-            rf"minor (?:changes|edits|comments|tweaks)|wording|is missing|left out|omitted|should (?:be|read)(?! (?:done|finished|completed|ready|fine|ok|good|there|merged|released|shipped|deployed|landed|live|out|sent|delivered))|please (?:fix|correct|amend|change|update)|should say|"
+            rf"minor (?:changes|edits|comments|tweaks)|wording|is missing|left out|omitted|(?:minutes|notes|summary|record|it|they) (?:miss(?:es)?|omits?|leaves? out|skips?|(?:doesn't|don't|does not|do not|didn't) (?:mention|include|capture|reflect|record))|should (?:be|read)(?! (?:done|finished|completed|ready|fine|ok|good|there|merged|released|shipped|deployed|landed|live|out|sent|delivered))|please (?:fix|correct|amend|change|update)|should say|"
             rf"needs? (?:to be )?(?:changed|corrected|revised|fixed|amended)){WE}"),
     # agreement: negated it is an objection
     ("agree", r"同意|赞同|赞成|认可|接受|可以|行的|"
