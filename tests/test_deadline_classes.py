@@ -104,3 +104,26 @@ def test_a_day_already_past_by_its_own_words_is_asked(expr):
 
 def test_a_past_start_of_a_change_still_gives_the_new_date():
     assert read("原定上周三，现延期到下周三").due == date(2026, 12, 9)
+
+
+# --- a weekday or 明天 written beside a date must name that date; otherwise ask ----------------------
+
+@pytest.mark.parametrize("expr", [
+    "12月20日 周六",              # 12-20 is a Sunday
+    "Thu 12/4",                   # a Friday
+    "下周三（12月10日）",          # next Wednesday is the 9th
+    "明天(12月4日)",               # tomorrow is the 3rd
+])
+def test_a_day_written_twice_that_disagrees_is_an_error(expr):
+    dl = read(expr)
+    assert dl.error and dl.vague and dl.due is None
+
+
+@pytest.mark.parametrize("expr, due", [
+    ("下周三（12月9日）", date(2026, 12, 9)),
+    ("周五(12/4)", date(2026, 12, 4)),
+    ("Sunday, December 20", date(2026, 12, 20)),
+    ("明天（12月3日）", date(2026, 12, 3)),
+])
+def test_a_day_written_twice_that_agrees_is_that_day(expr, due):
+    assert read(expr).due == due

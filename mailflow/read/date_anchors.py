@@ -401,9 +401,21 @@ def read_phrase(s: dict, c: Ctx) -> Reading | None:
     if "shift" in s:                      # "a week from Friday", "3 days from now"
         r = replace(r, due=r.due + timedelta(days=s["shift"]))
     r = replace(r, time=r.time or _clock(s, c))
+    if "wd" in s and "d" in s and not _same_weekday(s["wd"], r.due, c.today):
+        raise Impossible(f"{r.due.isoformat()} is a {r.due.strftime('%A')}, not the weekday written beside it")
+    if "rel" in s and "d" in s and c.today + timedelta(days=s["rel"]) != r.due:
+        raise Impossible(f"{r.due.isoformat()} is not the day named beside it")     # 明天（12月4日） on 12-02
     if "note" in s and s["note"] != r.due.weekday():
         raise Impossible(f"{r.due.isoformat()} is a {r.due.strftime('%A')}, not the weekday written beside it")
     return r
+
+
+def _same_weekday(wd: tuple, due: date, today: date) -> bool:
+    """Whether a weekday written beside a date ("12月20日 周日", "下周三（12月9日）") names that date."""
+    pre, day = wd
+    if pre in (None, "coming"):
+        return due.weekday() == day
+    return _weekday_date(pre, day, today) == due
 
 
 def _looks_back(s: dict) -> bool:

@@ -133,6 +133,21 @@ def _joined(norm: str, a: _Phrase, b: _Phrase) -> bool:
     return False
 
 
+_OPEN = re.compile(r"\s*\(\s*")
+_CLOSE = re.compile(r"\s*\)")
+_DAY_SLOTS = {"d", "wd", "rel"}
+
+
+def _apposed(norm: str, a: _Phrase, b: _Phrase) -> int:
+    """Where the bracket closes when b, in brackets right after a, names a's day again; else 0."""
+    if a.kinds & _NOT_JOINED or b.kinds & _NOT_JOINED or not _OPEN.fullmatch(norm, a.end, b.start):
+        return 0
+    if not (_DAY_SLOTS & set(a.slots) and _DAY_SLOTS & set(b.slots)):
+        return 0
+    close = _CLOSE.match(norm, b.end)
+    return close.end() if close else 0
+
+
 # --- hedges ----------------------------------------------------------------------------------
 
 _HEDGE_BEFORE = re.compile(r"(?:大概|大约|差不多|可能|估计|(?<![预])约|(?i:roughly|around|approximately|maybe|probably|possibly))"
@@ -179,6 +194,9 @@ def _scan(text: str, now: datetime, cal: WorkCalendar | None, tz: tzinfo | None)
     while i < len(phrases):
         a = phrases[i]
         s, e, slots = a.start, a.end, a.slots
+        if i + 1 < len(phrases) and (close := _apposed(norm, a, phrases[i + 1])):
+            # "下周三（12月9日）": the same day written twice, read together so they must agree
+            i, e, slots = i + 1, close, {**phrases[i + 1].slots, **a.slots}
         while i + 1 < len(phrases) and _joined(norm, phrases[i], phrases[i + 1]):
             prev = phrases[i].slots
             i += 1
