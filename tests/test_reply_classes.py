@@ -265,3 +265,16 @@ def test_a_threat_to_the_timeline_is_a_risk(text):
                                   "The notes don't mention the budget cut we agreed.", "纪要里没写张工的行动项。"])
 def test_what_the_minutes_leave_out_is_an_objection(text):
     assert read(text, MINUTES).intent is Intent.OBJECTION
+
+
+# A negative subject (none of the items, nothing, no one) denies the predicate of its clause
+# however many words stand between them.
+@pytest.mark.parametrize("text", ["None of the items are finished.", "Nothing has been sent to the client yet.",
+                                  "No one on my team has finished the review."])
+def test_a_negative_subject_is_never_done(text):
+    r = read(text)
+    assert r.intent is not Intent.DONE, r.why
+
+
+def test_nothing_in_another_clause_leaves_the_report_alone():
+    assert read("All done, nothing left on my side.").intent is Intent.DONE

@@ -29,7 +29,7 @@ from typing import Any
 from mailflow.read import dates
 from mailflow.model import Intent
 from mailflow.read.reply_lexicon import (
-    A_NOT_A, ASKED_OF_READER, BELIEF_RE, CONTRAST_RE, HEARSAY_RE, THIRD_RE, CONDITION_RE, QUOTED_WORDS, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_AFTER_ZH, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_MODAL_ZH, FUTURE_ZH, LISTENER_RE, MEANING, PAST_TIME_ZH, NEG_EN, NEG_ZH, ONTIME,
+    A_NOT_A, ASKED_OF_READER, BELIEF_RE, CONTRAST_RE, HEARSAY_RE, THIRD_RE, CONDITION_RE, QUOTED_WORDS, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_AFTER_ZH, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_MODAL_ZH, FUTURE_ZH, LISTENER_RE, MEANING, NEG_EN_SUBJECT, PAST_TIME_ZH, NEG_EN, NEG_ZH, ONTIME,
     ONTIME_AFTER, PROMISE_RE, REPORTED_RE, REQUEST_RE, SELF_RE, TRAILING_CONDITION_RE, WAIT_RE, WHOLE_ACK, WHOLE_DONE, WHOLE_NO, percents,
 )
 
@@ -125,7 +125,7 @@ def _negation(norm: str, lo: int, pos: int) -> tuple[str | None, str]:
     prefix = A_NOT_A.sub("?", norm[max(lo, pos - 24):pos])
     neg = NEG_ZH.search(prefix) or NEG_EN.search(prefix)
     if not neg:
-        return None, ""
+        return ("plain", "") if NEG_EN_SUBJECT.search(norm, max(lo, pos - 60), pos) else (None, "")
     found = neg.groupdict()
     for g in ("deny", "modal", "plain"):
         if found.get(g):

@@ -265,6 +265,9 @@ NEG_EN = re.compile(
     r"(?<![a-z'])(?:(?P<modal>cannot|can't|can not|couldn't|could not|unable to|not able to|won't be able to)"
     r"|(?P<plain>not|never|no|yet to|without|no longer|far from|nothing(?:'s| is)?|none|nowhere near|not even close to|\w+n't))"
     r"(?P<gap>(?:\s+[a-z']+){0,3})\s*$")
+# a negative subject (none of the items / no one / nothing) denies its clause's predicate however
+# far it stands: "None of the items are finished"
+NEG_EN_SUBJECT = re.compile(r"(?<![a-z'])(?:none|no one|nobody|neither|nothing)(?:\s+[a-z']+){0,7}\s*$")
 A_NOT_A = re.compile(r"(能|可|是|会|要|行|有|用|需|对|得|去|来)[不没唔]\1")
 ONTIME = re.compile(r"按时|按期|如期|准时|及时|前|之前|以前|内|on time|in time|by |before|deadline")
 ONTIME_AFTER = re.compile(r"\s*(?:on time|in time|by the deadline|before the deadline|按时|按期|如期)")
