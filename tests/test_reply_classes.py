@@ -278,3 +278,15 @@ def test_a_negative_subject_is_never_done(text):
 
 def test_nothing_in_another_clause_leaves_the_report_alone():
     assert read("All done, nothing left on my side.").intent is Intent.DONE
+
+
+# An A-not-A (能不能来, 会不会按时完成) asks; neither half is asserted, and 不能来 inside 能不能来
+# is no refusal.
+@pytest.mark.parametrize("text", ["我没法确定能不能来。", "能不能来还不好说。", "我不知道能不能参加，要看客户。"])
+def test_an_a_not_a_about_coming_is_no_decline(text):
+    r = read(text, RSVP)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+def test_a_plain_cannot_come_is_still_a_decline():
+    assert read("我不能来，抱歉。", RSVP).intent is Intent.DECLINE

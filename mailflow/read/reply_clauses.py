@@ -138,9 +138,12 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
     prev_end = a
     asked = False
     mentioned = [q.span() for q in QUOTED_WORDS.finditer(norm, a, b)]
+    asked_pairs = [q.span() for q in A_NOT_A.finditer(norm, a, b)]
     for m in CUE_RE.finditer(norm, a, b):
         if any(x < m.start() < y for x, y in mentioned):
             continue                         # “下周完成” quoted: a mention, not a statement
+        if any(x < m.start() < y for x, y in asked_pairs):
+            continue                         # 不能来 inside 能不能来: half of a question, not a refusal
         kind = m.lastgroup
         assert kind is not None
         plain, negated = MEANING[kind]

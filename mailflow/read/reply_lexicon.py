@@ -401,7 +401,8 @@ OTHERS_STEP = re.compile(r"验收|审核|审批|审阅|批准|签字|"
 # asking the reader to do it (请确认, 麻烦确认, please confirm, can you confirm): no statement by the sender
 ASKED_OF_READER = re.compile(r"(?:请|麻烦|烦请|劳烦|帮忙|帮我)\s*$|(?<![a-z])(?:please|pls|can you|could you|would you)\s*$")
 # an embedded question: 确认是否收到 / check whether it arrived
-EMBEDDED_Q = re.compile(r"是否|能否|有没有|(?<![a-z])whether(?![a-z])")
+EMBEDDED_Q = re.compile(r"是否|能否|有没有|(?<![a-z])whether(?![a-z])|"
+                        r"([能可会要去来])[不没]\1")      # A-not-A: 能不能来 / 会不会按时完成 asks, asserts nothing
 # a confirmation still to be made: 确认一下 / 需要确认 / before I can confirm (要 the modal, not the
 # 要 of a noun: 纪要确认 / 摘要确认 are confirmed)
 CONFIRM_LATER_BEFORE = re.compile(r"(?:需要|(?<![纪摘概提主重])要|得|先|想|等|待|再|会|将|稍后|晚点|回头|去)"
