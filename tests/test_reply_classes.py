@@ -290,3 +290,22 @@ def test_an_a_not_a_about_coming_is_no_decline(text):
 
 def test_a_plain_cannot_come_is_still_a_decline():
     assert read("我不能来，抱歉。", RSVP).intent is Intent.DECLINE
+
+
+# A plain if restricts what it follows too ("I'll join if I'm back in time", 我参加，如果航班
+#不延误的话); the courtesy if (if you need anything, 如果有问题请告诉我) restricts nothing.
+@pytest.mark.parametrize("text", ["I'd attend if it were in the afternoon.", "I'll join if I'm back in time.",
+                                  "我参加，如果航班不延误的话。"])
+def test_an_acceptance_with_an_if_after_it_is_tentative(text):
+    assert read(text, RSVP).intent is Intent.TENTATIVE
+
+
+@pytest.mark.parametrize("text", ["Done, if you need anything let me know.", "已完成，如果有问题请告诉我。",
+                                  "Done, if that works for you."])
+def test_a_courtesy_if_never_conditions_the_report(text):
+    r = read(text)
+    assert r.intent is Intent.DONE and r.sure, r.why
+
+
+def test_even_if_is_no_condition():
+    assert read("I'll be there even if a bit late.", RSVP).intent is Intent.CONFIRM

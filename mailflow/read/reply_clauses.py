@@ -29,7 +29,7 @@ from typing import Any
 from mailflow.read import dates
 from mailflow.model import Intent
 from mailflow.read.reply_lexicon import (
-    A_NOT_A, ASKED_OF_READER, BELIEF_RE, CONTRAST_RE, HEARSAY_RE, THIRD_RE, CONDITION_RE, QUOTED_WORDS, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_AFTER_ZH, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_MODAL_ZH, FUTURE_ZH, LISTENER_RE, MEANING, NEG_EN_SUBJECT, PAST_TIME_ZH, NEG_EN, NEG_ZH, ONTIME,
+    A_NOT_A, ASKED_OF_READER, BELIEF_RE, CONTRAST_RE, HEARSAY_RE, THIRD_RE, CONDITION_RE, QUOTED_WORDS, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_AFTER_ZH, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_MODAL_ZH, FUTURE_ZH, LISTENER_RE, MEANING, MID_CONDITION_EN, NEG_EN_SUBJECT, PAST_TIME_ZH, NEG_EN, NEG_ZH, ONTIME,
     ONTIME_AFTER, PROMISE_RE, REPORTED_RE, REQUEST_RE, SELF_RE, TRAILING_CONDITION_RE, WAIT_RE, WHOLE_ACK, WHOLE_DONE, WHOLE_NO, percents,
 )
 
@@ -268,7 +268,7 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
         c.question = bool(_QUESTION_STRONG.search(text)) or (mark == "?" and (
             last_of_sentence or bool(_QUESTION_WEAK.search(text))))
         # "有问题：接口文档还没给" announces a problem; it is not "有问题请联系"
-        opens = bool(CONDITION_RE.search(text)) and not norm.startswith(":", b)
+        opens = bool(CONDITION_RE.search(text) or MID_CONDITION_EN.search(text)) and not norm.startswith(":", b)
         # a condition covers its own clause and the consequent that follows in the sentence
         c.condition = opens or cond_sentence == sent or bool(PLAN_RE.search(text))
         cond_sentence = sent if opens else -1
