@@ -309,3 +309,21 @@ def test_a_courtesy_if_never_conditions_the_report(text):
 
 def test_even_if_is_no_condition():
     assert read("I'll be there even if a bit late.", RSVP).intent is Intent.CONFIRM
+
+
+# A promise or an acceptance in doubt (未必, 不见得, 不一定, maybe) commits to nothing: to an
+# invitation it is tentative, in a task a doubted date is a risk or not sure, never a confirm.
+@pytest.mark.parametrize("text", ["未必能到，我尽量。", "不见得能参加，那周很忙。"])
+def test_a_doubted_acceptance_is_tentative(text):
+    assert read(text, RSVP).intent is Intent.TENTATIVE
+
+
+@pytest.mark.parametrize("text", ["不一定能周五前交。", "未必周四能给你。", "Not sure I can get it to you by Friday."])
+def test_a_doubted_date_is_never_a_sure_confirm(text):
+    r = read(text)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+def test_an_undoubted_date_is_a_commitment():
+    r = read("周四给你。")
+    assert r.intent is Intent.CONFIRM and r.sure

@@ -305,7 +305,8 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
     if ctx.kind in ("task", "minutes") and Intent.TENTATIVE in intents:
         # a task has no "tentative": unsure about finishing on time is a risk, else nothing said
         # unsure words (不确定, 没把握) about finishing are a risk; a hedged promise (应该能按时完成) is not
-        on_time = any(re.search(r"完成|按时|按期|交付|提交|finish|complete|on time|deliver", norm[c.start:c.end])
+        # (a date in the unsure clause is a delivery in doubt too: 不一定能周五前交)
+        on_time = any(any(d.due is not None and not d.vague for d in c.dates) or re.search(r"完成|按时|按期|交付|提交|finish|complete|on time|deliver", norm[c.start:c.end])
                       for i, c, k in found if i is Intent.TENTATIVE and (k == "tent" or not c.possible))
         why.append("unsure about finishing: risk" if on_time else "unsure, in a task thread: nothing said")
         found = [(Intent.RISK if on_time else None, c, k) if i is Intent.TENTATIVE else (i, c, k)
@@ -360,6 +361,9 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
                 intent = Intent.PROGRESS
             elif intent is Intent.UNKNOWN:
                 intent = Intent.CONFIRM
+                if pc.possible:             # "未必周四能给你 / maybe Thursday": a date in doubt
+                    why.append("the date is only a possibility: not sure")
+                    guessed = True
         elif ctx.asked == "new_date" and intent in (Intent.UNKNOWN, Intent.CONFIRM, Intent.PROGRESS):
             why.append(f"answers mailflow's request for a new date: {dl.due}")
             intent, delay_dl = Intent.DELAY, dl
