@@ -127,3 +127,21 @@ def test_a_day_written_twice_that_disagrees_is_an_error(expr):
 ])
 def test_a_day_written_twice_that_agrees_is_that_day(expr, due):
     assert read(expr).due == due
+
+
+# --- "X前一天", "月底前一周": an amount right after 前 / 后 counts from X --------------------------
+
+@pytest.mark.parametrize("expr, now, due", [
+    ("下周五前一天", WED, date(2026, 12, 10)),      # not next Friday itself
+    ("月底前一周", WED, date(2026, 12, 24)),
+    ("20号前两天交", WED, date(2026, 12, 18)),
+    ("今天后3天", WED, date(2026, 12, 5)),
+    ("国庆前一天", datetime(2026, 9, 2, 10, tzinfo=SH), date(2026, 9, 30)),
+])
+def test_an_amount_after_a_date_and_qian_counts_back(expr, now, due):
+    assert read(expr, now).due == due
+
+
+@pytest.mark.parametrize("text", ["提前3天完成", "前两天我发过了", "会议前一天"])
+def test_an_amount_after_qian_without_a_date_is_no_deadline(text):
+    assert resolve(text, WED) is None

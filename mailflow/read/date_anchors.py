@@ -156,17 +156,19 @@ def _holiday(s: dict, c: Ctx) -> Reading:
         return _GAP
     # "节后两个工作日内": counted from the holiday instead of today (1: the first working day)
     n, unit = s.get("count") or (1, "workdays")
-    if unit != "workdays" or not 0 < n <= 99:
+    if unit not in ("workdays", "days") or not 0 < n <= 99:
         return _VAGUE
     gaps: set[int] = set()
-    if side == "before":
-        if period.start <= c.today:
-            return _VAGUE                 # already in the holiday: "before" it has passed
+    if side == "before" and period.start <= c.today:
+        return _VAGUE                     # already in the holiday: "before" it has passed
+    if unit == "days":                    # 国庆前一天: calendar days from the holiday's first or last day
+        d = period.start - timedelta(days=n) if side == "before" else period.end + timedelta(days=n)
+    elif side == "before":
         d = c.cal.add_workdays(period.start, -n, gaps)
-        if d < c.today:
-            return _VAGUE
     else:
         d = c.cal.add_workdays(period.end, n, gaps)
+    if d < c.today:
+        return _VAGUE
     return _GAP if gaps else Reading(due=d)
 
 
@@ -350,6 +352,8 @@ def read_phrase(s: dict, c: Ctx) -> Reading | None:
         return _holiday(s, c)
     if s.get("anchored"):
         return _from_anchor(s, c)
+    if s.get("needs_anchor"):
+        return None                       # 提前3天, 前两天: an amount, no date to count from
     if "lastwd" in s:
         return _VAGUE                     # 最后一个工作日 of what? ask
     if "count" in s:
@@ -424,7 +428,7 @@ def _looks_back(s: dict) -> bool:
             or _week_offset(s.get("weekend")) < 0 or s.get("m_rel", 0) < 0 or s.get("y_rel", 0) < 0)
 
 
-_ANCHOR_ONLY = ("count", "lastwd", "anchored", "before", "after")
+_ANCHOR_ONLY = ("count", "lastwd", "anchored", "needs_anchor", "before", "after")
 
 
 def _from_anchor(s: dict, c: Ctx) -> Reading | None:

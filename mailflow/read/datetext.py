@@ -322,6 +322,15 @@ def _b_count(m):
     return {"count": (n, unit)} if n is not None else None
 
 
+def _b_count_from(m):
+    unit = {"天": "days", "日": "days", "周": "weeks", "星期": "weeks", "礼拜": "weeks", "月": "months"}[
+        re.sub(r"个|\s", "", m.group(2))]
+    n = 15 if m.group(1) == "半" and unit == "months" else number(m.group(1))
+    if m.group(1) == "半":
+        unit = "days" if unit == "months" else None
+    return {"count": (n, unit), "needs_anchor": True} if n and unit else None
+
+
 def _en_unit(u: str, bus: str | None) -> str:
     u = u.lower().rstrip("s")
     if u == "day" and bus:
@@ -446,6 +455,8 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("count", _NUMB + r"(?<![第月])(" + N + r")\s*((?:个\s*)?工作日)\s*(之内|以内|内|之后|以后|后)?", _b_count),
     ("count", _NUMB + r"(?<![第月])(" + N + r"|半)\s*((?:个\s*)?(?:星期|礼拜|小时|自然日|日历日)|周|天|日|个\s*月)\s*(之内|以内|内|之后|以后|后)",
      _b_count),
+    # "下周五前一天", "月底前一周": a bare amount right after 前 / 后 counts from the date before it
+    ("count", r"(?<=[前后])(" + N + r"|半)\s*((?:个\s*)?(?:星期|礼拜)|周|天|日|个\s*月)(?![内])", _b_count_from),
     ("nextwd", r"下一?个?\s*工作日", _b_nextwd),
     ("lastwd", r"最后一?个?\s*工作日|\b(?:the\s+)?last\s+(?:working|business|work)\s+day\b", _b_lastwd),
     ("year", r"(今年|本年|明年|后年|去年|(?:" + _NUMB + r"\d{4,6}|" + _NUMB + r"[零一二三四五六七八九]{4})\s*年)(?:度)?",

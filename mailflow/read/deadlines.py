@@ -60,7 +60,7 @@ def apply_delay(deadline: Deadline, current_due: date, cal: WorkCalendar | None 
 # --- phrases ---------------------------------------------------------------------------------
 
 _GLUE = re.compile(r"(?:[\s,的于在]|\b(?:at|on|by|the)\b)*", re.I | re.A)
-_FLAGS = {"m_fen", "d_hao", "md_loose", "m_implicit"}
+_FLAGS = {"m_fen", "d_hao", "md_loose", "m_implicit", "anchored", "needs_anchor"}
 _TRAILING = {"before", "after_cn"}             # markers that only qualify the date before them
 _COUNTED = {"count", "lastwd"}                 # parts that can count from a date written before them
 _ANCHORS = {"y", "y_rel", "m", "m_rel", "d", "wd", "rel", "week", "weekend", "mpart", "en_end", "quarter", "ypart"}
