@@ -327,3 +327,16 @@ def test_a_doubted_date_is_never_a_sure_confirm(text):
 def test_an_undoubted_date_is_a_commitment():
     r = read("周四给你。")
     assert r.intent is Intent.CONFIRM and r.sure
+
+
+# A percent before a modal or a word of certainty (100%会按时交, 100% sure) says how certain the
+# sender is, not how far the work is: it is never "100 % = done".
+@pytest.mark.parametrize("text", ["100%会按时交。", "这个100%能搞定，放心。", "I'm 100% sure we'll make Friday."])
+def test_a_certainty_percent_is_no_progress(text):
+    r = read(text)
+    assert r.intent is not Intent.DONE and r.percent is None, r.why
+
+
+def test_a_progress_percent_is_still_read():
+    r = read("进度100%，已上传。")
+    assert r.intent is Intent.DONE and r.percent == 100

@@ -349,11 +349,18 @@ PCT_RE = re.compile(
     rf"|(?P<half>一半|过半|半数|{W}half(?:way)?{WE})")
 
 
+# a percent before a modal or a word of certainty measures the sender's confidence
+_CERTAINTY_AFTER = re.compile(r"\s*(?:会|能|可以|确定|肯定|保证|一定|没问题|把握|的把握|信心|"
+                              r"(?:sure|certain|confident|will|can|guaranteed)(?![a-z]))")
+
+
 def percents(norm: str, start: int, end: int) -> list[tuple[int, int, float, bool]]:
     """Every percent in norm[start:end] as (start, end, value, explicit); a value may be impossible
     (negative, above 100): the caller refuses it rather than clamping it."""
     out = []
     for m in PCT_RE.finditer(norm, start, end):
+        if _CERTAINTY_AFTER.match(norm, m.end()):
+            continue                         # "100%会按时交 / 100% sure": how certain, not how far
         value: float | None = None
         explicit = True
         if m.group("num"):
