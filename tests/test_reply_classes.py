@@ -340,3 +340,15 @@ def test_a_certainty_percent_is_no_progress(text):
 def test_a_progress_percent_is_still_read():
     r = read("进度100%，已上传。")
     assert r.intent is Intent.DONE and r.percent == 100
+
+
+# "once" inside a clause is a time still to come, a condition like "if": the reader's "let me
+# know once it's done" and the sender's "I'll send it once it's done" report nothing done.
+@pytest.mark.parametrize("text", ["Please let me know once it's done.", "I'll send it over once it's done."])
+def test_once_it_is_done_is_not_done(text):
+    r = read(text)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+def test_once_again_is_no_condition():
+    assert read("Done once again, thanks for your patience.").intent is Intent.DONE

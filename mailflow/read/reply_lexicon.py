@@ -320,8 +320,9 @@ TRAILING_CONDITION_RE = re.compile(r"^\s*(?:除非|前提是|条件是|只要|�
                                    r"^\s*(?:if|如果|假如|要是)(?!\s*(?:you|u|any|anything|needed|necessary|required|"
                                    r"there (?:are|is|'s) any|that works|that's ok|有任何|有问题|有疑问|有需要|需要|您|你))")
 # an English condition inside the clause, after what it restricts: "I'd attend if it were later"
-MID_CONDITION_EN = re.compile(r"(?<![a-z])(?<!even )(?<!as )(?<!what )(?:if|unless|as long as|provided)\s+"
-                              r"(?!you\b|u\b|any|anything|needed|necessary|required|there (?:are|is|'s) any|that works|that's ok)[a-z]")
+MID_CONDITION_EN = re.compile(r"(?<![a-z])(?<!even )(?<!as )(?<!what )(?:if|unless|as long as|provided|once)\s+"
+                              r"(?!you\b|u\b|any|anything|needed|necessary|required|there (?:are|is|'s) any|that works|that's ok|"
+                              r"again\b|more\b)[a-z]")   # once again / once more: no condition
 # a third party's words or doings: reported speech ("供应商说", "vendor said", Cantonese 话)
 REPORTED_RE = re.compile(r"(?<![一二三四五六七八九十\d])(?:(?<!的)说|表示|反馈说?|通知说?|告知|称|话(?![术题费筒]))|"
                          rf"{W}(?:said|says|told (?:me|us)|reports(?= (?:that|the|it|they|a|an|this)\b)|reported|informed us){WE}")
