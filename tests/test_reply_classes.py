@@ -352,3 +352,23 @@ def test_once_it_is_done_is_not_done(text):
 
 def test_once_again_is_no_condition():
     assert read("Done once again, thanks for your patience.").intent is Intent.DONE
+
+
+# A predicate that names a thing or someone else's act asserts nothing of the sender's: a
+# completion as a modifier (已完成的任务, 做好的文件, 改好的版本: 好的 after a work verb is its
+# result, not "OK") and the act one thanks people for (thanks for joining, 感谢大家参加).
+@pytest.mark.parametrize("text", ["已完成的任务请直接在系统里关闭。", "做好的文件放在哪个目录？"])
+def test_a_completion_used_as_a_modifier_is_no_report(text):
+    r = read(text)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+@pytest.mark.parametrize("text", ["Thanks everyone for joining today.", "感谢大家参加今天的会议。"])
+def test_thanks_for_joining_is_no_acceptance(text):
+    r = read(text, MINUTES)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+@pytest.mark.parametrize("text", ["方案是昨天完成的。", "好的", "收到，好的。"])
+def test_a_report_or_an_ok_still_counts(text):
+    assert read(text).intent in (Intent.DONE, Intent.CONFIRM)

@@ -29,7 +29,7 @@ from typing import Any
 from mailflow.read import dates
 from mailflow.model import Intent
 from mailflow.read.reply_lexicon import (
-    A_NOT_A, ASKED_OF_READER, BELIEF_RE, CONTRAST_RE, HEARSAY_RE, THIRD_RE, CONDITION_RE, QUOTED_WORDS, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_AFTER_ZH, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_MODAL_ZH, FUTURE_ZH, LISTENER_RE, MEANING, MID_CONDITION_EN, NEG_EN_SUBJECT, PAST_TIME_ZH, NEG_EN, NEG_ZH, ONTIME,
+    A_NOT_A, ASKED_OF_READER, BELIEF_RE, CONTRAST_RE, HEARSAY_RE, THIRD_RE, CONDITION_RE, QUOTED_WORDS, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_AFTER_ZH, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_MODAL_ZH, FUTURE_ZH, LISTENER_RE, MEANING, MID_CONDITION_EN, MODIFIER_AFTER, THANKS_FOR, NEG_EN_SUBJECT, PAST_TIME_ZH, NEG_EN, NEG_ZH, ONTIME,
     ONTIME_AFTER, PROMISE_RE, REPORTED_RE, REQUEST_RE, SELF_RE, TRAILING_CONDITION_RE, WAIT_RE, WHOLE_ACK, WHOLE_DONE, WHOLE_NO, percents,
 )
 
@@ -158,6 +158,10 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
         elif kind in ("confirm", "agree", "attend", "done", "finish", "ack") and \
                 EMBEDDED_Q.search(norm, max(a, m.start() - 40), m.start()):
             intent = None                    # "确认是否收到": inside an embedded question
+        elif kind in ("attend", "done", "finish") and THANKS_FOR.search(norm[max(a, m.start() - 32):m.start()]):
+            intent = None                    # "Thanks everyone for joining": their act, not an answer
+        elif kind in ("done", "finish") and MODIFIER_AFTER.match(norm, m.end()):
+            intent = None                    # "已完成的任务请关闭": names finished things, no report
         elif neg == "deny":
             intent = None
         elif BELIEF_RE.search(norm, max(a, m.start() - 40), m.start()) and kind not in ("noise", "hedge"):

@@ -216,7 +216,8 @@ KINDS: list[tuple[str, str]] = [
     # bare 完成 / complete: done, or a commitment when the clause speaks of the future
     ("finish", rf"完成(?![度率情时日后期])|交付|提交|做完|弄完|写完|改完|搞完|搞定|{W}(?:complete|finish){WE}"),
     # acknowledgement
-    ("ack", r"已?收到|已阅|已读|已?知悉|知道了|明白|了解|好的|好滴|好嘞|好哒|好呀|好吧|嗯嗯|接了|接下了?|"
+    # (好的 after a work verb is its result, not OK: 做好的文件 / 改好的版本)
+    ("ack", r"已?收到|已阅|已读|已?知悉|知道了|明白|了解|(?<![做弄搞写改交发跑修排理办测调画填签补传录剪拍订装配算备])好的|好滴|好嘞|好哒|好呀|好吧|嗯嗯|接了|接下了?|"
             rf"👍|👌|{W}(?:ok(?:ay)?|okk|noted|got it|received|roger|sure|will do|yes|yep|yeah|"
             rf"acknowledged|copy that){WE}"),
     # possibility: makes an acceptance tentative and a feared delay a risk
@@ -414,6 +415,11 @@ OTHERS_STEP = re.compile(r"验收|审核|审批|审阅|批准|签字|"
                          rf"{W}(?:review(?:ed)?|approv\w*|sign[- ]off|accept\w*|feedback|verif\w*){WE}")
 # asking the reader to do it (请确认, 麻烦确认, please confirm, can you confirm): no statement by the sender
 ASKED_OF_READER = re.compile(r"(?:请|麻烦|烦请|劳烦|帮忙|帮我)\s*$|(?<![a-z])(?:please|pls|can you|could you|would you)\s*$")
+# thanks for someone's doing (thanks for joining, 感谢大家参加): their act, not the sender's answer
+THANKS_FOR = re.compile(r"(?:谢谢|感谢|多谢|辛苦)(?:大家|各位|你们?|您)?的?\s*$|"
+                        r"(?<![a-z])(?:thanks?|thank you|thx)(?: (?:all|everyone|everybody|you all|guys))? for\s*$")
+# a completion used as a modifier (已完成的任务, 做好的文件): it names a thing, asserts nothing
+MODIFIER_AFTER = re.compile(r"的\s*[\u4e00-\u9fff]")
 # an embedded question: 确认是否收到 / check whether it arrived
 EMBEDDED_Q = re.compile(r"是否|能否|有没有|(?<![a-z])whether(?![a-z])|"
                         r"([能可会要去来])[不没]\1")      # A-not-A: 能不能来 / 会不会按时完成 asks, asserts nothing
