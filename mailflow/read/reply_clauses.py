@@ -160,7 +160,7 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
             intent = None                    # "确认是否收到": inside an embedded question
         elif kind in ("attend", "done", "finish") and THANKS_FOR.search(norm[max(a, m.start() - 32):m.start()]):
             intent = None                    # "Thanks everyone for joining": their act, not an answer
-        elif kind in ("done", "finish") and MODIFIER_AFTER.match(norm, m.end()):
+        elif kind in ("done", "finish") and MODIFIER_AFTER.match(norm, m.end()) and not m.group().endswith(("了", "咗")):
             intent = None                    # "已完成的任务请关闭": names finished things, no report
         elif neg == "deny":
             intent = None

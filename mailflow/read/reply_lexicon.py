@@ -419,7 +419,7 @@ ASKED_OF_READER = re.compile(r"(?:请|麻烦|烦请|劳烦|帮忙|帮我)\s*$|(?
 THANKS_FOR = re.compile(r"(?:谢谢|感谢|多谢|辛苦)(?:大家|各位|你们?|您)?的?\s*$|"
                         r"(?<![a-z])(?:thanks?|thank you|thx)(?: (?:all|everyone|everybody|you all|guys))? for\s*$")
 # a completion used as a modifier (已完成的任务, 做好的文件): it names a thing, asserts nothing
-MODIFIER_AFTER = re.compile(r"的\s*[\u4e00-\u9fff]")
+MODIFIER_AFTER = re.compile(r"的\s*(?![说話话])[\u4e00-\u9fff]")       # (弄好了的说: a Taiwanese particle)
 # an embedded question: 确认是否收到 / check whether it arrived
 EMBEDDED_Q = re.compile(r"是否|能否|有没有|(?<![a-z])whether(?![a-z])|"
                         r"([能可会要去来])[不没]\1")      # A-not-A: 能不能来 / 会不会按时完成 asks, asserts nothing
