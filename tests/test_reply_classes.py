@@ -372,3 +372,19 @@ def test_thanks_for_joining_is_no_acceptance(text):
 @pytest.mark.parametrize("text", ["方案是昨天完成的。", "好的", "收到，好的。"])
 def test_a_report_or_an_ok_still_counts(text):
     assert read(text).intent in (Intent.DONE, Intent.CONFIRM)
+
+
+# Doubt said as such (没把握, 没信心, 不敢保证, hopefully, fingers crossed) keeps a promise or a
+# report from being sure; about coming it is tentative, about finishing in a task a risk.
+@pytest.mark.parametrize("text", ["预计周五完成，但没把握。", "Should be done, fingers crossed.", "Done, hopefully."])
+def test_doubt_beside_a_promise_or_report_is_not_sure(text):
+    r = read(text)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+def test_no_confidence_about_finishing_is_a_risk():
+    assert read("没把握按时完成，数据还差很多。").intent is Intent.RISK
+
+
+def test_no_confidence_about_coming_is_tentative():
+    assert read("没把握能来，到时再说。", RSVP).intent is Intent.TENTATIVE

@@ -115,7 +115,7 @@ KINDS: list[tuple[str, str]] = [
              r"(?:马上|立刻|立即|立马|这就|即刻|现在就)(?:去|来|就)?(?:跟进|处理|安排|办|弄|做|改|修|看)(?![了过咗完好])|"
              rf"{W}(?:i'll|i will|we'll|we will) (?:take it|take care of it|handle it|own it|look after it|get on it){WE}"),
     # uncertainty about attending or answering
-    ("tent", r"不确定(?:能否|是否|能不能|会不会)?(?:参加|参会|出席|到场|与会)?|不一定|说不准|说不好|不好说|"
+    ("tent", r"不确定(?:能否|是否|能不能|会不会)?(?:参加|参会|出席|到场|与会)?|不一定|(?:没|没有|无)(?:把握|信心)|不敢保证|说不准|说不好|不好说|"
              r"待定|未定|暂定|看情况|视情况|到时候?再说|再说吧|稍后确认|晚点确认|晚些确认|"
              r"再确认|待确认|尚待确认|看看时间|(?:再|稍后|晚点|晚些|回头|迟啲|迟点|迟些)(?:回复|答复|覆|回你|告诉你|确认)|我再看看|再看一下|再看看|"
              r"确认不了|确定不了|定不下来|说不定|还不能确定|(?:尽量|争取)(?:参加|参会|出席|到场|赶到|嚟|来|到|过来|过去)|(?:唔|不)肯定|"
@@ -221,7 +221,7 @@ KINDS: list[tuple[str, str]] = [
             rf"👍|👌|{W}(?:ok(?:ay)?|okk|noted|got it|received|roger|sure|will do|yes|yep|yeah|"
             rf"acknowledged|copy that){WE}"),
     # possibility: makes an acceptance tentative and a feared delay a risk
-    ("hedge", rf"(?<!不)可能|也许|或许|大概|恐怕|有机会|未必|不见得|不一定|应该(?=可以|能|会|没问题)|{W}(?:maybe|perhaps|possibly|probably|might|(?:may|could)(?= (?:have|be|not|need|miss|attend|join|slip|run|take|affect|impact|delay))){WE}"),
+    ("hedge", rf"(?<!不)可能|也许|或许|大概|恐怕|有机会|未必|不见得|不一定|应该(?=可以|能|会|没问题)|{W}(?:maybe|perhaps|possibly|probably|hopefully|fingers crossed|might|(?:may|could)(?= (?:have|be|not|need|miss|attend|join|slip|run|take|affect|impact|delay))){WE}"),
 ]
 
 # kind -> (plain intent, negated intent)

@@ -255,6 +255,9 @@ def _doubt(norm: str, cs: list[Clause], found: list[tuple[Intent, Clause, str]],
     for c in cs:
         if c.condition or c.question:
             continue
+        if c.possible and id(c) not in said and all(x.kind == "hedge" for x in c.cues):
+            # "Should be done, fingers crossed" / "完成了，但愿吧": a doubt beside it, said alone
+            return f"a possibility beside the {intent.value} ('{norm[c.start:c.end].strip()[:30]}'): not sure"
         if receipt and id(c) in said and _unread_beside_cues(norm, c):
             return f"an acknowledgement beside words we did not read ('{norm[c.start:c.end].strip()[:30]}'): not sure"
         if due_now is not None and c.date_role not in ("report", "correction") and \
