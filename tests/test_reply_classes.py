@@ -388,3 +388,16 @@ def test_no_confidence_about_finishing_is_a_risk():
 
 def test_no_confidence_about_coming_is_tentative():
     assert read("没把握能来，到时再说。", RSVP).intent is Intent.TENTATIVE
+
+
+# What follows "那我就 / if so / then" right after a question of fact holds only if the answer is
+# yes: it asserts nothing yet. (After a request, 能延期吗？那就下周二吧 proposes a date.)
+@pytest.mark.parametrize("text", ["会议取消了吗？那我就不去了。", "会议改到下午了？那我就去不了了。"])
+def test_a_consequent_of_a_question_is_no_answer(text):
+    r = read(text, RSVP)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+def test_then_without_a_question_before_it_still_counts():
+    r = read("老板说可以延到下周一，那我就下周一交。")
+    assert r.intent is Intent.DELAY and r.due == date(2026, 12, 7)

@@ -264,6 +264,7 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
     last_start = {sent: a for a, _, sent, _ in segs}      # the last clause of each sentence
     out: list[Clause] = []
     cond_sentence = report_sentence = -1
+    asked_sentence = -2                  # the last sentence that ended on a question mark (-2: none)
     for a, b, sent, mark in segs:
         c = Clause(a, b, sent)
         text = norm[a:b]
@@ -275,6 +276,9 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
         opens = bool(CONDITION_RE.search(text) or MID_CONDITION_EN.search(text)) and not norm.startswith(":", b)
         # a condition covers its own clause and the consequent that follows in the sentence
         c.condition = opens or cond_sentence == sent or bool(PLAN_RE.search(text))
+        if not opens and asked_sentence == sent - 1 and _ANSWER_TO_ASKED.match(text):
+            # "会议取消了吗？那我就不去了": what follows "then" rests on the answer to that question
+            opens = c.condition = True
         cond_sentence = sent if opens else -1
         if opens and TRAILING_CONDITION_RE.search(text):
             for before in reversed(out):
@@ -306,6 +310,8 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
             c.date_role = _date_role(c, text, kind, date_only)
             if c.question and date_only and c.date_role == "promise":
                 c.request = True              # "12月3日？" / "say Dec 3?": a date proposed is asked for
+        if mark == "?" and c.question and not c.request:
+            asked_sentence = sent            # (a request 能延期吗？那就下周二吧 proposes, it asks no fact)
         out.append(c)
     if kind == "meeting":
         # "Unfortunately no" / "不了，谢谢" to an invitation: a bare no is the answer when nothing
@@ -326,6 +332,10 @@ _LATE_DELIVERY = re.compile(r"才能?\s*[^\s,;。!?]{0,2}?(?:给|交|完成|提�
 _REPORT_FRAME = re.compile(r"(?:说|讲|表示|称|反馈|告知|通知|话|据悉|据了解|听说)\s*$|"
                            r"(?<![a-z])(?:said|says|told (?:me|us)|reported|heard)\s*$|"
                            r"^\s*(?:according to|apparently|reportedly|据|听说)")
+
+
+# a consequent opened right after a question: it holds only if the answer is yes
+_ANSWER_TO_ASKED = re.compile(r"\s*(?:那(?:样的话|么|样)?(?:的话)?(?:我|我们)?就|那我|那就|(?<![a-z])(?:if so|in that case|then i|then we)(?![a-z]))")
 
 
 _OWN_PARTY = re.compile(r"(?:(?<![a-z])(?:our|my)\s+|我们的?|我的|咱们的?)(?=\s*" + THIRD_RE.pattern + ")")
