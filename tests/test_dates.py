@@ -794,7 +794,7 @@ def test_find_all_gives_spans_for_the_minutes_parser():
     hits = find_all(text, WED)
     assert [(text[s:e], dl.due) for s, e, dl in hits] == [
         ("本周五前", D(2026, 11, 20)),
-        ("下周一", D(2026, 11, 23)),
+        ("下周一开始", None),          # a start, not a due date (asked when it is all there is)
         ("12月1日前", D(2026, 12, 1)),
     ]
     assert all(dl.text == text[s:e] for s, e, dl in hits)

@@ -145,3 +145,38 @@ def test_an_amount_after_a_date_and_qian_counts_back(expr, now, due):
 @pytest.mark.parametrize("text", ["提前3天完成", "前两天我发过了", "会议前一天"])
 def test_an_amount_after_qian_without_a_date_is_no_deadline(text):
     assert resolve(text, WED) is None
+
+
+# --- two dates offered as alternatives: which one? ask --------------------------------------------
+
+@pytest.mark.parametrize("expr", ["周三或周四给你", "12月20日或21日", "下周二或者下周三", "这周五还是下周一",
+                                  "Wednesday or Thursday"])
+def test_dates_joined_by_or_are_asked(expr):
+    dl = read(expr)
+    assert dl.vague and dl.due is None
+
+
+def test_or_before_alone_is_still_that_day():
+    assert read("下周三或之前").due == date(2026, 12, 9)
+
+
+# --- a start (从…起, …开始) is not a due date; a count after it includes the first day -----------------
+
+@pytest.mark.parametrize("expr", ["下周三开始", "从下周三起", "自12月7日起", "从本周五开始"])
+def test_a_start_is_asked(expr):
+    assert read(expr).vague
+
+
+@pytest.mark.parametrize("expr, due", [
+    ("下周一起3个工作日内", date(2026, 12, 9)),          # Mon, Tue, Wed
+    ("12月5日起3个工作日内", date(2026, 12, 9)),         # a Saturday: Mon 7, Tue 8, Wed 9
+    ("12月7日起5天内", date(2026, 12, 11)),
+])
+def test_a_count_from_a_start_counts_the_start(expr, due):
+    assert read(expr).due == due
+
+
+@pytest.mark.parametrize("text, due", [("下周一起讨论", date(2026, 12, 7)),
+                                       ("从12月1日推迟到12月5日", date(2026, 12, 5))])
+def test_together_and_moved_from_are_no_start(text, due):
+    assert read(text).due == due

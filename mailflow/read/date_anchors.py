@@ -428,7 +428,7 @@ def _looks_back(s: dict) -> bool:
             or _week_offset(s.get("weekend")) < 0 or s.get("m_rel", 0) < 0 or s.get("y_rel", 0) < 0)
 
 
-_ANCHOR_ONLY = ("count", "lastwd", "anchored", "needs_anchor", "before", "after")
+_ANCHOR_ONLY = ("count", "lastwd", "anchored", "needs_anchor", "before", "after", "from")
 
 
 def _from_anchor(s: dict, c: Ctx) -> Reading | None:
@@ -453,6 +453,8 @@ def _from_anchor(s: dict, c: Ctx) -> Reading | None:
         sign = -1 if s.get("before") else 1 if s.get("after") else 0
         if not sign or unit == "hours" or not 0 < n <= 999:
             return _VAGUE
+        if s.get("from") and (unit != "workdays" or c.cal.is_workday(base.due, gaps)):
+            n -= 1                        # 下周一起3个工作日内: Monday is the first of the three
         if unit == "workdays":
             d = c.cal.add_workdays(base.due, sign * n, gaps)
         elif unit == "months":

@@ -418,6 +418,10 @@ def _b_after(m):
     return {"after": True}
 
 
+def _b_from(m):
+    return {"after": True, "from": True}
+
+
 def _b_note(m):
     wd = m.group(1) or m.group(2)
     return {"note": _WDCN[wd] if wd in _WDCN else _WDEN[wd[:3].lower()]}
@@ -521,6 +525,8 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("before", r"之前|以前|前(?![天年面往后])|为止", _b_before),
     ("after_cn", r"之后|以后|(?<![前之以然最随此今])后(?![天日来面续期台端])", _b_after),     # trails a date
     ("after", r"\b(?:after|not\s+before|no\s+earlier\s+than)\b", _b_after),             # leads one
+    # 下周三起 / 下周三开始: a start (counted inclusively when a count follows), not a due date
+    ("from_cn", r"起(?=算|\d|[一二两三四五六七八九十半]|[,.;，。；\s]|$)|(?:开始)(?!前|之前|以前)", _b_from),
 ]
 
 

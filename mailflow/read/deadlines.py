@@ -61,7 +61,7 @@ def apply_delay(deadline: Deadline, current_due: date, cal: WorkCalendar | None 
 
 _GLUE = re.compile(r"(?:[\s,的于在]|\b(?:at|on|by|the)\b)*", re.I | re.A)
 _FLAGS = {"m_fen", "d_hao", "md_loose", "m_implicit", "anchored", "needs_anchor"}
-_TRAILING = {"before", "after_cn"}             # markers that only qualify the date before them
+_TRAILING = {"before", "after_cn", "from_cn"}             # markers that only qualify the date before them
 _COUNTED = {"count", "lastwd"}                 # parts that can count from a date written before them
 _ANCHORS = {"y", "y_rel", "m", "m_rel", "d", "wd", "rel", "week", "weekend", "mpart", "en_end", "quarter", "ypart"}
 _SLOT = {"y_rel": "y", "m_rel": "m"}          # slots that share a place with another
@@ -153,6 +153,8 @@ def _apposed(norm: str, a: _Phrase, b: _Phrase) -> int:
 _HEDGE_BEFORE = re.compile(r"(?:大概|大约|差不多|可能|估计|(?<![预])约|(?i:roughly|around|approximately|maybe|probably|possibly))"
                            r"\s*(?:在|于|是)?\s*$")
 _HEDGE_AFTER = re.compile(r"\s*(?:左右|前后|上下|(?i:or\s+so\b|-?ish\b))")
+_OR = re.compile(r"\s*(?:或者|或是|或|还是|抑或|(?i:\bor\b))\s*")
+_FROM_BEFORE = re.compile(r"(?:从|自从|自|(?i:starting|beginning|as\s+of))\s*(?:本|这)?\s*$")
 
 
 # --- the API ---------------------------------------------------------------------------------
@@ -197,11 +199,23 @@ def _scan(text: str, now: datetime, cal: WorkCalendar | None, tz: tzinfo | None)
         if i + 1 < len(phrases) and (close := _apposed(norm, a, phrases[i + 1])):
             # "下周三（12月9日）": the same day written twice, read together so they must agree
             i, e, slots = i + 1, close, {**phrases[i + 1].slots, **a.slots}
+        joined = False
         while i + 1 < len(phrases) and _joined(norm, phrases[i], phrases[i + 1]):
             prev = phrases[i].slots
             i += 1
+            joined = True
             e, slots = phrases[i].end, _inherit(prev, phrases[i].slots)
+        either = False
+        while i + 1 < len(phrases) and _OR.fullmatch(norm, phrases[i].end, phrases[i + 1].start) \
+                and not (phrases[i].kinds | phrases[i + 1].kinds) & {"vague"}:
+            i += 1                        # 周三或周四, Dec 20 or Dec 21: which one? ask
+            either, e = True, phrases[i].end
         i += 1
+        if not joined and _FROM_BEFORE.search(norm, max(0, s - 6), s) and not slots.get("count"):
+            slots = {**slots, "after": True, "from": True}     # 从下周三起: a start, not a due date
+        if either:
+            out.append((s, e, Deadline(text=text[s:e], due=None, time=None, vague=True, calendar_gap=False)))
+            continue
         try:
             r = read_phrase(slots, c)
         except Impossible as exc:
