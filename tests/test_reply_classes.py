@@ -401,3 +401,18 @@ def test_a_consequent_of_a_question_is_no_answer(text):
 def test_then_without_a_question_before_it_still_counts():
     r = read("老板说可以延到下周一，那我就下周一交。")
     assert r.intent is Intent.DELAY and r.due == date(2026, 12, 7)
+
+
+# The 把 construction puts the object before the verb; a finished 把 clause is a report like any
+# other (已经把报告发给客户了), and 上载 (Traditional/HK for upload) is 上传.
+@pytest.mark.parametrize("text", ["我们已经把报告发给客户了。", "已经把文件传到群里了。", "把报告改好了，请查收。",
+                                  "已經上載到共享盤，請查收。"])
+def test_a_finished_ba_clause_is_done(text):
+    r = read(text)
+    assert r.intent is Intent.DONE and r.sure, r.why
+
+
+@pytest.mark.parametrize("text,intent", [("还没把报告发给客户。", Intent.PROGRESS),
+                                         ("我已经把这个交给小陈处理了。", Intent.REASSIGN)])
+def test_a_negated_or_handed_over_ba_clause_is_not_done(text, intent):
+    assert read(text).intent is not Intent.DONE

@@ -204,9 +204,13 @@ KINDS: list[tuple[str, str]] = [
                rf"(?:can |could |will |'ll )?make it|looking forward|dial in|call in|be on the call){WE}"),
     # finished (perfective or resultative aspect): negated it is ongoing / blocked / late
     ("done", r"已经?(?:全部|都|提前|按时|如期|准时)?(?:完成|做完|弄完|搞完|写完|改完|交付|提交|上线|发布|部署|发送|"
-             r"发出|发给|上传|修复|解决|处理完|处理好|搞定|搞掂|办完|办好|做好|弄好|交了|发了|寄出|更新|定稿|同步|"
+             r"发出|发给|上传|上载|修复|解决|处理完|处理好|搞定|搞掂|办完|办好|做好|弄好|交了|发了|寄出|更新|定稿|同步|"
              r"跑通|签署|归档|关闭|交稿|处理|给到|交给|交到|发(?![现生展言])|交|发(?:邮件|到|过去)|send|sent|"
              r"\s*(?:deliver|submit|send|upload|ship|finish|complete|merge|push|deploy|release|commit|publish|launch|fix|close)(?:ed|ted|d)?(?![a-z]))|"
+             # the 把 construction puts the object before the verb: 已经把报告发给客户 / 把文件传到群里了
+             # (把这个交给小陈 hands the task over: the handover class reads 交给)
+             r"已经?把[^,;。!?\n]{1,12}?(?:发|寄|传|提交|上传|改|做|写|弄|处理|整理|修)(?:给|到|完|好|出|过去|出去)|"
+             r"把[^,;。!?\n]{1,12}?(?:发|寄|传|提交|上传|改|做|写|弄|处理|整理|修)(?:给|到|完|好|出|过去|出去)[^,;。!?\n]{0,10}?了(?=[\s,;。!?~]|$)|"
              rf"已经?(?:全部|都)?{_WORK_V}(?:完|好)(?!成)|(?:交|发|寄|提交|上交)(?:过去|出去|上去|出)?了(?=[\s,;。!?~]|$)|(?:发|交|寄|传)(?:给|到)?你的?[^,;。!?\s]{{0,4}}?了(?=[\s,;。!?~]|$)|均已完成|都已完成|全部完成了?|"
              rf"{_WORK_V}(?:完|好|通|掂)(?:了|咗)|(?:上线|发布|部署|交付|提交|完成|合并|合入)咗|(?:搞|弄|整|做)掂|跑通|完工|完毕|竣工|✅|(?<![a-z])[a-z]{{1,20}}咗|{_WORK_V}咗|"
              r"完成了|交付了|提交了|上线了|发布了|发出了|发过去了|定稿了|"
