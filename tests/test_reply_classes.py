@@ -416,3 +416,18 @@ def test_a_finished_ba_clause_is_done(text):
                                          ("我已经把这个交给小陈处理了。", Intent.REASSIGN)])
 def test_a_negated_or_handed_over_ba_clause_is_not_done(text, intent):
     assert read(text).intent is not Intent.DONE
+
+
+# A count (3 of 4 sections, 2/5 done) measures how far the work is; its numbers are no item list.
+@pytest.mark.parametrize("text,percent", [("2/5 done.", 40), ("Completed 3 of 4 sections, last one tomorrow.", None)])
+def test_a_count_is_progress_not_items(text, percent):
+    r = read(text)
+    assert r.intent is Intent.PROGRESS and not r.items and r.percent == percent, r.why
+
+
+def test_all_of_a_count_is_done():
+    assert read("5/5 done.").intent is Intent.DONE
+
+
+def test_numbered_answers_are_still_items():
+    assert len(read("1 done, 2 wip").items) == 2

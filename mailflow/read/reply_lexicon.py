@@ -351,6 +351,8 @@ PCT_RE = re.compile(
     r"|(?P<cheng>[一二两三四五六七八九十]|(?<!\d)\d)\s*成(?![功本员果立熟为绩长品型交])"
     r"|进度\s*:?\s*(?P<jindu>\d{1,3})(?![\d.%]|\s*(?:天|日|月|号|个|周|年|小时|成))"
     r"|(?:完成了?|done|finished|completed)\s*(?P<part_n>\d{1,2})\s*/\s*(?P<part_d>\d{1,2})(?![\d/])"
+    # "2/5 done": the count before an English completion (a Chinese 2/5完成 may be a date)
+    r"|(?<![\d/])(?P<part_n2>\d{1,2})\s*/\s*(?P<part_d2>\d{1,2})\s+(?:done|finished|completed|complete)(?![a-z])"
     rf"|{W}(?P<en_n>one|two|three|four|a)[- ](?P<en_d>thirds?|quarters?|fifths?){WE}"
     rf"|(?P<half>一半|过半|半数|{W}half(?:way)?{WE})")
 
@@ -386,8 +388,9 @@ def percents(norm: str, start: int, end: int) -> list[tuple[int, int, float, boo
         elif m.group("cheng"):
             c = cn_number(m.group("cheng"))
             value = c * 10 if c is not None else None
-        elif m.group("part_n"):
-            n, d = int(m.group("part_n")), int(m.group("part_d"))
+        elif m.group("part_n") or m.group("part_n2"):
+            n = int(m.group("part_n") or m.group("part_n2"))
+            d = int(m.group("part_d") or m.group("part_d2"))
             value = 100.0 * n / d if d and n <= d else None
             explicit = False
         elif m.group("jindu"):

@@ -86,6 +86,11 @@ class Marker:
     numbers: list[int]
 
 
+# a number inside a count (3 of 4, 2 out of 5, 2/5) counts things; it numbers no answer
+_COUNT_BEFORE = re.compile(r"(?<![a-z])(?:of|out of)\s*$|\d\s*/\s*$")
+_COUNT_FROM = re.compile(r"\d+\s*(?:(?:of|out of)\s+\d|/\s*\d)")
+
+
 def item_markers(norm: str) -> list[Marker]:
     found: list[Marker] = []
     for m in _ITEM_WORD_RE.finditer(norm):
@@ -111,6 +116,8 @@ def item_markers(norm: str) -> list[Marker]:
     for mk in found:
         if mk.start < reach:
             continue
+        if _COUNT_BEFORE.search(norm, max(0, mk.start - 8), mk.start) or _COUNT_FROM.match(norm, mk.start):
+            continue                            # "3 of 4 sections" / "2/5": a count, not item numbers
         i = mk.start - 1
         while i >= 0 and norm[i] in " \t\r":
             i -= 1
