@@ -431,3 +431,13 @@ def test_all_of_a_count_is_done():
 
 def test_numbered_answers_are_still_items():
     assert len(read("1 done, 2 wip").items) == 2
+
+
+# A numeric date (12/10) before a bare 完成 is a time still to come, as 12月10日 is.
+def test_a_slash_date_before_a_bare_completion_is_a_promise():
+    r = read("12/10完成。")
+    assert r.intent is Intent.DELAY and r.due == date(2026, 12, 10)
+
+
+def test_a_slash_date_before_a_perfective_completion_is_a_report():
+    assert read("12/1已完成。").intent is Intent.DONE

@@ -279,7 +279,7 @@ ONTIME_AFTER = re.compile(r"\s*(?:on time|in time|by the deadline|before the dea
 # The future, for bare 完成 (a commitment) and for English participles ("will be done").
 FUTURE_ZH = re.compile(r"会|将|能|可以|预计|预期|计划|争取|准备|打算|要|应该|估计|尽快|尽量|保证|确保|按时|"
                        r"如期|准时|前|之内|以内|内|明天|明日|后天|下周|下个|下月|明早|明晚|过(?:两|几|一两|[一二三四五])[日天]|这周|本周|今周|这个?星期|这个?礼拜|今个|回头|稍后|晚点|晚些|迟些|迟点|等下|等阵|一阵|一会|待会|马上|即刻|月底|年底|周[一二三四五六日天]|"
-                       r"星期|礼拜|\d+\s*[月日号]|今天|今晚|晚上|下午|上午")
+                       r"星期|礼拜|\d+\s*[月日号]|\d{1,2}\s*/\s*\d{1,2}|今天|今晚|晚上|下午|上午")
 # a time already past (上周五, 昨天, 前几天): before a completion it dates a report, not a promise;
 # masked before FUTURE_ZH is asked, whose 周五 / 前 would otherwise make 上周五就提交了 a commitment
 PAST_TIME_ZH = re.compile(r"上(?:个|一)?(?:周|星期|礼拜|月)[一二三四五六日天末底初]?|昨[天日晚]|前[天日晚]|"
