@@ -180,3 +180,17 @@ def test_a_count_from_a_start_counts_the_start(expr, due):
                                        ("从12月1日推迟到12月5日", date(2026, 12, 5))])
 def test_together_and_moved_from_are_no_start(text, due):
     assert read(text).due == due
+
+
+# --- a period without a year that is already over is next year's; with this year's, asked -----------
+
+@pytest.mark.parametrize("expr, due", [("上半年", date(2027, 6, 30)), ("一季度末", date(2027, 3, 31)),
+                                       ("下半年", date(2026, 12, 31))])
+def test_a_period_already_over_rolls_to_next_year(expr, due):
+    dl = read(expr)
+    assert dl.due == due and dl.calendar_gap == (due.year == 2027)
+
+
+@pytest.mark.parametrize("expr", ["今年上半年", "2026年一季度末", "今年Q3"])
+def test_this_years_period_already_over_is_asked(expr):
+    assert read(expr).vague

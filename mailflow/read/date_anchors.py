@@ -209,7 +209,8 @@ def _quarter(s: dict, y: int | None, c: Ctx) -> Reading:
         return Reading(due=_quarter_end(t.year + (q == 5), 1 if q == 5 else q))
     if y is None:
         y = t.year if _quarter_end(t.year, q) >= t else t.year + 1
-    return Reading(due=_quarter_end(y, q))
+    due = _quarter_end(y, q)
+    return _VAGUE if due < t else Reading(due=due)          # 今年一季度末 in December: over; ask
 
 
 def _en_end(s: dict, c: Ctx) -> Reading:
@@ -248,12 +249,13 @@ def _month_part(s: dict, y: int | None, c: Ctx) -> Reading | None:
 
 def _year_part(s: dict, y: int | None, c: Ctx) -> Reading:
     part = s["ypart"]
-    y = y if y is not None else c.today.year
     if part in ("中", "初"):
         return _VAGUE                     # 年中 / 年初: a span, not a day
-    if part == "上半年":
-        return Reading(due=date(y, 6, 30))
-    return Reading(due=date(y, 12, 31))
+    month = 6 if part == "上半年" else 12
+    if y is None:                         # 上半年 said in December: next year's, as a past 3月1日 is
+        y = c.today.year + (_last_day(c.today.year, month) < c.today)
+    due = _last_day(y, month)
+    return _VAGUE if due < c.today else Reading(due=due)     # 今年上半年 in December: over; ask
 
 
 def _day_only(s: dict, c: Ctx) -> date | None:
