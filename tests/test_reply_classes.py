@@ -441,3 +441,16 @@ def test_a_slash_date_before_a_bare_completion_is_a_promise():
 
 def test_a_slash_date_before_a_perfective_completion_is_a_report():
     assert read("12/1已完成。").intent is Intent.DONE
+
+
+# A stand-in is a person: 请确认是否参加 / 请大家准时参加 ask the reader, they name nobody who goes
+# in the sender's place (quoted at the top of a reply, they were read as a decline).
+@pytest.mark.parametrize("text", ["请确认是否参加", "> 请确认是否参加\n\n还没定，下周告诉你", "请大家准时参加。"])
+def test_a_request_to_attend_names_no_stand_in(text):
+    r = read(text, RSVP)
+    assert r.proxy is None and not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+def test_a_named_stand_in_is_still_read():
+    r = read("我去不了，请小王代我参加。", RSVP)
+    assert r.intent is Intent.DECLINE and r.proxy == "小王"

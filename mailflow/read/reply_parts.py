@@ -172,6 +172,8 @@ _NOT_NAME_WORDS = {"i", "he", "she", "we", "they", "it", "you", "me", "my", "our
                    "a", "an", "the", "some", "any", "another", "other", "else", "one", "someone", "somebody",
                    "anyone", "anybody", "colleague", "colleagues", "deputy", "assistant", "team", "teammate",
                    "member", "staff", "person", "people", "boss", "manager", "report", "coworker", "co-worker"}
+# words no stand-in's name is made of: verbs and adverbs of a request (请确认是否参加, 请准时参加)
+_NO_PERSON_ZH = re.compile(r"确认|确定|是否|能否|可否|准时|务必|及时|按时|尽快|记得|提前|回复|告知|通知|大家|各位")
 _NOT_NAME_ZH = re.compile(r"我|谁|有人|别人|某人|其他|其它|同事|[一某][位个名]|助理|下属|手下|组员|人员|大家|你们|他们")
 
 
@@ -207,6 +209,8 @@ def proxy(orig: str, norm: str) -> tuple[str | None, tuple[int, int]] | None:
                 a += len(trimmed) - len(trimmed.lstrip())
                 b -= len(trimmed) - len(trimmed.rstrip())
             value = orig[a:b].strip()
+            if _NO_PERSON_ZH.search(norm[a:b]):
+                continue                    # "请确认是否参加 / 请大家准时参加": asked of the reader, no stand-in
             if "@" in value or _names_someone(value):
                 return value, m.span()
             if unnamed is None:
