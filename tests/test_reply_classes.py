@@ -454,3 +454,10 @@ def test_a_request_to_attend_names_no_stand_in(text):
 def test_a_named_stand_in_is_still_read():
     r = read("我去不了，请小王代我参加。", RSVP)
     assert r.intent is Intent.DECLINE and r.proxy == "小王"
+
+
+# Verbs of saying beyond "said" (claims, mentioned, insists) report someone else's word too.
+@pytest.mark.parametrize("text", ["Marketing claims it's finished.", "Tom mentioned it's done already."])
+def test_a_claimed_completion_is_not_sure(text):
+    r = read(text)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)

@@ -330,7 +330,8 @@ MID_CONDITION_EN = re.compile(r"(?<![a-z])(?<!even )(?<!as )(?<!what )(?:if|unle
                               r"again\b|more\b)[a-z]")   # once again / once more: no condition
 # a third party's words or doings: reported speech ("供应商说", "vendor said", Cantonese 话)
 REPORTED_RE = re.compile(r"(?<![一二三四五六七八九十\d])(?:(?<!的)说|表示|反馈说?|通知说?|告知|称|话(?![术题费筒]))|"
-                         rf"{W}(?:said|says|told (?:me|us)|reports(?= (?:that|the|it|they|a|an|this)\b)|reported|informed us){WE}")
+                         rf"{W}(?:said|says|told (?:me|us)|reports(?= (?:that|the|it|they|a|an|this)\b)|reported|informed us|"
+                         rf"claims?|claimed|mentioned|mentions|insists?|insisted|assured us|assures us){WE}")
 # the sender (or their team) as the subject
 SELF_RE = re.compile(rf"我|咱|本人|{W}(?:i|i'm|i'll|we|we'll|we're|our|my){WE}")
 # a date the sender waits for, not one they promise: 要等12月10日 / 12月4日才到 / waiting on
