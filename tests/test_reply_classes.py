@@ -461,3 +461,9 @@ def test_a_named_stand_in_is_still_read():
 def test_a_claimed_completion_is_not_sure(text):
     r = read(text)
     assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+# A new owner suggested (交给小赵吧, 让小赵负责吧) is a handover request, never a confirm.
+@pytest.mark.parametrize("text", ["我下周要出差，这个交给小赵吧。", "这个让小赵负责吧，他更熟。"])
+def test_a_suggested_new_owner_is_a_handover(text):
+    assert read(text).intent is Intent.REASSIGN
