@@ -7,7 +7,7 @@ working days or a holiday anchor that needs 2027's data has no due date at all.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -194,3 +194,15 @@ def test_a_period_already_over_rolls_to_next_year(expr, due):
 @pytest.mark.parametrize("expr", ["今年上半年", "2026年一季度末", "今年Q3"])
 def test_this_years_period_already_over_is_asked(expr):
     assert read(expr).vague
+
+
+# --- an English time after "before"/"until" bounds the day before it --------------------------------
+
+@pytest.mark.parametrize("expr, due, at", [
+    ("12/18 before 6pm", date(2026, 12, 18), time(18, 0)),
+    ("下週一 before noon", date(2026, 12, 7), time(12, 0)),
+    ("Friday until 3:30pm", date(2026, 12, 4), time(15, 30)),
+])
+def test_a_time_after_before_is_that_days_time(expr, due, at):
+    dl = read(expr)
+    assert (dl.due, dl.time) == (due, at)

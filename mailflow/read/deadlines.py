@@ -59,7 +59,8 @@ def apply_delay(deadline: Deadline, current_due: date, cal: WorkCalendar | None 
 
 # --- phrases ---------------------------------------------------------------------------------
 
-_GLUE = re.compile(r"(?:[\s,的于在]|\b(?:at|on|by|the)\b)*", re.I | re.A)
+# "12/18 before 6pm", "Monday until noon": the time bounds that day, so it is one phrase
+_GLUE = re.compile(r"(?:[\s,的于在]|\b(?:at|on|by|the|before|until|till|no\s+later\s+than)\b)*", re.I | re.A)
 _FLAGS = {"m_fen", "d_hao", "md_loose", "m_implicit", "anchored", "needs_anchor"}
 _TRAILING = {"before", "after_cn", "from_cn"}             # markers that only qualify the date before them
 _COUNTED = {"count", "lastwd"}                 # parts that can count from a date written before them
