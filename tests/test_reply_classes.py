@@ -467,3 +467,12 @@ def test_a_claimed_completion_is_not_sure(text):
 @pytest.mark.parametrize("text", ["我下周要出差，这个交给小赵吧。", "这个让小赵负责吧，他更熟。"])
 def test_a_suggested_new_owner_is_a_handover(text):
     assert read(text).intent is Intent.REASSIGN
+
+
+# "happy/OK with" the minutes is agreement; negated it is an objection.
+def test_happy_with_the_minutes_agrees():
+    assert read("Happy with the minutes, thanks.", MINUTES).intent is Intent.CONFIRM
+
+
+def test_not_happy_with_an_item_objects():
+    assert read("Not happy with item 2.", MINUTES).intent is Intent.OBJECTION

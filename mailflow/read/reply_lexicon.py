@@ -195,7 +195,7 @@ KINDS: list[tuple[str, str]] = [
             rf"needs? (?:to be )?(?:changed|corrected|revised|fixed|amended)){WE}"),
     # agreement: negated it is an objection
     ("agree", r"同意|赞同|赞成|认可|接受|可以|行的|"
-              rf"{W}(?:agree[ds]?|accept(?:ed|s)?|approved?|lgtm|sounds good|looks good|fine (?:with|by)){WE}"),
+              rf"{W}(?:agree[ds]?|accept(?:ed|s)?|approved?|lgtm|sounds good|looks good|fine (?:with|by)|(?:happy|ok|okay|good) with){WE}"),
     ("confirm", rf"确认|确定|{W}confirm(?:ed|s|ing)?{WE}"),
     # attendance: negated it is a decline
     ("attend", r"参加|参会|出席|与会|到场|"
