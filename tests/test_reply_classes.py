@@ -476,3 +476,13 @@ def test_happy_with_the_minutes_agrees():
 
 def test_not_happy_with_an_item_objects():
     assert read("Not happy with item 2.", MINUTES).intent is Intent.OBJECTION
+
+
+# Sarcasm denies what it names: V个鬼 / V个屁 right after the verb, 才怪 closing the clause.
+def test_finishing_on_time_cai_guai_is_no_promise():
+    r = read("能按时完成才怪。")
+    assert r.intent is not Intent.CONFIRM and r.intent is not Intent.DONE
+
+
+def test_attend_ge_gui_is_not_coming():
+    assert read("参加个鬼，我都不知道有这个会。", RSVP).intent is Intent.DECLINE

@@ -148,6 +148,9 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
         assert kind is not None
         plain, negated = MEANING[kind]
         neg, gap = _negation(norm, prev_end, m.start()) if kind not in ("objx", "hedge", "noise") else (None, "")
+        if neg is None and kind in ("attend", "done", "finish", "confirm", "agree") and \
+                (_DENIED_AFTER.match(norm, m.end()) or _DENIED_AT_END.search(norm, m.end(), b)):
+            neg = "modal"                    # "参加个鬼 / 能按时完成才怪": said only to deny it
         intent, future, deferred = plain, False, False
         if kind in ("confirm", "agree", "attend", "done", "finish", "ack") and (asked or
                 ASKED_OF_READER.search(norm[max(prev_end, m.start() - 12):m.start()])):
@@ -196,6 +199,9 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
     return out
 
 
+# a sarcastic denial after the predicate: V个鬼 / V个屁 right after it, 才怪 closing the clause
+_DENIED_AFTER = re.compile(r"\s*(?:个鬼|个屁|个头)")
+_DENIED_AT_END = re.compile(r"才怪\s*[!~。.]*\s*$")
 _SET_AGAINST = re.compile(r"(?<![a-z])(?:realistically|more like|more likely|probably closer to)(?![a-z])|实际上|现实点|看样子")
 _PENDING = re.compile(r"还|仍|尚|(?<![a-z])(?:still|yet)(?![a-z])")
 _PERFECTIVE = re.compile(r"已|咗|了|过")
