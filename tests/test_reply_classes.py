@@ -486,3 +486,16 @@ def test_finishing_on_time_cai_guai_is_no_promise():
 
 def test_attend_ge_gui_is_not_coming():
     assert read("参加个鬼，我都不知道有这个会。", RSVP).intent is Intent.DECLINE
+
+
+# A wish is counterfactual (真希望已经做完了, I wish it were done: it is not), and a completion
+# qualified as theoretical (理论上, on paper, technically) is not asserted as fact.
+@pytest.mark.parametrize("text", ["真希望已经做完了。", "I wish it were done.", "Theoretically done.",
+                                  "On paper it's finished, in practice not really.", "理论上已经完成了。"])
+def test_a_wished_or_theoretical_completion_is_not_sure(text):
+    r = read(text)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+def test_a_hope_about_a_date_is_still_a_promise():
+    assert read("希望周五前能完成。").intent is Intent.CONFIRM

@@ -442,8 +442,10 @@ QUOTED_WORDS = re.compile(r'"[^"\n]{1,40}"|「[^」\n]{1,40}」|『[^』\n]{1,40
 
 # believing or hearing is not asserting: 我以为搞定了 / I thought it was done (counterfactual: not
 # done), 听说 / 同事说 / I heard (someone else's word: not the sender's own report)
-BELIEF_RE = re.compile(rf"以为|{W}(?:thought|assumed){WE}")
-HEARSAY_RE = re.compile(rf"听说|据说|据悉|据了解|据称|好像|似乎|貌似|(?:应该|估计|大概)(?:是|已经?)|{W}(?:heard|i think|i believe|according to|apparently|"
+# (a wish is counterfactual too: 真希望已经做完了 / I wish it were done / if only)
+BELIEF_RE = re.compile(rf"以为|真希望|但愿|希望已经|{W}(?:thought|assumed|wish|if only){WE}")
+HEARSAY_RE = re.compile(rf"听说|据说|据悉|据了解|据称|好像|似乎|貌似|(?:应该|估计|大概)(?:是|已经?)|理论上|按理说|照理说|名义上|"
+                        rf"{W}(?:theoretically|in theory|on paper|technically|heard|i think|i believe|according to|apparently|"
                         rf"reportedly|supposedly|pretty sure|fairly sure|i guess|i suppose|as far as i know|afaik){WE}")
 # the sender as the one told (小张跟我说 / told me): a listener, not the subject of what is said
 LISTENER_RE = re.compile(r"(?:跟|和|对|给|同|向)我们?(?:说|讲|反馈|表示|确认)|告诉(?:了)?我们?|通知(?:了)?我们?|"
