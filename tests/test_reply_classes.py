@@ -499,3 +499,18 @@ def test_a_wished_or_theoretical_completion_is_not_sure(text):
 
 def test_a_hope_about_a_date_is_still_a_promise():
     assert read("希望周五前能完成。").intent is Intent.CONFIRM
+
+
+# After a completion only a wait is others' step; work not begun ("this one hasn't started") is
+# the sender's own and keeps the done from being sure.
+@pytest.mark.parametrize("text", ["Last week's task is done; this one hasn't started.",
+                                  "Done with the old one, haven't started this one yet."])
+def test_done_beside_not_started_is_not_sure(text):
+    r = read(text)
+    assert not (r.intent is Intent.DONE and r.sure), (r.intent, r.why)
+
+
+@pytest.mark.parametrize("text", ["已完成，等客户确认。", "Done, waiting for your review."])
+def test_done_then_waiting_on_others_is_done(text):
+    r = read(text)
+    assert r.intent is Intent.DONE and r.sure, r.why

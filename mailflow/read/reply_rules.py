@@ -114,6 +114,9 @@ _GIVES_AWAY = re.compile(r"已|交|转|让|安排|叫|派|换人|不归|改由|�
 _SELF_ONLY = re.compile(r"[\s,]*(?:我们?|我来|我会|(?<![a-z])(?:i|we|i'll|we'll|i will|we will)(?![a-z]))\s*")
 
 
+_OTHERS_WAIT = re.compile(r"等|待|(?<![a-z])(?:wait\w*|pending|awaiting)(?![a-z])")
+
+
 def _statement(cue: Cue, c: Clause, norm: str, ctx: ReplyContext, said: str, why: list[str],
                facts: dict[str, bool]) -> Intent | None:
     """What one predicate of a counted clause states, given the clause's subject and modality.
@@ -291,10 +294,13 @@ def _combine(orig: str, norm: str, cs: list[Clause], ctx: ReplyContext, due_now:
     if not intents and ctx.kind not in ("task", "minutes") and any(c.possible and not c.condition for c in cs):
         found.append((Intent.TENTATIVE, next(c for c in cs if c.possible), "hedge"))
         intents = {Intent.TENTATIVE}
-    if Intent.DONE in intents and any(i is Intent.RISK and k == "partial" for i, _, k in found):
-        # "已完成，等客户确认": after the sender's own work is finished, the wait is others' step
+    # "已完成，等客户确认": after the sender's own work is finished, the wait is others' step
+    # (only a wait: "this one hasn't started" is the sender's own work not begun)
+    waits = [f for f in found if f[0] is Intent.RISK and f[2] == "partial" and
+             _OTHERS_WAIT.search(norm, f[1].start, f[1].end)]
+    if Intent.DONE in intents and waits:
         why.append("finished, then waiting on others: their step, not a risk")
-        found = [f for f in found if not (f[0] is Intent.RISK and f[2] == "partial")]
+        found = [f for f in found if f not in waits]
         intents = {i for i, _, _ in found}
     if Intent.DONE in intents and Intent.PROGRESS not in intents:
         left = next((c for c in cs if not c.condition and not c.question and REMAINS.search(norm[c.start:c.end])
