@@ -206,3 +206,22 @@ def test_this_years_period_already_over_is_asked(expr):
 def test_a_time_after_before_is_that_days_time(expr, due, at):
     dl = read(expr)
     assert (dl.due, dl.time) == (due, at)
+
+
+# --- a weekday or 今天 placed inside a period is read in that period, never as the bare day ----------
+
+@pytest.mark.parametrize("expr, due", [
+    ("12月最后一个周五", date(2026, 12, 25)),        # not this Friday
+    ("本月第一个周一", date(2026, 12, 7)),
+    ("下个月第二个周三", date(2027, 1, 13)),
+    ("两周后的周五", date(2026, 12, 18)),            # not 12-16, two weeks from today
+    ("下周的今天", date(2026, 12, 9)),
+    ("下个月的今天", date(2027, 1, 2)),
+])
+def test_a_day_inside_a_period(expr, due):
+    assert read(expr).due == due
+
+
+@pytest.mark.parametrize("expr", ["12月第五个周一", "最后一个周五", "下周的明天", "上周的今天"])
+def test_a_day_inside_a_period_that_is_missing_or_past_is_asked(expr):
+    assert read(expr).vague

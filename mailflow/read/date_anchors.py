@@ -326,6 +326,33 @@ def _date_of(s: dict, c: Ctx) -> date | None:
     return None
 
 
+def _same_day_in(s: dict, c: Ctx) -> Reading | None:
+    """下周的今天, 下个月的今天, 明年的今天: today's date moved by that period; 下周的明天: ask."""
+    if s["rel"] != 0:
+        return _VAGUE
+    if "week" in s:
+        return Reading(due=c.today + timedelta(weeks=_week_offset(s["week"])))
+    if "m_rel" in s:
+        return Reading(due=_add_months(c.today, s["m_rel"]))
+    return Reading(due=_add_months(c.today, 12 * s["y_rel"]))
+
+
+def _nth_weekday(s: dict, c: Ctx) -> Reading:
+    """12月最后一个周五 / 下个月第一个周一: counted inside the month; without a month, ask."""
+    if "wd" not in s or s["wd"][0] is not None or not {"m", "m_rel"} & set(s):
+        return _VAGUE
+    first = _month_start(s, c, _year(s, c))
+    wd, n = s["wd"][1], s["ordinal"]
+    if n > 0:
+        d = first + timedelta(days=(wd - first.weekday()) % 7 + 7 * (n - 1))
+    else:
+        last = _last_day(first.year, first.month)
+        d = last - timedelta(days=(last.weekday() - wd) % 7)
+    if d.month != first.month or d < c.today:
+        return _VAGUE                     # 12月第五个周一 does not exist; a passed one: ask
+    return Reading(due=d)
+
+
 def _week_end(s: dict, c: Ctx) -> Reading | None:
     t = c.today
     if "weekend" in s:
@@ -358,6 +385,13 @@ def read_phrase(s: dict, c: Ctx) -> Reading | None:
         return None                       # 提前3天, 前两天: an amount, no date to count from
     if "lastwd" in s:
         return _VAGUE                     # 最后一个工作日 of what? ask
+    if "ordinal" in s:
+        return _nth_weekday(s, c)
+    if "count" in s and "wd" in s:        # 两周后的周五: that weekday in the week the count lands in
+        r = _count({k: v for k, v in s.items() if k != "wd"}, c)
+        if r is None or r.due is None or s["wd"][0] is not None:
+            return r if r is None or r.due is None else _VAGUE
+        return Reading(due=_monday(r.due) + timedelta(days=s["wd"][1]))
     if "count" in s:
         return _count(s, c)
     if "delay" in s:
@@ -367,6 +401,9 @@ def read_phrase(s: dict, c: Ctx) -> Reading | None:
         d = c.cal.next_workday(c.today, gaps=gaps)
         return _GAP if gaps else Reading(due=d)
     y = _year(s, c)
+    if "rel" in s and {"week", "m_rel", "y_rel"} & set(s) and "d" not in s:
+        r = _same_day_in(s, c)
+        return r if r.due is None or r.due >= c.today else _VAGUE
     if "en_end" in s:
         r = _en_end(s, c)
     elif "quarter" in s:

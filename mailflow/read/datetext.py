@@ -229,6 +229,10 @@ def _b_weekday(m):
     return {"wd": (m.group(1), _WDCN[m.group(2)])}
 
 
+def _b_ordinal(m):
+    return {"ordinal": number(m.group(1)) if m.group(1) else -1}
+
+
 def _b_weekend(m):
     return {"weekend": m.group(1)}
 
@@ -478,6 +482,8 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("vague", r"(?:前|后|上|下)半(?:个)?\s*(?:周|星期|礼拜|月)", _b_vague),
     ("mpart_bare", r"(?<![\d零一二两三四五六七八九十个上下本这当份半])月(底|末|初|中|内)", _b_bare_mpart),
     ("mpart", r"(上旬|中旬|下旬|初|底|末|中(?=前|之前|以前|旬|[^\u4e00-\u9fff]|$)|内|之内)", _b_mpart),
+    # 12月最后一个周五, 下个月第一个周一: the n-th such weekday of the month written before it
+    ("ordinal", r"(?:第([一二三四五1-5])个?|最后一个?|倒数第一个?)(?=\s*" + _WEEK + r"[一二三四五六日天1-7])", _b_ordinal),
     ("weekday", r"(?:" + _PRE + r"\s*)?" + _WEEK + r"([一二三四五六日天1-7])", _b_weekday),
     ("weekend", r"(?:" + _PRE + r"\s*)?" + _WEEK + r"末", _b_weekend),
     ("week", _PRE + r"\s*" + _WEEK + r"(?![一二三四五六日天1-7末])", _b_week),
