@@ -514,3 +514,12 @@ def test_done_beside_not_started_is_not_sure(text):
 def test_done_then_waiting_on_others_is_done(text):
     r = read(text)
     assert r.intent is Intent.DONE and r.sure, r.why
+
+
+# A source named after the statement (Done (according to Tom) / 已经完成了，老李说的) makes it that
+# person's word as much as one named before it.
+@pytest.mark.parametrize("text", ["1. Done (according to Tom)\n2. Done", "Done, according to Tom.",
+                                  "方案已经完成了，老李说的。"])
+def test_a_source_named_after_a_completion_makes_it_hearsay(text):
+    r = read(text)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)

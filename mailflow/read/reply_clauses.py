@@ -306,6 +306,10 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
             c.reported = c.reported or not c.self_subject
         elif c.hearsay and _REPORT_FRAME.search(text) and not any(x.intent is not None for x in c.cues):
             report_sentence = sent          # a frame only (小张说 / according to legal): it opens
+            for before in reversed(out):    # …and a source named after it ("Done (according to Tom)")
+                if before.sentence != sent:
+                    break
+                before.hearsay = True
         c.contrast = bool(CONTRAST_RE.match(text))
         c.percents = [(v, e) for _, _, v, e in percents(norm, a, b)]
         found = _clause_dates(orig, norm, a, b, now, cal)
@@ -335,7 +339,7 @@ _LATE_DELIVERY = re.compile(r"才能?\s*[^\s,;。!?]{0,2}?(?:给|交|完成|提�
 
 # a clause that only frames what follows as someone's words: it ends on the reporting verb
 # (老李说， / the vendor says,) or opens with the source (according to legal, / 据悉，)
-_REPORT_FRAME = re.compile(r"(?:说|讲|表示|称|反馈|告知|通知|话|据悉|据了解|听说)\s*$|"
+_REPORT_FRAME = re.compile(r"(?:说|讲|表示|称|反馈|告知|通知|话|据悉|据了解|听说)(?:的)?\s*$|"
                            r"(?<![a-z])(?:said|says|told (?:me|us)|reported|heard)\s*$|"
                            r"^\s*(?:according to|apparently|reportedly|据|听说)")
 
