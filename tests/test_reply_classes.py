@@ -523,3 +523,11 @@ def test_done_then_waiting_on_others_is_done(text):
 def test_a_source_named_after_a_completion_makes_it_hearsay(text):
     r = read(text)
     assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+# A status said of something else ("The other report is done, not this one") or of the sender's
+# part only (我只负责第一部分，已经完成) may not be this task's: not sure.
+@pytest.mark.parametrize("text", ["The other report is done, not this one.", "我只负责第一部分，已经完成；其他部分问小张。"])
+def test_a_done_scoped_away_from_this_task_is_not_sure(text):
+    r = read(text)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)

@@ -114,6 +114,9 @@ _GIVES_AWAY = re.compile(r"已|交|转|让|安排|叫|派|换人|不归|改由|�
 _SELF_ONLY = re.compile(r"[\s,]*(?:我们?|我来|我会|(?<![a-z])(?:i|we|i'll|we'll|i will|we will)(?![a-z]))\s*")
 
 
+# a status said of something else, or of the sender's part only
+_SCOPED_AWAY = re.compile(r"^\s*(?:but\s+)?not (?:this|that|the current|our|my) (?:one|task|report|item|part)s?(?![a-z])|"
+                          r"不是这个|这个不算|只负责|只管|(?<![a-z])(?:only (?:responsible|in charge) for|only did|my part only)(?![a-z])")
 _OTHERS_WAIT = re.compile(r"等|待|(?<![a-z])(?:wait\w*|pending|awaiting)(?![a-z])")
 
 
@@ -258,6 +261,10 @@ def _doubt(norm: str, cs: list[Clause], found: list[tuple[Intent, Clause, str]],
     for c in cs:
         if c.condition or c.question:
             continue
+        if _SCOPED_AWAY.search(norm[c.start:c.end]):
+            # "The other report is done, not this one" / "我只负责第一部分": the finished thing may
+            # not be this task, or not all of it
+            return f"the {intent.value} may be about another thing or only a part ('{norm[c.start:c.end].strip()[:30]}'): not sure"
         if c.possible and id(c) not in said and all(x.kind == "hedge" for x in c.cues):
             # "Should be done, fingers crossed" / "完成了，但愿吧": a doubt beside it, said alone
             return f"a possibility beside the {intent.value} ('{norm[c.start:c.end].strip()[:30]}'): not sure"
