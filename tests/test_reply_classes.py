@@ -531,3 +531,13 @@ def test_a_source_named_after_a_completion_makes_it_hearsay(text):
 def test_a_done_scoped_away_from_this_task_is_not_sure(text):
     r = read(text)
     assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+# Finishing to read the message itself is no report on the work it asks for.
+def test_finished_reading_your_email_is_not_done():
+    r = read("I finished reading your email; will start tomorrow.")
+    assert not (r.intent is Intent.DONE and r.sure), r.why
+
+
+def test_finished_reviewing_the_deliverable_is_done():
+    assert read("Finished reviewing the contract, all good.").intent is Intent.DONE

@@ -163,6 +163,8 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
             intent = None                    # "确认是否收到": inside an embedded question
         elif kind in ("attend", "done", "finish") and THANKS_FOR.search(norm[max(a, m.start() - 32):m.start()]):
             intent = None                    # "Thanks everyone for joining": their act, not an answer
+        elif kind in ("done", "finish") and _THE_MAIL_AFTER.match(norm, m.end()):
+            intent = None                    # "finished reading your email": the mail, not the work
         elif kind in ("done", "finish") and MODIFIER_AFTER.match(norm, m.end()) and not m.group().endswith(("了", "咗")):
             intent = None                    # "已完成的任务请关闭": names finished things, no report
         elif neg == "deny":
@@ -199,6 +201,9 @@ def _read_cues(norm: str, a: int, b: int) -> list[Cue]:
     return out
 
 
+# finishing to read the message itself: "finished reading your email", "看完你的邮件"
+_THE_MAIL_AFTER = re.compile(r"\s*(?:reading|going through|looking at|looking through|checking)\s+(?:your|the|this|that)\s+"
+                             r"(?:e-?mail|mail|message|note|reminder|thread)")
 # a sarcastic denial after the predicate: V个鬼 / V个屁 right after it, 才怪 closing the clause
 _DENIED_AFTER = re.compile(r"\s*(?:个鬼|个屁|个头)")
 _DENIED_AT_END = re.compile(r"才怪\s*[!~。.]*\s*$")
