@@ -150,7 +150,7 @@ def test_an_amount_after_qian_without_a_date_is_no_deadline(text):
 # --- two dates offered as alternatives: which one? ask --------------------------------------------
 
 @pytest.mark.parametrize("expr", ["周三或周四给你", "12月20日或21日", "下周二或者下周三", "这周五还是下周一",
-                                  "Wednesday or Thursday"])
+                                  "Wednesday or Thursday", "周四/周五", "本周四、五", "下周一或二"])
 def test_dates_joined_by_or_are_asked(expr):
     dl = read(expr)
     assert dl.vague and dl.due is None

@@ -154,7 +154,8 @@ def _apposed(norm: str, a: _Phrase, b: _Phrase) -> int:
 _HEDGE_BEFORE = re.compile(r"(?:大概|大约|差不多|可能|估计|(?<![预])约|(?i:roughly|around|approximately|maybe|probably|possibly))"
                            r"\s*(?:在|于|是)?\s*$")
 _HEDGE_AFTER = re.compile(r"\s*(?:左右|前后|上下|(?i:or\s+so\b|-?ish\b))")
-_OR = re.compile(r"\s*(?:或者|或是|或|还是|抑或|(?i:\bor\b))\s*")
+_OR = re.compile(r"\s*(?:或者|或是|或|还是|抑或|/|、|(?i:\bor\b))\s*")
+_OR_WEEKDAY = re.compile(r"\s*(?:或者|或|还是|/|、)\s*[一二三四五六日天](?![月号日点个天\d])")   # 本周四、五
 _FROM_BEFORE = re.compile(r"(?:从|自从|自|(?i:starting|beginning|as\s+of))\s*(?:本|这)?\s*$")
 
 
@@ -211,6 +212,8 @@ def _scan(text: str, now: datetime, cal: WorkCalendar | None, tz: tzinfo | None)
                 and not (phrases[i].kinds | phrases[i + 1].kinds) & {"vague"}:
             i += 1                        # 周三或周四, Dec 20 or Dec 21: which one? ask
             either, e = True, phrases[i].end
+        if "weekday" in phrases[i].kinds and (second := _OR_WEEKDAY.match(norm, e)):
+            either, e = True, second.end()
         i += 1
         if not joined and _FROM_BEFORE.search(norm, max(0, s - 6), s) and not slots.get("count"):
             slots = {**slots, "after": True, "from": True}     # 从下周三起: a start, not a due date
