@@ -541,3 +541,11 @@ def test_finished_reading_your_email_is_not_done():
 
 def test_finished_reviewing_the_deliverable_is_done():
     assert read("Finished reviewing the contract, all good.").intent is Intent.DONE
+
+
+# Any work verb with the result 完 is a completion predicate (处理完, 整理完, 测完): perfective it
+# is done, negated not yet, and with a time still to come a promise.
+@pytest.mark.parametrize("text,intent", [("处理完了。", Intent.DONE), ("还没整理完。", Intent.PROGRESS),
+                                         ("明天测完。", Intent.CONFIRM), ("整理完就发你。", Intent.CONFIRM)])
+def test_a_work_verb_with_wan_is_a_completion(text, intent):
+    assert read(text).intent is intent

@@ -218,7 +218,8 @@ KINDS: list[tuple[str, str]] = [
              rf"went out|sent out|handed in|turned in|wrapped (?:it |this |that |everything )?up|merged|released|landed|"
              rf"(?:uat|qa|tests?|review|ci) (?:passed|is green|green)|passed (?:uat|qa|review)|now ready|all ready|(?:is|are|went|now|been|already) live){WE}|(?<=[a-z])(?:'s| is| are) (?:now )?ready{WE}"),
     # bare 完成 / complete: done, or a commitment when the clause speaks of the future
-    ("finish", rf"完成(?![度率情时日后期])|交付|提交|做完|弄完|写完|改完|搞完|搞定|{W}(?:complete|finish){WE}"),
+    # (any work verb with the result 完 is one: 处理完 / 整理完 / 测完)
+    ("finish", rf"完成(?![度率情时日后期])|交付|提交|{_WORK_V}完(?![成了咗])|搞定|{W}(?:complete|finish){WE}"),
     # acknowledgement
     # (好的 after a work verb is its result, not OK: 做好的文件 / 改好的版本)
     ("ack", r"已?收到|已阅|已读|已?知悉|知道了|明白|了解|(?<![做弄搞写改交发跑修排理办测调画填签补传录剪拍订装配算备])好的|好滴|好嘞|好哒|好呀|好吧|嗯嗯|接了|接下了?|"
