@@ -549,3 +549,11 @@ def test_finished_reviewing_the_deliverable_is_done():
                                          ("明天测完。", Intent.CONFIRM), ("整理完就发你。", Intent.CONFIRM)])
 def test_a_work_verb_with_wan_is_a_completion(text, intent):
     assert read(text).intent is intent
+
+
+# A completion promised for a day dates a promise: later than the due it is a delay.
+@pytest.mark.parametrize("text,due", [("我这周请假，回来下周一处理完。", date(2026, 12, 7)),
+                                      ("下周三整理完。", date(2026, 12, 9))])
+def test_a_completion_promised_for_a_later_day_is_a_delay(text, due):
+    r = read(text)
+    assert r.intent is Intent.DELAY and r.due == due, r.why

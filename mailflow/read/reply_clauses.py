@@ -376,7 +376,7 @@ def _date_role(c: Clause, text: str, kind: str | None, date_only: bool) -> str:
         return "missed"
     if (c.reported or c.third_at >= 0) and not c.self_subject:
         return "third"
-    if not moving and any(x.future and x.kind == "done" for x in c.cues):
+    if not moving and any(x.future and x.kind in ("done", "finish") for x in c.cues):
         return "promise"                  # "12月10号先做掂": the completion is promised for that day
     if not moving and _LATE_DELIVERY.search(text) and not re.search(r"要?等|等到|直到", text):
         return "promise"                  # "下周二才能给你": the sender's own (later) delivery date
