@@ -225,3 +225,24 @@ def test_a_day_inside_a_period(expr, due):
 @pytest.mark.parametrize("expr", ["12月第五个周一", "最后一个周五", "下周的明天", "上周的今天"])
 def test_a_day_inside_a_period_that_is_missing_or_past_is_asked(expr):
     assert read(expr).vague
+
+
+# --- a time of day in the phrase is never dropped (the end of the day would be later than meant) ------
+
+@pytest.mark.parametrize("expr, due, at", [
+    ("12月20日16时前", date(2026, 12, 20), time(16, 0)),         # 时 is the written 点
+    ("20日17時前", date(2026, 12, 20), time(17, 0)),
+    ("周五晚12点前", date(2026, 12, 4), time(23, 59)),           # 晚 alone before the hour
+    ("周五早9点", date(2026, 12, 4), time(9, 0)),
+    ("下个工作日下班前", date(2026, 12, 3), time(18, 0)),
+    ("3天后的下午", date(2026, 12, 5), time(18, 0)),
+])
+def test_the_time_in_the_phrase_is_kept(expr, due, at):
+    dl = read(expr)
+    assert (dl.due, dl.time) == (due, at)
+
+
+@pytest.mark.parametrize("text", ["按时完成", "同时推进", "时间待定以外"])
+def test_shi_without_an_hour_is_no_time(text):
+    dl = resolve(text, WED)
+    assert dl is None or dl.time is None

@@ -393,13 +393,14 @@ def read_phrase(s: dict, c: Ctx) -> Reading | None:
             return r if r is None or r.due is None else _VAGUE
         return Reading(due=_monday(r.due) + timedelta(days=s["wd"][1]))
     if "count" in s:
-        return _count(s, c)
+        r = _count(s, c)                  # 3天后的下午: the count's day at that time
+        return r if r is None or r.due is None or r.time else replace(r, time=_clock(s, c))
     if "delay" in s:
         return _delay(s, c)
     if "nextwd" in s:
         gaps: set[int] = set()
         d = c.cal.next_workday(c.today, gaps=gaps)
-        return _GAP if gaps else Reading(due=d)
+        return _GAP if gaps else Reading(due=d, time=_clock(s, c))     # 下个工作日下班前
     y = _year(s, c)
     if "rel" in s and {"week", "m_rel", "y_rel"} & set(s) and "d" not in s:
         r = _same_day_in(s, c)

@@ -279,7 +279,7 @@ def _b_relday(m):
 
 
 _DAYPART = {"一大早": "早", "一早": "早", "上午": "上午", "早上": "早", "早晨": "早", "清晨": "早", "中午": "中午", "下午": "下午", "傍晚": "下午",
-            "晚上": "晚", "夜里": "晚", "凌晨": "凌晨", "morning": "早", "afternoon": "下午", "evening": "晚",
+            "晚上": "晚", "晚": "晚", "早": "早", "夜里": "晚", "凌晨": "凌晨", "morning": "早", "afternoon": "下午", "evening": "晚",
             "noon": "中午"}
 
 
@@ -493,10 +493,10 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("shift", r"\b" + _EN_N + r"\s+(days?|weeks?)\s+(?:from|after)\b(?:\s+(?:now|today)\b)?", _b_shift),
     ("weekday", r"\b(?:the\s+)?" + _WDAY_EN + r"\s+after\s+next\b", _b_en_weekday_after_next),
     ("relday", r"\b(?:(?:the\s+)?day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw|tmr)\b", _b_relday),
-    ("daypart", r"一大早|一早|上午|早上|早晨|清晨|中午|下午|傍晚|晚上|夜里|凌晨|\b(?:morning|afternoon|evening|noon)\b", _b_daypart),
+    ("daypart", r"一大早|一早|上午|早上|早晨|清晨|中午|下午|傍晚|晚上|夜里|凌晨|(?:晚|早)(?=\s*(?:\d|[一二两三四五六七八九十]))|\b(?:morning|afternoon|evening|noon)\b", _b_daypart),
     ("clock", r"(?<![\d:])(\d{1,2})\s*(?::\s*(\d{2}))?\s*([ap]\.?m\b\.?)", _b_clock_en),
     ("clock", r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])", _b_clock_24),
-    ("clock", r"(?<![第\d])(\d{1,2}|[零一二两三四五六七八九十]{1,3})\s*点\s*(半|一刻|三刻|\d{1,2}\s*分?|[零一二三四五六七八九十]{1,3}\s*分)?",
+    ("clock", r"(?<![第\d])(\d{1,2}|[零一二两三四五六七八九十]{1,3})\s*(?:点|时(?![间候期段区效限]))\s*(半|一刻|三刻|\d{1,2}\s*分?|[零一二三四五六七八九十]{1,3}\s*分)?",
      _b_clock_cn),
     ("workstart", r"(?:上班|开工)(?=前|之前|以前|时)", _b_workstart),
     ("workend", r"下班|收工|\b(?:eod|cob|eob|end\s+of\s+(?:the\s+)?(?:business\s+)?day|(?:end|close)\s+of\s+(?:business|play))\b",
