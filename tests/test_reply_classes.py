@@ -557,3 +557,13 @@ def test_a_work_verb_with_wan_is_a_completion(text, intent):
 def test_a_completion_promised_for_a_later_day_is_a_delay(text, due):
     r = read(text)
     assert r.intent is Intent.DELAY and r.due == due, r.why
+
+
+# What should have been, almost was, or would have been (本该, should've been, 差点就完成了,
+# nearly finished, 要不是…早就完成了) did not happen: never done.
+@pytest.mark.parametrize("text", ["This should've been done last week, sorry, still on it.", "差点就完成了，结果又出bug。",
+                                  "Nearly finished, just the appendix left.", "要不是服务器挂了，早就完成了。",
+                                  "本该昨天交的，还在改。"])
+def test_a_completion_that_did_not_happen_is_not_done(text):
+    r = read(text)
+    assert r.intent is not Intent.DONE and not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)

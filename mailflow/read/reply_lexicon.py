@@ -313,7 +313,7 @@ REQUEST_RE = re.compile(r"申请|能否|可否|可以吗|行吗|好吗|可不可
 PLAN_RE = re.compile(r"本来|原本|(?<![照按依])原计划|(?<![照按依])原定|本打算|(?<![a-z])(?:was supposed to|was going to|had planned to)(?![a-z])")
 # (只要/as long as/provided/assuming/once: a condition that must hold first; a consequent
 # promised on it asserts nothing either)
-CONDITION_RE = re.compile(r"^\s*(?:如果|如|若|假如|假使|假若|如若|万一|要是|假设|一旦|除非|倘若|只要|前提是|条件是|"
+CONDITION_RE = re.compile(r"^\s*(?:要不是|如果|如|若|假如|假使|假若|如若|万一|要是|假设|一旦|除非|倘若|只要|前提是|条件是|"
                           r"有(?:任何)?(?:问题|疑问|需要))|的话|"
                           rf"^\s*(?:if|unless|in case|should there|any questions?|as long as|so long as|provided|providing|"
                           rf"assuming|once|on condition|depending on|subject to){WE}")
@@ -444,7 +444,9 @@ QUOTED_WORDS = re.compile(r'"[^"\n]{1,40}"|「[^」\n]{1,40}」|『[^』\n]{1,40
 # believing or hearing is not asserting: 我以为搞定了 / I thought it was done (counterfactual: not
 # done), 听说 / 同事说 / I heard (someone else's word: not the sender's own report)
 # (a wish is counterfactual too: 真希望已经做完了 / I wish it were done / if only)
-BELIEF_RE = re.compile(rf"以为|真希望|但愿|希望已经|{W}(?:thought|assumed|wish|if only){WE}")
+# (so is what should have been and was not, and what almost was: 本该 / should've been / 差点就完成了)
+BELIEF_RE = re.compile(rf"以为|真希望|但愿|希望已经|本该|本应|差点|差一点|几乎|"
+                       rf"{W}(?:thought|assumed|wish|if only|should(?:'ve| have) been|almost|nearly){WE}")
 HEARSAY_RE = re.compile(rf"听说|据说|据悉|据了解|据称|好像|似乎|貌似|(?:应该|估计|大概)(?:是|已经?)|理论上|按理说|照理说|名义上|"
                         rf"{W}(?:theoretically|in theory|on paper|technically|heard|i think|i believe|according to|apparently|"
                         rf"reportedly|supposedly|pretty sure|fairly sure|i guess|i suppose|as far as i know|afaik){WE}")
