@@ -567,3 +567,14 @@ def test_a_completion_promised_for_a_later_day_is_a_delay(text, due):
 def test_a_completion_that_did_not_happen_is_not_done(text):
     r = read(text)
     assert r.intent is not Intent.DONE and not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+# Someone of the sender's own side who speaks (我们组长说, my manager says) is still someone else.
+@pytest.mark.parametrize("text", ["我们组长说这周可以不用交。", "My manager says it is done."])
+def test_a_colleague_speaking_is_not_the_sender(text):
+    r = read(text)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+def test_we_agreed_is_the_senders_own_word():
+    assert read("我们说好周五前交。").intent is Intent.CONFIRM

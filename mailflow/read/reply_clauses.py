@@ -300,7 +300,7 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
         c.request = bool(REQUEST_RE.search(text))
         c.reported = bool(REPORTED_RE.search(text))
         # "our supplier" / 我们的供应商 is a third party, not the sender
-        c.self_subject = bool(SELF_RE.search(_OWN_PARTY.sub(" ", LISTENER_RE.sub(" ", text))))
+        c.self_subject = bool(SELF_RE.search(_OUR_SPEAKER.sub(" ", _OWN_PARTY.sub(" ", LISTENER_RE.sub(" ", text)))))
         third = THIRD_RE.search(norm, a, b)
         c.third_at = third.start() if third and not c.self_subject else -1
         c.hearsay = bool(HEARSAY_RE.search(text)) or (c.reported and not c.self_subject)
@@ -353,6 +353,9 @@ _REPORT_FRAME = re.compile(r"(?:说|讲|表示|称|反馈|告知|通知|话|据�
 _ANSWER_TO_ASKED = re.compile(r"\s*(?:那(?:样的话|么|样)?(?:的话)?(?:我|我们)?就|那我|那就|(?<![a-z])(?:if so|in that case|then i|then we)(?![a-z]))")
 
 
+# someone of the sender's side who speaks (我们组长说 / my manager says) is still someone else
+_OUR_SPEAKER = re.compile(r"(?:我们|我的|咱们)的?[\u4e00-\u9fff]{1,4}?(?=说|讲|表示|反馈|告知)|"
+                          r"(?<![a-z])(?:our|my)\s+[a-z]+(?=\s+(?:said|says|told|mentioned|claims))")
 _OWN_PARTY = re.compile(r"(?:(?<![a-z])(?:our|my)\s+|我们的?|我的|咱们的?)(?=\s*" + THIRD_RE.pattern + ")")
 
 
