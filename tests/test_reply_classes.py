@@ -578,3 +578,10 @@ def test_a_colleague_speaking_is_not_the_sender(text):
 
 def test_we_agreed_is_the_senders_own_word():
     assert read("我们说好周五前交。").intent is Intent.CONFIRM
+
+
+# A completion as remembered (我记得已经交了, IIRC it was sent) is a belief, not a checked report.
+@pytest.mark.parametrize("text", ["我記得已經交了，你那邊有收到嗎？", "IIRC it was sent on Monday."])
+def test_a_remembered_completion_is_not_sure(text):
+    r = read(text)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
