@@ -585,3 +585,10 @@ def test_we_agreed_is_the_senders_own_word():
 def test_a_remembered_completion_is_not_sure(text):
     r = read(text)
     assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+# A reminder to the reader (记得提交, don't forget to submit) asks for the completion; it reports none.
+@pytest.mark.parametrize("text", ["记得提交。", "别忘了发给财务。", "Don't forget to submit."])
+def test_a_reminder_is_no_report(text):
+    r = read(text)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)

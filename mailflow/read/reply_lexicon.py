@@ -423,7 +423,8 @@ REMAINS = re.compile(r"还没|还未|尚未|仍未|还差|还要|还需|还得|�
 OTHERS_STEP = re.compile(r"验收|审核|审批|审阅|批准|签字|"
                          rf"{W}(?:review(?:ed)?|approv\w*|sign[- ]off|accept\w*|feedback|verif\w*){WE}")
 # asking the reader to do it (请确认, 麻烦确认, please confirm, can you confirm): no statement by the sender
-ASKED_OF_READER = re.compile(r"(?:请|麻烦|烦请|劳烦|帮忙|帮我)\s*(?:大家|各位|您|你们?)?\s*(?:务必|准时|及时|按时|尽快)?\s*$|(?<![a-z])(?:please|pls|can you|could you|would you)\s*$")
+ASKED_OF_READER = re.compile(r"(?:请|麻烦|烦请|劳烦|帮忙|帮我)\s*(?:大家|各位|您|你们?)?\s*(?:务必|准时|及时|按时|尽快)?\s*$|"
+                             r"(?<![我你他她])(?:记得|别忘了|不要忘了|记住)\s*$|(?<![a-z])(?:remember to|don't forget to)\s*$|(?<![a-z])(?:please|pls|can you|could you|would you)\s*$")
 # thanks for someone's doing (thanks for joining, 感谢大家参加): their act, not the sender's answer
 THANKS_FOR = re.compile(r"(?:谢谢|感谢|多谢|辛苦)(?:大家|各位|你们?|您)?的?\s*$|"
                         r"(?<![a-z])(?:thanks?|thank you|thx)(?: (?:all|everyone|everybody|you all|guys))? for\s*$")
