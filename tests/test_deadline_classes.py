@@ -246,3 +246,16 @@ def test_the_time_in_the_phrase_is_kept(expr, due, at):
 def test_shi_without_an_hour_is_no_time(text):
     dl = resolve(text, WED)
     assert dl is None or dl.time is None
+
+
+# --- short English units and "the week after next" are as sure as their long forms ------------------
+
+@pytest.mark.parametrize("expr, due, at", [
+    ("within 24h", date(2026, 12, 3), time(10, 0)),
+    ("36h内回复", date(2026, 12, 3), time(22, 0)),
+    ("in 2 hrs", date(2026, 12, 2), time(12, 0)),
+    ("by the week after next", date(2026, 12, 18), None),
+])
+def test_short_units_and_the_week_after_next(expr, due, at):
+    dl = read(expr)
+    assert (dl.due, dl.time) == (due, at)

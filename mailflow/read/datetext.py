@@ -317,7 +317,7 @@ def _b_count(m):
     raw, unit, suffix = m.group(1), m.group(2), m.group(3) or ""
     unit = unit.replace("个", "").strip()
     unit = {"工作日": "workdays", "天": "days", "日": "days", "自然日": "days", "日历日": "days", "周": "weeks",
-            "星期": "weeks", "礼拜": "weeks", "月": "months", "小时": "hours"}[unit]
+            "星期": "weeks", "礼拜": "weeks", "月": "months", "小时": "hours", "h": "hours"}[unit]
     if unit != "workdays" and not suffix:
         return None                       # 3天 alone is an amount, not a deadline
     if raw == "半":
@@ -339,12 +339,13 @@ def _en_unit(u: str, bus: str | None) -> str:
     u = u.lower().rstrip("s")
     if u == "day" and bus:
         return "workdays"
-    return {"day": "days", "week": "weeks", "month": "months", "hour": "hours"}[u]
+    return {"day": "days", "week": "weeks", "month": "months", "hour": "hours", "h": "hours", "hr": "hours"}[u]
 
 
 def _b_en_count(m):
     n = number(m.group(1))
-    return {"count": (n, _en_unit(m.group(3), m.group(2)))} if n is not None else None
+    unit = m.group(3) or m.group(5)       # "within 24h": a short unit right after the digits
+    return {"count": (n, _en_unit(unit, m.group(2)))} if n is not None else None
 
 
 def _b_delay(m):
@@ -407,7 +408,8 @@ def _b_en_qend(m):
 
 
 def _b_en_week(m):
-    return {"week": "下" if m.group(0).lower().lstrip().startswith("next") else "本"}
+    raw = m.group(0).lower()
+    return {"week": "下下" if "after" in raw else "下" if raw.lstrip().startswith("next") else "本"}
 
 
 def _b_vague(m):
@@ -461,7 +463,7 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("delay", r"(?:推迟|延期|延后|顺延|延长|延迟|往后推|后延|宽限|多给我|多给|再给我|再给|还需要|还需|需要再|再要|晚)\s*"
      r"(?:了|大概|大约)?\s*(" + N + r"|半)\s*((?:个\s*)?工作日|(?:个\s*)?(?:星期|礼拜)|周|天|日|个\s*月)", _b_delay),
     ("count", _NUMB + r"(?<![第月])(" + N + r")\s*((?:个\s*)?工作日)\s*(之内|以内|内|之后|以后|后)?", _b_count),
-    ("count", _NUMB + r"(?<![第月])(" + N + r"|半)\s*((?:个\s*)?(?:星期|礼拜|小时|自然日|日历日)|周|天|日|个\s*月)\s*(之内|以内|内|之后|以后|后)",
+    ("count", _NUMB + r"(?<![第月])(" + N + r"|半)\s*((?:个\s*)?(?:星期|礼拜|小时|自然日|日历日)|周|天|日|个\s*月|h)\s*(之内|以内|内|之后|以后|后)",
      _b_count),
     # "下周五前一天", "月底前一周": a bare amount right after 前 / 后 counts from the date before it
     ("count", r"(?<=[前后])(" + N + r"|半)\s*((?:个\s*)?(?:星期|礼拜)|周|天|日|个\s*月)(?![内])", _b_count_from),
@@ -510,11 +512,11 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("en_end", r"\b(?:(this|next|current)\s+)?(?:eow|eom|eoq|eoy|(?:year|month|quarter)[- ]end)\b", _b_en_abbr),
     ("en_end", r"\bq([1-4])[\s-]*end\b", _b_en_qend),
     ("vague", r"\b(?:early|mid|late)[- ]?(?:(?:next|this)\s+)?(?:month|year|" + _MONTH_EN[1:-1] + r")\b", _b_vague),
-    ("en_week", r"\b(?:this|next)\s+week\b|\bwithin\s+the\s+week\b", _b_en_week),
+    ("en_week", r"\b(?:the\s+)?week\s+after\s+next\b|\b(?:this|next)\s+week\b|\bwithin\s+the\s+week\b", _b_en_week),
     ("weekend", r"\b(?:by|before)\s+(?:the\s+)?(?:(this|next)\s+)?weekend\b", _b_en_weekend),
     ("nextwd", r"\bnext\s+(?:business|working|work)\s+day\b", _b_nextwd),
     ("count", r"\b(?:within|in|inside(?:\s+of)?|over)\s+(?:the\s+next\s+)?" + _EN_N
-     + r"\s+(business\s+|working\s+|work\s+)?(days?|weeks?|months?|hours?)\b", _b_en_count),
+     + r"(?:\s+(business\s+|working\s+|work\s+)?(days?|weeks?|months?|hours?|hrs?)|(?<=\d)\s*()(hrs?|h))\b", _b_en_count),
     ("count", r"\b" + _EN_N + r"\s+(business|working)\s+(days?)\b", _b_en_count),
     ("delay", r"\b(?:push(?:ed|ing)?(?:\s+(?:it|this|that))?\s+back|postpone[ds]?(?:\s+(?:it|this|that))?"
      r"|delay(?:ed)?(?:\s+(?:it|this|that))?|extend(?:ed)?(?:\s+(?:it|this|that|the\s+deadline))?"
