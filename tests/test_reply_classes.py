@@ -592,3 +592,16 @@ def test_a_remembered_completion_is_not_sure(text):
 def test_a_reminder_is_no_report(text):
     r = read(text)
     assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+# How the work looks (looks done to me) or a wish to see it (can't wait to see it done) is no
+# report; "looks good" to the minutes is still agreement.
+@pytest.mark.parametrize("text", ["Looks done to me, but what do you think?", "Can't wait to see it done!"])
+def test_looking_done_is_not_sure(text):
+    r = read(text)
+    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+
+
+def test_looks_good_to_the_minutes_is_agreement():
+    r = read("Looks good to me.", MINUTES)
+    assert r.intent is Intent.CONFIRM and r.sure

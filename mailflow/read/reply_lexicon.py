@@ -449,7 +449,9 @@ QUOTED_WORDS = re.compile(r'"[^"\n]{1,40}"|「[^」\n]{1,40}」|『[^』\n]{1,40
 BELIEF_RE = re.compile(rf"以为|真希望|但愿|希望已经|本该|本应|差点|差一点|几乎|"
                        rf"{W}(?:thought|assumed|wish|if only|should(?:'ve| have) been|almost|nearly){WE}")
 HEARSAY_RE = re.compile(rf"听说|据说|据悉|据了解|据称|好像|似乎|貌似|(?:应该|估计|大概)(?:是|已经?)|理论上|按理说|照理说|名义上|我记得|印象中|"
-                        rf"{W}(?:theoretically|in theory|on paper|technically|if i remember correctly|iirc|heard|i think|i believe|according to|apparently|"
+                        rf"{W}(?:theoretically|in theory|on paper|technically|if i remember correctly|iirc|heard|"
+                        # how it looks, or a wish to see it, is no report: looks done to me / can't wait to see it done
+                        rf"(?:looks|seems|appears|look|seem) (?:to be )?(?:done|finished|complete|ready)|can't wait to|looking forward to|i think|i believe|according to|apparently|"
                         rf"reportedly|supposedly|pretty sure|fairly sure|i guess|i suppose|as far as i know|afaik){WE}")
 # the sender as the one told (小张跟我说 / told me): a listener, not the subject of what is said
 LISTENER_RE = re.compile(r"(?:跟|和|对|给|同|向)我们?(?:说|讲|反馈|表示|确认)|告诉(?:了)?我们?|通知(?:了)?我们?|"
