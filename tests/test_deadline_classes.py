@@ -160,7 +160,7 @@ def test_or_before_alone_is_still_that_day():
     assert read("下周三或之前").due == date(2026, 12, 9)
 
 
-# --- a start (从…起, …开始) is not a due date; a count after it includes the first day -----------------
+# --- a start (从…起, …开始) is not a due date; a count after it starts the day after, as from today ------
 
 @pytest.mark.parametrize("expr", ["下周三开始", "从下周三起", "自12月7日起", "从本周五开始"])
 def test_a_start_is_asked(expr):
@@ -168,11 +168,12 @@ def test_a_start_is_asked(expr):
 
 
 @pytest.mark.parametrize("expr, due", [
-    ("下周一起3个工作日内", date(2026, 12, 9)),          # Mon, Tue, Wed
+    ("下周一起3个工作日内", date(2026, 12, 10)),         # Tue, Wed, Thu: the start day is not counted
     ("12月5日起3个工作日内", date(2026, 12, 9)),         # a Saturday: Mon 7, Tue 8, Wed 9
-    ("12月7日起5天内", date(2026, 12, 11)),
+    ("12月7日起5天内", date(2026, 12, 12)),
+    ("从今天起3个工作日内", date(2026, 12, 7)),          # the same as 3个工作日内
 ])
-def test_a_count_from_a_start_counts_the_start(expr, due):
+def test_a_count_from_a_start_begins_the_day_after(expr, due):
     assert read(expr).due == due
 
 

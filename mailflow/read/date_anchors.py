@@ -493,8 +493,8 @@ def _from_anchor(s: dict, c: Ctx) -> Reading | None:
         sign = -1 if s.get("before") else 1 if s.get("after") else 0
         if not sign or unit == "hours" or not 0 < n <= 999:
             return _VAGUE
-        if s.get("from") and (unit != "workdays" or c.cal.is_workday(base.due, gaps)):
-            n -= 1                        # 下周一起3个工作日内: Monday is the first of the three
+        # 自X起N个工作日内: X itself is not counted (开始的当日不计入, 民法典第201条), as today is not in
+        # "3个工作日内", so 从今天起3个工作日内 and 3个工作日内 are the same day
         if unit == "workdays":
             d = c.cal.add_workdays(base.due, sign * n, gaps)
         elif unit == "months":
