@@ -128,6 +128,13 @@ def test_correction_words_still_object_to_minutes():
     assert read("第二项的负责人应该是我，不是老李。", MINUTES).intent is Intent.OBJECTION
 
 
+# Disagreeing with the task itself is still an objection in its thread: the host hears of it.
+@pytest.mark.parametrize("text", ["不同意，这不是我们部门的工作。", "有异议，这件事应该由法务部牵头。", "反对这样分工。",
+                                  "I disagree with this assignment, it belongs to Legal."])
+def test_disagreeing_with_the_task_is_an_objection_in_a_task_thread(text):
+    assert read(text).intent is Intent.OBJECTION
+
+
 # A guess about one's own work (应该是做完了吧, 估计已经上线了) is a belief, not a report.
 @pytest.mark.parametrize("text", ["应该是做完了吧，我再查查。", "应该已经发出去了。", "估计已经上线了，我确认下。"])
 def test_a_guessed_completion_is_not_sure(text):

@@ -120,6 +120,10 @@ _SCOPED_AWAY = re.compile(r"^\s*(?:but\s+)?not (?:this|that|the current|our|my) 
 _OTHERS_WAIT = re.compile(r"等|待|(?<![a-z])(?:wait\w*|pending|awaiting)(?![a-z])")
 
 
+# disagreement said outright, as opposed to a correction of wording or content
+_DISAGREES = re.compile(r"异议|反对|(?<![a-z])(?:object(?:s|ion|ions)?|disagree\w*)(?![a-z])")
+
+
 def _statement(cue: Cue, c: Clause, norm: str, ctx: ReplyContext, said: str, why: list[str],
                facts: dict[str, bool]) -> Intent | None:
     """What one predicate of a counted clause states, given the clause's subject and modality.
@@ -130,9 +134,11 @@ def _statement(cue: Cue, c: Clause, norm: str, ctx: ReplyContext, said: str, why
         return facts[name]
 
     intent = cue.intent
-    if intent is Intent.OBJECTION and ctx.kind == "task":
-        # a task thread has no minutes to object to: 补上附件 / should be on time / 应该是做完了
-        # are the sender's own words about the work, not a correction of a record
+    if intent is Intent.OBJECTION and ctx.kind == "task" and cue.kind in ("obj", "objx") \
+            and not _DISAGREES.search(norm, cue.start, cue.end):
+        # a task thread has no minutes to correct: 补上附件 / should be on time / 应该是做完了
+        # are the sender's own words about the work; disagreeing with the task itself
+        # (不同意, 有异议, I object) still is an objection, logged for the host
         why.append(f"a correction word in a task thread '{short(said)}': no minutes to object to")
         return None
     if cue.kind in ("move", "handover") and ctx.kind == "minutes":
