@@ -260,3 +260,9 @@ def test_shi_without_an_hour_is_no_time(text):
 def test_short_units_and_the_week_after_next(expr, due, at):
     dl = read(expr)
     assert (dl.due, dl.time) == (due, at)
+
+
+@pytest.mark.parametrize("expr, due", [("今年最后一个工作日", date(2026, 12, 31)),
+                                       ("2026年最後一個工作日", date(2026, 12, 31))])
+def test_the_last_working_day_of_a_year(expr, due):
+    assert read(expr).due == due

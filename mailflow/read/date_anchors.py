@@ -479,6 +479,8 @@ def _from_anchor(s: dict, c: Ctx) -> Reading | None:
     base_slots = {k: v for k, v in s.items() if k not in _ANCHOR_ONLY}
     if s.get("lastwd") and {"m", "m_rel"} & set(s) and not {"d", "mpart"} & set(s):
         base_slots["mpart"] = "底"         # 本月最后一个工作日: the month is counted from its end
+    elif s.get("lastwd") and set(base_slots) <= {"y", "y_rel"}:
+        base_slots["ypart"] = "底"         # 今年最后一个工作日: the year's
     base = read_phrase(base_slots, c)
     if base is None or base.due is None:
         return base
