@@ -266,3 +266,19 @@ def test_short_units_and_the_week_after_next(expr, due, at):
                                        ("2026年最後一個工作日", date(2026, 12, 31))])
 def test_the_last_working_day_of_a_year(expr, due):
     assert read(expr).due == due
+
+
+# --- 第一个工作日 of a month or a week: from the official calendar, never a Monday guess ---------------
+
+@pytest.mark.parametrize("expr, now, due", [
+    ("下月第一个工作日", datetime(2026, 9, 20, 10, tzinfo=SH), date(2026, 10, 8)),    # after National Day
+    ("下周第一个工作日", WED, date(2026, 12, 7)),
+    ("下週首個工作日", datetime(2026, 9, 28, 10, tzinfo=SH), date(2026, 10, 8)),
+])
+def test_the_first_working_day_of_a_period(expr, now, due):
+    assert read(expr, now).due == due
+
+
+def test_the_first_working_day_of_2027_waits_for_its_calendar():
+    dl = read("下个月第一个工作日")
+    assert dl.due is None and dl.calendar_gap

@@ -462,13 +462,28 @@ def _same_weekday(wd: tuple, due: date, today: date) -> bool:
     return _weekday_date(pre, day, today) == due
 
 
+def _first_workday(s: dict, c: Ctx) -> Reading:
+    """下个月第一个工作日, 下周第一个工作日: the first working day on or after the period's first day."""
+    if set(s) <= {"m", "m_rel", "y", "y_rel", "m_fen"} and {"m", "m_rel"} & set(s):
+        start = _month_start(s, c, _year(s, c))
+    elif set(s) == {"week"}:
+        start = _monday(c.today, _week_offset(s["week"]))
+    else:
+        return _VAGUE                     # 第一个工作日 of what? ask
+    gaps: set[int] = set()
+    d = c.cal.next_workday(start, include_self=True, gaps=gaps)
+    if d < c.today:
+        return _VAGUE
+    return _GAP if gaps else Reading(due=d)
+
+
 def _looks_back(s: dict) -> bool:
     """The phrase names its day relative to the past (上周, 上个月, 去年), not by the calendar."""
     return (_week_offset((s.get("wd") or (None, 0))[0]) < 0 or _week_offset(s.get("week")) < 0
             or _week_offset(s.get("weekend")) < 0 or s.get("m_rel", 0) < 0 or s.get("y_rel", 0) < 0)
 
 
-_ANCHOR_ONLY = ("count", "lastwd", "anchored", "needs_anchor", "before", "after", "from")
+_ANCHOR_ONLY = ("count", "lastwd", "firstwd", "anchored", "needs_anchor", "before", "after", "from")
 
 
 def _from_anchor(s: dict, c: Ctx) -> Reading | None:
@@ -477,6 +492,8 @@ def _from_anchor(s: dict, c: Ctx) -> Reading | None:
     next Monday, "本月最后一个工作日" = the month's last working day. Without 前 or 后 the direction is
     unknown: ask."""
     base_slots = {k: v for k, v in s.items() if k not in _ANCHOR_ONLY}
+    if s.get("firstwd"):
+        return _first_workday(base_slots, c)
     if s.get("lastwd") and {"m", "m_rel"} & set(s) and not {"d", "mpart"} & set(s):
         base_slots["mpart"] = "底"         # 本月最后一个工作日: the month is counted from its end
     elif s.get("lastwd") and set(base_slots) <= {"y", "y_rel"}:

@@ -372,6 +372,10 @@ def _b_lastwd(m):
     return {"lastwd": True}
 
 
+def _b_firstwd(m):
+    return {"lastwd": True, "firstwd": True}       # the same reading from the period's other end
+
+
 def _b_quarter(m):
     q = number(m.group(1) or m.group(2))
     return {"quarter": (q, m.group(3) or "")} if q else None
@@ -469,6 +473,7 @@ _SPECS: list[tuple[str, str, Callable]] = [
     ("count", r"(?<=[前后])(" + N + r"|半)\s*((?:个\s*)?(?:星期|礼拜)|周|天|日|个\s*月)(?![内])", _b_count_from),
     ("nextwd", r"下一?个?\s*工作日", _b_nextwd),
     ("lastwd", r"最后一?个?\s*工作日|\b(?:the\s+)?last\s+(?:working|business|work)\s+day\b", _b_lastwd),
+    ("lastwd", r"(?:第一个?|首个)\s*工作日|\b(?:the\s+)?first\s+(?:working|business|work)\s+day\b", _b_firstwd),
     ("year", r"(今年|本年|明年|后年|去年|(?:" + _NUMB + r"\d{4,6}|" + _NUMB + r"[零一二三四五六七八九]{4})\s*年)(?:度)?",
      _b_year),
     ("relmonth", _PRE + r"\s*月(份)?(?:月(?=底|末|初|中|内))?", _b_relmonth),
