@@ -6,6 +6,10 @@ rel, holiday, count, clock …) into a Reading: a due date and time, vague, a ca
 Delay, or raises Impossible with the reason in the users' words. deadlines cuts the text into phrases,
 joins ranges and changes, and calls this once per phrase: the tokenizer (datetext), the phrases
 (deadlines) and the rules (here) are three modules.
+
+Over 500 lines on purpose: `read_phrase` tries the anchors in one order (a holiday before a count,
+a date before its weekday …), and each anchor is a short function beside the others it is weighed
+against; split in two, that order would be read across files.
 """
 
 from __future__ import annotations
