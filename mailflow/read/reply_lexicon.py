@@ -317,18 +317,19 @@ CONDITION_RE = re.compile(r"^\s*(?:要不是|如果|如|若|假如|假使|假若
                           r"有(?:任何)?(?:问题|疑问|需要))|的话|"
                           rf"^\s*(?:if|unless|in case|should there|any questions?|as long as|so long as|provided|providing|"
                           rf"assuming|once|on condition|depending on|subject to){WE}")
+# what a courtesy if goes on with (if you need anything, if that works): no condition on the answer
+_COURTESY_IF_EN = r"any|anything|needed|necessary|required|there (?:are|is|'s) any|that works|that's ok"
 # a condition said after its consequent restricts the whole sentence (I'll attend, unless …;
 # 同意，前提是预算不变); a courtesy if (有问题请联系 / if you need anything) does not, so only these
 TRAILING_CONDITION_RE = re.compile(r"^\s*(?:除非|前提是|条件是|只要|看情况|视情况)|"
                                    rf"^\s*(?:unless|as long as|so long as|provided|providing|only if|assuming|"
                                    rf"subject to|depending on|on condition){WE}|"
                                    # a plain if restricts too, unless it is the courtesy one (if you need…)
-                                   r"^\s*(?:if|如果|假如|要是)(?!\s*(?:you|u|any|anything|needed|necessary|required|"
-                                   r"there (?:are|is|'s) any|that works|that's ok|有任何|有问题|有疑问|有需要|需要|您|你))")
+                                   rf"^\s*(?:if|如果|假如|要是)(?!\s*(?:you|u|{_COURTESY_IF_EN}|"
+                                   r"有任何|有问题|有疑问|有需要|需要|您|你))")
 # an English condition inside the clause, after what it restricts: "I'd attend if it were later"
 MID_CONDITION_EN = re.compile(r"(?<![a-z])(?<!even )(?<!as )(?<!what )(?:if|unless|as long as|provided|once)\s+"
-                              r"(?!you\b|u\b|any|anything|needed|necessary|required|there (?:are|is|'s) any|that works|that's ok|"
-                              r"again\b|more\b)[a-z]")   # once again / once more: no condition
+                              rf"(?!you\b|u\b|{_COURTESY_IF_EN}|again\b|more\b)[a-z]")   # once again / once more: no condition
 # a third party's words or doings: reported speech ("供应商说", "vendor said", Cantonese 话)
 REPORTED_RE = re.compile(r"(?<![一二三四五六七八九十\d])(?:(?<!的)说|表示|反馈说?|通知说?|告知|称|话(?![术题费筒]))|"
                          rf"{W}(?:said|says|told (?:me|us)|reports(?= (?:that|the|it|they|a|an|this)\b)|reported|informed us|"
