@@ -97,10 +97,6 @@ class _Recorder:
     def inbound_row(self, row_id: int) -> dict | None:
         return self._run(("inbound_row", row_id), lambda: self.source.inbound_row(row_id))
 
-    def known(self, query: tuple, value: Any) -> None:
-        """An answer the caller already holds (the row a tick planned the step for)."""
-        self.snap.record(query, value)
-
 
 def load(source: Any, msg: Any, org: dispatch.Org, directory: Any, now: datetime
          ) -> tuple[dispatch.Route, Snapshot]:
@@ -157,10 +153,10 @@ def for_step(source: Any, step: Any) -> Snapshot:
     if scope == "task":
         if obj.meeting_id is not None:
             q.get_meeting(obj.meeting_id)
-        q.known(("get_task", obj.id), obj)
+        snap.record(("get_task", obj.id), obj)          # the row the tick planned the step for
         q.task_events(obj.id)
     elif scope == "meeting":
-        q.known(("get_meeting", obj.id), obj)
+        snap.record(("get_meeting", obj.id), obj)       # the row the tick planned the step for
         q.latest_task_events([t.id for t in q.tasks_of_meeting(obj.id)])
         q.minutes_of(obj.id)
     elif scope == "owner":
