@@ -33,11 +33,7 @@ class Delay:
     unit: str
 
     def apply(self, d: date, cal: WorkCalendar | None = None, gaps: set[int] | None = None) -> date:
-        if self.unit == "workdays":
-            return (cal or DEFAULT_CALENDAR).add_workdays(d, self.n, gaps)
-        if self.unit == "months":
-            return _add_months(d, self.n)
-        return d + timedelta(days=self.n)
+        return _move(d, self.n, self.unit, cal or DEFAULT_CALENDAR, gaps)
 
 
 # --- small date helpers ----------------------------------------------------------------------
@@ -49,6 +45,16 @@ def _last_day(y: int, m: int) -> date:
 def _add_months(d: date, n: int) -> date:
     y, m = divmod(d.year * 12 + d.month - 1 + n, 12)
     return date(y, m + 1, min(d.day, _calendar.monthrange(y, m + 1)[1]))
+
+
+def _move(d: date, n: int, unit: str, cal: WorkCalendar, gaps: set[int] | None = None) -> date:
+    """d moved n workdays, days, weeks or months on (back when n < 0): counts, delays and counts
+    from a written date share this one arithmetic."""
+    if unit == "workdays":
+        return cal.add_workdays(d, n, gaps)
+    if unit == "months":
+        return _add_months(d, n)
+    return d + timedelta(days=n * (7 if unit == "weeks" else 1))
 
 
 def _monday(d: date, weeks: int = 0) -> date:
@@ -180,16 +186,12 @@ def _count(s: dict, c: Ctx) -> Reading | None:
     n, unit = s["count"]
     if not 0 < n <= 999:
         return None
-    if unit == "workdays":
-        gaps: set[int] = set()
-        d = c.cal.add_workdays(c.today, n, gaps)
-        return _GAP if gaps else Reading(due=d)
     if unit == "hours":
         at = c.now + timedelta(hours=n)
         return Reading(due=at.date(), time=time(at.hour, at.minute))
-    if unit == "months":
-        return Reading(due=_add_months(c.today, n))
-    return Reading(due=c.today + timedelta(days=n * (7 if unit == "weeks" else 1)))
+    gaps: set[int] = set()
+    d = _move(c.today, n, unit, c.cal, gaps)
+    return _GAP if gaps else Reading(due=d)
 
 
 def _delay(s: dict, c: Ctx) -> Reading | None:
@@ -518,12 +520,7 @@ def _from_anchor(s: dict, c: Ctx) -> Reading | None:
             return _VAGUE
         # 自X起N个工作日内: X itself is not counted (开始的当日不计入, 民法典第201条), as today is not in
         # "3个工作日内", so 从今天起3个工作日内 and 3个工作日内 are the same day
-        if unit == "workdays":
-            d = c.cal.add_workdays(base.due, sign * n, gaps)
-        elif unit == "months":
-            d = _add_months(base.due, sign * n)
-        else:
-            d = base.due + timedelta(days=sign * n * (7 if unit == "weeks" else 1))
+        d = _move(base.due, sign * n, unit, c.cal, gaps)
     if d < c.today:
         return _VAGUE                     # that day has passed: which one is meant? ask
     return _GAP if gaps else Reading(due=d)
