@@ -30,7 +30,7 @@ from .logs import setup_logging
 @click.option("--config", "config", envvar="MAILFLOW_CONFIG", metavar="FILE",
               help="mailflow.toml to use (default: $MAILFLOW_CONFIG, then ./mailflow.toml, then embedded defaults).")
 @click.option("--log-json", is_flag=True, help="Log one JSON object per line on stderr.")
-@click.option("-v", "--verbose", count=True, help="-v: debug detail; -vv: also the IMAP/SMTP conversation (passwords redacted).")
+@click.option("-v", "--verbose", count=True, help="-v: debug detail; -vv: also the IMAP conversation (passwords redacted).")
 @click.version_option(__version__, prog_name="mailflow")
 @click.pass_context
 def main(ctx: click.Context, config: str | None, log_json: bool, verbose: int) -> None:

@@ -21,7 +21,8 @@ class JsonFormatter(logging.Formatter):
 
 
 # What -vv adds: the IMAP conversation (imapclient logs imaplib's lines, LOGIN and AUTHENTICATE
-# redacted by its IMAPlibLoggerAdapter) and aiosmtplib's. Mail content shows up there.
+# redacted by its IMAPlibLoggerAdapter), and aiosmtplib's lines should a version log any (5.x logs
+# none: the SMTP edge's own lines come with -v). Mail content shows up there.
 PROTOCOL_LOGGERS = ("imapclient", "aiosmtplib")
 
 
