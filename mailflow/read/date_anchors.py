@@ -177,6 +177,12 @@ def _holiday(s: dict, c: Ctx) -> Reading:
         d = c.cal.add_workdays(period.start, -n, gaps)
     else:
         d = c.cal.add_workdays(period.end, n, gaps)
+    return _counted_day(d, gaps, c)
+
+
+def _counted_day(d: date, gaps: set[int], c: Ctx) -> Reading:
+    """A day counted from a holiday, a period or a written date: passed, ask which one is meant;
+    counted through a year without calendar data, a gap."""
     if d < c.today:
         return _VAGUE
     return _GAP if gaps else Reading(due=d)
@@ -477,10 +483,7 @@ def _first_workday(s: dict, c: Ctx) -> Reading:
     else:
         return _VAGUE                     # 第一个工作日 of what? ask
     gaps: set[int] = set()
-    d = c.cal.next_workday(start, include_self=True, gaps=gaps)
-    if d < c.today:
-        return _VAGUE
-    return _GAP if gaps else Reading(due=d)
+    return _counted_day(c.cal.next_workday(start, include_self=True, gaps=gaps), gaps, c)
 
 
 def _looks_back(s: dict) -> bool:
@@ -521,9 +524,7 @@ def _from_anchor(s: dict, c: Ctx) -> Reading | None:
         # 自X起N个工作日内: X itself is not counted (开始的当日不计入, 民法典第201条), as today is not in
         # "3个工作日内", so 从今天起3个工作日内 and 3个工作日内 are the same day
         d = _move(base.due, sign * n, unit, c.cal, gaps)
-    if d < c.today:
-        return _VAGUE                     # that day has passed: which one is meant? ask
-    return _GAP if gaps else Reading(due=d)
+    return _counted_day(d, gaps, c)
 
 
 def _time_only(s: dict) -> bool:
