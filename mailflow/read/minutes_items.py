@@ -320,13 +320,11 @@ class ItemReader:
                 continue
             if self._owner_clause(c, d, title_parts):
                 continue
-            helped = self._helps_someone(c, d)
-            if helped is not None:
-                c = helped
-                if not c:
+            left = self._help_clause(c, d)
+            if left is not None:
+                if not left:
                     continue
-            elif self._help_clause(c, d):
-                continue
+                c = left                                # 张伟协助陈怡君核对数字: 核对数字 is the task
             if not d.owner and self.refs.looks_like_ref(c):
                 d.owner, d.owner_how = c, "bare"
                 continue
@@ -427,30 +425,26 @@ class ItemReader:
             else:
                 title_parts.append(rest)
 
-    def _helps_someone(self, c: str, d: Draft) -> str | None:
-        """张伟协助陈怡君核对数字: who is helped owns what follows, the helper helps. Returns what
-        follows (the task's words), or None when the clause is not of this form."""
+    def _help_clause(self, c: str, d: Draft) -> str | None:
+        """A helper: "孙悦配合", "协同：周敏", "Sun Li to help" name a collaborator; in "张伟协助陈怡君核对数字"
+        who is helped owns what follows. Returns what is left of the clause to read (the task's words,
+        "" when nothing is left), or None when the clause names no helper."""
         m = _WHO_HELPS.match(c)
-        if d.owner or not m or not self.refs.looks_like_ref(m.group("who")):
-            return None
-        lead = self.refs.leading(m.group("rest").strip())
-        if not lead or not lead[1]:
-            return None
-        d.collaborators.append(m.group("who"))
-        d.owner, d.owner_how = lead[0], "verb"
-        return _OWN_VERBS_LEAD.sub("", lead[1]).strip()
-
-    def _help_clause(self, c: str, d: Draft) -> bool:
-        m = _WHO_HELPS.match(c)
-        if m and self.refs.looks_like_ref(m.group("who")) and len(m.group("rest")) <= 8:
-            d.collaborators.append(m.group("who"))
-            return True
+        if m and self.refs.looks_like_ref(m.group("who")):
+            lead = None if d.owner else self.refs.leading(m.group("rest").strip())
+            if lead and lead[1]:
+                d.collaborators.append(m.group("who"))
+                d.owner, d.owner_how = lead[0], "verb"
+                return _OWN_VERBS_LEAD.sub("", lead[1]).strip()
+            if len(m.group("rest")) <= 8:
+                d.collaborators.append(m.group("who"))
+                return ""
         for rx in (_HELPED_BY, _EN_HELPS):
             m = rx.match(c)
             if m and self.refs.looks_like_ref(m.group("who")):
                 d.collaborators.append(m.group("who"))
-                return True
-        return False
+                return ""
+        return None
 
 
 def _english_words_around(text: str, start: int, end: int) -> bool:
