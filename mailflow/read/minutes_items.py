@@ -63,6 +63,11 @@ _OWN_VERB_LEAD = re.compile(rf"^(?:{OWN_VERBS})")
 _OWN_VERBS_LEAD = re.compile(rf"^(?:{OWN_VERBS})+")
 _BY_WHO_OWNS = re.compile(rf"^(?P<pre>.*?)(?:并由|並由|由|请|請)(?P<who>.+?)(?P<verb>{OWN_VERBS})(?P<rest>.*)$")
 _WHO_OWNS = re.compile(rf"^(?P<who>[^，,；;：:]{{1,40}}?)\s*(?P<verb>{OWN_VERBS})(?P<rest>.*)$", re.I)
+# 由X、Y… / 由X配合Y…: the name goes on, or X only helps
+_MORE_OR_HELPS = re.compile(rf"[、，,/／&+＋和及与與]|{HELP_VERBS}")
+# "Alice to send the deck": an owner in English ("Sun Li to help" is a helper, below)
+_EN_OWNS = re.compile(r"^(?P<who>[^,;:()]{1,40}?)\s+(?:to|will|shall|owns|is to)\s+(?!(?:help|assist|support)\b)(?P<rest>.+)$",
+                      re.I)
 _WHO_HELPS = re.compile(rf"^(?:由|请|請)?(?P<who>.+?)(?:{HELP_VERBS})(?P<rest>.*)$")
 # "Sun Li to help", "Priya will assist with testing", "Tom supporting": a helper in English
 _EN_HELPS = re.compile(r"^(?P<who>[^,;:()]{1,40}?)\s+(?:(?:to|will|can|shall|is to)\s+)?(?:help|assist|support)(?:s|ing)?"
@@ -388,15 +393,14 @@ class ItemReader:
             for end in range(min(len(after) - 1, 16), 0, -1):
                 parts = self.refs.split(after[:end])
                 if parts and all(self.refs.resolve(p).kind in ("person", "ambiguous") for p in parts) \
-                        and not re.match(rf"[、，,/／&+＋和及与與]|{HELP_VERBS}", after[end:]):   # 由X配合Y…: X helps
+                        and not _MORE_OR_HELPS.match(after[end:]):   # 由X配合Y…: X helps
                     self._own(d, after[:end], m.group("pre"), after[end:], title_parts)
                     return True
         m = _WHO_OWNS.match(c)
         if m and self.refs.looks_like_ref(m.group("who"), names=True):
             self._own(d, m.group("who"), "", m.group("rest"), title_parts)
             return True
-        m = re.match(r"^(?P<who>[^,;:()]{1,40}?)\s+(?:to|will|shall|owns|is to)\s+(?!(?:help|assist|support)\b)(?P<rest>.+)$",
-                     c, re.I)
+        m = _EN_OWNS.match(c)
         if m and self.refs.looks_like_ref(m.group("who")):
             self._own(d, m.group("who"), "", m.group("rest"), title_parts)
             return True
