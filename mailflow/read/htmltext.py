@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bs4 import BeautifulSoup
 
-__all__ = ["html_to_text", "opens_quote", "parse_html"]
+__all__ = ["html_to_text", "opens_quote", "parse_html", "try_parse"]
 
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 
@@ -57,9 +57,10 @@ def html_to_text(html: str | BeautifulSoup | None, *, tables: bool = False, stop
     if html is None or isinstance(html, str):
         if not html and not tables:
             return ""
-        root = _parse(html or "")
-        if isinstance(root, str):          # the parser gave up: the text with its tags blanked
-            return root.strip() + "\n" if tables else root
+        root = try_parse(html or "")
+        if root is None:                   # the parser gave up: the text with its tags blanked
+            text = re.sub(r"<[^>]{0,2000}>", " ", html or "")
+            return text.strip() + "\n" if tables else text
     else:
         root = html
     sink = _DraftText() if tables else _MailLines(stop_at_quote, notes)
@@ -119,12 +120,6 @@ def try_parse(html: str) -> BeautifulSoup | None:
         return parse_html(html)
     except Exception:  # pragma: no cover - html.parser is forgiving
         return None
-
-
-def _parse(html: str):
-    """The parsed tree, or (when the markup defeats the parser) the text with its tags blanked."""
-    tree = try_parse(html)
-    return tree if tree is not None else re.sub(r"<[^>]{0,2000}>", " ", html)
 
 
 _STOP = object()
