@@ -30,7 +30,7 @@ from mailflow.read import dates
 from mailflow.model import Intent
 from mailflow.read.reply_lexicon import (
     A_NOT_A, ASKED_OF_READER, BELIEF_RE, CONTRAST_RE, HEARSAY_RE, THIRD_RE, CONDITION_RE, QUOTED_WORDS, CONFIRM_LATER_AFTER, CONFIRM_LATER_BEFORE, EMBEDDED_Q, PLAN_RE, CUE_RE, FUTURE_AFTER_ZH, FUTURE_EN, FUTURE_EN_AFTER, FUTURE_MODAL_ZH, FUTURE_ZH, LISTENER_RE, MEANING, MID_CONDITION_EN, MODIFIER_AFTER, THANKS_FOR, NEG_EN_SUBJECT, PAST_TIME_ZH, NEG_EN, NEG_ZH, ONTIME,
-    ONTIME_AFTER, PROMISE_RE, REPORTED_RE, REQUEST_RE, SELF_RE, TRAILING_CONDITION_RE, WAIT_RE, WHOLE_ACK, WHOLE_DONE, WHOLE_NO, percents,
+    ONTIME_AFTER, PROMISE_RE, REPORTED_RE, REQUEST_RE, SAYING_ZH, SELF_RE, TRAILING_CONDITION_RE, WAIT_RE, WHOLE_ACK, WHOLE_DONE, WHOLE_NO, percents,
 )
 
 __all__ = ["Cue", "Clause", "clauses"]
@@ -344,7 +344,7 @@ _LATE_DELIVERY = re.compile(r"才能?\s*[^\s,;。!?]{0,2}?(?:给|交|完成|提�
 
 # a clause that only frames what follows as someone's words: it ends on the reporting verb
 # (老李说， / the vendor says,) or opens with the source (according to legal, / 据悉，)
-_REPORT_FRAME = re.compile(r"(?:说|讲|表示|称|反馈|告知|通知|话|据悉|据了解|听说)(?:的)?\s*$|"
+_REPORT_FRAME = re.compile(rf"(?:{SAYING_ZH}|称|通知|话|据悉|据了解|听说)(?:的)?\s*$|"
                            r"(?<![a-z])(?:said|says|told (?:me|us)|reported|heard)\s*$|"
                            r"^\s*(?:according to|apparently|reportedly|据|听说)")
 
@@ -354,7 +354,7 @@ _ANSWER_TO_ASKED = re.compile(r"\s*(?:那(?:样的话|么|样)?(?:的话)?(?:我
 
 
 # someone of the sender's side who speaks (我们组长说 / my manager says) is still someone else
-_OUR_SPEAKER = re.compile(r"(?:我们|我的|咱们)的?[\u4e00-\u9fff]{1,4}?(?=说|讲|表示|反馈|告知)|"
+_OUR_SPEAKER = re.compile(rf"(?:我们|我的|咱们)的?[\u4e00-\u9fff]{{1,4}}?(?={SAYING_ZH})|"
                           r"(?<![a-z])(?:our|my)\s+[a-z]+(?=\s+(?:said|says|told|mentioned|claims))")
 _OWN_PARTY = re.compile(r"(?:(?<![a-z])(?:our|my)\s+|我们的?|我的|咱们的?)(?=\s*" + THIRD_RE.pattern + ")")
 

@@ -330,6 +330,8 @@ TRAILING_CONDITION_RE = re.compile(r"^\s*(?:除非|前提是|条件是|只要|�
 # an English condition inside the clause, after what it restricts: "I'd attend if it were later"
 MID_CONDITION_EN = re.compile(r"(?<![a-z])(?<!even )(?<!as )(?<!what )(?:if|unless|as long as|provided|once)\s+"
                               rf"(?!you\b|u\b|{_COURTESY_IF_EN}|again\b|more\b)[a-z]")   # once again / once more: no condition
+# verbs that introduce someone's words (老李说 / 我们组长表示): the core the report frames share
+SAYING_ZH = r"说|讲|表示|反馈|告知"
 # a third party's words or doings: reported speech ("供应商说", "vendor said", Cantonese 话)
 REPORTED_RE = re.compile(r"(?<![一二三四五六七八九十\d])(?:(?<!的)说|表示|反馈说?|通知说?|告知|称|话(?![术题费筒]))|"
                          rf"{W}(?:said|says|told (?:me|us)|reports(?= (?:that|the|it|they|a|an|this)\b)|reported|informed us|"
