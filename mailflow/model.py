@@ -126,10 +126,6 @@ class Attendee:
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
-def _default_timezone() -> str:
-    return DEFAULT_TIMEZONE
-
-
 @dataclass
 class Meeting:
     id: int | None
@@ -137,7 +133,7 @@ class Meeting:
     title: str
     start: datetime                 # aware
     end: datetime                   # aware
-    tz: str = field(default_factory=_default_timezone)   # [org] timezone when not given
+    tz: str = DEFAULT_TIMEZONE      # [org] timezone when not given
     goal: str = ""
     location: str = ""
     online: str = ""
