@@ -399,14 +399,14 @@ def read_phrase(s: dict, c: Ctx) -> Reading | None:
         return _VAGUE                     # 最后一个工作日 of what? ask
     if "ordinal" in s:
         return _nth_weekday(s, c)
-    if "count" in s and "wd" in s:        # 两周后的周五: that weekday in the week the count lands in
-        r = _count({k: v for k, v in s.items() if k != "wd"}, c)
-        if r is None or r.due is None or s["wd"][0] is not None:
-            return r if r is None or r.due is None else _VAGUE
-        return Reading(due=_monday(r.due) + timedelta(days=s["wd"][1]))
     if "count" in s:
-        r = _count(s, c)                  # 3天后的下午: the count's day at that time
-        return r if r is None or r.due is None or r.time else replace(r, time=_clock(s, c))
+        r = _count(s, c)
+        if r is None or r.due is None:
+            return r
+        if "wd" in s:                     # 两周后的周五: that weekday in the week the count lands in
+            pre, wd = s["wd"]
+            return _VAGUE if pre is not None else Reading(due=_monday(r.due) + timedelta(days=wd))
+        return r if r.time else replace(r, time=_clock(s, c))     # 3天后的下午: the count's day at that time
     if "delay" in s:
         return _delay(s, c)
     if "nextwd" in s:
