@@ -219,10 +219,16 @@ def _quarter(s: dict, y: int | None, c: Ctx) -> Reading:
     if q in ("this", "next"):
         q = (t.month - 1) // 3 + 1 + (q == "next")
         return Reading(due=_quarter_end(t.year + (q == 5), 1 if q == 5 else q))
+    return _period_end(y, q * 3, c)
+
+
+def _period_end(y: int | None, month: int, c: Ctx) -> Reading:
+    """The end of a quarter or half year, given by its last month: without a year, one already over is
+    next year's (一季度末 in December), as a past 3月1日 is; this year's already over (今年一季度末): ask."""
     if y is None:
-        y = t.year if _quarter_end(t.year, q) >= t else t.year + 1
-    due = _quarter_end(y, q)
-    return _VAGUE if due < t else Reading(due=due)          # 今年一季度末 in December: over; ask
+        y = c.today.year + (_last_day(c.today.year, month) < c.today)
+    due = _last_day(y, month)
+    return _VAGUE if due < c.today else Reading(due=due)
 
 
 def _en_end(s: dict, c: Ctx) -> Reading:
@@ -263,11 +269,7 @@ def _year_part(s: dict, y: int | None, c: Ctx) -> Reading:
     part = s["ypart"]
     if part in ("中", "初"):
         return _VAGUE                     # 年中 / 年初: a span, not a day
-    month = 6 if part == "上半年" else 12
-    if y is None:                         # 上半年 said in December: next year's, as a past 3月1日 is
-        y = c.today.year + (_last_day(c.today.year, month) < c.today)
-    due = _last_day(y, month)
-    return _VAGUE if due < c.today else Reading(due=due)     # 今年上半年 in December: over; ask
+    return _period_end(y, 6 if part == "上半年" else 12, c)
 
 
 def _day_only(s: dict, c: Ctx) -> date | None:
