@@ -387,8 +387,8 @@ def _trim_end(lines: list[str]) -> list[str]:
 # HTML: the text comes from htmltext (one converter), cut at the clients' quote markers
 
 class CutHtml(NamedTuple):
-    """An HTML reply without its quoted original, parsed once: `html` is the markup kept (a minutes
-    draft's version), `tree` the same markup parsed, for html_to_text to walk without parsing again."""
+    """An HTML reply without its quoted original: `html` is the markup kept (a minutes draft's
+    version), `tree` the same markup parsed, for html_to_text to walk without parsing again."""
 
     html: str
     tree: BeautifulSoup
@@ -397,7 +397,7 @@ class CutHtml(NamedTuple):
 def cut_quoted_html(html: str) -> CutHtml:
     """The HTML of a reply without its quoted original (client quote markers, blockquotes, Outlook's
     border-top header block), still as HTML and as its tree: for minutes drafts, whose tables are read
-    from the HTML. The cut removes the quote and everything after it, on the one tree."""
+    from the HTML. The cut removes the quote and everything after it."""
     soup = parse_html(html)
 
     def is_quote(tag) -> bool:
@@ -416,35 +416,9 @@ def cut_quoted_html(html: str) -> CutHtml:
         node = node.parent
     first.decompose()
     cut = str(soup)
-    _join_split_strings(soup)
-    return CutHtml(cut, soup)
-
-
-def _join_split_strings(soup) -> None:
-    """Leave the strings of a cut tree as parsing the cut markup again would: a stray end tag
-    ("甲</i>乙") splits a text in two, which the markup written out holds as one, and a doctype is
-    written out with a line break after it. The draft walk reads the lines a source wrapped inside
-    Chinese text string by string, so its text stays what it was when the cut markup was parsed
-    again. Iterative, as the walks are."""
-    from bs4 import NavigableString
-    from bs4.element import Doctype, PreformattedString
-    for tag in [soup, *soup.find_all(True)]:
-        for doctype in [c for c in tag.contents if isinstance(c, Doctype)]:
-            doctype.insert_after(NavigableString("\n"))
-        runs, run = [], []
-        for child in tag.contents:
-            if isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
-                run.append(child)
-                continue
-            if len(run) > 1:
-                runs.append(run)
-            run = []
-        if len(run) > 1:
-            runs.append(run)
-        for first, *rest in runs:
-            for s in rest:
-                s.extract()
-            first.replace_with(type(first)(first + "".join(rest)))
+    # parsed again rather than the cut tree kept: the tree is then exactly what the stored markup says
+    # (a stray end tag leaves a text split in two on the cut tree), at the cost of the small new part
+    return CutHtml(cut, parse_html(cut))
 
 
 def visible_html(html: str | BeautifulSoup, sender_name: str = "", cut: list[str] | None = None) -> str:
