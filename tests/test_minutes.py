@@ -349,8 +349,6 @@ def test_an_unknown_collaborator_is_reported_too():
 
 # --- the template ------------------------------------------------------------------------------------
 
-# the meeting of the template's golden files (tests/test_minutes_template.py): room, link, a guest, an agenda
-
 LABELS = {
     "zh-CN": {"task": "任务{n}：", "owner": "负责人：", "collaborators": "协同人：", "due": "截止时间：",
               "deliverable": "交付物：", "points": "讨论要点：", "decisions": "三、决议结果"},
