@@ -80,9 +80,8 @@ def fail(message: str, code: int = 1) -> NoReturn:
     sys.exit(code)
 
 
-def fail_config(e: Exception) -> None:
-    click.echo(f"mailflow: configuration error: {e}", err=True)
-    sys.exit(2)
+def fail_config(e: Exception) -> NoReturn:
+    fail(f"configuration error: {e}", 2)
 
 
 def emit_json(obj) -> None:
