@@ -164,8 +164,6 @@ _PROXY_RES = [
                r"(?:attend|join|go|come|be there)[^,;.!?]{0,30}?(?:for me|on my behalf|in my place|in my stead)"
                r"(?![a-z])"),
 ]
-_NOT_NAMES = {"i", "he", "she", "we", "they", "someone", "somebody", "it", "you", "me", "my colleague",
-              "colleague", "我", "本人", "他", "她", "同事", "别人", "其他人", "我们", "大家", "你们", "他们"}
 # Words no name is made of: pronouns, determiners, indefinites and role nouns. "Someone / my deputy /
 # 一位同事 will attend for me" says the sender is not coming, but names nobody the host could expect.
 _NOT_NAME_WORDS = {"i", "he", "she", "we", "they", "it", "you", "me", "my", "our", "his", "her", "their", "your",
@@ -174,12 +172,12 @@ _NOT_NAME_WORDS = {"i", "he", "she", "we", "they", "it", "you", "me", "my", "our
                    "member", "staff", "person", "people", "boss", "manager", "report", "coworker", "co-worker"}
 # words no stand-in's name is made of: verbs and adverbs of a request (请确认是否参加, 请准时参加)
 _NO_PERSON_ZH = re.compile(r"确认|确定|是否|能否|可否|准时|务必|及时|按时|尽快|记得|提前|回复|告知|通知|大家|各位")
-_NOT_NAME_ZH = re.compile(r"我|谁|有人|别人|某人|其他|其它|同事|[一某][位个名]|助理|下属|手下|组员|人员|大家|你们|他们")
+_NOT_NAME_ZH = re.compile(r"^本人$|我|谁|有人|别人|某人|其他|其它|同事|[一某][位个名]|助理|下属|手下|组员|人员|大家|你们|他们")
 
 
 def _names_someone(value: str) -> bool:
     """Whether a stand-in or new owner as written is a person's name (or email), not "someone"."""
-    if len(value) < 2 or value.lower() in _NOT_NAMES:
+    if len(value) < 2:
         return False
     if value.isascii():
         return not any(w in _NOT_NAME_WORDS for w in re.split(r"[\s.]+", value.lower()) if w)
