@@ -22,6 +22,7 @@ replies.py combines the clauses of a part into one reading.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -292,9 +293,7 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
             opens = c.condition = True
         cond_sentence = sent if opens else -1
         if opens and TRAILING_CONDITION_RE.search(text):
-            for before in reversed(out):
-                if before.sentence != sent:
-                    break
+            for before in _earlier_in_sentence(out, sent):
                 before.condition = True   # "Yes I'll attend, unless the call runs over"
         c.possible = any(x.kind == "hedge" for x in c.cues)
         c.request = bool(REQUEST_RE.search(text))
@@ -311,10 +310,8 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
             c.reported = c.reported or not c.self_subject
         elif c.hearsay and _REPORT_FRAME.search(text) and not any(x.intent is not None for x in c.cues):
             report_sentence = sent          # a frame only (小张说 / according to legal): it opens
-            for before in reversed(out):    # …and a source named after it ("Done (according to Tom)")
-                if before.sentence != sent:
-                    break
-                before.hearsay = True
+            for before in _earlier_in_sentence(out, sent):
+                before.hearsay = True       # …and a source named after it ("Done (according to Tom)")
         c.contrast = bool(CONTRAST_RE.match(text))
         c.percents = [(v, e) for _, _, v, e in percents(norm, a, b)]
         found = _clause_dates(orig, norm, a, b, now, cal)
@@ -340,6 +337,15 @@ def clauses(orig: str, norm: str, start: int, end: int, now: datetime, cal: Any,
 # 才 before the sender's own delivery: the date is when they will deliver, not one they wait for
 _LATE_DELIVERY = re.compile(r"才能?\s*[^\s,;。!?]{0,2}?(?:给|交|完成|提交|发|出|好|搞定|交付|上线|完)|"
                             r"先(?:得|可以|有|交得|搞得掂|做得完)")    # Cantonese 先 after a date: 下礼拜三先得
+
+
+def _earlier_in_sentence(out: list[Clause], sent: int) -> Iterator[Clause]:
+    """The clauses already read of sentence `sent`, nearest first (a trailing condition or source
+    reaches back over them)."""
+    for before in reversed(out):
+        if before.sentence != sent:
+            return
+        yield before
 
 
 # a clause that only frames what follows as someone's words: it ends on the reporting verb
