@@ -226,7 +226,8 @@ KINDS: list[tuple[str, str]] = [
             rf"👍|👌|{W}(?:ok(?:ay)?|okk|noted|got it|received|roger|sure|will do|yes|yep|yeah|"
             rf"acknowledged|copy that){WE}"),
     # possibility: makes an acceptance tentative and a feared delay a risk
-    ("hedge", rf"(?<!不)可能|也许|或许|大概|恐怕|有机会|未必|不见得|不一定|应该(?=可以|能|会|没问题)|{W}(?:maybe|perhaps|possibly|probably|hopefully|fingers crossed|might|(?:may|could)(?= (?:have|be|not|need|miss|attend|join|slip|run|take|affect|impact|delay))){WE}"),
+    # (不一定 is one too, read by "tent" above, which comes first in CUE_RE)
+    ("hedge", rf"(?<!不)可能|也许|或许|大概|恐怕|有机会|未必|不见得|应该(?=可以|能|会|没问题)|{W}(?:maybe|perhaps|possibly|probably|hopefully|fingers crossed|might|(?:may|could)(?= (?:have|be|not|need|miss|attend|join|slip|run|take|affect|impact|delay))){WE}"),
 ]
 
 # kind -> (plain intent, negated intent)
