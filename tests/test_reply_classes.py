@@ -24,6 +24,11 @@ def read(text: str, ctx: ReplyContext = TASK):
     return classify(text, NOW, None, ctx)
 
 
+def sure_of_an_answer(r) -> bool:
+    """The reading would act on its own: done, confirmed or declined, and sure of it."""
+    return r.intent in SURE_BAD and r.sure
+
+
 # A time already past (上周五, 昨天, 前几天) dates a completion; it is no promise of one.
 PAST_TIME_REPORTS = [
     "测试报告上周五就提交到OA了，您看一下。",
@@ -59,7 +64,7 @@ CONDITIONAL_PROMISES = [
 @pytest.mark.parametrize("text", CONDITIONAL_PROMISES)
 def test_a_promise_resting_on_a_condition_is_never_sure(text):
     r = read(text)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 @pytest.mark.parametrize("text", ["报告已经写完了。只要还有问题，随时找我。",
@@ -100,7 +105,7 @@ HEARSAY_DONE = [
 @pytest.mark.parametrize("text", HEARSAY_DONE)
 def test_a_completion_in_someone_elses_words_is_not_sure(text):
     r = read(text)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 @pytest.mark.parametrize("text", ["我跟老李说了，方案已经完成了。", "I told him it's done."])
@@ -139,7 +144,7 @@ def test_disagreeing_with_the_task_is_an_objection_in_a_task_thread(text):
 @pytest.mark.parametrize("text", ["应该是做完了吧，我再查查。", "应该已经发出去了。", "估计已经上线了，我确认下。"])
 def test_a_guessed_completion_is_not_sure(text):
     r = read(text)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 # A condition said after the acceptance (unless / 除非 / 前提是 / as long as) restricts it all the
@@ -155,7 +160,7 @@ def test_an_acceptance_with_a_trailing_condition_is_tentative(text):
                                   "周五前交，前提是需求别再改。"])
 def test_a_promise_with_a_trailing_condition_is_not_sure(text):
     r = read(text)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 @pytest.mark.parametrize("text", ["已完成，有问题随时联系。", "Done, if you need anything let me know."])
@@ -169,7 +174,7 @@ def test_a_courtesy_if_after_a_report_changes_nothing(text):
                                   "No problem, but the data is not in yet."])
 def test_a_receipt_with_a_contrast_we_cannot_read_is_not_sure(text):
     r = read(text)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 # Cantonese 紧 after a verb is "in the middle of" (做紧, 写紧); after a degree word or a time noun
@@ -292,7 +297,7 @@ def test_nothing_in_another_clause_leaves_the_report_alone():
 @pytest.mark.parametrize("text", ["我没法确定能不能来。", "能不能来还不好说。", "我不知道能不能参加，要看客户。"])
 def test_an_a_not_a_about_coming_is_no_decline(text):
     r = read(text, RSVP)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 def test_a_plain_cannot_come_is_still_a_decline():
@@ -328,7 +333,7 @@ def test_a_doubted_acceptance_is_tentative(text):
 @pytest.mark.parametrize("text", ["不一定能周五前交。", "未必周四能给你。", "Not sure I can get it to you by Friday."])
 def test_a_doubted_date_is_never_a_sure_confirm(text):
     r = read(text)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 def test_an_undoubted_date_is_a_commitment():
@@ -354,7 +359,7 @@ def test_a_progress_percent_is_still_read():
 @pytest.mark.parametrize("text", ["Please let me know once it's done.", "I'll send it over once it's done."])
 def test_once_it_is_done_is_not_done(text):
     r = read(text)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 def test_once_again_is_no_condition():
@@ -367,13 +372,13 @@ def test_once_again_is_no_condition():
 @pytest.mark.parametrize("text", ["已完成的任务请直接在系统里关闭。", "做好的文件放在哪个目录？"])
 def test_a_completion_used_as_a_modifier_is_no_report(text):
     r = read(text)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 @pytest.mark.parametrize("text", ["Thanks everyone for joining today.", "感谢大家参加今天的会议。"])
 def test_thanks_for_joining_is_no_acceptance(text):
     r = read(text, MINUTES)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 @pytest.mark.parametrize("text", ["方案是昨天完成的。", "好的", "收到，好的。"])
@@ -386,7 +391,7 @@ def test_a_report_or_an_ok_still_counts(text):
 @pytest.mark.parametrize("text", ["预计周五完成，但没把握。", "Should be done, fingers crossed.", "Done, hopefully."])
 def test_doubt_beside_a_promise_or_report_is_not_sure(text):
     r = read(text)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 def test_no_confidence_about_finishing_is_a_risk():
@@ -402,7 +407,7 @@ def test_no_confidence_about_coming_is_tentative():
 @pytest.mark.parametrize("text", ["会议取消了吗？那我就不去了。", "会议改到下午了？那我就去不了了。"])
 def test_a_consequent_of_a_question_is_no_answer(text):
     r = read(text, RSVP)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 def test_then_without_a_question_before_it_still_counts():
@@ -455,7 +460,7 @@ def test_a_slash_date_before_a_perfective_completion_is_a_report():
 @pytest.mark.parametrize("text", ["请确认是否参加", "> 请确认是否参加\n\n还没定，下周告诉你", "请大家准时参加。"])
 def test_a_request_to_attend_names_no_stand_in(text):
     r = read(text, RSVP)
-    assert r.proxy is None and not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert r.proxy is None and not sure_of_an_answer(r), (r.intent, r.why)
 
 
 def test_a_named_stand_in_is_still_read():
@@ -467,7 +472,7 @@ def test_a_named_stand_in_is_still_read():
 @pytest.mark.parametrize("text", ["Marketing claims it's finished.", "Tom mentioned it's done already."])
 def test_a_claimed_completion_is_not_sure(text):
     r = read(text)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 # A new owner suggested (交给小赵吧, 让小赵负责吧) is a handover request, never a confirm.
@@ -501,7 +506,7 @@ def test_attend_ge_gui_is_not_coming():
                                   "On paper it's finished, in practice not really.", "理论上已经完成了。"])
 def test_a_wished_or_theoretical_completion_is_not_sure(text):
     r = read(text)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 def test_a_hope_about_a_date_is_still_a_promise():
@@ -529,7 +534,7 @@ def test_done_then_waiting_on_others_is_done(text):
                                   "方案已经完成了，老李说的。"])
 def test_a_source_named_after_a_completion_makes_it_hearsay(text):
     r = read(text)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 # A status said of something else ("The other report is done, not this one") or of the sender's
@@ -537,7 +542,7 @@ def test_a_source_named_after_a_completion_makes_it_hearsay(text):
 @pytest.mark.parametrize("text", ["The other report is done, not this one.", "我只负责第一部分，已经完成；其他部分问小张。"])
 def test_a_done_scoped_away_from_this_task_is_not_sure(text):
     r = read(text)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 # Finishing to read the message itself is no report on the work it asks for.
@@ -573,14 +578,14 @@ def test_a_completion_promised_for_a_later_day_is_a_delay(text, due):
                                   "本该昨天交的，还在改。"])
 def test_a_completion_that_did_not_happen_is_not_done(text):
     r = read(text)
-    assert r.intent is not Intent.DONE and not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert r.intent is not Intent.DONE and not sure_of_an_answer(r), (r.intent, r.why)
 
 
 # Someone of the sender's own side who speaks (我们组长说, my manager says) is still someone else.
 @pytest.mark.parametrize("text", ["我们组长说这周可以不用交。", "My manager says it is done."])
 def test_a_colleague_speaking_is_not_the_sender(text):
     r = read(text)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 def test_we_agreed_is_the_senders_own_word():
@@ -591,14 +596,14 @@ def test_we_agreed_is_the_senders_own_word():
 @pytest.mark.parametrize("text", ["我記得已經交了，你那邊有收到嗎？", "IIRC it was sent on Monday."])
 def test_a_remembered_completion_is_not_sure(text):
     r = read(text)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 # A reminder to the reader (记得提交, don't forget to submit) asks for the completion; it reports none.
 @pytest.mark.parametrize("text", ["记得提交。", "别忘了发给财务。", "Don't forget to submit."])
 def test_a_reminder_is_no_report(text):
     r = read(text)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 # How the work looks (looks done to me) or a wish to see it (can't wait to see it done) is no
@@ -606,7 +611,7 @@ def test_a_reminder_is_no_report(text):
 @pytest.mark.parametrize("text", ["Looks done to me, but what do you think?", "Can't wait to see it done!"])
 def test_looking_done_is_not_sure(text):
     r = read(text)
-    assert not (r.intent in SURE_BAD and r.sure), (r.intent, r.why)
+    assert not sure_of_an_answer(r), (r.intent, r.why)
 
 
 def test_looks_good_to_the_minutes_is_agreement():
