@@ -143,8 +143,8 @@ def test_visible_html_of_plain_garbage_does_not_raise():
     '<p>一、决议</p>预算由财务部<!DOCTYPE html>统一审核',
 ])
 def test_a_draft_table_reads_the_same_from_the_cut_tree_as_from_the_cut_markup(body):
-    """The quote is cut on the one parsed tree and the table walk reads that tree: what it reads is
-    what the cut markup, stored as the draft's version, says when it is parsed again."""
+    """The table walk reads the tree cut_quoted_html hands over, and reads in it what the cut markup,
+    stored as the draft's version, says: a stray end tag or a doctype in the new text changes neither."""
     html = ("<html><body>" + body + "<table><tr><td>活动海报定稿</td><td>杨帆</td><td>12月8日前</td></tr></table>"
             '<div style="border:none;border-top:solid #E1E1E1 1.0pt"><p><b>发件人:</b> 会议跟进助手</p></div>'
             "<table><tr><td>旧的引用任务</td><td>何丽</td><td>11月1日前</td></tr></table></body></html>")
